@@ -1,0 +1,88 @@
+"""A scriptable HTTP server on 127.0.0.1 for tests: each path answers as told."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
+from urllib.parse import urlsplit
+
+
+@dataclass
+class Route:
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    hang: float = 0.0  # seconds to wait before answering (a server that never answers)
+    chunks: Callable[[], object] | None = None  # yields bytes for a streamed body
+
+
+class WebServer:
+    """`with WebServer() as s: s.route('/feed', Route(...))`; `s.url('/feed')`."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.hits: list[str] = []
+        self.request_headers: list[dict[str, str]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                path = urlsplit(self.path).path
+                server.hits.append(self.path)
+                server.request_headers.append({k.lower(): v for k, v in self.headers.items()})
+                route = server.routes.get(path)
+                if route is None:
+                    self._reply(Route(b"not found", 404, "text/plain"))
+                    return
+                if route.hang:
+                    time.sleep(route.hang)
+                self._reply(route)
+
+            def _reply(self, route: Route) -> None:
+                body = route.body.replace(b"{{BASE}}", server.base.encode())
+                try:
+                    self.send_response(route.status)
+                    self.send_header("Content-Type", route.content_type)
+                    for k, v in route.headers.items():
+                        self.send_header(k, v.replace("{{BASE}}", server.base))
+                    if route.chunks is not None:
+                        self.send_header("Transfer-Encoding", "chunked")
+                        self.end_headers()
+                        for chunk in route.chunks():  # type: ignore[attr-defined]
+                            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                        self.wfile.write(b"0\r\n\r\n")
+                        return
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def route(self, path: str, route: Route) -> str:
+        self.routes[path] = route
+        return self.url(path)
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def __enter__(self) -> "WebServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()

@@ -1,0 +1,184 @@
+"""The `watcher` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import click
+
+from watcher import __version__
+from watcher.config import Config, load_config
+from watcher.errors import WatcherError
+
+CONFIG_HELP = "Config file (default: $WATCHER_CONFIG or ./watcher.yaml)."
+
+
+def _config_option(f: Any) -> Any:
+    return click.option(
+        "--config", "-c", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+        default=lambda: os.environ.get("WATCHER_CONFIG", "watcher.yaml"), show_default=False, help=CONFIG_HELP,
+    )(f)
+
+
+def _load(config_path: Path) -> Config:
+    if not config_path.exists():
+        raise WatcherError(f"{config_path}: config file not found (pass --config FILE)")
+    return load_config(config_path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="watcher")
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info", show_default=True)
+def cli(log_level: str) -> None:
+    """watcher: polls news feeds and pages, stores each article's full body once,
+    and alerts on the stories your rules describe."""
+    from watcher.logs import setup_logging
+
+    setup_logging(log_level)
+
+
+@cli.command()
+@_config_option
+@click.option("--once", is_flag=True, help="Poll every source once, then exit.")
+def run(config_path: Path, once: bool) -> None:
+    """Run the daemon: poll every source on its schedule until SIGTERM/SIGINT.
+
+    With --once, poll every source one time and exit 0 (even when some
+    sources fail: their errors are logged and shown by `watcher sources`).
+    """
+    config = _load(config_path)
+    if once:
+        from watcher.daemon import run_once
+
+        asyncio.run(run_once(config))
+        return
+    from watcher.daemon import Daemon
+
+    asyncio.run(Daemon(config).run())
+
+
+@cli.command()
+@_config_option
+def check(config_path: Path) -> None:
+    """Validate the config (and the files it includes); exit 1 with `file:line: message` on any error."""
+    config = _load(config_path)
+    click.echo(f"{config_path}: ok ({len(config.sources)} sources, {len(config.channels)} channels)")
+
+
+@cli.group(invoke_without_command=True)
+@_config_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def sources(ctx: click.Context, config_path: Path, as_json: bool) -> None:
+    """Table of sources: last poll, status, articles stored, next poll."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from watcher.store import Store
+
+    config = _load(config_path)
+    store = Store(config.database)
+    try:
+        stored = {r["id"]: r for r in store.source_rows()}
+    finally:
+        store.close()
+    rows = []
+    for s in config.sources:
+        r = stored.get(s.id, {})
+        rows.append({
+            "id": s.id,
+            "url": s.url,
+            "type": s.type or r.get("type"),
+            "last_poll": r.get("last_poll_at"),
+            "status": r.get("last_status") or "never polled",
+            "error": r.get("last_error"),
+            "failures": r.get("consecutive_failures", 0),
+            "articles": r.get("articles", 0),
+            "next_poll": r.get("next_poll_at"),
+            "advertised_feed": r.get("advertised_feed"),
+        })
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    _table(rows, ["id", "status", "articles", "last_poll", "next_poll", "url"])
+    for r in rows:
+        if r["error"]:
+            click.echo(f"  {r['id']}: {r['error']}")
+
+
+@sources.command("import")
+@click.argument("opml_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the sources to this YAML file (add it to `include:` in watcher.yaml) instead of printing them.")
+@click.pass_context
+def sources_import(ctx: click.Context, opml_file: Path, output: Path | None) -> None:
+    """Turn an OPML export from a feed reader into `sources:` entries; folders become tags.
+
+    Ids already used in the config are not reused.
+    """
+    from watcher.opml import read_opml, sources_yaml
+
+    existing: frozenset[str] = frozenset()
+    config_path: Path = ctx.parent.params["config_path"] if ctx.parent else Path("watcher.yaml")
+    if config_path.exists():
+        existing = frozenset(s.id for s in load_config(config_path).sources)
+    imported = read_opml(opml_file.read_bytes(), existing_ids=existing)
+    text = sources_yaml(imported)
+    if output:
+        if output.exists():
+            raise WatcherError(f"{output}: already exists; choose another --output file")
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {len(imported)} sources to {output}; add it to watcher.yaml as:  include: [{output}]", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep the demo's database here (default: a temporary folder).")
+def demo(data_dir: Path | None) -> None:
+    """Serve bundled sample outlets on localhost and poll them once: no network needed."""
+    from watcher.demo.run import run_demo
+
+    run_demo(data_dir)
+
+
+def _table(rows: list[dict[str, Any]], cols: list[str]) -> None:
+    def cell(v: Any) -> str:
+        if v is None:
+            return "-"
+        if isinstance(v, str) and len(v) >= 19 and v[4:5] == "-" and "T" in v:
+            try:
+                return datetime.fromisoformat(v).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")
+            except ValueError:
+                return v
+        return str(v)
+
+    cells = [[cell(r.get(c)) for c in cols] for r in rows]
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
+    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(cols, widths)).rstrip())
+    for row in cells:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        code = cli.main(args=argv, prog_name="watcher", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as e:
+        click.echo(f"watcher: {e.format_message()}", err=True)
+        sys.exit(1)
+    except WatcherError as e:
+        click.echo(str(e), err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

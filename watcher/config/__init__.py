@@ -1,0 +1,159 @@
+"""Load and validate `watcher.yaml` (and files it includes) into a `Config`."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from pydantic import BaseModel, ValidationError
+
+from watcher.config.schema import (
+    ChannelConfig,
+    ConfigFile,
+    Defaults,
+    ExtractConfig,
+    HttpConfig,
+    IncludedFile,
+    ServerConfig,
+    SourceConfig,
+)
+from watcher.config.yamlpos import Document, load_yaml
+from watcher.errors import ConfigError, ConfigErrors
+
+__all__ = ["Config", "SourceConfig", "load_config", "validate_document"]
+
+
+@dataclass(frozen=True)
+class Config:
+    file: Path
+    database: Path
+    rules: Path | None
+    defaults: Defaults
+    sources: tuple[SourceConfig, ...]
+    http: HttpConfig
+    extract: ExtractConfig
+    channels: Mapping[str, ChannelConfig]
+    server: ServerConfig | None
+
+    def interval(self, source: SourceConfig) -> float:
+        return source.interval or self.defaults.interval
+
+    def timeout(self, source: SourceConfig) -> float:
+        return source.timeout or self.defaults.timeout
+
+
+def load_config(file: str | Path, env: Mapping[str, str] | None = None) -> Config:
+    """Read, expand and validate a config; raise ConfigErrors listing every mistake."""
+    path = Path(file)
+    doc = load_yaml(path, env)
+    if doc.value is None:
+        doc.value = {}
+    parsed = validate_document(doc, ConfigFile)
+    base = path.resolve().parent
+    sources: list[tuple[SourceConfig, Document, int]] = [
+        (s, doc, i) for i, s in enumerate(parsed.sources)
+    ]
+    errors: list[ConfigError] = []
+    for i, name in enumerate(parsed.include):
+        inc_path = _resolve(base, name)
+        try:
+            inc_doc = load_yaml(inc_path, env)
+            if inc_doc.value is None:
+                continue
+            inc = validate_document(inc_doc, IncludedFile)
+        except ConfigError as e:
+            if "cannot read file" in e.message:
+                e = ConfigError(path, doc.line_of(("include", i)), f"included file {name}: {e.message}")
+            errors.append(e)
+            continue
+        except ConfigErrors as e:
+            errors.extend(e.errors)
+            continue
+        sources.extend((s, inc_doc, j) for j, s in enumerate(inc.sources))
+    seen: dict[str, tuple[Document, int]] = {}
+    for source, sdoc, j in sources:
+        if source.id in seen:
+            first_doc, first_j = seen[source.id]
+            where = f"{first_doc.file}:{first_doc.line_of(('sources', first_j, 'id'))}"
+            errors.append(
+                ConfigError(sdoc.file, sdoc.line_of(("sources", j, "id")), f"duplicate source id '{source.id}' (first at {where})")
+            )
+        else:
+            seen[source.id] = (sdoc, j)
+    if errors:
+        raise ConfigErrors(errors)
+    return Config(
+        file=path,
+        database=_resolve(base, parsed.database),
+        rules=_resolve(base, parsed.rules) if parsed.rules else None,
+        defaults=parsed.defaults,
+        sources=tuple(s for s, _, _ in sources),
+        http=parsed.http,
+        extract=parsed.extract,
+        channels=dict(parsed.channels),
+        server=parsed.server,
+    )
+
+
+def _resolve(base: Path, name: str) -> Path:
+    p = Path(os.path.expanduser(name))
+    return p if p.is_absolute() else base / p
+
+
+def validate_document(doc: Document, model: type[BaseModel]) -> Any:
+    """Validate `doc.value` against `model`; map pydantic errors to `file:line` lines."""
+    try:
+        return model.model_validate(doc.value)
+    except ValidationError as e:
+        raise ConfigErrors([_to_config_error(doc, err, model) for err in e.errors()]) from None
+
+
+def _to_config_error(doc: Document, err: Any, model: type[BaseModel]) -> ConfigError:
+    loc = tuple(err["loc"])
+    # pydantic adds the tag of a union branch (e.g. 'function-after[...]') to loc; drop it
+    loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in {"str", "int", "float", "bool"})))
+    where = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        key = loc[-1] if loc else "?"
+        parent = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc[:-1]).replace(".[", "[")
+        msg = f"unknown key '{key}'" + (f" in {parent}" if parent else "")
+        hint = difflib.get_close_matches(str(key), _known_keys(model, loc[:-1]), n=1)
+        if hint:
+            msg += f" (did you mean '{hint[0]}'?)"
+    elif kind == "missing":
+        msg = f"{where}: required key is missing"
+    else:
+        text = str(err.get("msg", "invalid value"))
+        text = text.removeprefix("Value error, ")
+        msg = f"{where}: {text}" if where else text
+    return ConfigError(doc.file, doc.line_of(loc), msg)
+
+
+def _known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Field names of the (nested) model at `loc`, for 'did you mean' hints."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return []
+        ann = fields[part].annotation
+        current = _inner_model(ann)
+        if current is None:
+            return []
+    return list(getattr(current, "model_fields", {}))
+
+
+def _inner_model(ann: Any) -> Any:
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann
+    for arg in getattr(ann, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None

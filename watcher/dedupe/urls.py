@@ -1,0 +1,35 @@
+"""Canonical article URLs: the same page reached through tracking links is one article."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from courlan import normalize_url
+
+# courlan already drops the common trackers (utm_*, fbclid, gclid, ...); these are
+# further ones seen on news links, matched whole and case-insensitively.
+_TRACKING = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|igshid|mc_cid|mc_eid|_ga|_gl|"
+    r"ocid|cmpid|ito|xtor|__twitter_impression|s_cid|at_medium|at_campaign|smid|sr_share)$",
+    re.I,
+)
+
+
+def canonical_url(url: str) -> str:
+    """Lower-case scheme and host, no default port, no fragment, no tracking parameters.
+
+    Remaining query parameters keep their values and are sorted, so the same
+    page linked with parameters in another order is still one article.
+    """
+    url = url.strip()
+    try:
+        normal = normalize_url(url, strict=False)
+    except Exception:  # courlan rejects some odd but fetchable URLs; fall back to ours
+        normal = url
+    parts = urlsplit(normal)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
+    netloc = (parts.hostname or "").lower()
+    if parts.port and not (parts.scheme == "http" and parts.port == 80 or parts.scheme == "https" and parts.port == 443):
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(sorted(query)), ""))

@@ -1,0 +1,58 @@
+"""Run extraction in worker processes, off the event loop, with a time limit per page.
+
+pebble's pool kills and replaces a worker whose task overruns, so one
+pathological page cannot stall polling or hold a core for ever; workers are
+also recycled after a number of pages to bound slow memory growth in lxml.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from pebble import ProcessPool
+from pebble.common import ProcessExpired
+
+from watcher.errors import WatcherError
+from watcher.extract.body import Extracted, extract_article
+
+
+class ExtractionFailed(WatcherError):
+    """The page could not be turned into an article body; `kind` says why."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        self.kind = kind
+        super().__init__(message)
+
+
+class Extractor:
+    def __init__(self, workers: int | None = None, timeout: float = 30.0, max_tasks: int = 500) -> None:
+        self.timeout = timeout
+        self.workers = workers or max(1, os.cpu_count() or 1)
+        # forkserver: workers never inherit the daemon's threads or open sockets
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["watcher.extract.body"])
+        self._pool = ProcessPool(max_workers=self.workers, max_tasks=max_tasks, context=context)
+
+    async def extract(self, html: bytes, url: str | None) -> Extracted | None:
+        future = self._pool.schedule(extract_article, args=(html, url), timeout=self.timeout)
+        try:
+            return await asyncio.wrap_future(future)
+        except FutureTimeout:
+            raise ExtractionFailed("timeout", f"extraction took longer than {self.timeout:g}s") from None
+        except ProcessExpired as e:
+            raise ExtractionFailed("crash", f"extraction worker died ({e})") from None
+        except Exception as e:  # an exception inside trafilatura/lxml for this page only
+            raise ExtractionFailed("error", f"extraction failed: {type(e).__name__}: {e}") from None
+
+    def close(self) -> None:
+        self._pool.stop()
+        self._pool.join(timeout=10)
+
+    def __enter__(self) -> "Extractor":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,97 @@
+"""RSS 0.9x/1.0/2.0 and Atom with feedparser; JSON Feed by `jsonfeed`.
+
+feedparser only ever sees bytes we fetched: it never touches the network.
+"""
+
+from __future__ import annotations
+
+import calendar
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+import feedparser
+
+from watcher.parse.html import advertised_feeds, looks_like_html
+from watcher.parse.jsonfeed import looks_like_json_feed, parse_json_feed
+from watcher.parse.model import FeedEntry, FeedParseError, ParsedFeed
+
+# feedparser fetches a string argument that looks like a URL; bytes are always parsed
+# as a document. Keep its own resolution of relative links, which needs the base URL.
+
+
+def parse_feed(data: bytes, url: str, content_type: str | None = None) -> ParsedFeed:
+    """Parse a feed document; raise FeedParseError with one clear reason when it is not one."""
+    if not data.strip():
+        raise FeedParseError("empty response: the server sent no content")
+    if looks_like_json_feed(data):
+        return parse_json_feed(data, url)
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    d = feedparser.parse(data, response_headers=headers, sanitize_html=True)
+    version = d.get("version") or ""
+    if not version and not d.entries:
+        if looks_like_html(data):
+            feeds = advertised_feeds(data, url)
+            hint = f"; it advertises the feed {feeds[0]}" if feeds else ""
+            raise FeedParseError(f"not a feed: the URL serves an HTML page{hint}")
+        reason = _bozo_reason(d) or "no RSS, Atom or JSON Feed found"
+        raise FeedParseError(f"not a feed: {reason}")
+    entries = tuple(_entry(e) for e in d.entries)
+    return ParsedFeed(
+        title=_text(d.feed.get("title")),
+        link=d.feed.get("link"),
+        entries=entries,
+        format=version or "unknown",
+        ttl_seconds=_ttl(d.feed),
+        bozo=_bozo_reason(d) if d.get("bozo") else None,
+    )
+
+
+def _entry(e: Any) -> FeedEntry:
+    content = None
+    if e.get("content"):
+        content = max((c.get("value") or "" for c in e.content), key=len) or None
+    return FeedEntry(
+        guid=_text(e.get("id")),
+        url=_text(e.get("link")),
+        title=_text(e.get("title")),
+        summary=_text(e.get("summary")),
+        content=content,
+        author=_text(e.get("author")),
+        published=_date(e.get("published_parsed")) or _date(e.get("updated_parsed")),
+        updated=_date(e.get("updated_parsed")),
+    )
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _date(value: time.struct_time | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _ttl(feed: Any) -> int | None:
+    ttl = str(feed.get("ttl") or "").strip()
+    if ttl.isdigit() and int(ttl) > 0:
+        return int(ttl) * 60  # RSS ttl is in minutes
+    return None
+
+
+def _bozo_reason(d: Any) -> str | None:
+    exc = d.get("bozo_exception")
+    if exc is None:
+        return None
+    text = str(getattr(exc, "getMessage", lambda: exc)()) or type(exc).__name__
+    line = getattr(exc, "getLineNumber", lambda: None)()
+    return f"{text} (line {line})" if line else text

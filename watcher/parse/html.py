@@ -1,0 +1,44 @@
+"""Small facts about HTML documents: is it HTML, which feeds does it advertise."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from trafilatura.feeds import FeedParameters, determine_feed
+
+
+def looks_like_html(data: bytes) -> bool:
+    head = data[:2048].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head or b"<body" in head
+
+
+def advertised_feeds(data: bytes, url: str) -> list[str]:
+    """Feed URLs a page links to (`<link rel=alternate>`, or feed-looking anchors)."""
+    host = urlsplit(url).netloc
+    base = f"{urlsplit(url).scheme}://{host}"
+    text = data.decode("utf-8", errors="replace")
+    try:
+        return determine_feed(text, FeedParameters(base, host, url))
+    except Exception:  # a broken page simply advertises nothing
+        return []
+
+
+def html_to_text(fragment: str | None) -> str:
+    """Plain text of an HTML fragment (a feed summary), one paragraph per line."""
+    if not fragment:
+        return ""
+    import lxml.html
+    from lxml import etree
+
+    if "<" not in fragment:
+        return " ".join(fragment.split())
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return " ".join(fragment.split())
+    for br in root.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    for block in root.iter("p", "div", "li", "h1", "h2", "h3", "h4", "blockquote"):
+        block.tail = "\n" + (block.tail or "")
+    lines = (" ".join(line.split()) for line in root.text_content().splitlines())
+    return "\n".join(line for line in lines if line)

@@ -1,0 +1,291 @@
+"""One poll of one source: source -> fetch -> parse -> extract -> dedupe -> store.
+
+The decisions (which entries are new, which may alert) are pure functions
+over values; `poll_source` does the I/O around them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+
+from watcher.config import Config, SourceConfig
+from watcher.dedupe import body_fingerprint, canonical_url
+from watcher.errors import FetchError
+from watcher.extract.body import Extracted
+from watcher.extract.pool import ExtractionFailed, Extractor
+from watcher.fetch import Fetcher, Response
+from watcher.parse.feed import parse_feed
+from watcher.parse.html import advertised_feeds, html_to_text, looks_like_html
+from watcher.parse.model import FeedParseError, ParsedFeed
+from watcher.parse.page import PageLink, discover_links
+from watcher.store import ArticleRecord, EntryRecord, Store
+from watcher.store.db import utcnow
+
+log = logging.getLogger("watcher.poll")
+
+FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A feed entry or a page link, as the dedupe stage sees it."""
+
+    key: str
+    guid: str | None
+    url: str | None
+    canonical_url: str | None
+    title: str | None = None
+    text: str = ""  # the feed's own text, kept when the page cannot be read
+    author: str | None = None
+    published: datetime | None = None
+    alertable: bool = True
+
+
+@dataclass
+class PollReport:
+    source_id: str
+    status: str = "ok"  # ok | not_modified | <error kind>
+    error: str | None = None
+    entries: int = 0
+    new_articles: int = 0
+    duplicates: int = 0
+    summary_only: int = 0
+    baseline: int = 0
+    elapsed: float = 0.0
+    type: str | None = None
+    article_ids: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("ok", "not_modified")
+
+
+# -- pure decisions ---------------------------------------------------------
+
+def candidates_from_feed(feed: ParsedFeed) -> list[Candidate]:
+    out: list[Candidate] = []
+    for e in feed.entries:
+        canon = canonical_url(e.url) if e.url else None
+        key = e.guid or canon
+        if not key:
+            continue  # an entry with neither id nor link cannot be told apart from others
+        text = html_to_text(e.content) or html_to_text(e.summary)
+        out.append(Candidate(key, e.guid, e.url, canon, e.title, text, e.author, e.published))
+    return _unique(out)
+
+
+def candidates_from_links(links: tuple[PageLink, ...]) -> list[Candidate]:
+    out = []
+    for link in links:
+        canon = canonical_url(link.url)
+        out.append(Candidate(canon, None, link.url, canon, link.title))
+    return _unique(out)
+
+
+def _unique(cands: list[Candidate]) -> list[Candidate]:
+    seen: set[str] = set()
+    out = []
+    for c in cands:
+        if c.key not in seen:
+            seen.add(c.key)
+            out.append(c)
+    return out
+
+
+def mark_baseline(cands: list[Candidate], *, first_poll: bool, added_at: datetime) -> list[Candidate]:
+    """On a source's first poll, entries published before it was added do not alert."""
+    if not first_poll:
+        return cands
+    return [replace(c, alertable=bool(c.published and c.published > added_at)) for c in cands]
+
+
+def global_guid(guid: str | None) -> str | None:
+    """A GUID distinctive enough to identify an article across feeds (URLs, tag: URIs, UUIDs)."""
+    if guid and (len(guid) >= 16 or ":" in guid):
+        return guid
+    return None
+
+
+# -- the I/O around them ------------------------------------------------------
+
+@dataclass
+class Pipeline:
+    """What a poll needs: config, store, HTTP client and extraction pool."""
+
+    config: Config
+    store: Store
+    fetcher: Fetcher
+    extractor: Extractor
+
+
+async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
+    start = time.monotonic()
+    report = PollReport(source.id)
+    state = p.store.ensure_source(source.id, source.url, source.type)
+    interval = p.config.interval(source)
+    next_poll = utcnow() + timedelta(seconds=interval)
+    try:
+        resp = await p.fetcher.get(
+            source.url,
+            etag=state.etag,
+            last_modified=state.last_modified,
+            accept=PAGE_ACCEPT if source.type == "page" else FEED_ACCEPT,
+            timeout=p.config.timeout(source),
+        )
+    except FetchError as e:
+        return _failed(p, report, e.kind, str(e), start, next_poll, e.status)
+    if resp.not_modified:
+        report.status = "not_modified"
+        p.store.record_poll(source.id, ok=True, status="not_modified", http_status=304, next_poll_at=next_poll)
+        return _done(report, start)
+
+    advertised: str | None = None
+    try:
+        kind, cands = _read_source(source, resp)
+    except FeedParseError as e:
+        return _failed(p, report, "parse", str(e), start, next_poll, resp.status)
+    if kind == "page":
+        feeds = advertised_feeds(resp.content, resp.url)
+        if feeds:
+            advertised = feeds[0]
+            log.info("source %s: page advertises a feed %s (set `type: feed` and that URL to poll it instead)", source.id, advertised)
+    report.type = kind
+    report.entries = len(cands)
+
+    known = p.store.known_keys(source.id, [c.key for c in cands])
+    new = [c for c in cands if c.key not in known]
+    first_poll = source.baseline and not state.baseline_done
+    new = mark_baseline(new, first_poll=first_poll, added_at=state.added_at)
+    report.baseline = sum(1 for c in new if not c.alertable)
+
+    await asyncio.gather(*(_store_candidate(source, c, p, report) for c in new))
+
+    p.store.record_poll(
+        source.id,
+        ok=True,
+        status="ok",
+        http_status=resp.status,
+        next_poll_at=next_poll,
+        etag=resp.headers.get("etag"),
+        last_modified=resp.headers.get("last-modified"),
+        baseline_done=True,
+        type_=kind,
+        advertised_feed=advertised,
+    )
+    return _done(report, start)
+
+
+def _read_source(source: SourceConfig, resp: Response) -> tuple[str, list[Candidate]]:
+    if source.type == "page":
+        return "page", candidates_from_links(discover_links(resp.content, resp.url))
+    try:
+        feed = parse_feed(resp.content, resp.url, resp.headers.get("content-type"))
+    except FeedParseError:
+        if source.type is None and looks_like_html(resp.content):
+            return "page", candidates_from_links(discover_links(resp.content, resp.url))
+        raise
+    if feed.bozo:
+        log.info("source %s: feed is ill-formed but readable: %s", source.id, feed.bozo)
+    return "feed", candidates_from_feed(feed)
+
+
+async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, report: PollReport) -> None:
+    entry = EntryRecord(source.id, c.key, c.guid, c.url, c.canonical_url, c.title, c.published)
+    existing = p.store.find_article(canonical_url=c.canonical_url, guid=global_guid(c.guid))
+    if existing is not None:
+        p.store.add_entry(entry, existing)
+        report.duplicates += 1
+        return
+    extracted: Extracted | None = None
+    error: str | None = None
+    final_url = c.url
+    if c.url:
+        try:
+            page = await p.fetcher.get(c.url, accept=PAGE_ACCEPT, trusted=False, timeout=p.config.timeout(source))
+            final_url = page.url
+            extracted = await p.extractor.extract(page.content, page.url)
+            if extracted is None:
+                error = "no article body found on the page"
+        except (FetchError, ExtractionFailed) as e:
+            error = str(e)
+    canon = canonical_url(final_url) if final_url else c.key
+    # from here to the insert nothing awaits, so no other entry can slip in between
+    if final_url and canon != c.canonical_url:
+        existing = p.store.find_article(canonical_url=canon)
+        if existing is not None:
+            p.store.add_entry(entry, existing)
+            report.duplicates += 1
+            return
+    body = extracted.text if extracted else c.text
+    summary_only = extracted is None
+    if not body.strip() and not c.title:
+        log.info("source %s: entry %s has no text and no title; stored without article", source.id, c.key)
+        p.store.add_entry(entry, None)
+        return
+    body_hash = body_fingerprint(body)
+    existing = p.store.find_article(body_hash=body_hash)
+    if existing is not None:
+        p.store.add_entry(entry, existing)
+        report.duplicates += 1
+        return
+    article = ArticleRecord(
+        canonical_url=canon,
+        url=final_url or c.key,
+        guid=c.guid,
+        source_id=source.id,
+        title=(extracted.title if extracted and extracted.title else c.title),
+        author=(extracted.author if extracted and extracted.author else c.author),
+        published=c.published or _parse_date(extracted.date if extracted else None),
+        sitename=extracted.sitename if extracted else None,
+        language=extracted.language if extracted else None,
+        body=body,
+        body_hash=body_hash,
+        summary_only=summary_only,
+        alertable=c.alertable,
+        extract_error=error,
+    )
+    article_id, created = p.store.add_article(entry, article)
+    if not created:
+        report.duplicates += 1
+        return
+    report.article_ids.append(article_id)
+    report.new_articles += 1
+    if summary_only:
+        report.summary_only += 1
+        log.info("source %s: %s kept as summary only: %s", source.id, c.url or c.key, error)
+
+
+def _parse_date(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _failed(
+    p: Pipeline, report: PollReport, kind: str, message: str, start: float, next_poll: datetime, http_status: int | None
+) -> PollReport:
+    report.status = kind
+    report.error = message
+    p.store.record_poll(report.source_id, ok=False, status=kind, error=message, http_status=http_status, next_poll_at=next_poll)
+    log.warning("source %s: %s: %s", report.source_id, kind, message)
+    return _done(report, start)
+
+
+def _done(report: PollReport, start: float) -> PollReport:
+    report.elapsed = time.monotonic() - start
+    if report.ok:
+        log.info(
+            "source %s: %s, %d entries, %d new articles, %d duplicates, %d baseline, %.2fs",
+            report.source_id, report.status, report.entries, report.new_articles,
+            report.duplicates, report.baseline, report.elapsed,
+        )
+    return report

@@ -1,0 +1,37 @@
+"""Builds the long-lived parts (store, HTTP client, extraction pool) from a Config."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from watcher.config import Config
+from watcher.extract.pool import Extractor
+from watcher.fetch import Fetcher, FetchLimits
+from watcher.poll import Pipeline
+from watcher.store import Store
+
+
+@asynccontextmanager
+async def open_pipeline(config: Config) -> AsyncIterator[Pipeline]:
+    store = Store(config.database)
+    http = config.http
+    fetcher = Fetcher(
+        FetchLimits(
+            timeout=min(config.defaults.timeout, 30.0),
+            total=config.defaults.timeout,
+            max_bytes=http.max_bytes,
+            max_redirects=http.max_redirects,
+            concurrency=http.concurrency,
+            per_host=http.per_host,
+        ),
+        user_agent=http.user_agent,
+        allow_private=http.allow_private,
+    )
+    extractor = Extractor(workers=config.extract.workers, timeout=config.extract.timeout)
+    try:
+        yield Pipeline(config=config, store=store, fetcher=fetcher, extractor=extractor)
+    finally:
+        await fetcher.aclose()
+        extractor.close()
+        store.close()

@@ -1,0 +1,5 @@
+"""The SQLite store: sources, feed entries and articles (sqlite-utils, WAL mode)."""
+
+from watcher.store.db import ArticleRecord, EntryRecord, SourceState, Store
+
+__all__ = ["ArticleRecord", "EntryRecord", "SourceState", "Store"]

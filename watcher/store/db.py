@@ -1,0 +1,285 @@
+"""Reading and writing the store. All writes of one article happen in one transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+import sqlite_utils
+
+from watcher.errors import StoreError
+from watcher.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(dt: datetime | None) -> str | None:
+    return dt.astimezone(timezone.utc).isoformat(timespec="seconds") if dt else None
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class SourceState:
+    id: str
+    url: str
+    added_at: datetime
+    baseline_done: bool
+    etag: str | None
+    last_modified: str | None
+    consecutive_failures: int
+    next_poll_at: datetime | None
+
+
+@dataclass(frozen=True)
+class EntryRecord:
+    source_id: str
+    key: str  # feed GUID, or the canonical URL when the entry has none
+    guid: str | None
+    url: str | None
+    canonical_url: str | None
+    title: str | None
+    published: datetime | None
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    canonical_url: str
+    url: str
+    guid: str | None
+    source_id: str
+    title: str | None
+    author: str | None
+    published: datetime | None
+    sitename: str | None
+    language: str | None
+    body: str
+    body_hash: str | None
+    summary_only: bool
+    alertable: bool
+    extract_error: str | None = None
+
+
+class Store:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=30)
+        except (OSError, sqlite3.Error) as e:
+            raise StoreError(f"cannot open database {self.path}: {e}") from None
+        self.db = sqlite_utils.Database(conn)
+        try:
+            self.db.enable_wal()
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; durable at checkpoints
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"cannot use database {self.path}: {e}") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- schema -----------------------------------------------------------
+    def schema_version(self) -> int:
+        if "meta" not in self.db.table_names():
+            return 0
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _migrate(self) -> None:
+        if "meta" not in self.db.table_names():
+            self.db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"database {self.path} has schema version {version}, newer than this watcher "
+                f"understands ({SCHEMA_VERSION}); upgrade watcher"
+            )
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            with self.db.conn:
+                MIGRATIONS[number - 1](self.db)
+                self.db.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    [str(number)],
+                )
+
+    # -- sources ----------------------------------------------------------
+    def ensure_source(self, source_id: str, url: str, type_: str | None) -> SourceState:
+        now = iso(utcnow())
+        with self.db.conn:
+            self.db.execute(
+                "INSERT INTO sources (id, url, type, added_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET url = excluded.url, "
+                "type = COALESCE(excluded.type, sources.type)",
+                [source_id, url, type_, now],
+            )
+        return self.source_state(source_id)
+
+    def source_state(self, source_id: str) -> SourceState:
+        row = self.db.execute(
+            "SELECT id, url, added_at, baseline_done, etag, last_modified, "
+            "consecutive_failures, next_poll_at FROM sources WHERE id = ?",
+            [source_id],
+        ).fetchone()
+        if row is None:
+            raise KeyError(source_id)
+        return SourceState(
+            id=row[0],
+            url=row[1],
+            added_at=parse_iso(row[2]) or utcnow(),
+            baseline_done=bool(row[3]),
+            etag=row[4],
+            last_modified=row[5],
+            consecutive_failures=row[6],
+            next_poll_at=parse_iso(row[7]),
+        )
+
+    def record_poll(
+        self,
+        source_id: str,
+        *,
+        ok: bool,
+        status: str,
+        error: str | None = None,
+        http_status: int | None = None,
+        next_poll_at: datetime | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        baseline_done: bool | None = None,
+        type_: str | None = None,
+        advertised_feed: str | None = None,
+    ) -> None:
+        fields: dict[str, Any] = {
+            "last_poll_at": iso(utcnow()),
+            "last_status": status,
+            "last_error": error,
+            "last_http_status": http_status,
+            "next_poll_at": iso(next_poll_at),
+        }
+        if ok:
+            fields["consecutive_failures"] = 0
+            if etag is not None or last_modified is not None:
+                fields["etag"] = etag
+                fields["last_modified"] = last_modified
+        if baseline_done is not None:
+            fields["baseline_done"] = int(baseline_done)
+        if type_ is not None:
+            fields["type"] = type_
+        if advertised_feed is not None:
+            fields["advertised_feed"] = advertised_feed
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        extra = "" if ok else ", consecutive_failures = consecutive_failures + 1"
+        with self.db.conn:
+            self.db.execute(f"UPDATE sources SET {sets}{extra} WHERE id = ?", [*fields.values(), source_id])
+
+    def set_next_poll(self, source_id: str, when: datetime) -> None:
+        with self.db.conn:
+            self.db.execute("UPDATE sources SET next_poll_at = ? WHERE id = ?", [iso(when), source_id])
+
+    def source_rows(self) -> list[dict[str, Any]]:
+        """Every stored source with its health and article count, for `watcher sources`."""
+        rows = self.db.execute(
+            """SELECT s.id, s.url, s.type, s.added_at, s.last_poll_at, s.last_status, s.last_error,
+                      s.last_http_status, s.consecutive_failures, s.next_poll_at, s.advertised_feed,
+                      (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id) AS articles,
+                      (SELECT COUNT(*) FROM entries e WHERE e.source_id = s.id) AS entries
+               FROM sources s ORDER BY s.id"""
+        )
+        cols = [d[0] for d in rows.description]
+        return [dict(zip(cols, r)) for r in rows.fetchall()]
+
+    # -- entries and articles ---------------------------------------------
+    def known_keys(self, source_id: str, keys: Iterable[str]) -> set[str]:
+        keys = list(keys)
+        found: set[str] = set()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0]
+                for r in self.db.execute(
+                    f"SELECT key FROM entries WHERE source_id = ? AND key IN ({marks})", [source_id, *chunk]
+                )
+            )
+        return found
+
+    def find_article(
+        self, *, canonical_url: str | None = None, guid: str | None = None, body_hash: str | None = None
+    ) -> int | None:
+        """Id of an already stored article that is the same by URL, GUID or body."""
+        for column, value in (("canonical_url", canonical_url), ("guid", guid), ("body_hash", body_hash)):
+            if value:
+                row = self.db.execute(f"SELECT id FROM articles WHERE {column} = ? LIMIT 1", [value]).fetchone()
+                if row:
+                    return int(row[0])
+        return None
+
+    def add_entry(self, entry: EntryRecord, article_id: int | None) -> None:
+        with self.db.conn:
+            self._insert_entry(entry, article_id)
+
+    def add_article(self, entry: EntryRecord, article: ArticleRecord) -> tuple[int, bool]:
+        """Store the article and the entry that led to it, atomically.
+
+        Returns the article id and whether it is new (False when another entry
+        stored the same canonical URL first)."""
+        values = asdict(article)
+        values["published"] = iso(article.published)
+        values["summary_only"] = int(article.summary_only)
+        values["alertable"] = int(article.alertable)
+        values["fetched_at"] = iso(utcnow())
+        cols = ", ".join(values)
+        marks = ", ".join("?" * len(values))
+        with self.db.conn:
+            cur = self.db.execute(
+                f"INSERT INTO articles ({cols}) VALUES ({marks}) ON CONFLICT(canonical_url) DO NOTHING",
+                list(values.values()),
+            )
+            created = cur.rowcount > 0
+            if not created:  # another entry stored the same URL meanwhile
+                article_id = int(
+                    self.db.execute("SELECT id FROM articles WHERE canonical_url = ?", [article.canonical_url]).fetchone()[0]
+                )
+            else:
+                article_id = int(cur.lastrowid)
+            self._insert_entry(entry, article_id)
+        return article_id, created
+
+    def _insert_entry(self, entry: EntryRecord, article_id: int | None) -> None:
+        self.db.execute(
+            "INSERT INTO entries (source_id, key, guid, url, canonical_url, title, published, seen_at, article_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(source_id, key) DO NOTHING",
+            [
+                entry.source_id,
+                entry.key,
+                entry.guid,
+                entry.url,
+                entry.canonical_url,
+                entry.title,
+                iso(entry.published),
+                iso(utcnow()),
+                article_id,
+            ],
+        )
+
+    def articles(self, source_id: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM articles"
+        params: list[Any] = []
+        if source_id:
+            sql += " WHERE source_id = ?"
+            params.append(source_id)
+        cur = self.db.execute(sql + " ORDER BY id", params)
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    def count(self, table: str) -> int:
+        return int(self.db.execute(f"SELECT COUNT(*) FROM [{table}]").fetchone()[0])

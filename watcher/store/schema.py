@@ -1,0 +1,77 @@
+"""The database schema as an ordered list of migrations.
+
+`meta.schema_version` is the number of migrations applied. A new release adds
+a function to MIGRATIONS; opening an older database applies the missing ones
+in one transaction each. A database newer than this code is refused rather
+than damaged.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import sqlite_utils
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE sources (
+            id TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            type TEXT,
+            added_at TEXT NOT NULL,
+            baseline_done INTEGER NOT NULL DEFAULT 0,
+            last_poll_at TEXT,
+            last_status TEXT,
+            last_error TEXT,
+            last_http_status INTEGER,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            next_poll_at TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            advertised_feed TEXT
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            canonical_url TEXT NOT NULL UNIQUE,
+            url TEXT NOT NULL,
+            guid TEXT,
+            source_id TEXT NOT NULL REFERENCES sources(id),
+            title TEXT,
+            author TEXT,
+            published TEXT,
+            sitename TEXT,
+            language TEXT,
+            body TEXT NOT NULL,
+            body_hash TEXT,
+            summary_only INTEGER NOT NULL DEFAULT 0,
+            alertable INTEGER NOT NULL,
+            fetched_at TEXT NOT NULL,
+            extract_error TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX articles_body_hash ON articles(body_hash) WHERE body_hash IS NOT NULL")
+    db.execute("CREATE INDEX articles_guid ON articles(guid) WHERE guid IS NOT NULL")
+    db.execute("CREATE INDEX articles_fetched_at ON articles(fetched_at)")
+    db.execute(
+        """CREATE TABLE entries (
+            id INTEGER PRIMARY KEY,
+            source_id TEXT NOT NULL REFERENCES sources(id),
+            key TEXT NOT NULL,
+            guid TEXT,
+            url TEXT,
+            canonical_url TEXT,
+            title TEXT,
+            published TEXT,
+            seen_at TEXT NOT NULL,
+            article_id INTEGER REFERENCES articles(id),
+            UNIQUE (source_id, key)
+        )"""
+    )
+    db.execute("CREATE INDEX entries_article ON entries(article_id)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
