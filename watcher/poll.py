@@ -146,7 +146,7 @@ async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
 
     advertised: str | None = None
     try:
-        kind, cands = _read_source(source, resp)
+        kind, cands = _read_source(source.id, source.type or state.type, resp)
     except FeedParseError as e:
         return _failed(p, report, "parse", str(e), start, next_poll, resp.status)
     if kind == "page":
@@ -180,18 +180,22 @@ async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
     return _done(report, start)
 
 
-def _read_source(source: SourceConfig, resp: Response) -> tuple[str, list[Candidate]]:
-    if source.type == "page":
+def _read_source(source_id: str, type_: str | None, resp: Response) -> tuple[str, list[Candidate]]:
+    """Entries of a feed or links of a page; an unknown type is detected (and then kept)."""
+    if type_ == "page":
         return "page", candidates_from_links(discover_links(resp.content, resp.url))
     try:
         feed = parse_feed(resp.content, resp.url, resp.headers.get("content-type"))
     except FeedParseError:
-        if source.type is None and looks_like_html(resp.content):
+        if type_ is None and looks_like_html(resp.content):
             return "page", candidates_from_links(discover_links(resp.content, resp.url))
         raise
+    cands = candidates_from_feed(feed)
     if feed.bozo:
-        log.info("source %s: feed is ill-formed but readable: %s", source.id, feed.bozo)
-    return "feed", candidates_from_feed(feed)
+        if not cands:
+            raise FeedParseError(f"ill-formed feed with no usable entries: {feed.bozo}")
+        log.info("source %s: feed is ill-formed but readable: %s", source_id, feed.bozo)
+    return "feed", cands
 
 
 async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, report: PollReport) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import time
+import warnings
 from datetime import datetime, timezone
 from typing import Any
 
@@ -38,7 +39,12 @@ def parse_feed(data: bytes, url: str, content_type: str | None = None) -> Parsed
             raise FeedParseError(f"not a feed: the URL serves an HTML page{hint}")
         reason = _bozo_reason(d) or "no RSS, Atom or JSON Feed found"
         raise FeedParseError(f"not a feed: {reason}")
-    entries = tuple(_entry(e) for e in d.entries)
+    if not d.entries and d.get("bozo"):
+        raise FeedParseError(f"ill-formed feed with no readable entries: {_bozo_reason(d)}")
+    with warnings.catch_warnings():
+        # feedparser warns when updated_parsed falls back to published_parsed; we ask for both on purpose
+        warnings.simplefilter("ignore", DeprecationWarning)
+        entries = tuple(_entry(e) for e in d.entries)
     return ParsedFeed(
         title=_text(d.feed.get("title")),
         link=d.feed.get("link"),

@@ -36,6 +36,7 @@ class SourceState:
     last_modified: str | None
     consecutive_failures: int
     next_poll_at: datetime | None
+    type: str | None = None  # configured, or detected on the first successful poll
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ class Store:
     def source_state(self, source_id: str) -> SourceState:
         row = self.db.execute(
             "SELECT id, url, added_at, baseline_done, etag, last_modified, "
-            "consecutive_failures, next_poll_at FROM sources WHERE id = ?",
+            "consecutive_failures, next_poll_at, type FROM sources WHERE id = ?",
             [source_id],
         ).fetchone()
         if row is None:
@@ -141,6 +142,7 @@ class Store:
             last_modified=row[5],
             consecutive_failures=row[6],
             next_poll_at=parse_iso(row[7]),
+            type=row[8],
         )
 
     def record_poll(

@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_watcher
+from watcher.config import load_config
+from watcher.config.durations import parse_duration
+from watcher.errors import ConfigError, ConfigErrors
+
+GOOD = """\
+database: data/watcher.db
+rules: rules/
+defaults: {interval: 15m, timeout: 20s}
+sources:
+  - id: kyiv-independent
+    url: https://kyivindependent.com/feed/
+    interval: 10m
+    tags: [ukraine]
+  - id: press-office
+    url: https://example.org/press/
+    type: page
+    baseline: false
+http:
+  allow_private: false
+channels:
+  analysts:
+    urls: ["tgram://${TG_TOKEN}/${TG_CHAT}"]
+  console:
+    urls: ["console://"]
+server:
+  listen: 127.0.0.1:8080
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "watcher.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def errors_of(path: Path, env: dict[str, str] | None = None) -> list[str]:
+    with pytest.raises((ConfigError, ConfigErrors)) as info:
+        load_config(path, env=env or {})
+    err = info.value
+    return [str(e) for e in err.errors] if isinstance(err, ConfigErrors) else [str(err)]
+
+
+def test_spec_example_loads_with_env_and_relative_paths(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, GOOD), env={"TG_TOKEN": "123:abc", "TG_CHAT": "-100"})
+    assert cfg.database == tmp_path / "data/watcher.db"
+    assert cfg.rules == tmp_path / "rules"
+    assert [s.id for s in cfg.sources] == ["kyiv-independent", "press-office"]
+    assert cfg.interval(cfg.sources[0]) == 600
+    assert cfg.interval(cfg.sources[1]) == 900
+    assert cfg.timeout(cfg.sources[0]) == 20
+    assert cfg.sources[1].baseline is False and cfg.sources[1].type == "page"
+    assert cfg.channels["analysts"].urls == ["tgram://123:abc/-100"]
+    assert cfg.sources[0].tags == ("ukraine",)
+
+
+def test_json_config_loads_too(tmp_path: Path) -> None:
+    doc = {"database": "x.db", "sources": [{"id": "a", "url": "https://example.org/feed"}]}
+    cfg = load_config(write(tmp_path, json.dumps(doc, indent=2), "watcher.json"), env={})
+    assert cfg.sources[0].url == "https://example.org/feed"
+
+
+def test_unknown_key_names_its_line_and_suggests(tmp_path: Path) -> None:
+    text = GOOD.replace("    interval: 10m\n", "    intervall: 10m\n")
+    [line] = errors_of(write(tmp_path, text), {"TG_TOKEN": "t", "TG_CHAT": "c"})
+    assert line.startswith(f"{tmp_path / 'watcher.yaml'}:7: ")
+    assert "unknown key 'intervall'" in line and "did you mean 'interval'" in line
+
+
+def test_bad_interval(tmp_path: Path) -> None:
+    text = GOOD.replace("interval: 10m", "interval: ten minutes")
+    [line] = errors_of(write(tmp_path, text), {"TG_TOKEN": "t", "TG_CHAT": "c"})
+    assert line.startswith(f"{tmp_path / 'watcher.yaml'}:7: ")
+    assert "not a duration" in line
+
+
+def test_missing_env_var(tmp_path: Path) -> None:
+    [line] = errors_of(write(tmp_path, GOOD), {"TG_TOKEN": "t"})
+    assert line == f"{tmp_path / 'watcher.yaml'}:17: environment variable TG_CHAT is not set (used as ${{TG_CHAT}})"
+
+
+def test_env_default(tmp_path: Path) -> None:
+    text = GOOD.replace("${TG_CHAT}", "${TG_CHAT:--42}")
+    cfg = load_config(write(tmp_path, text), env={"TG_TOKEN": "t"})
+    assert cfg.channels["analysts"].urls == ["tgram://t/-42"]
+
+
+def test_invalid_yaml(tmp_path: Path) -> None:
+    text = GOOD.replace("    tags: [ukraine]\n", "    tags: [ukraine\n")
+    [line] = errors_of(write(tmp_path, text))
+    assert line.startswith(f"{tmp_path / 'watcher.yaml'}:")
+    assert "invalid YAML" in line
+    assert 8 <= int(line.split(":")[1]) <= 10
+
+
+def test_tabs_are_explained(tmp_path: Path) -> None:
+    [line] = errors_of(write(tmp_path, "sources:\n\t- id: a\n"))
+    assert ":2: invalid YAML" in line and "tabs" in line
+
+
+def test_every_mistake_reported_with_its_line(tmp_path: Path) -> None:
+    text = """\
+sources:
+  - id: a
+    url: https://example.org/a
+    interval: -5
+  - id: b
+    url: ftp://example.org/b
+  - url: https://example.org/c
+  - id: d
+    url: https://example.org/d
+    type: rss
+channels:
+  empty: {urls: []}
+"""
+    lines = errors_of(write(tmp_path, text))
+    by_line = {int(l.split(":")[1]): l for l in lines}
+    assert set(by_line) == {4, 6, 7, 10, 12}
+    assert "positive" in by_line[4]
+    assert "not an http(s) URL" in by_line[6]
+    assert "sources[2].id: required key is missing" in by_line[7]
+    assert "'feed', 'page' or 'sitemap'" in by_line[10]
+
+
+def test_duplicate_source_ids(tmp_path: Path) -> None:
+    text = "sources:\n  - {id: a, url: 'https://e.org/1'}\n  - {id: a, url: 'https://e.org/2'}\n"
+    [line] = errors_of(write(tmp_path, text))
+    assert line.startswith(f"{tmp_path / 'watcher.yaml'}:3: duplicate source id 'a' (first at ")
+
+
+def test_duplicate_yaml_key(tmp_path: Path) -> None:
+    [line] = errors_of(write(tmp_path, "database: a.db\ndatabase: b.db\n"))
+    assert ":2: duplicate key 'database'" in line
+
+
+def test_include_adds_sources_and_reports_their_own_lines(tmp_path: Path) -> None:
+    write(tmp_path, "sources:\n  - id: x\n    url: https://e.org/x\n    tags: [news]\n", "imported.yaml")
+    cfg = load_config(write(tmp_path, "include: [imported.yaml]\nsources:\n  - {id: a, url: 'https://e.org/a'}\n"), env={})
+    assert [s.id for s in cfg.sources] == ["a", "x"]
+    write(tmp_path, "sources:\n  - id: x\n    url: https://e.org/x\n    colour: red\n", "imported.yaml")
+    [line] = errors_of(tmp_path / "watcher.yaml")
+    assert line.startswith(f"{tmp_path / 'imported.yaml'}:4: unknown key 'colour'")
+
+
+def test_missing_include(tmp_path: Path) -> None:
+    [line] = errors_of(write(tmp_path, "sources: []\ninclude:\n  - nowhere.yaml\n"))
+    assert line.startswith(f"{tmp_path / 'watcher.yaml'}:3: included file nowhere.yaml")
+
+
+@pytest.mark.parametrize(
+    "text,seconds",
+    [("90s", 90), ("15m", 900), ("1h30m", 5400), ("2d", 172800), (45, 45), ("1.5h", 5400), ("500ms", 0.5)],
+)
+def test_durations(text: object, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "15", "m", "15 minutes", "-5m", "0s", True, "1h foo"])
+def test_bad_durations(text: object) -> None:
+    # a quoted bare number ("15") is ambiguous (seconds? minutes?), so it is refused
+    with pytest.raises(ValueError):
+        parse_duration(text)
+
+
+def test_check_command_prints_one_line_per_error_and_exits_1(tmp_path: Path) -> None:
+    path = write(tmp_path, "sources:\n  - id: a\n    url: https://e.org/a\n    interval: soon\n")
+    result = run_watcher("check", "--config", str(path))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"{path}:4: sources[0].interval: 'soon' is not a duration (write e.g. 90s, 15m, 1h30m, 2d)"
+    ]
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_check_ok_and_missing_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "sources:\n  - id: a\n    url: https://e.org/a\n")
+    ok = run_watcher("check", "--config", str(path))
+    assert ok.returncode == 0 and "ok (1 sources" in ok.stdout
+    missing = run_watcher("check", "--config", str(tmp_path / "nope.yaml"))
+    assert missing.returncode == 1
+    assert len(missing.stderr.strip().splitlines()) == 1 and "not found" in missing.stderr
+
+
+def test_usage_error_is_one_line_exit_1() -> None:
+    result = run_watcher("run", "--no-such-flag")
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from tests.webserver import Route, WebServer
+from watcher import USER_AGENT
+from watcher.errors import FetchError
+from watcher.fetch import Fetcher, FetchLimits
+from watcher.fetch.guard import is_public_address
+
+
+async def test_gzip_body_user_agent_and_conditional_headers(web: WebServer) -> None:
+    body = b"<rss>" + b"x" * 5000 + b"</rss>"
+    url = web.route("/f", Route(gzip.compress(body), headers={"Content-Encoding": "gzip", "ETag": '"v1"'}))
+    async with Fetcher(allow_private=True) as f:
+        resp = await f.get(url, etag='"v0"', last_modified="Wed, 18 Nov 2026 10:00:00 GMT")
+    assert resp.content == body and resp.headers["etag"] == '"v1"'
+    sent = web.request_headers[-1]
+    assert sent["user-agent"] == USER_AGENT
+    assert sent["if-none-match"] == '"v0"'
+    assert sent["if-modified-since"] == "Wed, 18 Nov 2026 10:00:00 GMT"
+    assert "br" in sent["accept-encoding"] and "gzip" in sent["accept-encoding"]
+
+
+async def test_304_has_no_body(web: WebServer) -> None:
+    url = web.route("/f", Route(b"", status=304))
+    async with Fetcher() as f:
+        resp = await f.get(url, etag='"v1"')
+    assert resp.not_modified and resp.content == b""
+
+
+async def test_size_cap_declared_and_streamed(web: WebServer) -> None:
+    big = web.route("/big", Route(b"a" * 3_000_000))
+    streamed = web.route("/stream", Route(chunks=lambda: (b"b" * 65536 for _ in range(100))))
+    async with Fetcher(FetchLimits(max_bytes=1_000_000)) as f:
+        with pytest.raises(FetchError) as info:
+            await f.get(big)
+        assert info.value.kind == "too_large"
+        with pytest.raises(FetchError) as info:
+            await f.get(streamed)
+        assert info.value.kind == "too_large"
+
+
+async def test_gzip_bomb_stops_at_the_cap(web: WebServer) -> None:
+    bomb = gzip.compress(b"\0" * 50_000_000)  # 50 MB of zeros in about 50 KB
+    url = web.route("/bomb", Route(bomb, headers={"Content-Encoding": "gzip"}))
+    async with Fetcher(FetchLimits(max_bytes=2_000_000)) as f:
+        with pytest.raises(FetchError) as info:
+            await f.get(url)
+    assert info.value.kind == "too_large"
+
+
+async def test_server_that_never_answers_times_out(web: WebServer) -> None:
+    url = web.route("/slow", Route(b"late", hang=5))
+    async with Fetcher(FetchLimits(timeout=0.5, total=1.0)) as f:
+        with pytest.raises(FetchError) as info:
+            await f.get(url)
+    assert info.value.kind == "timeout"
+
+
+async def test_redirects_followed_loops_and_errors(web: WebServer) -> None:
+    web.route("/old", Route(status=301, headers={"Location": "/new"}))
+    web.route("/new", Route(b"here"))
+    web.route("/loop-a", Route(status=302, headers={"Location": "/loop-b"}))
+    web.route("/loop-b", Route(status=302, headers={"Location": "/loop-a"}))
+    web.route("/gone", Route(b"gone", status=410))
+    async with Fetcher(allow_private=True) as f:
+        resp = await f.get(web.url("/old"))
+        assert resp.content == b"here" and resp.url == web.url("/new")
+        assert resp.redirects == ((301, web.url("/new")),)
+        with pytest.raises(FetchError, match="redirect loop"):
+            await f.get(web.url("/loop-a"))
+        with pytest.raises(FetchError) as info:
+            await f.get(web.url("/gone"))
+        assert info.value.status == 410 and info.value.kind == "http"
+
+
+async def test_untrusted_links_to_private_addresses_are_refused(web: WebServer) -> None:
+    url = web.route("/article", Route(b"secret admin page"))
+    async with Fetcher() as f:
+        with pytest.raises(FetchError) as info:
+            await f.get(url, trusted=False)
+        assert info.value.kind == "private"
+        assert (await f.get(url, trusted=True)).content == b"secret admin page"  # a configured source
+    assert web.hits == ["/article"]  # the refused request never reached the server
+
+
+async def test_connection_refused() -> None:
+    async with Fetcher() as f:
+        with pytest.raises(FetchError) as info:
+            await f.get("http://127.0.0.1:9/feed")
+    assert info.value.kind == "connect"
+
+
+@pytest.mark.parametrize(
+    "ip,public",
+    [("93.184.216.34", True), ("127.0.0.1", False), ("10.1.2.3", False), ("192.168.0.1", False),
+     ("169.254.169.254", False), ("::1", False), ("::ffff:127.0.0.1", False), ("fe80::1", False),
+     ("224.0.0.1", False), ("2606:4700::1111", True)],
+)
+def test_public_address(ip: str, public: bool) -> None:
+    assert is_public_address(ip) is public

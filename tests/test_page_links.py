@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from watcher.parse.html import advertised_feeds
+from watcher.parse.page import discover_links
+
+FRONT = b"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>News - Lakeside Post</title></head>
+<body>
+<header><a href="/">Lakeside Post</a>
+  <nav><a href="/news/">News</a> <a href="/sport/">Sport</a> <a href="/opinion/">Opinion</a>
+  <a href="/2026/11/nav-pinned-story-about-elections.html">Elections live</a></nav></header>
+<div class="cookie-banner">We use cookies. <a href="/privacy-and-cookie-policy-details">Read our policy</a></div>
+<main>
+  <h1>News</h1>
+  <div class="card"><a href="/2026/11/ferry-timetable-cut-for-winter.html"><img src="/img/ferry.jpg"></a>
+    <h2><a href="/2026/11/ferry-timetable-cut-for-winter.html">Ferry timetable cut for winter</a></h2>
+    <p>Two sailings a day will go from December.</p></div>
+  <div class="card"><h2><a href="https://www.lakeside.example/news/school-roof-repairs-finished?utm_source=home">School roof repairs finished</a></h2></div>
+  <div class="card"><h2><a href="/articles/483920">Mayor answers residents' questions</a></h2></div>
+  <a href="/sport/">More sport</a>
+  <a href="/tag/weather">Weather</a>
+  <a href="https://other-site.example.com/2026/11/unrelated-story-elsewhere.html">Partner story</a>
+  <a href="/2026/11/ferry-timetable-cut-for-winter.html#comments">12 comments</a>
+</main>
+<aside class="most-read"><a href="/2026/11/old-bridge-story-most-read.html">Most read</a></aside>
+<footer><a href="/about-us-and-our-history">About</a></footer>
+</body></html>"""
+
+
+def test_article_links_found_and_navigation_skipped() -> None:
+    links = discover_links(FRONT, "https://lakeside.example/news/")
+    urls = [l.url for l in links]
+    assert urls == [
+        "https://lakeside.example/2026/11/ferry-timetable-cut-for-winter.html",
+        "https://www.lakeside.example/news/school-roof-repairs-finished?utm_source=home",
+        "https://lakeside.example/articles/483920",
+    ]
+    assert links[0].title == "Ferry timetable cut for winter"  # the headline, not the image link's empty text
+
+
+def test_no_feed_advertised_and_one_advertised() -> None:
+    assert advertised_feeds(FRONT, "https://lakeside.example/news/") == []
+    with_feed = FRONT.replace(b"</head>", b'<link rel="alternate" type="application/rss+xml" href="/news/feed.xml"></head>')
+    assert advertised_feeds(with_feed, "https://lakeside.example/news/") == ["https://lakeside.example/news/feed.xml"]
+
+
+def test_garbage_is_no_links() -> None:
+    assert discover_links(b"", "https://x.example/") == ()
+    assert discover_links(b"\x00\x01\x02", "https://x.example/") == ()

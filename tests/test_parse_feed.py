@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from watcher.parse.feed import parse_feed
+from watcher.parse.model import FeedParseError
+
+BASE = "https://news.example.org/feeds/main.xml"
+
+RSS20 = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel><title>Example Daily</title><link>https://news.example.org/</link><ttl>30</ttl>
+<item>
+  <title>Council passes budget after late-night session</title>
+  <link>https://news.example.org/2026/11/council-budget.html</link>
+  <guid isPermaLink="false">exd-20261118-01</guid>
+  <pubDate>Wed, 18 Nov 2026 22:40:00 +0100</pubDate>
+  <dc:creator>Mira Holt</dc:creator>
+  <description>&lt;p&gt;The council voted &lt;b&gt;19 to 14&lt;/b&gt; for the plan.&lt;/p&gt;</description>
+</item>
+<item>
+  <title>Relative link item</title>
+  <link>/2026/11/relative.html</link>
+</item>
+</channel></rss>"""
+
+RSS091 = b"""<?xml version="1.0"?>
+<rss version="0.91"><channel><title>Old Times</title><link>http://old.example.org/</link>
+<description>d</description><language>en</language>
+<item><title>Mill reopens</title><link>http://old.example.org/mill.html</link><description>The mill reopens.</description></item>
+</channel></rss>"""
+
+RSS10 = b"""<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel rdf:about="http://rdf.example.org/"><title>RDF News</title><link>http://rdf.example.org/</link><description>x</description>
+<items><rdf:Seq><rdf:li resource="http://rdf.example.org/a1"/></rdf:Seq></items></channel>
+<item rdf:about="http://rdf.example.org/a1"><title>Tram line extended</title><link>http://rdf.example.org/a1</link>
+<dc:date>2026-11-02T08:00:00Z</dc:date><description>Two new stops.</description></item>
+</rdf:RDF>"""
+
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Ledger</title><id>urn:uuid:feed-1</id>
+<updated>2026-11-19T07:00:00Z</updated><link rel="alternate" href="https://ledger.example.net/"/>
+<entry><title>Bridge closes for repairs</title><id>tag:ledger.example.net,2026:bridge</id>
+<link rel="alternate" href="https://ledger.example.net/bridge-closes"/>
+<published>2026-11-19T06:30:00Z</published><updated>2026-11-19T07:00:00Z</updated>
+<author><name>Oskar Lind</name></author>
+<summary>The bridge will close for six weeks.</summary>
+<content type="html">&lt;p&gt;The bridge will close for six weeks from Monday.&lt;/p&gt;</content></entry>
+</feed>"""
+
+
+def test_rss20() -> None:
+    feed = parse_feed(RSS20, BASE, "application/rss+xml")
+    assert feed.format == "rss20" and feed.title == "Example Daily" and feed.ttl_seconds == 1800
+    first, second = feed.entries
+    assert first.guid == "exd-20261118-01"
+    assert first.url == "https://news.example.org/2026/11/council-budget.html"
+    assert first.author == "Mira Holt"
+    assert first.published == datetime(2026, 11, 18, 21, 40, tzinfo=timezone.utc)
+    assert "19 to 14" in (first.summary or "")
+    assert second.url == "https://news.example.org/2026/11/relative.html"  # resolved against the feed URL
+
+
+def test_rss091_and_rss10() -> None:
+    old = parse_feed(RSS091, "http://old.example.org/rss")
+    assert old.format == "rss091u" or old.format.startswith("rss09")
+    assert old.entries[0].url == "http://old.example.org/mill.html"
+    rdf = parse_feed(RSS10, "http://rdf.example.org/index.rdf")
+    assert rdf.format == "rss10"
+    assert rdf.entries[0].title == "Tram line extended"
+    assert rdf.entries[0].published == datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
+
+
+def test_atom() -> None:
+    feed = parse_feed(ATOM, "https://ledger.example.net/atom.xml")
+    assert feed.format == "atom10"
+    [e] = feed.entries
+    assert e.guid == "tag:ledger.example.net,2026:bridge"
+    assert e.url == "https://ledger.example.net/bridge-closes"
+    assert e.author == "Oskar Lind"
+    assert "six weeks from Monday" in (e.content or "")
+
+
+def test_json_feed_is_dispatched() -> None:
+    data = b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [{"id": "1", "url": "/a", "content_text": "x"}]}'
+    feed = parse_feed(data, "https://j.example.com/feed.json")
+    assert feed.format == "json11" and feed.entries[0].url == "https://j.example.com/a"
+
+
+def test_html_page_is_not_a_feed_and_the_advertised_feed_is_suggested() -> None:
+    page = b"""<!DOCTYPE html><html><head><title>Home</title>
+    <link rel="alternate" type="application/rss+xml" href="/rss/all.xml"></head>
+    <body><h1>Latest</h1><p>Hello</p></body></html>"""
+    with pytest.raises(FeedParseError) as info:
+        parse_feed(page, "https://site.example.org/news", "text/html")
+    assert "HTML page" in str(info.value)
+    assert "https://site.example.org/rss/all.xml" in str(info.value)
+
+
+def test_empty_response() -> None:
+    with pytest.raises(FeedParseError, match="empty response"):
+        parse_feed(b"  \n", BASE)
+
+
+def test_invalid_xml_without_entries_is_an_error() -> None:
+    with pytest.raises(FeedParseError, match="ill-formed feed with no readable entries"):
+        parse_feed(b"<?xml version='1.0'?><rss><channel><title>x</ti", BASE)
+
+
+def test_wrong_declared_encoding_still_reads_entries() -> None:
+    # declared UTF-8, actually windows-1251 bytes: feedparser falls back and flags it
+    text = RSS20.decode().replace("Council passes budget", "Совет принял бюджет")
+    data = text.encode("windows-1251")
+    feed = parse_feed(data, BASE, "application/rss+xml; charset=utf-8")
+    assert len(feed.entries) == 2
+    assert feed.entries[0].guid == "exd-20261118-01"
+
+
+def test_ill_formed_feed_with_entries_is_kept_and_flagged() -> None:
+    broken = RSS20.replace(b"<title>Example Daily</title>", b"<title>Example & Daily</title>")
+    feed = parse_feed(broken, BASE)
+    assert feed.bozo and len(feed.entries) == 2
