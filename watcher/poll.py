@@ -239,7 +239,7 @@ async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, repo
         return
     article = ArticleRecord(
         canonical_url=canon,
-        url=final_url or c.key,
+        url=canon,  # the clean link: no trackers, no fragment
         guid=c.guid,
         source_id=source.id,
         title=(extracted.title if extracted and extracted.title else c.title),

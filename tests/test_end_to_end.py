@@ -1,0 +1,109 @@
+"""Three fictional outlets on a real local server, polled by the real `watcher` command."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.conftest import FIXTURES, run_watcher, write_config
+from watcher.demo.server import OutletServer
+
+OUTLETS = FIXTURES / "outlets"
+MANIFEST = json.loads((OUTLETS / "manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def outlets() -> Iterator[OutletServer]:
+    with OutletServer(OUTLETS) as server:
+        yield server
+
+
+def configure(tmp_path: Path, base: str) -> Path:
+    sources = [
+        {"id": s["source_id"], "url": base + s["path"], "type": s["type"]}
+        for s in MANIFEST["feeds"] + MANIFEST["pages"]
+    ]
+    return write_config(tmp_path, sources)
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_each_article_stored_once_with_a_clean_body(outlets: OutletServer, tmp_path: Path) -> None:
+    config = configure(tmp_path, outlets.base)
+    first = run_watcher("run", "--once", "--config", str(config))
+    assert first.returncode == 0, first.stdout + first.stderr
+    db = tmp_path / "data/watcher.db"
+
+    stored = {
+        url.removeprefix(outlets.base): (title, author, body, published, alertable, summary_only)
+        for url, title, author, body, published, alertable, summary_only in rows(
+            db, "SELECT url, title, author, body, published, alertable, summary_only FROM articles")
+    }
+    expected = {a["path"]: a for a in MANIFEST["articles"]}
+    assert len(expected) == MANIFEST["distinct_article_count"]
+    assert set(stored) == set(expected), "every article once, under its clean URL, and nothing else"
+
+    for path, article in expected.items():
+        title, author, body, published, alertable, summary_only = stored[path]
+        for sentence in article["must_contain"]:
+            assert sentence in body, f"{path}: missing article sentence {sentence[:60]!r}"
+        for junk in article["must_not_contain"]:
+            assert junk not in body, f"{path}: navigation/teaser/comment text in body: {junk[:60]!r}"
+        assert summary_only == 0
+        assert article["title"] in title
+        assert author == article["author"]
+        assert (published or "")[:10] == article["date"]
+        assert alertable == 0, "first poll of a new source is a baseline"
+
+    # the syndicated story reached through two tracking-laden URLs is one article, two entries
+    [(article_id, entries)] = rows(
+        db, "SELECT article_id, COUNT(*) FROM entries WHERE canonical_url LIKE '%port-strike-ends.html' GROUP BY article_id")
+    assert entries == 2
+    assert rows(db, "SELECT COUNT(*) FROM articles WHERE url LIKE '%port-strike-ends%'") == [(1,)]
+
+    # the page source yields its three articles, none of its section or navigation links
+    courier = {u.removeprefix(outlets.base) for (u,) in rows(db, "SELECT url FROM articles WHERE source_id = 'valley-courier'")}
+    assert courier == set(MANIFEST["page_articles"]["/courier/news/index.html"])
+
+    hits_before = len(outlets.requests)
+    second = run_watcher("run", "--once", "--config", str(config))
+    assert second.returncode == 0
+    assert rows(db, "SELECT COUNT(*) FROM articles") == [(len(expected),)]
+    assert "3 sources (3 ok, 0 failing), 0 new articles" in second.stdout
+    article_fetches = [r for r in outlets.requests[hits_before:] if "/2026/" in r]
+    assert article_fetches == [], "known articles are not fetched again"
+
+    listing = run_watcher("sources", "--json", "--config", str(config))
+    assert listing.returncode == 0
+    table = {r["id"]: r for r in json.loads(listing.stdout)}
+    assert {k: (v["status"], v["articles"]) for k, v in table.items()} == {
+        "harbour-gazette": ("ok", 4), "northern-ledger": ("ok", 2), "valley-courier": ("ok", 3)}
+    assert all(v["last_poll"] and v["next_poll"] for v in table.values())
+
+
+def test_page_source_that_advertises_a_feed_says_so(outlets: OutletServer, tmp_path: Path) -> None:
+    config = write_config(tmp_path, [{"id": "courier", "url": outlets.base + "/courier/with-feed/index.html", "type": "page"}])
+    result = run_watcher("run", "--once", "--config", str(config))
+    assert result.returncode == 0
+    assert f"source courier: page advertises a feed {outlets.base}/courier/feed.xml" in result.stdout
+    plain = write_config(tmp_path, [{"id": "courier", "url": outlets.base + "/courier/news/index.html", "type": "page"}])
+    again = run_watcher("run", "--once", "--config", str(plain))
+    assert "advertises a feed" not in again.stdout
+
+
+def test_demo_runs_without_network(tmp_path: Path) -> None:
+    result = run_watcher("demo", "--data-dir", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    demo = json.loads((Path(__file__).parents[1] / "watcher/demo/outlets/manifest.json").read_text())
+    assert f"{len(demo['articles'])} articles stored from {len(demo['feeds']) + len(demo.get('pages', []))} outlets" in result.stdout
+    assert "Veretsky" in result.stdout
