@@ -87,7 +87,7 @@ def test_each_article_stored_once_with_a_clean_body(outlets: OutletServer, tmp_p
     assert listing.returncode == 0
     table = {r["id"]: r for r in json.loads(listing.stdout)}
     assert {k: (v["status"], v["articles"]) for k, v in table.items()} == {
-        "harbour-gazette": ("ok", 4), "northern-ledger": ("ok", 2), "valley-courier": ("ok", 3)}
+        "harbour-gazette": ("ok", 4), "northern-ledger": ("ok", 3), "valley-courier": ("ok", 3)}
     assert all(v["last_poll"] and v["next_poll"] for v in table.values())
 
 

@@ -52,6 +52,9 @@ def run(config_path: Path, once: bool) -> None:
     With --once, poll every source one time and exit 0 (even when some
     sources fail: their errors are logged and shown by `watcher sources`).
     """
+    from watcher.extract.warmup import start_workers_early
+
+    start_workers_early()
     config = _load(config_path)
     if once:
         from watcher.daemon import run_once

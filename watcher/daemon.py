@@ -12,9 +12,8 @@ import logging
 import random
 import signal
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.interval import IntervalTrigger
 
 from watcher.config import Config, SourceConfig
 from watcher.poll import Pipeline, PollReport, poll_source
@@ -45,7 +44,7 @@ class Daemon:
         self.config = config
         self.drain_timeout = drain_timeout
         self.stopping = asyncio.Event()
-        self.scheduler: AsyncIOScheduler | None = None
+        self.scheduler: Any = None  # AsyncIOScheduler, imported when the daemon starts
         self._running: set[asyncio.Task[PollReport]] = set()
 
     def stop(self) -> None:
@@ -54,6 +53,8 @@ class Daemon:
         self.stopping.set()
 
     async def run(self) -> None:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             try:
@@ -78,6 +79,8 @@ class Daemon:
         log.info("stopped")
 
     def _schedule(self, source: SourceConfig, p: Pipeline, now: datetime) -> None:
+        from apscheduler.triggers.interval import IntervalTrigger
+
         assert self.scheduler is not None
         interval = self.config.interval(source)
         state = p.store.ensure_source(source.id, source.url, source.type)

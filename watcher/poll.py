@@ -11,11 +11,11 @@ import logging
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 from watcher.config import Config, SourceConfig
 from watcher.dedupe import body_fingerprint, canonical_url
 from watcher.errors import FetchError
-from watcher.extract.body import Extracted
 from watcher.extract.pool import ExtractionFailed, Extractor
 from watcher.fetch import Fetcher, Response
 from watcher.parse.feed import parse_feed
@@ -24,6 +24,9 @@ from watcher.parse.model import FeedParseError, ParsedFeed
 from watcher.parse.page import PageLink, discover_links
 from watcher.store import ArticleRecord, EntryRecord, Store
 from watcher.store.db import utcnow
+
+if TYPE_CHECKING:
+    from watcher.extract.body import Extracted
 
 log = logging.getLogger("watcher.poll")
 
@@ -212,7 +215,9 @@ async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, repo
         try:
             page = await p.fetcher.get(c.url, accept=PAGE_ACCEPT, trusted=False, timeout=p.config.timeout(source))
             final_url = page.url
-            extracted = await p.extractor.extract(page.content, page.url)
+            extracted = await p.extractor.extract(
+                page.content, page.url, need_author=c.author is None, need_date=c.published is None
+            )
             if extracted is None:
                 error = "no article body found on the page"
         except (FetchError, ExtractionFailed) as e:
@@ -243,7 +248,7 @@ async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, repo
         guid=c.guid,
         source_id=source.id,
         title=(extracted.title if extracted and extracted.title else c.title),
-        author=(extracted.author if extracted and extracted.author else c.author),
+        author=c.author or (extracted.author if extracted else None),
         published=c.published or _parse_date(extracted.date if extracted else None),
         sitename=extracted.sitename if extracted else None,
         language=extracted.language if extracted else None,

@@ -8,15 +8,19 @@ also recycled after a number of pages to bound slow memory growth in lxml.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TYPE_CHECKING
 
 from pebble import ProcessPool
 from pebble.common import ProcessExpired
 
+if TYPE_CHECKING:
+    from watcher.extract.body import Extracted
+
 from watcher.errors import WatcherError
-from watcher.extract.body import Extracted, extract_article
+from watcher.extract.worker import extract as extract_in_worker
+from watcher.extract.warmup import forkserver_context
 
 
 class ExtractionFailed(WatcherError):
@@ -32,12 +36,14 @@ class Extractor:
         self.timeout = timeout
         self.workers = workers or max(1, os.cpu_count() or 1)
         # forkserver: workers never inherit the daemon's threads or open sockets
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["watcher.extract.body"])
-        self._pool = ProcessPool(max_workers=self.workers, max_tasks=max_tasks, context=context)
+        self._pool = ProcessPool(max_workers=self.workers, max_tasks=max_tasks, context=forkserver_context())
 
-    async def extract(self, html: bytes, url: str | None) -> Extracted | None:
-        future = self._pool.schedule(extract_article, args=(html, url), timeout=self.timeout)
+    async def extract(
+        self, html: bytes, url: str | None, *, need_author: bool = True, need_date: bool = True
+    ) -> "Extracted | None":
+        future = self._pool.schedule(
+            extract_in_worker, args=(html, url, need_author, need_date), timeout=self.timeout
+        )
         try:
             return await asyncio.wrap_future(future)
         except FutureTimeout:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from trafilatura.feeds import FeedParameters, determine_feed
 
 
 def looks_like_html(data: bytes) -> bool:
@@ -14,6 +13,7 @@ def looks_like_html(data: bytes) -> bool:
 
 def advertised_feeds(data: bytes, url: str) -> list[str]:
     """Feed URLs a page links to (`<link rel=alternate>`, or feed-looking anchors)."""
+    from trafilatura.feeds import FeedParameters, determine_feed  # only page sources need it
     host = urlsplit(url).netloc
     base = f"{urlsplit(url).scheme}://{host}"
     text = data.decode("utf-8", errors="replace")

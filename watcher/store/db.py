@@ -188,11 +188,14 @@ class Store:
             self.db.execute("UPDATE sources SET next_poll_at = ? WHERE id = ?", [iso(when), source_id])
 
     def source_rows(self) -> list[dict[str, Any]]:
-        """Every stored source with its health and article count, for `watcher sources`."""
+        """Every stored source with its health and article count, for `watcher sources`.
+
+        A source's articles are those it led to, including ones another
+        source stored first (a syndicated story counts for both outlets)."""
         rows = self.db.execute(
             """SELECT s.id, s.url, s.type, s.added_at, s.last_poll_at, s.last_status, s.last_error,
                       s.last_http_status, s.consecutive_failures, s.next_poll_at, s.advertised_feed,
-                      (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id) AS articles,
+                      (SELECT COUNT(DISTINCT e.article_id) FROM entries e WHERE e.source_id = s.id) AS articles,
                       (SELECT COUNT(*) FROM entries e WHERE e.source_id = s.id) AS entries
                FROM sources s ORDER BY s.id"""
         )

@@ -1,0 +1,169 @@
+"""End-to-end pipeline time against a plain trafilatura loop, in one run.
+
+Serves the 181 pages of the article-extraction benchmark behind one local RSS
+feed, then times `watcher run --once` (fetch, parse, extract, store; a fresh
+database each time) against a single-process loop calling
+`trafilatura.extract` on the same raw bytes. Runs alternate; medians are
+compared. Target: pipeline / plain <= 0.8 on a 2-core machine.
+
+    python benchmarks/pipeline.py [--data DIR] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import resource
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "article-extraction-benchmark"
+
+
+def load_pages(data: Path) -> dict[str, bytes]:
+    return {p.name.removesuffix(".html.gz"): gzip.decompress(p.read_bytes()) for p in sorted((data / "html").glob("*.html.gz"))}
+
+
+def write_site(pages: dict[str, bytes], folder: Path, base: str) -> None:
+    """Write the pages and a feed listing them (absolute links to `base`) into `folder`."""
+    (folder / "p").mkdir(parents=True)
+    items = []
+    for i, (name, html) in enumerate(pages.items()):
+        (folder / "p" / f"{name}.html").write_bytes(html)
+        items.append(
+            f"<item><title>Page {i}</title><link>{base}/p/{name}.html</link>"
+            f"<guid isPermaLink=\"false\">{name}</guid><pubDate>Mon, 16 Nov 2026 08:00:00 GMT</pubDate></item>"
+        )
+    feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>bench</title>{"".join(items)}</channel></rss>'
+    (folder / "feed.xml").write_text(feed, encoding="utf-8")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def static_server(folder: Path, port: int, kind: str) -> Iterator[str]:
+    """Serve `folder` on 127.0.0.1:port with nginx (fast, like a real outlet) or Python's http.server."""
+    base = f"http://127.0.0.1:{port}"
+    if kind == "nginx":
+        conf = folder.parent / "nginx.conf"
+        conf.write_text(
+            "worker_processes 1; pid nginx.pid; error_log nginx-error.log;\n"
+            "events { worker_connections 256; }\n"
+            "http { access_log off; types { text/html html; application/rss+xml xml; }\n"
+            f"  server {{ listen 127.0.0.1:{port}; root {folder}; keepalive_requests 10000; }} }}\n"
+        )
+        proc = subprocess.Popen(["nginx", "-p", str(folder.parent), "-c", str(conf), "-g", "daemon off;"])
+        try:
+            _wait_for(port)
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait()
+    else:
+        from watcher.demo.server import OutletServer
+
+        with OutletServer(folder, port=port):
+            yield base
+
+
+def _wait_for(port: int) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    sys.exit("static server did not start")
+
+
+def plain_loop(pages: dict[str, bytes]) -> float:
+    import trafilatura
+
+    start = time.perf_counter()
+    for html in pages.values():
+        trafilatura.extract(html)
+    return time.perf_counter() - start
+
+
+def pipeline_once(base: str, work: Path, run: int) -> tuple[float, int]:
+    folder = work / f"run{run}"
+    folder.mkdir()
+    (folder / "watcher.yaml").write_text(
+        "database: watcher.db\nrules: null\n"
+        "defaults: {interval: 15m, timeout: 60s}\n"
+        "http: {allow_private: true, max_bytes: 20MB}\n"
+        "extract: {timeout: 60s}\n"
+        f"sources:\n  - id: bench\n    url: {base}/feed.xml\n    type: feed\n",
+        encoding="utf-8",
+    )
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "watcher", "--log-level", "warning", "run", "--once", "--config", str(folder / "watcher.yaml")],
+        capture_output=True, text=True,
+    )
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"watcher failed:\n{result.stdout}\n{result.stderr}")
+    conn = sqlite3.connect(folder / "watcher.db")
+    stored = conn.execute("SELECT COUNT(*) FROM articles WHERE summary_only = 0").fetchone()[0]
+    conn.close()
+    return elapsed, stored
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--server", choices=["nginx", "python"], default="nginx" if shutil.which("nginx") else "python",
+                        help="static server for the pages (default: nginx when installed)")
+    args = parser.parse_args()
+    if not (args.data / "html").is_dir():
+        print(f"skipped: benchmark data not found at {args.data}")
+        return
+
+    pages = load_pages(args.data)
+    plain_times: list[float] = []
+    pipe_times: list[float] = []
+    stored = 0
+    with tempfile.TemporaryDirectory(prefix="watcher-bench-") as tmp:
+        work = Path(tmp)
+        work.chmod(0o755)  # nginx workers run unprivileged
+        site = work / "site"
+        site.mkdir()
+        port = free_port()
+        write_site(pages, site, f"http://127.0.0.1:{port}")
+        plain_loop(dict(list(pages.items())[:5]))  # warm imports so the first timed run is fair
+        with static_server(site, port, args.server) as base:
+            for run in range(args.runs):
+                plain_times.append(plain_loop(pages))
+                t, stored = pipeline_once(base, work, run)
+                pipe_times.append(t)
+    plain, pipe = statistics.median(plain_times), statistics.median(pipe_times)
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"pages: {len(pages)}, cores: {os.cpu_count()}, runs: {args.runs} (medians), server: {args.server}")
+    print(f"plain trafilatura.extract loop: {plain:6.2f}s  ({len(pages) / plain:5.1f} docs/s)  runs {['%.2f' % t for t in plain_times]}")
+    print(f"watcher run --once end to end:  {pipe:6.2f}s  ({len(pages) / pipe:5.1f} docs/s)  runs {['%.2f' % t for t in pipe_times]}")
+    print(f"articles stored with a full body: {stored}/{len(pages)}")
+    print(f"ratio pipeline/plain: {pipe / plain:.2f}  (target <= 0.80)")
+    print(f"peak memory of the largest watcher process: {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

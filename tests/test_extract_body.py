@@ -1,0 +1,247 @@
+"""extract_article on small, made-up news pages (fictional outlets and people)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from watcher.extract.body import Extracted, extract_article
+
+HEADLINE = "Harbour town votes to rebuild its old wooden pier"
+
+ARTICLE_PARAGRAPHS = [
+    "The council of Marrowby voted seven to two on Tuesday evening to rebuild the wooden pier "
+    "that has stood at the mouth of the harbour since the town was founded.",
+    "Engineers hired by the council found last spring that most of the timber piles had rotted "
+    "below the waterline, and the structure has been closed to walkers since the autumn storms.",
+    "Councillor Petra Lindqvist, who proposed the motion, said the pier was the reason many "
+    "visitors came to the town at all, and that closing it for good was never a real option.",
+    "Opponents argued that the money would be better spent on the flood wall along the river, "
+    "which they said protects far more homes than the pier could ever attract tourists.",
+    "Work is expected to begin in March and to last about eighteen months, during which the "
+    "fishing boats will moor at the temporary pontoon beside the lifeboat station.",
+]
+
+NAV_TEXT = ["Home", "Local news", "Sport", "Weather", "Obituaries", "Subscribe"]
+TEASERS = [
+    "Lighthouse keeper retires after forty winters on the rock",
+    "School choir wins regional contest with sea shanty medley",
+    "New ferry timetable angers island commuters",
+]
+COOKIE_TEXT = "We use cookies to improve your experience on the Marrowby Mariner website"
+COMMENT_TEXT = [
+    "About time, my grandfather fished off that pier every Sunday of his life",
+    "What a waste of money when the potholes on Quay Street are still not fixed",
+]
+
+
+def _page(
+    *,
+    head_extra: str = "",
+    body_html: str | None = None,
+    charset: str = "utf-8",
+) -> str:
+    paragraphs = "\n".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
+    nav = "".join(f'<li><a href="/{t.lower().replace(" ", "-")}">{t}</a></li>' for t in NAV_TEXT)
+    teasers = "".join(
+        f'<li class="teaser"><a href="/news/{i}">{t}</a></li>' for i, t in enumerate(TEASERS)
+    )
+    comments = "".join(
+        f'<li class="comment"><div class="comment-author">reader{i}</div>'
+        f'<div class="comment-body"><p>{c}</p></div></li>'
+        for i, c in enumerate(COMMENT_TEXT)
+    )
+    article = body_html or f"""
+      <article class="story">
+        <h1 class="headline">{HEADLINE}</h1>
+        <p class="byline">By <span class="author" rel="author">Tomas Okafor</span>,
+           <time datetime="2024-03-05T18:30:00Z">5 March 2024</time></p>
+        <div class="article-body">{paragraphs}</div>
+      </article>
+      <section class="comments" id="comments">
+        <h3>2 comments</h3>
+        <ol class="comment-list">{comments}</ol>
+      </section>"""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="{charset}">
+  <title>{HEADLINE} | The Marrowby Mariner</title>
+  <meta property="og:title" content="{HEADLINE}">
+  <meta property="og:site_name" content="The Marrowby Mariner">
+  <meta name="author" content="Tomas Okafor">
+  <meta property="article:published_time" content="2024-03-05T18:30:00Z">
+  {head_extra}
+</head>
+<body>
+  <div id="cookie-banner" class="cookie-consent">
+    <p>{COOKIE_TEXT}. <button>Accept all</button> <a href="/privacy">Privacy policy</a></p>
+  </div>
+  <header><nav class="main-nav"><ul>{nav}</ul></nav></header>
+  <main>
+    {article}
+    <aside class="more-stories"><h2>More stories</h2><ul>{teasers}</ul></aside>
+  </main>
+  <footer><p>Copyright The Marrowby Mariner. All rights reserved.</p></footer>
+</body>
+</html>"""
+
+
+def _extract(page: str, encoding: str = "utf-8") -> Extracted:
+    result = extract_article(page.encode(encoding), url="https://mariner.example/news/pier")
+    assert result is not None
+    return result
+
+
+def test_news_page_body_has_the_article_and_nothing_else() -> None:
+    text = _extract(_page()).text
+
+    for paragraph in ARTICLE_PARAGRAPHS:
+        assert paragraph in text
+    for boilerplate in [*TEASERS, COOKIE_TEXT, *COMMENT_TEXT, "All rights reserved"]:
+        assert boilerplate not in text
+    lines = text.splitlines()
+    assert not set(NAV_TEXT) & set(lines)
+    # The headline has its own field and is not repeated as the body's first line.
+    assert lines[0] == ARTICLE_PARAGRAPHS[0]
+
+
+def test_news_page_metadata() -> None:
+    result = _extract(_page())
+
+    assert result.title == HEADLINE
+    assert result.author == "Tomas Okafor"
+    assert result.date == "2024-03-05"
+    assert result.sitename == "The Marrowby Mariner"
+
+
+def test_headline_inside_the_body_container_is_not_repeated_in_the_text() -> None:
+    paragraphs = "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
+    body = f'<article class="article-body"><h1>{HEADLINE}</h1>{paragraphs}</article>'
+    result = _extract(_page(body_html=body))
+
+    assert result.title == HEADLINE
+    assert result.text.splitlines()[0] == ARTICLE_PARAGRAPHS[0]
+    assert HEADLINE not in result.text
+
+
+def test_related_link_paragraphs_inside_the_body_are_dropped() -> None:
+    paragraphs = [f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS]
+    paragraphs.insert(
+        2, '<p><strong>Related:</strong> <a href="/news/9">Pier fund reaches its target</a></p>'
+    )
+    paragraphs.insert(
+        4,
+        '<ul><li><a href="/news/10">Storm damage in pictures</a></li>'
+        '<li><a href="/news/11">Who owns the harbour?</a></li></ul>',
+    )
+    body = f'<article><h1>{HEADLINE}</h1><div class="article-body">{"".join(paragraphs)}</div></article>'
+    text = _extract(_page(body_html=body)).text
+
+    assert "Pier fund reaches its target" not in text
+    assert "Storm damage in pictures" not in text
+    assert "Who owns the harbour" not in text
+    for paragraph in ARTICLE_PARAGRAPHS:
+        assert paragraph in text
+
+
+def test_body_split_into_chunks_is_read_whole() -> None:
+    first, second = ARTICLE_PARAGRAPHS[:3], ARTICLE_PARAGRAPHS[3:]
+    chunk = '<div class="article-body">{}</div>'
+    body = f"""<article><h1>{HEADLINE}</h1>
+      {chunk.format("".join(f"<p>{p}</p>" for p in first))}
+      <div class="ad-slot">Advertisement</div>
+      {chunk.format("".join(f"<p>{p}</p>" for p in second))}
+    </article>"""
+    text = _extract(_page(body_html=body)).text
+
+    for paragraph in ARTICLE_PARAGRAPHS:
+        assert paragraph in text
+    assert "Advertisement" not in text
+
+
+def _json_ld(article_body: str, *, graph: bool) -> str:
+    article = {
+        "@type": "NewsArticle",
+        "headline": HEADLINE,
+        "author": {"@type": "Person", "name": "Tomas Okafor"},
+        "datePublished": "2024-03-05T18:30:00Z",
+        "articleBody": article_body,
+    }
+    data: dict[str, object]
+    if graph:
+        data = {
+            "@context": "https://schema.org",
+            "@graph": [{"@type": "WebSite", "name": "The Marrowby Mariner"}, article],
+        }
+    else:
+        data = {"@context": "https://schema.org", **article}
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+@pytest.mark.parametrize("graph", [False, True])
+def test_json_ld_article_body_stands_in_for_a_script_rendered_page(graph: bool) -> None:
+    # The visible page only shows a teaser (the rest is rendered by script).
+    teaser = ARTICLE_PARAGRAPHS[0][:80] + "..."
+    body = f'<article><h1>{HEADLINE}</h1><div id="app"><p>{teaser}</p></div></article>'
+    ld = _json_ld("\n\n".join(ARTICLE_PARAGRAPHS), graph=graph)
+    text = _extract(_page(head_extra=ld, body_html=body)).text
+
+    # Whole article, with the publisher's paragraph breaks kept.
+    assert text.splitlines() == ARTICLE_PARAGRAPHS
+
+
+def test_json_ld_article_body_with_html_and_entities_becomes_plain_text() -> None:
+    marked_up = "".join(f"<p>{p.replace(' and ', ' &amp; ')}</p>" for p in ARTICLE_PARAGRAPHS)
+    body = f'<article><h1>{HEADLINE}</h1><div id="app"><p>Loading&hellip;</p></div></article>'
+    text = _extract(_page(head_extra=_json_ld(marked_up, graph=False), body_html=body)).text
+
+    assert "<p>" not in text and "&amp;" not in text
+    assert text.splitlines() == [p.replace(" and ", " & ") for p in ARTICLE_PARAGRAPHS]
+
+
+def test_short_json_ld_teaser_does_not_replace_the_full_text() -> None:
+    teaser = ARTICLE_PARAGRAPHS[0]  # a summary-length articleBody, as some sites ship
+    text = _extract(_page(head_extra=_json_ld(teaser, graph=False))).text
+
+    for paragraph in ARTICLE_PARAGRAPHS:
+        assert paragraph in text
+
+
+def test_page_without_an_article_gives_nothing() -> None:
+    page = """<!DOCTYPE html><html><head><title>Log in</title></head><body>
+      <nav><a href="/">Home</a> <a href="/help">Help</a></nav>
+      <form><label>E-mail <input name="email"></label><button>Log in</button></form>
+    </body></html>"""
+    result = extract_article(page.encode())
+
+    assert result is None or not result.text.strip()
+
+
+def test_empty_and_garbage_input_gives_none() -> None:
+    assert extract_article(b"") is None
+    assert extract_article(b"\x00\x01\x02 not html at all") is None
+
+
+def test_windows_1251_page_is_decoded() -> None:
+    paragraphs = [
+        "Городской совет Верхнеречинска во вторник одобрил строительство нового моста через "
+        "реку Тихую, которого жители ждали почти двадцать лет.",
+        "По словам председателя совета Анны Кравец, работы начнутся весной и продлятся около "
+        "двух лет, а старый паром будет работать до открытия моста.",
+        "Противники проекта считают, что деньги лучше потратить на ремонт школ, однако "
+        "большинство депутатов поддержало решение после долгих споров.",
+    ]
+    body = "<article><div class=\"article-body\">{}</div></article>".format(
+        "".join(f"<p>{p}</p>" for p in paragraphs)
+    )
+    page = _page(body_html=body, charset="windows-1251").replace(HEADLINE, "Новый мост")
+    raw = page.encode("windows-1251")
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")  # really not UTF-8
+
+    text = _extract(page, encoding="windows-1251").text
+
+    for paragraph in paragraphs:
+        assert paragraph in text

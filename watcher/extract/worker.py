@@ -1,0 +1,19 @@
+"""The function the extraction workers run; light to import in the daemon itself.
+
+Workers are forked from a server that has already imported (and warmed)
+`watcher.extract.body`, so the import below costs nothing there, and the
+daemon process never needs to load trafilatura.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from watcher.extract.body import Extracted
+
+
+def extract(html: bytes, url: str | None, need_author: bool = True, need_date: bool = True) -> "Extracted | None":
+    from watcher.extract.body import extract_article
+
+    return extract_article(html, url, need_author=need_author, need_date=need_date)
