@@ -14,7 +14,6 @@ import signal
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-
 from watcher.config import Config, SourceConfig
 from watcher.poll import Pipeline, PollReport, poll_source
 from watcher.runtime import open_pipeline

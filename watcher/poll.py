@@ -26,7 +26,7 @@ from watcher.store import ArticleRecord, EntryRecord, Store
 from watcher.store.db import utcnow
 
 if TYPE_CHECKING:
-    from watcher.extract.body import Extracted
+    from watcher.extract.model import Extracted
 
 log = logging.getLogger("watcher.poll")
 

@@ -30,11 +30,13 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import trafilatura
 from htmldate import find_date
+from lxml import etree
+from lxml import html as lxml_html
+from lxml.html import HtmlElement
 from trafilatura.metadata import (
     META_URL,
     examine_meta,
@@ -46,9 +48,8 @@ from trafilatura.metadata import (
     set_date_params,
 )
 from trafilatura.settings import Document
-from lxml import etree
-from lxml import html as lxml_html
-from lxml.html import HtmlElement
+
+from watcher.extract.model import Extracted
 
 # Below this many characters a precision-mode result may be a miss and the
 # default pipeline is consulted (2x trafilatura's MIN_EXTRACTED_SIZE; the
@@ -89,17 +90,6 @@ _LD_BODY_LITERAL = re.compile(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.)*)"', re.DOT
 _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 _BLOCK_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "br")
 _WORD = re.compile(r"\w+")
-
-
-@dataclass(frozen=True)
-class Extracted:
-    text: str
-    title: str | None = None
-    author: str | None = None
-    date: str | None = None  # ISO 8601 date as the page states it
-    sitename: str | None = None
-    language: str | None = None
-    description: str | None = None
 
 
 def extract_article(

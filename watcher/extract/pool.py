@@ -16,11 +16,11 @@ from pebble import ProcessPool
 from pebble.common import ProcessExpired
 
 if TYPE_CHECKING:
-    from watcher.extract.body import Extracted
+    from watcher.extract.model import Extracted
 
 from watcher.errors import WatcherError
-from watcher.extract.worker import extract as extract_in_worker
 from watcher.extract.warmup import forkserver_context
+from watcher.extract.worker import extract as extract_in_worker
 
 
 class ExtractionFailed(WatcherError):

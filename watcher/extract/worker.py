@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from watcher.extract.body import Extracted
+    from watcher.extract.model import Extracted
 
 
 def extract(html: bytes, url: str | None, need_author: bool = True, need_date: bool = True) -> "Extracted | None":

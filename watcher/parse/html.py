@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 
-
 def looks_like_html(data: bytes) -> bool:
     head = data[:2048].lstrip().lower()
     return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head or b"<body" in head
@@ -13,7 +12,10 @@ def looks_like_html(data: bytes) -> bool:
 
 def advertised_feeds(data: bytes, url: str) -> list[str]:
     """Feed URLs a page links to (`<link rel=alternate>`, or feed-looking anchors)."""
-    from trafilatura.feeds import FeedParameters, determine_feed  # only page sources need it
+    from trafilatura.feeds import (  # only page sources need it
+        FeedParameters,
+        determine_feed,
+    )
     host = urlsplit(url).netloc
     base = f"{urlsplit(url).scheme}://{host}"
     text = data.decode("utf-8", errors="replace")

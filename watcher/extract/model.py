@@ -1,0 +1,17 @@
+"""The value the extract stage produces (kept apart from trafilatura, so reading
+a worker's result does not load it into the daemon)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Extracted:
+    text: str
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None  # ISO 8601 date as the page states it
+    sitename: str | None = None
+    language: str | None = None
+    description: str | None = None
