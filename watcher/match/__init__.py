@@ -1,0 +1,1 @@
+"""Match stage: rules (keywords, quoted speakers, numeric thresholds) over article text."""

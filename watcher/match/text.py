@@ -1,0 +1,88 @@
+"""Text primitives shared by the matchers: sentences, words, folding.
+
+Offsets always refer to the original text, so evidence can quote it exactly.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# A sentence ends at . ! ? or … followed by space and an upper-case letter, digit
+# or opening quote; or at a line break. Common abbreviations do not end one.
+_ABBREV = {
+    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "gov", "sen", "rep", "st", "jr", "sr",
+    "no", "vs", "etc", "inc", "ltd", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec", "u.s", "u.k", "e.g", "i.e", "approx", "est", "fig", "vol", "pp", "mln", "bln",
+}
+_BOUNDARY = re.compile(r"""([.!?…]+)(["'”’»)\]]*)(\s+)(?=["'“‘«(\[]?[\w\d])|\n+""")
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Word:
+    start: int
+    end: int
+    text: str
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences of `text` with their character spans."""
+    out: list[Sentence] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        if m.group(0).startswith("\n"):
+            end = m.start()
+        else:
+            before = text[start : m.start()].rsplit(None, 1)
+            last = before[-1].lower().rstrip(".") if before else ""
+            if m.group(1) == "." and (last in _ABBREV or (len(last) == 1 and last.isalpha())):
+                continue  # "Mr. Smith", "J. Smith"
+            nxt = text[m.end() : m.end() + 1]
+            if nxt and nxt.islower():
+                continue
+            end = m.start(3)
+        _add(out, text, start, end)
+        start = m.end()
+    _add(out, text, start, len(text))
+    return out
+
+
+def _add(out: list[Sentence], text: str, start: int, end: int) -> None:
+    chunk = text[start:end]
+    stripped = chunk.strip()
+    if stripped:
+        lead = len(chunk) - len(chunk.lstrip())
+        s = start + lead
+        out.append(Sentence(s, s + len(stripped), stripped))
+
+
+def words(text: str, offset: int = 0) -> list[Word]:
+    """Words (letters/digits, inner hyphens and apostrophes kept) with spans."""
+    return [Word(m.start() + offset, m.end() + offset, m.group(0)) for m in _WORD.finditer(text)]
+
+
+def fold(text: str) -> str:
+    """Case- and diacritic-folded text of the SAME length, so offsets still apply.
+
+    "Bastrâkin" -> "bastrakin"; Cyrillic stays Cyrillic ("Бастрыкин" -> "бастрыкин");
+    "ё" folds to "е", as Russian writing often drops its dots.
+    """
+    out = []
+    for ch in text:
+        low = ch.lower()
+        if len(low) != 1:
+            low = low[0]  # "İ".lower() is "i" plus a combining dot; keep lengths aligned
+        base = unicodedata.normalize("NFD", low)[0]
+        if base == "ё":
+            base = "е"
+        out.append(base if unicodedata.category(base) != "Mn" else low)
+    return "".join(out)
