@@ -22,6 +22,7 @@ from watcher.parse.feed import parse_feed
 from watcher.parse.html import advertised_feeds, html_to_text, looks_like_html
 from watcher.parse.model import FeedParseError, ParsedFeed
 from watcher.parse.page import PageLink, discover_links
+from watcher.parse.sitemap import SitemapEntry, newest, parse_sitemap
 from watcher.store import ArticleRecord, EntryRecord, Store
 from watcher.store.db import utcnow
 
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("watcher.poll")
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+SITEMAP_CHILDREN = 3  # child sitemaps of an index read per poll, most recently modified first
+SITEMAP_ENTRIES = 200  # newest URLs of a sitemap considered per poll; a sitemap may list 50,000
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 
 
@@ -88,6 +91,19 @@ def candidates_from_links(links: tuple[PageLink, ...]) -> list[Candidate]:
         canon = canonical_url(link.url)
         out.append(Candidate(canon, None, link.url, canon, link.title))
     return _unique(out)
+
+
+def candidates_from_sitemap(entries: list[SitemapEntry]) -> list[Candidate]:
+    out = []
+    for e in entries:
+        canon = canonical_url(e.url)
+        out.append(Candidate(canon, None, e.url, canon, e.title, published=e.published))
+    return _unique(out)
+
+
+def looks_like_sitemap(data: bytes) -> bool:
+    head = data[:1024]
+    return data[:2] == b"\x1f\x8b" or b"<urlset" in head or b"<sitemapindex" in head
 
 
 def _unique(cands: list[Candidate]) -> list[Candidate]:
@@ -150,6 +166,8 @@ async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
     advertised: str | None = None
     try:
         kind, cands = _read_source(source.id, source.type or state.type, resp)
+        if kind == "sitemap":
+            cands = await _sitemap_candidates(source, resp, p)
     except FeedParseError as e:
         return _failed(p, report, "parse", str(e), start, next_poll, resp.status)
     if kind == "page":
@@ -187,6 +205,8 @@ def _read_source(source_id: str, type_: str | None, resp: Response) -> tuple[str
     """Entries of a feed or links of a page; an unknown type is detected (and then kept)."""
     if type_ == "page":
         return "page", candidates_from_links(discover_links(resp.content, resp.url))
+    if type_ == "sitemap" or (type_ is None and looks_like_sitemap(resp.content)):
+        return "sitemap", []  # read by _sitemap_candidates, which may fetch child sitemaps
     try:
         feed = parse_feed(resp.content, resp.url, resp.headers.get("content-type"))
     except FeedParseError:
@@ -199,6 +219,19 @@ def _read_source(source_id: str, type_: str | None, resp: Response) -> tuple[str
             raise FeedParseError(f"ill-formed feed with no usable entries: {feed.bozo}")
         log.info("source %s: feed is ill-formed but readable: %s", source_id, feed.bozo)
     return "feed", cands
+
+
+async def _sitemap_candidates(source: SourceConfig, resp: Response, p: Pipeline) -> list[Candidate]:
+    sitemap = parse_sitemap(resp.content, resp.url)
+    entries = list(sitemap.entries)
+    recent = sorted(sitemap.children, key=lambda c: c[1] or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
+    for child_url, _ in recent[:SITEMAP_CHILDREN]:
+        try:
+            child = await p.fetcher.get(child_url, trusted=False, timeout=p.config.timeout(source))
+            entries.extend(parse_sitemap(child.content, child.url).entries)
+        except (FetchError, FeedParseError) as e:
+            log.warning("source %s: child sitemap %s skipped: %s", source.id, child_url, e)
+    return candidates_from_sitemap(newest(tuple(entries), SITEMAP_ENTRIES))
 
 
 async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, report: PollReport) -> None:
