@@ -69,9 +69,107 @@ def run(config_path: Path, once: bool) -> None:
 @cli.command()
 @_config_option
 def check(config_path: Path) -> None:
-    """Validate the config (and the files it includes); exit 1 with `file:line: message` on any error."""
+    """Validate the config, every rule file, and run each rule's inline `examples`.
+
+    Exits 1 with one `file:line: message` line per mistake or failing example.
+    """
+    from watcher.rules.load import load_rules
+    from watcher.rules.ruleset import example_failures
+
     config = _load(config_path)
     click.echo(f"{config_path}: ok ({len(config.sources)} sources, {len(config.channels)} channels)")
+    if config.rules is None:
+        return
+    rules = load_rules(config.rules, config)
+    failures = example_failures(rules)
+    if failures:
+        raise WatcherError("\n".join(failures))
+    examples = sum(len(r.examples) for r in rules.rules)
+    click.echo(f"{config.rules}: ok ({len(rules)} rules, {examples} examples pass)")
+
+
+@cli.command("test")
+@click.argument("rules_path", metavar="RULES", type=click.Path(exists=True, path_type=Path))
+@click.option("--file", "text_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A plain-text article; a short first line followed by a blank line is its title.")
+@click.option("--html", "html_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A saved article page; its body is extracted as the daemon would.")
+@click.option("--url", help="Fetch this article page and extract its body.")
+@click.option("--title", default=None, help="The article's title (overrides the one found).")
+@click.option("--source", "source_id", default=None, help="Pretend the article comes from this source id.")
+@click.option("--config", "-c", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also check channel and source names against this config, and use its source tags.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def test_cmd(rules_path: Path, text_file: Path | None, html_file: Path | None, url: str | None, title: str | None,
+             source_id: str | None, config_path: Path | None, as_json: bool) -> None:
+    """Show which rules fire on one article and why (the evidence). Sends nothing."""
+    from watcher.match.article import ArticleText
+    from watcher.report import outcome_json, outcome_lines
+    from watcher.rules.load import load_rules
+
+    if sum(x is not None for x in (text_file, html_file, url)) != 1:
+        raise click.UsageError("give exactly one of --file, --html or --url")
+    config = _load(config_path) if config_path else None
+    rules = load_rules(rules_path, config)
+    found_title, body, language = _read_article(text_file, html_file, url)
+    tags: frozenset[str] = frozenset()
+    if config and source_id:
+        tags = frozenset(t for s in config.sources if s.id == source_id for t in s.tags)
+    article = ArticleText(title=title if title is not None else found_title, body=body,
+                          source_id=source_id, tags=tags, language=language)
+    results = rules.explain(article)
+    if as_json:
+        click.echo(json.dumps([outcome_json(r, o) for r, o in results], indent=2, ensure_ascii=False))
+        return
+    fired = sum(1 for _, o in results if o and o.holds)
+    click.echo(f"{article.title or '(no title)'}: {len(body.split())} words; {fired} of {len(results)} rules fire")
+    for rule, outcome in results:
+        for line in outcome_lines(rule, outcome):
+            click.echo(line)
+
+
+def _read_article(text_file: Path | None, html_file: Path | None, url: str | None) -> tuple[str, str, str | None]:
+    if text_file is not None:
+        text = text_file.read_text(encoding="utf-8", errors="replace")
+        head, sep, rest = text.lstrip("\ufeff").partition("\n\n")
+        if sep and "\n" not in head.strip() and len(head.strip()) <= 200:
+            return head.strip(), rest.strip(), None
+        return "", text.strip(), None
+    from watcher.extract.body import extract_article
+
+    if html_file is not None:
+        data, page_url = html_file.read_bytes(), None
+    else:
+        from watcher.fetch import Fetcher
+
+        async def fetch() -> tuple[bytes, str]:
+            async with Fetcher() as f:
+                resp = await f.get(url or "")
+                return resp.content, resp.url
+
+        data, page_url = asyncio.run(fetch())
+    extracted = extract_article(data, page_url)
+    if extracted is None:
+        raise WatcherError(f"{html_file or url}: no article body found in the page")
+    return extracted.title or "", extracted.text, extracted.language
+
+
+@cli.command()
+@_config_option
+@click.option("--since", default=None, metavar="AGE", help="Only articles stored within this age (e.g. 7d, 12h).")
+@click.option("--rule", "rule_id", default=None, metavar="ID", help="Only this rule.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def replay(config_path: Path, since: str | None, rule_id: str | None, as_json: bool) -> None:
+    """Re-run the rules over stored articles and report what would have fired. Sends nothing."""
+    from watcher.config.durations import parse_duration
+    from watcher.replay import replay_rules
+
+    config = _load(config_path)
+    try:
+        age = parse_duration(since) if since else None
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--since") from None
+    replay_rules(config, age, rule_id, as_json)
 
 
 @cli.group(invoke_without_command=True)

@@ -7,9 +7,10 @@ over values; `poll_source` does the I/O around them.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
@@ -18,12 +19,15 @@ from watcher.dedupe import body_fingerprint, canonical_url
 from watcher.errors import FetchError
 from watcher.extract.pool import ExtractionFailed, Extractor
 from watcher.fetch import Fetcher, Response
+from watcher.match.article import ArticleText
 from watcher.parse.feed import parse_feed
 from watcher.parse.html import advertised_feeds, html_to_text, looks_like_html
 from watcher.parse.model import FeedParseError, ParsedFeed
 from watcher.parse.page import PageLink, discover_links
 from watcher.parse.sitemap import SitemapEntry, newest, parse_sitemap
-from watcher.store import ArticleRecord, EntryRecord, Store
+from watcher.rules.book import RuleBook
+from watcher.rules.ruleset import RuleSet
+from watcher.store import ArticleRecord, EntryRecord, MatchRecord, Store
 from watcher.store.db import utcnow
 
 if TYPE_CHECKING:
@@ -62,6 +66,7 @@ class PollReport:
     duplicates: int = 0
     summary_only: int = 0
     baseline: int = 0
+    matches: int = 0
     elapsed: float = 0.0
     type: str | None = None
     article_ids: list[int] = field(default_factory=list)
@@ -140,11 +145,13 @@ class Pipeline:
     store: Store
     fetcher: Fetcher
     extractor: Extractor
+    rules: RuleBook
 
 
 async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
     start = time.monotonic()
     report = PollReport(source.id)
+    p.rules.refresh()
     state = p.store.ensure_source(source.id, source.url, source.type)
     interval = p.config.interval(source)
     next_poll = utcnow() + timedelta(seconds=interval)
@@ -291,15 +298,31 @@ async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, repo
         alertable=c.alertable,
         extract_error=error,
     )
-    article_id, created = p.store.add_article(entry, article)
+    matches = match_article(article, source, p.rules.rules) if article.alertable else []
+    article_id, created = p.store.add_article(entry, article, [m for _, m in matches])
     if not created:
         report.duplicates += 1
         return
     report.article_ids.append(article_id)
     report.new_articles += 1
+    report.matches += len(matches)
+    for rule_id, _ in matches:
+        log.info("rule %s fired on %s (%s)", rule_id, article.url, source.id)
     if summary_only:
         report.summary_only += 1
         log.info("source %s: %s kept as summary only: %s", source.id, c.url or c.key, error)
+
+
+def match_article(article: ArticleRecord, source: SourceConfig, rules: RuleSet) -> list[tuple[str, MatchRecord]]:
+    """The rules that fire on a stored article, as records to save with it."""
+    text = ArticleText(
+        title=article.title or "", body=article.body, source_id=source.id,
+        tags=frozenset(source.tags), language=article.language,
+    )
+    return [
+        (m.rule.id, MatchRecord(m.rule.id, json.dumps([asdict(e) for e in m.evidence], ensure_ascii=False)))
+        for m in rules.match(text)
+    ]
 
 
 def _parse_date(text: str | None) -> datetime | None:
@@ -326,8 +349,8 @@ def _done(report: PollReport, start: float) -> PollReport:
     report.elapsed = time.monotonic() - start
     if report.ok:
         log.info(
-            "source %s: %s, %d entries, %d new articles, %d duplicates, %d baseline, %.2fs",
+            "source %s: %s, %d entries, %d new articles, %d duplicates, %d baseline, %d rule matches, %.2fs",
             report.source_id, report.status, report.entries, report.new_articles,
-            report.duplicates, report.baseline, report.elapsed,
+            report.duplicates, report.baseline, report.matches, report.elapsed,
         )
     return report

@@ -9,11 +9,13 @@ from watcher.config import Config
 from watcher.extract.pool import Extractor
 from watcher.fetch import Fetcher, FetchLimits
 from watcher.poll import Pipeline
+from watcher.rules.book import RuleBook
 from watcher.store import Store
 
 
 @asynccontextmanager
 async def open_pipeline(config: Config) -> AsyncIterator[Pipeline]:
+    rules = RuleBook(config)  # a broken rule file stops the start here, before anything runs
     store = Store(config.database)
     http = config.http
     fetcher = Fetcher(
@@ -30,7 +32,7 @@ async def open_pipeline(config: Config) -> AsyncIterator[Pipeline]:
     )
     extractor = Extractor(workers=config.extract.workers, timeout=config.extract.timeout)
     try:
-        yield Pipeline(config=config, store=store, fetcher=fetcher, extractor=extractor)
+        yield Pipeline(config=config, store=store, fetcher=fetcher, extractor=extractor, rules=rules)
     finally:
         await fetcher.aclose()
         extractor.close()

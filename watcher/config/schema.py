@@ -93,7 +93,7 @@ class ServerConfig(Strict):
 
 class ConfigFile(Strict):
     database: str = "data/watcher.db"
-    rules: str | None = "rules/"
+    rules: str | None = None  # a folder of rule files, or one file
     include: list[str] = []
     defaults: Defaults = Defaults()
     sources: list[SourceConfig] = []

@@ -68,6 +68,12 @@ class ArticleRecord:
     extract_error: str | None = None
 
 
+@dataclass(frozen=True)
+class MatchRecord:
+    rule_id: str
+    evidence_json: str
+
+
 class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -232,7 +238,9 @@ class Store:
         with self.db.conn:
             self._insert_entry(entry, article_id)
 
-    def add_article(self, entry: EntryRecord, article: ArticleRecord) -> tuple[int, bool]:
+    def add_article(
+        self, entry: EntryRecord, article: ArticleRecord, matches: Iterable[MatchRecord] = ()
+    ) -> tuple[int, bool]:
         """Store the article and the entry that led to it, atomically.
 
         Returns the article id and whether it is new (False when another entry
@@ -256,8 +264,41 @@ class Store:
                 )
             else:
                 article_id = int(cur.lastrowid)
+                # the matches are recorded with the article or not at all
+                self._insert_matches(article_id, matches)
             self._insert_entry(entry, article_id)
         return article_id, created
+
+    def _insert_matches(self, article_id: int, matches: Iterable[MatchRecord]) -> None:
+        now = iso(utcnow())
+        for m in matches:
+            self.db.execute(
+                "INSERT INTO matches (rule_id, article_id, matched_at, evidence) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(rule_id, article_id) DO NOTHING",
+                [m.rule_id, article_id, now, m.evidence_json],
+            )
+
+    def matches(self, rule_id: str | None = None) -> list[dict[str, Any]]:
+        sql = ("SELECT m.rule_id, m.matched_at, m.evidence, a.id AS article_id, a.title, a.url, a.source_id, a.published "
+               "FROM matches m JOIN articles a ON a.id = m.article_id")
+        params: list[Any] = []
+        if rule_id:
+            sql += " WHERE m.rule_id = ?"
+            params.append(rule_id)
+        cur = self.db.execute(sql + " ORDER BY m.id", params)
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    def articles_since(self, since: datetime | None) -> list[dict[str, Any]]:
+        """Stored articles fetched since `since` (all when None), oldest first, with their source."""
+        sql = "SELECT id, source_id, title, body, url, published, language, fetched_at FROM articles"
+        params: list[Any] = []
+        if since is not None:
+            sql += " WHERE fetched_at >= ?"
+            params.append(iso(since))
+        cur = self.db.execute(sql + " ORDER BY id", params)
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
 
     def _insert_entry(self, entry: EntryRecord, article_id: int | None) -> None:
         self.db.execute(

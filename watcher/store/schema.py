@@ -73,5 +73,20 @@ def _v1(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX entries_article ON entries(article_id)")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+def _v2(db: sqlite_utils.Database) -> None:
+    """Rule matches: which rule fired on which article, with its evidence (JSON)."""
+    db.execute(
+        """CREATE TABLE matches (
+            id INTEGER PRIMARY KEY,
+            rule_id TEXT NOT NULL,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            matched_at TEXT NOT NULL,
+            evidence TEXT NOT NULL,
+            UNIQUE (rule_id, article_id)
+        )"""
+    )
+    db.execute("CREATE INDEX matches_article ON matches(article_id)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,128 @@
+"""Rule files: every mistake is one `file:line: message` line; valid rules compile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_watcher
+from watcher.config import load_config
+from watcher.errors import ConfigErrors
+from watcher.rules.load import load_rules
+
+CONFIG = """\
+rules: rules/
+sources:
+  - {id: tass, url: 'https://tass.example/rss', tags: [russia]}
+  - {id: kyiv, url: 'https://kyiv.example/feed', tags: [ukraine]}
+channels:
+  analysts: {urls: ['json://127.0.0.1:9/hook']}
+"""
+
+
+def setup(tmp_path: Path, rules: str, name: str = "main.yaml") -> Path:
+    (tmp_path / "rules").mkdir(exist_ok=True)
+    (tmp_path / "rules" / name).write_text(rules, encoding="utf-8")
+    (tmp_path / "watcher.yaml").write_text(CONFIG, encoding="utf-8")
+    return tmp_path / "rules" / name
+
+
+def errors(tmp_path: Path) -> list[str]:
+    config = load_config(tmp_path / "watcher.yaml", env={})
+    with pytest.raises(ConfigErrors) as info:
+        load_rules(tmp_path / "rules", config)
+    return [str(e) for e in info.value.errors]
+
+
+GOOD = """\
+rules:
+  - id: ferry-cuts
+    title: Ferry timetable cuts
+    sources: {tags: [russia]}
+    match:
+      all:
+        - keywords: [ferry, "sailing timetable"]
+        - any:
+            - all_keywords: [cut, winter]
+            - regex: 'sailings? (?:will be )?(?:cut|reduced)'
+              in: [title]
+      not:
+        - keywords: opinion
+    notify: [analysts]
+    examples:
+      - text: "The ferry operator said winter sailings will be cut."
+        fires: true
+      - text: "Opinion: the ferry cut in winter is a scandal."
+        fires: false
+"""
+
+
+def test_valid_rules_compile(tmp_path: Path) -> None:
+    setup(tmp_path, GOOD)
+    rules = load_rules(tmp_path / "rules", load_config(tmp_path / "watcher.yaml", env={}))
+    [rule] = rules.rules
+    assert rule.id == "ferry-cuts" and rule.notify == ("analysts",) and rule.source_tags == {"russia"}
+    assert rule.line == 2 and len(rule.examples) == 2 and rule.examples[1].line == 18
+
+
+@pytest.mark.parametrize(
+    "edit,line,message",
+    [
+        (("        - keywords: [ferry", "        - keywordz: [ferry"), 7, "unknown key 'keywordz'"),
+        (("keywords: opinion", "keywords: []"), 13, "at least 1 item"),
+        (("keywords: opinion", "keywords: ['  ']"), 13, "empty term"),
+        (("notify: [analysts]", "notify: [analysts, desk]"), 14, "unknown channel 'desk' (channels: analysts)"),
+        (("sources: {tags: [russia]}", "sources: {tags: [belarus]}"), 4, "no source has the tag 'belarus'"),
+        (("sources: {tags: [russia]}", "sources: [tass, reuters]"), 4, "unknown source or tag 'reuters'"),
+        (("(?:cut|reduced)'", "(?<!no )(?:cut|reduced)'"), 10, "does not compile (RE2 syntax)"),
+        (("        fires: true", "        fires: maybe"), 17, "fires: Input should be a valid boolean"),
+        (("    notify: [analysts]\n", "    notify: [analysts]\n    once_per: outlet\n"), 15, "'story' or 'article'"),
+        (("      not:\n        - keywords: opinion\n", "      not:\n        - in: [title]\n"), 13, "`in` restricts"),
+    ],
+)
+def test_mistakes_have_file_and_line(tmp_path: Path, edit: tuple[str, str], line: int, message: str) -> None:
+    text = GOOD.replace(*edit)
+    assert text != GOOD
+    file = setup(tmp_path, text)
+    [err] = errors(tmp_path)
+    assert err.startswith(f"{file}:{line}: "), err
+    assert message in err
+
+
+def test_duplicate_ids_across_files_and_bad_yaml(tmp_path: Path) -> None:
+    setup(tmp_path, GOOD, "a.yaml")
+    setup(tmp_path, GOOD, "b.yaml")
+    (tmp_path / "rules" / "c.yml").write_text("rules:\n  - id: x\n    title: [unclosed\n")
+    errs = errors(tmp_path)
+    assert any(e.startswith(f"{tmp_path / 'rules' / 'b.yaml'}:2: duplicate rule id 'ferry-cuts'") for e in errs)
+    assert any(e.startswith(f"{tmp_path / 'rules' / 'c.yml'}:") and "invalid YAML" in e for e in errs)
+
+
+def test_rule_file_written_as_json(tmp_path: Path) -> None:
+    import json
+
+    setup(tmp_path, json.dumps({"rules": [{"id": "j", "title": "J", "match": {"keywords": ["ferry"]}}]}), "j.json")
+    rules = load_rules(tmp_path / "rules", None)
+    assert [r.id for r in rules.rules] == ["j"]
+
+
+def test_check_runs_examples_and_says_which_failed(tmp_path: Path) -> None:
+    setup(tmp_path, GOOD.replace("      - text: \"Opinion: the ferry cut", "      - text: \"Comment: the ferry cut"))
+    result = run_watcher("check", "--config", str(tmp_path / "watcher.yaml"))
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"{tmp_path / 'rules' / 'main.yaml'}:18: rule ferry-cuts, example 2 should not fire but does")
+    setup(tmp_path, GOOD)
+    ok = run_watcher("check", "--config", str(tmp_path / "watcher.yaml"))
+    assert ok.returncode == 0, ok.stderr
+    assert "1 rules, 2 examples pass" in ok.stdout
+
+
+def test_check_reports_rule_errors_one_per_line(tmp_path: Path) -> None:
+    setup(tmp_path, GOOD.replace("notify: [analysts]", "notify: [analysts]\n    colour: red").replace("keywords: opinion", "keywords: []"))
+    result = run_watcher("check", "--config", str(tmp_path / "watcher.yaml"))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2 and all(l.startswith(str(tmp_path / "rules" / "main.yaml")) for l in lines)
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,213 @@
+"""Rule conditions compiled into a small tree of nodes, evaluated on a Prepared article.
+
+Every node returns whether it holds and the evidence for it: the sentence,
+the span and the term, alias or number that satisfied it. `all` stops at the
+first failing clause and tries cheap clauses (language, keywords) before
+costly ones (speaker, number), so most rules cost a few dictionary lookups
+per article.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Protocol
+
+from watcher.match.article import Field, Prepared
+from watcher.match.keywords import Term, compile_term, find_term
+
+
+@dataclass(frozen=True)
+class Evidence:
+    kind: str  # keyword | regex | speaker | number | language
+    field: str  # title | body
+    sentence: str
+    start: int  # span of the matched text within the field
+    end: int
+    matched: str  # the text as written in the article
+    term: str | None = None  # the rule's term, alias, pattern or name
+    value: float | None = None  # the number, for `number`
+    detail: str | None = None  # how the speaker spoke, the near term, the hedge
+
+
+@dataclass(frozen=True)
+class Outcome:
+    holds: bool
+    evidence: tuple[Evidence, ...] = ()
+    missing: tuple[str, ...] = ()  # clauses that failed, for explanations
+
+
+HOLDS_EMPTY = Outcome(True)
+
+
+class Node(Protocol):
+    cost: int
+    label: str
+
+    def eval(self, p: Prepared) -> Outcome: ...
+
+
+class AllNode:
+    def __init__(self, children: list[Node], label: str = "all") -> None:
+        self.children = sorted(children, key=lambda c: c.cost)
+        self.cost = max((c.cost for c in children), default=0)
+        self.label = label
+
+    def eval(self, p: Prepared) -> Outcome:
+        evidence: list[Evidence] = []
+        for child in self.children:
+            out = child.eval(p)
+            if not out.holds:
+                return Outcome(False, (), out.missing or (child.label,))
+            evidence.extend(out.evidence)
+        return Outcome(True, tuple(evidence))
+
+
+class AnyNode:
+    def __init__(self, children: list[Node]) -> None:
+        self.children = sorted(children, key=lambda c: c.cost)
+        self.cost = max((c.cost for c in children), default=0)
+        self.label = "any (" + ", ".join(c.label for c in children) + ")"
+
+    def eval(self, p: Prepared) -> Outcome:
+        for child in self.children:
+            out = child.eval(p)
+            if out.holds:
+                return out
+        return Outcome(False, (), (self.label,))
+
+
+class NotNode:
+    """Holds when none of its children holds."""
+
+    def __init__(self, children: list[Node]) -> None:
+        self.children = children
+        self.cost = max((c.cost for c in children), default=0)
+        self.label = "not (" + ", ".join(c.label for c in children) + ")"
+
+    def eval(self, p: Prepared) -> Outcome:
+        for child in self.children:
+            out = child.eval(p)
+            if out.holds:
+                found = ", ".join(e.matched for e in out.evidence[:3])
+                return Outcome(False, (), (f"not: found {found or child.label}",))
+        return HOLDS_EMPTY
+
+
+def _fields(p: Prepared, names: Iterable[str]) -> list[Field]:
+    return [p.fields[n] for n in names]
+
+
+class KeywordsNode:
+    cost = 1
+
+    def __init__(self, terms: list[str], fields: tuple[str, ...], require_all: bool) -> None:
+        self.terms: list[Term] = [compile_term(t) for t in terms]
+        self.fields = fields
+        self.require_all = require_all
+        self.label = ("all_keywords" if require_all else "keywords") + f" [{', '.join(terms[:4])}{', ...' if len(terms) > 4 else ''}]"
+
+    def eval(self, p: Prepared) -> Outcome:
+        evidence = []
+        for term in self.terms:
+            hit_ev = None
+            for f in _fields(p, self.fields):
+                hits = find_term(term, f)
+                if hits:
+                    h = hits[0]
+                    hit_ev = Evidence("keyword", f.name, f.sentence_at(h.start).text, h.start, h.end,
+                                      f.text[h.start:h.end], term=term.text)
+                    break
+            if hit_ev is not None:
+                evidence.append(hit_ev)
+            elif self.require_all:
+                return Outcome(False, (), (f"all_keywords: '{term.text}' not found",))
+        if not evidence:
+            return Outcome(False, (), (self.label,))
+        return Outcome(True, tuple(evidence))
+
+
+class RegexNode:
+    cost = 2
+
+    def __init__(self, patterns: list[str], fields: tuple[str, ...]) -> None:
+        from watcher.match.regex import compile_user_regex
+
+        self.patterns = [(pat, compile_user_regex(pat)) for pat in patterns]
+        self.fields = fields
+        self.label = f"regex [{', '.join(patterns[:2])}]"
+
+    def eval(self, p: Prepared) -> Outcome:
+        for pat, rx in self.patterns:
+            for f in _fields(p, self.fields):
+                m = rx.search(f.text)
+                if m:
+                    return Outcome(True, (Evidence("regex", f.name, f.sentence_at(m.start()).text, m.start(), m.end(),
+                                                   m.group(0), term=pat),))
+        return Outcome(False, (), (self.label,))
+
+
+class SpeakerNode:
+    cost = 3
+
+    def __init__(self, name: str, aliases: list[str]) -> None:
+        from watcher.match.speaker import SpeakerSpec
+
+        self.spec = SpeakerSpec(name=name, aliases=tuple(aliases))
+        # cheap pre-check: some word of the name or an alias must appear at all
+        self.probe = [compile_term(n) for n in [name, *aliases, name.split()[-1]]]
+        self.label = f"speaker {name}"
+
+    def eval(self, p: Prepared) -> Outcome:
+        from watcher.match.speaker import find_speech
+
+        if not any(find_term(t, f) for t in self.probe for f in p.fields.values()):
+            return Outcome(False, (), (f"speaker: {self.spec.name} not mentioned",))
+        evidence = []
+        for f in p.fields.values():
+            for s in find_speech(f.text, self.spec):
+                evidence.append(Evidence("speaker", f.name, s.sentence, s.alias_start, s.alias_start + len(s.alias),
+                                         s.alias, term=self.spec.name, detail=s.how))
+        if not evidence:
+            return Outcome(False, (), (f"speaker: {self.spec.name} is mentioned but not quoted",))
+        return Outcome(True, tuple(evidence[:3]))
+
+
+class NumberNode:
+    cost = 4
+
+    def __init__(self, **test: object) -> None:
+        from watcher.match.numbers import NumberTest
+
+        near = tuple(test.pop("near", ()) or ())  # type: ignore[arg-type]
+        self.test = NumberTest(near=near, **test)  # type: ignore[arg-type]
+        bounds = [f"{k} {v:g}" for k, v in test.items() if k in ("gt", "gte", "lt", "lte") and v is not None]
+        self.label = "number " + " ".join(bounds)
+
+    def eval(self, p: Prepared) -> Outcome:
+        from watcher.match.numbers import match_number
+
+        evidence = []
+        for f in p.fields.values():
+            for n in match_number(f.text, self.test):
+                q = n.quantity
+                detail = ", ".join(x for x in (q.hedge, f"near '{n.near_term}'" if n.near_term else None) if x)
+                value = q.high if (self.test.gt is not None or self.test.gte is not None) else q.low
+                evidence.append(Evidence("number", f.name, n.sentence, q.start, q.end, q.text, value=value,
+                                         detail=detail or None))
+        if not evidence:
+            return Outcome(False, (), (self.label + ": no such number",))
+        return Outcome(True, tuple(evidence[:3]))
+
+
+class LanguageNode:
+    cost = 0
+
+    def __init__(self, languages: list[str]) -> None:
+        self.languages = {lang.lower().split("-")[0] for lang in languages}
+        self.label = f"language {', '.join(sorted(self.languages))}"
+
+    def eval(self, p: Prepared) -> Outcome:
+        lang = (p.article.language or "").lower().split("-")[0]
+        if lang in self.languages:
+            return Outcome(True, (Evidence("language", "body", "", 0, 0, lang, term=lang),))
+        return Outcome(False, (), (f"{self.label}: article is {lang or 'of unknown language'}",))

@@ -1,0 +1,1 @@
+"""User rules: the YAML format, its validation and loading (`rules/*.yaml`)."""
