@@ -43,6 +43,8 @@ class Node(Protocol):
     cost: int
     label: str
 
+    def needs(self) -> frozenset[str] | None: ...
+
     def eval(self, p: Prepared) -> Outcome: ...
 
 
@@ -51,6 +53,11 @@ class AllNode:
         self.children = sorted(children, key=lambda c: c.cost)
         self.cost = max((c.cost for c in children), default=0)
         self.label = label
+
+    def needs(self) -> frozenset[str] | None:
+        """Folded words of which at least one must be in the article for this to hold (None: no such set)."""
+        known = [n for n in (c.needs() for c in self.children) if n is not None]
+        return min(known, key=len) if known else None
 
     def eval(self, p: Prepared) -> Outcome:
         evidence: list[Evidence] = []
@@ -68,6 +75,10 @@ class AnyNode:
         self.cost = max((c.cost for c in children), default=0)
         self.label = "any (" + ", ".join(c.label for c in children) + ")"
 
+    def needs(self) -> frozenset[str] | None:
+        sets = [c.needs() for c in self.children]
+        return None if any(x is None for x in sets) else frozenset().union(*sets)  # type: ignore[arg-type]
+
     def eval(self, p: Prepared) -> Outcome:
         for child in self.children:
             out = child.eval(p)
@@ -84,6 +95,9 @@ class NotNode:
         self.cost = max((c.cost for c in children), default=0)
         self.label = "not (" + ", ".join(c.label for c in children) + ")"
 
+    def needs(self) -> frozenset[str] | None:
+        return None
+
     def eval(self, p: Prepared) -> Outcome:
         for child in self.children:
             out = child.eval(p)
@@ -91,6 +105,20 @@ class NotNode:
                 found = ", ".join(e.matched for e in out.evidence[:3])
                 return Outcome(False, (), (f"not: found {found or child.label}",))
         return HOLDS_EMPTY
+
+
+STEM_MARK = "\0"  # prefix of index keys that are stems of non-Latin words, not whole words
+
+
+def term_needs(terms: list[Term]) -> frozenset[str]:
+    """The first word forms of the terms (stems marked), one of which any hit contains."""
+    out: set[str] = set()
+    for t in terms:
+        if t.stems[0] is not None:
+            out.add(STEM_MARK + t.stems[0])
+        else:
+            out.update(t.parts[0])
+    return frozenset(out)
 
 
 def _fields(p: Prepared, names: Iterable[str]) -> list[Field]:
@@ -105,6 +133,9 @@ class KeywordsNode:
         self.fields = fields
         self.require_all = require_all
         self.label = ("all_keywords" if require_all else "keywords") + f" [{', '.join(terms[:4])}{', ...' if len(terms) > 4 else ''}]"
+
+    def needs(self) -> frozenset[str] | None:
+        return term_needs(self.terms)
 
     def eval(self, p: Prepared) -> Outcome:
         evidence = []
@@ -136,6 +167,9 @@ class RegexNode:
         self.fields = fields
         self.label = f"regex [{', '.join(patterns[:2])}]"
 
+    def needs(self) -> frozenset[str] | None:
+        return None
+
     def eval(self, p: Prepared) -> Outcome:
         for pat, rx in self.patterns:
             for f in _fields(p, self.fields):
@@ -156,6 +190,9 @@ class SpeakerNode:
         # cheap pre-check: some word of the name or an alias must appear at all
         self.probe = [compile_term(n) for n in [name, *aliases, name.split()[-1]]]
         self.label = f"speaker {name}"
+
+    def needs(self) -> frozenset[str] | None:
+        return term_needs(self.probe)
 
     def eval(self, p: Prepared) -> Outcome:
         from watcher.match.speaker import find_speech
@@ -183,6 +220,9 @@ class NumberNode:
         bounds = [f"{k} {v:g}" for k, v in test.items() if k in ("gt", "gte", "lt", "lte") and v is not None]
         self.label = "number " + " ".join(bounds)
 
+    def needs(self) -> frozenset[str] | None:
+        return None
+
     def eval(self, p: Prepared) -> Outcome:
         from watcher.match.numbers import match_number
 
@@ -205,6 +245,9 @@ class LanguageNode:
     def __init__(self, languages: list[str]) -> None:
         self.languages = {lang.lower().split("-")[0] for lang in languages}
         self.label = f"language {', '.join(sorted(self.languages))}"
+
+    def needs(self) -> frozenset[str] | None:
+        return None
 
     def eval(self, p: Prepared) -> Outcome:
         lang = (p.article.language or "").lower().split("-")[0]
