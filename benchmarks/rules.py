@@ -53,7 +53,9 @@ def load_articles(data: Path) -> list[tuple[str, str]]:
 def generate_rules(articles: list[tuple[str, str]], n: int, seed: int = 7) -> list[dict]:
     rng = random.Random(seed)
     words = Counter(w.lower() for _, body in articles for w in re.findall(r"[A-Za-z]{4,}", body))
-    common = [w for w, _ in words.most_common(3000)[200:]]  # skip the stop words
+    # topical words: past the 800 most frequent (function words, "said", "year"), so
+    # that each rule fires on a few articles in a hundred, as a monitoring rule does
+    common = [w for w, _ in words.most_common(8000)[800:]]
     names = sorted({m for _, body in articles for m in re.findall(r"\b[A-Z][a-z]+ [A-Z][a-z]{3,}\b", body)})
     rules = []
     for i in range(n):
@@ -117,7 +119,8 @@ def main() -> None:
     words = sum(len(body.split()) for _, body in articles)
     print(f"articles: {len(articles)} ({words // len(articles)} words on average), runs: {args.runs} (medians)")
     print(f"1 rule:      {a * 1000:7.1f} ms  ({a / len(articles) * 1000:.2f} ms/article), {fired1} matches")
-    print(f"1,000 rules: {b * 1000:7.1f} ms  ({b / len(articles) * 1000:.2f} ms/article), {fired1000} matches")
+    print(f"1,000 rules: {b * 1000:7.1f} ms  ({b / len(articles) * 1000:.2f} ms/article), {fired1000} matches "
+          f"({fired1000 / len(articles):.1f} rules fire per article, {fired1000 / len(articles) / 10:.2f}% of rules)")
     print(f"ratio 1,000 rules / 1 rule: {b / a:.2f}  (target <= 5)")
 
 

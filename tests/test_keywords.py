@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from watcher.match.article import ArticleText, Field, Prepared
-from watcher.match.engine import AllNode, AnyNode, KeywordsNode, LanguageNode, NotNode, RegexNode
+from watcher.match.engine import (
+    AllNode,
+    AnyNode,
+    KeywordsNode,
+    LanguageNode,
+    NotNode,
+    RegexNode,
+)
 from watcher.match.keywords import compile_term, find_term
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import tempfile
-import textwrap
 from pathlib import Path
 
 import click
@@ -13,6 +12,8 @@ import yaml
 
 from watcher.config import load_config
 from watcher.demo.server import OutletServer
+from watcher.match.engine import Evidence
+from watcher.report import evidence_line
 from watcher.store import Store
 
 OUTLETS = Path(__file__).parent / "outlets"
@@ -27,7 +28,7 @@ def write_demo_config(folder: Path, base: str) -> Path:
     ]
     config = {
         "database": str(folder / "watcher.db"),
-        "rules": None,
+        "rules": str(OUTLETS / "rules.yaml"),
         "defaults": {"interval": "15m", "timeout": "20s"},
         "http": {"allow_private": True},  # the sample outlets live on 127.0.0.1
         "sources": sources,
@@ -51,13 +52,18 @@ def run_demo(data_dir: Path | None) -> None:
         store = Store(config.database)
         try:
             articles = store.articles()
+            matches = store.matches()
         finally:
             store.close()
         click.echo("")
         click.echo(f"{len(articles)} articles stored from {len(reports)} outlets:")
         for a in articles:
-            click.echo(f"\n* {a['title']}  [{a['source_id']}, {(a['published'] or '')[:10]}]")
-            click.echo(f"  {a['url']}")
-            click.echo(textwrap.indent(textwrap.shorten(a["body"], 220, placeholder=" ..."), "  "))
+            click.echo(f"  * {a['title']}  [{a['source_id']}, {(a['published'] or '')[:10]}]")
+        click.echo(f"\n{len(matches)} rule matches:")
+        for m in matches:
+            click.echo(f"\n{m['rule_id']} fired on: {m['title']}  [{m['source_id']}, {(m['published'] or '')[:10]}]")
+            click.echo(f"  {m['url']}")
+            for e in json.loads(m["evidence"]):
+                click.echo("    " + evidence_line(Evidence(**e)))
         if data_dir:
             click.echo(f"\ndatabase kept at {config.database}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -44,10 +45,18 @@ class Field:
             index.setdefault(w.text, []).append(i)
         return index
 
+    @cached_property
+    def word_set(self) -> frozenset[str]:
+        return frozenset(self.word_index)
+
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [s.start for s in self.sentences]
+
     def sentence_at(self, offset: int) -> Sentence:
-        for s in self.sentences:
-            if s.start <= offset < s.end:
-                return s
+        i = bisect.bisect_right(self._sentence_starts, offset) - 1
+        if i >= 0 and offset < self.sentences[i].end:
+            return self.sentences[i]
         return Sentence(0, len(self.text), self.text)
 
 

@@ -132,16 +132,21 @@ class KeywordsNode:
         self.terms: list[Term] = [compile_term(t) for t in terms]
         self.fields = fields
         self.require_all = require_all
+        self._plain = all(t.stems[0] is None for t in self.terms)
+        self._first = frozenset().union(*(t.parts[0] for t in self.terms))
         self.label = ("all_keywords" if require_all else "keywords") + f" [{', '.join(terms[:4])}{', ...' if len(terms) > 4 else ''}]"
 
     def needs(self) -> frozenset[str] | None:
         return term_needs(self.terms)
 
     def eval(self, p: Prepared) -> Outcome:
+        fields = _fields(p, self.fields)
+        if not self.require_all and self._plain and all(self._first.isdisjoint(f.word_set) for f in fields):
+            return Outcome(False, (), (self.label,))  # no term can start anywhere: decided in C
         evidence = []
         for term in self.terms:
             hit_ev = None
-            for f in _fields(p, self.fields):
+            for f in fields:
                 hits = find_term(term, f)
                 if hits:
                     h = hits[0]

@@ -70,19 +70,29 @@ def words(text: str, offset: int = 0) -> list[Word]:
     return [Word(m.start() + offset, m.end() + offset, m.group(0)) for m in _WORD.finditer(text)]
 
 
+_FOLD_TABLE: dict[int, str] = {}
+
+
+def _fold_char(ch: str) -> str:
+    low = ch.lower()
+    if len(low) != 1:
+        low = low[0]  # "İ".lower() is "i" plus a combining dot; keep lengths aligned
+    base = unicodedata.normalize("NFD", low)[0]
+    if base == "ё":
+        base = "е"
+    return base if unicodedata.category(base) != "Mn" else low
+
+
 def fold(text: str) -> str:
     """Case- and diacritic-folded text of the SAME length, so offsets still apply.
 
     "Bastrâkin" -> "bastrakin"; Cyrillic stays Cyrillic ("Бастрыкин" -> "бастрыкин");
     "ё" folds to "е", as Russian writing often drops its dots.
     """
-    out = []
-    for ch in text:
-        low = ch.lower()
-        if len(low) != 1:
-            low = low[0]  # "İ".lower() is "i" plus a combining dot; keep lengths aligned
-        base = unicodedata.normalize("NFD", low)[0]
-        if base == "ё":
-            base = "е"
-        out.append(base if unicodedata.category(base) != "Mn" else low)
-    return "".join(out)
+    if text.isascii():
+        return text.lower()
+    # str.translate runs in C; the table learns each new character once
+    for ch in set(text):
+        if ord(ch) not in _FOLD_TABLE:
+            _FOLD_TABLE[ord(ch)] = _fold_char(ch)
+    return text.translate(_FOLD_TABLE)
