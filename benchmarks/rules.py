@@ -53,9 +53,9 @@ def load_articles(data: Path) -> list[tuple[str, str]]:
 def generate_rules(articles: list[tuple[str, str]], n: int, seed: int = 7) -> list[dict]:
     rng = random.Random(seed)
     words = Counter(w.lower() for _, body in articles for w in re.findall(r"[A-Za-z]{4,}", body))
-    # topical words: past the 800 most frequent (function words, "said", "year"), so
-    # that each rule fires on a few articles in a hundred, as a monitoring rule does
-    common = [w for w, _ in words.most_common(8000)[800:]]
+    # topical words, past the 1,500 most frequent ("said", "year", "people"): a
+    # monitoring rule names specific things and fires on a few articles in a hundred
+    common = [w for w, _ in words.most_common(12000)[1500:]]
     names = sorted({m for _, body in articles for m in re.findall(r"\b[A-Z][a-z]+ [A-Z][a-z]{3,}\b", body)})
     rules = []
     for i in range(n):

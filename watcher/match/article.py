@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from watcher.match.text import Sentence, Word, fold, split_sentences, words
+from watcher.match.text import WORD, Sentence, fold, split_sentences
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,14 @@ class Field:
         return fold(self.text)
 
     @cached_property
-    def words(self) -> list[Word]:
-        return words(self.folded)  # spans index both the folded and the original text
+    def tokens(self) -> list[str]:
+        """The folded words, in order (found in C: no objects per word)."""
+        return WORD.findall(self.folded)
+
+    @cached_property
+    def spans(self) -> list[tuple[int, int]]:
+        """Character span of each token; computed only when a term is found."""
+        return list(map(re.Match.span, WORD.finditer(self.folded)))  # valid in the original text too
 
     @cached_property
     def sentences(self) -> list[Sentence]:
@@ -41,8 +48,8 @@ class Field:
     def word_index(self) -> dict[str, list[int]]:
         """Folded word -> positions in `words`, for term lookups in O(1)."""
         index: dict[str, list[int]] = {}
-        for i, w in enumerate(self.words):
-            index.setdefault(w.text, []).append(i)
+        for i, w in enumerate(self.tokens):
+            index.setdefault(w, []).append(i)
         return index
 
     @cached_property

@@ -194,6 +194,8 @@ class SpeakerNode:
         self.spec = SpeakerSpec(name=name, aliases=tuple(aliases))
         # cheap pre-check: some word of the name or an alias must appear at all
         self.probe = [compile_term(n) for n in [name, *aliases, name.split()[-1]]]
+        self._probe_first = frozenset().union(*(t.parts[0] for t in self.probe))
+        self._probe_plain = all(t.stems[0] is None for t in self.probe)
         self.label = f"speaker {name}"
 
     def needs(self) -> frozenset[str] | None:
@@ -202,6 +204,8 @@ class SpeakerNode:
     def eval(self, p: Prepared) -> Outcome:
         from watcher.match.speaker import find_speech
 
+        if self._probe_plain and all(self._probe_first.isdisjoint(f.word_set) for f in p.fields.values()):
+            return Outcome(False, (), (f"speaker: {self.spec.name} not mentioned",))
         if not any(find_term(t, f) for t in self.probe for f in p.fields.values()):
             return Outcome(False, (), (f"speaker: {self.spec.name} not mentioned",))
         evidence = []
@@ -224,6 +228,10 @@ class NumberNode:
         self.test = NumberTest(near=near, **test)  # type: ignore[arg-type]
         bounds = [f"{k} {v:g}" for k, v in test.items() if k in ("gt", "gte", "lt", "lte") and v is not None]
         self.label = "number " + " ".join(bounds)
+        # the near terms' word forms: when none is in a field, no number there can qualify
+        self._near = [compile_term(t) for t in near]
+        self._near_first = frozenset().union(*(t.parts[0] for t in self._near)) if self._near else frozenset()
+        self._near_plain = all(t.stems[0] is None for t in self._near)
 
     def needs(self) -> frozenset[str] | None:
         return None
@@ -233,6 +241,8 @@ class NumberNode:
 
         evidence = []
         for f in p.fields.values():
+            if self._near and self._near_plain and self.test.same_sentence and self._near_first.isdisjoint(f.word_set):
+                continue
             for n in match_number(f.text, self.test):
                 q = n.quantity
                 detail = ", ".join(x for x in (q.hedge, f"near '{n.near_term}'" if n.near_term else None) if x)

@@ -119,11 +119,11 @@ def find_term(term: Term, f: Field) -> list[Hit]:
         ok = True
         for k in range(1, len(term.parts)):
             j += 1
-            if j >= len(f.words) or not _word_matches(term, k, f.words[j].text):
+            if j >= len(f.tokens) or not _word_matches(term, k, f.tokens[j]):
                 ok = False
                 break
         if ok:
-            hits.append(Hit(term.text, f.words[i].start, f.words[j].end))
+            hits.append(Hit(term.text, f.spans[i][0], f.spans[j][1]))
     return hits
 
 
@@ -135,7 +135,7 @@ def _positions(term: Term, k: int, f: Field) -> list[int]:
         for form in term.parts[k].intersection(f.word_set):
             out.extend(index[form])
         return sorted(out)
-    return [i for i, w in enumerate(f.words) if _stem_match(stem, w.text)]
+    return [i for i, w in enumerate(f.tokens) if _stem_match(stem, w)]
 
 
 def _word_matches(term: Term, k: int, word: str) -> bool:

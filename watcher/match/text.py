@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # A sentence ends at . ! ? or … followed by space and an upper-case letter, digit
 # or opening quote; or at a line break. Common abbreviations do not end one.
@@ -17,7 +18,7 @@ _ABBREV = {
     "sept", "oct", "nov", "dec", "u.s", "u.k", "e.g", "i.e", "approx", "est", "fig", "vol", "pp", "mln", "bln",
 }
 _BOUNDARY = re.compile(r"""([.!?…]+)(["'”’»)\]]*)(\s+)(?=["'“‘«(\[]?[\w\d])|\n+""")
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,13 @@ class Word:
     text: str
 
 
-def split_sentences(text: str) -> list[Sentence]:
-    """Sentences of `text` with their character spans."""
+@lru_cache(maxsize=32)
+def split_sentences(text: str) -> tuple[Sentence, ...]:
+    """Sentences of `text` with their character spans (cached: every matcher asks for them)."""
+    return tuple(_split(text))
+
+
+def _split(text: str) -> list[Sentence]:
     out: list[Sentence] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
@@ -67,7 +73,7 @@ def _add(out: list[Sentence], text: str, start: int, end: int) -> None:
 
 def words(text: str, offset: int = 0) -> list[Word]:
     """Words (letters/digits, inner hyphens and apostrophes kept) with spans."""
-    return [Word(m.start() + offset, m.end() + offset, m.group(0)) for m in _WORD.finditer(text)]
+    return [Word(m.start() + offset, m.end() + offset, m.group(0)) for m in WORD.finditer(text)]
 
 
 _FOLD_TABLE: dict[int, str] = {}

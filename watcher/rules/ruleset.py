@@ -70,20 +70,21 @@ class RuleSet:
                 self._index.setdefault(key, []).append(i)
                 if key.startswith(STEM_MARK):
                     self._stem_lengths.add(len(key) - 1)
+        self._keys = frozenset(self._index)
 
     def candidates(self, prepared: Prepared) -> list[Rule]:
         chosen = set(self._always)
         index = self._index
         for f in prepared.fields.values():
-            for word in f.word_index:
-                hit = index.get(word)
-                if hit:
-                    chosen.update(hit)
-                for n in self._stem_lengths:
-                    if len(word) - 3 <= n <= len(word):
-                        hit = index.get(STEM_MARK + word[:n])
-                        if hit:
-                            chosen.update(hit)
+            for word in f.word_set & self._keys:  # one set intersection in C, not a loop over words
+                chosen.update(index[word])
+            if self._stem_lengths:
+                for word in f.word_set:
+                    for n in self._stem_lengths:
+                        if len(word) - 3 <= n <= len(word):
+                            hit = index.get(STEM_MARK + word[:n])
+                            if hit:
+                                chosen.update(hit)
         return [self.rules[i] for i in sorted(chosen)]
 
     def __len__(self) -> int:
