@@ -36,9 +36,12 @@ class Field:
         return WORD.findall(self.folded)
 
     @cached_property
-    def spans(self) -> list[tuple[int, int]]:
-        """Character span of each token; computed only when a term is found."""
-        return list(map(re.Match.span, WORD.finditer(self.folded)))  # valid in the original text too
+    def _spans(self) -> list[tuple[int, int]]:
+        return list(map(re.Match.span, WORD.finditer(self.folded)))  # in C, once a span is needed
+
+    def span(self, i: int) -> tuple[int, int]:
+        """Character span of token `i` (valid in the original text too)."""
+        return self._spans[i]
 
     @cached_property
     def sentences(self) -> list[Sentence]:

@@ -60,6 +60,11 @@ class AllNode:
         return min(known, key=len) if known else None
 
     def eval(self, p: Prepared) -> Outcome:
+        # cheap yes/no checks first, so no evidence is built for a rule that a costly
+        # clause (speaker, number) then rejects
+        for child in self.children:
+            if isinstance(child, KeywordsNode) and not child.quick(p):
+                return Outcome(False, (), (child.label,))
         evidence: list[Evidence] = []
         for child in self.children:
             out = child.eval(p)
@@ -138,6 +143,15 @@ class KeywordsNode:
 
     def needs(self) -> frozenset[str] | None:
         return term_needs(self.terms)
+
+    def quick(self, p: Prepared) -> bool:
+        """Whether this holds, without building evidence."""
+        fields = _fields(p, self.fields)
+        if self.require_all:
+            return all(any(find_term(t, f) for f in fields) for t in self.terms)
+        if self._plain and all(self._first.isdisjoint(f.word_set) for f in fields):
+            return False
+        return any(find_term(t, f) for t in self.terms for f in fields)
 
     def eval(self, p: Prepared) -> Outcome:
         fields = _fields(p, self.fields)

@@ -44,8 +44,17 @@ class Term:
 @dataclass(frozen=True)
 class Hit:
     term: str
-    start: int  # character span in the field's text
-    end: int
+    field: Field
+    first: int  # token indexes of the hit's first and last word
+    last: int
+
+    @property
+    def start(self) -> int:  # character span in the field's text, worked out only when asked
+        return self.field.span(self.first)[0]
+
+    @property
+    def end(self) -> int:
+        return self.field.span(self.last)[1]
 
 
 @lru_cache(maxsize=65536)
@@ -123,7 +132,7 @@ def find_term(term: Term, f: Field) -> list[Hit]:
                 ok = False
                 break
         if ok:
-            hits.append(Hit(term.text, f.spans[i][0], f.spans[j][1]))
+            hits.append(Hit(term.text, f, i, j))
     return hits
 
 

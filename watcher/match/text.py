@@ -48,8 +48,8 @@ def _split(text: str) -> list[Sentence]:
         if m.group(0).startswith("\n"):
             end = m.start()
         else:
-            before = text[start : m.start()].rsplit(None, 1)
-            last = before[-1].lower().rstrip(".") if before else ""
+            cut = max(text.rfind(" ", start, m.start()), text.rfind("\n", start, m.start()), start - 1)
+            last = text[cut + 1 : m.start()].lower().rstrip(".")
             if m.group(1) == "." and (last in _ABBREV or (len(last) == 1 and last.isalpha())):
                 continue  # "Mr. Smith", "J. Smith"
             nxt = text[m.end() : m.end() + 1]
