@@ -256,7 +256,7 @@ async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, repo
             page = await p.fetcher.get(c.url, accept=PAGE_ACCEPT, trusted=False, timeout=p.config.timeout(source))
             final_url = page.url
             extracted = await p.extractor.extract(
-                page.content, page.url, need_author=c.author is None, need_date=c.published is None
+                page.content, page.url, need_date=c.published is None
             )
             if extracted is None:
                 error = "no article body found on the page"

@@ -39,11 +39,9 @@ class Extractor:
         self._pool = ProcessPool(max_workers=self.workers, max_tasks=max_tasks, context=forkserver_context())
 
     async def extract(
-        self, html: bytes, url: str | None, *, need_author: bool = True, need_date: bool = True
+        self, html: bytes, url: str | None, *, need_date: bool = True
     ) -> "Extracted | None":
-        future = self._pool.schedule(
-            extract_in_worker, args=(html, url, need_author, need_date), timeout=self.timeout
-        )
+        future = self._pool.schedule(extract_in_worker, args=(html, url, need_date), timeout=self.timeout)
         try:
             return await asyncio.wrap_future(future)
         except FutureTimeout:

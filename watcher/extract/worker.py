@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from watcher.extract.model import Extracted
 
 
-def extract(html: bytes, url: str | None, need_author: bool = True, need_date: bool = True) -> "Extracted | None":
+def extract(html: bytes, url: str | None, need_date: bool = True) -> "Extracted | None":
     from watcher.extract.body import extract_article
 
-    return extract_article(html, url, need_author=need_author, need_date=need_date)
+    return extract_article(html, url, need_date=need_date)
