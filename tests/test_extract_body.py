@@ -245,3 +245,13 @@ def test_windows_1251_page_is_decoded() -> None:
 
     for paragraph in paragraphs:
         assert paragraph in text
+
+
+def test_page_language_from_html_lang_or_meta() -> None:
+    from watcher.extract.body import extract_article
+
+    body = "".join(f"<p>Paragraph {i} of a report on the harbour dredging contract and what it costs.</p>" for i in range(8))
+    page = f'<html lang="ru-RU"><head><title>T</title></head><body><article><h1>T</h1>{body}</article></body></html>'
+    assert extract_article(page.encode()).language == "ru"
+    page = page.replace('lang="ru-RU"', "").replace("<title>", '<meta property="og:locale" content="en_GB"><title>')
+    assert extract_article(page.encode()).language == "en"

@@ -54,6 +54,7 @@ class Candidate:
     author: str | None = None
     published: datetime | None = None
     alertable: bool = True
+    language: str | None = None  # the feed's, when the page does not say
 
 
 @dataclass
@@ -86,7 +87,7 @@ def candidates_from_feed(feed: ParsedFeed) -> list[Candidate]:
         if not key:
             continue  # an entry with neither id nor link cannot be told apart from others
         text = html_to_text(e.content) or html_to_text(e.summary)
-        out.append(Candidate(key, e.guid, e.url, canon, e.title, text, e.author, e.published))
+        out.append(Candidate(key, e.guid, e.url, canon, e.title, text, e.author, e.published, language=feed.language))
     return _unique(out)
 
 
@@ -291,7 +292,7 @@ async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, repo
         author=c.author or (extracted.author if extracted else None),
         published=c.published or _parse_date(extracted.date if extracted else None),
         sitename=extracted.sitename if extracted else None,
-        language=extracted.language if extracted else None,
+        language=(extracted.language if extracted else None) or c.language,
         body=body,
         body_hash=body_hash,
         summary_only=summary_only,

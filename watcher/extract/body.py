@@ -120,9 +120,26 @@ def extract_article(
         author=meta.author,
         date=meta.date,
         sitename=meta.sitename,
-        language=meta.language,
+        language=meta.language or _page_language(tree),
         description=meta.description,
     )
+
+
+_LANG = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$", re.IGNORECASE)
+
+
+def _page_language(tree: HtmlElement) -> str | None:
+    """The language the page declares (<html lang>, content-language, og:locale), as 'en', 'ru', ..."""
+    candidates = [tree.get("lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang")]
+    for meta in tree.iter("meta"):
+        key = (meta.get("http-equiv") or meta.get("property") or meta.get("name") or "").lower()
+        if key in ("content-language", "og:locale", "language", "dc.language"):
+            candidates.append(meta.get("content"))
+    for value in candidates:
+        value = (value or "").strip().split(",")[0].strip()
+        if value and _LANG.match(value):
+            return value.replace("_", "-").split("-")[0].lower()
+    return None
 
 
 def _metadata(tree: HtmlElement, url: str | None, *, need_date: bool = True) -> Document:

@@ -52,6 +52,7 @@ def parse_feed(data: bytes, url: str, content_type: str | None = None) -> Parsed
         format=version or "unknown",
         ttl_seconds=_ttl(d.feed),
         bozo=_bozo_reason(d) if d.get("bozo") else None,
+        language=(_text(d.feed.get("language")) or "").split("-")[0].lower() or None,
     )
 
 

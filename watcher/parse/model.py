@@ -29,3 +29,4 @@ class ParsedFeed:
     format: str = "unknown"  # "rss20", "atom10", "json11", ...
     ttl_seconds: int | None = None  # feed's own advice on how often to poll
     bozo: str | None = None  # why the feed is ill-formed, if it is
+    language: str | None = None  # the feed's declared language ('en', 'ru', ...)
