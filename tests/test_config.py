@@ -35,6 +35,9 @@ server:
 """
 
 
+TG = {"TG_TOKEN": "123456789:AAFakeTokenForTests_abcdefghijkl", "TG_CHAT": "-1001234567890"}
+
+
 def write(tmp_path: Path, text: str, name: str = "watcher.yaml") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -49,7 +52,7 @@ def errors_of(path: Path, env: dict[str, str] | None = None) -> list[str]:
 
 
 def test_spec_example_loads_with_env_and_relative_paths(tmp_path: Path) -> None:
-    cfg = load_config(write(tmp_path, GOOD), env={"TG_TOKEN": "123:abc", "TG_CHAT": "-100"})
+    cfg = load_config(write(tmp_path, GOOD), env=TG)
     assert cfg.database == tmp_path / "data/watcher.db"
     assert cfg.rules == tmp_path / "rules"
     assert [s.id for s in cfg.sources] == ["kyiv-independent", "press-office"]
@@ -57,7 +60,7 @@ def test_spec_example_loads_with_env_and_relative_paths(tmp_path: Path) -> None:
     assert cfg.interval(cfg.sources[1]) == 900
     assert cfg.timeout(cfg.sources[0]) == 20
     assert cfg.sources[1].baseline is False and cfg.sources[1].type == "page"
-    assert cfg.channels["analysts"].urls == ["tgram://123:abc/-100"]
+    assert cfg.channels["analysts"].urls == [f"tgram://{TG['TG_TOKEN']}/{TG['TG_CHAT']}"]
     assert cfg.sources[0].tags == ("ukraine",)
 
 
@@ -69,27 +72,27 @@ def test_json_config_loads_too(tmp_path: Path) -> None:
 
 def test_unknown_key_names_its_line_and_suggests(tmp_path: Path) -> None:
     text = GOOD.replace("    interval: 10m\n", "    intervall: 10m\n")
-    [line] = errors_of(write(tmp_path, text), {"TG_TOKEN": "t", "TG_CHAT": "c"})
+    [line] = errors_of(write(tmp_path, text), TG)
     assert line.startswith(f"{tmp_path / 'watcher.yaml'}:7: ")
     assert "unknown key 'intervall'" in line and "did you mean 'interval'" in line
 
 
 def test_bad_interval(tmp_path: Path) -> None:
     text = GOOD.replace("interval: 10m", "interval: ten minutes")
-    [line] = errors_of(write(tmp_path, text), {"TG_TOKEN": "t", "TG_CHAT": "c"})
+    [line] = errors_of(write(tmp_path, text), TG)
     assert line.startswith(f"{tmp_path / 'watcher.yaml'}:7: ")
     assert "not a duration" in line
 
 
 def test_missing_env_var(tmp_path: Path) -> None:
-    [line] = errors_of(write(tmp_path, GOOD), {"TG_TOKEN": "t"})
+    [line] = errors_of(write(tmp_path, GOOD), {"TG_TOKEN": TG["TG_TOKEN"]})
     assert line == f"{tmp_path / 'watcher.yaml'}:17: environment variable TG_CHAT is not set (used as ${{TG_CHAT}})"
 
 
 def test_env_default(tmp_path: Path) -> None:
     text = GOOD.replace("${TG_CHAT}", "${TG_CHAT:--42}")
-    cfg = load_config(write(tmp_path, text), env={"TG_TOKEN": "t"})
-    assert cfg.channels["analysts"].urls == ["tgram://t/-42"]
+    cfg = load_config(write(tmp_path, text), env={"TG_TOKEN": TG["TG_TOKEN"]})
+    assert cfg.channels["analysts"].urls == [f"tgram://{TG['TG_TOKEN']}/-42"]
 
 
 def test_invalid_yaml(tmp_path: Path) -> None:

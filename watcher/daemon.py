@@ -25,12 +25,26 @@ async def run_once(config: Config) -> list[PollReport]:
     """Poll every source once, concurrently (the HTTP client bounds concurrency)."""
     async with open_pipeline(config) as p:
         reports = await asyncio.gather(*(poll_source(s, p) for s in config.sources))
+        sent = await p.sender.send_due()
+        for pause in ONCE_RETRIES:  # a short outage does not leave this run's alerts queued
+            if not p.store.outbox_depth():
+                break
+            await asyncio.sleep(pause)
+            more = await p.sender.send_due(everything=True)
+            sent.sent += more.sent
+        queued = p.store.outbox_depth()
+    if sent.sent or queued:
+        log.info("delivery: %d sent, %d queued for retry", sent.sent, queued)
     ok = sum(1 for r in reports if r.ok)
     log.info(
         "poll complete: %d sources (%d ok, %d failing), %d new articles",
         len(reports), ok, len(reports) - ok, sum(r.new_articles for r in reports),
     )
     return list(reports)
+
+
+SEND_IDLE = 30.0  # seconds the sender sleeps when nothing is due
+ONCE_RETRIES = (1.0, 3.0)  # seconds between the extra delivery tries of `run --once`
 
 
 def jitter_for(interval: float) -> float:
@@ -66,16 +80,37 @@ class Daemon:
             for source in self.config.sources:
                 self._schedule(source, p, now)
             self.scheduler.start()
+            sender = asyncio.create_task(self._send_loop(p))
             log.info("watching %d sources", len(self.config.sources))
             await self.stopping.wait()
             self.scheduler.shutdown(wait=False)
+            p.sender.wake.set()
             if self._running:
                 done, pending = await asyncio.wait(self._running, timeout=self.drain_timeout)
                 for task in pending:
                     task.cancel()
                 if pending:
                     log.warning("stopped %d polls that did not finish in %.0fs", len(pending), self.drain_timeout)
+            try:
+                await asyncio.wait_for(sender, timeout=self.drain_timeout)
+            except TimeoutError:
+                log.warning("delivery still running at stop; unsent alerts stay queued")
         log.info("stopped")
+
+    async def _send_loop(self, p: Pipeline) -> None:
+        """Deliver due alerts; sleep until the next retry is due or a poll adds alerts."""
+        while not self.stopping.is_set():
+            try:
+                await p.sender.send_due()
+            except Exception:  # a bug in one send must not end delivery for the daemon's life
+                log.exception("delivery failed unexpectedly")
+            nxt = p.store.next_due()
+            wait = SEND_IDLE if nxt is None else max(0.0, min(SEND_IDLE, (nxt - datetime.now(timezone.utc)).total_seconds()))
+            p.sender.wake.clear()
+            try:
+                await asyncio.wait_for(p.sender.wake.wait(), timeout=wait)
+            except TimeoutError:
+                pass
 
     def _schedule(self, source: SourceConfig, p: Pipeline, now: datetime) -> None:
         from apscheduler.triggers.interval import IntervalTrigger

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
+from watcher.alert.compose import compose
+from watcher.deliver.sender import Sender
 from watcher.config import Config, SourceConfig
 from watcher.dedupe import body_fingerprint, canonical_url
 from watcher.errors import FetchError
@@ -27,7 +29,7 @@ from watcher.parse.page import PageLink, discover_links
 from watcher.parse.sitemap import SitemapEntry, newest, parse_sitemap
 from watcher.rules.book import RuleBook
 from watcher.rules.ruleset import RuleSet
-from watcher.store import ArticleRecord, EntryRecord, MatchRecord, Store
+from watcher.store import AlertRecord, ArticleRecord, EntryRecord, MatchRecord, Store
 from watcher.store.db import utcnow
 
 if TYPE_CHECKING:
@@ -147,6 +149,7 @@ class Pipeline:
     fetcher: Fetcher
     extractor: Extractor
     rules: RuleBook
+    sender: Sender
 
 
 async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
@@ -299,7 +302,7 @@ async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, repo
         alertable=c.alertable,
         extract_error=error,
     )
-    matches = match_article(article, source, p.rules.rules) if article.alertable else []
+    matches = match_article(article, source, p.rules.rules, p.config) if article.alertable else []
     article_id, created = p.store.add_article(entry, article, [m for _, m in matches])
     if not created:
         report.duplicates += 1
@@ -307,6 +310,8 @@ async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, repo
     report.article_ids.append(article_id)
     report.new_articles += 1
     report.matches += len(matches)
+    if any(m.alert for _, m in matches):
+        p.sender.wake.set()  # the outbox has new deliveries
     for rule_id, _ in matches:
         log.info("rule %s fired on %s (%s)", rule_id, article.url, source.id)
     if summary_only:
@@ -314,16 +319,29 @@ async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, repo
         log.info("source %s: %s kept as summary only: %s", source.id, c.url or c.key, error)
 
 
-def match_article(article: ArticleRecord, source: SourceConfig, rules: RuleSet) -> list[tuple[str, MatchRecord]]:
-    """The rules that fire on a stored article, as records to save with it."""
+def match_article(
+    article: ArticleRecord, source: SourceConfig, rules: RuleSet, config: Config
+) -> list[tuple[str, MatchRecord]]:
+    """The rules that fire on a new article, as records to save with it (alerts included)."""
     text = ArticleText(
         title=article.title or "", body=article.body, source_id=source.id,
         tags=frozenset(source.tags), language=article.language,
     )
-    return [
-        (m.rule.id, MatchRecord(m.rule.id, json.dumps([asdict(e) for e in m.evidence], ensure_ascii=False)))
-        for m in rules.match(text)
-    ]
+    out = []
+    for m in rules.match(text):
+        alert = None
+        if m.rule.notify:
+            content = compose(
+                rule_id=m.rule.id, rule_title=m.rule.title, article_title=article.title,
+                outlet=article.sitename or source.name or source.id, published=article.published,
+                url=article.url, evidence=m.evidence,
+            )
+            targets = tuple((ch, i) for ch in m.rule.notify for i in range(len(config.channels[ch].urls)))
+            # one alert per (rule, story); until stories cluster outlets, a story is its article
+            alert = AlertRecord(story_key=article.canonical_url, title=content.title, body=content.body, targets=targets)
+        evidence = json.dumps([asdict(e) for e in m.evidence], ensure_ascii=False)
+        out.append((m.rule.id, MatchRecord(m.rule.id, evidence, alert)))
+    return out
 
 
 def _parse_date(text: str | None) -> datetime | None:

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
 from watcher.config import Config
+from watcher.deliver.sender import Sender
 from watcher.extract.pool import Extractor
 from watcher.fetch import Fetcher, FetchLimits
 from watcher.poll import Pipeline
@@ -32,7 +33,8 @@ async def open_pipeline(config: Config) -> AsyncIterator[Pipeline]:
     )
     extractor = Extractor(workers=config.extract.workers, timeout=config.extract.timeout)
     try:
-        yield Pipeline(config=config, store=store, fetcher=fetcher, extractor=extractor, rules=rules)
+        yield Pipeline(config=config, store=store, fetcher=fetcher, extractor=extractor, rules=rules,
+                       sender=Sender(store, config))
     finally:
         await fetcher.aclose()
         extractor.close()

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from watcher.config.schema import (
     ChannelConfig,
     ConfigFile,
+    DeliveryConfig,
     Defaults,
     ExtractConfig,
     HttpConfig,
@@ -37,6 +38,7 @@ class Config:
     extract: ExtractConfig
     channels: Mapping[str, ChannelConfig]
     server: ServerConfig | None
+    delivery: DeliveryConfig = DeliveryConfig()
 
     def interval(self, source: SourceConfig) -> float:
         return source.interval or self.defaults.interval
@@ -95,6 +97,7 @@ def load_config(file: str | Path, env: Mapping[str, str] | None = None) -> Confi
         extract=parsed.extract,
         channels=dict(parsed.channels),
         server=parsed.server,
+        delivery=parsed.delivery,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from watcher.config.durations import parse_duration
 
@@ -75,8 +75,27 @@ class ExtractConfig(Strict):
     timeout: Duration = 30
 
 
+def _apprise_url(url: str) -> str:
+    from watcher.deliver.channels import url_error  # Apprise loads only when channels exist
+
+    why = url_error(url)
+    if why:
+        raise ValueError(why)
+    return url
+
+
+AppriseURL = Annotated[str, AfterValidator(_apprise_url)]
+
+
 class ChannelConfig(Strict):
-    urls: list[str] = Field(min_length=1)
+    urls: list[AppriseURL] = Field(min_length=1)
+
+
+class DeliveryConfig(Strict):
+    retry: Duration = 30  # first retry after this, doubling each time (with jitter)
+    max_retry: Duration = 3600  # never wait longer than this between tries
+    max_age: Duration = 86400  # an alert not delivered by then is given up (dead)
+    admin: str | None = "admin"  # channel for "channel failing" and "alert dead" notices, if defined
 
 
 class ServerConfig(Strict):
@@ -100,6 +119,7 @@ class ConfigFile(Strict):
     http: HttpConfig = HttpConfig()
     extract: ExtractConfig = ExtractConfig()
     channels: dict[str, ChannelConfig] = {}
+    delivery: DeliveryConfig = DeliveryConfig()
     server: ServerConfig | None = None
 
 

@@ -69,9 +69,30 @@ class ArticleRecord:
 
 
 @dataclass(frozen=True)
+class AlertRecord:
+    story_key: str
+    title: str
+    body: str
+    targets: tuple[tuple[str, int], ...]  # (channel, index of the URL in the channel)
+
+
+@dataclass(frozen=True)
 class MatchRecord:
     rule_id: str
     evidence_json: str
+    alert: AlertRecord | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    alert_id: int
+    channel: str
+    target: int
+    attempts: int
+    title: str
+    body: str
+    created_at: datetime
 
 
 class Store:
@@ -277,6 +298,80 @@ class Store:
                 "ON CONFLICT(rule_id, article_id) DO NOTHING",
                 [m.rule_id, article_id, now, m.evidence_json],
             )
+            if m.alert is None:
+                continue
+            # the alert and its deliveries are written with the match, before any send
+            cur = self.db.execute(
+                "INSERT INTO alerts (rule_id, article_id, story_key, created_at, title, body) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(rule_id, story_key) DO NOTHING",
+                [m.rule_id, article_id, m.alert.story_key, now, m.alert.title, m.alert.body],
+            )
+            if cur.rowcount == 0:
+                continue  # this rule already alerted on this story
+            alert_id = cur.lastrowid
+            for channel, target in m.alert.targets:
+                self.db.execute(
+                    "INSERT INTO deliveries (alert_id, channel, target, status, next_attempt_at) VALUES (?, ?, ?, 'pending', ?)",
+                    [alert_id, channel, target, now],
+                )
+
+    # -- the outbox ---------------------------------------------------------
+    def due_deliveries(self, now: datetime, limit: int = 100) -> list[Delivery]:
+        cur = self.db.execute(
+            "SELECT d.id, d.alert_id, d.channel, d.target, d.attempts, a.title, a.body, a.created_at "
+            "FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+            "WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?",
+            [iso(now), limit],
+        )
+        return [Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_iso(r[7]) or now) for r in cur.fetchall()]
+
+    def mark_sent(self, delivery_id: int) -> None:
+        with self.db.conn:
+            self.db.execute(
+                "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL "
+                "WHERE id = ?",
+                [iso(utcnow()), delivery_id],
+            )
+
+    def mark_failed(self, delivery_id: int, error: str, next_attempt: datetime | None) -> None:
+        """A failed try: retry at `next_attempt`, or give up (dead) when it is None."""
+        with self.db.conn:
+            if next_attempt is None:
+                self.db.execute(
+                    "UPDATE deliveries SET status = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?",
+                    [error, delivery_id],
+                )
+            else:
+                self.db.execute(
+                    "UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                    [error, iso(next_attempt), delivery_id],
+                )
+
+    def outbox_depth(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM deliveries WHERE status = 'pending'").fetchone()[0])
+
+    def next_due(self) -> datetime | None:
+        row = self.db.execute("SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'").fetchone()
+        return parse_iso(row[0]) if row and row[0] else None
+
+    def alert_rows(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Recent alerts with their article and per-channel delivery state, for `watcher alerts`."""
+        cur = self.db.execute(
+            "SELECT a.id, a.rule_id, a.story_key, a.created_at, a.title AS rule_title, ar.title, ar.url, ar.source_id "
+            "FROM alerts a JOIN articles ar ON ar.id = a.article_id ORDER BY a.id DESC LIMIT ?",
+            [limit],
+        )
+        cols = [d[0] for d in cur.description]
+        alerts = [dict(zip(cols, r)) for r in cur.fetchall()]
+        for a in alerts:
+            d = self.db.execute(
+                "SELECT channel, target, status, attempts, last_error, sent_at FROM deliveries WHERE alert_id = ? "
+                "ORDER BY channel, target",
+                [a["id"]],
+            )
+            dcols = [x[0] for x in d.description]
+            a["deliveries"] = [dict(zip(dcols, r)) for r in d.fetchall()]
+        return alerts
 
     def matches(self, rule_id: str | None = None) -> list[dict[str, Any]]:
         sql = ("SELECT m.rule_id, m.matched_at, m.evidence, a.id AS article_id, a.title, a.url, a.source_id, a.published "

@@ -1,0 +1,1 @@
+"""Alert stage: the message a rule match becomes (pure: values in, text out)."""

@@ -1,0 +1,1 @@
+"""Deliver stage: the outbox sender, through Apprise."""

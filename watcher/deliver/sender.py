@@ -1,0 +1,136 @@
+"""The outbox sender: pending deliveries go out through Apprise, one channel URL at a time.
+
+A delivery is marked sent only when Apprise's per-service result says that
+service succeeded; otherwise it is retried with exponential backoff and
+jitter (the schedule lives in SQLite, so it survives restarts) until the
+alert is older than `delivery.max_age`, when it is marked dead and the admin
+channel, if there is one, is told. A channel that fails several times in a
+row gets one "failing" notice, and one "recovered" notice when it works again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import apprise
+from apprise.result import AppriseResultStatus
+
+from watcher.config import Config
+from watcher.deliver.channels import target
+from watcher.logs import redact
+from watcher.store import Delivery, Store
+from watcher.store.db import utcnow
+
+log = logging.getLogger("watcher.deliver")
+FAILING_AFTER = 3  # consecutive failures before a channel is reported failing
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    failed: int = 0
+    dead: int = 0
+
+
+@dataclass
+class ChannelHealth:
+    failures: int = 0
+    reported: bool = False
+
+
+def next_attempt(attempts: int, created_at: datetime, now: datetime, retry: float, max_retry: float,
+                 max_age: float, rng: random.Random | None = None) -> datetime | None:
+    """When to try again after `attempts` failed tries, or None to give up (pure)."""
+    if (now - created_at).total_seconds() >= max_age:
+        return None
+    delay = min(retry * (2 ** max(0, attempts - 1)), max_retry)
+    delay *= (rng or random).uniform(0.8, 1.2)  # jitter: failed alerts do not all retry at once
+    return now + timedelta(seconds=delay)
+
+
+class Sender:
+    def __init__(self, store: Store, config: Config) -> None:
+        self.store = store
+        self.config = config
+        self.health: dict[str, ChannelHealth] = {}
+        self.wake = asyncio.Event()
+
+    async def send_due(self, now: datetime | None = None, *, everything: bool = False) -> SendReport:
+        """Send every delivery that is due (or every pending one, with `everything`)."""
+        report = SendReport()
+        while True:
+            when = datetime.max.replace(tzinfo=utcnow().tzinfo) if everything else (now or utcnow())
+            due = self.store.due_deliveries(when)
+            if not due:
+                return report
+            for d in due:
+                await self._deliver(d, report)
+            if now is not None or everything:
+                return report
+
+    async def _deliver(self, d: Delivery, report: SendReport) -> None:
+        channel = self.config.channels.get(d.channel)
+        if channel is None or d.target >= len(channel.urls):
+            self.store.mark_failed(d.id, f"channel '{d.channel}' is no longer configured", None)
+            report.dead += 1
+            log.error("alert %d to %s: channel no longer configured; given up", d.alert_id, d.channel)
+            return
+        ok, error = await asyncio.to_thread(send, channel.urls[d.target], d.title, d.body)
+        if ok:
+            self.store.mark_sent(d.id)
+            report.sent += 1
+            log.info("alert %d sent to %s", d.alert_id, d.channel)
+            await self._channel_ok(d.channel)
+            return
+        now = utcnow()
+        cfg = self.config.delivery
+        when = next_attempt(d.attempts + 1, d.created_at, now, cfg.retry, cfg.max_retry, cfg.max_age)
+        self.store.mark_failed(d.id, error, when)
+        if when is None:
+            report.dead += 1
+            log.error("alert %d to %s given up after %d tries: %s", d.alert_id, d.channel, d.attempts + 1, error)
+            await self._admin(f"watcher: alert {d.alert_id} to '{d.channel}' was given up",
+                              f"After {d.attempts + 1} tries over {cfg.max_age / 3600:g} h: {error}\n\n{d.title}")
+        else:
+            report.failed += 1
+            log.warning("alert %d to %s failed (try %d): %s; next try %s", d.alert_id, d.channel, d.attempts + 1,
+                        error, when.strftime("%H:%M:%S"))
+        await self._channel_failed(d.channel, error)
+
+    async def _channel_failed(self, channel: str, error: str) -> None:
+        h = self.health.setdefault(channel, ChannelHealth())
+        h.failures += 1
+        if h.failures >= FAILING_AFTER and not h.reported and channel != self.config.delivery.admin:
+            h.reported = True
+            await self._admin(f"watcher: channel '{channel}' is failing",
+                              f"{h.failures} deliveries in a row failed; the last error: {error}. Alerts stay queued.")
+
+    async def _channel_ok(self, channel: str) -> None:
+        h = self.health.setdefault(channel, ChannelHealth())
+        if h.reported:
+            await self._admin(f"watcher: channel '{channel}' recovered", "Deliveries succeed again; queued alerts follow.")
+        h.failures, h.reported = 0, False
+
+    async def _admin(self, title: str, body: str) -> None:
+        name = self.config.delivery.admin
+        channel = self.config.channels.get(name) if name else None
+        if channel is None:
+            return
+        for url in channel.urls:
+            ok, error = await asyncio.to_thread(send, url, title, body)
+            if not ok:
+                log.error("notice to the admin channel failed: %s", error)
+
+
+def send(url: str, title: str, body: str) -> tuple[bool, str | None]:
+    """One Apprise notification to one URL; success only if every dispatched service succeeded."""
+    result = target(url).notify(title=title, body=body, body_format=apprise.NotifyFormat.MARKDOWN)
+    services = result.results
+    if services and all(s.status == AppriseResultStatus.SUCCESS for s in services):
+        return True, None
+    messages = [e.message for s in services for e in s.logs() if e.level in ("WARNING", "ERROR")]
+    return False, redact(messages[-1] if messages else f"Apprise reported {getattr(result.status, 'name', 'failure')}")
