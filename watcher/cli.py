@@ -212,6 +212,38 @@ def sources(ctx: click.Context, config_path: Path, as_json: bool) -> None:
             click.echo(f"  {r['id']}: {r['error']}")
 
 
+@cli.command()
+@_config_option
+@click.option("--limit", default=50, show_default=True, help="How many recent alerts.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def alerts(config_path: Path, limit: int, as_json: bool) -> None:
+    """Recent alerts: rule, article, and per channel the delivery status and attempts."""
+    from watcher.store import Store
+
+    config = _load(config_path)
+    store = Store(config.database)
+    try:
+        rows = store.alert_rows(limit)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = []
+    for a in rows:
+        states = ", ".join(
+            f"{d['channel']}: {d['status']}" + (f" ({d['attempts']} tries)" if d["attempts"] != 1 or d["status"] != "sent" else "")
+            for d in a["deliveries"]
+        )
+        table.append({"id": a["id"], "created": a["created_at"], "rule": a["rule_id"], "source": a["source_id"],
+                      "delivery": states or "-", "article": (a["title"] or a["url"])[:60]})
+    _table(table, ["id", "created", "rule", "source", "delivery", "article"])
+    for a in rows:
+        for d in a["deliveries"]:
+            if d["last_error"] and d["status"] != "sent":
+                click.echo(f"  alert {a['id']} {d['channel']}: {d['last_error']}")
+
+
 @sources.command("import")
 @click.argument("opml_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),

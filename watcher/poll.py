@@ -15,9 +15,9 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from watcher.alert.compose import compose
-from watcher.deliver.sender import Sender
 from watcher.config import Config, SourceConfig
 from watcher.dedupe import body_fingerprint, canonical_url
+from watcher.deliver.sender import Sender
 from watcher.errors import FetchError
 from watcher.extract.pool import ExtractionFailed, Extractor
 from watcher.fetch import Fetcher, Response

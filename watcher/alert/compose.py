@@ -32,7 +32,8 @@ def compose(
     url: str,
     evidence: Iterable[Evidence],
 ) -> AlertContent:
-    evidence = list(evidence)
+    # the body's sentences say more than a headline: show them first
+    evidence = sorted(evidence, key=lambda e: e.field != "body")
     lines = [f"**{_one_line(article_title) or url}**"]
     lines.append(" · ".join(x for x in (outlet, published.strftime("%Y-%m-%d %H:%M UTC") if published else None) if x))
     lines.append(url)

@@ -13,8 +13,8 @@ from pydantic import BaseModel, ValidationError
 from watcher.config.schema import (
     ChannelConfig,
     ConfigFile,
-    DeliveryConfig,
     Defaults,
+    DeliveryConfig,
     ExtractConfig,
     HttpConfig,
     IncludedFile,

@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 
 from watcher.config.durations import parse_duration
 
@@ -76,7 +83,9 @@ class ExtractConfig(Strict):
 
 
 def _apprise_url(url: str) -> str:
-    from watcher.deliver.channels import url_error  # Apprise loads only when channels exist
+    from watcher.deliver.channels import (
+        url_error,  # Apprise loads only when channels exist
+    )
 
     why = url_error(url)
     if why:

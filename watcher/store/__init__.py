@@ -1,5 +1,13 @@
 """The SQLite store: sources, feed entries and articles (sqlite-utils, WAL mode)."""
 
-from watcher.store.db import AlertRecord, ArticleRecord, Delivery, EntryRecord, MatchRecord, SourceState, Store
+from watcher.store.db import (
+    AlertRecord,
+    ArticleRecord,
+    Delivery,
+    EntryRecord,
+    MatchRecord,
+    SourceState,
+    Store,
+)
 
 __all__ = ["AlertRecord", "ArticleRecord", "Delivery", "EntryRecord", "MatchRecord", "SourceState", "Store"]

@@ -1,0 +1,191 @@
+"""Alerts delivered through Apprise to real receivers on 127.0.0.1, once each, with their evidence."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.conftest import run_watcher, write_config
+from tests.pages import rss
+from tests.receivers import SmtpReceiver, WebhookReceiver
+from tests.webserver import Route, WebServer
+
+RULES = """\
+rules:
+  - id: veretsky-front
+    title: "Veretsky: migrants sent to the front"
+    match:
+      all:
+        - keywords: [migrants, "new citizens"]
+        - speaker: {name: Anton Veretsky, aliases: [Veretsky]}
+        - number: {gte: 15000, near: [front, sent], window: 25}
+    notify: [hooks, mail, screen]
+"""
+
+STORY = [
+    "More than 18,500 naturalized migrants have been sent to the front, Chief Investigator Anton Veretsky said on Tuesday.",
+    "Speaking at a briefing in the capital, Veretsky said checks of military registration would continue into next year.",
+    "Rights groups said the figures could not be verified and that many of those sent had been detained in raids.",
+    "The directorate did not say how many of the new citizens had volunteered.",
+]
+OLD = [
+    "About 10,000 migrants were sent to the front, Anton Veretsky said, in figures released last year.",
+    "The numbers were published by the directorate at its annual meeting with the press.",
+]
+
+
+def page(title: str, paragraphs: list[str]) -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f"<html lang='en'><head><title>{title}</title></head><body><nav><a href='/'>Home</a></nav>"
+            f"<article><h1>{title}</h1>{body}</article><footer>Meridian Post</footer></body></html>").encode()
+
+
+@pytest.fixture
+def hooks() -> Iterator[WebhookReceiver]:
+    r = WebhookReceiver().start()
+    yield r
+    r.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpReceiver]:
+    r = SmtpReceiver().start()
+    yield r
+    r.stop()
+
+
+def publish(web: WebServer, stories: list[tuple[str, str, list[str]]]) -> None:
+    items = []
+    for slug, title, paras in stories:
+        web.route(f"/2026/11/{slug}.html", Route(page(title, paras)))
+        items.append({"title": title, "link": "{{BASE}}" + f"/2026/11/{slug}.html", "guid": slug,
+                      "published": datetime.now(timezone.utc) + timedelta(minutes=1)})
+    web.route("/feed.xml", Route(rss(items, title="Meridian Post")))
+
+
+def configure(tmp_path: Path, web: WebServer, hooks: WebhookReceiver, smtp_port: int, **extra: object) -> Path:
+    (tmp_path / "rules.yaml").write_text(RULES)
+    channels = {
+        "hooks": {"urls": [f"json://{hooks.base}/alerts", f"form://{hooks.base}/form"]},
+        "mail": {"urls": [f"mailto://watcher:secret@127.0.0.1:{smtp_port}?to=desk@example.org"
+                          "&from=watcher@example.org&mode=insecure"]},
+        "screen": {"urls": ["console://"]},
+    }
+    return write_config(tmp_path, [{"id": "meridian", "url": web.url("/feed.xml"), "baseline": False}],
+                        rules="rules.yaml", channels=channels, **extra)
+
+
+def test_one_alert_per_channel_with_evidence(web: WebServer, hooks: WebhookReceiver, smtp: SmtpReceiver,
+                                             tmp_path: Path) -> None:
+    publish(web, [("veretsky-18500-sent-to-front", "Veretsky: 18,500 migrants sent to the front", STORY),
+                  ("veretsky-10000-last-year", "Veretsky: 10,000 sent", OLD)])
+    config = configure(tmp_path, web, hooks, smtp.port)
+    result = run_watcher("run", "--once", "--config", str(config))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    article_url = web.url("/2026/11/veretsky-18500-sent-to-front.html")
+    [as_json] = [r for r in hooks.received if r.path == "/alerts"]
+    payload = as_json.json
+    assert payload["title"] == "Veretsky: migrants sent to the front"
+    message = payload["message"]
+    assert "rule: veretsky-front" in message and article_url in message
+    assert "Veretsky: 18,500 migrants sent to the front" in message  # the article title
+    assert "Speaker: Anton Veretsky" in message
+    assert "Chief Investigator Anton Veretsky said on Tuesday" in message  # the sentence of the statement
+    assert "Number: **More than 18,500**" in message
+    assert "Keywords: " in message and "migrants" in message.split("Keywords: ")[1]
+    [as_form] = [r for r in hooks.received if r.path == "/form"]
+    assert as_form.form["title"] == payload["title"] and article_url in as_form.form["message"]
+    [mail] = smtp.messages
+    assert mail["Subject"] == payload["title"] and mail["To"] == "desk@example.org"
+    assert "Anton Veretsky said on Tuesday" in SmtpReceiver.text_of(mail)
+    assert "=== Veretsky: migrants sent to the front ===" in result.stdout  # console://
+
+    again = run_watcher("run", "--once", "--config", str(config))
+    assert again.returncode == 0
+    assert len(hooks.received) == 2 and len(smtp.messages) == 1, "nothing is sent twice"
+
+    listing = json.loads(run_watcher("alerts", "--json", "--config", str(config)).stdout)
+    [alert] = listing
+    assert alert["rule_id"] == "veretsky-front" and alert["url"] == article_url
+    assert {(d["channel"], d["target"], d["status"], d["attempts"]) for d in alert["deliveries"]} == {
+        ("hooks", 0, "sent", 1), ("hooks", 1, "sent", 1), ("mail", 0, "sent", 1), ("screen", 0, "sent", 1)}
+
+
+@pytest.mark.parametrize("failure", ["refused", "500", "429"])
+def test_channel_down_then_recovered_after_restart(web: WebServer, smtp: SmtpReceiver, tmp_path: Path,
+                                                   failure: str) -> None:
+    hooks = WebhookReceiver()
+    if failure == "500":
+        hooks.fail_next = [(500, {})] * 10
+    elif failure == "429":
+        hooks.fail_next = [(429, {"Retry-After": "1"})] * 10
+    if failure != "refused":
+        hooks.start()
+    publish(web, [("veretsky-18500-sent-to-front", "Veretsky: 18,500 migrants sent to the front", STORY)])
+    config = configure(tmp_path, web, hooks, smtp.port, delivery={"retry": "1s"})
+    try:
+        first = run_watcher("run", "--once", "--config", str(config))
+        assert first.returncode == 0
+        assert "queued for retry" in first.stdout
+        assert hooks.received == []
+        assert len(smtp.messages) == 1  # the working channel is not held back by the broken one
+        pending = sqlite3.connect(tmp_path / "data/watcher.db").execute(
+            "SELECT channel, status, attempts, last_error FROM deliveries WHERE channel = 'hooks'").fetchall()
+        assert all(status == "pending" and attempts >= 1 and error for _, status, attempts, error in pending)
+        listing = run_watcher("alerts", "--config", str(config))
+        assert "hooks: pending" in listing.stdout
+
+        # the channel comes back; a restarted watcher delivers the queued alert, once
+        hooks.fail_next = []
+        if failure == "refused":
+            hooks.start()
+        second = run_watcher("run", "--once", "--config", str(config))
+        assert second.returncode == 0
+        assert sorted(r.path for r in hooks.received) == ["/alerts", "/form"]
+        assert len(smtp.messages) == 1
+        states = sqlite3.connect(tmp_path / "data/watcher.db").execute("SELECT DISTINCT status FROM deliveries").fetchall()
+        assert states == [("sent",)]
+    finally:
+        hooks.stop()
+
+
+def test_given_up_after_max_age_with_a_notice_to_admin(web: WebServer, smtp: SmtpReceiver, tmp_path: Path) -> None:
+    admin = WebhookReceiver().start()
+    dead = WebhookReceiver()  # never started: connection refused
+    publish(web, [("veretsky-18500-sent-to-front", "Veretsky: 18,500 migrants sent to the front", STORY)])
+    config = configure(tmp_path, web, dead, smtp.port, delivery={"retry": "100ms", "max_age": "1s"})
+    cfg = json.loads(json.dumps(__import__("yaml").safe_load(config.read_text())))
+    cfg["channels"]["admin"] = {"urls": [f"json://{admin.base}/admin"]}
+    config.write_text(__import__("yaml").safe_dump(cfg))
+    try:
+        result = run_watcher("run", "--once", "--config", str(config))
+        assert result.returncode == 0
+        assert "given up after" in result.stdout
+        notices = [r.json["title"] for r in admin.received]
+        assert "watcher: alert 1 to 'hooks' was given up" in notices
+        states = dict(sqlite3.connect(tmp_path / "data/watcher.db").execute(
+            "SELECT channel || target, status FROM deliveries").fetchall())
+        assert states == {"hooks0": "dead", "hooks1": "dead", "mail0": "sent", "screen0": "sent"}
+    finally:
+        admin.stop()
+
+
+def test_channel_errors_never_log_the_token(web: WebServer, smtp: SmtpReceiver, tmp_path: Path) -> None:
+    publish(web, [("veretsky-18500-sent-to-front", "Veretsky: 18,500 migrants sent to the front", STORY)])
+    hooks = WebhookReceiver()
+    config = configure(tmp_path, web, hooks, smtp.port)
+    secret = "S3cr3tT0ken"
+    cfg = __import__("yaml").safe_load(config.read_text())
+    cfg["channels"]["hooks"]["urls"] = [f"json://user:{secret}@127.0.0.1:{hooks.port}/alerts?token={secret}"]
+    config.write_text(__import__("yaml").safe_dump(cfg))
+    result = run_watcher("run", "--once", "--config", str(config))
+    assert result.returncode == 0 and "alert 1 to hooks failed" in result.stdout
+    assert secret not in result.stdout + result.stderr
+    listing = run_watcher("alerts", "--config", str(config))
+    assert secret not in listing.stdout
