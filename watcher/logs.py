@@ -11,8 +11,14 @@ _USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s@:]+(:[^/\s@]*)?@"
 _QUERY_SECRET = re.compile(r"(?P<k>[?&](?:token|key|apikey|api_key|secret|password|pass|auth)=)[^&\s]+", re.I)
 
 
+# Apprise URLs of other services carry their secret in the authority (tgram://TOKEN/chat)
+_SERVICE_AUTHORITY = re.compile(r"\b(?!https?://)(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s?#]+", re.I)
+
+
 def redact(text: str) -> str:
+    """The text with passwords, tokens and service credentials in URLs replaced by ***."""
     text = _USERINFO.sub(lambda m: f"{m.group('scheme')}***@", text)
+    text = _SERVICE_AUTHORITY.sub(lambda m: f"{m.group('scheme')}***", text)
     return _QUERY_SECRET.sub(lambda m: f"{m.group('k')}***", text)
 
 
