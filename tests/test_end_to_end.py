@@ -107,3 +107,9 @@ def test_demo_runs_without_network(tmp_path: Path) -> None:
     demo = json.loads((Path(__file__).parents[1] / "watcher/demo/outlets/manifest.json").read_text())
     assert f"{len(demo['articles'])} articles stored from {len(demo['feeds']) + len(demo.get('pages', []))} outlets" in result.stdout
     assert "Veretsky" in result.stdout
+    alerts = [line for line in result.stdout.splitlines() if line.startswith("=== ")]
+    assert len(alerts) == len(demo["story"]), "one alert per version of the story (stories cluster later)"
+    titles = {a["path"]: a["title"] for a in demo["articles"]}
+    alert_list = result.stdout.split("alerts, printed above")[1].split("matched no rule")[0]
+    assert all(titles[p][:40] in alert_list for p in demo["story"])
+    assert titles[demo["older_story"]][:40] not in alert_list

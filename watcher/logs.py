@@ -34,6 +34,7 @@ def setup_logging(level: str = "info") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # libraries log every request or guess at HTML; our own lines say what matters
-    for noisy in ("httpx", "httpcore", "hpack", "trafilatura", "htmldate", "courlan", "apscheduler", "charset_normalizer"):
+    for noisy in ("httpx", "httpcore", "hpack", "trafilatura", "htmldate", "courlan", "apscheduler", "charset_normalizer",
+                  "apprise"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("apscheduler.executors.default").setLevel(logging.ERROR)

@@ -12,8 +12,6 @@ import yaml
 
 from watcher.config import load_config
 from watcher.demo.server import OutletServer
-from watcher.match.engine import Evidence
-from watcher.report import evidence_line
 from watcher.store import Store
 
 OUTLETS = Path(__file__).parent / "outlets"
@@ -59,11 +57,13 @@ def run_demo(data_dir: Path | None) -> None:
         click.echo(f"{len(articles)} articles stored from {len(reports)} outlets:")
         for a in articles:
             click.echo(f"  * {a['title']}  [{a['source_id']}, {(a['published'] or '')[:10]}]")
-        click.echo(f"\n{len(matches)} rule matches:")
+        click.echo(f"\n{len(matches)} alerts, printed above through the console:// channel:")
         for m in matches:
-            click.echo(f"\n{m['rule_id']} fired on: {m['title']}  [{m['source_id']}, {(m['published'] or '')[:10]}]")
-            click.echo(f"  {m['url']}")
-            for e in json.loads(m["evidence"]):
-                click.echo("    " + evidence_line(Evidence(**e)))
+            click.echo(f"  * rule {m['rule_id']}: {m['title']}  [{m['source_id']}]")
+        fired = {m["article_id"] for m in matches}
+        quiet = [a for a in articles if a["id"] not in fired]
+        click.echo(f"\n{len(quiet)} articles matched no rule, among them:")
+        for a in quiet[:3]:
+            click.echo(f"  * {a['title']}")
         if data_dir:
             click.echo(f"\ndatabase kept at {config.database}")
