@@ -10,6 +10,23 @@ from functools import cached_property
 from watcher.match.text import WORD, Sentence, fold, split_sentences
 
 
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _edge_ok(text: str, i: int, step: int) -> bool:
+    """No word continues past index `i` (a hyphen or apostrophe joins words into one token)."""
+    if i < 0 or i >= len(text):
+        return True
+    ch = text[i]
+    if _is_word(ch):
+        return False
+    if ch in "-'’":
+        j = i + step
+        return not (0 <= j < len(text) and _is_word(text[j]))
+    return True
+
+
 @dataclass(frozen=True)
 class ArticleText:
     title: str
@@ -40,8 +57,27 @@ class Field:
         return list(map(re.Match.span, WORD.finditer(self.folded)))  # in C, once a span is needed
 
     def span(self, i: int) -> tuple[int, int]:
-        """Character span of token `i` (valid in the original text too)."""
-        return self._spans[i]
+        """Character span of token `i` (valid in the original text too).
+
+        Evidence needs a few spans per article, so token `i` is located as
+        the n-th whole-word occurrence of its text (a few str.find calls)
+        rather than by scanning every word of the article.
+        """
+        if "_spans" in self.__dict__:
+            return self._spans[i]
+        word = self.tokens[i]
+        nth = bisect.bisect_left(self.word_index[word], i)
+        folded, pos, seen = self.folded, 0, -1
+        while True:
+            at = folded.find(word, pos)
+            if at < 0:
+                return self._spans[i]  # cannot happen for a real token; fall back to the full scan
+            end = at + len(word)
+            if _edge_ok(folded, at - 1, -1) and _edge_ok(folded, end, 1):
+                seen += 1
+                if seen == nth:
+                    return at, end
+            pos = at + 1
 
     @cached_property
     def sentences(self) -> list[Sentence]:
