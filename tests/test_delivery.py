@@ -189,3 +189,21 @@ def test_channel_errors_never_log_the_token(web: WebServer, smtp: SmtpReceiver, 
     assert secret not in result.stdout + result.stderr
     listing = run_watcher("alerts", "--config", str(config))
     assert secret not in listing.stdout
+
+
+def test_replay_send_alerts_once(web: WebServer, hooks: WebhookReceiver, smtp: SmtpReceiver, tmp_path: Path) -> None:
+    publish(web, [("veretsky-18500-sent-to-front", "Veretsky: 18,500 migrants sent to the front", STORY)])
+    config = configure(tmp_path, web, hooks, smtp.port)
+    rules_file = tmp_path / "rules.yaml"
+    rules_file.write_text(RULES.replace("veretsky-front", "later-rule").replace("gte: 15000", "gte: 99000"))
+    assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
+    assert hooks.received == []  # the rule in force then did not fire
+    rules_file.write_text(RULES)  # a new rule, tried on history
+    dry = run_watcher("replay", "--config", str(config))
+    assert "1 would fire (nothing sent)" in dry.stdout and hooks.received == []
+    sent = run_watcher("replay", "--config", str(config), "--send")
+    assert sent.returncode == 0, sent.stderr
+    assert "1 would fire (4 deliveries sent)" in sent.stdout
+    assert sorted(r.path for r in hooks.received) == ["/alerts", "/form"] and len(smtp.messages) == 1
+    again = run_watcher("replay", "--config", str(config), "--send")
+    assert "(0 deliveries sent)" in again.stdout and len(hooks.received) == 2

@@ -158,9 +158,14 @@ def _read_article(text_file: Path | None, html_file: Path | None, url: str | Non
 @_config_option
 @click.option("--since", default=None, metavar="AGE", help="Only articles stored within this age (e.g. 7d, 12h).")
 @click.option("--rule", "rule_id", default=None, metavar="ID", help="Only this rule.")
+@click.option("--send", is_flag=True,
+              help="Also alert: queue and send the alerts that fired (never twice for a rule and story).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-def replay(config_path: Path, since: str | None, rule_id: str | None, as_json: bool) -> None:
-    """Re-run the rules over stored articles and report what would have fired. Sends nothing."""
+def replay(config_path: Path, since: str | None, rule_id: str | None, send: bool, as_json: bool) -> None:
+    """Re-run the rules over stored articles and report what would have fired.
+
+    Sends nothing unless --send is given.
+    """
     from watcher.config.durations import parse_duration
     from watcher.replay import replay_rules
 
@@ -169,7 +174,7 @@ def replay(config_path: Path, since: str | None, rule_id: str | None, as_json: b
         age = parse_duration(since) if since else None
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--since") from None
-    replay_rules(config, age, rule_id, as_json)
+    replay_rules(config, age, rule_id, as_json, send)
 
 
 @cli.group(invoke_without_command=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from dataclasses import asdict
@@ -12,13 +13,14 @@ import click
 from watcher.config import Config
 from watcher.errors import WatcherError
 from watcher.match.article import ArticleText
+from watcher.match.engine import Evidence
 from watcher.report import evidence_line
 from watcher.rules.load import load_rules
-from watcher.store import Store
-from watcher.store.db import utcnow
+from watcher.store import ArticleRecord, Store
+from watcher.store.db import parse_iso, utcnow
 
 
-def replay_rules(config: Config, age: float | None, rule_id: str | None, as_json: bool) -> None:
+def replay_rules(config: Config, age: float | None, rule_id: str | None, as_json: bool, send: bool = False) -> None:
     if config.rules is None:
         raise WatcherError(f"{config.file}: no `rules:` configured")
     rules = load_rules(config.rules, config)
@@ -31,29 +33,62 @@ def replay_rules(config: Config, age: float | None, rule_id: str | None, as_json
     try:
         since = utcnow() - timedelta(seconds=age) if age else None
         articles = store.articles_since(since)
+        hits, per_rule = _replay(rules, articles, tags, store if send else None, config)
+        sent = _deliver(store, config) if send else None
     finally:
         store.close()
-    hits: list[dict] = []
-    per_rule: Counter[str] = Counter()
-    with click.progressbar(articles, label=f"replaying {len(rules)} rules", file=click.get_text_stream("stderr"),
-                           show_pos=True) as bar:
-        for a in bar:
-            text = ArticleText(a["title"] or "", a["body"], a["source_id"], tags.get(a["source_id"], frozenset()),
-                               a["language"])
-            for m in rules.match(text):
-                per_rule[m.rule.id] += 1
-                hits.append({"rule": m.rule.id, "article_id": a["id"], "title": a["title"], "url": a["url"],
-                             "source": a["source_id"], "published": a["published"],
-                             "evidence": [asdict(e) for e in m.evidence]})
     if as_json:
-        click.echo(json.dumps({"articles": len(articles), "rules": len(rules), "fired": hits}, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({"articles": len(articles), "rules": len(rules), "fired": hits,
+                               "sent": sent}, indent=2, ensure_ascii=False))
         return
-    click.echo(f"{len(articles)} articles, {len(rules)} rules: {len(hits)} would fire (nothing sent)")
+    tail = f"{sent} deliveries sent" if send else "nothing sent"
+    click.echo(f"{len(articles)} articles, {len(rules)} rules: {len(hits)} would fire ({tail})")
     for rule in rules.rules:
         click.echo(f"  {rule.id}: {per_rule[rule.id]}")
     for h in hits:
         click.echo(f"\n{h['rule']}  {h['title']}  [{h['source']}, {(h['published'] or '')[:10]}]\n  {h['url']}")
         for e in h["evidence"]:
-            from watcher.match.engine import Evidence
-
             click.echo("    " + evidence_line(Evidence(**e)))
+
+
+def _replay(rules, articles, tags, store, config):  # type: ignore[no-untyped-def]
+    """Run the rules over the articles; with a store, record matches and queue their alerts."""
+    from watcher.poll import match_article
+
+    sources = {s.id: s for s in config.sources}
+    hits: list[dict] = []
+    per_rule: Counter[str] = Counter()
+    only = frozenset(r.id for r in rules.rules)
+    with click.progressbar(articles, label=f"replaying {len(rules)} rules", file=click.get_text_stream("stderr"),
+                           show_pos=True) as bar:
+        for a in bar:
+            text = ArticleText(a["title"] or "", a["body"], a["source_id"], tags.get(a["source_id"], frozenset()),
+                               a["language"])
+            fired = rules.match(text)
+            for m in fired:
+                per_rule[m.rule.id] += 1
+                hits.append({"rule": m.rule.id, "article_id": a["id"], "title": a["title"], "url": a["url"],
+                             "source": a["source_id"], "published": a["published"],
+                             "evidence": [asdict(e) for e in m.evidence]})
+            if store is not None and fired and a["source_id"] in sources:
+                found = match_article(_record(a), sources[a["source_id"]], rules, config)
+                store.add_matches(a["id"], [mr for rid, mr in found if rid in only])
+    return hits, per_rule
+
+
+def _record(a: dict) -> ArticleRecord:  # type: ignore[type-arg]
+    return ArticleRecord(
+        canonical_url=a["canonical_url"], url=a["url"], guid=a["guid"], source_id=a["source_id"], title=a["title"],
+        author=a["author"], published=parse_iso(a["published"]), sitename=a["sitename"], language=a["language"],
+        body=a["body"], body_hash=a["body_hash"], summary_only=bool(a["summary_only"]), alertable=bool(a["alertable"]),
+    )
+
+
+def _deliver(store: Store, config: Config) -> int:
+    from watcher.deliver.sender import Sender
+
+    async def go() -> int:
+        report = await Sender(store, config).send_due()
+        return report.sent
+
+    return asyncio.run(go())

@@ -298,7 +298,7 @@ class Store:
                 "ON CONFLICT(rule_id, article_id) DO NOTHING",
                 [m.rule_id, article_id, now, m.evidence_json],
             )
-            if m.alert is None:
+            if m.alert is None or not m.alert.targets:
                 continue
             # the alert and its deliveries are written with the match, before any send
             cur = self.db.execute(
@@ -386,7 +386,8 @@ class Store:
 
     def articles_since(self, since: datetime | None) -> list[dict[str, Any]]:
         """Stored articles fetched since `since` (all when None), oldest first, with their source."""
-        sql = "SELECT id, source_id, title, body, url, published, language, fetched_at FROM articles"
+        sql = ("SELECT id, source_id, title, body, url, canonical_url, guid, author, published, sitename, language, "
+               "body_hash, summary_only, alertable, fetched_at FROM articles")
         params: list[Any] = []
         if since is not None:
             sql += " WHERE fetched_at >= ?"
@@ -394,6 +395,11 @@ class Store:
         cur = self.db.execute(sql + " ORDER BY id", params)
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    def add_matches(self, article_id: int, matches: Iterable[MatchRecord]) -> None:
+        """Record matches (and their alerts) for a stored article; alerts already made are not repeated."""
+        with self.db.conn:
+            self._insert_matches(article_id, matches)
 
     def _insert_entry(self, entry: EntryRecord, article_id: int | None) -> None:
         self.db.execute(
