@@ -98,6 +98,7 @@ AppriseURL = Annotated[str, AfterValidator(_apprise_url)]
 
 class ChannelConfig(Strict):
     urls: list[AppriseURL] = Field(min_length=1)
+    pace: Duration | None = None  # least time between two messages to one URL (default 1s for chat services)
 
 
 class DeliveryConfig(Strict):

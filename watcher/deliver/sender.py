@@ -27,6 +27,14 @@ from watcher.store.db import utcnow
 
 log = logging.getLogger("watcher.deliver")
 FAILING_AFTER = 3  # consecutive failures before a channel is reported failing
+# chat services throttle bots that post faster than about one message a second per chat
+CHAT_PACE = {"tgram": 1.0, "slack": 1.0, "discord": 1.0, "msteams": 1.0, "matrix": 1.0, "mmost": 1.0, "rocket": 1.0}
+
+
+def pace_for(url: str, configured: float | None) -> float:
+    if configured is not None:
+        return configured
+    return CHAT_PACE.get(url.split("://", 1)[0].lower().rstrip("s"), CHAT_PACE.get(url.split("://", 1)[0].lower(), 0.0))
 
 
 @dataclass
@@ -58,6 +66,7 @@ class Sender:
         self.config = config
         self.health: dict[str, ChannelHealth] = {}
         self.wake = asyncio.Event()
+        self._last_sent: dict[str, float] = {}  # URL -> loop time of its last message
 
     async def send_due(self, now: datetime | None = None, *, everything: bool = False) -> SendReport:
         """Send every delivery that is due (or every pending one, with `everything`)."""
@@ -79,7 +88,9 @@ class Sender:
             report.dead += 1
             log.error("alert %d to %s: channel no longer configured; given up", d.alert_id, d.channel)
             return
-        ok, error = await asyncio.to_thread(send, channel.urls[d.target], d.title, d.body)
+        url = channel.urls[d.target]
+        await self._pace(url, pace_for(url, channel.pace))
+        ok, error = await asyncio.to_thread(send, url, d.title, d.body)
         if ok:
             self.store.mark_sent(d.id)
             report.sent += 1
@@ -100,6 +111,15 @@ class Sender:
             log.warning("alert %d to %s failed (try %d): %s; next try %s", d.alert_id, d.channel, d.attempts + 1,
                         error, when.strftime("%H:%M:%S"))
         await self._channel_failed(d.channel, error)
+
+    async def _pace(self, url: str, pace: float) -> None:
+        loop = asyncio.get_running_loop()
+        last = self._last_sent.get(url)
+        if pace and last is not None:
+            wait = last + pace - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        self._last_sent[url] = loop.time()
 
     async def _channel_failed(self, channel: str, error: str) -> None:
         h = self.health.setdefault(channel, ChannelHealth())

@@ -1,0 +1,50 @@
+"""The sender's decisions, on plain values, and its pacing against a real receiver."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from tests.receivers import WebhookReceiver
+from watcher.config import load_config
+from watcher.deliver.sender import Sender, next_attempt
+from watcher.store import AlertRecord, ArticleRecord, EntryRecord, MatchRecord, Store
+
+T0 = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+
+
+def test_backoff_doubles_with_jitter_and_gives_up_at_max_age() -> None:
+    rng = random.Random(1)
+    waits = [(next_attempt(n, T0, T0, 30, 3600, 86400, rng) - T0).total_seconds() for n in range(1, 9)]
+    for n, w in enumerate(waits, 1):
+        base = min(30 * 2 ** (n - 1), 3600)
+        assert 0.8 * base <= w <= 1.2 * base
+    assert next_attempt(3, T0, T0 + timedelta(days=1), 30, 3600, 86400) is None
+
+
+def test_pace_spaces_messages_to_one_url(tmp_path: Path) -> None:
+    stamps: list[float] = []
+
+    class Stamped(list):  # type: ignore[type-arg]
+        def append(self, item: object) -> None:
+            stamps.append(time.monotonic())
+            super().append(item)
+
+    hooks = WebhookReceiver(received=Stamped()).start()
+    (tmp_path / "w.yaml").write_text(f"channels:\n  hooks:\n    urls: ['json://{hooks.base}/a']\n    pace: 400ms\n")
+    config = load_config(tmp_path / "w.yaml", env={})
+    store = Store(tmp_path / "w.db")
+    store.ensure_source("s", "https://e.org/feed", "feed")
+    for i in range(3):
+        url = f"https://e.org/{i}"
+        art = ArticleRecord(url, url, None, "s", f"T{i}", None, None, None, None, f"body {i}", f"h{i}", False, True)
+        alert = AlertRecord(url, f"Rule {i}", f"Body {i}", (("hooks", 0),))
+        store.add_article(EntryRecord("s", url, url, url, url, "T", None), art, [MatchRecord("r", "[]", alert)])
+    report = asyncio.run(Sender(store, config).send_due())
+    hooks.stop()
+    assert report.sent == 3 and len(stamps) == 3
+    gaps = [b - a for a, b in zip(stamps, stamps[1:])]
+    assert min(gaps) >= 0.35, gaps
