@@ -68,3 +68,37 @@ def test_article_found_by_url_guid_or_body(tmp_path: Path) -> None:
     assert store.count("articles") == 1 and store.count("entries") == 2
     assert store.known_keys("s", ["a", "a2", "zzz"]) == {"a", "a2"}
     store.close()
+
+
+def test_an_article_and_its_alert_are_stored_together_or_not_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from watcher.store import AlertRecord, MatchRecord
+
+    store = Store(tmp_path / "w.db")
+    store.ensure_source("s", "https://e.org/feed", "feed")
+
+    def crash(*args: object) -> None:
+        raise RuntimeError("killed between the article and its alert")
+
+    monkeypatch.setattr(store, "_insert_matches", crash)
+    alert = AlertRecord("https://e.org/a", "Rule", "Body", (("desk", 0),))
+    with pytest.raises(RuntimeError):
+        store.add_article(entry("a"), article("https://e.org/a"), [MatchRecord("r", "[]", alert)])
+    counts = {t: store.count(t) for t in ("articles", "entries", "matches", "alerts", "deliveries")}
+    assert counts == {"articles": 0, "entries": 0, "matches": 0, "alerts": 0, "deliveries": 0}
+    store.close()
+
+
+def test_a_migration_interrupted_midway_is_rolled_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from watcher.store import db as store_db
+
+    def half_done(db: object) -> None:
+        db.execute("CREATE TABLE half_done (x INTEGER)")  # type: ignore[attr-defined]
+        raise RuntimeError("killed during the migration")
+
+    monkeypatch.setattr(store_db, "MIGRATIONS", [*store_db.MIGRATIONS[:-1], half_done])
+    with pytest.raises(RuntimeError):
+        Store(tmp_path / "w.db")
+    monkeypatch.undo()
+    store = Store(tmp_path / "w.db")  # starts again cleanly
+    assert "half_done" not in store.db.table_names() and store.schema_version() == SCHEMA_VERSION
+    store.close()

@@ -61,8 +61,13 @@ def run(config_path: Path, once: bool) -> None:
 
         asyncio.run(run_once(config))
         return
+    import signal
+
     from watcher.daemon import Daemon
 
+    # until the daemon's own handlers are in place, a stop request simply ends the start-up
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: sys.exit(0))
     asyncio.run(Daemon(config).run())
 
 

@@ -132,7 +132,7 @@ class Store:
                 f"understands ({SCHEMA_VERSION}); upgrade watcher"
             )
         for number in range(version + 1, SCHEMA_VERSION + 1):
-            with self.db.conn:
+            with self.db.atomic():
                 MIGRATIONS[number - 1](self.db)
                 self.db.execute(
                     "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
@@ -143,7 +143,7 @@ class Store:
     # -- sources ----------------------------------------------------------
     def ensure_source(self, source_id: str, url: str, type_: str | None) -> SourceState:
         now = iso(utcnow())
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute(
                 "INSERT INTO sources (id, url, type, added_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET url = excluded.url, "
@@ -207,11 +207,11 @@ class Store:
             fields["advertised_feed"] = advertised_feed
         sets = ", ".join(f"{k} = ?" for k in fields)
         extra = "" if ok else ", consecutive_failures = consecutive_failures + 1"
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute(f"UPDATE sources SET {sets}{extra} WHERE id = ?", [*fields.values(), source_id])
 
     def set_next_poll(self, source_id: str, when: datetime) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute("UPDATE sources SET next_poll_at = ? WHERE id = ?", [iso(when), source_id])
 
     def source_rows(self) -> list[dict[str, Any]]:
@@ -256,7 +256,7 @@ class Store:
         return None
 
     def add_entry(self, entry: EntryRecord, article_id: int | None) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self._insert_entry(entry, article_id)
 
     def add_article(
@@ -273,7 +273,7 @@ class Store:
         values["fetched_at"] = iso(utcnow())
         cols = ", ".join(values)
         marks = ", ".join("?" * len(values))
-        with self.db.conn:
+        with self.db.atomic():
             cur = self.db.execute(
                 f"INSERT INTO articles ({cols}) VALUES ({marks}) ON CONFLICT(canonical_url) DO NOTHING",
                 list(values.values()),
@@ -326,7 +326,7 @@ class Store:
         return [Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_iso(r[7]) or now) for r in cur.fetchall()]
 
     def mark_sent(self, delivery_id: int) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute(
                 "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL "
                 "WHERE id = ?",
@@ -335,7 +335,7 @@ class Store:
 
     def mark_failed(self, delivery_id: int, error: str, next_attempt: datetime | None) -> None:
         """A failed try: retry at `next_attempt`, or give up (dead) when it is None."""
-        with self.db.conn:
+        with self.db.atomic():
             if next_attempt is None:
                 self.db.execute(
                     "UPDATE deliveries SET status = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?",
@@ -398,7 +398,7 @@ class Store:
 
     def add_matches(self, article_id: int, matches: Iterable[MatchRecord]) -> None:
         """Record matches (and their alerts) for a stored article; alerts already made are not repeated."""
-        with self.db.conn:
+        with self.db.atomic():
             self._insert_matches(article_id, matches)
 
     def _insert_entry(self, entry: EntryRecord, article_id: int | None) -> None:

@@ -1,0 +1,371 @@
+"""The promise: nothing is lost and nothing is sent twice when the process is killed at any point.
+
+The daemon polls a local feed whose articles all match one rule and delivers
+each alert to two json:// channels on a slow local receiver. It is SIGKILLed
+at random moments (seeded) and restarted, again and again, while the feed
+grows; then a last run is allowed to finish. Every (article, channel) pair
+must have arrived, and the only duplicates allowed are the ones a kill can
+honestly cause: the receiver accepted the request, then the process died
+before it committed `sent`. Such a duplicate's first copy is the last request
+its (killed) run got accepted, so there is at most one per kill; and a kill
+that lands while the receiver still holds a request must lead to one.
+The database must end with each article once and every delivery `sent`.
+
+`pytest -s` shows the figures: kills, duplicates, kills inside the window.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from tests.conftest import ROOT, write_config
+from tests.pages import rss
+from tests.webserver import Route, WebServer
+
+SEED = 20261120
+KILLS = 20
+KILL_AFTER = (0.3, 2.5)  # seconds after a start
+RECEIVER_DELAY = 0.05  # seconds the receiver holds each accepted request before answering
+FINAL_DEADLINE = 40.0  # seconds the last run gets to deliver everything
+TEST_DEADLINE = 85.0  # the kill phase stops early (and the test fails) past this
+HELD_BACK = 3  # articles published only for the final run
+STARTUP_GRACE = 0.2  # seconds: no run sends anything this soon after it is started (it takes ~0.6 s to start)
+
+RULE_ID = "new-buses"
+RULES = f"""\
+rules:
+  - id: {RULE_ID}
+    title: "Council orders new buses"
+    match:
+      keywords: [buses]
+    notify: [desk, wire]
+"""
+CHANNEL_PATHS = {"desk": "/desk", "wire": "/wire"}
+
+# town, number of buses, maker, route, councillor, cost in millions, depot, extra detail
+TOWNS = [
+    ("Ashford", 12, "Volvo", "the hospital loop", "Margaret Ellis", 4.2, "Station Road", "school runs"),
+    ("Bramley", 7, "Alexander Dennis", "the ring road", "Tom Okafor", 2.6, "Mill Lane", "night services"),
+    ("Castleton", 18, "Wrightbus", "the university line", "Priya Nair", 7.9, "Quarry Street", "park and ride"),
+    ("Dunmore", 5, "Optare", "the harbour route", "Fergus Doyle", 1.8, "Pier Road", "ferry connections"),
+    ("Eastleigh", 22, "Volvo", "route 4 to the airport", "Helen Carter", 9.4, "Airport Way", "early flights"),
+    ("Fairhaven", 9, "Yutong", "the seafront", "Gareth Hughes", 3.1, "Promenade Depot", "summer crowds"),
+    ("Glenrock", 14, "Scania", "the valley villages", "Isla Murray", 5.5, "Burnside", "rural lifeline"),
+    ("Hartwell", 6, "Mellor", "the market square", "Daniel Price", 2.2, "Tanners Yard", "market days"),
+    ("Ivybridge", 11, "Wrightbus", "the business park", "Sofia Rossi", 4.6, "Kingsway", "commuter peak"),
+    ("Jesmond", 16, "Alexander Dennis", "the stadium shuttle", "Liam Walsh", 6.8, "Gallowgate", "match days"),
+    ("Kelso", 4, "Optare", "the abbey route", "Ruth Campbell", 1.4, "Abbey Row", "tourist season"),
+    ("Langford", 20, "Volvo", "the crosstown express", "Ahmed Siddiqui", 8.3, "Foundry Lane", "shift workers"),
+    ("Millbrook", 8, "Yutong", "the riverside path", "Claire Dubois", 2.9, "Wharf Street", "flood diversions"),
+    ("Northgate", 13, "Scania", "the north estates", "Owen Pritchard", 5.0, "Canal Basin", "evening gaps"),
+    ("Oakham", 3, "Mellor", "the rutland circuit", "Beatrice Hale", 1.1, "Catmose", "pensioner passes"),
+    ("Penrith", 10, "Wrightbus", "the fell road", "Callum Reid", 3.9, "Castlegate", "winter closures"),
+    ("Queensferry", 15, "Alexander Dennis", "the bridge corridor", "Moira Fraser", 6.1, "Ferry Road", "bridge tolls"),
+    ("Redruth", 6, "Optare", "the mining trail", "Kerensa Pascoe", 2.3, "Tolvean", "heritage visitors"),
+    ("Stamford", 17, "Volvo", "the A1 link", "Victor Lang", 7.0, "Ryhall Road", "rail replacement"),
+    ("Thornbury", 9, "Yutong", "the castle route", "Nadia Petrova", 3.4, "Gloucester Road", "shoppers"),
+    ("Uckfield", 5, "Scania", "the forest villages", "Simon Archer", 1.9, "Bell Farm", "walkers"),
+    ("Ventnor", 7, "Mellor", "the cliff road", "Jenny Marsh", 2.7, "Esplanade", "steep hills"),
+    ("Wetherby", 12, "Wrightbus", "the racecourse link", "Harriet Cole", 4.8, "Sandbeck", "race meetings"),
+    ("Yarmouth", 19, "Alexander Dennis", "the beach line", "Peter Nowak", 7.6, "South Denes", "holiday camps"),
+    ("Zennor", 2, "Optare", "the coast road", "Tamsin Trewin", 0.8, "Trewey", "remote hamlets"),
+    ("Alnwick", 10, "Volvo", "the castle and garden route", "Graham Thorne", 3.8, "Lisburn Street", "coach parties"),
+    ("Bideford", 8, "Yutong", "the long bridge", "Elaine Moss", 3.0, "Kingsley Road", "college term"),
+    ("Chepstow", 14, "Scania", "the racecourse and castle", "Rhys Morgan", 5.3, "Bulwark", "border crossings"),
+    ("Dorking", 11, "Mellor", "the box hill service", "Fiona Grant", 4.1, "Pixham Lane", "cyclists"),
+    ("Exmouth", 21, "Wrightbus", "the estuary line", "Martin Shaw", 8.9, "Imperial Road", "the lifeboat station"),
+]
+
+
+def story(town: str, buses: int, maker: str, route: str, councillor: str, cost: float, depot: str,
+          detail: str) -> tuple[str, list[str]]:
+    title = f"{town} council orders {buses} new buses for {route}"
+    return title, [
+        (f"{town} Town Council voted on Tuesday to buy {buses} new electric buses from {maker}, "
+         f"the largest order the council has placed in a decade."),
+        (f"Councillor {councillor}, who chairs the transport committee, said the buses would first run on "
+         f"{route} and should cut waiting times for {detail}."),
+        (f"The order is expected to cost about {cost} million pounds, part of it covered by a national grant; "
+         f"chargers will be installed at the {depot} depot over the summer."),
+        (f"Passenger groups in {town} welcomed the vote but asked how many of the old diesel vehicles on "
+         f"{route} would be kept in reserve."),
+        (f"The first of the {buses} vehicles from {maker} is due to arrive in {town} in the autumn, with the "
+         f"rest following before the end of the year, {councillor} said."),
+    ]
+
+
+def page(title: str, paragraphs: list[str]) -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f"<html lang='en'><head><title>{title}</title></head><body><nav><a href='/'>Home</a></nav>"
+            f"<article><h1>{title}</h1>{body}</article><footer>County Transport News</footer></body></html>").encode()
+
+
+@dataclass
+class Arrival:
+    at: float  # time.monotonic() when the receiver accepted the request
+    path: str
+    message: str
+
+
+@dataclass
+class SlowReceiver:
+    """Accepts every POST at once (records it), then takes RECEIVER_DELAY to answer: a kill in that
+    window leaves a delivery the receiver has but the daemon has not marked sent."""
+
+    delay: float = RECEIVER_DELAY
+    arrivals: list[Arrival] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                try:
+                    message = json.loads(body).get("message", "")
+                except ValueError:
+                    message = ""
+                with receiver.lock:
+                    receiver.arrivals.append(Arrival(time.monotonic(), self.path, message))
+                time.sleep(receiver.delay)
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the sender was killed while we were slow
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self.base = f"127.0.0.1:{self._httpd.server_address[1]}"
+        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+
+    def snapshot(self) -> list[Arrival]:
+        with self.lock:
+            return list(self.arrivals)
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+@dataclass
+class Run:
+    number: int
+    started: float
+    proc: subprocess.Popen
+    log: Path
+    killed_at: float | None = None
+
+
+def pair_of(arrival: Arrival, article_urls: dict[str, str]) -> tuple[str, str] | None:
+    """(article slug, channel) of one arrival, from the rule line and the link in the message."""
+    channel = {p: c for c, p in CHANNEL_PATHS.items()}.get(arrival.path)
+    if channel is None or f"rule: {RULE_ID}" not in arrival.message:
+        return None
+    found = [slug for slug, url in article_urls.items() if re.search(re.escape(url) + r"(?![\w.-])", arrival.message)]
+    return (found[0], channel) if len(found) == 1 else None
+
+
+def outbox_gaps(db_path: Path) -> str:
+    """What the store says about lost alerts: articles with no alert, alerts short of a delivery."""
+    db = sqlite3.connect(db_path)
+    try:
+        bare = db.execute("SELECT ar.id, ar.url, ar.fetched_at, e.seen_at FROM articles ar "
+                          "LEFT JOIN alerts a ON a.article_id = ar.id LEFT JOIN entries e ON e.article_id = ar.id "
+                          "WHERE a.id IS NULL").fetchall()
+        short = db.execute("SELECT a.id, a.article_id, COUNT(d.id) FROM alerts a LEFT JOIN deliveries d "
+                           f"ON d.alert_id = a.id GROUP BY a.id HAVING COUNT(d.id) < {len(CHANNEL_PATHS)}").fetchall()
+    finally:
+        db.close()
+    return (f"articles stored with no alert (id, url, article fetched_at, entry seen_at): {bare}\n"
+            f"alerts with fewer deliveries than channels (id, article, deliveries): {short}")
+
+
+def stop_group(proc: subprocess.Popen) -> None:
+    """SIGKILL whatever is left of a run's process group (extraction workers, fork server)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def test_killed_at_any_point_nothing_lost_nothing_sent_twice(tmp_path: Path) -> None:
+    rng = random.Random(SEED)
+    receiver = SlowReceiver()
+    runs: list[Run] = []
+    with WebServer() as web:
+        try:
+            _run_kill_test(tmp_path, web, receiver, rng, runs)
+        finally:
+            for r in runs:
+                if r.proc.poll() is None:
+                    r.proc.kill()
+                stop_group(r.proc)
+            receiver.stop()
+
+
+def _run_kill_test(tmp_path: Path, web: WebServer, receiver: SlowReceiver, rng: random.Random, runs: list[Run]) -> None:
+    test_start = time.monotonic()
+    stories = [story(*t) for t in TOWNS]
+    slugs = [f"{t[0].lower()}-orders-{t[1]}-buses" for t in TOWNS]
+    article_urls = {slug: web.url(f"/transport/{slug}.html") for slug in slugs}
+    published = datetime.now(timezone.utc) + timedelta(minutes=1)
+
+    def publish(count: int) -> None:
+        """The feed lists the first `count` articles (newest first); pages are served before they are listed."""
+        items = []
+        for slug, (title, paras) in list(zip(slugs, stories))[:count]:
+            web.route(f"/transport/{slug}.html", Route(page(title, paras)))
+            items.append({"title": title, "link": "{{BASE}}" + f"/transport/{slug}.html", "guid": f"ctn-{slug}",
+                          "published": published})
+        feed = rss(items[::-1], title="County Transport News")
+        web.route("/feed.xml", Route(feed, content_type="application/rss+xml"))
+
+    (tmp_path / "rules.yaml").write_text(RULES)
+    config = write_config(
+        tmp_path,
+        [{"id": "transport", "url": web.url("/feed.xml"), "interval": "1s", "baseline": False}],
+        rules="rules.yaml",
+        channels={c: {"urls": [f"json://{receiver.base}{p}"]} for c, p in CHANNEL_PATHS.items()},
+        delivery={"retry": "200ms"},
+    )
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+
+    def start() -> Run:
+        log = tmp_path / f"run-{len(runs) + 1:02d}.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen([sys.executable, "-m", "watcher", "run", "--config", str(config)],
+                                    cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        run = Run(len(runs) + 1, time.monotonic(), proc, log)
+        runs.append(run)
+        return run
+
+    # the feed grows while the kills land, so kills fall in polls, extraction, stores and sends alike
+    published_count = 0
+    for k in range(KILLS):
+        if time.monotonic() - test_start > TEST_DEADLINE - FINAL_DEADLINE:
+            break
+        target_count = round((len(slugs) - HELD_BACK) * (k + 1) / KILLS)
+        if target_count > published_count:
+            published_count = target_count
+            publish(published_count)
+        run = start()
+        time.sleep(rng.uniform(*KILL_AFTER))
+        exited = run.proc.poll()
+        assert exited is None, f"run {run.number} exited by itself with {exited}:\n{run.log.read_text()}"
+        run.killed_at = time.monotonic()
+        os.kill(run.proc.pid, signal.SIGKILL)
+        run.proc.wait(timeout=10)
+        stop_group(run.proc)  # its extraction workers die with it, as under systemd
+    kills = sum(1 for r in runs if r.killed_at is not None)
+    publish(len(slugs))  # the last run, after all those kills, still has to poll, alert and deliver
+
+    expected = {(slug, channel) for slug in slugs for channel in CHANNEL_PATHS}
+    final = start()
+    deadline = time.monotonic() + FINAL_DEADLINE
+    while time.monotonic() < deadline and final.proc.poll() is None:
+        got = {pair_of(a, article_urls) for a in receiver.snapshot()}
+        if expected <= got:
+            break
+        time.sleep(0.1)
+    # SIGTERM once the daemon is up (its handlers are set) and has had a moment to send anything extra
+    while time.monotonic() < deadline and final.proc.poll() is None and "watching 1 sources" not in final.log.read_text():
+        time.sleep(0.1)
+    assert final.proc.poll() is None, f"the final run exited with {final.proc.returncode}:\n{final.log.read_text()}"
+    time.sleep(1.0)
+    final.proc.send_signal(signal.SIGTERM)
+    try:
+        code = final.proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        code = None
+    final_log = final.log.read_text()
+    assert code == 0, f"SIGTERM should end the final run with 0, got {code}:\n{final_log[-3000:]}"
+
+    # -- what arrived --------------------------------------------------------------
+    arrivals = receiver.snapshot()
+    unknown = [a for a in arrivals if pair_of(a, article_urls) is None]
+    assert not unknown, f"arrivals that are no alert of ours: {unknown[:3]}"
+    counts = Counter(pair_of(a, article_urls) for a in arrivals)
+
+    # which run sent each arrival: the newest run started STARTUP_GRACE before it (a run's request may be
+    # recorded by the receiver thread a moment after the run was killed; no run sends that soon after its start)
+    def run_of(a: Arrival) -> Run:
+        return [r for r in runs if r is runs[0] or r.started + STARTUP_GRACE <= a.at][-1]
+
+    last_in_run: dict[int, Arrival] = {}
+    for a in arrivals:
+        last_in_run[run_of(a).number] = a  # arrivals are in order
+    dups = sum(n - 1 for n in counts.values())
+    explained = []
+    for pair, n in counts.items():
+        if n == 1:
+            continue
+        copies = [a for a in arrivals if pair_of(a, article_urls) == pair]
+        for first in copies[:-1]:  # every copy but the last must have been lost to a kill before its commit
+            r = run_of(first)
+            ok = r.killed_at is not None and last_in_run[r.number] is first
+            explained.append((pair, r.number, ok))
+    # a kill that lands while the receiver still holds a request cannot have let the daemon commit it:
+    # that pair must come again (proof that the test does hit the window it is about)
+    held = [(r.number, pair_of(last_in_run[r.number], article_urls)) for r in runs
+            if r.killed_at is not None and r.number in last_in_run
+            and r.killed_at - last_in_run[r.number].at < RECEIVER_DELAY * 0.9]
+    resent = [(run, pair) for run, pair in held if counts[pair] >= 2]
+    sent_in_kill_phase = sum(1 for a in arrivals if a.at < final.started)
+    missing = sorted(expected - set(counts))
+    print(f"\nkill test: {kills} kills, {dups} duplicate deliveries, {len(missing)} lost "
+          f"({len(held)} kills landed while the receiver held a request; {len(arrivals)} deliveries, "
+          f"{sent_in_kill_phase} of them before the final run, for {len(expected)} (alert, channel) pairs; "
+          f"{len(runs)} runs in {time.monotonic() - test_start:.1f}s)")
+
+    assert not missing, (f"{len(missing)} (article, channel) pairs never arrived after {kills} kills: {missing[:5]}\n"
+                         f"{outbox_gaps(tmp_path / 'data/watcher.db')}\nfinal run log:\n{final_log[-3000:]}")
+    assert kills >= KILLS, f"only {kills} kills fit in the time allowed"
+    assert sent_in_kill_phase, "nothing was delivered before the final run: the kills tested nothing"
+    unexplained = [(pair, run) for pair, run, ok in explained if not ok]
+    assert not unexplained, (
+        f"{dups} duplicate deliveries after {kills} kills; these are not the last request of a killed run, so no "
+        f"kill explains them: {unexplained}")
+    assert dups <= kills, f"{dups} duplicate deliveries after {kills} kills: more than one per kill"
+    assert len(resent) == len(held), (
+        f"killed while the receiver held these, yet never sent again ({dups} duplicates, {kills} kills): "
+        f"{sorted(set(held) - set(resent))}")
+
+    # -- what the database says ------------------------------------------------------
+    db = sqlite3.connect(tmp_path / "data/watcher.db")
+    try:
+        articles = db.execute("SELECT canonical_url, COUNT(*) FROM articles GROUP BY canonical_url").fetchall()
+        assert sorted(url for url, _ in articles) == sorted(article_urls.values())
+        assert db.execute("SELECT COUNT(*), COUNT(DISTINCT body_hash) FROM articles").fetchone() == (len(slugs),) * 2
+        alerts = db.execute("SELECT rule_id, COUNT(*) FROM alerts GROUP BY rule_id").fetchall()
+        assert alerts == [(RULE_ID, len(slugs))]
+        states = Counter(s for (s,) in db.execute("SELECT status FROM deliveries"))
+        assert states == {"sent": len(expected)}, f"deliveries by status: {dict(states)}"
+    finally:
+        db.close()
