@@ -16,11 +16,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import apprise
-from apprise.result import AppriseResultStatus
-
 from watcher.config import Config
-from watcher.deliver.channels import target
 from watcher.logs import redact
 from watcher.store import Delivery, Store
 from watcher.store.db import utcnow
@@ -148,6 +144,11 @@ class Sender:
 
 def send(url: str, title: str, body: str) -> tuple[bool, str | None]:
     """One Apprise notification to one URL; success only if every dispatched service succeeded."""
+    import apprise  # loaded on the first send, not at every start
+    from apprise.result import AppriseResultStatus
+
+    from watcher.deliver.channels import target
+
     result = target(url).notify(title=title, body=body, body_format=apprise.NotifyFormat.MARKDOWN)
     services = result.results
     if services and all(s.status == AppriseResultStatus.SUCCESS for s in services):

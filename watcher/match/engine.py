@@ -126,6 +126,14 @@ def term_needs(terms: list[Term]) -> frozenset[str]:
     return frozenset(out)
 
 
+def requirements(node: Node) -> list[frozenset[str]]:
+    """Word sets that must each meet the article for `node` to hold (the clauses of an `all`)."""
+    if isinstance(node, AllNode):
+        return [r for child in node.children for r in requirements(child)]
+    needs = node.needs()
+    return [] if needs is None else [needs]
+
+
 def _fields(p: Prepared, names: Iterable[str]) -> list[Field]:
     return [p.fields[n] for n in names]
 
@@ -248,7 +256,7 @@ class NumberNode:
         self._near_plain = all(t.stems[0] is None for t in self._near)
 
     def needs(self) -> frozenset[str] | None:
-        return None
+        return term_needs(self._near) if self._near else None  # a number counts only near one of these
 
     def eval(self, p: Prepared) -> Outcome:
         from watcher.match.numbers import match_number

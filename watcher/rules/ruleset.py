@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from watcher.match.article import ArticleText, Prepared
-from watcher.match.engine import STEM_MARK, Evidence, Node, Outcome
+from watcher.match.engine import STEM_MARK, Evidence, Node, Outcome, requirements
 from watcher.rules.schema import ExampleModel
 
 
@@ -61,11 +61,17 @@ class RuleSet:
         self._always: list[int] = []
         self._index: dict[str, list[int]] = {}
         self._stem_lengths: set[int] = set()
+        # the other clauses' word sets, checked against the article before a rule is evaluated
+        self._checks: dict[int, list[frozenset[str]]] = {}
         for i, rule in enumerate(rules):
-            needs = rule.node.needs()
-            if needs is None:
+            reqs = requirements(rule.node)
+            if not reqs:
                 self._always.append(i)
                 continue
+            needs = min(reqs, key=len)
+            others = [r for r in reqs if r is not needs and not any(k.startswith(STEM_MARK) for k in r)]
+            if others:
+                self._checks[i] = others
             for key in needs:
                 self._index.setdefault(key, []).append(i)
                 if key.startswith(STEM_MARK):
@@ -85,7 +91,12 @@ class RuleSet:
                             hit = index.get(STEM_MARK + word[:n])
                             if hit:
                                 chosen.update(hit)
-        return [self.rules[i] for i in sorted(chosen)]
+        words = prepared.fields["title"].word_set | prepared.fields["body"].word_set
+        checks = self._checks
+        return [
+            self.rules[i] for i in sorted(chosen)
+            if i not in checks or not any(req.isdisjoint(words) for req in checks[i])
+        ]
 
     def __len__(self) -> int:
         return len(self.rules)
