@@ -80,3 +80,12 @@ def test_telegram_refusal_is_a_failure_with_a_reason(bot: BotApi) -> None:
     ok, error = send(f"tgram://{TOKEN}/-1001234567890", "Title", "Body")
     assert not ok and error
     assert TOKEN not in error
+
+
+def test_a_long_alert_is_split_not_rejected(bot: BotApi) -> None:
+    sentences = " ".join(f"Sentence {i} of a very long statement by the investigator about the figures." for i in range(150))
+    ok, error = send(f"tgram://{TOKEN}/-1001234567890", "Long alert", sentences)
+    assert ok, error
+    texts = [payload["text"] for path, payload in bot.calls if path.endswith("/sendMessage")]
+    assert len(texts) >= 3 and all(len(t) <= 4096 for t in texts)
+    assert "Sentence 149" in texts[-1]

@@ -41,8 +41,15 @@ def url_error(url: str) -> str | None:
     return None if ok else "Apprise cannot read this URL (unknown service or malformed)"
 
 
+def with_overflow(url: str) -> str:
+    """Long alerts are split into several messages rather than rejected, unless the URL says otherwise."""
+    if "overflow=" in url or url.startswith("console://"):
+        return url
+    return url + ("&" if "?" in url else "?") + "overflow=split"
+
+
 def target(url: str) -> apprise.Apprise:
     register_console()
     a = apprise.Apprise()
-    a.add(url)
+    a.add(with_overflow(url))
     return a
