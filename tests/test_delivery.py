@@ -207,3 +207,28 @@ def test_replay_send_alerts_once(web: WebServer, hooks: WebhookReceiver, smtp: S
     assert sorted(r.path for r in hooks.received) == ["/alerts", "/form"] and len(smtp.messages) == 1
     again = run_watcher("replay", "--config", str(config), "--send")
     assert "(0 deliveries sent)" in again.stdout and len(hooks.received) == 2
+
+
+def test_failing_and_recovered_notices_once_across_restarts(web: WebServer, smtp: SmtpReceiver, tmp_path: Path) -> None:
+    import yaml
+
+    admin = WebhookReceiver().start()
+    hooks = WebhookReceiver()  # down at first
+    publish(web, [("veretsky-18500-sent-to-front", "Veretsky: 18,500 migrants sent to the front", STORY)])
+    config = configure(tmp_path, web, hooks, smtp.port, delivery={"retry": "100ms"})
+    cfg = yaml.safe_load(config.read_text())
+    cfg["channels"]["admin"] = {"urls": [f"json://{admin.base}/admin"]}
+    config.write_text(yaml.safe_dump(cfg))
+    try:
+        for _ in range(2):  # two runs while the channel is down
+            assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
+        titles = [r.json["title"] for r in admin.received]
+        assert titles == ["watcher: channel 'hooks' is failing"]
+        hooks.start()
+        assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
+        titles = [r.json["title"] for r in admin.received]
+        assert titles == ["watcher: channel 'hooks' is failing", "watcher: channel 'hooks' recovered"]
+        assert sorted(r.path for r in hooks.received) == ["/alerts", "/form"]
+    finally:
+        admin.stop()
+        hooks.stop()

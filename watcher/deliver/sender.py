@@ -40,12 +40,6 @@ class SendReport:
     dead: int = 0
 
 
-@dataclass
-class ChannelHealth:
-    failures: int = 0
-    reported: bool = False
-
-
 def next_attempt(attempts: int, created_at: datetime, now: datetime, retry: float, max_retry: float,
                  max_age: float, rng: random.Random | None = None) -> datetime | None:
     """When to try again after `attempts` failed tries, or None to give up (pure)."""
@@ -60,7 +54,6 @@ class Sender:
     def __init__(self, store: Store, config: Config) -> None:
         self.store = store
         self.config = config
-        self.health: dict[str, ChannelHealth] = {}
         self.wake = asyncio.Event()
         self._last_sent: dict[str, float] = {}  # URL -> loop time of its last message
 
@@ -118,18 +111,20 @@ class Sender:
         self._last_sent[url] = loop.time()
 
     async def _channel_failed(self, channel: str, error: str) -> None:
-        h = self.health.setdefault(channel, ChannelHealth())
-        h.failures += 1
-        if h.failures >= FAILING_AFTER and not h.reported and channel != self.config.delivery.admin:
-            h.reported = True
+        failures, reported = self.store.channel_health(channel)
+        failures += 1
+        if failures >= FAILING_AFTER and not reported and channel != self.config.delivery.admin:
+            reported = True
             await self._admin(f"watcher: channel '{channel}' is failing",
-                              f"{h.failures} deliveries in a row failed; the last error: {error}. Alerts stay queued.")
+                              f"{failures} deliveries in a row failed; the last error: {error}. Alerts stay queued.")
+        self.store.set_channel_health(channel, failures, reported)
 
     async def _channel_ok(self, channel: str) -> None:
-        h = self.health.setdefault(channel, ChannelHealth())
-        if h.reported:
+        failures, reported = self.store.channel_health(channel)
+        if reported:
             await self._admin(f"watcher: channel '{channel}' recovered", "Deliveries succeed again; queued alerts follow.")
-        h.failures, h.reported = 0, False
+        if failures or reported:
+            self.store.set_channel_health(channel, 0, False)
 
     async def _admin(self, title: str, body: str) -> None:
         name = self.config.delivery.admin

@@ -347,6 +347,18 @@ class Store:
                     [error, iso(next_attempt), delivery_id],
                 )
 
+    def channel_health(self, channel: str) -> tuple[int, bool]:
+        row = self.db.execute("SELECT failures, reported FROM channel_health WHERE channel = ?", [channel]).fetchone()
+        return (int(row[0]), bool(row[1])) if row else (0, False)
+
+    def set_channel_health(self, channel: str, failures: int, reported: bool) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO channel_health (channel, failures, reported) VALUES (?, ?, ?) "
+                "ON CONFLICT(channel) DO UPDATE SET failures = excluded.failures, reported = excluded.reported",
+                [channel, failures, int(reported)],
+            )
+
     def outbox_depth(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM deliveries WHERE status = 'pending'").fetchone()[0])
 

@@ -119,5 +119,16 @@ def _v3(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at)")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+def _v4(db: sqlite_utils.Database) -> None:
+    """Channel health survives restarts, so a failing channel is reported once, not once per run."""
+    db.execute(
+        """CREATE TABLE channel_health (
+            channel TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL DEFAULT 0,
+            reported INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
