@@ -232,3 +232,36 @@ def test_failing_and_recovered_notices_once_across_restarts(web: WebServer, smtp
     finally:
         admin.stop()
         hooks.stop()
+
+
+def test_digest_channel_gets_one_message_listing_its_alerts(web: WebServer, smtp: SmtpReceiver, tmp_path: Path) -> None:
+    import time
+
+    import yaml
+
+    digest = WebhookReceiver().start()
+    hooks = WebhookReceiver().start()
+    other = [p.replace("18,500", "21,000").replace("Tuesday", "Friday") for p in STORY]
+    publish(web, [("veretsky-18500-sent-to-front", "Veretsky: 18,500 migrants sent to the front", STORY),
+                  ("veretsky-21000-in-the-east", "Veretsky: 21,000 new citizens at the front", other)])
+    config = configure(tmp_path, web, hooks, smtp.port)
+    cfg = yaml.safe_load(config.read_text())
+    cfg["channels"]["daily"] = {"urls": [f"json://{digest.base}/digest"], "digest": "every 2s"}
+    config.write_text(yaml.safe_dump(cfg))
+    (tmp_path / "rules.yaml").write_text(RULES.replace("notify: [hooks, mail, screen]", "notify: [hooks, daily]"))
+    try:
+        first = run_watcher("run", "--once", "--config", str(config))
+        assert first.returncode == 0
+        assert len(hooks.received) == 4 and digest.received == []  # two alerts, two URLs; the digest waits
+        time.sleep(2.2)
+        second = run_watcher("run", "--once", "--config", str(config))
+        assert "digest of 2 alerts sent to daily" in second.stdout
+        [message] = digest.received
+        assert message.json["title"] == "watcher digest: 2 alerts"
+        body = message.json["message"]
+        assert "veretsky-18500-sent-to-front" in body and "veretsky-21000-in-the-east" in body
+        third = run_watcher("run", "--once", "--config", str(config))
+        assert third.returncode == 0 and len(digest.received) == 1  # nothing new, nothing sent
+    finally:
+        digest.stop()
+        hooks.stop()

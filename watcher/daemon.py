@@ -27,7 +27,7 @@ async def run_once(config: Config) -> list[PollReport]:
         reports = await asyncio.gather(*(poll_source(s, p) for s in config.sources))
         sent = await p.sender.send_due()
         for pause in ONCE_RETRIES:  # a short outage does not leave this run's alerts queued
-            if not p.store.outbox_depth():
+            if p.store.next_due(exclude=p.sender.digest_channels) is None:
                 break
             await asyncio.sleep(pause)
             more = await p.sender.send_due(everything=True)
@@ -43,7 +43,7 @@ async def run_once(config: Config) -> list[PollReport]:
     return list(reports)
 
 
-SEND_IDLE = 30.0  # seconds the sender sleeps when nothing is due
+SEND_IDLE = 20.0  # seconds the sender sleeps when nothing is due (and between digest checks)
 ONCE_RETRIES = (1.0, 3.0)  # seconds between the extra delivery tries of `run --once`
 
 
@@ -104,7 +104,7 @@ class Daemon:
                 await p.sender.send_due()
             except Exception:  # a bug in one send must not end delivery for the daemon's life
                 log.exception("delivery failed unexpectedly")
-            nxt = p.store.next_due()
+            nxt = p.store.next_due(exclude=p.sender.digest_channels)  # digests are checked every SEND_IDLE
             wait = SEND_IDLE if nxt is None else max(0.0, min(SEND_IDLE, (nxt - datetime.now(timezone.utc)).total_seconds()))
             p.sender.wake.clear()
             try:

@@ -99,6 +99,14 @@ AppriseURL = Annotated[str, AfterValidator(_apprise_url)]
 class ChannelConfig(Strict):
     urls: list[AppriseURL] = Field(min_length=1)
     pace: Duration | None = None  # least time between two messages to one URL (default 1s for chat services)
+    digest: str | None = None  # hourly | daily 08:00 | every 6h: one message listing the alerts since the last
+
+    @field_validator("digest")
+    @classmethod
+    def _digest(cls, v: str | None) -> str | None:
+        from watcher.deliver.digest import check_spec
+
+        return None if v is None else check_spec(v)
 
 
 class DeliveryConfig(Strict):

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from watcher.config import Config
+from watcher.deliver.digest import compose_digest, next_digest
 from watcher.logs import redact
 from watcher.store import Delivery, Store
-from watcher.store.db import utcnow
+from watcher.store.db import iso, parse_iso, utcnow
 
 log = logging.getLogger("watcher.deliver")
 FAILING_AFTER = 3  # consecutive failures before a channel is reported failing
@@ -60,15 +61,51 @@ class Sender:
     async def send_due(self, now: datetime | None = None, *, everything: bool = False) -> SendReport:
         """Send every delivery that is due (or every pending one, with `everything`)."""
         report = SendReport()
+        digests = self.digest_channels
+        await self._digests(now or utcnow(), report)
         while True:
             when = datetime.max.replace(tzinfo=utcnow().tzinfo) if everything else (now or utcnow())
-            due = self.store.due_deliveries(when)
+            due = self.store.due_deliveries(when, exclude=digests)
             if not due:
                 return report
             for d in due:
                 await self._deliver(d, report)
             if now is not None or everything:
                 return report
+
+    @property
+    def digest_channels(self) -> list[str]:
+        return [name for name, ch in self.config.channels.items() if ch.digest]
+
+    async def _digests(self, now: datetime, report: SendReport) -> None:
+        """For each digest channel whose time has come: one message per URL listing its pending alerts."""
+        for name, channel in self.config.channels.items():
+            if not channel.digest:
+                continue
+            key = f"digest_last:{name}"
+            last = parse_iso(self.store.get_meta(key))
+            if last is None:  # the first digest comes at the first scheduled time from now
+                self.store.set_meta(key, iso(now) or "")
+                continue
+            if now < next_digest(channel.digest, last):
+                continue
+            all_sent = True
+            for i, url in enumerate(channel.urls):
+                items = self.store.pending_for(name, i)
+                if not items:
+                    continue
+                title, body = compose_digest(items)
+                ok, error = await asyncio.to_thread(send, url, title, body)
+                if ok:
+                    self.store.mark_all_sent(d.id for d in items)
+                    report.sent += len(items)
+                    log.info("digest of %d alerts sent to %s", len(items), name)
+                else:
+                    all_sent = False
+                    report.failed += len(items)
+                    log.warning("digest to %s failed: %s; the alerts stay queued for the next digest", name, error)
+            if all_sent:
+                self.store.set_meta(key, iso(now) or "")
 
     async def _deliver(self, d: Delivery, report: SendReport) -> None:
         channel = self.config.channels.get(d.channel)

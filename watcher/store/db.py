@@ -316,14 +316,46 @@ class Store:
                 )
 
     # -- the outbox ---------------------------------------------------------
-    def due_deliveries(self, now: datetime, limit: int = 100) -> list[Delivery]:
+    def due_deliveries(self, now: datetime, limit: int = 100, exclude: Iterable[str] = ()) -> list[Delivery]:
+        """Pending deliveries whose time has come, except to the `exclude` channels (digests)."""
+        skip = list(exclude)
+        marks = ",".join("?" * len(skip))
         cur = self.db.execute(
             "SELECT d.id, d.alert_id, d.channel, d.target, d.attempts, a.title, a.body, a.created_at "
             "FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
-            "WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?",
-            [iso(now), limit],
+            "WHERE d.status = 'pending' AND d.next_attempt_at <= ? "
+            + (f"AND d.channel NOT IN ({marks}) " if skip else "")
+            + "ORDER BY d.next_attempt_at, d.id LIMIT ?",
+            [iso(now), *skip, limit],
         )
         return [Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_iso(r[7]) or now) for r in cur.fetchall()]
+
+    def pending_for(self, channel: str, target: int) -> list[Delivery]:
+        cur = self.db.execute(
+            "SELECT d.id, d.alert_id, d.channel, d.target, d.attempts, a.title, a.body, a.created_at "
+            "FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+            "WHERE d.status = 'pending' AND d.channel = ? AND d.target = ? ORDER BY d.id",
+            [channel, target],
+        )
+        return [Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_iso(r[7]) or utcnow()) for r in cur.fetchall()]
+
+    def mark_all_sent(self, delivery_ids: Iterable[int]) -> None:
+        with self.db.atomic():
+            for i in delivery_ids:
+                self.db.execute(
+                    "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL "
+                    "WHERE id = ?",
+                    [iso(utcnow()), i],
+                )
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db.atomic():
+            self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                            "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
 
     def mark_sent(self, delivery_id: int) -> None:
         with self.db.atomic():
@@ -362,8 +394,14 @@ class Store:
     def outbox_depth(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM deliveries WHERE status = 'pending'").fetchone()[0])
 
-    def next_due(self) -> datetime | None:
-        row = self.db.execute("SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'").fetchone()
+    def next_due(self, exclude: Iterable[str] = ()) -> datetime | None:
+        skip = list(exclude)
+        marks = ",".join("?" * len(skip))
+        row = self.db.execute(
+            "SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'"
+            + (f" AND channel NOT IN ({marks})" if skip else ""),
+            skip,
+        ).fetchone()
         return parse_iso(row[0]) if row and row[0] else None
 
     def alert_rows(self, limit: int = 50) -> list[dict[str, Any]]:
