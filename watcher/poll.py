@@ -334,11 +334,12 @@ def match_article(
             content = compose(
                 rule_id=m.rule.id, rule_title=m.rule.title, article_title=article.title,
                 outlet=article.sitename or source.name or source.id, published=article.published,
-                url=article.url, evidence=m.evidence,
+                url=article.url, evidence=m.evidence, template=m.rule.template,
             )
             targets = tuple((ch, i) for ch in m.rule.notify for i in range(len(config.channels[ch].urls)))
             # one alert per (rule, story); until stories cluster outlets, a story is its article
-            alert = AlertRecord(story_key=article.canonical_url, title=content.title, body=content.body, targets=targets)
+            alert = AlertRecord(story_key=article.canonical_url, title=content.title, body=content.body, targets=targets,
+                                context_json=json.dumps(content.context, ensure_ascii=False))
         evidence = json.dumps([asdict(e) for e in m.evidence], ensure_ascii=False)
         out.append((m.rule.id, MatchRecord(m.rule.id, evidence, alert)))
     return out

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
+from typing import Any, Iterable
 
+from watcher.alert.template import render
 from watcher.match.engine import Evidence
 
 MAX_SENTENCE = 300
@@ -20,6 +21,29 @@ MAX_SENTENCE = 300
 class AlertContent:
     title: str  # the rule's title
     body: str  # everything else, Markdown
+    context: dict[str, Any]  # the values a template may use
+
+
+def alert_context(*, rule_id: str, rule_title: str, article_title: str | None, outlet: str,
+                  published: datetime | None, url: str, evidence: list[Evidence]) -> dict[str, Any]:
+    """Plain values for templates (and for re-rendering at send time)."""
+    speaker = next((e for e in evidence if e.kind == "speaker"), None)
+    number = next((e for e in evidence if e.kind == "number"), None)
+    return {
+        "rule_id": rule_id,
+        "rule_title": rule_title,
+        "title": _one_line(article_title) or url,
+        "outlet": outlet,
+        "published": published.strftime("%Y-%m-%d %H:%M UTC") if published else "",
+        "url": url,
+        "speaker": {"name": speaker.term or speaker.matched, "as_written": speaker.matched, "how": speaker.detail,
+                    "sentence": _clip(speaker.sentence)} if speaker else None,
+        "number": {"text": number.matched, "value": number.value, "detail": number.detail,
+                   "sentence": _clip(number.sentence)} if number else None,
+        "keywords": list(dict.fromkeys(e.matched for e in evidence if e.kind in ("keyword", "regex"))),
+        "evidence": [{"kind": e.kind, "matched": e.matched, "sentence": _clip(e.sentence), "detail": e.detail}
+                     for e in evidence],
+    }
 
 
 def compose(
@@ -31,9 +55,14 @@ def compose(
     published: datetime | None,
     url: str,
     evidence: Iterable[Evidence],
+    template: str | None = None,
 ) -> AlertContent:
     # the body's sentences say more than a headline: show them first
     evidence = sorted(evidence, key=lambda e: e.field != "body")
+    context = alert_context(rule_id=rule_id, rule_title=rule_title, article_title=article_title, outlet=outlet,
+                            published=published, url=url, evidence=evidence)
+    if template:
+        return AlertContent(title=rule_title, body=render(template, context), context=context)
     lines = [f"**{_one_line(article_title) or url}**"]
     lines.append(" · ".join(x for x in (outlet, published.strftime("%Y-%m-%d %H:%M UTC") if published else None) if x))
     lines.append(url)
@@ -57,7 +86,7 @@ def compose(
         lines.append("Keywords: " + ", ".join(words))
     lines.append("")
     lines.append(f"rule: {rule_id}")
-    return AlertContent(title=rule_title, body="\n".join(lines).strip())
+    return AlertContent(title=rule_title, body="\n".join(lines).strip(), context=context)
 
 
 def _one_line(text: str | None) -> str:

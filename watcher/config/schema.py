@@ -100,6 +100,15 @@ class ChannelConfig(Strict):
     urls: list[AppriseURL] = Field(min_length=1)
     pace: Duration | None = None  # least time between two messages to one URL (default 1s for chat services)
     digest: str | None = None  # hourly | daily 08:00 | every 6h: one message listing the alerts since the last
+    template: str | None = None  # Jinja2 for this channel's message body (overrides the rule's)
+    format: Literal["markdown", "html", "text"] = "markdown"  # what the template writes; html is autoescaped
+
+    @field_validator("template")
+    @classmethod
+    def _template(cls, v: str | None) -> str | None:
+        from watcher.alert.template import check_template
+
+        return None if v is None else check_template(v)
 
     @field_validator("digest")
     @classmethod

@@ -11,11 +11,13 @@ row gets one "failing" notice, and one "recovered" notice when it works again.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from watcher.alert.template import render
 from watcher.config import Config
 from watcher.deliver.digest import compose_digest, next_digest
 from watcher.logs import redact
@@ -115,8 +117,15 @@ class Sender:
             log.error("alert %d to %s: channel no longer configured; given up", d.alert_id, d.channel)
             return
         url = channel.urls[d.target]
+        body, body_format = d.body, "markdown"
+        if channel.template:
+            try:
+                body = render(channel.template, json.loads(d.context_json), html=channel.format == "html")
+                body_format = channel.format
+            except ValueError as e:  # this alert lacks a value the template needs: send the standard text
+                log.warning("alert %d to %s: %s; sent with the standard text", d.alert_id, d.channel, e)
         await self._pace(url, pace_for(url, channel.pace))
-        ok, error = await asyncio.to_thread(send, url, d.title, d.body)
+        ok, error = await asyncio.to_thread(send, url, d.title, body, body_format)
         if ok:
             self.store.mark_sent(d.id)
             report.sent += 1
@@ -174,14 +183,15 @@ class Sender:
                 log.error("notice to the admin channel failed: %s", error)
 
 
-def send(url: str, title: str, body: str) -> tuple[bool, str | None]:
+def send(url: str, title: str, body: str, body_format: str = "markdown") -> tuple[bool, str | None]:
     """One Apprise notification to one URL; success only if every dispatched service succeeded."""
     import apprise  # loaded on the first send, not at every start
     from apprise.result import AppriseResultStatus
 
     from watcher.deliver.channels import target
 
-    result = target(url).notify(title=title, body=body, body_format=apprise.NotifyFormat.MARKDOWN)
+    fmt = {"html": apprise.NotifyFormat.HTML, "text": apprise.NotifyFormat.TEXT}.get(body_format, apprise.NotifyFormat.MARKDOWN)
+    result = target(url).notify(title=title, body=body, body_format=fmt)
     services = result.results
     if services and all(s.status == AppriseResultStatus.SUCCESS for s in services):
         return True, None

@@ -57,6 +57,8 @@ def load_rules(path: Path, config: Config | None = None) -> RuleSet:
             base = ("rules", i)
             try:
                 rule = _compile_rule(rm, doc, base, config)
+                if not rm.enabled:
+                    continue  # checked like the others, but not in force
             except ConfigErrors as e:
                 errors.extend(e.errors)
                 continue
@@ -106,7 +108,7 @@ def _compile_rule(rm: Any, doc: Document, base: tuple[Any, ...], config: Config 
     return Rule(
         id=rm.id, title=rm.title, node=node, source_ids=frozenset(ids), source_tags=frozenset(tags),
         notify=tuple(rm.notify), once_per=rm.once_per, examples=examples, file=doc.file,
-        line=doc.line_of(base),
+        line=doc.line_of(base), template=rm.template,
     )
 
 

@@ -30,6 +30,7 @@ class Rule:
     examples: tuple[Example, ...]
     file: Path
     line: int
+    template: str | None = None
 
     def applies_to(self, article: ArticleText) -> bool:
         if not self.source_ids and not self.source_tags:

@@ -113,7 +113,15 @@ class RuleModel(Strict):
     notify: Annotated[list[Term], BeforeValidator(_listify)] = []
     once_per: Literal["story", "article"] = "story"
     enabled: bool = True
+    template: str | None = None  # Jinja2 for the message body (sandboxed); see the README for its values
     examples: list[ExampleModel] = []
+
+    @field_validator("template")
+    @classmethod
+    def _template(cls, v: str | None) -> str | None:
+        from watcher.alert.template import check_template
+
+        return None if v is None else check_template(v)
 
     @field_validator("id")
     @classmethod

@@ -74,6 +74,7 @@ class AlertRecord:
     title: str
     body: str
     targets: tuple[tuple[str, int], ...]  # (channel, index of the URL in the channel)
+    context_json: str = "{}"  # the values a channel template renders
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class Delivery:
     title: str
     body: str
     created_at: datetime
+    context_json: str = "{}"
 
 
 class Store:
@@ -302,9 +304,9 @@ class Store:
                 continue
             # the alert and its deliveries are written with the match, before any send
             cur = self.db.execute(
-                "INSERT INTO alerts (rule_id, article_id, story_key, created_at, title, body) VALUES (?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(rule_id, story_key) DO NOTHING",
-                [m.rule_id, article_id, m.alert.story_key, now, m.alert.title, m.alert.body],
+                "INSERT INTO alerts (rule_id, article_id, story_key, created_at, title, body, context) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rule_id, story_key) DO NOTHING",
+                [m.rule_id, article_id, m.alert.story_key, now, m.alert.title, m.alert.body, m.alert.context_json],
             )
             if cur.rowcount == 0:
                 continue  # this rule already alerted on this story
@@ -321,23 +323,24 @@ class Store:
         skip = list(exclude)
         marks = ",".join("?" * len(skip))
         cur = self.db.execute(
-            "SELECT d.id, d.alert_id, d.channel, d.target, d.attempts, a.title, a.body, a.created_at "
+            "SELECT d.id, d.alert_id, d.channel, d.target, d.attempts, a.title, a.body, a.created_at, a.context "
             "FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
             "WHERE d.status = 'pending' AND d.next_attempt_at <= ? "
             + (f"AND d.channel NOT IN ({marks}) " if skip else "")
             + "ORDER BY d.next_attempt_at, d.id LIMIT ?",
             [iso(now), *skip, limit],
         )
-        return [Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_iso(r[7]) or now) for r in cur.fetchall()]
+        return [Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_iso(r[7]) or now, r[8]) for r in cur.fetchall()]
 
     def pending_for(self, channel: str, target: int) -> list[Delivery]:
         cur = self.db.execute(
-            "SELECT d.id, d.alert_id, d.channel, d.target, d.attempts, a.title, a.body, a.created_at "
+            "SELECT d.id, d.alert_id, d.channel, d.target, d.attempts, a.title, a.body, a.created_at, a.context "
             "FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
             "WHERE d.status = 'pending' AND d.channel = ? AND d.target = ? ORDER BY d.id",
             [channel, target],
         )
-        return [Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_iso(r[7]) or utcnow()) for r in cur.fetchall()]
+        return [Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_iso(r[7]) or utcnow(), r[8])
+                for r in cur.fetchall()]
 
     def mark_all_sent(self, delivery_ids: Iterable[int]) -> None:
         with self.db.atomic():

@@ -1,0 +1,76 @@
+"""Alert templates: sandboxed Jinja2 per rule or per channel, checked at load with file:line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import run_watcher
+from tests.receivers import SmtpReceiver, WebhookReceiver
+from tests.test_delivery import RULES, STORY, configure, publish, smtp  # noqa: F401 (smtp is a fixture)
+from tests.webserver import WebServer
+from watcher.alert.template import check_template, render
+
+
+def test_html_output_is_escaped_and_the_sandbox_holds() -> None:
+    ctx = {"title": "Prices <rise> & fall", "url": "https://e.org/a?x=1&y=2"}
+    assert render("<p>{{ title }}</p>", ctx, html=True) == "<p>Prices &lt;rise&gt; &amp; fall</p>"
+    assert render("{{ title }}", ctx) == "Prices <rise> & fall"
+    with pytest.raises(ValueError, match="unsafe"):  # the sandbox refuses to reach into Python
+        render("{{ title.__class__.__mro__[1].__subclasses__() }}", ctx)
+    with pytest.raises(ValueError, match="template error on its line 2"):
+        check_template("ok\n{% if %}")
+    with pytest.raises(ValueError, match="template failed"):
+        render("{{ missing.value }}", ctx)
+
+
+def test_rule_and_channel_templates_shape_the_message(web: WebServer, smtp: SmtpReceiver, tmp_path: Path) -> None:
+    hooks = WebhookReceiver().start()
+    publish(web, [("veretsky-18500-sent-to-front", "Veretsky: 18,500 migrants sent to the front", STORY)])
+    config = configure(tmp_path, web, hooks, smtp.port)
+    rule_template = "{{ speaker.name }} ({{ number.text }}): {{ url }}\n{% for k in keywords %}#{{ k }} {% endfor %}"
+    rules = yaml.safe_load(RULES)
+    rules["rules"][0]["template"] = rule_template
+    rules["rules"][0]["notify"] = ["hooks", "brief"]
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump(rules))
+    cfg = yaml.safe_load(config.read_text())
+    cfg["channels"]["brief"] = {"urls": [f"json://{hooks.base}/brief"], "format": "text",
+                                "template": "{{ rule_id }} | {{ title }} | {{ outlet }}"}
+    config.write_text(yaml.safe_dump(cfg))
+    try:
+        result = run_watcher("run", "--once", "--config", str(config))
+        assert result.returncode == 0, result.stdout
+        url = web.url("/2026/11/veretsky-18500-sent-to-front.html")
+        by_path = {r.path: r.json["message"] for r in hooks.received if r.path in ("/alerts", "/brief")}
+        head, tags = by_path["/alerts"].split("\n")
+        assert head == f"Anton Veretsky (More than 18,500): {url}"
+        assert set(tags.strip().lstrip("#").split(" #")) == {"migrants", "new citizens"}
+        assert by_path["/brief"].startswith("veretsky-front | Veretsky: 18,500 migrants sent to the front | ")
+    finally:
+        hooks.stop()
+
+
+def test_template_mistakes_are_load_errors_with_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "rules.yaml").write_text(RULES.replace("    notify: [hooks, mail, screen]\n",
+                                                       "    notify: []\n    template: '{{ title '\n"))
+    (tmp_path / "watcher.yaml").write_text(
+        "rules: rules.yaml\nchannels:\n  brief:\n    urls: ['json://127.0.0.1:9/x']\n    template: '{% for %}'\n")
+    result = run_watcher("check", "--config", str(tmp_path / "watcher.yaml"))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{tmp_path / 'watcher.yaml'}:5: channels.brief.template: template error")
+    (tmp_path / "watcher.yaml").write_text("rules: rules.yaml\n")
+    result = run_watcher("check", "--config", str(tmp_path / "watcher.yaml"))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{tmp_path / 'rules.yaml'}:10: rules[0].template: template error")
+
+
+def test_disabled_rule_is_checked_but_not_in_force(tmp_path: Path) -> None:
+    from watcher.rules.load import load_rules
+
+    (tmp_path / "rules.yaml").write_text(RULES.replace("    notify: [hooks, mail, screen]\n", "    enabled: false\n"))
+    assert len(load_rules(tmp_path / "rules.yaml")) == 0
+    (tmp_path / "rules.yaml").write_text(RULES.replace("    notify: [hooks, mail, screen]\n", "    enabled: false\n    colour: red\n"))
+    with pytest.raises(Exception, match="unknown key 'colour'"):
+        load_rules(tmp_path / "rules.yaml")
