@@ -8,6 +8,7 @@ from typing import Iterator
 import pytest
 import yaml
 
+from tests.receivers import SmtpReceiver, WebhookReceiver
 from tests.webserver import WebServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,6 +19,20 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def web() -> Iterator[WebServer]:
     with WebServer() as server:
         yield server
+
+
+@pytest.fixture
+def hooks() -> Iterator[WebhookReceiver]:
+    r = WebhookReceiver().start()
+    yield r
+    r.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpReceiver]:
+    r = SmtpReceiver().start()
+    yield r
+    r.stop()
 
 
 def write_config(folder: Path, sources: list[dict], **extra: object) -> Path:

@@ -6,7 +6,6 @@ import json
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -43,20 +42,6 @@ def page(title: str, paragraphs: list[str]) -> bytes:
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     return (f"<html lang='en'><head><title>{title}</title></head><body><nav><a href='/'>Home</a></nav>"
             f"<article><h1>{title}</h1>{body}</article><footer>Meridian Post</footer></body></html>").encode()
-
-
-@pytest.fixture
-def hooks() -> Iterator[WebhookReceiver]:
-    r = WebhookReceiver().start()
-    yield r
-    r.stop()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpReceiver]:
-    r = SmtpReceiver().start()
-    yield r
-    r.stop()
 
 
 def publish(web: WebServer, stories: list[tuple[str, str, list[str]]]) -> None:

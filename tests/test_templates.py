@@ -9,7 +9,7 @@ import yaml
 
 from tests.conftest import run_watcher
 from tests.receivers import SmtpReceiver, WebhookReceiver
-from tests.test_delivery import RULES, STORY, configure, publish, smtp  # noqa: F401 (smtp is a fixture)
+from tests.test_delivery import RULES, STORY, configure, publish
 from tests.webserver import WebServer
 from watcher.alert.template import check_template, render
 
