@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
@@ -19,11 +20,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)  # a sender that vanished is expected here
+
+
 @dataclass
 class Received:
     path: str
     content_type: str
     body: bytes
+    at: float = 0.0  # time.monotonic() when the request was accepted
+
+    @property
+    def message(self) -> str:
+        """The `message` of a json:// payload ("" for anything else)."""
+        try:
+            return str(json.loads(self.body).get("message", ""))
+        except ValueError:
+            return ""
 
     @property
     def json(self) -> Any:
@@ -42,6 +60,7 @@ class WebhookReceiver:
     received: list[Received] = field(default_factory=list)
     fail_next: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # (status, headers) per request
     attempts: int = 0
+    delay: float = 0.0  # seconds between recording a request and answering it (a slow service)
 
     def __post_init__(self) -> None:
         self._httpd: ThreadingHTTPServer | None = None
@@ -66,19 +85,29 @@ class WebhookReceiver:
                     receiver.attempts += 1
                     failure = receiver.fail_next.pop(0) if receiver.fail_next else None
                     if failure is None:
-                        receiver.received.append(Received(self.path, self.headers.get("Content-Type", ""), body))
+                        receiver.received.append(
+                            Received(self.path, self.headers.get("Content-Type", ""), body, time.monotonic()))
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 status, headers = failure or (200, {})
-                self.send_response(status)
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
+                try:
+                    self.send_response(status)
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the sender went away while we were slow
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._httpd = _QuietServer(("127.0.0.1", self.port), Handler)
         self._httpd.daemon_threads = True
         threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
         return self
+
+    def snapshot(self) -> list[Received]:
+        with self.lock:
+            return list(self.received)
 
     def stop(self) -> None:
         if self._httpd:

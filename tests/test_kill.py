@@ -16,7 +16,6 @@ The database must end with each article once and every delivery `sent`.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import re
@@ -24,16 +23,15 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from tests.conftest import ROOT, write_config
 from tests.pages import rss
+from tests.receivers import Received, WebhookReceiver
 from tests.webserver import Route, WebServer
 
 SEED = 20261120
@@ -115,62 +113,6 @@ def page(title: str, paragraphs: list[str]) -> bytes:
 
 
 @dataclass
-class Arrival:
-    at: float  # time.monotonic() when the receiver accepted the request
-    path: str
-    message: str
-
-
-@dataclass
-class SlowReceiver:
-    """Accepts every POST at once (records it), then takes RECEIVER_DELAY to answer: a kill in that
-    window leaves a delivery the receiver has but the daemon has not marked sent."""
-
-    delay: float = RECEIVER_DELAY
-    arrivals: list[Arrival] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                try:
-                    message = json.loads(body).get("message", "")
-                except ValueError:
-                    message = ""
-                with receiver.lock:
-                    receiver.arrivals.append(Arrival(time.monotonic(), self.path, message))
-                time.sleep(receiver.delay)
-                try:
-                    self.send_response(200)
-                    self.send_header("Content-Length", "2")
-                    self.end_headers()
-                    self.wfile.write(b"ok")
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the sender was killed while we were slow
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self.base = f"127.0.0.1:{self._httpd.server_address[1]}"
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
-
-    def snapshot(self) -> list[Arrival]:
-        with self.lock:
-            return list(self.arrivals)
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-
-
-@dataclass
 class Run:
     number: int
     started: float
@@ -179,7 +121,7 @@ class Run:
     killed_at: float | None = None
 
 
-def pair_of(arrival: Arrival, article_urls: dict[str, str]) -> tuple[str, str] | None:
+def pair_of(arrival: Received, article_urls: dict[str, str]) -> tuple[str, str] | None:
     """(article slug, channel) of one arrival, from the rule line and the link in the message."""
     channel = {p: c for c, p in CHANNEL_PATHS.items()}.get(arrival.path)
     if channel is None or f"rule: {RULE_ID}" not in arrival.message:
@@ -217,7 +159,9 @@ def stop_group(proc: subprocess.Popen) -> None:
 
 def test_killed_at_any_point_nothing_lost_nothing_sent_twice(tmp_path: Path) -> None:
     rng = random.Random(SEED)
-    receiver = SlowReceiver()
+    # answers only RECEIVER_DELAY after recording a request: a kill in that window leaves a
+    # delivery the receiver has but the daemon has not marked sent
+    receiver = WebhookReceiver(delay=RECEIVER_DELAY).start()
     runs: list[Run] = []
     with WebServer() as web:
         try:
@@ -230,7 +174,7 @@ def test_killed_at_any_point_nothing_lost_nothing_sent_twice(tmp_path: Path) -> 
             receiver.stop()
 
 
-def _run_kill_test(tmp_path: Path, web: WebServer, receiver: SlowReceiver, rng: random.Random, runs: list[Run]) -> None:
+def _run_kill_test(tmp_path: Path, web: WebServer, receiver: WebhookReceiver, rng: random.Random, runs: list[Run]) -> None:
     test_start = time.monotonic()
     stories = [story(*t) for t in TOWNS]
     slugs = [f"{t[0].lower()}-orders-{t[1]}-buses" for t in TOWNS]
@@ -315,10 +259,10 @@ def _run_kill_test(tmp_path: Path, web: WebServer, receiver: SlowReceiver, rng: 
 
     # which run sent each arrival: the newest run started STARTUP_GRACE before it (a run's request may be
     # recorded by the receiver thread a moment after the run was killed; no run sends that soon after its start)
-    def run_of(a: Arrival) -> Run:
+    def run_of(a: Received) -> Run:
         return [r for r in runs if r is runs[0] or r.started + STARTUP_GRACE <= a.at][-1]
 
-    last_in_run: dict[int, Arrival] = {}
+    last_in_run: dict[int, Received] = {}
     for a in arrivals:
         last_in_run[run_of(a).number] = a  # arrivals are in order
     dups = sum(n - 1 for n in counts.values())
