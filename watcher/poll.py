@@ -28,7 +28,7 @@ from watcher.parse.model import FeedParseError, ParsedFeed
 from watcher.parse.page import PageLink, discover_links
 from watcher.parse.sitemap import SitemapEntry, newest, parse_sitemap
 from watcher.rules.book import RuleBook
-from watcher.rules.ruleset import RuleSet
+from watcher.rules.ruleset import RuleMatch, RuleSet
 from watcher.store import AlertRecord, ArticleRecord, EntryRecord, MatchRecord, Store
 from watcher.store.db import utcnow
 
@@ -303,32 +303,37 @@ async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, repo
         extract_error=error,
     )
     matches = match_article(article, source, p.rules.rules, p.config) if article.alertable else []
-    article_id, created = p.store.add_article(entry, article, [m for _, m in matches])
+    article_id, created = p.store.add_article(entry, article, matches)
     if not created:
         report.duplicates += 1
         return
     report.article_ids.append(article_id)
     report.new_articles += 1
     report.matches += len(matches)
-    if any(m.alert for _, m in matches):
+    if any(m.alert for m in matches):
         p.sender.wake.set()  # the outbox has new deliveries
-    for rule_id, _ in matches:
-        log.info("rule %s fired on %s (%s)", rule_id, article.url, source.id)
+    for m in matches:
+        log.info("rule %s fired on %s (%s)", m.rule_id, article.url, source.id)
     if summary_only:
         report.summary_only += 1
         log.info("source %s: %s kept as summary only: %s", source.id, c.url or c.key, error)
 
 
-def match_article(
-    article: ArticleRecord, source: SourceConfig, rules: RuleSet, config: Config
-) -> list[tuple[str, MatchRecord]]:
+def match_article(article: ArticleRecord, source: SourceConfig, rules: RuleSet, config: Config) -> list[MatchRecord]:
     """The rules that fire on a new article, as records to save with it (alerts included)."""
     text = ArticleText(
         title=article.title or "", body=article.body, source_id=source.id,
         tags=frozenset(source.tags), language=article.language,
     )
+    return match_records(rules.match(text), article, source, config)
+
+
+def match_records(
+    matches: list[RuleMatch], article: ArticleRecord, source: SourceConfig, config: Config
+) -> list[MatchRecord]:
+    """Records of rule matches on a stored article, each with its alert when the rule notifies."""
     out = []
-    for m in rules.match(text):
+    for m in matches:
         alert = None
         if m.rule.notify:
             content = compose(
@@ -341,7 +346,7 @@ def match_article(
             alert = AlertRecord(story_key=article.canonical_url, title=content.title, body=content.body, targets=targets,
                                 context_json=json.dumps(content.context, ensure_ascii=False))
         evidence = json.dumps([asdict(e) for e in m.evidence], ensure_ascii=False)
-        out.append((m.rule.id, MatchRecord(m.rule.id, evidence, alert)))
+        out.append(MatchRecord(m.rule.id, evidence, alert))
     return out
 
 

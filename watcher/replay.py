@@ -53,12 +53,11 @@ def replay_rules(config: Config, age: float | None, rule_id: str | None, as_json
 
 def _replay(rules, articles, tags, store, config):  # type: ignore[no-untyped-def]
     """Run the rules over the articles; with a store, record matches and queue their alerts."""
-    from watcher.poll import match_article
+    from watcher.poll import match_records
 
     sources = {s.id: s for s in config.sources}
     hits: list[dict] = []
     per_rule: Counter[str] = Counter()
-    only = frozenset(r.id for r in rules.rules)
     with click.progressbar(articles, label=f"replaying {len(rules)} rules", file=click.get_text_stream("stderr"),
                            show_pos=True) as bar:
         for a in bar:
@@ -71,8 +70,7 @@ def _replay(rules, articles, tags, store, config):  # type: ignore[no-untyped-de
                              "source": a["source_id"], "published": a["published"],
                              "evidence": [asdict(e) for e in m.evidence]})
             if store is not None and fired and a["source_id"] in sources:
-                found = match_article(_record(a), sources[a["source_id"]], rules, config)
-                store.add_matches(a["id"], [mr for rid, mr in found if rid in only])
+                store.add_matches(a["id"], match_records(fired, _record(a), sources[a["source_id"]], config))
     return hits, per_rule
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from watcher.alert.compose import clip
 from watcher.match.engine import Evidence, Outcome
 from watcher.rules.ruleset import Rule
 
@@ -21,12 +22,7 @@ def evidence_line(e: Evidence) -> str:
     else:
         head = f"'{e.matched}'" + (f" for '{e.term}'" if e.term and e.term.lower() != e.matched.lower() else "")
     where = " [title]" if e.field == "title" else ""
-    return f"{e.kind:<{KIND_WIDTH}} {head}{where}: {shorten(e.sentence)}"
-
-
-def shorten(text: str, width: int = 220) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 3].rstrip() + "..."
+    return f"{e.kind:<{KIND_WIDTH}} {head}{where}: {clip(e.sentence, 220)}"
 
 
 def outcome_lines(rule: Rule, outcome: Outcome | None) -> list[str]:

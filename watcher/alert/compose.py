@@ -37,11 +37,11 @@ def alert_context(*, rule_id: str, rule_title: str, article_title: str | None, o
         "published": published.strftime("%Y-%m-%d %H:%M UTC") if published else "",
         "url": url,
         "speaker": {"name": speaker.term or speaker.matched, "as_written": speaker.matched, "how": speaker.detail,
-                    "sentence": _clip(speaker.sentence)} if speaker else None,
+                    "sentence": clip(speaker.sentence)} if speaker else None,
         "number": {"text": number.matched, "value": number.value, "detail": number.detail,
-                   "sentence": _clip(number.sentence)} if number else None,
+                   "sentence": clip(number.sentence)} if number else None,
         "keywords": list(dict.fromkeys(e.matched for e in evidence if e.kind in ("keyword", "regex"))),
-        "evidence": [{"kind": e.kind, "matched": e.matched, "sentence": _clip(e.sentence), "detail": e.detail}
+        "evidence": [{"kind": e.kind, "matched": e.matched, "sentence": clip(e.sentence), "detail": e.detail}
                      for e in evidence],
     }
 
@@ -73,13 +73,13 @@ def compose(
     shown: set[str] = set()
     for e in speakers[:1]:
         lines.append(f"Speaker: {e.term or e.matched} ({e.detail or 'speaks'})")
-        lines.append(f"> {_clip(e.sentence)}")
+        lines.append(f"> {clip(e.sentence)}")
         shown.add(e.sentence)
     for e in numbers[:1]:
         detail = f" ({e.detail})" if e.detail else ""
         lines.append(f"Number: **{e.matched}**{detail}")
         if e.sentence not in shown:
-            lines.append(f"> {_clip(e.sentence)}")
+            lines.append(f"> {clip(e.sentence)}")
             shown.add(e.sentence)
     if keywords:
         words = list(dict.fromkeys(e.matched for e in keywords))
@@ -93,6 +93,7 @@ def _one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def _clip(sentence: str) -> str:
-    s = _one_line(sentence)
-    return s if len(s) <= MAX_SENTENCE else s[: MAX_SENTENCE - 3].rstrip() + "..."
+def clip(text: str, width: int = MAX_SENTENCE) -> str:
+    """One line of at most `width` characters."""
+    s = _one_line(text)
+    return s if len(s) <= width else s[: width - 3].rstrip() + "..."

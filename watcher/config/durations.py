@@ -31,10 +31,3 @@ def parse_duration(value: object) -> float:
         raise ValueError(f"duration must be positive, got '{value}'")
     return total
 
-
-def format_duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"

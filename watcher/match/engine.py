@@ -14,6 +14,9 @@ from typing import Iterable, Protocol
 
 from watcher.match.article import Field, Prepared
 from watcher.match.keywords import Term, compile_term, find_term
+from watcher.match.numbers import NumberTest, match_number
+from watcher.match.regex import compile_user_regex
+from watcher.match.speaker import SpeakerSpec, find_speech
 
 
 @dataclass(frozen=True)
@@ -188,8 +191,6 @@ class RegexNode:
     cost = 2
 
     def __init__(self, patterns: list[str], fields: tuple[str, ...]) -> None:
-        from watcher.match.regex import compile_user_regex
-
         self.patterns = [(pat, compile_user_regex(pat)) for pat in patterns]
         self.fields = fields
         self.label = f"regex [{', '.join(patterns[:2])}]"
@@ -211,8 +212,6 @@ class SpeakerNode:
     cost = 3
 
     def __init__(self, name: str, aliases: list[str]) -> None:
-        from watcher.match.speaker import SpeakerSpec
-
         self.spec = SpeakerSpec(name=name, aliases=tuple(aliases))
         # cheap pre-check: some word of the name or an alias must appear at all
         self.probe = [compile_term(n) for n in [name, *aliases, name.split()[-1]]]
@@ -224,8 +223,6 @@ class SpeakerNode:
         return term_needs(self.probe)
 
     def eval(self, p: Prepared) -> Outcome:
-        from watcher.match.speaker import find_speech
-
         if self._probe_plain and all(self._probe_first.isdisjoint(f.word_set) for f in p.fields.values()):
             return Outcome(False, (), (f"speaker: {self.spec.name} not mentioned",))
         if not any(find_term(t, f) for t in self.probe for f in p.fields.values()):
@@ -244,8 +241,6 @@ class NumberNode:
     cost = 4
 
     def __init__(self, **test: object) -> None:
-        from watcher.match.numbers import NumberTest
-
         near = tuple(test.pop("near", ()) or ())  # type: ignore[arg-type]
         self.test = NumberTest(near=near, **test)  # type: ignore[arg-type]
         bounds = [f"{k} {v:g}" for k, v in test.items() if k in ("gt", "gte", "lt", "lte") and v is not None]
@@ -259,8 +254,6 @@ class NumberNode:
         return term_needs(self._near) if self._near else None  # a number counts only near one of these
 
     def eval(self, p: Prepared) -> Outcome:
-        from watcher.match.numbers import match_number
-
         evidence = []
         for f in p.fields.values():
             if self._near and self._near_plain and self.test.same_sentence and self._near_first.isdisjoint(f.word_set):

@@ -37,9 +37,6 @@ class Term:
     parts: tuple[frozenset[str], ...]  # accepted folded forms for each word of the term
     stems: tuple[str | None, ...]  # prefix stem for non-Latin words (None: exact forms only)
 
-    def first_forms(self) -> frozenset[str]:
-        return self.parts[0]
-
 
 @dataclass(frozen=True)
 class Hit:

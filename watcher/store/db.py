@@ -212,10 +212,6 @@ class Store:
         with self.db.atomic():
             self.db.execute(f"UPDATE sources SET {sets}{extra} WHERE id = ?", [*fields.values(), source_id])
 
-    def set_next_poll(self, source_id: str, when: datetime) -> None:
-        with self.db.atomic():
-            self.db.execute("UPDATE sources SET next_poll_at = ? WHERE id = ?", [iso(when), source_id])
-
     def source_rows(self) -> list[dict[str, Any]]:
         """Every stored source with its health and article count, for `watcher sources`.
 
