@@ -60,19 +60,19 @@ class Sender:
         self.wake = asyncio.Event()
         self._last_sent: dict[str, float] = {}  # URL -> loop time of its last message
 
-    async def send_due(self, now: datetime | None = None, *, everything: bool = False) -> SendReport:
-        """Send every delivery that is due (or every pending one, with `everything`)."""
+    async def send_due(self, *, everything: bool = False) -> SendReport:
+        """Send every delivery that is due; with `everything`, try each pending one once, due or not."""
         report = SendReport()
         digests = self.digest_channels
-        await self._digests(now or utcnow(), report)
+        await self._digests(utcnow(), report)
         while True:
-            when = datetime.max.replace(tzinfo=utcnow().tzinfo) if everything else (now or utcnow())
+            when = datetime.max.replace(tzinfo=utcnow().tzinfo) if everything else utcnow()
             due = self.store.due_deliveries(when, exclude=digests)
             if not due:
                 return report
             for d in due:
                 await self._deliver(d, report)
-            if now is not None or everything:
+            if everything:  # failed ones stay pending; one pass is the retry
                 return report
 
     @property
