@@ -135,5 +135,44 @@ def _v5(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE alerts ADD COLUMN context TEXT NOT NULL DEFAULT '{}'")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(db: sqlite_utils.Database) -> None:
+    """Stories: articles about one event grouped across outlets, with the sketches that group them.
+
+    `story_sketches` keeps each article's MinHash signatures (shingles of its
+    words and of its function-word skeleton), names and numbers; `story_bands`
+    is the LSH index over the signatures and `story_terms` an index of names
+    and numbers by time, so candidates come from indexes, not a scan, and a
+    restart forgets nothing. `articles.pruned_at` marks bodies removed by
+    retention (the sketches and alerts stay)."""
+    db.execute(
+        """CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            title TEXT,
+            size INTEGER NOT NULL DEFAULT 1
+        )"""
+    )
+    db.execute("ALTER TABLE articles ADD COLUMN story_id INTEGER REFERENCES stories(id)")
+    db.execute("ALTER TABLE articles ADD COLUMN story_reason TEXT")
+    db.execute("ALTER TABLE articles ADD COLUMN pruned_at TEXT")
+    db.execute("CREATE INDEX articles_story ON articles(story_id)")
+    db.execute(
+        """CREATE TABLE story_sketches (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+            story_id INTEGER NOT NULL,
+            at REAL NOT NULL,
+            sketch BLOB NOT NULL
+        )"""
+    )
+    db.execute("CREATE TABLE story_bands (band INTEGER NOT NULL, hash INTEGER NOT NULL, article_id INTEGER NOT NULL)")
+    db.execute("CREATE INDEX story_bands_key ON story_bands(band, hash)")
+    db.execute("CREATE TABLE story_terms (term TEXT NOT NULL, at REAL NOT NULL, article_id INTEGER NOT NULL)")
+    db.execute("CREATE INDEX story_terms_key ON story_terms(term, at)")
+    # an alert's later articles (updates), reported per the rule's `updates`
+    db.execute("ALTER TABLE alerts ADD COLUMN kind TEXT NOT NULL DEFAULT 'alert'")
+    db.execute("ALTER TABLE alerts ADD COLUMN parent_id INTEGER REFERENCES alerts(id)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 SCHEMA_VERSION = len(MIGRATIONS)
