@@ -1,0 +1,183 @@
+"""A story sketch of an article: what is needed to tell whether two articles
+report the same event, small enough to keep for every article.
+
+- `words`: MinHash of the body's word 3-shingles. Reprints, teasers and
+  lightly edited copies share most of them.
+- `skeleton`: MinHash of shingles of the body's *skeleton*: function words,
+  names and numbers kept, every run of other words collapsed to `_`. Spinners
+  swap content words for synonyms ("said" -> "stated", "fight" -> "combat")
+  and leave this skeleton nearly intact.
+- `names` and `numbers`: the capitalised names and the figures of the title and
+  body. Another outlet's own report of the event shares few words but the same
+  people, places and figures.
+
+Everything here is pure: text in, values out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from datasketch import MinHash
+
+from watcher.match.text import fold, split_sentences
+
+NUM_PERM = 64
+BANDS = 16  # LSH: 16 bands of 4 rows
+ROWS = NUM_PERM // BANDS
+WORD_SHINGLE = 3
+SKELETON_SHINGLE = 5
+
+# the words spinners leave alone (and that carry no topic)
+FUNCTION_WORDS = frozenset(
+    """a an the of to in on at by for from with as and or but nor if then than that this these those it its is are
+    was were be been being has have had do does did will would shall should can could may might must not no he she
+    they we you i his her their our your my him them us me who whom whose which what when where why how there here
+    all any both each few more most other some such only own same so too very just also into onto over under about
+    after before between through during without within against among up down out off again further once while
+    because until since per via""".split()
+)
+# capitalised words that are not names of anything in particular
+_NOT_NAMES = FUNCTION_WORDS | frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april june july august
+    september october november december mr mrs ms dr prof sir lord lady st said says according however meanwhile
+    read more click subscribe share advertisement photo image video copyright reporting editing""".split()
+)
+_TOKEN = re.compile(r"\d+(?:[.,:–-]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+_THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
+
+
+@dataclass(frozen=True)
+class Sketch:
+    at: float  # when the article's event was reported, epoch seconds
+    words: np.ndarray  # uint32[NUM_PERM]
+    skeleton: np.ndarray  # uint32[NUM_PERM]
+    word_count: int  # distinct word shingles, for containment estimates
+    names: frozenset[str]
+    numbers: frozenset[str]
+
+    def to_bytes(self) -> bytes:
+        names = "\x1f".join(sorted(self.names)).encode()
+        numbers = "\x1f".join(sorted(self.numbers)).encode()
+        head = struct.pack("<dIHH", self.at, self.word_count, len(names), len(numbers))
+        return head + self.words.astype("<u4").tobytes() + self.skeleton.astype("<u4").tobytes() + names + numbers
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> Sketch:
+        at, word_count, n_names, n_numbers = struct.unpack_from("<dIHH", blob)
+        pos = struct.calcsize("<dIHH")
+        words = np.frombuffer(blob, "<u4", NUM_PERM, pos)
+        skeleton = np.frombuffer(blob, "<u4", NUM_PERM, pos + 4 * NUM_PERM)
+        pos += 8 * NUM_PERM
+        names = blob[pos : pos + n_names].decode()
+        numbers = blob[pos + n_names : pos + n_names + n_numbers].decode()
+        return cls(at, words, skeleton, word_count, _split(names), _split(numbers))
+
+
+def _split(joined: str) -> frozenset[str]:
+    return frozenset(joined.split("\x1f")) if joined else frozenset()
+
+
+@lru_cache(maxsize=1)
+def _seed() -> MinHash:
+    return MinHash(num_perm=NUM_PERM, seed=1)
+
+
+def _minhash(shingles: set[str]) -> np.ndarray:
+    seed = _seed()
+    m = MinHash(num_perm=NUM_PERM, permutations=seed.permutations, scheme=seed.scheme)
+    if shingles:
+        m.update_batch([s.encode() for s in shingles])
+    return m.hashvalues.astype(np.uint32)
+
+
+def number_value(token: str) -> str:
+    """A figure written the way most outlets write it: "10,000" and "10.000" -> "10000", "6,4" -> "6.4"."""
+    if _THOUSANDS.match(token):
+        return re.sub(r"[.,]", "", token)
+    return token.replace(",", ".")
+
+
+def is_key_number(value: str) -> bool:
+    """Figures that identify an event; not years, not single digits, which every story has."""
+    if not value.isdigit():
+        return True  # 1.8, 3-1, 2:03:11
+    n = int(value) if value.isdigit() else 0
+    return n >= 10 and not (1990 <= n <= 2040)
+
+
+def sketch(title: str, body: str, at: float) -> Sketch:
+    """The sketch of one article (title and body as stored)."""
+    tokens: list[str] = []  # folded words of the body
+    skeleton: list[str] = []
+    names: set[str] = set()
+    numbers: set[str] = set()
+    for text, is_body in ((title, False), (body, True)):
+        for sentence in split_sentences(text) if text else ():
+            first = True
+            for m in _TOKEN.finditer(sentence.text):
+                raw = m.group(0)
+                if raw[0].isdigit():
+                    value = number_value(raw)
+                    if is_key_number(value):
+                        numbers.add(value)
+                    if is_body:
+                        tokens.append(value)
+                        skeleton.append(value)
+                    first = False
+                    continue
+                word = fold(raw)
+                name = raw[0].isupper() and not first and word not in _NOT_NAMES and len(word) > 1
+                first = False
+                if name:
+                    names.add(word)
+                if not is_body:
+                    continue
+                tokens.append(word)
+                if word in FUNCTION_WORDS or name:
+                    skeleton.append(word)
+                elif not skeleton or skeleton[-1] != "_":
+                    skeleton.append("_")
+    word_shingles = _shingles(tokens, WORD_SHINGLE)
+    return Sketch(
+        at=at,
+        words=_minhash(word_shingles),
+        skeleton=_minhash(_shingles(skeleton, SKELETON_SHINGLE)),
+        word_count=len(word_shingles),
+        names=frozenset(names),
+        numbers=frozenset(numbers),
+    )
+
+
+def _shingles(tokens: list[str], k: int) -> set[str]:
+    if len(tokens) < k:
+        return {" ".join(tokens)} if tokens else set()
+    return {" ".join(tokens[i : i + k]) for i in range(len(tokens) - k + 1)}
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of two MinHash signatures."""
+    return float(np.count_nonzero(a == b)) / NUM_PERM
+
+
+def bands(sk: Sketch) -> list[tuple[int, int]]:
+    """LSH keys: (band, hash) for the word and skeleton signatures; bands 0-15 words, 16-31 skeleton."""
+    out = []
+    for offset, sig in ((0, sk.words), (BANDS, sk.skeleton)):
+        if not sig.any() or (sig == np.uint32(0xFFFFFFFF)).all():
+            continue  # empty text: no signature to share
+        rows = sig.reshape(BANDS, ROWS)
+        for i in range(BANDS):
+            digest = hashlib.blake2b(rows[i].tobytes(), digest_size=8).digest()
+            out.append((offset + i, int.from_bytes(digest, "little", signed=True)))
+    return out
+
+
+def terms(sk: Sketch) -> list[str]:
+    """Index terms for finding other reports of the same event: its names and key figures."""
+    return [f"n:{n}" for n in sorted(sk.names)] + [f"#:{v}" for v in sorted(sk.numbers)]
