@@ -27,6 +27,7 @@ from datasketch import MinHash
 
 from watcher.match.text import fold, split_sentences
 
+SKETCH_VERSION = 1  # stored sketches of another version are made anew from the bodies
 NUM_PERM = 64
 BANDS = 16  # LSH: 16 bands of 4 rows
 ROWS = NUM_PERM // BANDS
@@ -88,11 +89,41 @@ def _seed() -> MinHash:
     return MinHash(num_perm=NUM_PERM, seed=1)
 
 
-def _minhash(shingles: set[str]) -> np.ndarray:
+_TOKEN_IDS: dict[str, int] = {}
+
+
+def _token_ids(tokens: list[str]) -> np.ndarray:
+    """Stable 32-bit ids of tokens (BLAKE2b; remembered, as news reuses its words)."""
+    if len(_TOKEN_IDS) > 500_000:
+        _TOKEN_IDS.clear()
+    ids = _TOKEN_IDS
+    out = []
+    for t in tokens:
+        v = ids.get(t)
+        if v is None:
+            v = ids[t] = int.from_bytes(hashlib.blake2b(t.encode(), digest_size=4).digest(), "little")
+        out.append(v)
+    return np.array(out, dtype=np.uint64)
+
+
+def _shingle_hashes(tokens: list[str], k: int) -> np.ndarray:
+    """Distinct 32-bit hashes of the k-token shingles (all of them when fewer than k tokens)."""
+    ids = _token_ids(tokens)
+    n = len(ids) - k + 1
+    if n <= 0:
+        n, k = (1, len(ids)) if len(ids) else (0, 0)
+    h = np.zeros(max(n, 0), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            h = h * np.uint64(0x9E3779B97F4A7C15) + ids[j : j + n]
+    return np.unique((h ^ (h >> np.uint64(32))) & np.uint64(0xFFFFFFFF))
+
+
+def _minhash(hashes: np.ndarray) -> np.ndarray:
     seed = _seed()
-    m = MinHash(num_perm=NUM_PERM, permutations=seed.permutations, scheme=seed.scheme)
-    if shingles:
-        m.update_batch([s.encode() for s in shingles])
+    m = MinHash(num_perm=NUM_PERM, permutations=seed.permutations, scheme=seed.scheme, hashfunc=int)
+    if len(hashes):
+        m.update_batch(hashes.tolist())
     return m.hashvalues.astype(np.uint32)
 
 
@@ -118,8 +149,10 @@ def sketch(title: str, body: str, at: float) -> Sketch:
     names: set[str] = set()
     numbers: set[str] = set()
     for text, is_body in ((title, False), (body, True)):
+        folded = fold(text) if text else ""
         for sentence in split_sentences(text) if text else ():
             first = True
+            base = sentence.start
             for m in _TOKEN.finditer(sentence.text):
                 raw = m.group(0)
                 if raw[0].isdigit():
@@ -131,7 +164,7 @@ def sketch(title: str, body: str, at: float) -> Sketch:
                         skeleton.append(value)
                     first = False
                     continue
-                word = fold(raw)
+                word = folded[base + m.start() : base + m.end()]
                 name = raw[0].isupper() and not first and word not in _NOT_NAMES and len(word) > 1
                 first = False
                 if name:
@@ -143,21 +176,15 @@ def sketch(title: str, body: str, at: float) -> Sketch:
                     skeleton.append(word)
                 elif not skeleton or skeleton[-1] != "_":
                     skeleton.append("_")
-    word_shingles = _shingles(tokens, WORD_SHINGLE)
+    word_shingles = _shingle_hashes(tokens, WORD_SHINGLE)
     return Sketch(
         at=at,
         words=_minhash(word_shingles),
-        skeleton=_minhash(_shingles(skeleton, SKELETON_SHINGLE)),
+        skeleton=_minhash(_shingle_hashes(skeleton, SKELETON_SHINGLE)),
         word_count=len(word_shingles),
         names=frozenset(names),
         numbers=frozenset(numbers),
     )
-
-
-def _shingles(tokens: list[str], k: int) -> set[str]:
-    if len(tokens) < k:
-        return {" ".join(tokens)} if tokens else set()
-    return {" ".join(tokens[i : i + k]) for i in range(len(tokens) - k + 1)}
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:

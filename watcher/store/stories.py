@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import sqlite_utils
 
@@ -130,4 +130,59 @@ def story_rows(db: sqlite_utils.Database, limit: int = 20, since: str | None = N
             a["reason"] = json.loads(a.pop("story_reason") or "{}")
             s["articles"].append(a)
         s["outlets"] = sorted({a["sitename"] or a["source_id"] for a in s["articles"]})
+        ids = [a["id"] for a in s["articles"]]
+        marks = ",".join("?" * len(ids))
+        rules: dict[int, list[str]] = {}
+        for article_id, rule_id in db.execute(
+            f"SELECT article_id, rule_id FROM matches WHERE article_id IN ({marks}) ORDER BY id", ids
+        ):
+            rules.setdefault(article_id, []).append(rule_id)
+        for a in s["articles"]:
+            a["rules"] = rules.get(a["id"], [])
+        cur = db.execute(
+            "SELECT id, rule_id, article_id, created_at FROM alerts WHERE story_key = ? AND kind = 'alert' ORDER BY id",
+            [f"story:{s['id']}"],
+        )
+        acols = [d[0] for d in cur.description]
+        s["alerts"] = [dict(zip(acols, r)) for r in cur.fetchall()]
     return stories
+
+
+def rebuild_index(db: sqlite_utils.Database, resketch: Callable[[dict[str, Any]], Sketch | None] | None = None) -> int:
+    """Rebuild the LSH bands and the name/figure index from the stored sketches, in one transaction.
+
+    With `resketch`, each article's sketch is first made anew from its stored
+    row (articles whose body was pruned keep the sketch they have). Story
+    assignments are kept. Returns the number of sketches indexed."""
+    with db.atomic():
+        if resketch is not None:
+            rows = db.execute(
+                "SELECT a.id, a.title, a.body, a.published, a.fetched_at, a.pruned_at FROM articles a "
+                "JOIN story_sketches s ON s.article_id = a.id"
+            )
+            cols = [d[0] for d in rows.description]
+            fresh = []
+            for r in rows.fetchall():
+                row = dict(zip(cols, r))
+                sk = resketch(row) if not row["pruned_at"] else None
+                if sk is not None:
+                    fresh.append((sk.to_bytes(), sk.at, row["id"]))
+            db.conn.executemany("UPDATE story_sketches SET sketch = ?, at = ? WHERE article_id = ?", fresh)
+        for table in ("story_bands", "story_terms", "story_term_counts"):
+            db.execute(f"DELETE FROM {table}")
+        n = 0
+        counts: dict[str, int] = {}
+        cur = db.execute("SELECT article_id, sketch FROM story_sketches")
+        while batch := cur.fetchmany(5000):
+            band_rows, term_rows = [], []
+            for article_id, blob in batch:
+                sk = Sketch.from_bytes(blob)
+                band_rows.extend((b, h, article_id) for b, h in bands(sk))
+                for t in terms(sk):
+                    term_rows.append((t, sk.at, article_id))
+                    counts[t] = counts.get(t, 0) + 1
+                n += 1
+            db.conn.executemany("INSERT INTO story_bands (band, hash, article_id) VALUES (?, ?, ?)", band_rows)
+            db.conn.executemany("INSERT INTO story_terms (term, at, article_id) VALUES (?, ?, ?)", term_rows)
+        db.conn.executemany("INSERT INTO story_term_counts (term, n) VALUES (?, ?)", counts.items())
+    return n

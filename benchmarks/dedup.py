@@ -1,0 +1,213 @@
+"""How placing a new article in its story scales with the number of stored fingerprints.
+
+For each size (20,000 and 200,000 by default) a fresh SQLite store is filled
+with synthetic news articles spread over a year: names drawn from a Zipf-like
+pool (some as common as a capital city), figures, function words and content
+words, in sentences shaped like news copy. The fill goes through
+`watcher.store.stories.save`, the code the daemon uses, so the LSH bands and
+the name/figure index are the real ones.
+
+Then 300 new articles are placed, one at a time, through the daemon's path
+(`story_sketch` -> `Store.place_story` -> `Store.add_article`): a third are
+lightly edited copies of stored articles, a third are fresh reports of stored
+events, a third are new. Printed: median and p95 time to place one article
+(sketching included), how many joined a story, the peak memory (RSS) of this process,
+the database size, and how long rebuilding the indexes from the stored sketches takes.
+
+    python benchmarks/dedup.py [--sizes 20000,200000] [--workers 2]
+
+Target: median under 5 ms at 200,000 stored fingerprints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import multiprocessing
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from watcher.dedupe.sketch import Sketch, sketch  # noqa: E402
+from watcher.poll import story_sketch  # noqa: E402
+from watcher.store import ArticleRecord, EntryRecord, Store  # noqa: E402
+from watcher.store import stories  # noqa: E402
+from watcher.store.stories import Placement  # noqa: E402
+
+WINDOW = 3 * 86400.0
+START = datetime(2025, 6, 1, tzinfo=timezone.utc)
+SYLLABLES = "ka ro mi ten sa vel dor an is ul per tam ne lo ri gan sun bar fel od".split()
+FUNCTION = "the of to in on at by for from with as and that this it is was were has have had will would".split()
+DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+
+
+def word(rnd: random.Random, n: int) -> str:
+    return "".join(rnd.choice(SYLLABLES) for _ in range(n))
+
+
+class Vocabulary:
+    def __init__(self, seed: int = 1) -> None:
+        rnd = random.Random(seed)
+        self.content = [word(rnd, rnd.randint(2, 3)) for _ in range(6000)]
+        self.names = [word(rnd, rnd.randint(2, 3)).capitalize() for _ in range(30000)]
+        # a Zipf-like pick: a few names everywhere, most rare
+        self.cum_weights = list(itertools.accumulate(1.0 / (i + 1) ** 0.9 for i in range(len(self.names))))
+
+    def name(self, rnd: random.Random) -> str:
+        return rnd.choices(self.names, cum_weights=self.cum_weights)[0]
+
+
+def sentence(rnd: random.Random, v: Vocabulary, names: list[str], figures: list[str]) -> str:
+    parts = [rnd.choice(names), rnd.choice(names), "said on", rnd.choice(DAYS), "that"]
+    for _ in range(rnd.randint(8, 16)):
+        r = rnd.random()
+        if r < 0.45:
+            parts.append(rnd.choice(FUNCTION))
+        elif r < 0.9:
+            parts.append(rnd.choice(v.content))
+        elif r < 0.96:
+            parts.append(rnd.choice(names))
+        else:
+            parts.append(rnd.choice(figures))
+    return " ".join(parts) + "."
+
+
+def event(rnd: random.Random, v: Vocabulary) -> tuple[list[str], list[str]]:
+    names = [v.name(rnd) for _ in range(rnd.randint(4, 8))]
+    figures = [f"{rnd.randint(10, 99_999):,}" for _ in range(rnd.randint(2, 5))]
+    return names, figures
+
+
+def article(rnd: random.Random, v: Vocabulary, names: list[str], figures: list[str]) -> tuple[str, str]:
+    title = " ".join([names[0], rnd.choice(v.content), figures[0], rnd.choice(v.content), names[1]])
+    paragraphs = [" ".join(sentence(rnd, v, names, figures) for _ in range(rnd.randint(2, 3))) for _ in range(4)]
+    return title, "\n\n".join(paragraphs)
+
+
+def edited(rnd: random.Random, v: Vocabulary, body: str) -> str:
+    words = body.split(" ")
+    for _ in range(len(words) // 25):  # a few words changed, as reprints do
+        words[rnd.randrange(len(words))] = rnd.choice(v.content)
+    return "Reporting by the wire.\n\n" + " ".join(words)
+
+
+def stored(v: Vocabulary, i: int) -> tuple[list[str], list[str], str, str]:
+    """The i-th stored article (its own seed, so a probe can regenerate it)."""
+    rnd = random.Random(1_000_000 + i)
+    names, figures = event(rnd, v)
+    return (names, figures, *article(rnd, v, names, figures))
+
+
+def stored_at(i: int, n: int) -> datetime:
+    return START + timedelta(seconds=365 * 86400 * i / n)
+
+
+def _sketch_batch(args: tuple[int, int, int]) -> list[bytes]:
+    first, count, n = args
+    v = Vocabulary()
+    out = []
+    for i in range(first, first + count):
+        _, _, title, body = stored(v, i)
+        out.append(sketch(title, body, stored_at(i, n).timestamp()).to_bytes())
+    return out
+
+
+def fill(store: Store, n: int, workers: int) -> float:
+    """Store n synthetic articles, each its own story; returns the seconds it took."""
+    t0 = time.perf_counter()
+    chunk = 2000
+    jobs = [(i, min(chunk, n - i), n) for i in range(0, n, chunk)]
+    db = store.db
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        next_id = 1
+        for blobs in pool.imap(_sketch_batch, jobs):
+            with db.atomic():
+                db.conn.executemany(
+                    "INSERT INTO articles (id, canonical_url, url, source_id, title, body, alertable, fetched_at) "
+                    "VALUES (?, ?, ?, 'bench', NULL, '', 0, ?)",
+                    [(next_id + k, f"https://fill.example/{next_id + k}", f"https://fill.example/{next_id + k}",
+                      "2025-06-01T00:00:00+00:00") for k in range(len(blobs))],
+                )
+                for k, blob in enumerate(blobs):
+                    stories.save(db, next_id + k, Placement(Sketch.from_bytes(blob), None, None), None,
+                                 "2025-06-01T00:00:00+00:00")
+            next_id += len(blobs)
+    return time.perf_counter() - t0
+
+
+def measure(store: Store, n: int, probes: int = 300) -> dict:
+    v = Vocabulary()
+    rnd = random.Random(99)
+    times: list[float] = []
+    joined = 0
+    for i in range(probes):
+        kind = i % 3
+        # the probe's event is one of the stored ones (kinds 0 and 1) or new (2); regenerate it from its seed
+        target = rnd.randrange(n)
+        names, figures, title, body = stored(v, target)
+        at = stored_at(target, n) + timedelta(hours=rnd.randint(1, 30))
+        if kind == 0:
+            body = edited(rnd, v, body)
+        elif kind == 1:
+            title, body = article(rnd, v, names, figures)  # another outlet's own words, same people and figures
+        else:
+            names, figures = event(rnd, v)
+            title, body = article(rnd, v, names, figures)
+        url = f"https://probe.example/{n}/{i}"
+        art = ArticleRecord(canonical_url=url, url=url, guid=None, source_id="bench", title=title, author=None,
+                            published=at, sitename=None, language=None, body=body, body_hash=None,
+                            summary_only=False, alertable=True)
+        t0 = time.perf_counter()
+        placement = store.place_story(story_sketch(art), WINDOW)
+        store.add_article(EntryRecord("bench", url, None, url, url, title, None), art, placement=placement)
+        times.append(time.perf_counter() - t0)
+        joined += placement.verdict is not None and kind != 2
+    times.sort()
+    return {"median_ms": statistics.median(times) * 1000, "p95_ms": times[int(len(times) * 0.95)] * 1000,
+            "joined_of_same": joined, "same_probes": sum(1 for i in range(probes) if i % 3 != 2)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="20000,200000")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    args = ap.parse_args()
+    results = {}
+    for n in (int(s) for s in args.sizes.split(",")):
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store(Path(tmp) / "dedup.db")
+            store.ensure_source("bench", "https://example.org/feed", "feed")
+            took = fill(store, n, args.workers)
+            r = measure(store, n)
+            t0 = time.perf_counter()
+            store.rebuild_story_index()
+            r["rebuild_s"] = time.perf_counter() - t0
+            size = sum(f.stat().st_size for f in Path(tmp).iterdir()) / 1e6
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            results[n] = r
+            print(f"{n:>7} fingerprints (filled in {took:.0f}s): place one article median {r['median_ms']:.2f} ms, "
+                  f"p95 {r['p95_ms']:.2f} ms; joined {r['joined_of_same']}/{r['same_probes']} versions of stored "
+                  f"stories; database {size:.0f} MB; peak RSS of this process {rss:.0f} MB; "
+                  f"indexes rebuilt from the stored sketches in {r['rebuild_s']:.1f}s")
+            store.close()
+    sizes = sorted(results)
+    if len(sizes) > 1:
+        a, b = sizes[0], sizes[-1]
+        print(f"median at {b} / median at {a}: {results[b]['median_ms'] / results[a]['median_ms']:.2f}x "
+              f"for {b / a:.0f}x the fingerprints")
+    ok = results[sizes[-1]]["median_ms"] < 5.0
+    print("target (median < 5 ms at the largest size):", "met" if ok else "NOT met")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
