@@ -41,7 +41,7 @@ def test_pace_spaces_messages_to_one_url(tmp_path: Path) -> None:
     for i in range(3):
         url = f"https://e.org/{i}"
         art = ArticleRecord(url, url, None, "s", f"T{i}", None, None, None, None, f"body {i}", f"h{i}", False, True)
-        alert = AlertRecord(url, f"Rule {i}", f"Body {i}", (("hooks", 0),))
+        alert = AlertRecord(f"Rule {i}", f"Body {i}", (("hooks", 0),))
         store.add_article(EntryRecord("s", url, url, url, url, "T", None), art, [MatchRecord("r", "[]", alert)])
     report = asyncio.run(Sender(store, config).send_due())
     hooks.stop()

@@ -80,7 +80,7 @@ def test_an_article_and_its_alert_are_stored_together_or_not_at_all(tmp_path: Pa
         raise RuntimeError("killed between the article and its alert")
 
     monkeypatch.setattr(store, "_insert_matches", crash)
-    alert = AlertRecord("https://e.org/a", "Rule", "Body", (("desk", 0),))
+    alert = AlertRecord("Rule", "Body", (("desk", 0),))
     with pytest.raises(RuntimeError):
         store.add_article(entry("a"), article("https://e.org/a"), [MatchRecord("r", "[]", alert)])
     counts = {t: store.count(t) for t in ("articles", "entries", "matches", "alerts", "deliveries")}

@@ -26,6 +26,7 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     hang: float = 0.0  # seconds to wait before answering (a server that never answers)
     chunks: Callable[[], object] | None = None  # yields bytes for a streamed body
+    etag: str | None = None  # answer 304 (no body) when the request's If-None-Match is this
 
 
 class WebServer:
@@ -35,6 +36,7 @@ class WebServer:
         self.routes: dict[str, Route] = {}
         self.hits: list[str] = []
         self.request_headers: list[dict[str, str]] = []
+        self.sent: list[tuple[str, int, int]] = []  # (path, status, body bytes written) per answer
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -53,25 +55,36 @@ class WebServer:
                     return
                 if route.hang:
                     time.sleep(route.hang)
+                if route.etag is not None and self.headers.get("If-None-Match") == route.etag:
+                    route = Route(status=304, headers={"ETag": route.etag, **route.headers})
                 self._reply(route)
 
             def _reply(self, route: Route) -> None:
-                body = route.body.replace(b"{{BASE}}", server.base.encode())
+                body = b"" if route.status == 304 else route.body.replace(b"{{BASE}}", server.base.encode())
+                path = urlsplit(self.path).path
                 try:
                     self.send_response(route.status)
                     self.send_header("Content-Type", route.content_type)
                     for k, v in route.headers.items():
                         self.send_header(k, v.replace("{{BASE}}", server.base))
+                    if route.etag is not None and route.status != 304:
+                        self.send_header("ETag", route.etag)
                     if route.chunks is not None:
                         self.send_header("Transfer-Encoding", "chunked")
                         self.end_headers()
-                        for chunk in route.chunks():  # type: ignore[attr-defined]
-                            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                        self.wfile.write(b"0\r\n\r\n")
+                        written = 0
+                        try:
+                            for chunk in route.chunks():  # type: ignore[attr-defined]
+                                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                                written += len(chunk)
+                            self.wfile.write(b"0\r\n\r\n")
+                        finally:
+                            server.sent.append((path, route.status, written))
                         return
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)
+                    server.sent.append((path, route.status, len(body)))
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 

@@ -15,6 +15,7 @@ import click
 from watcher import __version__
 from watcher.config import Config, load_config
 from watcher.errors import WatcherError
+from watcher.report import explain_reason
 
 CONFIG_HELP = "Config file (default: $WATCHER_CONFIG or ./watcher.yaml)."
 
@@ -34,13 +35,18 @@ def _load(config_path: Path) -> Config:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="watcher")
-@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info", show_default=True)
-def cli(log_level: str) -> None:
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info", show_default=True,
+              envvar="WATCHER_LOG_LEVEL", help="Least important events logged [env: WATCHER_LOG_LEVEL].")
+@click.option("--log-format", type=click.Choice(["plain", "json"]), default="plain", show_default=True,
+              envvar="WATCHER_LOG_FORMAT",
+              help="Log lines as text, or one JSON object per line (ts, level, logger, message, extras) "
+                   "[env: WATCHER_LOG_FORMAT].")
+def cli(log_level: str, log_format: str) -> None:
     """watcher: polls news feeds and pages, stores each article's full body once,
     and alerts on the stories your rules describe."""
     from watcher.logs import setup_logging
 
-    setup_logging(log_level)
+    setup_logging(log_level, log_format)
 
 
 @cli.command()
@@ -48,6 +54,9 @@ def cli(log_level: str) -> None:
 @click.option("--once", is_flag=True, help="Poll every source once, then exit.")
 def run(config_path: Path, once: bool) -> None:
     """Run the daemon: poll every source on its schedule until SIGTERM/SIGINT.
+
+    On a stop request, polls in flight get 6 s to finish and the process exits 0.
+    With `server: listen:` in the config, /healthz and /metrics are served there.
 
     With --once, poll every source one time and exit 0 (even when some
     sources fail: their errors are logged and shown by `watcher sources`).
@@ -187,7 +196,8 @@ def replay(config_path: Path, since: str | None, rule_id: str | None, send: bool
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.pass_context
 def sources(ctx: click.Context, config_path: Path, as_json: bool) -> None:
-    """Table of sources: last poll, status, articles stored, next poll."""
+    """Table of source health: status, failures in a row, articles stored, last and next poll,
+    bytes spared by 304 answers, and whether a source moved (lasting 301/308) or is disabled (410)."""
     if ctx.invoked_subcommand is not None:
         return
     from watcher.store import Store
@@ -204,22 +214,60 @@ def sources(ctx: click.Context, config_path: Path, as_json: bool) -> None:
         rows.append({
             "id": s.id,
             "url": s.url,
+            "polled_url": r.get("moved_to") or s.url,
             "type": s.type or r.get("type"),
+            "health": _health(r),
             "last_poll": r.get("last_poll_at"),
             "status": r.get("last_status") or "never polled",
+            "http_status": r.get("last_http_status"),
             "error": r.get("last_error"),
             "failures": r.get("consecutive_failures", 0),
+            "failing_since": r.get("failing_since"),
             "articles": r.get("articles", 0),
-            "next_poll": r.get("next_poll_at"),
+            "next_poll": None if r.get("disabled") else r.get("next_poll_at"),
+            "not_modified": r.get("not_modified", 0),
+            "bytes_saved": r.get("bytes_saved", 0),
+            "moved_to": r.get("moved_to"),
+            "redirect_seen": ({"to": r["move_target"], "polls": r["move_polls"]} if r.get("move_target") else None),
+            "disabled": r.get("disabled"),
             "advertised_feed": r.get("advertised_feed"),
         })
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    _table(rows, ["id", "status", "articles", "last_poll", "next_poll", "url"])
+    table = [{**r, "saved": _bytes(r["bytes_saved"]) if r["bytes_saved"] else "-"} for r in rows]
+    _table(table, ["id", "health", "status", "failures", "articles", "last_poll", "next_poll", "saved", "url"])
     for r in rows:
-        if r["error"]:
+        if r["disabled"]:
+            click.echo(f"  {r['id']}: disabled: {r['disabled']}")
+        elif r["error"]:
             click.echo(f"  {r['id']}: {r['error']}")
+        if r["moved_to"]:
+            click.echo(f"  {r['id']}: moved permanently; polling {r['moved_to']} (put it in the config as `url`)")
+        elif r["redirect_seen"]:
+            seen = r["redirect_seen"]
+            click.echo(f"  {r['id']}: redirects permanently to {seen['to']} ({seen['polls']} polls in a row "
+                       f"of {config.http.moved_after} before it is followed for good)")
+
+
+def _health(row: dict[str, Any]) -> str:
+    if not row.get("last_status"):
+        return "new"
+    if row.get("disabled"):
+        return "disabled"
+    if row.get("consecutive_failures"):
+        return "failing"
+    if row.get("last_status") == "paused":
+        return "paused"
+    return "ok"
+
+
+def _bytes(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n} B"
 
 
 @cli.command()
@@ -249,9 +297,64 @@ def alerts(config_path: Path, limit: int, as_json: bool) -> None:
                       "delivery": states or "-", "article": (a["title"] or a["url"])[:60]})
     _table(table, ["id", "created", "rule", "source", "delivery", "article"])
     for a in rows:
+        for later in a["also"]:
+            click.echo(f"  alert {a['id']}: also reported by {later['sitename'] or later['source_id']}: "
+                       f"{(later['title'] or later['url'])[:70]}")
         for d in a["deliveries"]:
             if d["last_error"] and d["status"] != "sent":
                 click.echo(f"  alert {a['id']} {d['channel']}: {d['last_error']}")
+
+
+@cli.command()
+@_config_option
+@click.option("--limit", default=20, show_default=True, help="How many stories, most recently seen first.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+              help="Only stories seen since this date (UTC).")
+@click.option("--explain", is_flag=True, help="Say for each article why it joined its story (signal and score), "
+              "and for the first one the closest article that was judged another story.")
+@click.option("--rebuild", is_flag=True, help="Make every article's sketch anew from its stored text and rebuild "
+              "the story indexes (stories stay as they are), then list.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def stories(config_path: Path, limit: int, since: datetime | None, explain: bool, rebuild: bool, as_json: bool) -> None:
+    """Stories: articles about one event grouped across outlets, reprints and rewritten copies."""
+    import time
+
+    from watcher.store import Store
+
+    config = _load(config_path)
+    store = Store(config.database)
+    try:
+        if rebuild:
+            start = time.monotonic()
+            n = store.rebuild_story_index(resketch=True)
+            click.echo(f"rebuilt the story indexes of {n} articles in {time.monotonic() - start:.1f}s", err=as_json)
+        rows = store.story_rows(limit, since.replace(tzinfo=timezone.utc) if since else None)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no stories yet")
+        return
+    for s in rows:
+        outlets = ", ".join(s["outlets"])
+        click.echo(f"story {s['id']}: {s['title'] or '(untitled)'}")
+        n = len(s["outlets"])
+        click.echo(f"  {_plural(s['size'], 'article')} from {_plural(n, 'outlet')} ({outlets}); "
+                   f"first seen {s['first_seen']}, last seen {s['last_seen']}")
+        for alert in s["alerts"]:
+            click.echo(f"  alert {alert['id']} (rule {alert['rule_id']}) on article {alert['article_id']}; "
+                       "later matches are attached to it")
+        for a in s["articles"]:
+            rules = f"  [rules: {', '.join(a['rules'])}]" if a["rules"] else ""
+            click.echo(f"  - {a['id']} {a['sitename'] or a['source_id']}: {a['title'] or a['url']}  {a['url']}{rules}")
+            if explain:
+                click.echo(f"      {explain_reason(a['reason'])}")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 @sources.command("import")
@@ -284,11 +387,12 @@ def sources_import(ctx: click.Context, opml_file: Path, output: Path | None) -> 
 @cli.command()
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Keep the demo's database here (default: a temporary folder).")
-def demo(data_dir: Path | None) -> None:
-    """Serve bundled sample outlets on localhost and poll them once: no network needed."""
+@click.option("--follow", is_flag=True, help="Keep running the daemon (polls every 15 minutes) until Ctrl-C.")
+def demo(data_dir: Path | None, follow: bool) -> None:
+    """Serve bundled sample outlets on localhost, poll them once and print the alerts: no network needed."""
     from watcher.demo.run import run_demo
 
-    run_demo(data_dir)
+    run_demo(data_dir, follow)
 
 
 def _table(rows: list[dict[str, Any]], cols: list[str]) -> None:

@@ -1,22 +1,31 @@
 """The long-running daemon and the one-shot poll.
 
-One APScheduler job per source at its interval (with jitter, never two polls
-of one source at once). SIGTERM/SIGINT stop the scheduler, let polls in
+One APScheduler job per source: each poll schedules the next one at the time
+it computed (interval, the feed's and server's own pace, backoff after
+failures, a host's Retry-After; see watcher/schedule.py), so there are never
+two polls of one source at once. SIGTERM/SIGINT stop the scheduler, let polls in
 flight finish (up to a drain limit), then close everything and return.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import signal
+import sqlite3
+import time
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, AsyncIterator
 
 from watcher.config import Config, SourceConfig
 from watcher.poll import Pipeline, PollReport, poll_source
 from watcher.runtime import open_pipeline
+from watcher.schedule import MAX_JITTER, backoff_delay, poll_delay
+from watcher.serve import Health, StatusServer
+from watcher.store import SourceState
+from watcher.store.retention import apply_retention, keep_retention
 
 log = logging.getLogger("watcher.daemon")
 
@@ -24,6 +33,7 @@ log = logging.getLogger("watcher.daemon")
 async def run_once(config: Config) -> list[PollReport]:
     """Poll every source once, concurrently (the HTTP client bounds concurrency)."""
     async with open_pipeline(config) as p:
+        await apply_retention(p.store, config.retention)
         reports = await asyncio.gather(*(poll_source(s, p) for s in config.sources))
         sent = await p.sender.send_due()
         for pause in ONCE_RETRIES:  # a short outage does not leave this run's alerts queued
@@ -36,24 +46,22 @@ async def run_once(config: Config) -> list[PollReport]:
     if sent.sent or queued:
         log.info("delivery: %d sent, %d queued for retry", sent.sent, queued)
     ok = sum(1 for r in reports if r.ok)
+    skipped = sum(1 for r in reports if r.status in ("paused", "disabled"))
     log.info(
-        "poll complete: %d sources (%d ok, %d failing), %d new articles",
-        len(reports), ok, len(reports) - ok, sum(r.new_articles for r in reports),
+        "poll complete: %d sources (%d ok, %d failing%s), %d new articles",
+        len(reports), ok, len(reports) - ok - skipped, f", {skipped} skipped: paused or disabled" if skipped else "",
+        sum(r.new_articles for r in reports),
     )
     return list(reports)
 
 
 SEND_IDLE = 20.0  # seconds the sender sleeps when nothing is due (and between digest checks)
 ONCE_RETRIES = (1.0, 3.0)  # seconds between the extra delivery tries of `run --once`
-
-
-def jitter_for(interval: float) -> float:
-    """Spread polls of sources with the same interval: up to 10% of it, at most 5 minutes."""
-    return min(interval * 0.1, 300.0)
+DRAIN = 6.0  # seconds polls in flight and delivery get after SIGTERM: `docker stop` kills at 10 s
 
 
 class Daemon:
-    def __init__(self, config: Config, drain_timeout: float = 25.0) -> None:
+    def __init__(self, config: Config, drain_timeout: float = DRAIN) -> None:
         self.config = config
         self.drain_timeout = drain_timeout
         self.stopping = asyncio.Event()
@@ -74,28 +82,65 @@ class Daemon:
                 loop.add_signal_handler(sig, self.stop)
             except (NotImplementedError, RuntimeError):  # not the main thread
                 pass
-        async with open_pipeline(self.config) as p:
+        async with open_pipeline(self.config) as p, self._serving(p):
             self.scheduler = AsyncIOScheduler(event_loop=loop, timezone=timezone.utc)
             now = datetime.now(timezone.utc)
             for source in self.config.sources:
                 self._schedule(source, p, now)
             self.scheduler.start()
             sender = asyncio.create_task(self._send_loop(p))
+            retention = asyncio.create_task(keep_retention(p.store, self.config.retention, self.stopping))
             log.info("watching %d sources", len(self.config.sources))
             await self.stopping.wait()
-            self.scheduler.shutdown(wait=False)
+            if self.scheduler.running:
+                self.scheduler.pause()  # no new polls; shutdown() now would cancel the ones in flight
             p.sender.wake.set()
+            deadline = loop.time() + self.drain_timeout
+            retention.cancel()  # a VACUUM in progress is interrupted and rolled back
             if self._running:
                 done, pending = await asyncio.wait(self._running, timeout=self.drain_timeout)
                 for task in pending:
                     task.cancel()
                 if pending:
                     log.warning("stopped %d polls that did not finish in %.0fs", len(pending), self.drain_timeout)
+                    await asyncio.wait(pending, timeout=1.0)
+            if self.scheduler.running:
+                self.scheduler.shutdown(wait=False)
+            with contextlib.suppress(asyncio.CancelledError):
+                await retention
             try:
-                await asyncio.wait_for(sender, timeout=self.drain_timeout)
+                await asyncio.wait_for(sender, timeout=max(0.5, deadline - loop.time()))
             except TimeoutError:
                 log.warning("delivery still running at stop; unsent alerts stay queued")
         log.info("stopped")
+
+    def health(self, p: Pipeline) -> Health:
+        """Healthy while the scheduler runs and the database answers."""
+        if self.stopping.is_set():
+            return Health(False, "stopping: the scheduler is shut down; polls in flight are finishing")
+        if self.scheduler is None or not self.scheduler.running:
+            return Health(False, "the scheduler is not running")
+        try:
+            p.store.db.execute("SELECT 1").fetchone()
+        except sqlite3.Error as e:
+            return Health(False, f"the database does not answer: {e}")
+        return Health(True, f"ok: {len(self.config.sources)} sources scheduled")
+
+    @contextlib.asynccontextmanager
+    async def _serving(self, p: Pipeline) -> AsyncIterator[None]:
+        """/healthz and /metrics on `server.listen`, from before the first poll until the drain is over."""
+        if self.config.server is None:
+            yield
+            return
+        from watcher.metrics import exposition, registry_for
+
+        registry = registry_for(p.metrics, p.store, [s.id for s in self.config.sources])
+        server = StatusServer(self.config.server.listen, lambda: self.health(p), lambda: exposition(registry))
+        await server.start()
+        try:
+            yield
+        finally:
+            await server.close()
 
     async def _send_loop(self, p: Pipeline) -> None:
         """Deliver due alerts; sleep until the next retry is due or a poll adds alerts."""
@@ -113,22 +158,44 @@ class Daemon:
                 pass
 
     def _schedule(self, source: SourceConfig, p: Pipeline, now: datetime) -> None:
-        from apscheduler.triggers.interval import IntervalTrigger
+        state = p.store.ensure_source(source.id, source.url, source.type)
+        if state.disabled:
+            log.warning("source %s: not scheduled: %s (change its url in the config to poll it again)",
+                        source.id, state.disabled)
+            return
+        interval = self.config.interval(source)
+        first = now + timedelta(seconds=random.uniform(0, min(2.0, interval / 10)))
+        if state.next_poll_at and state.next_poll_at > first:
+            # a restart does not re-poll early, but a config that now asks for more often is heard
+            longest = now + timedelta(seconds=self._longest_wait(source, state, p))
+            first = min(state.next_poll_at, longest)
+        self._at(source, p, first)
+
+    def _longest_wait(self, source: SourceConfig, state: SourceState, p: Pipeline) -> float:
+        """The furthest a stored next poll may lie ahead under today's config (backoff, hints, host pause)."""
+        base = self.config.timing(source).base(state.adaptive_interval)
+        if state.consecutive_failures:
+            delay = backoff_delay(base, state.consecutive_failures)
+        else:
+            delay = poll_delay(base, [state.feed_interval, state.max_age])
+        wait = delay + min(delay * 0.1, MAX_JITTER)
+        paused = p.fetcher.paused_until(state.poll_url)
+        if paused is not None:
+            wait = max(wait, paused - time.time() + 5.0)
+        return wait
+
+    def _at(self, source: SourceConfig, p: Pipeline, when: datetime) -> None:
+        """One poll of `source` at `when`; each poll schedules the next from what it learned."""
+        from apscheduler.triggers.date import DateTrigger
 
         assert self.scheduler is not None
-        interval = self.config.interval(source)
-        state = p.store.ensure_source(source.id, source.url, source.type)
-        first = now + timedelta(seconds=random.uniform(0, min(2.0, interval / 10)))
-        if state.next_poll_at and state.next_poll_at > first and state.next_poll_at - now < timedelta(seconds=interval):
-            first = state.next_poll_at  # a restart does not re-poll early
         self.scheduler.add_job(
             self._poll,
-            IntervalTrigger(seconds=interval, jitter=jitter_for(interval)),
+            DateTrigger(run_date=when),
             args=(source, p),
             id=source.id,
-            next_run_time=first,
+            replace_existing=True,
             max_instances=1,
-            coalesce=True,
             misfire_grace_time=None,
         )
 
@@ -138,9 +205,17 @@ class Daemon:
         task = asyncio.current_task()
         assert task is not None
         self._running.add(task)  # type: ignore[arg-type]
+        report: PollReport | None = None
         try:
-            await poll_source(source, p)
+            report = await poll_source(source, p)
+            p.metrics.polled(report)
+        except asyncio.CancelledError:  # cut short by the stop's drain limit: what was stored stays, and the
+            pass  # next start polls the source again (it was not marked polled)
         except Exception:  # one source's bug must not stop the others
+            p.metrics.error("internal")
             log.exception("source %s: poll failed unexpectedly", source.id)
         finally:
             self._running.discard(task)  # type: ignore[arg-type]
+            if not self.stopping.is_set() and not (report and report.status in ("disabled", "gone")):
+                when = report.next_poll_at if report and report.next_poll_at else None
+                self._at(source, p, when or datetime.now(timezone.utc) + timedelta(seconds=self.config.interval(source)))

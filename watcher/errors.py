@@ -30,10 +30,13 @@ class ConfigErrors(WatcherError):
 class FetchError(WatcherError):
     """A URL could not be fetched; `kind` says why in one word for logs and metrics."""
 
-    def __init__(self, url: str, kind: str, message: str, status: int | None = None) -> None:
+    def __init__(
+        self, url: str, kind: str, message: str, status: int | None = None, retry_after: float | None = None
+    ) -> None:
         self.url = url
         self.kind = kind
         self.status = status
+        self.retry_after = retry_after  # epoch seconds the host asked us to wait until (429/503, pauses)
         super().__init__(message)
 
 

@@ -1,25 +1,100 @@
-"""Logging: one line per event on stdout, with secrets in URLs redacted."""
+"""Logging: one line per event on stdout (plain text or JSON), with secrets redacted.
+
+Two layers keep secrets out of log lines and stored error texts: `redact()`
+masks the parts of URLs that carry credentials (user:password@, token query
+values, Apprise service tokens, webhook paths), and the private parts of
+every configured channel URL are remembered (`remember_secrets`) and masked
+wherever they appear, with or without a URL around them.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
+import threading
+from datetime import datetime, timezone
+from typing import Any, Iterable
 
-# user:password@ in URLs, and token-like query values (token=, key=, secret=, password=)
-_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s@:]+(:[^/\s@]*)?@", re.I)
-_QUERY_SECRET = re.compile(r"(?P<k>[?&](?:token|key|apikey|api_key|secret|password|pass|auth)=)[^&\s]+", re.I)
+MASK = "***"
+
+# user:password@ in URLs
+_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s@:'\"<>]+(:[^/\s@'\"<>]*)?@", re.I)
+# token-like query values (token=, key=, secret=, password=, sig=, ...)
+_QUERY_SECRET = re.compile(
+    r"(?P<k>[?&](?:token|access_token|key|apikey|api_key|secret|client_secret|password|pass|passwd|auth|sig|signature)=)"
+    r"[^&\s'\"<>]+",
+    re.I,
+)
+# Apprise URLs of other services carry secrets in the authority and the path (tgram://TOKEN/chat,
+# slack://A/B/C, json://host/secret-path): only the scheme and a host name stay readable
+_SERVICE_URL = re.compile(r"\b(?!https?://)(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<rest>[^\s'\"<>]+)", re.I)
+_HOSTNAME = re.compile(r"^(?:\*\*\*@)?(?:localhost|\[[0-9a-f:.]+\]|[a-z0-9-]+(?:\.[a-z0-9-]+)+)(?::\d+)?$", re.I)
+# web hooks whose path is the secret (Slack, Discord, Teams, Telegram's bot API, generic .../hooks/...)
+_WEBHOOK_PATH = re.compile(
+    r"(?P<keep>https?://(?:hooks\.slack\.com/services/|(?:[a-z0-9-]+\.)?discord(?:app)?\.com/api/webhooks/"
+    r"|[a-z0-9.-]*webhook\.office\.com/|api\.telegram\.org/bot"
+    r"|[^/\s'\"<>]+/(?:[^\s/?#'\"<>]+/)*?(?:web-?)?hooks?/))(?P<secret>[^\s'\"<>?#]*)",
+    re.I,
+)
+# bare credentials in well-known shapes: Telegram bot tokens, Slack tokens
+_BARE_TOKEN = re.compile(r"(?<![0-9])\d{6,}:[A-Za-z0-9_-]{20,}|\bxox[abposr]-[A-Za-z0-9-]{10,}")
+# a path segment that looks generated: 20+ characters mixing upper case, lower case and digits, no word in it
+_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_-]{20,}(?=[/?#\s'\"<>]|$)")
+_WORD = re.compile(r"[a-z]{6,}")
 
 
-# Apprise URLs of other services carry their secret in the authority (tgram://TOKEN/chat)
-_SERVICE_AUTHORITY = re.compile(r"\b(?!https?://)(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s?#]+", re.I)
+def _token_segment(m: re.Match[str]) -> str:
+    s = m.group(0)
+    looks_generated = (any(c.isupper() for c in s) and any(c.islower() for c in s) and any(c.isdigit() for c in s)
+                       and not _WORD.search(s))
+    return MASK if looks_generated else s
+
+
+_secrets: set[str] = set()  # private parts of configured channel URLs, longest first when masking
+_secrets_lock = threading.Lock()
+_secrets_pattern: re.Pattern[str] | None = None
+MIN_SECRET = 4  # shorter values would mask ordinary words
+LONG_SECRET = 12
+
+
+def remember_secrets(values: Iterable[str]) -> None:
+    """Mask these exact strings in every later log line and error text."""
+    global _secrets_pattern
+    with _secrets_lock:
+        new = {v for v in values if v and len(v) >= MIN_SECRET} - _secrets
+        if not new:
+            return
+        _secrets.update(new)
+        ordered = sorted(_secrets, key=len, reverse=True)
+        # a long secret is masked wherever it appears; a short one only as a whole word ("pass" in "passengers" stays)
+        _secrets_pattern = re.compile("|".join(
+            re.escape(s) if len(s) >= LONG_SECRET else rf"(?<![A-Za-z0-9]){re.escape(s)}(?![A-Za-z0-9])"
+            for s in ordered
+        ))
+
+
+def _service_url(m: re.Match[str]) -> str:
+    rest = m.group("rest")
+    authority, sep, _ = rest.partition("/")
+    authority = authority.split("?", 1)[0]
+    if _HOSTNAME.match(authority):
+        return f"{m.group('scheme')}{authority}" + (f"/{MASK}" if sep or "?" in rest else "")
+    return f"{m.group('scheme')}{MASK}"
 
 
 def redact(text: str) -> str:
-    """The text with passwords, tokens and service credentials in URLs replaced by ***."""
-    text = _USERINFO.sub(lambda m: f"{m.group('scheme')}***@", text)
-    text = _SERVICE_AUTHORITY.sub(lambda m: f"{m.group('scheme')}***", text)
-    return _QUERY_SECRET.sub(lambda m: f"{m.group('k')}***", text)
+    """The text with passwords, tokens and service credentials replaced by ***."""
+    pattern = _secrets_pattern
+    if pattern is not None:
+        text = pattern.sub(MASK, text)
+    text = _USERINFO.sub(lambda m: f"{m.group('scheme')}{MASK}@", text)
+    text = _SERVICE_URL.sub(_service_url, text)
+    text = _WEBHOOK_PATH.sub(lambda m: f"{m.group('keep')}{MASK}" if m.group("secret") else m.group(0), text)
+    text = _BARE_TOKEN.sub(MASK, text)
+    text = _SEGMENT.sub(_token_segment, text)
+    return _QUERY_SECRET.sub(lambda m: f"{m.group('k')}{MASK}", text)
 
 
 class RedactingFormatter(logging.Formatter):
@@ -27,13 +102,56 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
-def setup_logging(level: str = "info") -> None:
+# attributes every LogRecord has; anything else on a record came from `extra=` and is logged too
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: ts, level, logger, message, the record's extras, exc (if any)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": redact(record.getMessage()),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD and not key.startswith("_") and key not in out:
+                out[key] = _clean(value)
+        if record.exc_info:
+            out["exc"] = redact(self.formatException(record.exc_info))
+        elif record.exc_text:
+            out["exc"] = redact(record.exc_text)
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, (int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    return redact(str(value))
+
+
+LOG_FORMATS = ("plain", "json")
+
+
+def setup_logging(level: str = "info", fmt: str = "plain") -> None:
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S"))
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # libraries log every request or guess at HTML; our own lines say what matters
+    # (Apprise's debug lines also carry the full service URL, tokens included)
     for noisy in ("httpx", "httpcore", "hpack", "trafilatura", "htmldate", "courlan", "apscheduler", "charset_normalizer",
                   "apprise"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

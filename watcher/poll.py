@@ -7,21 +7,24 @@ over values; `poll_source` does the I/O around them.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import time
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from watcher.alert.compose import compose
 from watcher.config import Config, SourceConfig
 from watcher.dedupe import body_fingerprint, canonical_url
+from watcher.dedupe.sketch import Sketch, sketch
 from watcher.deliver.sender import Sender
 from watcher.errors import FetchError
 from watcher.extract.pool import ExtractionFailed, Extractor
 from watcher.fetch import Fetcher, Response
 from watcher.match.article import ArticleText
+from watcher.metrics import Metrics
 from watcher.parse.feed import parse_feed
 from watcher.parse.html import advertised_feeds, html_to_text, looks_like_html
 from watcher.parse.model import FeedParseError, ParsedFeed
@@ -29,7 +32,8 @@ from watcher.parse.page import PageLink, discover_links
 from watcher.parse.sitemap import SitemapEntry, newest, parse_sitemap
 from watcher.rules.book import RuleBook
 from watcher.rules.ruleset import RuleMatch, RuleSet
-from watcher.store import AlertRecord, ArticleRecord, EntryRecord, MatchRecord, Store
+from watcher.schedule import MoveState, adapted_interval, max_age, next_poll, permanent_target, track_move
+from watcher.store import AlertRecord, ArticleRecord, EntryRecord, MatchRecord, PollRecord, SourceState, Store
 from watcher.store.db import utcnow
 
 if TYPE_CHECKING:
@@ -62,7 +66,7 @@ class Candidate:
 @dataclass
 class PollReport:
     source_id: str
-    status: str = "ok"  # ok | not_modified | <error kind>
+    status: str = "ok"  # ok | not_modified (304) | unchanged (same bytes) | paused | disabled | <error kind>
     error: str | None = None
     entries: int = 0
     new_articles: int = 0
@@ -73,10 +77,11 @@ class PollReport:
     elapsed: float = 0.0
     type: str | None = None
     article_ids: list[int] = field(default_factory=list)
+    next_poll_at: datetime | None = None
 
     @property
     def ok(self) -> bool:
-        return self.status in ("ok", "not_modified")
+        return self.status in ("ok", "not_modified", "unchanged")
 
 
 # -- pure decisions ---------------------------------------------------------
@@ -150,37 +155,63 @@ class Pipeline:
     extractor: Extractor
     rules: RuleBook
     sender: Sender
+    metrics: Metrics = field(default_factory=Metrics)  # in-process counters for /metrics
 
 
 async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
     start = time.monotonic()
+    started = utcnow()
     report = PollReport(source.id)
     p.rules.refresh()
     state = p.store.ensure_source(source.id, source.url, source.type)
-    interval = p.config.interval(source)
-    next_poll = utcnow() + timedelta(seconds=interval)
+    if state.disabled:
+        report.status, report.error = "disabled", state.disabled
+        log.info("source %s: not polled: %s (change its url in the config to poll it again)", source.id, state.disabled)
+        return _done(report, start)
+    timing = p.config.timing(source)
     try:
         resp = await p.fetcher.get(
-            source.url,
+            state.poll_url,
             etag=state.etag,
             last_modified=state.last_modified,
             accept=PAGE_ACCEPT if source.type == "page" else FEED_ACCEPT,
             timeout=p.config.timeout(source),
         )
     except FetchError as e:
-        return _failed(p, report, e.kind, str(e), start, next_poll, e.status)
-    if resp.not_modified:
-        report.status = "not_modified"
-        p.store.record_poll(source.id, ok=True, status="not_modified", http_status=304, next_poll_at=next_poll)
+        return await _failed(p, source, state, report, e.kind, str(e), start, started,
+                             http_status=e.status, retry_after=e.retry_after)
+    move, moved_to = track_move(MoveState(state.move_target, state.move_polls), permanent_target(resp.redirects),
+                                p.config.http.moved_after)
+    if moved_to:
+        log.warning("source %s: %s answered 'moved permanently' to %s on %d polls in a row; polling the new URL "
+                    "from now on (put it in the config as `url`)", source.id, state.poll_url, moved_to,
+                    p.config.http.moved_after)
+    cache_age = max_age(resp.headers.get("cache-control"))
+    move_fields = {"move_target": move.target, "move_polls": move.polls, "moved_to": moved_to, "max_age": cache_age or 0.0}
+    digest = "" if resp.not_modified else hashlib.blake2b(resp.content, digest_size=16).hexdigest()
+    same_bytes = digest == state.content_hash and state.baseline_done and state.type in ("feed", "page")
+    if resp.not_modified or same_bytes:
+        # a 304, or a server without validators sending the very bytes we read last time: nothing to parse,
+        # one small UPDATE (a cycle of 304s costs little)
+        report.status = "not_modified" if resp.not_modified else "unchanged"
+        report.next_poll_at = next_poll(started, timing, adapted=state.adaptive_interval,
+                                        hints=[state.feed_interval, cache_age])
+        p.store.record_poll(source.id, PollRecord(
+            "ok", report.status, report.next_poll_at, http_status=resp.status,
+            etag=resp.headers.get("etag") or (state.etag if resp.not_modified else None),
+            last_modified=resp.headers.get("last-modified") or (state.last_modified if resp.not_modified else None),
+            size=None if resp.not_modified else resp.received, **move_fields,
+        ))
+        await _recovered(p, source, state)
         return _done(report, start)
 
     advertised: str | None = None
     try:
-        kind, cands = _read_source(source.id, source.type or state.type, resp)
+        kind, cands, feed_interval = read_source(source.id, source.type or state.type, resp)
         if kind == "sitemap":
             cands = await _sitemap_candidates(source, resp, p)
     except FeedParseError as e:
-        return _failed(p, report, "parse", str(e), start, next_poll, resp.status)
+        return await _failed(p, source, state, report, "parse", str(e), start, started, http_status=resp.status)
     if kind == "page":
         feeds = advertised_feeds(resp.content, resp.url)
         if feeds:
@@ -197,39 +228,38 @@ async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
 
     await asyncio.gather(*(_store_candidate(source, c, p, report) for c in new))
 
-    p.store.record_poll(
-        source.id,
-        ok=True,
-        status="ok",
-        http_status=resp.status,
-        next_poll_at=next_poll,
-        etag=resp.headers.get("etag"),
-        last_modified=resp.headers.get("last-modified"),
-        baseline_done=True,
-        type_=kind,
-        advertised_feed=advertised,
-    )
+    adapted = (adapted_interval(c.published for c in cands) if timing.adaptive else None) or state.adaptive_interval
+    report.next_poll_at = next_poll(started, timing, adapted=adapted, hints=[feed_interval, cache_age])
+    p.store.record_poll(source.id, PollRecord(
+        "ok", "ok", report.next_poll_at, http_status=resp.status,
+        etag=resp.headers.get("etag"), last_modified=resp.headers.get("last-modified"), size=resp.received,
+        baseline_done=True, type=kind, advertised_feed=advertised, feed_interval=feed_interval or 0.0,
+        adaptive_interval=adapted, content_hash=digest, **move_fields,
+    ))
+    await _recovered(p, source, state)
     return _done(report, start)
 
 
-def _read_source(source_id: str, type_: str | None, resp: Response) -> tuple[str, list[Candidate]]:
-    """Entries of a feed or links of a page; an unknown type is detected (and then kept)."""
+def read_source(source_id: str, type_: str | None, resp: Response) -> tuple[str, list[Candidate], int | None]:
+    """Entries of a feed or links of a page, and the feed's own least poll interval (seconds) if it gives one.
+
+    An unknown type is detected (and then kept)."""
     if type_ == "page":
-        return "page", candidates_from_links(discover_links(resp.content, resp.url))
+        return "page", candidates_from_links(discover_links(resp.content, resp.url)), None
     if type_ == "sitemap" or (type_ is None and looks_like_sitemap(resp.content)):
-        return "sitemap", []  # read by _sitemap_candidates, which may fetch child sitemaps
+        return "sitemap", [], None  # read by _sitemap_candidates, which may fetch child sitemaps
     try:
         feed = parse_feed(resp.content, resp.url, resp.headers.get("content-type"))
     except FeedParseError:
         if type_ is None and looks_like_html(resp.content):
-            return "page", candidates_from_links(discover_links(resp.content, resp.url))
+            return "page", candidates_from_links(discover_links(resp.content, resp.url)), None
         raise
     cands = candidates_from_feed(feed)
     if feed.bozo:
         if not cands:
             raise FeedParseError(f"ill-formed feed with no usable entries: {feed.bozo}")
         log.info("source %s: feed is ill-formed but readable: %s", source_id, feed.bozo)
-    return "feed", cands
+    return "feed", cands, feed.ttl_seconds
 
 
 async def _sitemap_candidates(source: SourceConfig, resp: Response, p: Pipeline) -> list[Candidate]:
@@ -303,7 +333,8 @@ async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, repo
         extract_error=error,
     )
     matches = match_article(article, source, p.rules.rules, p.config) if article.alertable else []
-    article_id, created = p.store.add_article(entry, article, matches)
+    placement = p.store.place_story(story_sketch(article), p.config.stories.window)
+    article_id, created = p.store.add_article(entry, article, matches, placement)
     if not created:
         report.duplicates += 1
         return
@@ -342,12 +373,19 @@ def match_records(
                 url=article.url, evidence=m.evidence, template=m.rule.template,
             )
             targets = tuple((ch, i) for ch in m.rule.notify for i in range(len(config.channels[ch].urls)))
-            # one alert per (rule, story); until stories cluster outlets, a story is its article
-            alert = AlertRecord(story_key=article.canonical_url, title=content.title, body=content.body, targets=targets,
-                                context_json=json.dumps(content.context, ensure_ascii=False))
+            alert = AlertRecord(title=content.title, body=content.body, targets=targets,
+                                context_json=json.dumps(content.context, ensure_ascii=False),
+                                once_per=m.rule.once_per, updates=m.rule.updates)
         evidence = json.dumps([asdict(e) for e in m.evidence], ensure_ascii=False)
         out.append(MatchRecord(m.rule.id, evidence, alert))
     return out
+
+
+def story_sketch(article: ArticleRecord) -> Sketch:
+    """The article's story sketch, dated when it was published (never later than now)."""
+    now = datetime.now(timezone.utc)
+    when = min(article.published, now) if article.published else now
+    return sketch(article.title or "", article.body, when.timestamp())
 
 
 def _parse_date(text: str | None) -> datetime | None:
@@ -360,14 +398,57 @@ def _parse_date(text: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
-def _failed(
-    p: Pipeline, report: PollReport, kind: str, message: str, start: float, next_poll: datetime, http_status: int | None
+async def _failed(
+    p: Pipeline, source: SourceConfig, state: SourceState, report: PollReport, kind: str, message: str,
+    start: float, started: datetime, *, http_status: int | None = None, retry_after: float | None = None,
 ) -> PollReport:
-    report.status = kind
+    """Record a poll that failed: back off, or wait for the host's Retry-After, or disable on 410 Gone."""
+    timing = p.config.timing(source)
     report.error = message
-    p.store.record_poll(report.source_id, ok=False, status=kind, error=message, http_status=http_status, next_poll_at=next_poll)
-    log.warning("source %s: %s: %s", report.source_id, kind, message)
+    not_before = datetime.fromtimestamp(retry_after, timezone.utc) if retry_after else None
+    keep_move = {"move_target": state.move_target, "move_polls": state.move_polls}
+    if kind == "paused":  # another request to the host was told to wait: not this source's failure
+        report.status = "paused"
+        report.next_poll_at = next_poll(started, timing, adapted=state.adaptive_interval, not_before=not_before)
+        p.store.record_poll(source.id, PollRecord("skipped", "paused", report.next_poll_at, error=message, **keep_move))
+        log.info("source %s: paused: %s", source.id, message)
+        return _done(report, start)
+    disabled = None
+    if http_status == 410:
+        kind = "gone"
+        disabled = f"HTTP 410 Gone on {started:%Y-%m-%d %H:%M} UTC: {state.poll_url} is gone for good"
+    report.status = kind
+    failures = state.consecutive_failures + 1
+    # a host's Retry-After says when to come back; other failures double the wait each time
+    report.next_poll_at = next_poll(started, timing, adapted=state.adaptive_interval, hints=[state.feed_interval],
+                                    failures=0 if not_before else failures, not_before=not_before)
+    p.store.record_poll(source.id, PollRecord(
+        "failed", kind, report.next_poll_at, error=message, http_status=http_status, disabled=disabled, **keep_move))
+    if disabled:
+        log.warning("source %s: %s; it is disabled and not polled again until its url changes in the config",
+                    source.id, disabled)
+        await p.sender.notice(f"watcher: source '{source.id}' is gone", f"{disabled}. It is no longer polled.")
+        return _done(report, start)
+    log.warning("source %s: %s: %s (%d failed in a row; next try %s)", source.id, kind, message, failures,
+                f"{report.next_poll_at:%Y-%m-%d %H:%M:%S}")
+    since = state.failing_since or started
+    if not state.failing_notified and (started - since).total_seconds() >= p.config.delivery.source_failing_after:
+        log.warning("source %s: failing since %s; telling the admin channel", source.id, f"{since:%Y-%m-%d %H:%M}")
+        await p.sender.notice(
+            f"watcher: source '{source.id}' is failing",
+            f"{failures} polls in a row have failed since {since:%Y-%m-%d %H:%M} UTC. The last error: {message}. "
+            f"Next try: {report.next_poll_at:%Y-%m-%d %H:%M} UTC.",
+        )
+        p.store.set_failing_notified(source.id, True)
     return _done(report, start)
+
+
+async def _recovered(p: Pipeline, source: SourceConfig, state: SourceState) -> None:
+    """A source whose failure the admin channel was told of works again: say so, once."""
+    if state.failing_notified:
+        log.info("source %s: recovered after %d failed polls", source.id, state.consecutive_failures)
+        await p.sender.notice(f"watcher: source '{source.id}' recovered",
+                              f"It polls successfully again after {state.consecutive_failures} failed polls.")
 
 
 def _done(report: PollReport, start: float) -> PollReport:

@@ -41,3 +41,35 @@ def outcome_json(rule: Rule, outcome: Outcome | None) -> dict[str, Any]:
         "evidence": [asdict(e) for e in outcome.evidence] if outcome and outcome.holds else [],
         "missing": list(outcome.missing) if outcome and not outcome.holds else [],
     }
+
+
+_SIGNALS = {
+    "copy": "a copy of",
+    "teaser": "a shorter version of",
+    "rewrite": "a rewrite of",
+    "event": "another report of the event in",
+}
+
+
+def explain_reason(reason: dict[str, Any]) -> str:
+    """One line saying why an article joined its story, or why it started one."""
+    if not reason:
+        return "placed before stories were recorded"
+    if reason.get("joined"):
+        shared = _shared(reason)
+        return (f"joined as {_SIGNALS.get(reason['signal'], reason['signal'])} article {reason['article']} "
+                f"(score {reason['score']:.2f}): {reason['why']}" + (f"; shared {shared}" if shared else ""))
+    line = "started the story: no earlier article of the same story"
+    closest = reason.get("closest")
+    if closest:
+        line += f"; closest was article {closest['article']} of story {closest['story']}: {closest['why']}"
+    return line
+
+
+def _shared(reason: dict[str, Any]) -> str:
+    parts = []
+    if reason.get("names"):
+        parts.append("names " + ", ".join(reason["names"][:8]))
+    if reason.get("numbers"):
+        parts.append("figures " + ", ".join(reason["numbers"][:6]))
+    return "; ".join(parts)

@@ -9,6 +9,7 @@ from watcher.config import Config
 from watcher.deliver.sender import Sender
 from watcher.extract.pool import Extractor
 from watcher.fetch import Fetcher, FetchLimits
+from watcher.metrics import Metrics
 from watcher.poll import Pipeline
 from watcher.rules.book import RuleBook
 from watcher.store import Store
@@ -27,14 +28,18 @@ async def open_pipeline(config: Config) -> AsyncIterator[Pipeline]:
             max_redirects=http.max_redirects,
             concurrency=http.concurrency,
             per_host=http.per_host,
+            host_gap=http.host_gap,
         ),
         user_agent=http.user_agent,
         allow_private=http.allow_private,
+        pauses=store.host_pauses(),  # a host's Retry-After holds across restarts
+        on_pause=store.pause_host,
     )
     extractor = Extractor(workers=config.extract.workers, timeout=config.extract.timeout)
+    metrics = Metrics()
     try:
         yield Pipeline(config=config, store=store, fetcher=fetcher, extractor=extractor, rules=rules,
-                       sender=Sender(store, config))
+                       sender=Sender(store, config, metrics), metrics=metrics)
     finally:
         await fetcher.aclose()
         extractor.close()

@@ -18,11 +18,14 @@ from watcher.config.schema import (
     ExtractConfig,
     HttpConfig,
     IncludedFile,
+    RetentionConfig,
     ServerConfig,
     SourceConfig,
+    StoriesConfig,
 )
 from watcher.config.yamlpos import Document, load_yaml
 from watcher.errors import ConfigError, ConfigErrors
+from watcher.schedule import Timing
 
 __all__ = ["Config", "SourceConfig", "load_config", "validate_document"]
 
@@ -39,12 +42,23 @@ class Config:
     channels: Mapping[str, ChannelConfig]
     server: ServerConfig | None
     delivery: DeliveryConfig = DeliveryConfig()
+    retention: RetentionConfig = RetentionConfig()
+    stories: StoriesConfig = StoriesConfig()
 
     def interval(self, source: SourceConfig) -> float:
         return source.interval or self.defaults.interval
 
     def timeout(self, source: SourceConfig) -> float:
         return source.timeout or self.defaults.timeout
+
+    def timing(self, source: SourceConfig) -> Timing:
+        d = self.defaults
+        return Timing(
+            interval=self.interval(source),
+            adaptive=d.adaptive if source.adaptive is None else source.adaptive,
+            min_interval=source.min_interval or d.min_interval,
+            max_interval=source.max_interval or d.max_interval,
+        )
 
 
 def load_config(file: str | Path, env: Mapping[str, str] | None = None) -> Config:
@@ -85,6 +99,12 @@ def load_config(file: str | Path, env: Mapping[str, str] | None = None) -> Confi
             )
         else:
             seen[source.id] = (sdoc, j)
+        low = source.min_interval or parsed.defaults.min_interval
+        high = source.max_interval or parsed.defaults.max_interval
+        if low > high:
+            key = "min_interval" if source.min_interval else "max_interval"
+            errors.append(ConfigError(sdoc.file, sdoc.line_of(("sources", j, key)),
+                                      f"sources[{j}].{key}: min_interval ({low:g}s) is longer than max_interval ({high:g}s)"))
     if errors:
         raise ConfigErrors(errors)
     return Config(
@@ -98,6 +118,8 @@ def load_config(file: str | Path, env: Mapping[str, str] | None = None) -> Confi
         channels=dict(parsed.channels),
         server=parsed.server,
         delivery=parsed.delivery,
+        retention=parsed.retention,
+        stories=parsed.stories,
     )
 
 

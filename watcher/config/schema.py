@@ -12,11 +12,22 @@ from pydantic import (
     ConfigDict,
     Field,
     field_validator,
+    model_validator,
 )
 
 from watcher.config.durations import parse_duration
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
+
+
+def _parse_gap(value: object) -> float:
+    """A duration that may be zero ("0", "0s": no gap)."""
+    if str(value).strip().rstrip("smh").strip() in ("0", "0.0"):
+        return 0.0
+    return parse_duration(value)
+
+
+Gap = Annotated[float, BeforeValidator(_parse_gap)]
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|kib|mib|gib)?\s*$", re.IGNORECASE)
 _SIZE_UNIT = {"b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1024, "mib": 1024**2, "gib": 1024**3}
 SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -41,6 +52,19 @@ class Strict(BaseModel):
 class Defaults(Strict):
     interval: Duration = 15 * 60
     timeout: Duration = 20
+    adaptive: bool = False  # poll about twice per new entry, within min_interval..max_interval
+    min_interval: Duration = 5 * 60
+    max_interval: Duration = 6 * 3600
+
+    @model_validator(mode="after")
+    def _bounds(self) -> "Defaults":
+        _check_bounds(self.min_interval, self.max_interval)
+        return self
+
+
+def _check_bounds(low: float | None, high: float | None) -> None:
+    if low is not None and high is not None and low > high:
+        raise ValueError(f"min_interval ({low:g}s) is longer than max_interval ({high:g}s)")
 
 
 class SourceConfig(Strict):
@@ -52,6 +76,14 @@ class SourceConfig(Strict):
     timeout: Duration | None = None
     tags: tuple[str, ...] = ()
     baseline: bool = True
+    adaptive: bool | None = None  # default: defaults.adaptive
+    min_interval: Duration | None = None
+    max_interval: Duration | None = None
+
+    @model_validator(mode="after")
+    def _bounds(self) -> "SourceConfig":
+        _check_bounds(self.min_interval, self.max_interval)
+        return self
 
     @field_validator("id")
     @classmethod
@@ -75,6 +107,8 @@ class HttpConfig(Strict):
     max_redirects: int = Field(default=10, ge=0, le=30)
     concurrency: int = Field(default=16, ge=1, le=512)
     per_host: int = Field(default=2, ge=1, le=64)
+    host_gap: Gap = 0.0  # least time between the starts of two requests to one host
+    moved_after: int = Field(default=3, ge=1, le=100)  # polls answering 301/308 alike before the URL is replaced
 
 
 class ExtractConfig(Strict):
@@ -123,6 +157,19 @@ class DeliveryConfig(Strict):
     max_retry: Duration = 3600  # never wait longer than this between tries
     max_age: Duration = 86400  # an alert not delivered by then is given up (dead)
     admin: str | None = "admin"  # channel for "channel failing" and "alert dead" notices, if defined
+    source_failing_after: Duration = 6 * 3600  # a source failing this long gets one notice (and one on recovery)
+
+
+class StoriesConfig(Strict):
+    window: Duration = 3 * 86400  # reports this close in time, with the same names and figures, are one story
+    updates_digest: str = "hourly"  # when rules with `updates: digest` send the later reports of their stories
+
+    @field_validator("updates_digest")
+    @classmethod
+    def _updates_digest(cls, v: str) -> str:
+        from watcher.deliver.digest import check_spec
+
+        return check_spec(v)
 
 
 class ServerConfig(Strict):
@@ -137,6 +184,26 @@ class ServerConfig(Strict):
         return v
 
 
+VACUUM_EVERY = {"daily": 86400.0, "weekly": 7 * 86400.0, "monthly": 30 * 86400.0}
+
+
+def _vacuum_schedule(value: object) -> float | None:
+    if value is None or (isinstance(value, str) and value.strip().lower() == "never") or value is False:
+        return None
+    if isinstance(value, str) and value.strip().lower() in VACUUM_EVERY:
+        return VACUUM_EVERY[value.strip().lower()]
+    try:
+        return parse_duration(value)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a vacuum schedule (write daily, weekly, monthly, never, "
+                         "or a duration such as 3d)") from None
+
+
+class RetentionConfig(Strict):
+    bodies: Duration | None = None  # empty the body of articles stored longer ago than this; None keeps them
+    vacuum: Annotated[float | None, BeforeValidator(_vacuum_schedule)] = None  # seconds between VACUUMs; None: never
+
+
 class ConfigFile(Strict):
     database: str = "data/watcher.db"
     rules: str | None = None  # a folder of rule files, or one file
@@ -148,6 +215,8 @@ class ConfigFile(Strict):
     channels: dict[str, ChannelConfig] = {}
     delivery: DeliveryConfig = DeliveryConfig()
     server: ServerConfig | None = None
+    retention: RetentionConfig = RetentionConfig()
+    stories: StoriesConfig = StoriesConfig()
 
 
 class IncludedFile(Strict):

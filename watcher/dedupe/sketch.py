@@ -149,6 +149,8 @@ def sketch(title: str, body: str, at: float) -> Sketch:
     names: set[str] = set()
     numbers: set[str] = set()
     for text, is_body in ((title, False), (body, True)):
+        if not is_body and _title_case(text):
+            continue  # "Minister Promises Jobs From Battery Plant": every word looks like a name
         folded = fold(text) if text else ""
         for sentence in split_sentences(text) if text else ():
             first = True
@@ -185,6 +187,11 @@ def sketch(title: str, body: str, at: float) -> Sketch:
         names=frozenset(names),
         numbers=frozenset(numbers),
     )
+
+
+def _title_case(title: str) -> bool:
+    words = re.findall(r"[^\W\d_]{4,}", title)
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:

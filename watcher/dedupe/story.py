@@ -8,9 +8,10 @@ Signals, strongest first:
 - `event`: another report of the same event: the same people and places and
   the same key figures, published within the time window.
 
-A copy or rewrite whose figures disagree with the other article's is not the
-same story (a template story a year later, with other numbers), and neither is
-an event report whose figures differ.
+A copy or rewrite whose figures or names disagree with the other article's is
+not the same story (a template story a year later with other numbers, the
+same council notice for another town), and neither is an event report whose
+figures differ.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from watcher.dedupe.sketch import Sketch, similarity
+from watcher.dedupe.sketch import NUM_PERM, Sketch, similarity
 
 COPY_SIMILARITY = 0.5  # estimated Jaccard of word 3-shingles
 TEASER_CONTAINMENT = 0.7  # share of the shorter text's shingles found in the longer one
@@ -27,7 +28,9 @@ MIN_SHARED_NAMES = 2
 MIN_SHARED_NUMBERS = 1
 MIN_NAME_OVERLAP = 0.4  # shared names / names of the article with fewer
 MIN_NUMBER_OVERLAP = 0.4  # shared figures / figures of the article with fewer
-COPY_NUMBER_OVERLAP = 0.5
+COPY_NUMBER_OVERLAP = 0.5  # a copy or rewrite keeps the figures...
+COPY_NAME_OVERLAP = 0.5  # ...and the names of what it copies
+MIN_SHINGLES = 12  # texts shorter than this are compared by names and figures only
 
 
 @dataclass(frozen=True)
@@ -82,23 +85,31 @@ def compare(new: Sketch, old: Candidate, window: float) -> Verdict:
     names = tuple(sorted(new.names & o.names))
     numbers = tuple(sorted(new.numbers & o.numbers))
     figures_agree = not (new.numbers and o.numbers) or number_overlap >= COPY_NUMBER_OVERLAP
-    figures = f"figures {n_numbers} of {min(len(new.numbers), len(o.numbers))} shared"
+    names_agree = not (new.names and o.names) or name_overlap >= COPY_NAME_OVERLAP
+    figures = (f"names {n_names} of {min(len(new.names), len(o.names))} shared, "
+               f"figures {n_numbers} of {min(len(new.numbers), len(o.numbers))} shared")
+    agree = figures_agree and names_agree
+    differ = "the figures differ" if not figures_agree else "the names differ"
 
     def verdict(same: bool, signal: str, score: float, why: str) -> Verdict:
         return Verdict(old.article_id, old.story_id, same, signal, score, why, names, numbers)
 
-    contained = containment(new, o, words)
     days = abs(new.at - o.at) / 86400
+    if min(new.word_count, o.word_count) < MIN_SHINGLES:
+        # a few words (a feed's stock summary, a bare headline) say nothing about copying
+        words = skeleton = contained = 0.0
+    else:
+        contained = containment(new, o, words) if words * NUM_PERM >= 4 else 0.0
     if words >= COPY_SIMILARITY or contained >= TEASER_CONTAINMENT:
         signal, score = ("copy", words) if words >= COPY_SIMILARITY else ("teaser", contained)
         what = f"word similarity {words:.2f}" if signal == "copy" else f"{contained:.0%} of the shorter text contained"
-        if figures_agree:
+        if agree:
             return verdict(True, signal, score, f"{what}; {figures}")
-        return verdict(False, "none", score, f"{what}, but the figures differ ({figures})")
+        return verdict(False, "none", score, f"{what}, but {differ} ({figures})")
     if skeleton >= REWRITE_SIMILARITY:
-        if figures_agree:
+        if agree:
             return verdict(True, "rewrite", skeleton, f"skeleton similarity {skeleton:.2f} (words {words:.2f}); {figures}")
-        return verdict(False, "none", skeleton, f"skeleton similarity {skeleton:.2f}, but the figures differ ({figures})")
+        return verdict(False, "none", skeleton, f"skeleton similarity {skeleton:.2f}, but {differ} ({figures})")
     event = (
         n_names >= MIN_SHARED_NAMES and n_numbers >= MIN_SHARED_NUMBERS
         and name_overlap >= MIN_NAME_OVERLAP and number_overlap >= MIN_NUMBER_OVERLAP

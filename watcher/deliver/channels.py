@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import Any
 
 import apprise
 from apprise.decorators import notify
+
+from watcher.logs import remember_secrets
 
 _registered = False
 
@@ -35,10 +38,35 @@ def url_error(url: str) -> str | None:
     level = log.level
     log.setLevel(logging.CRITICAL)  # its own "Unparseable URL" line would repeat ours, with the secret
     try:
-        ok = apprise.Apprise().add(url)
+        a = apprise.Apprise()
+        ok = a.add(url)
     finally:
         log.setLevel(level)
-    return None if ok else "Apprise cannot read this URL (unknown service or malformed)"
+    if not ok:
+        return "Apprise cannot read this URL (unknown service or malformed)"
+    remember_secrets(private_parts(a))
+    return None
+
+
+_GENERATED = re.compile(r"^(?=.*[A-Za-z])(?=.*\d)[A-Za-z0-9_.:-]{8,}$")
+
+
+def private_parts(a: apprise.Apprise) -> set[str]:
+    """What Apprise itself treats as private in its services (tokens, passwords), and path
+    segments of generic web hooks that look generated, so logs can mask them anywhere."""
+    out: set[str] = set()
+    for service in a:
+        for key, spec in service.template_tokens.items():
+            if spec.get("private"):
+                value = getattr(service, spec.get("map_to", key), None)
+                values = value if isinstance(value, (list, tuple, set)) else [value]
+                out.update(v for v in values if isinstance(v, str))
+        if isinstance(getattr(service, "password", None), str):
+            out.add(service.password)
+        fullpath = getattr(service, "fullpath", None)
+        if isinstance(fullpath, str):
+            out.update(seg for seg in fullpath.split("/") if _GENERATED.match(seg))
+    return out
 
 
 def with_overflow(url: str) -> str:
@@ -52,4 +80,5 @@ def target(url: str) -> apprise.Apprise:
     register_console()
     a = apprise.Apprise()
     a.add(with_overflow(url))
+    remember_secrets(private_parts(a))  # before anything about this send is logged
     return a

@@ -33,8 +33,11 @@ def next_digest(spec: str, last: datetime) -> datetime:
     raise ValueError(f"'{spec}' is not a digest schedule (write hourly, daily 08:00 or every 6h)")
 
 
-def compose_digest(items: list[Delivery]) -> tuple[str, str]:
-    title = f"watcher digest: {len(items)} alert{'s' if len(items) != 1 else ''}"
+def compose_digest(items: list[Delivery], updates: bool = False) -> tuple[str, str]:
+    """One message listing the alerts (or, with `updates`, the later reports of stories already alerted on)."""
+    n = len(items)
+    title = (f"watcher: {n} more report{'s' if n != 1 else ''} of stories already alerted on" if updates
+             else f"watcher digest: {n} alert{'s' if n != 1 else ''}")
     parts = []
     for d in items:
         lines = d.body.splitlines()

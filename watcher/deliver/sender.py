@@ -21,6 +21,7 @@ from watcher.alert.template import render
 from watcher.config import Config
 from watcher.deliver.digest import compose_digest, next_digest
 from watcher.logs import redact
+from watcher.metrics import Metrics
 from watcher.store import Delivery, Store
 from watcher.store.db import iso, parse_iso, utcnow
 
@@ -54,9 +55,10 @@ def next_attempt(attempts: int, created_at: datetime, now: datetime, retry: floa
 
 
 class Sender:
-    def __init__(self, store: Store, config: Config) -> None:
+    def __init__(self, store: Store, config: Config, metrics: Metrics | None = None) -> None:
         self.store = store
         self.config = config
+        self.metrics = metrics or Metrics()
         self.wake = asyncio.Event()
         self._last_sent: dict[str, float] = {}  # URL -> loop time of its last message
 
@@ -80,34 +82,41 @@ class Sender:
         return [name for name, ch in self.config.channels.items() if ch.digest]
 
     async def _digests(self, now: datetime, report: SendReport) -> None:
-        """For each digest channel whose time has come: one message per URL listing its pending alerts."""
+        """For each digest channel whose time has come: one message per URL listing its pending alerts.
+
+        Other channels get the story updates of rules with `updates: digest`
+        the same way, on the `stories.updates_digest` schedule."""
         for name, channel in self.config.channels.items():
-            if not channel.digest:
+            if channel.digest:
+                await self._digest(name, f"digest_last:{name}", channel.digest, False, now, report)
+            else:
+                await self._digest(name, f"updates_last:{name}", self.config.stories.updates_digest, True, now, report)
+
+    async def _digest(self, name: str, key: str, spec: str, updates: bool, now: datetime, report: SendReport) -> None:
+        channel = self.config.channels[name]
+        last = parse_iso(self.store.get_meta(key))
+        if last is None:  # the first digest comes at the first scheduled time from now
+            self.store.set_meta(key, iso(now) or "")
+            return
+        if now < next_digest(spec, last):
+            return
+        all_sent = True
+        for i, url in enumerate(channel.urls):
+            items = self.store.pending_for(name, i, updates_only=updates)
+            if not items:
                 continue
-            key = f"digest_last:{name}"
-            last = parse_iso(self.store.get_meta(key))
-            if last is None:  # the first digest comes at the first scheduled time from now
-                self.store.set_meta(key, iso(now) or "")
-                continue
-            if now < next_digest(channel.digest, last):
-                continue
-            all_sent = True
-            for i, url in enumerate(channel.urls):
-                items = self.store.pending_for(name, i)
-                if not items:
-                    continue
-                title, body = compose_digest(items)
-                ok, error = await asyncio.to_thread(send, url, title, body)
-                if ok:
-                    self.store.mark_all_sent(d.id for d in items)
-                    report.sent += len(items)
-                    log.info("digest of %d alerts sent to %s", len(items), name)
-                else:
-                    all_sent = False
-                    report.failed += len(items)
-                    log.warning("digest to %s failed: %s; the alerts stay queued for the next digest", name, error)
-            if all_sent:
-                self.store.set_meta(key, iso(now) or "")
+            title, body = compose_digest(items, updates=updates)
+            ok, error = await asyncio.to_thread(send, url, title, body)
+            if ok:
+                self.store.mark_all_sent(d.id for d in items)
+                report.sent += len(items)
+                log.info("digest of %d %s sent to %s", len(items), "story updates" if updates else "alerts", name)
+            else:
+                all_sent = False
+                report.failed += len(items)
+                log.warning("digest to %s failed: %s; the alerts stay queued for the next digest", name, error)
+        if all_sent:
+            self.store.set_meta(key, iso(now) or "")
 
     async def _deliver(self, d: Delivery, report: SendReport) -> None:
         channel = self.config.channels.get(d.channel)
@@ -125,6 +134,7 @@ class Sender:
             except ValueError as e:  # this alert lacks a value the template needs: send the standard text
                 log.warning("alert %d to %s: %s; sent with the standard text", d.alert_id, d.channel, e)
         await self._pace(url, pace_for(url, channel.pace))
+        log.debug("alert %d to %s: sending to %s", d.alert_id, d.channel, url)  # the log masks the URL's secrets
         ok, error = await asyncio.to_thread(send, url, d.title, body, body_format)
         if ok:
             self.store.mark_sent(d.id)
@@ -136,6 +146,7 @@ class Sender:
         cfg = self.config.delivery
         when = next_attempt(d.attempts + 1, d.created_at, now, cfg.retry, cfg.max_retry, cfg.max_age)
         self.store.mark_failed(d.id, error, when)
+        self.metrics.error("delivery")
         if when is None:
             report.dead += 1
             log.error("alert %d to %s given up after %d tries: %s", d.alert_id, d.channel, d.attempts + 1, error)
@@ -171,6 +182,10 @@ class Sender:
             await self._admin(f"watcher: channel '{channel}' recovered", "Deliveries succeed again; queued alerts follow.")
         if failures or reported:
             self.store.set_channel_health(channel, 0, False)
+
+    async def notice(self, title: str, body: str) -> None:
+        """Tell the admin channel (when one is configured) about something else, e.g. a failing source."""
+        await self._admin(title, body)
 
     async def _admin(self, title: str, body: str) -> None:
         name = self.config.delivery.admin

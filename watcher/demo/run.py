@@ -37,33 +37,52 @@ def write_demo_config(folder: Path, base: str) -> Path:
     return path
 
 
-def run_demo(data_dir: Path | None) -> None:
-    from watcher.daemon import run_once
+def run_demo(data_dir: Path | None, follow: bool = False) -> None:
+    from watcher.daemon import Daemon, run_once
 
     with tempfile.TemporaryDirectory(prefix="watcher-demo-") as tmp:
         folder = data_dir or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         with OutletServer(OUTLETS) as server:
-            click.echo(f"serving the sample outlets at {server.base}")
+            click.echo(f"serving the sample outlets at {server.base}; alerts print below as they arrive")
             config = load_config(write_demo_config(folder, server.base))
-            reports = asyncio.run(run_once(config))
+            if follow:
+                click.echo("following: the daemon polls every 15 minutes; stop with Ctrl-C")
+                asyncio.run(Daemon(config).run())
+                reports = len(config.sources)
+            else:
+                reports = len(asyncio.run(run_once(config)))
         store = Store(config.database)
         try:
             articles = store.articles()
             matches = store.matches()
+            stories = store.story_rows(limit=1000)
+            alerts = store.alert_rows(limit=1000)
         finally:
             store.close()
-        click.echo("")
-        click.echo(f"{len(articles)} articles stored from {len(reports)} outlets:")
-        for a in articles:
-            click.echo(f"  * {a['title']}  [{a['source_id']}, {(a['published'] or '')[:10]}]")
-        click.echo(f"\n{len(matches)} alerts, printed above through the console:// channel:")
-        for m in matches:
-            click.echo(f"  * rule {m['rule_id']}: {m['title']}  [{m['source_id']}]")
-        fired = {m["article_id"] for m in matches}
-        quiet = [a for a in articles if a["id"] not in fired]
-        click.echo(f"\n{len(quiet)} articles matched no rule, among them:")
-        for a in quiet[:3]:
-            click.echo(f"  * {a['title']}")
+        summarise(articles, matches, stories, alerts, reports)
         if data_dir:
             click.echo(f"\ndatabase kept at {config.database}")
+            click.echo(f"see it with:  watcher stories --explain --config {folder / 'watcher.yaml'}")
+
+
+def summarise(articles: list[dict], matches: list[dict], stories: list[dict], alerts: list[dict], outlets: int) -> None:
+    click.echo("")
+    click.echo(f"{len(articles)} articles stored from {outlets} outlets, in {len(stories)} stories:")
+    for s in sorted(stories, key=lambda s: s["id"]):
+        names = ", ".join(s["outlets"])
+        click.echo(f"  * story {s['id']}: {s['title']}  [{s['size']} from {names}]")
+        for a in s["articles"][1:]:
+            r = a["reason"]
+            click.echo(f"      {a['sitename'] or a['source_id']} joined as {r.get('signal')} "
+                       f"(score {r.get('score', 0):.2f})")
+    fired = {m["article_id"] for m in matches}
+    click.echo(f"\n{len(alerts)} alert{'s' if len(alerts) != 1 else ''} for {len(fired)} matching articles "
+               "(one per rule and story), printed above through the console:// channel:")
+    for a in alerts:
+        also = f"; {len(a['also'])} later outlets attached" if a["also"] else ""
+        click.echo(f"  * rule {a['rule_id']}: {a['title']}  [{a['source_id']}{also}]")
+    quiet = [a for a in articles if a["id"] not in fired]
+    click.echo(f"\n{len(quiet)} articles matched no rule, among them:")
+    for a in quiet[:3]:
+        click.echo(f"  * {a['title']}")

@@ -1,37 +1,51 @@
 """One async HTTP client for feeds, pages and articles.
 
-Every request has a connect/read timeout and a total time limit, a streamed
-size cap (checked on the decoded body, so compressed bombs stop at the cap
-too), a bounded number of redirects followed by hand (so each hop can be
-checked by the private-address guard and permanent moves can be reported),
-and per-host plus global concurrency limits.
+Every request has a connect/read timeout and a total time limit, a size cap
+on both the bytes received and the bytes they decode to (we decode by hand,
+in bounded steps, so a gzip or brotli bomb stops at the cap without ever
+inflating in memory), a bounded number of redirects followed by hand (so each
+hop can be checked by the private-address guard and permanent moves can be
+reported), per-host and global concurrency limits, a least gap between two
+requests to one host, and host pauses: a 429 or 503 with `Retry-After` stops
+every request to that host until then.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Callable, Iterator
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from watcher import USER_AGENT
 from watcher.errors import FetchError
-from watcher.fetch.guard import private_address_of
+from watcher.fetch.guard import PinnedBackend, PrivateAddressError, private_address_of
 
 REDIRECTS = {301, 302, 303, 307, 308}
+PERMANENT = {301, 308}
+THROTTLED = {429, 503}  # statuses whose Retry-After pauses the host
+MAX_PAUSE = 24 * 3600.0  # a Retry-After further away than this is read as this
+PAUSE_WAIT = 5.0  # a request to a host paused for less than this waits instead of failing
+STEP = 1 << 20  # decode at most this many bytes at a time
 
 
 @dataclass(frozen=True)
 class FetchLimits:
     timeout: float = 20.0  # connect / read / write / pool, each
     total: float = 60.0  # whole request including body
-    max_bytes: int = 10 * 1000**2
+    max_bytes: int = 10 * 1000**2  # received and decoded, each
     max_redirects: int = 10
     concurrency: int = 16
     per_host: int = 2
+    host_gap: float = 0.0  # least seconds between the starts of two requests to one host
 
 
 @dataclass(frozen=True)
@@ -43,6 +57,7 @@ class Response:
     elapsed: float
     http_version: str = "HTTP/1.1"
     redirects: tuple[tuple[int, str], ...] = field(default=())  # (status, target) per hop
+    received: int = 0  # body bytes as they came over the wire (compressed)
 
     @property
     def content_type(self) -> str:
@@ -53,6 +68,145 @@ class Response:
         return self.status == 304
 
 
+def host_of(url: str) -> str:
+    """The politeness key of a URL: host and port, lower-case."""
+    return urlsplit(url).netloc.lower()
+
+
+def retry_after(value: str | None, now: float) -> float | None:
+    """The wall-clock time (epoch seconds) a `Retry-After` value asks us to wait until, or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        delay = float(value)
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        delay = when.timestamp() - now
+    if delay <= 0:
+        return None
+    return now + min(delay, MAX_PAUSE)
+
+
+def _brotli_bounded() -> bool:
+    """Whether the installed brotli can decode in bounded steps (brotli >= 1.2)."""
+    try:
+        import brotli
+
+        brotli.Decompressor().process(b"", output_buffer_limit=1)
+        return True
+    except (ImportError, TypeError, AttributeError):
+        return False
+    except Exception:  # brotli.error on empty input is fine: the keyword is understood
+        return True
+
+
+BROTLI = _brotli_bounded()
+ACCEPT_ENCODING = "gzip, deflate, br" if BROTLI else "gzip, deflate"
+
+
+class _Decoder:
+    """Undoes one Content-Encoding, yielding pieces of at most STEP bytes (never a whole bomb at once)."""
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        self._brotli = None
+        self._raw_deflate_tried = False
+        if encoding in ("gzip", "x-gzip"):
+            self._z = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif encoding == "deflate":
+            self._z = zlib.decompressobj()
+        elif encoding == "br" and BROTLI:
+            import brotli
+
+            self._brotli = brotli.Decompressor()
+        else:
+            raise ValueError(f"unsupported content encoding '{encoding}'")
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if self._brotli is not None:
+            out = self._brotli.process(data, output_buffer_limit=STEP)
+            while True:
+                if out:
+                    yield out
+                if self._brotli.can_accept_more_data():
+                    return
+                out = self._brotli.process(b"", output_buffer_limit=STEP)
+        while True:
+            try:
+                out = self._z.decompress(data, STEP)
+            except zlib.error:
+                if self.encoding == "deflate" and not self._raw_deflate_tried:
+                    # some servers send raw deflate without the zlib header
+                    self._raw_deflate_tried = True
+                    self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+                    continue
+                raise
+            self._raw_deflate_tried = True
+            if out:
+                yield out
+            if self._z.eof and self._z.unused_data and self.encoding != "deflate":
+                data = self._z.unused_data  # a gzip file of several members
+                self._z = zlib.decompressobj(zlib.MAX_WBITS | 16)
+                continue
+            data = self._z.unconsumed_tail
+            if not data and len(out) < STEP:
+                return
+
+    def flush(self) -> bytes:
+        return b"" if self._brotli is not None else self._z.flush()
+
+
+class _Body:
+    """The decoded body of one response, capped on received and on decoded bytes."""
+
+    def __init__(self, url: str, content_encoding: str, cap: int) -> None:
+        self.url = url
+        self.cap = cap
+        self.received = 0
+        self.size = 0
+        self.chunks: list[bytes] = []
+        names = [e.strip().lower() for e in content_encoding.split(",") if e.strip()]
+        names = [n for n in names if n != "identity"]
+        try:
+            self._decoders = [_Decoder(n) for n in reversed(names)]  # the last applied is undone first
+        except ValueError as e:
+            raise FetchError(url, "decode", str(e)) from None
+
+    def add(self, raw: bytes) -> None:
+        self.received += len(raw)
+        if self.received > self.cap:
+            raise FetchError(self.url, "too_large", f"response exceeds the {self.cap}-byte cap")
+        self._push(0, raw)
+
+    def finish(self) -> bytes:
+        for i, d in enumerate(self._decoders):
+            tail = d.flush()
+            if tail:
+                self._push(i + 1, tail)
+        return b"".join(self.chunks)
+
+    def _push(self, level: int, data: bytes) -> None:
+        if level == len(self._decoders):
+            self.size += len(data)
+            if self.size > self.cap:
+                raise FetchError(self.url, "too_large", f"response exceeds the {self.cap}-byte cap (decoded)")
+            self.chunks.append(data)
+            return
+        try:
+            for piece in self._decoders[level].feed(data):
+                self._push(level + 1, piece)
+        except FetchError:
+            raise
+        except Exception as e:  # zlib.error, brotli.error
+            raise FetchError(self.url, "decode", f"bad content encoding: {e}") from None
+
+
 class Fetcher:
     def __init__(
         self,
@@ -60,10 +214,24 @@ class Fetcher:
         *,
         user_agent: str | None = None,
         allow_private: bool = False,
+        pauses: dict[str, float] | None = None,
+        on_pause: Callable[[str, float], None] | None = None,
     ) -> None:
         self.limits = limits or FetchLimits()
         self.allow_private = allow_private
-        self._client = httpx.AsyncClient(
+        self.on_pause = on_pause  # told (host, until) when a host asks us to wait
+        self._paused: dict[str, float] = dict(pauses or {})  # host -> epoch seconds
+        self._client = self._make_client(user_agent, None)
+        # links found in feeds and pages go through a client that connects only to checked public addresses
+        self._guarded = None if allow_private else self._make_client(user_agent, _pinned_transport(self.limits))
+        self._global = asyncio.Semaphore(self.limits.concurrency)
+        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(self.limits.per_host)
+        )
+        self._next_start: dict[str, float] = {}  # host -> loop time the next request may start
+
+    def _make_client(self, user_agent: str | None, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
             http2=True,
             follow_redirects=False,
             timeout=httpx.Timeout(self.limits.timeout),
@@ -71,14 +239,8 @@ class Fetcher:
                 max_connections=self.limits.concurrency,
                 max_keepalive_connections=self.limits.concurrency,
             ),
-            headers={
-                "User-Agent": user_agent or USER_AGENT,
-                "Accept-Encoding": "gzip, deflate, br",
-            },
-        )
-        self._global = asyncio.Semaphore(self.limits.concurrency)
-        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(self.limits.per_host)
+            headers={"User-Agent": user_agent or USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
+            transport=transport,
         )
 
     async def __aenter__(self) -> "Fetcher":
@@ -89,6 +251,25 @@ class Fetcher:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+        if self._guarded is not None:
+            await self._guarded.aclose()
+
+    def paused_until(self, url_or_host: str) -> float | None:
+        """Epoch seconds until which the host asked us not to call, if it did and that is still ahead."""
+        host = host_of(url_or_host) if "://" in url_or_host else url_or_host.lower()
+        until = self._paused.get(host)
+        if until is None:
+            return None
+        if until <= time.time():
+            del self._paused[host]
+            return None
+        return until
+
+    def pause(self, host: str, until: float) -> None:
+        if until > self._paused.get(host, 0.0):
+            self._paused[host] = until
+            if self.on_pause is not None:
+                self.on_pause(host, until)
 
     async def get(
         self,
@@ -112,23 +293,24 @@ class Fetcher:
         if accept:
             headers["Accept"] = accept
         total = timeout if timeout is not None else self.limits.total
+        budget = _Budget(total)
         try:
-            async with asyncio.timeout(total):
-                return await self._follow(url, headers, trusted)
+            return await self._follow(url, headers, trusted, budget)
         except TimeoutError:
             raise FetchError(url, "timeout", f"timed out after {total:g}s") from None
 
-    async def _follow(self, url: str, headers: dict[str, str], trusted: bool) -> Response:
+    async def _follow(self, url: str, headers: dict[str, str], trusted: bool, budget: "_Budget") -> Response:
         start = time.monotonic()
         hops: list[tuple[int, str]] = []
         current = url
         seen = {url}
+        guarded = not trusted and not self.allow_private
         while True:
-            if not trusted and not self.allow_private:
-                bad = await private_address_of(current)
+            if guarded:
+                bad = await asyncio.wait_for(private_address_of(current), self.limits.timeout)
                 if bad:
                     raise FetchError(current, "private", f"refused: {current} resolves to non-public address {bad}")
-            status, resp_headers, body, version = await self._one(current, headers)
+            status, resp_headers, body, version, received = await self._one(current, headers, guarded, budget)
             if status in REDIRECTS and "location" in resp_headers:
                 target = urljoin(current, resp_headers["location"])
                 if urlsplit(target).scheme not in ("http", "https"):
@@ -150,37 +332,102 @@ class Fetcher:
                     elapsed=time.monotonic() - start,
                     http_version=version,
                     redirects=tuple(hops),
+                    received=received,
                 )
-            raise FetchError(current, "http", f"HTTP {status}", status=status)
+            message = f"HTTP {status}"
+            if status == 410:
+                message = "HTTP 410 Gone: the server says this URL is gone for good"
+            if status in THROTTLED:
+                until = retry_after(resp_headers.get("retry-after"), time.time())
+                if until is not None:
+                    self.pause(host_of(current), until)
+                    message += f"; the host asked for a pause until {_clock(until)}"
+                    raise FetchError(current, "http", message, status=status, retry_after=until)
+            raise FetchError(current, "http", message, status=status)
 
-    async def _one(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes, str]:
-        host = urlsplit(url).netloc.lower()
+    async def _wait_turn(self, url: str, host: str) -> None:
+        """Honour a host pause (a short one by waiting) and the least gap between requests to the host."""
+        until = self.paused_until(host)
+        if until is not None:
+            wait = until - time.time()
+            if wait > PAUSE_WAIT:
+                raise FetchError(url, "paused", f"{host} asked for a pause until {_clock(until)}; not requested",
+                                 retry_after=until)
+            await asyncio.sleep(wait)
+        gap = self.limits.host_gap
+        if gap > 0:
+            loop = asyncio.get_running_loop()
+            now = loop.time()
+            begin = max(now, self._next_start.get(host, 0.0))
+            self._next_start[host] = begin + gap  # reserved before sleeping, so waiters queue in order
+            if begin > now:
+                await asyncio.sleep(begin - now)
+
+    async def _one(
+        self, url: str, headers: dict[str, str], guarded: bool, budget: "_Budget"
+    ) -> tuple[int, dict[str, str], bytes, str, int]:
+        host = host_of(url)
         cap = self.limits.max_bytes
-        async with self._global, self._hosts[host]:
-            try:
-                async with self._client.stream("GET", url, headers=headers) as r:
-                    resp_headers = {k.lower(): v for k, v in r.headers.items()}
-                    if r.status_code in REDIRECTS or r.status_code == 304 or r.status_code >= 300:
-                        return r.status_code, resp_headers, b"", r.http_version
-                    declared = resp_headers.get("content-length", "")
-                    if declared.isdigit() and int(declared) > cap:
-                        raise FetchError(url, "too_large", f"response of {int(declared)} bytes exceeds the {cap}-byte cap")
-                    chunks: list[bytes] = []
-                    size = 0
-                    async for chunk in r.aiter_bytes():
-                        size += len(chunk)
-                        if size > cap:
-                            raise FetchError(url, "too_large", f"response exceeds the {cap}-byte cap")
-                        chunks.append(chunk)
-                    return r.status_code, resp_headers, b"".join(chunks), r.http_version
-            except httpx.TimeoutException as e:
-                raise FetchError(url, "timeout", f"timed out ({type(e).__name__})") from None
-            except httpx.ConnectError as e:
-                raise FetchError(url, "connect", f"cannot connect: {_reason(e)}") from None
-            except httpx.DecodingError as e:
-                raise FetchError(url, "decode", f"bad content encoding: {_reason(e)}") from None
-            except httpx.HTTPError as e:
-                raise FetchError(url, "network", f"{type(e).__name__}: {_reason(e)}") from None
+        client = self._guarded if guarded and self._guarded is not None else self._client
+        # host slot first, then the gap, then a global slot: a request waiting on its host holds no global slot
+        async with self._hosts[host]:
+            await self._wait_turn(url, host)
+            async with self._global, asyncio.timeout_at(budget.deadline()):
+                try:
+                    async with client.stream("GET", url, headers=headers) as r:
+                        resp_headers = {k.lower(): v for k, v in r.headers.items()}
+                        if r.status_code >= 300 or r.status_code < 200:
+                            return r.status_code, resp_headers, b"", r.http_version, 0
+                        declared = resp_headers.get("content-length", "")
+                        if declared.isdigit() and int(declared) > cap:
+                            raise FetchError(url, "too_large", f"response of {int(declared)} bytes exceeds the {cap}-byte cap")
+                        body = _Body(url, resp_headers.get("content-encoding", ""), cap)
+                        async for raw in r.aiter_raw():
+                            body.add(raw)
+                        return r.status_code, resp_headers, body.finish(), r.http_version, body.received
+                except PrivateAddressError as e:
+                    raise FetchError(url, "private", f"refused: {e}") from None
+                except httpx.TimeoutException as e:
+                    raise FetchError(url, "timeout", f"timed out ({type(e).__name__})") from None
+                except httpx.ConnectError as e:
+                    raise FetchError(url, "connect", f"cannot connect: {_reason(e)}") from None
+                except httpx.DecodingError as e:
+                    raise FetchError(url, "decode", f"bad content encoding: {_reason(e)}") from None
+                except httpx.HTTPError as e:
+                    raise FetchError(url, "network", f"{type(e).__name__}: {_reason(e)}") from None
+
+
+class _Budget:
+    """A request's total time limit. It starts when the first hop gets its turn, not while it waits in line
+    behind other requests to the host (a cycle of 2,000 feeds must not time out in the queue)."""
+
+    def __init__(self, total: float) -> None:
+        self.total = total
+        self._deadline: float | None = None
+
+    def deadline(self) -> float:
+        if self._deadline is None:
+            self._deadline = asyncio.get_running_loop().time() + self.total
+        return self._deadline
+
+
+def _pinned_transport(limits: FetchLimits) -> httpx.AsyncHTTPTransport:
+    """An httpx transport whose connections go only to addresses PinnedBackend checked."""
+    transport = httpx.AsyncHTTPTransport(http2=True, trust_env=False)
+    # httpx takes no network backend; its pool is the documented httpcore one, built again with ours
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=httpx.create_ssl_context(),
+        max_connections=limits.concurrency,
+        max_keepalive_connections=limits.concurrency,
+        http1=True,
+        http2=True,
+        network_backend=PinnedBackend(),
+    )
+    return transport
+
+
+def _clock(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")
 
 
 def _reason(e: BaseException) -> str:

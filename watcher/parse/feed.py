@@ -6,6 +6,7 @@ feedparser only ever sees bytes we fetched: it never touches the network.
 from __future__ import annotations
 
 import calendar
+import re
 import time
 import warnings
 from datetime import datetime, timezone
@@ -30,7 +31,10 @@ def parse_feed(data: bytes, url: str, content_type: str | None = None) -> Parsed
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
+    data, dropped = defuse_entities(data)
     d = feedparser.parse(data, response_headers=headers, sanitize_html=True)
+    if dropped and not d.get("bozo"):
+        d["bozo"], d["bozo_exception"] = 1, ValueError(dropped)
     version = d.get("version") or ""
     if not version and not d.entries:
         if looks_like_html(data):
@@ -88,11 +92,48 @@ def _date(value: time.struct_time | None) -> datetime | None:
         return None
 
 
+_SY_PERIOD = {"hourly": 3600, "daily": 86400, "weekly": 7 * 86400, "monthly": 30 * 86400, "yearly": 365 * 86400}
+
+
 def _ttl(feed: Any) -> int | None:
+    """The feed's own least time between polls: RSS `ttl` (minutes) or `sy:updatePeriod` / `sy:updateFrequency`."""
+    hints = []
     ttl = str(feed.get("ttl") or "").strip()
     if ttl.isdigit() and int(ttl) > 0:
-        return int(ttl) * 60  # RSS ttl is in minutes
-    return None
+        hints.append(int(ttl) * 60)
+    period = _SY_PERIOD.get(str(feed.get("sy_updateperiod") or "").strip().lower())
+    if period:
+        freq = str(feed.get("sy_updatefrequency") or "1").strip()
+        hints.append(period // max(1, int(freq)) if freq.isdigit() else period)
+    return max(hints) if hints else None
+
+
+# entity declarations in the prolog; feedparser itself drops those whose value holds '&' (nested: billion laughs)
+_ENTITY = re.compile(rb"<!ENTITY\s+(?!%)([\w.:-]+)\s+(?:\"([^\"]*)\"|'([^']*)')\s*>")
+_ANY_ENTITY = re.compile(rb"<!ENTITY\s[^>]*>")
+ENTITY_BUDGET = 1_000_000  # bytes the document's own entities may add when expanded
+
+
+def defuse_entities(data: bytes) -> tuple[bytes, str | None]:
+    """The document without its entity declarations when expanding them would add more than ENTITY_BUDGET bytes.
+
+    expat stops nested expansion ("billion laughs") itself, but one long entity
+    referenced a hundred thousand times ("quadratic blowup") passes feedparser's
+    filter and is expanded by its fallback parser: 150 KB becoming gigabytes.
+    """
+    first = re.search(rb"<[A-Za-z]", data)
+    head = data[: first.start()] if first else data
+    if b"<!ENTITY" not in head:
+        return data, None
+    body = data[len(head):]
+    added = 0
+    for m in _ENTITY.finditer(head):
+        value = m.group(2) if m.group(2) is not None else m.group(3) or b""
+        added += len(value) * body.count(b"&" + m.group(1) + b";")
+    if added <= ENTITY_BUDGET:
+        return data, None
+    reason = f"entity declarations dropped: expanding them would add {added} bytes"
+    return _ANY_ENTITY.sub(b"", head) + body, reason
 
 
 def _bozo_reason(d: Any) -> str | None:

@@ -108,7 +108,7 @@ def _compile_rule(rm: Any, doc: Document, base: tuple[Any, ...], config: Config 
     return Rule(
         id=rm.id, title=rm.title, node=node, source_ids=frozenset(ids), source_tags=frozenset(tags),
         notify=tuple(rm.notify), once_per=rm.once_per, examples=examples, file=doc.file,
-        line=doc.line_of(base), template=rm.template,
+        line=doc.line_of(base), template=rm.template, updates=rm.updates,
     )
 
 

@@ -31,6 +31,7 @@ class Rule:
     file: Path
     line: int
     template: str | None = None
+    updates: str = "silent"  # silent | digest | notify: later articles of a story already alerted on
 
     def applies_to(self, article: ArticleText) -> bool:
         if not self.source_ids and not self.source_tags:

@@ -112,6 +112,7 @@ class RuleModel(Strict):
     sources: Annotated[SourcesModel, BeforeValidator(_sources)] | None = None
     notify: Annotated[list[Term], BeforeValidator(_listify)] = []
     once_per: Literal["story", "article"] = "story"
+    updates: Literal["silent", "digest", "notify"] = "silent"  # later articles of a story already alerted on
     enabled: bool = True
     template: str | None = None  # Jinja2 for the message body (sandboxed); see the README for its values
     examples: list[ExampleModel] = []

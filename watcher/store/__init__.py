@@ -6,8 +6,9 @@ from watcher.store.db import (
     Delivery,
     EntryRecord,
     MatchRecord,
+    PollRecord,
     SourceState,
     Store,
 )
 
-__all__ = ["AlertRecord", "ArticleRecord", "Delivery", "EntryRecord", "MatchRecord", "SourceState", "Store"]
+__all__ = ["AlertRecord", "ArticleRecord", "Delivery", "EntryRecord", "MatchRecord", "PollRecord", "SourceState", "Store"]

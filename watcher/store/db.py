@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -10,8 +11,15 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
+from watcher.dedupe.sketch import SKETCH_VERSION, Sketch, sketch
 from watcher.errors import StoreError
+from watcher.store import sources, stories
+from watcher.store.sources import PollRecord, SourceState
+from watcher.store.stories import Placement
 from watcher.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+
+log = logging.getLogger("watcher.store")
 
 
 def utcnow() -> datetime:
@@ -24,19 +32,6 @@ def iso(dt: datetime | None) -> str | None:
 
 def parse_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
-
-
-@dataclass(frozen=True)
-class SourceState:
-    id: str
-    url: str
-    added_at: datetime
-    baseline_done: bool
-    etag: str | None
-    last_modified: str | None
-    consecutive_failures: int
-    next_poll_at: datetime | None
-    type: str | None = None  # configured, or detected on the first successful poll
 
 
 @dataclass(frozen=True)
@@ -70,11 +65,12 @@ class ArticleRecord:
 
 @dataclass(frozen=True)
 class AlertRecord:
-    story_key: str
     title: str
     body: str
     targets: tuple[tuple[str, int], ...]  # (channel, index of the URL in the channel)
     context_json: str = "{}"  # the values a channel template renders
+    once_per: str = "story"  # story | article: what one alert covers
+    updates: str = "silent"  # silent | digest | notify: how later articles of an alerted story are reported
 
 
 @dataclass(frozen=True)
@@ -111,6 +107,7 @@ class Store:
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; durable at checkpoints
             self._migrate()
+            self._check_sketch_version()
         except sqlite3.DatabaseError as e:
             raise StoreError(f"cannot use database {self.path}: {e}") from None
 
@@ -144,88 +141,25 @@ class Store:
 
     # -- sources ----------------------------------------------------------
     def ensure_source(self, source_id: str, url: str, type_: str | None) -> SourceState:
-        now = iso(utcnow())
-        with self.db.atomic():
-            self.db.execute(
-                "INSERT INTO sources (id, url, type, added_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET url = excluded.url, "
-                "type = COALESCE(excluded.type, sources.type)",
-                [source_id, url, type_, now],
-            )
-        return self.source_state(source_id)
+        """The source's polling state; a new source is added, a changed URL starts afresh."""
+        return sources.state(self.db, source_id, url, type_, utcnow())
 
-    def source_state(self, source_id: str) -> SourceState:
-        row = self.db.execute(
-            "SELECT id, url, added_at, baseline_done, etag, last_modified, "
-            "consecutive_failures, next_poll_at, type FROM sources WHERE id = ?",
-            [source_id],
-        ).fetchone()
-        if row is None:
-            raise KeyError(source_id)
-        return SourceState(
-            id=row[0],
-            url=row[1],
-            added_at=parse_iso(row[2]) or utcnow(),
-            baseline_done=bool(row[3]),
-            etag=row[4],
-            last_modified=row[5],
-            consecutive_failures=row[6],
-            next_poll_at=parse_iso(row[7]),
-            type=row[8],
-        )
+    def record_poll(self, source_id: str, record: PollRecord) -> None:
+        sources.record(self.db, source_id, record, utcnow())
 
-    def record_poll(
-        self,
-        source_id: str,
-        *,
-        ok: bool,
-        status: str,
-        error: str | None = None,
-        http_status: int | None = None,
-        next_poll_at: datetime | None = None,
-        etag: str | None = None,
-        last_modified: str | None = None,
-        baseline_done: bool | None = None,
-        type_: str | None = None,
-        advertised_feed: str | None = None,
-    ) -> None:
-        fields: dict[str, Any] = {
-            "last_poll_at": iso(utcnow()),
-            "last_status": status,
-            "last_error": error,
-            "last_http_status": http_status,
-            "next_poll_at": iso(next_poll_at),
-        }
-        if ok:
-            fields["consecutive_failures"] = 0
-            if etag is not None or last_modified is not None:
-                fields["etag"] = etag
-                fields["last_modified"] = last_modified
-        if baseline_done is not None:
-            fields["baseline_done"] = int(baseline_done)
-        if type_ is not None:
-            fields["type"] = type_
-        if advertised_feed is not None:
-            fields["advertised_feed"] = advertised_feed
-        sets = ", ".join(f"{k} = ?" for k in fields)
-        extra = "" if ok else ", consecutive_failures = consecutive_failures + 1"
-        with self.db.atomic():
-            self.db.execute(f"UPDATE sources SET {sets}{extra} WHERE id = ?", [*fields.values(), source_id])
+    def set_failing_notified(self, source_id: str, notified: bool) -> None:
+        sources.set_notified(self.db, source_id, notified)
 
     def source_rows(self) -> list[dict[str, Any]]:
-        """Every stored source with its health and article count, for `watcher sources`.
+        """Every stored source with its health and article count, for `watcher sources`."""
+        return sources.rows(self.db)
 
-        A source's articles are those it led to, including ones another
-        source stored first (a syndicated story counts for both outlets)."""
-        rows = self.db.execute(
-            """SELECT s.id, s.url, s.type, s.added_at, s.last_poll_at, s.last_status, s.last_error,
-                      s.last_http_status, s.consecutive_failures, s.next_poll_at, s.advertised_feed,
-                      (SELECT COUNT(DISTINCT e.article_id) FROM entries e WHERE e.source_id = s.id) AS articles,
-                      (SELECT COUNT(*) FROM entries e WHERE e.source_id = s.id) AS entries
-               FROM sources s ORDER BY s.id"""
-        )
-        cols = [d[0] for d in rows.description]
-        return [dict(zip(cols, r)) for r in rows.fetchall()]
+    def host_pauses(self) -> dict[str, float]:
+        """Hosts that asked (Retry-After) not to be called before a time still ahead: host -> epoch seconds."""
+        return sources.host_pauses(self.db, utcnow())
+
+    def pause_host(self, host: str, until: float) -> None:
+        sources.pause_host(self.db, host, until, utcnow())
 
     # -- entries and articles ---------------------------------------------
     def known_keys(self, source_id: str, keys: Iterable[str]) -> set[str]:
@@ -257,10 +191,39 @@ class Store:
         with self.db.atomic():
             self._insert_entry(entry, article_id)
 
+    def place_story(self, sk: Sketch, window: float) -> Placement:
+        """Which story a new article belongs to (read only; `add_article` records it)."""
+        return stories.place(self.db, sk, window)
+
+    def rebuild_story_index(self, resketch: bool = False) -> int:
+        """Rebuild the story indexes from the stored sketches (with `resketch`, the sketches from the bodies)."""
+
+        def again(row: dict[str, Any]) -> Sketch:
+            when = min(parse_iso(row["published"]) or parse_iso(row["fetched_at"]) or utcnow(), utcnow())
+            return sketch(row["title"] or "", row["body"], when.timestamp())
+
+        n = stories.rebuild_index(self.db, again if resketch else None)
+        self.set_meta("story_sketch_version", str(SKETCH_VERSION))
+        return n
+
+    def _check_sketch_version(self) -> None:
+        """Sketches made by another version of the sketching code are made anew, once."""
+        stored = self.get_meta("story_sketch_version")
+        if stored == str(SKETCH_VERSION):
+            return
+        if stored is not None and self.count("story_sketches"):
+            log.info("story sketches are version %s; rebuilding them as version %d", stored, SKETCH_VERSION)
+            self.rebuild_story_index(resketch=True)
+        self.set_meta("story_sketch_version", str(SKETCH_VERSION))
+
+    def story_rows(self, limit: int = 20, since: datetime | None = None) -> list[dict[str, Any]]:
+        return stories.story_rows(self.db, limit, iso(since))
+
     def add_article(
-        self, entry: EntryRecord, article: ArticleRecord, matches: Iterable[MatchRecord] = ()
+        self, entry: EntryRecord, article: ArticleRecord, matches: Iterable[MatchRecord] = (),
+        placement: Placement | None = None,
     ) -> tuple[int, bool]:
-        """Store the article and the entry that led to it, atomically.
+        """Store the article, its story and the entry that led to it, atomically.
 
         Returns the article id and whether it is new (False when another entry
         stored the same canonical URL first)."""
@@ -283,6 +246,8 @@ class Store:
                 )
             else:
                 article_id = int(cur.lastrowid)
+                if placement is not None:
+                    stories.save(self.db, article_id, placement, article.title, values["fetched_at"])
                 # the matches are recorded with the article or not at all
                 self._insert_matches(article_id, matches)
             self._insert_entry(entry, article_id)
@@ -290,6 +255,7 @@ class Store:
 
     def _insert_matches(self, article_id: int, matches: Iterable[MatchRecord]) -> None:
         now = iso(utcnow())
+        story = None
         for m in matches:
             self.db.execute(
                 "INSERT INTO matches (rule_id, article_id, matched_at, evidence) VALUES (?, ?, ?, ?) "
@@ -298,15 +264,33 @@ class Store:
             )
             if m.alert is None or not m.alert.targets:
                 continue
+            if story is None:
+                row = self.db.execute("SELECT story_id FROM articles WHERE id = ?", [article_id]).fetchone()
+                story = row[0] if row else None
+            a = m.alert
+            key = f"story:{story}" if a.once_per == "story" and story is not None else f"article:{article_id}"
             # the alert and its deliveries are written with the match, before any send
             cur = self.db.execute(
                 "INSERT INTO alerts (rule_id, article_id, story_key, created_at, title, body, context) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rule_id, story_key) DO NOTHING",
-                [m.rule_id, article_id, m.alert.story_key, now, m.alert.title, m.alert.body, m.alert.context_json],
+                [m.rule_id, article_id, key, now, a.title, a.body, a.context_json],
             )
-            if cur.rowcount == 0:
-                continue  # this rule already alerted on this story
-            alert_id = cur.lastrowid
+            if cur.rowcount:
+                alert_id = cur.lastrowid
+            elif a.updates == "silent":
+                continue  # this rule already alerted on this story; the story lists the article
+            else:  # a later article of an alerted story, reported as an update
+                parent = self.db.execute("SELECT id FROM alerts WHERE rule_id = ? AND story_key = ?",
+                                         [m.rule_id, key]).fetchone()[0]
+                cur = self.db.execute(
+                    "INSERT INTO alerts (rule_id, article_id, story_key, created_at, title, body, context, kind, parent_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rule_id, story_key) DO NOTHING",
+                    [m.rule_id, article_id, f"{key}/article:{article_id}", now, f"Update: {a.title}", a.body,
+                     a.context_json, "update" if a.updates == "notify" else "update-digest", parent],
+                )
+                if not cur.rowcount:
+                    continue
+                alert_id = cur.lastrowid
             for channel, target in m.alert.targets:
                 self.db.execute(
                     "INSERT INTO deliveries (alert_id, channel, target, status, next_attempt_at) VALUES (?, ?, ?, 'pending', ?)",
@@ -321,18 +305,20 @@ class Store:
         cur = self.db.execute(
             "SELECT d.id, d.alert_id, d.channel, d.target, d.attempts, a.title, a.body, a.created_at, a.context "
             "FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
-            "WHERE d.status = 'pending' AND d.next_attempt_at <= ? "
+            "WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND a.kind != 'update-digest' "
             + (f"AND d.channel NOT IN ({marks}) " if skip else "")
             + "ORDER BY d.next_attempt_at, d.id LIMIT ?",
             [iso(now), *skip, limit],
         )
         return [Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_iso(r[7]) or now, r[8]) for r in cur.fetchall()]
 
-    def pending_for(self, channel: str, target: int) -> list[Delivery]:
+    def pending_for(self, channel: str, target: int, updates_only: bool = False) -> list[Delivery]:
+        """Pending deliveries to one URL (for a digest); only story updates held for a digest with `updates_only`."""
         cur = self.db.execute(
             "SELECT d.id, d.alert_id, d.channel, d.target, d.attempts, a.title, a.body, a.created_at, a.context "
             "FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
-            "WHERE d.status = 'pending' AND d.channel = ? AND d.target = ? ORDER BY d.id",
+            "WHERE d.status = 'pending' AND d.channel = ? AND d.target = ? "
+            + ("AND a.kind = 'update-digest' " if updates_only else "") + "ORDER BY d.id",
             [channel, target],
         )
         return [Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_iso(r[7]) or utcnow(), r[8])
@@ -397,8 +383,9 @@ class Store:
         skip = list(exclude)
         marks = ",".join("?" * len(skip))
         row = self.db.execute(
-            "SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'"
-            + (f" AND channel NOT IN ({marks})" if skip else ""),
+            "SELECT MIN(d.next_attempt_at) FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+            "WHERE d.status = 'pending' AND a.kind != 'update-digest'"
+            + (f" AND d.channel NOT IN ({marks})" if skip else ""),
             skip,
         ).fetchone()
         return parse_iso(row[0]) if row and row[0] else None
@@ -406,7 +393,8 @@ class Store:
     def alert_rows(self, limit: int = 50) -> list[dict[str, Any]]:
         """Recent alerts with their article and per-channel delivery state, for `watcher alerts`."""
         cur = self.db.execute(
-            "SELECT a.id, a.rule_id, a.story_key, a.created_at, a.title AS rule_title, ar.title, ar.url, ar.source_id "
+            "SELECT a.id, a.rule_id, a.story_key, a.kind, a.parent_id, a.created_at, a.title AS rule_title, ar.title, "
+            "ar.url, ar.source_id, ar.story_id "
             "FROM alerts a JOIN articles ar ON ar.id = a.article_id ORDER BY a.id DESC LIMIT ?",
             [limit],
         )
@@ -420,7 +408,24 @@ class Store:
             )
             dcols = [x[0] for x in d.description]
             a["deliveries"] = [dict(zip(dcols, r)) for r in d.fetchall()]
+            a["also"] = self._later_reports(a) if a["kind"] == "alert" else []
         return alerts
+
+    def _later_reports(self, alert: dict[str, Any]) -> list[dict[str, Any]]:
+        """The story's other articles this rule matched: the outlets reported after the alert."""
+        if alert["story_id"] is None or not alert["story_key"].startswith("story:"):
+            return []
+        cur = self.db.execute(
+            "SELECT ar.id, ar.title, ar.url, ar.source_id, ar.sitename, m.matched_at FROM matches m "
+            "JOIN articles ar ON ar.id = m.article_id "
+            "WHERE m.rule_id = ? AND ar.story_id = ? AND ar.id != ? ORDER BY m.id",
+            [alert["rule_id"], alert["story_id"], self._alert_article(alert["id"])],
+        )
+        cols = [x[0] for x in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    def _alert_article(self, alert_id: int) -> int:
+        return int(self.db.execute("SELECT article_id FROM alerts WHERE id = ?", [alert_id]).fetchone()[0])
 
     def matches(self, rule_id: str | None = None) -> list[dict[str, Any]]:
         sql = ("SELECT m.rule_id, m.matched_at, m.evidence, a.id AS article_id, a.title, a.url, a.source_id, a.published "

@@ -165,14 +165,38 @@ def _v6(db: sqlite_utils.Database) -> None:
             sketch BLOB NOT NULL
         )"""
     )
-    db.execute("CREATE TABLE story_bands (band INTEGER NOT NULL, hash INTEGER NOT NULL, article_id INTEGER NOT NULL)")
-    db.execute("CREATE INDEX story_bands_key ON story_bands(band, hash)")
-    db.execute("CREATE TABLE story_terms (term TEXT NOT NULL, at REAL NOT NULL, article_id INTEGER NOT NULL)")
-    db.execute("CREATE INDEX story_terms_key ON story_terms(term, at)")
+    # clustered on their lookup keys (WITHOUT ROWID): no second copy of each row in an index
+    db.execute("CREATE TABLE story_bands (band INTEGER NOT NULL, hash INTEGER NOT NULL, article_id INTEGER NOT NULL, "
+               "PRIMARY KEY (band, hash, article_id)) WITHOUT ROWID")
+    db.execute("CREATE TABLE story_terms (term TEXT NOT NULL, at REAL NOT NULL, article_id INTEGER NOT NULL, "
+               "PRIMARY KEY (term, at, article_id)) WITHOUT ROWID")
+    db.execute("CREATE TABLE story_term_counts (term TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
     # an alert's later articles (updates), reported per the rule's `updates`
     db.execute("ALTER TABLE alerts ADD COLUMN kind TEXT NOT NULL DEFAULT 'alert'")
     db.execute("ALTER TABLE alerts ADD COLUMN parent_id INTEGER REFERENCES alerts(id)")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+def _v7(db: sqlite_utils.Database) -> None:
+    """Polling health: permanent moves, 410s, failing streaks, bytes saved by 304s, the feed's own pace,
+    and hosts that asked for a pause (Retry-After), so a restart keeps to all of them."""
+    for column in (
+        "moved_to TEXT",  # the URL polled instead of `url` after a lasting 301/308
+        "move_target TEXT",  # a 301/308 target seen on the last polls, not yet lasting
+        "move_polls INTEGER NOT NULL DEFAULT 0",
+        "disabled TEXT",  # why the source is no longer polled (410 Gone), or NULL
+        "failing_since TEXT",  # first failure of the current streak
+        "failing_notified INTEGER NOT NULL DEFAULT 0",  # the admin channel was told of this streak
+        "last_size INTEGER",  # bytes received for the last full (200) response
+        "bytes_saved INTEGER NOT NULL DEFAULT 0",  # bytes 304 answers spared us, estimated by last_size
+        "not_modified INTEGER NOT NULL DEFAULT 0",  # how many polls were answered 304
+        "feed_interval REAL",  # the feed's own least time between polls (ttl, sy:updatePeriod), seconds
+        "max_age REAL",  # the last response's Cache-Control max-age, seconds
+        "content_hash TEXT",  # of the last full body read: the same bytes again are not parsed again
+        "adaptive_interval REAL",  # interval read from the feed's publishing pace, seconds
+    ):
+        db.execute(f"ALTER TABLE sources ADD COLUMN {column}")
+    db.execute("CREATE TABLE host_pauses (host TEXT PRIMARY KEY, until TEXT NOT NULL)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -21,6 +21,7 @@ from watcher.dedupe.story import Candidate, Verdict, decide
 
 LOOKUP_TERMS = 12  # the rarest terms of a new article that are looked up
 MAX_CANDIDATES = 40  # from each index
+PER_KEY = 100  # rows read for one band or term at most
 
 
 @dataclass(frozen=True)
@@ -47,28 +48,35 @@ def place(db: sqlite_utils.Database, sk: Sketch, window: float) -> Placement:
 
 
 def candidates(db: sqlite_utils.Database, sk: Sketch, window: float) -> list[Candidate]:
-    ids: dict[int, None] = {}
+    """Earlier articles that may be of the same story: LSH band hits and shared rare names or figures.
+
+    Every lookup is bounded (the newest PER_KEY rows of a band or a term), so
+    templated copy that thousands of articles share costs no more than a
+    distinctive article."""
+    hits: dict[int, int] = {}
     keys = bands(sk)
     if keys:
-        where = " OR ".join("(band = ? AND hash = ?)" for _ in keys)
-        rows = db.execute(
-            f"SELECT article_id FROM story_bands WHERE {where} GROUP BY article_id ORDER BY COUNT(*) DESC LIMIT ?",
-            [v for k in keys for v in k] + [MAX_CANDIDATES],
-        )
-        ids.update((r[0], None) for r in rows)
+        one = f"SELECT * FROM (SELECT article_id FROM story_bands WHERE band = ? AND hash = ? ORDER BY article_id DESC LIMIT {PER_KEY})"
+        rows = db.execute(" UNION ALL ".join([one] * len(keys)), [v for k in keys for v in k])
+        for (article_id,) in rows:
+            hits[article_id] = hits.get(article_id, 0) + 1
+    by_band = sorted(hits, key=lambda a: (-hits[a], -a))[:MAX_CANDIDATES]
+    ids = dict.fromkeys(by_band)
     wanted = terms(sk)
     if wanted:
         marks = ",".join("?" * len(wanted))
         known = db.execute(f"SELECT term, n FROM story_term_counts WHERE term IN ({marks})", wanted).fetchall()
         rare = [t for t, _ in sorted(known, key=lambda r: r[1])[:LOOKUP_TERMS]]
         if len(rare) >= 2:
-            marks = ",".join("?" * len(rare))
-            rows = db.execute(
-                f"SELECT article_id FROM story_terms WHERE term IN ({marks}) AND at BETWEEN ? AND ? "
-                "GROUP BY article_id HAVING COUNT(*) >= 2 ORDER BY COUNT(*) DESC LIMIT ?",
-                [*rare, sk.at - window, sk.at + window, MAX_CANDIDATES],
-            )
-            ids.update((r[0], None) for r in rows)
+            one = (f"SELECT * FROM (SELECT article_id FROM story_terms WHERE term = ? AND at BETWEEN ? AND ? "
+                   f"ORDER BY at DESC LIMIT {PER_KEY})")
+            shared: dict[int, int] = {}
+            rows = db.execute(" UNION ALL ".join([one] * len(rare)),
+                              [v for t in rare for v in (t, sk.at - window, sk.at + window)])
+            for (article_id,) in rows:
+                shared[article_id] = shared.get(article_id, 0) + 1
+            ids.update(dict.fromkeys(sorted((a for a, n in shared.items() if n >= 2),
+                                            key=lambda a: (-shared[a], -a))[:MAX_CANDIDATES]))
     if not ids:
         return []
     marks = ",".join("?" * len(ids))

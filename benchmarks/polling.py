@@ -1,0 +1,295 @@
+"""Polling cost: watcher's poll path against a bare httpx loop, in one run, on 2,000 feeds served by nginx.
+
+nginx (Debian's nginx-light, started unprivileged on a temporary folder) serves
+2,000 static RSS files and answers conditional requests itself (ETag and
+Last-Modified of static files). Two cycles are timed:
+
+- change: every feed has a new item since the stored ETag, so every request
+  is a full 200 that watcher parses (and stores the one new entry of);
+- 304: nothing changed; every request is a conditional GET answered 304.
+
+Each side runs in its own process (so its peak memory is its own): watcher's
+`poll_source` for every source over its real pipeline (HTTP client, SQLite
+store: a fresh copy of the same database state each run), and a bare
+`httpx.AsyncClient` loop sending the same conditional headers with the same
+concurrency. Runs alternate; medians are printed with their ratio, and the
+bytes on the wire per feed in the 304 cycle come from nginx's own access log.
+Targets: watcher's 304 cycle >= 0.8x the bare loop's rate, < 1 KB per feed.
+
+    python benchmarks/polling.py [--feeds 2000] [--runs 3] [--concurrency 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from contextlib import contextmanager
+from email.utils import format_datetime
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+ITEMS = 5
+T0 = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+
+
+# -- the site ---------------------------------------------------------------------
+
+def write_feeds(site: Path, n: int, version: int) -> None:
+    """`n` feeds of ITEMS items; each version adds one item and moves the files' mtime (so the ETag changes)."""
+    (site / "f").mkdir(parents=True, exist_ok=True)
+    stamp = (T0 + timedelta(hours=version)).timestamp()
+    for i in range(n):
+        items = []
+        for k in range(ITEMS + version):
+            when = format_datetime(T0 + timedelta(minutes=7 * k + i % 7), usegmt=True)
+            items.append(
+                f"<item><title>Outlet {i}: council budget update number {k}</title>"
+                f"<guid isPermaLink=\"false\">outlet-{i}-item-{k}</guid><pubDate>{when}</pubDate>"
+                f"<description>The council of town {i} published figures for quarter {k}: spending on roads, "
+                f"schools and the harbour wall, with a note on delays.</description></item>"
+            )
+        path = site / "f" / f"{i:05d}.xml"
+        path.write_text(
+            f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Outlet {i}</title>'
+            f"<link>https://outlet{i}.example/</link><description>News</description>{''.join(reversed(items))}"
+            "</channel></rss>",
+            encoding="utf-8",
+        )
+        os.utime(path, (stamp, stamp))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def nginx(site: Path, port: int, log: Path) -> Iterator[str]:
+    conf = site.parent / "nginx.conf"
+    conf.write_text(
+        "worker_processes 1; pid nginx.pid; error_log nginx-error.log;\n"
+        "events { worker_connections 512; }\n"
+        "http { types { application/rss+xml xml; }\n"
+        "  log_format bench '$request_length $bytes_sent $status';\n"
+        f"  access_log {log} bench;\n"
+        f"  server {{ listen 127.0.0.1:{port}; root {site}; keepalive_requests 100000; }} }}\n"
+    )
+    proc = subprocess.Popen(["nginx", "-p", str(site.parent), "-c", str(conf), "-g", "daemon off;"])
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    sys.exit("nginx did not start")
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def write_config(folder: Path, base: str, n: int, concurrency: int) -> Path:
+    lines = [
+        "database: watcher.db", "rules: null",
+        "defaults: {interval: 15m, timeout: 30s}",
+        f"http: {{allow_private: true, concurrency: {concurrency}, per_host: {concurrency}}}",
+        "extract: {workers: 1}",
+        "sources:",
+    ]
+    lines += [f"  - {{id: f{i:05d}, url: '{base}/f/{i:05d}.xml', type: feed}}" for i in range(n)]
+    path = folder / "watcher.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+# -- the two sides, each in its own process -----------------------------------------
+
+def watcher_side(config_path: str) -> dict:
+    from watcher.config import load_config
+    from watcher.logs import setup_logging
+    from watcher.poll import poll_source
+    from watcher.runtime import open_pipeline
+
+    setup_logging("warning")
+    config = load_config(config_path)
+
+    async def cycle() -> tuple[float, Counter[str]]:
+        async with open_pipeline(config) as p:
+            start = time.perf_counter()
+            reports = await asyncio.gather(*(poll_source(s, p) for s in config.sources))
+            return time.perf_counter() - start, Counter(r.status for r in reports)
+
+    elapsed, statuses = asyncio.run(cycle())
+    return {"seconds": elapsed, "statuses": dict(statuses)}
+
+
+def bare_side(requests_path: str, concurrency: int) -> dict:
+    import httpx
+
+    plan = json.loads(Path(requests_path).read_text())
+    requests, headers = plan["requests"], plan["headers"]
+
+    async def cycle() -> tuple[float, Counter[int]]:
+        statuses: Counter[int] = Counter()
+        gate = asyncio.Semaphore(concurrency)
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        async with httpx.AsyncClient(limits=limits, headers=headers, timeout=30) as client:
+            async def one(url: str, etag: str | None, modified: str | None) -> None:
+                conditional = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
+                async with gate:
+                    r = await client.get(url, headers=conditional)
+                statuses[r.status_code] += 1
+
+            start = time.perf_counter()
+            await asyncio.gather(*(one(*req) for req in requests))
+            return time.perf_counter() - start, statuses
+
+    elapsed, statuses = asyncio.run(cycle())
+    return {"seconds": elapsed, "statuses": {str(k): v for k, v in statuses.items()}}
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory since exec (ru_maxrss would carry the forking parent's)."""
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmHWM:")[1].split()[0]) / 1024
+
+
+def side(args: list[str]) -> dict:
+    """Run one side in a fresh process; its result plus its peak resident memory."""
+    out = subprocess.run([sys.executable, __file__, "--side", *args], capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        sys.exit(f"{args[0]} side failed:\n{out.stdout}\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def conditional_requests(db: Path, path: Path) -> Path:
+    """The requests watcher would send from this database state: URLs, conditional and common headers."""
+    from watcher import USER_AGENT
+    from watcher.fetch.http import ACCEPT_ENCODING
+    from watcher.poll import FEED_ACCEPT
+
+    conn = sqlite3.connect(db)
+    rows = conn.execute("SELECT url, etag, last_modified FROM sources ORDER BY id").fetchall()
+    conn.close()
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING, "Accept": FEED_ACCEPT}
+    path.write_text(json.dumps({"requests": rows, "headers": headers}))
+    return path
+
+
+class AccessLog:
+    """Bytes nginx received and sent for the requests since the last mark."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = 0
+
+    def since_mark(self) -> tuple[int, int, int]:
+        with self.path.open("rb") as f:
+            f.seek(self.offset)
+            data = f.read()
+            self.offset = f.tell()
+        received = sent = count = 0
+        for line in data.splitlines():
+            req, out, _ = line.split()
+            received, sent, count = received + int(req), sent + int(out), count + 1
+        return received, sent, count
+
+
+# -- main ---------------------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--feeds", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--side", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.side:
+        kind, *rest = args.side
+        result = watcher_side(rest[0]) if kind == "watcher" else bare_side(rest[0], int(rest[1]))
+        result["peak_mb"] = peak_rss_mb()
+        print(json.dumps(result))
+        return
+    if not shutil.which("nginx"):
+        print("skipped: nginx not installed (apt-get install nginx-light)")
+        return
+
+    with tempfile.TemporaryDirectory(prefix="watcher-polling-") as tmp:
+        work = Path(tmp)
+        work.chmod(0o755)  # nginx workers run unprivileged
+        site = work / "site"
+        access = work / "access.log"
+        write_feeds(site, args.feeds, 0)
+        port = free_port()
+        with nginx(site, port, access) as base:
+            log = AccessLog(access)
+            config = write_config(work, base, args.feeds, args.concurrency)
+            db = work / "watcher.db"
+            first = side(["watcher", str(config)])
+            print(f"first poll (baseline, {args.feeds * ITEMS} entries stored): {first['seconds']:.2f}s {first['statuses']}")
+            shutil.copy(db, work / "db-before-change.db")
+            write_feeds(site, args.feeds, 1)  # one new item in every feed, new mtime: every ETag changes
+            side(["watcher", str(config)])  # warm-up; leaves the state after the change (ETags of version 1)
+            shutil.copy(db, work / "db-after-change.db")
+            change_req = conditional_requests(work / "db-before-change.db", work / "change.json")
+            same_req = conditional_requests(work / "db-after-change.db", work / "same.json")
+            log.since_mark()
+
+            results: dict[str, list[dict]] = {k: [] for k in ("watcher change", "bare change", "watcher 304", "bare 304")}
+            for run in range(args.runs):
+                order = ["watcher", "bare"] if run % 2 == 0 else ["bare", "watcher"]
+                for cycle, snapshot, req in (("change", "db-before-change.db", change_req),
+                                             ("304", "db-after-change.db", same_req)):
+                    for who in order:
+                        if who == "watcher":
+                            shutil.copy(work / snapshot, db)
+                            for extra in ("-wal", "-shm"):
+                                (work / f"watcher.db{extra}").unlink(missing_ok=True)
+                            r = side(["watcher", str(config)])
+                        else:
+                            r = side(["bare", str(req), str(args.concurrency)])
+                        r["wire"] = log.since_mark()
+                        results[f"{who} {cycle}"].append(r)
+
+    n = args.feeds
+    print(f"feeds: {n}, runs: {args.runs} (medians), concurrency: {args.concurrency}, cores: {os.cpu_count()}, "
+          f"server: nginx on 127.0.0.1")
+    rates: dict[str, float] = {}
+    for name, runs in results.items():
+        secs = statistics.median(r["seconds"] for r in runs)
+        rates[name] = n / secs
+        recv, sent, count = runs[-1]["wire"]
+        print(f"{name:15s} {n / secs:8.0f} feeds/s  ({secs:.2f}s; runs {[round(r['seconds'], 2) for r in runs]})  "
+              f"peak RSS {statistics.median(r['peak_mb'] for r in runs):.0f} MB  "
+              f"wire/feed {((recv + sent) / max(count, 1)):.0f} B (request {recv / max(count, 1):.0f} + "
+              f"response {sent / max(count, 1):.0f})  statuses {runs[-1]['statuses']}")
+    for cycle in ("change", "304"):
+        ratio = rates[f"watcher {cycle}"] / rates[f"bare {cycle}"]
+        paired = statistics.median(b["seconds"] / w["seconds"]
+                                   for w, b in zip(results[f"watcher {cycle}"], results[f"bare {cycle}"]))
+        target = "  (target >= 0.80)" if cycle == "304" else ""
+        print(f"ratio watcher/bare, {cycle} cycle: {ratio:.2f} (ratio of medians), {paired:.2f} (median of per-run ratios){target}")
+    recv, sent, count = results["watcher 304"][-1]["wire"]
+    print(f"watcher 304 cycle on the wire: {(recv + sent) / max(count, 1):.0f} bytes per feed (target < 1024)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""The Dockerfile and deploy/: checked as written, and the image's own commands run from this install.
+
+There is no Docker engine here, so the test runs what the image would run:
+ENTRYPOINT + CMD with the image's environment (the config from
+$WATCHER_CONFIG, the data folder as the working directory), the HEALTHCHECK
+command against it, and the STOPSIGNAL to end it. `.ci/run` lints the
+Dockerfile with hadolint.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import ROOT, run_watcher
+from tests.ops import publish, wait_for
+from tests.receivers import free_port
+from tests.webserver import WebServer
+
+
+def instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) of the Dockerfile, continuation lines joined, comments dropped."""
+    text = (ROOT / "Dockerfile").read_text()
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    joined = re.sub(r"\\\n", " ", "\n".join(lines))
+    out = []
+    for line in joined.splitlines():
+        if line.strip():
+            word, _, rest = line.strip().partition(" ")
+            out.append((word.upper(), rest.strip()))
+    return out
+
+
+def last(name: str) -> str:
+    return [args for word, args in instructions() if word == name][-1]
+
+
+def image_env() -> dict[str, str]:
+    env: dict[str, str] = {}
+    final_stage = instructions()[max(i for i, (w, _) in enumerate(instructions()) if w == "FROM"):]
+    for word, args in final_stage:
+        if word == "ENV":
+            for pair in shlex.split(args):
+                key, _, value = pair.partition("=")
+                env[key] = value
+    return env
+
+
+def test_the_dockerfile_follows_the_deployment_contract() -> None:
+    stages = [args for word, args in instructions() if word == "FROM"]
+    assert all(re.match(r"python:3\.1[1-9]-slim", s) for s in stages), stages
+    user = last("USER").split(":")[0]
+    assert user.isdigit() and int(user) != 0, "runs as a non-root user (numeric, so Kubernetes can check it)"
+    assert "/data" in json.loads(last("VOLUME"))
+    assert json.loads(last("ENTRYPOINT")) == ["watcher"]  # exec form: watcher is PID 1 and gets the signal
+    assert json.loads(last("CMD"))[0] == "run"
+    assert last("STOPSIGNAL") == "SIGTERM"
+    health = last("HEALTHCHECK")
+    assert json.loads(health[health.index("CMD") + 3:])[0] == "python"  # no curl in slim images
+    assert image_env()["WATCHER_HEALTHZ"].endswith("/healthz")
+    assert image_env()["WATCHER_CONFIG"] == "/config/watcher.yaml"
+    installs = [args for word, args in instructions() if word == "RUN" and "pip install" in args]
+    assert any(args.endswith(" .") for args in installs), "dependencies come from pyproject.toml"
+
+    ignored = [line for line in (ROOT / ".dockerignore").read_text().splitlines() if not line.startswith("#")]
+    assert ignored[0] == "*"  # the context holds only what is let back in:
+    assert {"!pyproject.toml", "!README.md", "!watcher/"} <= set(ignored)  # all that COPY needs
+
+
+def test_the_images_command_starts_answers_healthz_and_stops_on_its_signal(web: WebServer, tmp_path: Path) -> None:
+    publish(web, "a", ["harbour-crane-arrives"])
+    port = free_port()
+    (tmp_path / "config").mkdir()
+    (tmp_path / "data").mkdir()
+    config = tmp_path / "config/watcher.yaml"  # laid out as in the container: /config and /data
+    config.write_text(yaml.safe_dump({
+        "database": str(tmp_path / "data/watcher.db"),
+        "sources": [{"id": "a", "url": web.url("/a/feed.xml"), "interval": "1h"}],
+        "http": {"allow_private": True},
+        "server": {"listen": f"127.0.0.1:{port}"},
+    }))
+    env = {**os.environ, **image_env(), "WATCHER_CONFIG": str(config),
+           "WATCHER_HEALTHZ": f"http://127.0.0.1:{port}/healthz"}
+    env.pop("PATH", None)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"  # /opt/watcher/bin comes first
+
+    command = json.loads(last("ENTRYPOINT")) + json.loads(last("CMD"))
+    command[0] = str(Path(sys.executable).with_name(command[0]))  # the console script of this install
+    health = last("HEALTHCHECK")
+    probe = json.loads(health[health.index("CMD") + 3:])
+    probe[0] = sys.executable
+
+    def healthy() -> bool:
+        return subprocess.run(probe, env=env, capture_output=True, timeout=30).returncode == 0
+
+    log = tmp_path / "watcher.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(command, cwd=tmp_path / "data", env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for(healthy, timeout=60)
+        db = tmp_path / "data/watcher.db"
+        wait_for(lambda: "source a: ok" in log.read_text(), timeout=60)
+        assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 1
+        start = time.monotonic()
+        proc.send_signal(getattr(signal, last("STOPSIGNAL")))
+        proc.wait(timeout=30)
+        took = time.monotonic() - start
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, log.read_text()
+    assert took < 10  # within `docker stop`'s default timeout
+    assert not healthy()  # nothing answers any more: the probe fails
+
+
+def test_the_deploy_example_is_valid_and_consistent() -> None:
+    deploy = ROOT / "deploy"
+    env = {**os.environ, "TG_TOKEN": "123456789:AAFakeTokenForTests", "TG_CHAT": "-1001"}
+    env.pop("WATCHER_LISTEN", None)
+    result = run_watcher("check", "--config", str(deploy / "watcher.yaml"), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "2 rules" in result.stdout
+
+    config = yaml.safe_load((deploy / "watcher.yaml").read_text())
+    assert config["database"].startswith("/data/")  # on the volume
+    compose = yaml.safe_load((deploy / "docker-compose.yml").read_text())
+    service = compose["services"]["watcher"]
+    assert service["build"] == ".."
+    assert "./:/config:ro" in service["volumes"]
+    assert any(v.endswith(":/data") for v in service["volumes"])
+    assert {"TG_TOKEN", "TG_CHAT"} <= set(service["environment"])
+    listen_port = config["server"]["listen"].rsplit(":", 1)[1].rstrip("}")
+    assert any(p.endswith(f":{listen_port}") for p in service["ports"])
+    assert image_env()["WATCHER_HEALTHZ"] == f"http://127.0.0.1:{listen_port}/healthz"
+    prometheus = yaml.safe_load((deploy / "prometheus.yml").read_text())
+    assert prometheus["scrape_configs"][0]["static_configs"][0]["targets"] == [f"watcher:{listen_port}"]

@@ -1,0 +1,196 @@
+"""Sources in the store: their polling state and health, and hosts that asked for a pause.
+
+A poll costs one read (`state`, which writes only for a new source or a
+changed URL) and one small UPDATE (`record`): a cycle of 304s is not a
+storm of writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlite_utils
+
+_STATE_COLUMNS = (
+    "id, url, added_at, baseline_done, etag, last_modified, consecutive_failures, next_poll_at, type, "
+    "moved_to, move_target, move_polls, disabled, failing_since, failing_notified, feed_interval, "
+    "adaptive_interval, last_poll_at, max_age, content_hash"
+)
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.astimezone(timezone.utc).isoformat(timespec="seconds") if dt else None
+
+
+def _parse(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class SourceState:
+    id: str
+    url: str  # as configured
+    added_at: datetime
+    baseline_done: bool
+    etag: str | None
+    last_modified: str | None
+    consecutive_failures: int
+    next_poll_at: datetime | None
+    type: str | None = None  # configured, or detected on the first successful poll
+    moved_to: str | None = None  # polled instead of `url` after a lasting permanent redirect
+    move_target: str | None = None
+    move_polls: int = 0
+    disabled: str | None = None  # why it is not polled any more (410 Gone)
+    failing_since: datetime | None = None
+    failing_notified: bool = False
+    feed_interval: float | None = None
+    adaptive_interval: float | None = None
+    last_poll_at: datetime | None = None
+    max_age: float | None = None  # the last response's Cache-Control max-age
+    content_hash: str | None = None  # of the last full body read
+
+    @property
+    def poll_url(self) -> str:
+        return self.moved_to or self.url
+
+
+@dataclass(frozen=True)
+class PollRecord:
+    """What one poll changes in a source's row. `outcome`: ok, failed, or skipped (a paused host)."""
+
+    outcome: str
+    status: str
+    next_poll_at: datetime
+    error: str | None = None
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    size: int | None = None  # bytes received for a full answer
+    baseline_done: bool | None = None
+    type: str | None = None
+    advertised_feed: str | None = None
+    move_target: str | None = None
+    move_polls: int = 0
+    moved_to: str | None = None  # a new URL to poll from now on
+    disabled: str | None = None
+    feed_interval: float | None = None
+    adaptive_interval: float | None = None
+    max_age: float | None = None
+    content_hash: str | None = None
+
+
+def state(db: sqlite_utils.Database, source_id: str, url: str, type_: str | None, now: datetime) -> SourceState:
+    """The source's state; a new source is added, and a changed URL starts afresh (no move, not disabled)."""
+    row = db.execute(f"SELECT {_STATE_COLUMNS} FROM sources WHERE id = ?", [source_id]).fetchone()
+    if row is None or row[1] != url or (type_ is not None and row[8] != type_):
+        with db.atomic():
+            db.execute(
+                "INSERT INTO sources (id, url, type, added_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET type = COALESCE(excluded.type, sources.type), url = excluded.url, "
+                "moved_to = CASE WHEN sources.url = excluded.url THEN sources.moved_to END, "
+                "move_target = CASE WHEN sources.url = excluded.url THEN sources.move_target END, "
+                "disabled = CASE WHEN sources.url = excluded.url THEN sources.disabled END, "
+                "etag = CASE WHEN sources.url = excluded.url THEN sources.etag END, "
+                "last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END",
+                [source_id, url, type_, _iso(now)],
+            )
+        row = db.execute(f"SELECT {_STATE_COLUMNS} FROM sources WHERE id = ?", [source_id]).fetchone()
+    return SourceState(
+        id=row[0],
+        url=row[1],
+        added_at=_parse(row[2]) or now,
+        baseline_done=bool(row[3]),
+        etag=row[4],
+        last_modified=row[5],
+        consecutive_failures=row[6],
+        next_poll_at=_parse(row[7]),
+        type=row[8],
+        moved_to=row[9],
+        move_target=row[10],
+        move_polls=row[11],
+        disabled=row[12],
+        failing_since=_parse(row[13]),
+        failing_notified=bool(row[14]),
+        feed_interval=row[15],
+        adaptive_interval=row[16],
+        last_poll_at=_parse(row[17]),
+        max_age=row[18],
+        content_hash=row[19],
+    )
+
+
+def record(db: sqlite_utils.Database, source_id: str, r: PollRecord, now: datetime) -> None:
+    """One UPDATE with the poll's outcome."""
+    fields: dict[str, Any] = {
+        "last_poll_at": _iso(now),
+        "last_status": r.status,
+        "last_error": r.error,
+        "last_http_status": r.http_status,
+        "next_poll_at": _iso(r.next_poll_at),
+        "move_target": r.move_target,
+        "move_polls": r.move_polls,
+    }
+    extra = []
+    if r.outcome == "ok":
+        fields.update(consecutive_failures=0, failing_since=None, failing_notified=0)
+        if r.etag is not None or r.last_modified is not None or r.size is not None:
+            fields["etag"] = r.etag  # byte for byte, to be sent back as they came
+            fields["last_modified"] = r.last_modified
+        if r.size is not None:
+            fields["last_size"] = r.size
+        if r.http_status == 304:
+            extra += ["bytes_saved = bytes_saved + COALESCE(last_size, 0)", "not_modified = not_modified + 1"]
+    elif r.outcome == "failed":
+        fields["failing_since"] = _iso(now)
+        extra += ["consecutive_failures = consecutive_failures + 1"]
+    for name in ("baseline_done", "type", "advertised_feed", "moved_to", "disabled", "feed_interval",
+                 "adaptive_interval", "max_age", "content_hash"):
+        value = getattr(r, name)
+        if value is not None:
+            fields[name] = int(value) if isinstance(value, bool) else value
+    sets = [f"{k} = ?" for k in fields]
+    if "failing_since" in fields and r.outcome == "failed":
+        sets[list(fields).index("failing_since")] = "failing_since = COALESCE(failing_since, ?)"
+    with db.atomic():
+        db.execute(f"UPDATE sources SET {', '.join(sets + extra)} WHERE id = ?", [*fields.values(), source_id])
+
+
+def set_notified(db: sqlite_utils.Database, source_id: str, notified: bool) -> None:
+    with db.atomic():
+        db.execute("UPDATE sources SET failing_notified = ? WHERE id = ?", [int(notified), source_id])
+
+
+def rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Every stored source with its health and article count, for `watcher sources`.
+
+    A source's articles are those it led to, including ones another source
+    stored first (a syndicated story counts for both outlets)."""
+    cur = db.execute(
+        """SELECT s.id, s.url, s.type, s.added_at, s.last_poll_at, s.last_status, s.last_error,
+                  s.last_http_status, s.consecutive_failures, s.next_poll_at, s.advertised_feed,
+                  s.moved_to, s.move_target, s.move_polls, s.disabled, s.failing_since, s.last_size,
+                  s.bytes_saved, s.not_modified, s.feed_interval, s.adaptive_interval,
+                  (SELECT COUNT(DISTINCT e.article_id) FROM entries e WHERE e.source_id = s.id) AS articles,
+                  (SELECT COUNT(*) FROM entries e WHERE e.source_id = s.id) AS entries
+           FROM sources s ORDER BY s.id"""
+    )
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def host_pauses(db: sqlite_utils.Database, now: datetime) -> dict[str, float]:
+    """Hosts that asked for a pause still ahead: host -> epoch seconds."""
+    cur = db.execute("SELECT host, until FROM host_pauses WHERE until > ?", [_iso(now)])
+    return {host: datetime.fromisoformat(until).timestamp() for host, until in cur.fetchall()}
+
+
+def pause_host(db: sqlite_utils.Database, host: str, until: float, now: datetime) -> None:
+    with db.atomic():
+        db.execute("DELETE FROM host_pauses WHERE until <= ?", [_iso(now)])
+        db.execute(
+            "INSERT INTO host_pauses (host, until) VALUES (?, ?) "
+            "ON CONFLICT(host) DO UPDATE SET until = MAX(until, excluded.until)",
+            [host, _iso(datetime.fromtimestamp(until, timezone.utc))],
+        )
