@@ -541,3 +541,18 @@ def test_one_notice_when_a_source_fails_too_long_and_one_when_it_recovers(
     titles = [r.json["title"] for r in hooks.snapshot()]
     assert titles == ["watcher: source 'broken' is failing", "watcher: source 'broken' recovered"]
     assert not [t for t in titles if "good" in t]
+
+
+def test_a_disabled_source_is_enabled_again_by_command(web: WebServer, tmp_path: Path) -> None:
+    web.route("/back.xml", Route(b"gone", status=410))
+    config = write_config(tmp_path, [{"id": "back", "url": web.url("/back.xml")}])
+    once(config)
+    assert listing(config)["back"]["health"] == "disabled"
+    unknown = run_watcher("sources", "--config", str(config), "enable", "nope")
+    assert unknown.returncode == 1 and "no source 'nope'" in unknown.stderr and "Traceback" not in unknown.stderr
+    enabled = run_watcher("sources", "--config", str(config), "enable", "back")
+    assert enabled.returncode == 0 and "enabled (was disabled: HTTP 410 Gone" in enabled.stdout, enabled.stderr
+    feed_with_story(web, "back-feed")
+    web.route("/back.xml", Route(web.routes["/back-feed/feed.xml"].body, content_type="application/rss+xml"))
+    once(config)
+    assert web.hits.count("/back.xml") == 2 and listing(config)["back"]["health"] == "ok"

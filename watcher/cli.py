@@ -15,6 +15,7 @@ import click
 from watcher import __version__
 from watcher.config import Config, load_config
 from watcher.errors import WatcherError
+from watcher.logs import redact
 from watcher.report import explain_reason
 
 CONFIG_HELP = "Config file (default: $WATCHER_CONFIG or ./watcher.yaml)."
@@ -213,14 +214,14 @@ def sources(ctx: click.Context, config_path: Path, as_json: bool) -> None:
         r = stored.get(s.id, {})
         rows.append({
             "id": s.id,
-            "url": s.url,
-            "polled_url": r.get("moved_to") or s.url,
+            "url": redact(s.url),
+            "polled_url": redact(r.get("moved_to") or s.url),
             "type": s.type or r.get("type"),
             "health": _health(r),
             "last_poll": r.get("last_poll_at"),
             "status": r.get("last_status") or "never polled",
             "http_status": r.get("last_http_status"),
-            "error": r.get("last_error"),
+            "error": redact(r["last_error"]) if r.get("last_error") else None,
             "failures": r.get("consecutive_failures", 0),
             "failing_since": r.get("failing_since"),
             "articles": r.get("articles", 0),
@@ -355,6 +356,27 @@ def stories(config_path: Path, limit: int, since: datetime | None, explain: bool
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+@sources.command("enable")
+@click.argument("source_id")
+@click.pass_context
+def sources_enable(ctx: click.Context, source_id: str) -> None:
+    """Poll a source again from its next chance: after a 410 disabled it, or to end a long backoff."""
+    from watcher.store import Store
+
+    config = _load(ctx.parent.params["config_path"] if ctx.parent else Path("watcher.yaml"))
+    if source_id not in {s.id for s in config.sources}:
+        raise WatcherError(f"no source '{source_id}' in {config.file}")
+    store = Store(config.database)
+    try:
+        was = store.enable_source(source_id)
+    except KeyError:
+        raise WatcherError(f"source '{source_id}' has not been polled yet; nothing to enable") from None
+    finally:
+        store.close()
+    click.echo(f"source {source_id}: enabled (was disabled: {was})" if was
+               else f"source {source_id}: polled at its next chance (failures reset)")
 
 
 @sources.command("import")

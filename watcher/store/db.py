@@ -154,6 +154,10 @@ class Store:
         """Every stored source with its health and article count, for `watcher sources`."""
         return sources.rows(self.db)
 
+    def enable_source(self, source_id: str) -> str | None:
+        """Poll the source again at its next chance, even if it was disabled; KeyError if never polled."""
+        return sources.enable(self.db, source_id, utcnow())
+
     def host_pauses(self) -> dict[str, float]:
         """Hosts that asked (Retry-After) not to be called before a time still ahead: host -> epoch seconds."""
         return sources.host_pauses(self.db, utcnow())

@@ -162,6 +162,17 @@ def set_notified(db: sqlite_utils.Database, source_id: str, notified: bool) -> N
         db.execute("UPDATE sources SET failing_notified = ? WHERE id = ?", [int(notified), source_id])
 
 
+def enable(db: sqlite_utils.Database, source_id: str, now: datetime) -> str | None:
+    """Poll a disabled (or backed-off) source again at once; returns why it was disabled, or None if it was not."""
+    row = db.execute("SELECT disabled FROM sources WHERE id = ?", [source_id]).fetchone()
+    if row is None:
+        raise KeyError(source_id)
+    with db.atomic():
+        db.execute("UPDATE sources SET disabled = NULL, consecutive_failures = 0, next_poll_at = ? WHERE id = ?",
+                   [_iso(now), source_id])
+    return row[0]
+
+
 def rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Every stored source with its health and article count, for `watcher sources`.
 
