@@ -20,14 +20,12 @@ import hashlib
 import re
 import struct
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
 
-from watcher.match.text import fold, split_sentences
+from watcher.match.text import fold
 
-SKETCH_VERSION = 1  # stored sketches of another version are made anew from the bodies
+SKETCH_VERSION = 2  # stored sketches of another version are made anew from the bodies
 NUM_PERM = 64
 BANDS = 16  # LSH: 16 bands of 4 rows
 ROWS = NUM_PERM // BANDS
@@ -50,6 +48,9 @@ _NOT_NAMES = FUNCTION_WORDS | frozenset(
     read more click subscribe share advertisement photo image video copyright reporting editing""".split()
 )
 _TOKEN = re.compile(r"\d+(?:[.,:–-]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+# the start of a text, of a line, or what follows a sentence's end (and an opening quote or bracket)
+_SENTENCE_START = re.compile(r"""(?:\A|\n|[.!?…]+["'”’»)\]]*\s+)\s*["'“‘«(\[]*""")
+MAX_TOKENS = 600  # a story is known by its first few hundred words; long pages cost no more
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
 
 
@@ -84,9 +85,13 @@ def _split(joined: str) -> frozenset[str]:
     return frozenset(joined.split("\x1f")) if joined else frozenset()
 
 
-@lru_cache(maxsize=1)
-def _seed() -> MinHash:
-    return MinHash(num_perm=NUM_PERM, seed=1)
+# MinHash with multiply-shift hashing: for each of NUM_PERM random (odd a, b), a shingle hash h becomes
+# the top 32 bits of a*h + b (mod 2**64); the signature keeps each column's minimum. datasketch does the
+# same, but importing it pulls in scipy: half a second at every start and 50 MB in every process.
+_RNG = np.random.default_rng(20261122)
+_A = _RNG.integers(1, 2**63, NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_B = _RNG.integers(0, 2**63, NUM_PERM, dtype=np.uint64)
+_EMPTY = np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
 
 
 _TOKEN_IDS: dict[str, int] = {}
@@ -120,11 +125,12 @@ def _shingle_hashes(tokens: list[str], k: int) -> np.ndarray:
 
 
 def _minhash(hashes: np.ndarray) -> np.ndarray:
-    seed = _seed()
-    m = MinHash(num_perm=NUM_PERM, permutations=seed.permutations, scheme=seed.scheme, hashfunc=int)
-    if len(hashes):
-        m.update_batch(hashes.tolist())
-    return m.hashvalues.astype(np.uint32)
+    """The MinHash signature (uint32[NUM_PERM]) of a set of 32-bit shingle hashes."""
+    if not len(hashes):
+        return _EMPTY.copy()
+    with np.errstate(over="ignore"):
+        mixed = hashes.reshape(-1, 1) * _A + _B
+    return (mixed >> np.uint64(32)).min(axis=0).astype(np.uint32)
 
 
 def number_value(token: str) -> str:
@@ -143,41 +149,40 @@ def is_key_number(value: str) -> bool:
 
 
 def sketch(title: str, body: str, at: float) -> Sketch:
-    """The sketch of one article (title and body as stored)."""
+    """The sketch of one article (title and body as stored; the body's first MAX_TOKENS words)."""
     tokens: list[str] = []  # folded words of the body
     skeleton: list[str] = []
     names: set[str] = set()
     numbers: set[str] = set()
     for text, is_body in ((title, False), (body, True)):
-        if not is_body and _title_case(text):
+        if not text or (not is_body and _title_case(text)):
             continue  # "Minister Promises Jobs From Battery Plant": every word looks like a name
-        folded = fold(text) if text else ""
-        for sentence in split_sentences(text) if text else ():
-            first = True
-            base = sentence.start
-            for m in _TOKEN.finditer(sentence.text):
-                raw = m.group(0)
-                if raw[0].isdigit():
-                    value = number_value(raw)
-                    if is_key_number(value):
-                        numbers.add(value)
-                    if is_body:
-                        tokens.append(value)
-                        skeleton.append(value)
-                    first = False
-                    continue
-                word = folded[base + m.start() : base + m.end()]
-                name = raw[0].isupper() and not first and word not in _NOT_NAMES and len(word) > 1
-                first = False
-                if name:
-                    names.add(word)
-                if not is_body:
-                    continue
-                tokens.append(word)
-                if word in FUNCTION_WORDS or name:
-                    skeleton.append(word)
-                elif not skeleton or skeleton[-1] != "_":
-                    skeleton.append("_")
+        folded = fold(text)
+        # where sentences start: a capitalised first word is no sign of a name
+        starts = {m.end() for m in _SENTENCE_START.finditer(text)}
+        for n, m in enumerate(_TOKEN.finditer(text)):
+            if is_body and n >= MAX_TOKENS:
+                break
+            raw = m.group(0)
+            if raw[0].isdigit():
+                value = number_value(raw)
+                if is_key_number(value):
+                    numbers.add(value)
+                if is_body:
+                    tokens.append(value)
+                    skeleton.append(value)
+                continue
+            word = folded[m.start() : m.end()]
+            name = raw[0].isupper() and m.start() not in starts and word not in _NOT_NAMES and len(word) > 1
+            if name:
+                names.add(word)
+            if not is_body:
+                continue
+            tokens.append(word)
+            if word in FUNCTION_WORDS or name:
+                skeleton.append(word)
+            elif not skeleton or skeleton[-1] != "_":
+                skeleton.append("_")
     word_shingles = _shingle_hashes(tokens, WORD_SHINGLE)
     return Sketch(
         at=at,
