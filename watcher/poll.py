@@ -333,7 +333,8 @@ async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, repo
         extract_error=error,
     )
     matches = match_article(article, source, p.rules.rules, p.config) if article.alertable else []
-    placement = p.store.place_story(story_sketch(article), p.config.stories.window)
+    made = extracted.sketch if extracted and extracted.title == article.title and extracted.text == body else None
+    placement = p.store.place_story(story_sketch(article, made), p.config.stories.window)
     article_id, created = p.store.add_article(entry, article, matches, placement)
     if not created:
         report.duplicates += 1
@@ -381,11 +382,14 @@ def match_records(
     return out
 
 
-def story_sketch(article: ArticleRecord) -> Sketch:
-    """The article's story sketch, dated when it was published (never later than now)."""
+def story_sketch(article: ArticleRecord, made: bytes | None = None) -> Sketch:
+    """The article's story sketch (`made` by the extraction worker, or made here), dated when it was published
+    (never later than now)."""
     now = datetime.now(timezone.utc)
-    when = min(article.published, now) if article.published else now
-    return sketch(article.title or "", article.body, when.timestamp())
+    when = (min(article.published, now) if article.published else now).timestamp()
+    if made is not None:
+        return replace(Sketch.from_bytes(made), at=when)
+    return sketch(article.title or "", article.body, when)
 
 
 def _parse_date(text: str | None) -> datetime | None:

@@ -15,3 +15,4 @@ class Extracted:
     sitename: str | None = None
     language: str | None = None
     description: str | None = None
+    sketch: bytes | None = None  # the story sketch of (title, text), made in the worker (watcher.dedupe.sketch)

@@ -1,10 +1,11 @@
-"""Imported once by the extraction fork server: load trafilatura and warm it up.
+"""Imported once by the extraction fork server: load trafilatura (and the story sketch) and warm them up.
 
 trafilatura, htmldate and lxml compile patterns and load word lists on their
 first document (about 0.2 s); doing it here means every forked worker starts
 warm instead of paying it again.
 """
 
+from watcher.dedupe.sketch import sketch
 from watcher.extract.body import extract_article
 
 _SAMPLE = (
@@ -16,3 +17,4 @@ _SAMPLE = (
 )
 
 extract_article(_SAMPLE, "https://example.org/2024/01/warm-up.html")
+sketch("Warm-up", "Workers sketch each article for its story, numpy loaded before the first one.", 0.0)

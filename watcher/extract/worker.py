@@ -14,6 +14,13 @@ if TYPE_CHECKING:
 
 
 def extract(html: bytes, url: str | None, need_date: bool = True) -> "Extracted | None":
+    """The article on the page, with its story sketch (made here, in parallel, rather than in the daemon)."""
+    from dataclasses import replace
+
+    from watcher.dedupe.sketch import sketch
     from watcher.extract.body import extract_article
 
-    return extract_article(html, url, need_date=need_date)
+    found = extract_article(html, url, need_date=need_date)
+    if found is None:
+        return None
+    return replace(found, sketch=sketch(found.title or "", found.text, 0.0).to_bytes())
