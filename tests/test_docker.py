@@ -91,7 +91,6 @@ def test_the_images_command_starts_answers_healthz_and_stops_on_its_signal(web: 
     }))
     env = {**os.environ, **image_env(), "WATCHER_CONFIG": str(config),
            "WATCHER_HEALTHZ": f"http://127.0.0.1:{port}/healthz"}
-    env.pop("PATH", None)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"  # /opt/watcher/bin comes first
 
     command = json.loads(last("ENTRYPOINT")) + json.loads(last("CMD"))

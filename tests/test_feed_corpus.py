@@ -74,5 +74,4 @@ async def test_every_corpus_file_is_polled_without_an_unhandled_exception(
     for key, value in summary.items():
         record_property(key, value)
     assert not crashes, crashes[:10]
-    assert counts["with entries"] + counts["without entries"] + counts["not a feed / unreadable"] == len(files)
     assert counts["with entries"] > 500

@@ -15,7 +15,7 @@ import click
 from watcher import __version__
 from watcher.config import Config, load_config
 from watcher.errors import WatcherError
-from watcher.logs import redact
+from watcher.logs import LOG_FORMATS, redact
 from watcher.report import explain_reason
 
 CONFIG_HELP = "Config file (default: $WATCHER_CONFIG or ./watcher.yaml)."
@@ -38,7 +38,7 @@ def _load(config_path: Path) -> Config:
 @click.version_option(__version__, prog_name="watcher")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info", show_default=True,
               envvar="WATCHER_LOG_LEVEL", help="Least important events logged [env: WATCHER_LOG_LEVEL].")
-@click.option("--log-format", type=click.Choice(["plain", "json"]), default="plain", show_default=True,
+@click.option("--log-format", type=click.Choice(LOG_FORMATS), default="plain", show_default=True,
               envvar="WATCHER_LOG_FORMAT",
               help="Log lines as text, or one JSON object per line (ts, level, logger, message, extras) "
                    "[env: WATCHER_LOG_FORMAT].")
@@ -264,11 +264,11 @@ def _health(row: dict[str, Any]) -> str:
 
 
 def _bytes(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
+    for unit in ("B", "KB", "MB"):
+        if n < 1000:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1000
-    return f"{n} B"
+    return f"{n:.1f} GB"
 
 
 @cli.command()

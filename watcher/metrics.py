@@ -32,7 +32,7 @@ class Metrics:
 
     def polled(self, report: PollReport) -> None:
         self.polls[(report.source_id, report.status)] += 1
-        if not report.ok:
+        if not report.ok and report.status != "paused":  # waiting out a host's Retry-After is not failing
             self.errors[report.status] += 1
 
     def error(self, kind: str) -> None:
@@ -90,7 +90,7 @@ class WatcherCollector(Collector):
                                 value=self._count_sources("consecutive_failures > 0"))
 
     def _lag(self) -> float:
-        row = self._sources("MIN(next_poll_at)", "next_poll_at IS NOT NULL")
+        row = self._sources("MIN(next_poll_at)", "next_poll_at IS NOT NULL AND disabled IS NULL")
         if not row or not row[0]:
             return 0.0
         due = datetime.fromisoformat(row[0])

@@ -333,7 +333,7 @@ async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, repo
         extract_error=error,
     )
     matches = match_article(article, source, p.rules.rules, p.config) if article.alertable else []
-    made = extracted.sketch if extracted and extracted.title == article.title and extracted.text == body else None
+    made = extracted.sketch if extracted and extracted.title == article.title else None  # the worker's sketch
     placement = p.store.place_story(story_sketch(article, made), p.config.stories.window)
     article_id, created = p.store.add_article(entry, article, matches, placement)
     if not created:

@@ -28,6 +28,23 @@ def _parse_gap(value: object) -> float:
 
 
 Gap = Annotated[float, BeforeValidator(_parse_gap)]
+
+
+# imported when first used: alert and deliver import config themselves
+def _template(v: str) -> str:
+    from watcher.alert.template import check_template
+
+    return check_template(v)
+
+
+def _digest_spec(v: str) -> str:
+    from watcher.deliver.digest import check_spec
+
+    return check_spec(v)
+
+
+Template = Annotated[str, AfterValidator(_template)]  # Jinja2 text, checked (sandboxed) at load time
+DigestSpec = Annotated[str, AfterValidator(_digest_spec)]  # hourly | daily 08:00 | every 6h
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|kib|mib|gib)?\s*$", re.IGNORECASE)
 _SIZE_UNIT = {"b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1024, "mib": 1024**2, "gib": 1024**3}
 SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -133,23 +150,10 @@ AppriseURL = Annotated[str, AfterValidator(_apprise_url)]
 class ChannelConfig(Strict):
     urls: list[AppriseURL] = Field(min_length=1)
     pace: Duration | None = None  # least time between two messages to one URL (default 1s for chat services)
-    digest: str | None = None  # hourly | daily 08:00 | every 6h: one message listing the alerts since the last
-    template: str | None = None  # Jinja2 for this channel's message body (overrides the rule's)
+    digest: DigestSpec | None = None  # hourly | daily 08:00 | every 6h: one message listing the alerts since the last
+    template: Template | None = None  # Jinja2 for this channel's message body (overrides the rule's)
     format: Literal["markdown", "html", "text"] = "markdown"  # what the template writes; html is autoescaped
 
-    @field_validator("template")
-    @classmethod
-    def _template(cls, v: str | None) -> str | None:
-        from watcher.alert.template import check_template
-
-        return None if v is None else check_template(v)
-
-    @field_validator("digest")
-    @classmethod
-    def _digest(cls, v: str | None) -> str | None:
-        from watcher.deliver.digest import check_spec
-
-        return None if v is None else check_spec(v)
 
 
 class DeliveryConfig(Strict):
@@ -162,14 +166,7 @@ class DeliveryConfig(Strict):
 
 class StoriesConfig(Strict):
     window: Duration = 3 * 86400  # reports this close in time, with the same names and figures, are one story
-    updates_digest: str = "hourly"  # when rules with `updates: digest` send the later reports of their stories
-
-    @field_validator("updates_digest")
-    @classmethod
-    def _updates_digest(cls, v: str) -> str:
-        from watcher.deliver.digest import check_spec
-
-        return check_spec(v)
+    updates_digest: DigestSpec = "hourly"  # when rules with `updates: digest` send the later reports of their stories
 
 
 class ServerConfig(Strict):

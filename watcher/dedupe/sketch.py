@@ -144,7 +144,7 @@ def is_key_number(value: str) -> bool:
     """Figures that identify an event; not years, not single digits, which every story has."""
     if not value.isdigit():
         return True  # 1.8, 3-1, 2:03:11
-    n = int(value) if value.isdigit() else 0
+    n = int(value)
     return n >= 10 and not (1990 <= n <= 2040)
 
 
@@ -208,7 +208,7 @@ def bands(sk: Sketch) -> list[tuple[int, int]]:
     """LSH keys: (band, hash) for the word and skeleton signatures; bands 0-15 words, 16-31 skeleton."""
     out = []
     for offset, sig in ((0, sk.words), (BANDS, sk.skeleton)):
-        if not sig.any() or (sig == np.uint32(0xFFFFFFFF)).all():
+        if (sig == _EMPTY).all():
             continue  # empty text: no signature to share
         rows = sig.reshape(BANDS, ROWS)
         for i in range(BANDS):

@@ -30,7 +30,6 @@ from watcher.errors import FetchError
 from watcher.fetch.guard import PinnedBackend, PrivateAddressError, private_address_of
 
 REDIRECTS = {301, 302, 303, 307, 308}
-PERMANENT = {301, 308}
 THROTTLED = {429, 503}  # statuses whose Retry-After pauses the host
 MAX_PAUSE = 24 * 3600.0  # a Retry-After further away than this is read as this
 PAUSE_WAIT = 5.0  # a request to a host paused for less than this waits instead of failing

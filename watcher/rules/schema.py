@@ -15,6 +15,8 @@ from pydantic import (
     model_validator,
 )
 
+from watcher.config.schema import Template
+
 RULE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -114,15 +116,8 @@ class RuleModel(Strict):
     once_per: Literal["story", "article"] = "story"
     updates: Literal["silent", "digest", "notify"] = "silent"  # later articles of a story already alerted on
     enabled: bool = True
-    template: str | None = None  # Jinja2 for the message body (sandboxed); see the README for its values
+    template: Template | None = None  # Jinja2 for the message body (sandboxed); see the README for its values
     examples: list[ExampleModel] = []
-
-    @field_validator("template")
-    @classmethod
-    def _template(cls, v: str | None) -> str | None:
-        from watcher.alert.template import check_template
-
-        return None if v is None else check_template(v)
 
     @field_validator("id")
     @classmethod

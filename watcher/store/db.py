@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -17,21 +17,10 @@ from watcher.store import sources, stories
 from watcher.store.sources import PollRecord, SourceState
 from watcher.store.stories import Placement
 from watcher.store.schema import MIGRATIONS, SCHEMA_VERSION
+from watcher.store.times import iso, parse_iso, utcnow
 
 
 log = logging.getLogger("watcher.store")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def iso(dt: datetime | None) -> str | None:
-    return dt.astimezone(timezone.utc).isoformat(timespec="seconds") if dt else None
-
-
-def parse_iso(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
 
 
 @dataclass(frozen=True)
@@ -397,7 +386,7 @@ class Store:
     def alert_rows(self, limit: int = 50) -> list[dict[str, Any]]:
         """Recent alerts with their article and per-channel delivery state, for `watcher alerts`."""
         cur = self.db.execute(
-            "SELECT a.id, a.rule_id, a.story_key, a.kind, a.parent_id, a.created_at, a.title AS rule_title, ar.title, "
+            "SELECT a.id, a.rule_id, a.article_id, a.story_key, a.kind, a.parent_id, a.created_at, a.title AS rule_title, ar.title, "
             "ar.url, ar.source_id, ar.story_id "
             "FROM alerts a JOIN articles ar ON ar.id = a.article_id ORDER BY a.id DESC LIMIT ?",
             [limit],
@@ -423,13 +412,10 @@ class Store:
             "SELECT ar.id, ar.title, ar.url, ar.source_id, ar.sitename, m.matched_at FROM matches m "
             "JOIN articles ar ON ar.id = m.article_id "
             "WHERE m.rule_id = ? AND ar.story_id = ? AND ar.id != ? ORDER BY m.id",
-            [alert["rule_id"], alert["story_id"], self._alert_article(alert["id"])],
+            [alert["rule_id"], alert["story_id"], alert["article_id"]],
         )
         cols = [x[0] for x in cur.description]
         return [dict(zip(cols, r)) for r in cur.fetchall()]
-
-    def _alert_article(self, alert_id: int) -> int:
-        return int(self.db.execute("SELECT article_id FROM alerts WHERE id = ?", [alert_id]).fetchone()[0])
 
     def matches(self, rule_id: str | None = None) -> list[dict[str, Any]]:
         sql = ("SELECT m.rule_id, m.matched_at, m.evidence, a.id AS article_id, a.title, a.url, a.source_id, a.published "

@@ -13,19 +13,13 @@ from typing import Any
 
 import sqlite_utils
 
+from watcher.store.times import iso, parse_iso
+
 _STATE_COLUMNS = (
     "id, url, added_at, baseline_done, etag, last_modified, consecutive_failures, next_poll_at, type, "
     "moved_to, move_target, move_polls, disabled, failing_since, failing_notified, feed_interval, "
     "adaptive_interval, last_poll_at, max_age, content_hash"
 )
-
-
-def _iso(dt: datetime | None) -> str | None:
-    return dt.astimezone(timezone.utc).isoformat(timespec="seconds") if dt else None
-
-
-def _parse(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
 
 
 @dataclass(frozen=True)
@@ -94,28 +88,28 @@ def state(db: sqlite_utils.Database, source_id: str, url: str, type_: str | None
                 "disabled = CASE WHEN sources.url = excluded.url THEN sources.disabled END, "
                 "etag = CASE WHEN sources.url = excluded.url THEN sources.etag END, "
                 "last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END",
-                [source_id, url, type_, _iso(now)],
+                [source_id, url, type_, iso(now)],
             )
         row = db.execute(f"SELECT {_STATE_COLUMNS} FROM sources WHERE id = ?", [source_id]).fetchone()
     return SourceState(
         id=row[0],
         url=row[1],
-        added_at=_parse(row[2]) or now,
+        added_at=parse_iso(row[2]) or now,
         baseline_done=bool(row[3]),
         etag=row[4],
         last_modified=row[5],
         consecutive_failures=row[6],
-        next_poll_at=_parse(row[7]),
+        next_poll_at=parse_iso(row[7]),
         type=row[8],
         moved_to=row[9],
         move_target=row[10],
         move_polls=row[11],
         disabled=row[12],
-        failing_since=_parse(row[13]),
+        failing_since=parse_iso(row[13]),
         failing_notified=bool(row[14]),
         feed_interval=row[15],
         adaptive_interval=row[16],
-        last_poll_at=_parse(row[17]),
+        last_poll_at=parse_iso(row[17]),
         max_age=row[18],
         content_hash=row[19],
     )
@@ -124,11 +118,11 @@ def state(db: sqlite_utils.Database, source_id: str, url: str, type_: str | None
 def record(db: sqlite_utils.Database, source_id: str, r: PollRecord, now: datetime) -> None:
     """One UPDATE with the poll's outcome."""
     fields: dict[str, Any] = {
-        "last_poll_at": _iso(now),
+        "last_poll_at": iso(now),
         "last_status": r.status,
         "last_error": r.error,
         "last_http_status": r.http_status,
-        "next_poll_at": _iso(r.next_poll_at),
+        "next_poll_at": iso(r.next_poll_at),
         "move_target": r.move_target,
         "move_polls": r.move_polls,
     }
@@ -143,7 +137,7 @@ def record(db: sqlite_utils.Database, source_id: str, r: PollRecord, now: dateti
         if r.http_status == 304:
             extra += ["bytes_saved = bytes_saved + COALESCE(last_size, 0)", "not_modified = not_modified + 1"]
     elif r.outcome == "failed":
-        fields["failing_since"] = _iso(now)
+        fields["failing_since"] = iso(now)
         extra += ["consecutive_failures = consecutive_failures + 1"]
     for name in ("baseline_done", "type", "advertised_feed", "moved_to", "disabled", "feed_interval",
                  "adaptive_interval", "max_age", "content_hash"):
@@ -169,7 +163,7 @@ def enable(db: sqlite_utils.Database, source_id: str, now: datetime) -> str | No
         raise KeyError(source_id)
     with db.atomic():
         db.execute("UPDATE sources SET disabled = NULL, consecutive_failures = 0, next_poll_at = ? WHERE id = ?",
-                   [_iso(now), source_id])
+                   [iso(now), source_id])
     return row[0]
 
 
@@ -193,15 +187,15 @@ def rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
 
 def host_pauses(db: sqlite_utils.Database, now: datetime) -> dict[str, float]:
     """Hosts that asked for a pause still ahead: host -> epoch seconds."""
-    cur = db.execute("SELECT host, until FROM host_pauses WHERE until > ?", [_iso(now)])
+    cur = db.execute("SELECT host, until FROM host_pauses WHERE until > ?", [iso(now)])
     return {host: datetime.fromisoformat(until).timestamp() for host, until in cur.fetchall()}
 
 
 def pause_host(db: sqlite_utils.Database, host: str, until: float, now: datetime) -> None:
     with db.atomic():
-        db.execute("DELETE FROM host_pauses WHERE until <= ?", [_iso(now)])
+        db.execute("DELETE FROM host_pauses WHERE until <= ?", [iso(now)])
         db.execute(
             "INSERT INTO host_pauses (host, until) VALUES (?, ?) "
             "ON CONFLICT(host) DO UPDATE SET until = MAX(until, excluded.until)",
-            [host, _iso(datetime.fromtimestamp(until, timezone.utc))],
+            [host, iso(datetime.fromtimestamp(until, timezone.utc))],
         )
