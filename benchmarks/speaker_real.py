@@ -1,0 +1,131 @@
+"""The `speaker` condition on real news: PolNeAR attributions made into labelled cases.
+
+One rule `speaker: {name, aliases: [surname]}` per case, whose only example is the case's
+paragraph, compiled by the real rule loader and evaluated as `watcher check` does. Prints
+precision, recall, F1 and specificity on the whole set and on two halves split by a stable hash
+of the article (one article is wholly in one half: even = tune, odd = held-out), then the misses
+and false alarms by category, flag and outlet.
+
+    python benchmarks/speaker_real.py [--data DIR] [--show CATEGORY] [--half tune|held-out]
+
+`--show` prints the failing cases of one category (or `all`) to read them; nothing of the data is
+kept in the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "speaker-real"
+
+
+def half_of(case: dict) -> str:
+    """'tune' or 'held-out', from a stable hash of the case's article."""
+    digest = hashlib.sha1(case["provenance"]["file"].encode("utf-8")).digest()
+    return "tune" if digest[0] % 2 == 0 else "held-out"
+
+
+def evaluate(cases: list[dict]) -> tuple[list[bool], float]:
+    """Whether each case's rule fires on its paragraph, through the rule loader and engine."""
+    from watcher.match.article import ArticleText, Prepared
+    from watcher.rules.load import load_rules
+
+    rules = [{"id": f"c{i}", "title": c["name"],
+              "match": {"speaker": {"name": c["name"], "aliases": c["aliases"]}},
+              "examples": [{"text": c["text"], "fires": c["fires"]}]} for i, c in enumerate(cases)]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "rules.json"
+        path.write_text(json.dumps({"rules": rules}), encoding="utf-8")
+        ruleset = load_rules(path)
+    start = time.perf_counter()
+    fired = []
+    for rule in ruleset.rules:
+        ex = rule.examples[0]
+        fired.append(rule.evaluate(Prepared(ArticleText(title=ex.title, body=ex.text))).holds)
+    return fired, time.perf_counter() - start
+
+
+def scores(pairs: list[tuple[dict, bool]]) -> dict[str, float]:
+    tp = sum(1 for c, f in pairs if c["fires"] and f)
+    fn = sum(1 for c, f in pairs if c["fires"] and not f)
+    fp = sum(1 for c, f in pairs if not c["fires"] and f)
+    tn = sum(1 for c, f in pairs if not c["fires"] and not f)
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    spec = tn / (tn + fp) if tn + fp else 1.0
+    return {"n": len(pairs), "tp": tp, "fn": fn, "fp": fp, "tn": tn, "P": p, "R": r, "F1": f1, "spec": spec}
+
+
+def line(label: str, s: dict[str, float]) -> str:
+    return (f"{label:<9} n {s['n']:>4}  P {s['P']:.3f}  R {s['R']:.3f}  F1 {s['F1']:.3f}  spec {s['spec']:.3f}"
+            f"  (tp {s['tp']}, fn {s['fn']}, fp {s['fp']}, tn {s['tn']})")
+
+
+def breakdown(title: str, pairs: list[tuple[dict, bool]], key, positive: bool) -> None:
+    """Per kind: how many cases of that sign the matcher got right."""
+    total: Counter[str] = Counter()
+    wrong: Counter[str] = Counter()
+    for c, f in pairs:
+        if c["fires"] != positive:
+            continue
+        for k in key(c):
+            total[k] += 1
+            wrong[k] += f != c["fires"]
+    print(f"\n{title}")
+    for k, n in sorted(total.items(), key=lambda kv: (-wrong[kv[0]], kv[0])):
+        rate = (n - wrong[k]) / n
+        label = "recall" if positive else "spec."
+        print(f"  {k:<46} {wrong[k]:>4} of {n:>4}  {label} {rate:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--show", help="print the failing cases of this category ('all': every one)")
+    parser.add_argument("--half", choices=("tune", "held-out"), help="with --show: only this half")
+    args = parser.parse_args()
+    path = args.data / "cases.json"
+    if not path.exists():
+        print(f"skipped: speaker cases not found at {path}")
+        return
+    cases = json.loads(path.read_text(encoding="utf-8"))["cases"]
+    fired, seconds = evaluate(cases)
+    pairs = list(zip(cases, fired))
+    halves = {h: [(c, f) for c, f in pairs if half_of(c) == h] for h in ("tune", "held-out")}
+    articles = {h: len({c["provenance"]["file"] for c, _ in ps}) for h, ps in halves.items()}
+    print(f"{len(cases)} cases from {sum(articles.values())} articles; tune {articles['tune']} articles, "
+          f"held-out {articles['held-out']}; matching {seconds * 1000 / len(cases):.2f} ms per case")
+    print(line("all", scores(pairs)))
+    for h, ps in halves.items():
+        print(line(h, scores(ps)))
+    for h, ps in (("all", pairs), *halves.items()):
+        breakdown(f"misses by category ({h})", ps, lambda c: [c["category"]], positive=True)
+        breakdown(f"false alarms by category ({h})", ps, lambda c: [c["category"]], positive=False)
+    breakdown("misses by flag (all)", pairs, lambda c: c["flags"] or ["(none)"], positive=True)
+    breakdown("misses by content type (all)", pairs, lambda c: [c["evidence"]["content_type"]], positive=True)
+    breakdown("misses by outlet (all)", pairs, lambda c: [c["outlet"]], positive=True)
+    breakdown("false alarms by outlet (all)", pairs, lambda c: [c["outlet"]], positive=False)
+    if args.show:
+        for c, f in pairs:
+            if f == c["fires"] or (args.show != "all" and c["category"] != args.show):
+                continue
+            if args.half and half_of(c) != args.half:
+                continue
+            ev = c["evidence"]
+            said = f"source {ev['source']!r}, cue {ev['cue']!r}" if c["fires"] else f"attributions {ev['attributions']}"
+            print(f"\n[{c['id']} {'MISS' if c['fires'] else 'FALSE ALARM'} {c['category']}] {c['name']}: {said}")
+            print("   ", c["text"])
+
+
+if __name__ == "__main__":
+    main()
