@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from watcher.match import speaker
-from watcher.match.speaker import SpeakerSpec, SpeechEvidence, _fold_fast, find_speech
+from watcher.match.speaker import SpeakerSpec, SpeechEvidence, find_speech, tokens
+from watcher.match.speaker.tokens import fold_fast
 from watcher.match.text import fold
 
 SPEAKERS = {
@@ -402,8 +402,8 @@ def test_surname_needs_no_explicit_alias_but_phrase_must_match() -> None:
 
 def test_fast_fold_equals_text_fold() -> None:
     sample = "Bastrâkin İstanbul Ёлкин ÉLODIE “quoted” — straße ǅ ﬁ Ⅻ 𝔘 Ωmega"
-    assert _fold_fast(sample) == fold(sample)
-    assert _fold_fast("Plain ASCII Text") == fold("Plain ASCII Text")
+    assert fold_fast(sample) == fold(sample)
+    assert fold_fast("Plain ASCII Text") == fold("Plain ASCII Text")
 
 
 def test_no_mention_no_evidence() -> None:
@@ -431,9 +431,9 @@ def _article(words: int, seed: int = 7) -> str:
 
 
 def _clear_text_caches() -> None:
-    speaker._fold_fast.cache_clear()
-    speaker._sentences.cache_clear()
-    speaker._quote_spans.cache_clear()
+    tokens.fold_fast.cache_clear()
+    tokens.sentences_of.cache_clear()
+    tokens.quote_spans.cache_clear()
 
 
 def _ms_per_call(text: str, spec: SpeakerSpec, cold: bool, runs: int = 200) -> float:

@@ -1,0 +1,99 @@
+"""Cue verbs of speech: English lemmas with every inflection, and Russian forms."""
+
+from __future__ import annotations
+
+
+def wordlist(words: str) -> list[str]:
+    """A word list written as one string."""
+    return words.split()
+
+
+def _regular(base: str) -> tuple[str, str, str]:
+    """(3rd person, past, -ing) of a regular English verb."""
+    if base.endswith(("s", "sh", "ch", "x", "z")):
+        third = base + "es"
+    elif base.endswith("y") and base[-2] not in "aeiou":
+        third = base[:-1] + "ies"
+    else:
+        third = base + "s"
+    if base.endswith("e"):
+        past = base + "d"
+    elif base.endswith("y") and base[-2] not in "aeiou":
+        past = base[:-1] + "ied"
+    else:
+        past = base + "ed"
+    ing = base[:-1] + "ing" if base.endswith("e") and not base.endswith("ee") else base + "ing"
+    return third, past, ing
+
+
+# lemma -> (base, 3rd, past, past participle, -ing); regular ones are generated.
+_IRREGULAR = {
+    "say": ("say", "says", "said", "said", "saying"),
+    "tell": ("tell", "tells", "told", "told", "telling"),
+    "write": ("write", "writes", "wrote", "written", "writing"),
+    "speak": ("speak", "speaks", "spoke", "spoken", "speaking"),
+    "admit": ("admit", "admits", "admitted", "admitted", "admitting"),
+    "quip": ("quip", "quips", "quipped", "quipped", "quipping"),
+    "blog": ("blog", "blogs", "blogged", "blogged", "blogging"),
+    "retort": ("retort", "retorts", "retorted", "retorted", "retorting"),
+}
+# Verbs whose use after a subject is speech.
+_STRONG = wordlist(
+    "say tell state note warn announce insist argue explain confirm estimate assert reveal stress "
+    "emphasise emphasize acknowledge predict promise reply comment tweet write speak urge vow pledge "
+    "suggest recall concede disclose mention remark complain allege testify quip joke reiterate clarify "
+    "accuse describe boast lament contend caution assure threaten blog retort observe"
+)
+# Verbs with a common non-speech sense: they need a clause-like continuation.
+_WEAK = wordlist("claim add deny declare report admit maintain respond post ask answer counter")
+# Only speech next to a quotation: `"…," he continued`.
+_QUOTE_ONLY = wordlist("continue shout yell whisper scream plead beg agree conclude interject muse sigh snap laugh")
+# Usable in the inverted order `"…," said X`.
+INVERTABLE = set(
+    wordlist(
+        "say add write explain note insist warn argue reply ask continue recall state declare comment respond "
+        "answer claim admit concede conclude retort counter quip joke shout stress emphasise emphasize confirm "
+        "observe tweet"
+    )
+)
+
+VERBS: dict[str, tuple[str, str]] = {}  # form -> (lemma, kind) kind in base|s|past|pp|ing
+for _lemma in _STRONG + _WEAK + _QUOTE_ONLY:
+    if _lemma in _IRREGULAR:
+        _b, _s, _p, _pp, _ing = _IRREGULAR[_lemma]
+    else:
+        _b = _lemma
+        _s, _p, _ing = _regular(_lemma)
+        _pp = _p
+    for _form, _kind in ((_b, "base"), (_s, "s"), (_p, "past"), (_pp, "pp"), (_ing, "ing")):
+        VERBS.setdefault(_form, (_lemma, _kind))
+WEAK_SET = set(_WEAK)
+QUOTE_ONLY_SET = set(_QUOTE_ONLY)
+
+# Russian speech verbs (folded: ё -> е): all past forms and common present forms.
+RU_VERBS: set[str] = set()
+for _stem in wordlist(
+    "заявил сказал сообщил отметил подчеркнул рассказал добавил пояснил уточнил признал написал ответил "
+    "заверил предупредил указал заявлял говорил сообщал отмечал объяснил напомнил призвал пообещал обещал "
+    "подтвердил опроверг заметил признался пожаловался возразил объявил высказался прокомментировал "
+    "констатировал посетовал рассказывал пояснял"
+):
+    RU_VERBS.update({_stem, _stem + "а", _stem + "и"})
+RU_VERBS.update(
+    wordlist(
+        "заявляет говорит сообщает отмечает подчеркивает рассказывает добавляет поясняет уточняет пишет "
+        "отвечает"
+    )
+)
+
+# Finite forms that, inside an apposition, mean somebody else is speaking ("X, officials said, ...").
+FINITE_SPEECH = {
+    form
+    for form, (lemma, kind) in VERBS.items()
+    if kind in ("s", "past")
+    and lemma in ("say", "tell", "add", "write", "state", "note", "claim", "report", "argue", "insist", "warn")
+} | RU_VERBS
+
+
+def is_verb(t: str) -> bool:
+    return t in VERBS or t in RU_VERBS

@@ -1,0 +1,141 @@
+"""Other attribution forms: `"...," said X`, `according to X`, `X's remarks`, `X: "..."`, `It was X who`."""
+
+from __future__ import annotations
+
+from watcher.match.speaker.cues import INVERTABLE, QUOTE_ONLY_SET, RU_VERBS, VERBS, is_verb
+from watcher.match.speaker.lexicon import (
+    AUX_BE, AUX_OTHER, DETERMINERS, NEG, POSS_BLOCK, POSS_SUFFIX, PREPS, QUOTE_CHARS, RU_SPEECH_NOUNS,
+    SPEECH_NOUNS, TITLE_OF, TITLES, WHO, folded_set,
+)
+from watcher.match.speaker.tokens import Ctx
+from watcher.match.speaker.attribution import Flags, skip_fillers, skip_titles_left, verb_ok
+
+
+def inverted_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, possessive: bool) -> str | None:
+    """`"…," said X` / `…, says X` / Russian `заявил X`."""
+    if possessive or not nominative:
+        return None
+    k = skip_titles_left(ctx, i0 - 1)
+    if k < 0 or ctx.inq[k]:
+        return None
+    t = ctx.low[k]
+    nxt = ctx.at(i1)
+    if t in RU_VERBS:
+        if k > 0 and ctx.low[k - 1] in NEG:
+            return None
+        return "quote" if ctx.quote_adjacent(ctx.starts[k], ctx.ends[k]) else "reported"
+    info = VERBS.get(t)
+    if info is None or info[0] not in INVERTABLE or info[1] not in ("s", "past"):
+        return None
+    j = k - 1
+    while j >= 0 and ctx.low[j] in ("also", "then"):
+        j -= 1
+    if j >= 0 and ctx.low[j] not in (",", ":", "—", "–", "-", "(") and ctx.low[j] not in QUOTE_CHARS:
+        return None
+    if nxt in AUX_BE or nxt in AUX_OTHER - {"to"} or nxt in NEG or is_verb(nxt) or nxt.endswith("n't"):
+        return None  # "..., said Smith was ill" (X is the subject of a reported clause)
+    adjacent = ctx.quote_adjacent(ctx.starts[k], ctx.ends[k])
+    if info[0] in QUOTE_ONLY_SET and not adjacent:
+        return None
+    return "quote" if adjacent else "reported"
+
+
+def according_to(ctx: Ctx, i0: int, i1: int, possessive: bool) -> str | None:
+    """"according to (regional water chief) X", "по словам X", "quoting X", "quoted X as saying"."""
+    if possessive:
+        return None
+    k = i0 - 1
+    steps = 0
+    while k >= 0 and steps < 9:
+        steps += 1
+        t = ctx.low[k]
+        if ctx.inq[k]:
+            return None
+        if t == "to":
+            return "according-to" if ctx.at(k - 1) == "according" else None
+        if t in ("словам", "данным") and ctx.at(k - 1) == "по":
+            return "according-to"
+        if t in ("quoting", "citing"):
+            return "according-to"
+        if t in ("quoted", "cited"):
+            if ctx.at(i1) == "as" and ctx.at(i1 + 1) in ("saying", "telling", "stating"):
+                return "according-to"
+            return None
+        if t == "." and k > 0 and (ctx.low[k - 1] in TITLES or len(ctx.low[k - 1]) == 1):
+            k -= 2
+            continue
+        if t == "," and k > 0 and (ctx.low[k - 1] in TITLES or ctx.cap(k - 1)):
+            k -= 1
+            continue
+        if t == "of" and ctx.at(k - 1) in TITLE_OF:
+            k -= 1
+            continue
+        if t in PREPS or t in POSS_BLOCK or not (t.isalpha() or t.endswith(POSS_SUFFIX) or "-" in t):
+            return None
+        if t in ("sources", "source", "people", "officials", "aides", "friends", "allies", "critics"):
+            return None
+        k -= 1
+    return None
+
+
+def possessive_speech(ctx: Ctx, i0: int, i1: int, possessive: bool, nominative: bool, cyrillic: bool) -> str | None:
+    if possessive:
+        k = i1
+        for _ in range(3):
+            if k >= ctx.n or ctx.inq[k]:
+                return None
+            t = ctx.low[k]
+            if t in SPEECH_NOUNS:
+                return "possessive"
+            if t in POSS_BLOCK or t.endswith(POSS_SUFFIX) or not t.isalpha() and "-" not in t or ctx.cap(k):
+                return None
+            k += 1
+        return None
+    if cyrillic and not nominative:
+        k = i0 - 1
+        while k >= 0 and i0 - k <= 6 and not ctx.inq[k]:
+            if ctx.low[k] in RU_SPEECH_NOUNS:
+                return "possessive"
+            if not (ctx.low[k] in TITLES or ctx.cap(k) or ctx.orig[k].isupper()):
+                break
+            k -= 1
+    k = skip_titles_left(ctx, i0 - 1, limit=6, commas=False)
+    if k < 0 or ctx.inq[k]:
+        return None
+    t = ctx.low[k]
+    if t in ("by", "from") or (t == "of" and ctx.at(k - 1) == "words"):
+        j = k - 1
+        for _ in range(3):
+            if j < 0:
+                return None
+            if ctx.low[j] in SPEECH_NOUNS:
+                return "possessive"
+            if not ctx.low[j].isalpha() or ctx.low[j] in DETERMINERS:
+                return None
+            j -= 1
+    return None
+
+
+_FIRST_PERSON = folded_set({"i", "we", "my", "our", "i'm", "i've", "we're", "we've", "я", "мы", "мой", "наш"})
+
+
+def headline_colon(ctx: Ctx, i0: int, i1: int, nominative: bool) -> str | None:
+    """`X: "…"` (or a headline `X: I will not resign`) at the start of a sentence."""
+    if (
+        nominative
+        and skip_titles_left(ctx, i0 - 1, commas=False) < 0
+        and ctx.at(i1) == ":"
+        and i1 + 1 < ctx.n
+        and (ctx.inq[i1 + 1] or ctx.low[i1 + 1] in _FIRST_PERSON)
+    ):
+        return "quote"
+    return None
+
+
+def cleft(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str | None:
+    """"It was X who warned ..." """
+    if nominative and ctx.at(i1) in WHO and ctx.at(i0 - 1) in ("was", "is") and ctx.at(i0 - 2) == "it":
+        flags = Flags()
+        v = skip_fillers(ctx, i1 + 1, flags)
+        return verb_ok(ctx, v, flags, a)
+    return None
