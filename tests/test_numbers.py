@@ -410,7 +410,7 @@ def _article(n_words: int = 1000) -> str:
 
 
 def test_speed_on_a_1000_word_article() -> None:
-    from watcher.match.numbers import _scan
+    from watcher.match.number.scan import _scan
 
     text = _article()
     _scan.__wrapped__(text)  # warm up

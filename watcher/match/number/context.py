@@ -1,0 +1,113 @@
+"""What surrounds a number: hedges, currencies, units, identifiers, years."""
+
+from __future__ import annotations
+
+import re
+
+from watcher.match.number.quantity import _Num
+from watcher.match.number.vocab import _CAP_BEFORE, _CHANGE_WORDS, _COMMON_CAPS, _COUNT_HEDGES, _CURRENCY_AFTER, _CURRENCY_BEFORE, _CURRENCY_LAST, _CURRENCY_SYMBOLS, _CURRENCY_WORDS, _DOLLAR_QUALIFIERS, _FUNCTION_WORDS, _HEDGE_BEFORE, _HEDGE_LAST, _HEDGE_NORMAL, _ID_BEFORE, _MEASURE_AFTER, _NEXT_WORD, _PERCENT_AFTER, _PREV_WORD, _SPORT_WORDS, _YEAR_BEFORE
+
+
+# --------------------------------------------------------------------------- context
+
+
+def _before(text: str, pos: int, width: int = 40) -> str:
+    return text[max(0, pos - width) : pos]
+
+
+def _hedge_before(text: str, pos: int) -> tuple[str | None, int]:
+    before = _before(text, pos, 24)
+    tail = before.rstrip()
+    if not tail:
+        return None, pos
+    if tail[-1] != "~":  # cheap test on the last word before running the regex
+        last = tail[tail.rfind(" ") + 1 :].lstrip("([\"'“‘").lower()
+        if last not in _HEDGE_LAST:
+            return None, pos
+    m = _HEDGE_BEFORE.search(before)
+    if not m:
+        return None, pos
+    raw = " ".join(m[1].lower().split())
+    return _HEDGE_NORMAL.get(raw, raw), pos - (len(m.string) - m.start(1))
+
+
+def _currency_before(text: str, pos: int) -> tuple[str | None, int]:
+    before = _before(text, pos, 6)
+    tail = before.rstrip()
+    if not tail or tail[-1] not in _CURRENCY_LAST:
+        return None, pos
+    m = _CURRENCY_BEFORE.search(before)
+    if not m:
+        return None, pos
+    key = (m["sym"] or m["code"]).upper()
+    return _CURRENCY_SYMBOLS.get(key), pos - (len(m.string) - m.start())
+
+
+def _unit_after(text: str, pos: int, num: _Num) -> tuple[str | None, str | None, str | None, int]:
+    """(kind, currency, measure unit, end) of what follows a number."""
+    if num.attached == "pc":
+        return "percent", None, None, pos
+    if num.attached:
+        return "measure", None, num.attached, pos
+    m = _PERCENT_AFTER.match(text, pos)
+    if m:
+        return "percent", None, None, m.end()
+    m = _CURRENCY_AFTER.match(text, pos)
+    if m:
+        word = m["w"].lower().split()[0]
+        stem = word if word in _CURRENCY_WORDS else word.rstrip("s")
+        code = _CURRENCY_WORDS.get(stem) or _CURRENCY_WORDS.get(word)
+        if m["q"] and stem == "dollar":
+            code = _DOLLAR_QUALIFIERS.get(" ".join(m["q"].lower().split()), code)
+        return "money", code, None, m.end()
+    m = _MEASURE_AFTER.match(text, pos)
+    if m:
+        unit = " ".join((m["u"] or m["deg"]).lower().split())
+        return "measure", None, unit, m.end()
+    return None, None, None, pos
+
+
+def _id_context(text: str, pos: int) -> bool:
+    """True when a plain integer at `pos` is a label: "No. 10", "flight 370", "Boeing 737"."""
+    before = _before(text, pos, 30)
+    if _ID_BEFORE.search(before):
+        return True
+    m = _CAP_BEFORE.search(before)
+    if m:
+        low = m[1].lower()
+        return not (low in _COMMON_CAPS or low.endswith(("'s", "’s")))
+    return False
+
+
+def _prev_word(text: str, pos: int) -> str:
+    m = _PREV_WORD.search(_before(text, pos, 30))
+    return m[1].lower() if m else ""
+
+
+def _next_word(text: str, pos: int) -> str:
+    m = _NEXT_WORD.match(text, pos)
+    return m[1] if m else ""
+
+
+def _is_year(text: str, start: int, end: int, value: float, hedge: str | None) -> bool:
+    """A plain 4-digit number: year unless its context says count ("more than 2000", "2000 troops")."""
+    if not 1000 <= value <= 2099:
+        return False
+    prev = _prev_word(text, start)
+    if prev in _YEAR_BEFORE or prev.endswith(("'s", "’s")):
+        return True
+    if value < 1800 or hedge in _COUNT_HEDGES:
+        return False
+    nxt = _next_word(text, end)
+    return not (nxt and nxt[0].islower() and nxt not in _FUNCTION_WORDS)  # "2000 troops" is a count
+
+
+def _change_before(text: str, pos: int) -> bool:
+    """A verb of change in the few words before `pos` ("rose from ... to ...")."""
+    tail = re.findall(r"\w+", _before(text, pos, 50))[-4:]
+    return any(_CHANGE_WORDS.fullmatch(w) for w in tail)
+
+
+def _is_score(text: str, start: int, end: int) -> bool:
+    window = text[max(0, start - 60) : end + 30]
+    return bool(_SPORT_WORDS.search(window))

@@ -1,0 +1,41 @@
+"""Quantities: what the scanner finds in a text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+
+KINDS = ("count", "percent", "money", "year", "date", "time", "ordinal", "measure")
+# `NumberTest.unit` values; "any" means any *amount* (never a year, date, time or ordinal label).
+UNITS = ("count", "percent", "money", "measure", "any", "year", "date", "time", "ordinal")
+_ANY_KINDS = frozenset({"count", "percent", "money", "measure"})
+
+
+@dataclass(frozen=True)
+class Quantity:
+    low: float  # the value, or the lower end of a range
+    high: float  # == low for a single value; the upper end of a range
+    kind: str  # "count" | "percent" | "money" | "year" | "date" | "time" | "ordinal" | "measure"
+    hedge: str | None  # normalised hedge words before it: "more than", "about", "up to", ... or None
+    start: int  # character span of the whole expression (hedge included) in the text
+    end: int
+    text: str  # text[start:end]
+    currency: str | None = None  # for money: "USD", "EUR", "GBP", "RUB", ... when known
+    unit: str | None = None  # for measure: "km", "tonnes", ... as written (lower case)
+
+
+@dataclass(slots=True)
+class _Num:
+    """One number with its scale, before units, hedges and ranges are read."""
+
+    start: int
+    end: int  # after the scale word, if any
+    value: float  # scaled
+    raw: float  # as written, before the scale
+    scaled: bool
+    plain: bool  # bare integer digits: "2024", not "2,024", "2.5", "2k", "two"
+    digits: str  # the digits of a plain integer
+    ordinal: bool = False
+    letter: bool = False  # "5m" / "5b": million only if money
+    attached: str | None = None  # attached unit suffix: "pc", "km", ...

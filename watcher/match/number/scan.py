@@ -1,0 +1,93 @@
+"""The scanner: every quantity of a text, in order."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from functools import lru_cache
+
+from watcher.match.number.context import _currency_before, _hedge_before, _id_context, _is_year
+from watcher.match.number.parse import _read_num
+from watcher.match.number.quantity import Quantity
+from watcher.match.number.ranges import _minus_before, _range, _range_end, _side
+from watcher.match.number.specials import _specials
+from watcher.match.number.vocab import _CORE, _FRACTION_AFTER
+
+
+def _expression(text: str, m: re.Match[str], limit: int) -> tuple[Quantity | None, int]:
+    """The quantity whose core number is `m`, and where scanning resumes."""
+    num = _read_num(text, m)
+    if num is None:
+        return None, m.end()
+    frac = _FRACTION_AFTER.match(text, num.end)
+    if frac:
+        return None, frac.end()  # "two-thirds", "three quarters": a share, not a count
+    if num.ordinal:
+        return Quantity(num.value, num.value, "ordinal", None, num.start, num.end, text[num.start : num.end]), num.end
+    currency, left = _currency_before(text, num.start)
+    first = _side(text, num, currency)
+    if num.letter and first.kind != "money":
+        return None, num.end  # "100m": metres or million? can't tell
+    hedge, hstart = _hedge_before(text, left)
+    if num.plain and first.kind is None:
+        if not hedge and _id_context(text, num.start):
+            return None, num.end
+        if len(num.digits) >= 7 or (len(num.digits) >= 2 and num.digits[0] == "0"):
+            return None, num.end  # ids, account and phone-like numbers, "007"
+
+    rng = _range(text, first, left, limit)
+    if rng == "blocked":
+        return None, _range_end(text, first.end)
+    if rng is not None:
+        low, high, kind, cur, unit, start, end = rng
+        if start != left:
+            hedge, hstart = _hedge_before(text, start)
+        start = hstart if hedge else start
+        if kind == "year":
+            hedge = None if hedge not in ("about", "around", "approximately", "roughly") else hedge
+        return Quantity(low, high, kind, hedge, start, end, text[start:end], cur, unit), end
+
+    kind = first.kind or "count"
+    value = num.value
+    if kind == "measure" and _minus_before(text, left):
+        value, left = -value, left - 1  # "-15°C"
+    if kind == "count" and num.plain and len(num.digits) == 4 and _is_year(text, num.start, first.end, num.value, hedge):
+        kind = "year"
+    start = hstart if hedge else left
+    end = first.end
+    if end > limit:
+        return None, m.end()
+    return Quantity(value, value, kind, hedge, start, end, text[start:end], first.currency, first.unit), end
+
+# --------------------------------------------------------------------------- public API
+
+
+@lru_cache(maxsize=64)
+def _scan(text: str) -> tuple[Quantity, ...]:
+    specials = _specials(text)
+    out = [q for _, _, q in specials if q is not None]
+    starts = [s for s, _, _ in specials]
+    n, pos = len(text), 0
+    while True:
+        m = _CORE.search(text, pos)
+        if m is None:
+            break
+        i = bisect_right(starts, m.start()) - 1
+        if i >= 0 and specials[i][1] > m.start():
+            pos = specials[i][1]  # inside a date, time, phone number...
+            continue
+        limit = starts[i + 1] if i + 1 < len(starts) else n
+        if m.end() > limit:
+            pos = limit
+            continue
+        q, end = _expression(text, m, limit)
+        if q is not None:
+            out.append(q)
+        pos = max(end, m.end())
+    out.sort(key=lambda q: q.start)
+    return tuple(out)
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every quantity in `text`, in order, non-overlapping. Cached per text."""
+    return list(_scan(text))

@@ -1,0 +1,130 @@
+"""Special forms with digits that are not amounts: dates, clock times, decades, phone numbers, scores, slashes."""
+
+from __future__ import annotations
+
+import re
+
+from watcher.match.number.context import _hedge_before
+from watcher.match.number.quantity import Quantity
+from watcher.match.number.vocab import _MONTH_RE, _MONTHS
+
+
+_SPECIAL = re.compile(
+    rf"""
+  (?P<phone>
+      (?<![\w+])\+\d{{1,3}}(?:[\s.-]?\(?\d{{1,5}}\)?){{2,6}}(?!\d)
+    | (?<!\w)\(\d{{2,5}}\)\s?\d{{2,4}}(?:[\s.-]\d{{2,4}}){{1,3}}(?!\d)
+    | (?<![\w.,-])\d{{3}}[.-]\d{{3}}[.-]\d{{4}}(?!\d)
+    | (?<![\w.,-])\d{{3}}-\d{{2}}-\d{{2}}(?![\d-])
+    | (?<![\w.,])0\d{{2,4}}[ -]\d{{3,4}}[ -]?\d{{3,4}}(?!\d)
+  )
+| (?P<groups>(?<![\w.,])\d{{1,4}}(?:[ \u00a0-]\d{{2,4}}){{3,}}(?![\w]|[.,]\d))   # "8 800 555 35 35"
+| (?P<iso>(?<![\w.-])(?P<iy>\d{{4}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})(?![\w-]))
+| (?P<nd>(?<![\w.,/])(?P<n1>\d{{1,2}})(?P<sep>[./])(?P<n2>\d{{1,2}})(?P=sep)(?P<n3>\d{{4}}|\d{{2}})(?!\d|[./]\d))
+| (?P<dmy>(?<![\w.,'’-])(?P<dd>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*(?:[-–]|to|and)\s*\d{{1,2}}(?:st|nd|rd|th)?)?
+        \s+(?:of\s+)?(?P<dm>{_MONTH_RE})(?:,?\s+(?P<dy>\d{{4}})(?!\d|[.,]\d))?)
+| (?P<mdy>\b(?P<mm>{_MONTH_RE})\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?(?![\w]|[.,:]\d)
+        (?:\s*[-–]\s*\d{{1,2}}(?![\w]|[.,:]\d))?(?:,?\s+(?P<my>\d{{4}})(?!\d|[.,]\d))?)
+| (?P<my2>\b(?P<mm2>{_MONTH_RE})\s+(?P<yy2>\d{{4}})(?!\d|[.,]\d))
+| (?P<time>(?<![\w.,:])
+    (?:(?P<h1>\d{{1,2}}):(?P<m1>\d{{2}})(?::\d{{2}})?(?!\d)(?:\s?(?P<ap1>[ap]\.m\.|[ap]m\b|[AP]M\b))?
+     | (?P<h2>\d{{1,2}})(?:[.:](?P<m2>\d{{2}}))?\s?(?P<ap2>[ap]\.m\.|[ap]m\b|[AP]M\b)
+     | (?P<h3>\d{{1,2}})\s+o['’]clock\b
+     | (?P<h4>[01]\d|2[0-3])(?P<m4>[0-5]\d)(?=\s?(?:GMT|UTC|hrs\b|hours\s+(?:GMT|UTC|local)))
+    )(?:\s?(?:GMT|UTC|BST|CET|CEST|EET|EEST|EST|EDT|PST|PDT|MSK|hrs|local\s+time)\b)?)
+| (?P<decade>(?<![\w'’.,])(?P<dec>\d{{3}}0)s\b)
+| (?P<ratio>(?<![\w.,:])\d{{1,3}}:\d(?![\d:]))
+| (?P<slash>(?<![\w.,/])(?P<s1>\d{{1,4}})/(?P<s2>\d{{1,4}})(?![\d/]))
+""",
+    re.VERBOSE,
+)
+# Every special form starts with one of these: a cheap first test at each position (8x faster).
+_SPECIAL = re.compile(r"(?=[\d+(JFMASOND])(?:" + _SPECIAL.pattern + ")", re.VERBOSE)
+
+
+# --------------------------------------------------------------------------- special forms
+
+
+def _specials(text: str) -> list[tuple[int, int, Quantity | None]]:
+    """Spans of dates, times, decades (as quantities) and phones, scores, slashes (blocked)."""
+    out: list[tuple[int, int, Quantity | None]] = []
+    for m in _SPECIAL.finditer(text):
+        kind = m.lastgroup
+        value = _special_value(m, kind)
+        if kind == "groups" and _thousands_groups(m.group()):
+            continue  # "1 000 000 000" is a number: leave it to the core scanner
+        if value is None:
+            if kind in ("phone", "groups", "ratio", "slash", "time"):
+                out.append((m.start(), m.end(), None))  # not an amount; keep digits out of counts
+            continue  # an invalid date ("May 45"): let the core scanner read it
+        qkind, low, high = value
+        start, hedge = m.start(), None
+        if qkind in ("time", "year"):
+            hedge, hstart = _hedge_before(text, start)
+            start = hstart if hedge else start
+        out.append((start, m.end(), Quantity(low, high, qkind, hedge, start, m.end(), text[start : m.end()])))
+    return out
+
+
+def _thousands_groups(s: str) -> bool:
+    head, *groups = re.split(r"[ \u00a0-]", s)
+    return "-" not in s and head[0] != "0" and len(head) <= 3 and all(len(g) == 3 for g in groups)
+
+
+def _special_value(m: re.Match[str], kind: str | None) -> tuple[str, float, float] | None:
+    if kind == "iso":
+        return _date(int(m["iy"]), int(m["im"]), int(m["id"]))
+    if kind == "nd":
+        a, b, year = int(m["n1"]), int(m["n2"]), int(m["n3"])
+        year = year + 2000 if year < 100 else year
+        day, month = (b, a) if b > 12 else (a, b)  # day first unless that is impossible
+        return _date(year, month, day)
+    if kind == "dmy":
+        return _date(int(m["dy"] or 0), _month(m["dm"]), int(m["dd"]))
+    if kind == "mdy":
+        return _date(int(m["my"] or 0), _month(m["mm"]), int(m["md"]))
+    if kind == "my2":  # "May 2025": day unknown
+        year = int(m["yy2"])
+        return _date(year, _month(m["mm2"]), 0) if 1000 <= year <= 2099 else None
+    if kind == "time":
+        return _time(m)
+    if kind == "decade":
+        dec = int(m["dec"])
+        return ("year", float(dec), float(dec + 9)) if 1000 <= dec <= 2090 else None
+    if kind == "slash":
+        a, b = m["s1"], m["s2"]  # "2024/25" is a season; anything else ("9/11", "24/7") is blocked
+        if len(a) == 4 and len(b) == 2 and 1900 <= int(a) <= 2099 and int(b) == (int(a) + 1) % 100:
+            return "year", float(a), float(int(a) + 1)
+        return None
+    return None  # phone, ratio
+
+
+def _month(name: str) -> int:
+    return _MONTHS[name.rstrip(".").lower()]
+
+
+def _date(year: int, month: int, day: int) -> tuple[str, float, float] | None:
+    """YYYYMMDD with 0 for an unknown year or day."""
+    if not (1 <= month <= 12 and 0 <= day <= 31 and (year == 0 or 1000 <= year <= 2199)):
+        return None
+    v = float(year * 10000 + month * 100 + day)
+    return "date", v, v
+
+
+def _time(m: re.Match[str]) -> tuple[str, float, float] | None:
+    for h, mi, ap in (("h1", "m1", "ap1"), ("h2", "m2", "ap2"), ("h3", None, None), ("h4", "m4", None)):
+        if m[h] is not None:
+            hour = int(m[h])
+            minute = int(m[mi]) if mi and m[mi] else 0
+            mer = (m[ap] or "").lower().replace(".", "") if ap else ""
+            break
+    else:  # pragma: no cover - the regex always sets one
+        return None
+    if minute > 59 or hour > 24 or (mer and not 1 <= hour <= 12):
+        return None
+    if mer == "pm" and hour != 12:
+        hour += 12
+    elif mer == "am" and hour == 12:
+        hour = 0
+    v = hour + minute / 60
+    return "time", v, v
