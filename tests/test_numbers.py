@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from watcher.match.number.compare import exact
 from watcher.match.numbers import NumberTest, Quantity, find_quantities, match_number
 
 
@@ -333,7 +334,7 @@ def _correct(case: Case, found: list[Quantity]) -> bool:
         return False
     q = found[0]
     return (q.text, q.low, q.high, q.kind, q.hedge, q.currency) == (
-        case.target, pytest.approx(case.low), pytest.approx(case.high), case.kind, case.hedge, case.currency
+        case.target, exact(case.low), exact(case.high), case.kind, case.hedge, case.currency
     )
 
 
@@ -355,7 +356,7 @@ def test_labelled_expression(case: Case) -> None:
     q = found[0]
     assert q.text == case.target
     assert q.text == case.sentence[q.start : q.end]
-    assert (q.low, q.high) == (pytest.approx(case.low), pytest.approx(case.high))
+    assert (q.low, q.high) == (exact(case.low), exact(case.high))  # exact: no binary rounding
     assert q.kind == case.kind
     assert q.hedge == case.hedge
     assert q.currency == case.currency

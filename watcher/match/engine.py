@@ -261,7 +261,7 @@ class NumberNode:
             for n in match_number(f.text, self.test):
                 q = n.quantity
                 detail = ", ".join(x for x in (q.hedge, f"near '{n.near_term}'" if n.near_term else None) if x)
-                value = q.high if (self.test.gt is not None or self.test.gte is not None) else q.low
+                value = float(q.high if (self.test.gt is not None or self.test.gte is not None) else q.low)
                 evidence.append(Evidence("number", f.name, n.sentence, q.start, q.end, q.text, value=value,
                                          detail=detail or None))
         if not evidence:

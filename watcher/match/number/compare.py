@@ -5,23 +5,42 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 
 from watcher.match.number.quantity import _ANY_KINDS, Quantity
 from watcher.match.number.scan import _scan
-from watcher.match.text import fold, Sentence, split_sentences, words
+from watcher.match.text import Sentence, fold, split_sentences, words
+
+
+Bound = Decimal | float | int | str | None
+
+
+def exact(v: Bound) -> Decimal | None:
+    """A threshold as the decimal it was written as: 16.4 -> Decimal("16.4"), not 16.39999999999999857891...
+
+    A float from a rule file is its shortest repr (what the YAML said), so no binary
+    rounding error reaches a comparison.
+    """
+    if v is None or isinstance(v, Decimal):
+        return v
+    return Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
 
 
 @dataclass(frozen=True)
 class NumberTest:
-    gt: float | None = None
-    gte: float | None = None
-    lt: float | None = None
-    lte: float | None = None
+    gt: Bound = None  # converted to Decimal on creation
+    gte: Bound = None
+    lt: Bound = None
+    lte: Bound = None
     near: tuple[str, ...] = ()
     window: int = 25
     same_sentence: bool = True
     unit: str = "count"
+
+    def __post_init__(self) -> None:
+        for name in ("gt", "gte", "lt", "lte"):
+            object.__setattr__(self, name, exact(getattr(self, name)))
 
 
 @dataclass(frozen=True)
@@ -31,6 +50,7 @@ class NumberEvidence:
     sentence_start: int
     near_term: str | None
     near_start: int | None
+
 
 def _kind_ok(kind: str, unit: str) -> bool:
     return kind in _ANY_KINDS if unit == "any" else kind == unit

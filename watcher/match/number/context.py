@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from watcher.match.number.quantity import _Num
 from watcher.match.number.vocab import _CAP_BEFORE, _CHANGE_WORDS, _COMMON_CAPS, _COUNT_HEDGES, _CURRENCY_AFTER, _CURRENCY_BEFORE, _CURRENCY_LAST, _CURRENCY_SYMBOLS, _CURRENCY_WORDS, _DOLLAR_QUALIFIERS, _FUNCTION_WORDS, _HEDGE_BEFORE, _HEDGE_LAST, _HEDGE_NORMAL, _ID_BEFORE, _MEASURE_AFTER, _NEXT_WORD, _PERCENT_AFTER, _PREV_WORD, _SPORT_WORDS, _YEAR_BEFORE
@@ -89,7 +90,7 @@ def _next_word(text: str, pos: int) -> str:
     return m[1] if m else ""
 
 
-def _is_year(text: str, start: int, end: int, value: float, hedge: str | None) -> bool:
+def _is_year(text: str, start: int, end: int, value: Decimal, hedge: str | None) -> bool:
     """A plain 4-digit number: year unless its context says count ("more than 2000", "2000 troops")."""
     if not 1000 <= value <= 2099:
         return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from watcher.match.number.quantity import _Num
 from watcher.match.number.vocab import _ATTACHED_MEASURES, _PERCENT_AFTER, _SCALE_AFTER, _SCALE_VALUE, _SPACE_SEP
@@ -17,19 +18,19 @@ def _read_num(text: str, m: re.Match[str]) -> _Num | None:
         return _read_words(text, m)
     suf = m["suf"]
     if m["comma"]:
-        raw = float(m["comma"].replace(",", ""))
+        raw = Decimal(m["comma"].replace(",", ""))
     elif m["space"]:
-        raw = float(re.sub(_SPACE_SEP, "", m["space"]))
+        raw = Decimal(re.sub(_SPACE_SEP, "", m["space"]))
     elif m["euro"]:
         s = m["euro"]
-        raw = float(s.replace(".", "").replace(",", "."))
+        raw = Decimal(s.replace(".", "").replace(",", "."))
         # "1.500 million" / "2.125%" are English decimals, not European grouping.
         if s.count(".") == 1 and "," not in s and (
             _SCALE_AFTER.match(text, m.end()) or _PERCENT_AFTER.match(text, m.end()) or suf
         ):
-            raw = float(s)
+            raw = Decimal(s)
     else:
-        raw = float(m["plain"])
+        raw = Decimal(m["plain"])
     plain = bool(m["plain"]) and "." not in m["plain"] and not suf
     digits = m["plain"] if plain else ""
     end = m.end()

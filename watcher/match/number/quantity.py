@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-
+from decimal import Decimal
 
 KINDS = ("count", "percent", "money", "year", "date", "time", "ordinal", "measure")
 # `NumberTest.unit` values; "any" means any *amount* (never a year, date, time or ordinal label).
@@ -14,8 +13,8 @@ _ANY_KINDS = frozenset({"count", "percent", "money", "measure"})
 
 @dataclass(frozen=True)
 class Quantity:
-    low: float  # the value, or the lower end of a range
-    high: float  # == low for a single value; the upper end of a range
+    low: Decimal  # the value, or the lower end of a range
+    high: Decimal  # == low for a single value; the upper end of a range
     kind: str  # "count" | "percent" | "money" | "year" | "date" | "time" | "ordinal" | "measure"
     hedge: str | None  # normalised hedge words before it: "more than", "about", "up to", ... or None
     start: int  # character span of the whole expression (hedge included) in the text
@@ -31,8 +30,8 @@ class _Num:
 
     start: int
     end: int  # after the scale word, if any
-    value: float  # scaled
-    raw: float  # as written, before the scale
+    value: Decimal  # scaled
+    raw: Decimal  # as written, before the scale
     scaled: bool
     plain: bool  # bare integer digits: "2024", not "2,024", "2.5", "2k", "two"
     digits: str  # the digits of a plain integer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from watcher.match.number.context import _before, _change_before, _is_score, _next_word, _prev_word, _unit_after
 from watcher.match.number.parse import _read_num
@@ -42,7 +43,7 @@ def _range_end(text: str, pos: int) -> int:
     return m2.end() if m2 else pos
 
 
-_RangeResult = tuple[float, float, str, "str | None", "str | None", int, int]
+_RangeResult = tuple[Decimal, Decimal, str, "str | None", "str | None", int, int]
 
 
 def _range(text: str, first: _Side, left: int, limit: int) -> _RangeResult | str | None:
@@ -84,7 +85,7 @@ def _range(text: str, first: _Side, left: int, limit: int) -> _RangeResult | str
     kind = first.kind or second.kind
     low = a.value
     if not a.scaled and b.scaled and a.raw <= b.raw:
-        low = a.raw * (b.value / b.raw if b.raw else 1.0)  # "between 5 and 6 thousand", "$5-6 million"
+        low = a.raw * (b.value / b.raw if b.raw else 1)  # "between 5 and 6 thousand", "$5-6 million"
     high = b.value
     start = left - len(intro.string) + intro.start() if intro else left
     end = second.end
@@ -99,7 +100,7 @@ def _range(text: str, first: _Side, left: int, limit: int) -> _RangeResult | str
     return low, high, kind or "count", currency, unit, start, end
 
 
-def _year_range(text: str, a: _Num, b: _Num, dash: bool, start: int, end: int) -> tuple[float, float] | None:
+def _year_range(text: str, a: _Num, b: _Num, dash: bool, start: int, end: int) -> tuple[Decimal, Decimal] | None:
     """"2020-2024", "1990-95", "from 2010 to 2015" as years; None if the pair reads as counts."""
     low = a.value
     if len(b.digits) == 2 and dash:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from watcher.match.number.context import _hedge_before
 from watcher.match.number.quantity import Quantity
@@ -71,7 +72,7 @@ def _thousands_groups(s: str) -> bool:
     return "-" not in s and head[0] != "0" and len(head) <= 3 and all(len(g) == 3 for g in groups)
 
 
-def _special_value(m: re.Match[str], kind: str | None) -> tuple[str, float, float] | None:
+def _special_value(m: re.Match[str], kind: str | None) -> tuple[str, Decimal, Decimal] | None:
     if kind == "iso":
         return _date(int(m["iy"]), int(m["im"]), int(m["id"]))
     if kind == "nd":
@@ -90,11 +91,11 @@ def _special_value(m: re.Match[str], kind: str | None) -> tuple[str, float, floa
         return _time(m)
     if kind == "decade":
         dec = int(m["dec"])
-        return ("year", float(dec), float(dec + 9)) if 1000 <= dec <= 2090 else None
+        return ("year", Decimal(dec), Decimal(dec + 9)) if 1000 <= dec <= 2090 else None
     if kind == "slash":
         a, b = m["s1"], m["s2"]  # "2024/25" is a season; anything else ("9/11", "24/7") is blocked
         if len(a) == 4 and len(b) == 2 and 1900 <= int(a) <= 2099 and int(b) == (int(a) + 1) % 100:
-            return "year", float(a), float(int(a) + 1)
+            return "year", Decimal(a), Decimal(int(a) + 1)
         return None
     return None  # phone, ratio
 
@@ -103,15 +104,15 @@ def _month(name: str) -> int:
     return _MONTHS[name.rstrip(".").lower()]
 
 
-def _date(year: int, month: int, day: int) -> tuple[str, float, float] | None:
+def _date(year: int, month: int, day: int) -> tuple[str, Decimal, Decimal] | None:
     """YYYYMMDD with 0 for an unknown year or day."""
     if not (1 <= month <= 12 and 0 <= day <= 31 and (year == 0 or 1000 <= year <= 2199)):
         return None
-    v = float(year * 10000 + month * 100 + day)
+    v = Decimal(year * 10000 + month * 100 + day)
     return "date", v, v
 
 
-def _time(m: re.Match[str]) -> tuple[str, float, float] | None:
+def _time(m: re.Match[str]) -> tuple[str, Decimal, Decimal] | None:
     for h, mi, ap in (("h1", "m1", "ap1"), ("h2", "m2", "ap2"), ("h3", None, None), ("h4", "m4", None)):
         if m[h] is not None:
             hour = int(m[h])
@@ -126,5 +127,5 @@ def _time(m: re.Match[str]) -> tuple[str, float, float] | None:
         hour += 12
     elif mer == "am" and hour == 12:
         hour = 0
-    v = hour + minute / 60
+    v = hour + Decimal(minute) / 60
     return "time", v, v

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from watcher.match.number.quantity import _Num
 from watcher.match.number.vocab import _ALPHA, _BIG, _ORDINAL_WORDS, _SMALL, _TENS
@@ -11,7 +12,7 @@ from watcher.match.number.vocab import _ALPHA, _BIG, _ORDINAL_WORDS, _SMALL, _TE
 def _read_words(text: str, m: re.Match[str]) -> _Num | None:
     """Spelled-out number: "twenty thousand", "two hundred and fifty", "a dozen", "twenty-first"."""
     s, base = m["words"], m.start("words")
-    total, current, mult = 0.0, 0.0, 1.0
+    total, current, mult = 0, 0, Decimal(1)
     last: str | None = None  # category of the previous token
     end, ordinal, count, last_word = 0, False, 0, ""
     for t in _ALPHA.finditer(s):
@@ -19,12 +20,12 @@ def _read_words(text: str, m: re.Match[str]) -> _Num | None:
         if w in ("a", "an"):
             if last not in (None, "half"):
                 break
-            current, last = 1.0, "a"
+            current, last = 1, "a"
             continue
         if w == "half":
             if last is not None:
                 break
-            mult, last = 0.5, "half"
+            mult, last = Decimal("0.5"), "half"
             continue
         if w == "and":
             if last not in ("hundred", "big"):
@@ -53,8 +54,8 @@ def _read_words(text: str, m: re.Match[str]) -> _Num | None:
         elif w in _BIG or w in ("thousandth", "millionth"):
             if last not in ("unit", "tens", "hundred", "a") or current == 0:
                 break
-            total += current * _BIG.get(w, 1e3 if w == "thousandth" else 1e6)
-            current, last = 0.0, "big"
+            total += current * _BIG.get(w, 1000 if w == "thousandth" else 10**6)
+            current, last = 0, "big"
         elif w == "dozen":
             if last not in ("unit", "a") or current == 0:
                 break
@@ -71,7 +72,7 @@ def _read_words(text: str, m: re.Match[str]) -> _Num | None:
     if end == 0 or (count == 1 and s[:end].lower() == "one"):
         return None  # bare "one" is mostly a pronoun ("no one", "one of them")
     # A trailing scale word is the range's shared scale: "between two and three thousand".
-    scale = _BIG.get(last_word, 0.0) if last == "big" else 0.0
+    scale = _BIG.get(last_word, 0) if last == "big" else 0
     if scale and not ordinal:
         return _Num(m.start(), base + end, value, value / scale, True, False, "")
     return _Num(m.start(), base + end, value, value, False, False, "", ordinal=ordinal)
