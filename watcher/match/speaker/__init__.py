@@ -76,7 +76,7 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from watcher.match.speaker.spec import SpeakerSpec, SpeechEvidence
-from watcher.match.speaker.lexicon import CYR, POSS_SUFFIX
+from watcher.match.speaker.lexicon import CYR, MODIFIED_HEADS, POSS_SUFFIX
 from watcher.match.speaker.tokens import Ctx, fold_fast, quote_spans, sentences_of
 from watcher.match.speaker.names import mention_ok, name_matcher
 from watcher.match.speaker.attribution import subject_of_cue
@@ -141,6 +141,8 @@ def find_speech(text: str, speaker: SpeakerSpec) -> list[SpeechEvidence]:
             elif folded[b : b + 1] in ("'", "’") and matched.endswith("s") and not folded[b + 1 : b + 2].isalnum():
                 possessive, end = True, b + 1
             i1 = ctx.token_index(end)
+            if not possessive and ctx.at(i1) in MODIFIED_HEADS and not ctx.cap(i1):
+                continue  # "the X campaign said", "X spokesman Y said": X is a modifier
             cyrillic = bool(CYR.search(matched))
             nominative = not cyrillic or " ".join(matched.split()) in mt.forms
             how = (

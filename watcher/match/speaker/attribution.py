@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from watcher.match.speaker.cues import FINITE_SPEECH, QUOTE_ONLY_SET, RU_VERBS, VERBS, WEAK_SET, is_verb
+from watcher.match.speaker.cues import (
+    FINITE_SPEECH, PARTICIPLES, PHRASAL, QUOTE_ONLY_SET, RU_VERBS, VERBS, WEAK_SET, is_verb,
+)
 from watcher.match.speaker.lexicon import (
     ACT_BASE, ACT_VERBS, ADMIT_OBJ, ASK_OBJ, AUX_BE, AUX_OTHER, CLAIM_BAD, CLAUSE_NEXT, CONTEXT_NOUNS,
     DAYS, DENY_OBJ, DETERMINERS, FILLERS, MEDIA, MONTHS, NEG, OBJ_VERBS, OPENERS, POSS_BLOCK, POSS_SUFFIX,
@@ -117,10 +120,14 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
         return "quote" if ctx.quote_adjacent(a, end) else "reported"
     if t in ("heard", "recorded", "filmed", "overheard", "caught") and nxt in ("saying", "telling"):
         return "quote" if ctx.quote_adjacent(a, ctx.ends[v + 1]) else "reported"
-    if t in ("hit", "hits", "hitting", "lashed", "lashes", "lashing") and nxt in ("out", "back") and ctx.at(v + 2) == "at" and not flags.be:
-        return "reported"  # "X hit out at critics"
-    if t in ("call", "calls", "called", "calling") and nxt in ("for", "on") and ctx.at(v + 2) not in DAYS and not flags.be:
-        return "reported"
+    if nxt in PHRASAL and t in PHRASAL[nxt] and not flags.be:
+        return "quote" if ctx.quote_adjacent(a, ctx.ends[v + 1]) else "reported"  # "X fired back", "X lashed out"
+    if t in ("call", "calls", "called", "calling") and not flags.be:
+        if nxt in ("for", "on") and ctx.at(v + 2) not in DAYS:
+            return "reported"
+        q = _quote_ahead(ctx, v + 1)
+        if q is not None:
+            return "quote"  # "X called the plan “a disaster”", "X calls her record a “blueprint”"
     if t in ACT_VERBS and not flags.be and (t not in ACT_BASE or flags.aux or flags.plural):
         # "X issued a statement", "X gave an interview", "X repeated his warning"
         nouns = SPEECH_NOUNS | ({"evidence"} if t.startswith("g") else set()) | ({"call", "calls"} if t.startswith(("rep", "ren")) else set())
@@ -141,8 +148,8 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
         return None  # passive: "X was told", "X is said to be ill"
     if kind == "base" and not (flags.aux or flags.plural):
         return None  # "X say" (plural / imperative / noun): not a subject-verb pair we trust
-    if nxt == "by" or (kind in ("past", "pp") and nxt == "as"):
-        return None  # "X quoted by", "X described as"
+    if nxt == "by" or (kind in ("past", "pp") and nxt == "as" and lemma not in ("say", "tell", "add", "write")):
+        return None  # "X quoted by", "X described as" (but "X said as the crowd cheered")
     if (
         nxt == "to"
         and lemma in ("tell", "ask", "urge", "report", "estimate", "say", "add")
@@ -169,7 +176,13 @@ def _weak_ok(ctx: Ctx, v: int, lemma: str) -> bool:
     if v + 1 >= ctx.n:
         return True  # "..., X added." (sentence end)
     if lemma == "ask":
-        return nxt in ASK_OBJ
+        if nxt in ASK_OBJ or nxt in ("for", "about"):
+            return True
+        return _object_then(ctx, v + 1, _ASK_NEXT)  # "X asked the mayor to explain", "X asks him about"
+    if lemma == "remind":
+        return _object_then(ctx, v + 1, {"that"})
+    if _clause_follows(ctx, v + 1):
+        return True  # "X declared Trump was a threat", "X denied he had lied"
     if lemma == "add" or lemma == "declare" or lemma == "report" or lemma == "counter":
         if lemma in ("add", "report") and nxt == "to":
             return False
@@ -190,11 +203,61 @@ def _weak_ok(ctx: Ctx, v: int, lemma: str) -> bool:
         return nxt in ("his", "her", "their") and nxt2 in ("innocence", "position", "stance")
     if lemma in ("respond", "answer"):
         if nxt == "to":
-            return nxt2 in RESPOND_OBJ
+            return nxt2 in RESPOND_OBJ or ctx.cap(v + 2)
         return nxt == "by" and nxt2 == "saying"
     if lemma == "post":
         return nxt in POST_OBJ and nxt2 in ("video", "message", "statement", "comment", "note", "letter", "tweet", "post", "update", "thread")
     return False
+
+
+_ASK_NEXT = {"to", "how", "whether", "why", "what", "when", "where", "who", "if", "about", "for"}
+_FINITE_AUX = {"is", "was", "are", "were", "has", "had", "have", "will", "would", "could", "should", "can", "did",
+               "does", "do", "might", "must", "may"}
+_SUBJECT_PRONOUNS = {"he", "she", "they", "it", "i", "we", "you", "there", "this"}
+
+
+def _object_then(ctx: Ctx, k: int, then: set[str]) -> bool:
+    """A short object (a pronoun or up to four words, no verb) at token k, then one of `then`."""
+    for j in range(k, min(ctx.n, k + 5)):
+        t = ctx.low[j]
+        if ctx.inq[j]:
+            return False
+        if j > k and t in then:
+            return True
+        if not (t.isalpha() or t.endswith(POSS_SUFFIX) or t == ".") or (t in VERBS and j > k) or t in _FINITE_AUX:
+            return False
+    return False
+
+
+def _clause_follows(ctx: Ctx, k: int) -> bool:
+    """A that-less clause at token k: a pronoun or a name, then a finite auxiliary ("Trump was", "he had")."""
+    t = ctx.at(k)
+    if t in _SUBJECT_PRONOUNS - {"it", "this", "there", "you"}:
+        return ctx.at(k + 1) in _FINITE_AUX or ctx.at(k + 1).endswith("ed")
+    j = k
+    if t in ("the", "a", "an", "his", "her", "their", "its"):
+        j += 1
+        while j < ctx.n and j < k + 4 and ctx.low[j].isalpha() and not is_verb(ctx.low[j]) and not ctx.inq[j]:
+            if ctx.low[j] in _FINITE_AUX:
+                return True
+            j += 1
+        return False
+    while j < ctx.n and j < k + 3 and ctx.cap(j) and not ctx.inq[j]:
+        j += 1
+    return j > k and ctx.at(j) in _FINITE_AUX
+
+
+def _quote_ahead(ctx: Ctx, k: int) -> int | None:
+    """The token index where a quotation starts within a short object after token k (no verb between)."""
+    for j in range(k, min(ctx.n, k + 9)):
+        if ctx.inq[j]:
+            return j if j > k else None
+        t = ctx.low[j]
+        if t in QUOTE_CHARS:
+            continue
+        if t in (".", ";", ":", "!", "?") or (t in VERBS and j > k) or t in _FINITE_AUX:
+            return None
+    return None
 
 
 def _preceding(ctx: Ctx, i0: int) -> str:
@@ -231,7 +294,7 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
     if not nominative:
         return None
     n = ctx.n
-    k = i1
+    k = name_tail(ctx, i1)
     guard = None
     if k < n and ctx.low[k] in OPENERS and not ctx.inq[k]:
         closer = OPENERS[ctx.low[k]]
@@ -247,6 +310,8 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
                         return None
                 return how
         opened_with_comma = ctx.low[k] == ","
+        if opened_with_comma and k > i1 and is_verb(ctx.at(k + 1)):
+            return verb_ok(ctx, k + 1, Flags(), a)  # "Gov. X (R-Ohio), said"
         if opened_with_comma:
             # The name is itself the apposition: "the head of the authority, John Fenwick, said"
             before = skip_titles_left(ctx, i0 - 1, commas=False)
@@ -258,14 +323,22 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
                     if how and _preceding(ctx, i0) == "ok":
                         return how
         m = k + 1
-        while m < min(n, k + 30):
+        if m < n and (ctx.inq[m] or ctx.low[m] in QUOTE_CHARS):
+            return None  # X, "..." : not an apposition
+        while m < min(n, k + 45):
             t = ctx.low[m]
-            if ctx.inq[m] or t in (".", ";", "!", "?") or t in QUOTE_CHARS:
+            if ctx.inq[m] or t in QUOTE_CHARS:
+                m += 1  # a quotation inside the apposition: "X, who calls Y a “crook,” said"
+                continue
+            if t in (";", "!", "?") or t == "according" or (t == "." and not _abbreviation_dot(ctx, m)):
                 return None
             if t == closer or (opened_with_comma and t in ("—", "–")):
+                if closer == ")" and ctx.at(m + 1) == ",":
+                    closer, opened_with_comma, m = ",", True, m + 1  # "X (R-Ohio), a senator, said"
+                    continue
                 flags = Flags()
                 v = skip_fillers(ctx, m + 1, flags)
-                if v < n and (is_verb(ctx.low[v]) or ctx.low[v] in ("quoted", "cited", "called")):
+                if v < n and (is_verb(ctx.low[v]) or ctx.low[v] in ("quoted", "cited", "called", "calls", "call")):
                     how = verb_ok(ctx, v, flags, a)
                     if how is None:
                         return None
@@ -286,40 +359,107 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
         how = _participle(ctx, v, flags)
         if how is None:
             return None
+        before = ctx.at(skip_titles_left(ctx, i0 - 1, commas=False))
+        if before in _SUBORDINATORS or is_verb(before):
+            return None  # "Y complained that X is too rigid, suggesting ...": the -ing belongs to Y
     return how if _preceding(ctx, i0) == "ok" else None
 
 
-_PARTICIPLES = {"saying", "adding", "telling", "warning", "noting", "arguing", "insisting", "claiming", "stressing", "explaining", "declaring", "writing", "vowing"}
+_SUBORDINATORS = {"that", "if", "whether", "because", "when", "while", "although", "though", "as", "after",
+                  "before", "since", "unless", "until", "than", "whom", "who"}
+
+
+_NEW_CLAUSE = {"but", "while", "although", "though", "whereas", "because", "as", "when", "after", "before", "and", "since"}
 
 
 def _participle(ctx: Ctx, v: int, flags: Flags) -> str | None:
-    """X <acts>, saying ...: "X hit back at critics on Monday, saying the reforms worked"."""
-    if flags.be or flags.neg or v >= ctx.n or ctx.inq[v]:
+    """X <does something>, saying ...: the -ing cue attaches to the clause's subject.
+
+    "X hit back at critics on Monday, saying the reforms worked", "X was upfront about it, saying ...".
+    Stops where another clause (and so maybe another subject) starts: "who", "which", "but Y ...".
+    """
+    if flags.neg or v >= ctx.n or ctx.inq[v]:
         return None
     t = ctx.low[v]
     if not t.isalpha() or t in PREPS or t in DETERMINERS or ctx.cap(v) or t in VERBS:
         return None
-    for m in range(v + 1, min(ctx.n, v + 16)):
+    depth = 0
+    for m in range(v + 1, min(ctx.n, v + 40)):
         tm = ctx.low[m]
-        if ctx.inq[m] or tm in (".", ";", "!", "?", "(") or tm in QUOTE_CHARS or tm in VERBS and tm not in _PARTICIPLES:
+        if ctx.inq[m] or tm in QUOTE_CHARS:
+            continue
+        if tm in ("(", "["):
+            depth += 1
+        elif tm in (")", "]"):
+            depth -= 1
+        elif depth > 0:
+            continue
+        elif tm in (";", "!", "?", ":") or (tm == "." and not _abbreviation_dot(ctx, m)):
             return None
-        if tm == "," and ctx.at(m + 1) in _PARTICIPLES:
-            return "reported"
-        if tm in WHO or tm in ("which", "that", "who", "whose", "and", "but", "while", "after", "before", "when"):
+        elif tm == "," and ctx.at(m + 1) in PARTICIPLES:
+            return "quote" if ctx.quote_adjacent(ctx.starts[m + 1], ctx.ends[m + 1]) else "reported"
+        elif tm in WHO or tm in ("which", "whose") or (tm in FINITE_SPEECH and m > v + 1):
             return None
+        elif tm == "by" and flags.be and ctx.cap(m + 1):
+            return None  # passive: "X was attacked by Y, saying ..."
+        elif tm in _NEW_CLAUSE and (ctx.at(m + 1) in _SUBJECT_PRONOUNS or _clause_follows(ctx, m + 1)):
+            return None  # "X arrived, but Y left, saying"
     return None
 
 
-def skip_titles_left(ctx: Ctx, k: int, limit: int = 10, commas: bool = True) -> int:
-    """From token k leftwards, skip titles, capitalised words, "of" after a title, one comma pair."""
+def _abbreviation_dot(ctx: Ctx, m: int) -> bool:
+    """A full stop inside a sentence: "Sen.", "R-Ky.,", "Ltd.", "J."."""
+    prev = ctx.orig[m - 1] if m > 0 else ""
+    if ctx.at(m + 1) in (",", ")"):
+        return True
+    return bool(prev) and prev[0].isupper() and (len(prev) <= 4 or "-" in prev or ctx.low[m - 1] in TITLES)
+
+
+def _title_noun(ctx: Ctx, k: int) -> bool:
+    t = ctx.low[k]
+    if t.isdigit() or t == "/" or (t[:1].isdigit() and t[-2:] in ("st", "nd", "rd", "th")):
+        return True
+    return (
+        t.isalpha() and len(t) > 2 and not ctx.cap(k) and not is_verb(t) and t not in PREPS and t not in STOP_CAP
+        and t not in DETERMINERS and t not in AUX_BE and t not in AUX_OTHER and t not in FILLERS
+        and not (t.endswith("ed") and len(t) > 4) and not t.endswith("ly")
+    )
+
+
+def name_tail(ctx: Ctx, k: int) -> int:
+    """Skip what may follow a name before its verb: "Jr.", "III", a party tag "(R-Ohio)" or "(D)"."""
+    if ctx.at(k) in ("jr", "sr", "ii", "iii", "iv"):
+        k += 2 if ctx.at(k + 1) == "." else 1
+    if ctx.at(k) == "(" and k + 1 < ctx.n and _PARTY.match(ctx.orig[k + 1]):
+        for j in range(k + 2, min(ctx.n, k + 7)):
+            if ctx.low[j] == ")":
+                return j + 1
+            if ctx.low[j] not in (".", "-") and not ctx.cap(j):
+                break
+    return k
+
+
+_PARTY = re.compile(r"^(?:[RDI](?:-[A-Z][A-Za-z]*)?|Rep|Dem|Ind)$")
+
+
+def skip_titles_left(ctx: Ctx, k: int, limit: int = 10, commas: bool = True, nouns: bool = False) -> int:
+    """From token k leftwards, skip titles, capitalised words, "of" after a title, one comma pair.
+
+    With `nouns`, also plain nouns and numbers of a title ("said 9/11 widow X", "said ranking Democrat X").
+    """
     steps = 0
     while k >= 0 and steps < limit:
         steps += 1
         t = ctx.low[k]
         if ctx.inq[k]:
             break
-        if t == "." and k > 0 and (ctx.low[k - 1] in TITLES or len(ctx.low[k - 1]) == 1):
+        if t == "." and k > 0 and (ctx.low[k - 1] in TITLES or len(ctx.low[k - 1]) == 1 or _abbreviation_dot(ctx, k)):
             k -= 2
+            continue
+        if ctx.cap(k) and is_verb(t):
+            break  # "Said X, ..." at the start of a sentence
+        if nouns and _title_noun(ctx, k):
+            k -= 1
             continue
         if t in TITLES or t in DETERMINERS or t.endswith(POSS_SUFFIX) or (ctx.cap(k) and t not in STOP_CAP) or (ctx.orig[k].isupper() and t.isalpha()):
             k -= 1

@@ -42,10 +42,10 @@ _STRONG = wordlist(
     "say tell state note warn announce insist argue explain confirm estimate assert reveal stress "
     "emphasise emphasize acknowledge predict promise reply comment tweet write speak urge vow pledge "
     "suggest recall concede disclose mention remark complain allege testify quip joke reiterate clarify "
-    "accuse describe boast lament contend caution assure threaten blog retort observe"
+    "accuse describe boast lament contend caution assure threaten blog retort observe proclaim"
 )
 # Verbs with a common non-speech sense: they need a clause-like continuation.
-_WEAK = wordlist("claim add deny declare report admit maintain respond post ask answer counter")
+_WEAK = wordlist("claim add deny declare report admit maintain respond post ask answer counter remind")
 # Only speech next to a quotation: `"…," he continued`.
 _QUOTE_ONLY = wordlist("continue shout yell whisper scream plead beg agree conclude interject muse sigh snap laugh")
 # Usable in the inverted order `"…," said X`.
@@ -53,7 +53,7 @@ INVERTABLE = set(
     wordlist(
         "say add write explain note insist warn argue reply ask continue recall state declare comment respond "
         "answer claim admit concede conclude retort counter quip joke shout stress emphasise emphasize confirm "
-        "observe tweet"
+        "observe tweet agree proclaim"
     )
 )
 
@@ -93,6 +93,28 @@ FINITE_SPEECH = {
     if kind in ("s", "past")
     and lemma in ("say", "tell", "add", "write", "state", "note", "claim", "report", "argue", "insist", "warn")
 } | RU_VERBS
+
+
+# `X <does something>, saying ...`: the -ing forms that attach a statement to the clause's subject.
+PARTICIPLES = {
+    form
+    for form, (lemma, kind) in VERBS.items()
+    if kind == "ing" and lemma not in QUOTE_ONLY_SET and lemma not in ("post", "maintain", "report", "speak")
+} | {"calling"}
+
+# Verb + particle that make a speech act: `X fired back that ...`, `X lashed out at ...`.
+PHRASAL = {
+    "back": {"fire", "fires", "fired", "firing", "shoot", "shoots", "shot", "shooting", "hit", "hits", "hitting",
+             "push", "pushes", "pushed", "pushing", "hits", "strike", "struck", "striking"},
+    "out": {"lash", "lashes", "lashed", "lashing", "speak", "speaks", "spoke", "speaking", "call", "calls",
+            "called", "calling", "point", "points", "pointed", "pointing", "lay", "lays", "laid", "laying"},
+    "against": {"rail", "rails", "railed", "railing", "inveigh", "inveighs", "inveighed", "argue", "argues",
+                "argued", "arguing", "warn", "warns", "warned", "warning"},
+    "in": {"weigh", "weighs", "weighed", "weighing", "chime", "chimes", "chimed", "chiming"},
+    "into": {"lit", "light", "lights", "lighting", "tore", "tear", "tears", "tearing"},
+    "off": {"sound", "sounds", "sounded", "sounding"},
+    "up": {"speak", "speaks", "spoke", "speaking", "open", "opens", "opened", "opening"},
+}
 
 
 def is_verb(t: str) -> bool:

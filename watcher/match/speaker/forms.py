@@ -8,18 +8,18 @@ from watcher.match.speaker.lexicon import (
     SPEECH_NOUNS, TITLE_OF, TITLES, WHO, folded_set,
 )
 from watcher.match.speaker.tokens import Ctx
-from watcher.match.speaker.attribution import Flags, skip_fillers, skip_titles_left, verb_ok
+from watcher.match.speaker.attribution import Flags, name_tail, skip_fillers, skip_titles_left, verb_ok
 
 
 def inverted_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, possessive: bool) -> str | None:
     """`"…," said X` / `…, says X` / Russian `заявил X`."""
     if possessive or not nominative:
         return None
-    k = skip_titles_left(ctx, i0 - 1)
+    k = skip_titles_left(ctx, i0 - 1, nouns=True)
     if k < 0 or ctx.inq[k]:
         return None
     t = ctx.low[k]
-    nxt = ctx.at(i1)
+    nxt = ctx.at(name_tail(ctx, i1))
     if t in RU_VERBS:
         if k > 0 and ctx.low[k - 1] in NEG:
             return None

@@ -106,6 +106,15 @@ POSS_BLOCK = set(
     representatives attorney attorneys counsel allies supporters critics opponents rivals secretary deputy
     mother father brother sister friend friends adviser advisers advisor spokesmen office's""")
 )
+# Nouns that make a name before them a modifier, not a person acting: "the Trump campaign said",
+# "Huckabee campaign spokesman Hogan Gidley said", "a Tally backer".
+MODIFIED_HEADS = POSS_BLOCK | set(
+    wordlist("""supporter backer backers loyalist loyalists surrogate surrogates camp voters fans rally rallies
+    event events administration's adviser's aide's campaign's spokesman's official officials strategist
+    strategists operative operatives donor donors delegate delegates presidency foundation organization
+    organisation era years doctrine plan plans policy policies email emails server servers emailgate
+    nomination candidacy ticket headquarters transition tower towers hotel university voter critic opponent""")
+)
 WORKS = {"book", "books", "novel", "novels", "song", "songs", "music", "script", "screenplay", "code", "software", "biography", "memoir", "thesis", "opera", "symphony", "lyrics", "album"}
 ACT_BASE = {"issue", "make", "give", "deliver", "publish", "release", "repeat", "renew"}
 ACT_VERBS = ACT_BASE | set(

@@ -7,7 +7,7 @@ import re
 
 from bisect import bisect_left, bisect_right
 
-from watcher.match.text import fold, split_sentences
+from watcher.match.text import Sentence, fold, split_sentences
 from watcher.match.speaker.lexicon import LY_NOUNS, TOKEN
 
 
@@ -29,13 +29,34 @@ def fold_fast(text: str) -> str:
     return text.translate(table)
 
 
-_QUOTE_RE = re.compile(r"[\"“”«»„‘’'\n]")
+# '' (two apostrophes) is a double quotation mark in some wire copy
+_QUOTE_RE = re.compile(r"''|[\"“”«»„‘’'\n]")
+
+
+# Title abbreviations that the shared sentence splitter may take for a sentence end ("said Del. Jo Marks").
+_TITLE_ABBREV = {"del", "rep", "reps", "sen", "sens", "gov", "lt", "gen", "sgt", "col", "capt", "cmdr", "adm",
+                 "amb", "atty", "supt", "det", "insp", "pres", "prof", "rev", "hon", "maj", "cpl", "pvt", "lt. col",
+                 "msgr", "fr", "sr", "jr", "mr", "mrs", "ms", "dr", "st", "ald", "asst", "assoc", "sec", "secy"}
 
 
 @functools.lru_cache(maxsize=8)
-def sentences_of(text: str):
-    """split_sentences, cached: many speaker rules run over the same article."""
-    return split_sentences(text)
+def sentences_of(text: str) -> tuple[Sentence, ...]:
+    """split_sentences, cached (many speaker rules run over the same article), with a sentence that
+    ends in a title abbreviation joined to the next one."""
+    out: list[Sentence] = []
+    for s in split_sentences(text):
+        if out and _ends_in_title(out[-1].text) and "\n" not in text[out[-1].end : s.start]:
+            prev = out.pop()
+            s = Sentence(prev.start, s.end, text[prev.start : s.end])
+        out.append(s)
+    return tuple(out)
+
+
+def _ends_in_title(sentence: str) -> bool:
+    if not sentence.endswith("."):
+        return False
+    word = sentence[:-1].rsplit(None, 1)[-1] if " " in sentence else sentence[:-1]
+    return word[:1].isupper() and word.lower() in _TITLE_ABBREV
 
 
 @functools.lru_cache(maxsize=8)
@@ -48,13 +69,16 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     for m in _QUOTE_RE.finditer(text):
         ch = m.group()
         i = m.start()
+        if ch == "''":
+            ch = '"'
+        last = m.end() - 1
         if ch == "\n":
             if stack:
                 spans.append((start, i))
                 stack.clear()
             continue
         prev = text[i - 1] if i else " "
-        nxt = text[i + 1] if i + 1 < n else " "
+        nxt = text[last + 1] if last + 1 < n else " "
         was_open = bool(stack)
         if ch in "'’":
             if stack and stack[-1] in "'‘" and not nxt.isalnum() and not prev.isspace():
@@ -63,7 +87,9 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
                 stack.append("'")
             # otherwise an apostrophe
         elif ch == '"':
-            if '"' in stack:
+            if stack and stack[-1] in "“„" and not prev.isspace() and not nxt.isalnum():
+                stack.pop()  # a straight mark closing a curly one: “...,"
+            elif '"' in stack:
                 while stack.pop() != '"':
                     pass
             else:
@@ -78,7 +104,7 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
         if stack and not was_open:
             start = i
         elif was_open and not stack:
-            spans.append((start, i + 1))
+            spans.append((start, last + 1))
     if stack:
         spans.append((start, n))
     return spans
