@@ -53,3 +53,52 @@ def test_thresholds_are_the_decimals_written() -> None:
     assert NumberTest(gt=Decimal("1.5")).gt == Decimal("1.5")
     assert NumberTest(lte=7).lte == Decimal(7)
     assert fires("Prices edged up 0.3% in May.", "percent", gte=0.3, lte=0.3)
+
+
+# --------------------------------------------------------------------------- separators by language
+
+
+@pytest.mark.parametrize(
+    "text,lang,value",
+    [
+        ("Police in Halden counted 4.800 marchers on Saturday.", "de", "4800"),
+        ("Police in Halden counted 4.800 marchers on Saturday.", "en", "4.8"),
+        ("Police in Halden counted 4.800 marchers on Saturday.", None, "4.8"),  # unknown: no separator needed
+        ("The index closed 2.125 points lower in Varda.", None, "2.125"),
+        ("The index closed 2.125 points lower in Varda.", "en-GB", "2.125"),
+        ("Die Stadt zahlte 4,800 Millionen Euro.", "de", "4800000"),
+        ("Der Preis stieg um 3,5 Prozent.", "de", "3.5"),
+        ("La ville compte 12 345,5 hectares de forêt.", "fr", "12345.5"),
+        ("The council approved 4,800 new homes in Brandt.", None, "4800"),
+        ("The council approved 4,800 new homes in Brandt.", "en", "4800"),
+        ("El censo registró 1.234.567 votantes.", "es", "1234567"),
+        ("The census counted 1.234.567 voters in Osta.", None, "1234567"),  # two groups: only grouping
+        ("Der Etat beträgt 1.234,5 Millionen.", None, "1234500000"),  # "1.234,5" is German whatever the tag
+        ("Pilgrims numbered 1,234,567 this year.", "de", "1234567"),  # two comma groups: only grouping
+    ],
+)
+def test_decimal_mark_follows_the_language(text: str, lang: str | None, value: str) -> None:
+    qs = [q for q in find_quantities(text, lang) if q.kind in ("count", "percent", "money", "measure")]
+    assert [q.low for q in qs] == [Decimal(value)], qs
+
+
+def test_unknown_language_learns_the_mark_from_the_text() -> None:
+    # The same text shows dot groups elsewhere ("1.250.000"), so its "4.800" is 4800 too.
+    text = "Von 1.250.000 Einwohnern gingen 4.800 auf die Straße."
+    assert [q.low for q in find_quantities(text)] == [Decimal(1250000), Decimal(4800)]
+    text = "Of 1,250,000 residents, 4.8 per cent marched."
+    assert [q.low for q in find_quantities(text)] == [Decimal(1250000), Decimal("4.8")]
+
+
+def test_unknown_or_malformed_language_tag_is_unknown() -> None:
+    assert only("Police counted 4.800 marchers.", "xx-not-a-tag").low == Decimal("4.8")
+
+
+def test_rule_uses_the_article_language() -> None:
+    from watcher.match.article import ArticleText, Prepared
+    from watcher.match.engine import NumberNode
+
+    node = NumberNode(gte=4000)
+    text = "Police in Halden counted 4.800 marchers on Saturday."
+    assert node.eval(Prepared(ArticleText(title="", body=text, language="de"))).holds
+    assert not node.eval(Prepared(ArticleText(title="", body=text, language="en"))).holds

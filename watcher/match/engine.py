@@ -258,7 +258,7 @@ class NumberNode:
         for f in p.fields.values():
             if self._near and self._near_plain and self.test.same_sentence and self._near_first.isdisjoint(f.word_set):
                 continue
-            for n in match_number(f.text, self.test):
+            for n in match_number(f.text, self.test, p.article.language):
                 q = n.quantity
                 detail = ", ".join(x for x in (q.hedge, f"near '{n.near_term}'" if n.near_term else None) if x)
                 value = float(q.high if (self.test.gt is not None or self.test.gte is not None) else q.low)

@@ -144,9 +144,9 @@ def _nearest_term(text: str, q: Quantity, test: NumberTest, sentence: Sentence) 
     return (best[2], best[1]) if best else None
 
 
-def match_number(text: str, test: NumberTest) -> list[NumberEvidence]:
-    """Every quantity in `text` satisfying `test`; an empty list means the condition does not fire."""
-    candidates = [q for q in _scan(text) if _kind_ok(q.kind, test.unit) and _passes(q, test)]
+def match_number(text: str, test: NumberTest, lang: str | None = None) -> list[NumberEvidence]:
+    """Every quantity in `text` (of language `lang`, when known) satisfying `test`; empty: it does not fire."""
+    candidates = [q for q in _scan(text, lang) if _kind_ok(q.kind, test.unit) and _passes(q, test)]
     if not candidates:
         return []  # the common case: no sentences, no folding
     out: list[NumberEvidence] = []

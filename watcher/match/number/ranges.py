@@ -46,7 +46,7 @@ def _range_end(text: str, pos: int) -> int:
 _RangeResult = tuple[Decimal, Decimal, str, "str | None", "str | None", int, int]
 
 
-def _range(text: str, first: _Side, left: int, limit: int) -> _RangeResult | str | None:
+def _range(text: str, first: _Side, left: int, limit: int, mark: str | None) -> _RangeResult | str | None:
     """Read "X to Y" / "X-Y" / "between X and Y" after `first`; "blocked" for scores."""
     conn = _RANGE_CONNECTOR.match(text, first.end)
     if not conn:
@@ -63,7 +63,7 @@ def _range(text: str, first: _Side, left: int, limit: int) -> _RangeResult | str
     m2 = _CORE_RANGE_END.match(text, cm.end() if cm else pos)
     if not m2:
         return None
-    num2 = _read_num(text, m2)
+    num2 = _read_num(text, m2, mark)
     if num2 is None or num2.ordinal:
         return None
     second = _side(text, num2, currency2)

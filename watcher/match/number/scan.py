@@ -7,6 +7,7 @@ from bisect import bisect_right
 from functools import lru_cache
 
 from watcher.match.number.context import _currency_before, _hedge_before, _id_context, _is_year
+from watcher.match.number.marks import decimal_mark
 from watcher.match.number.parse import _read_num
 from watcher.match.number.quantity import Quantity
 from watcher.match.number.ranges import _minus_before, _range, _range_end, _side
@@ -14,9 +15,9 @@ from watcher.match.number.specials import _specials
 from watcher.match.number.vocab import _CORE, _FRACTION_AFTER
 
 
-def _expression(text: str, m: re.Match[str], limit: int) -> tuple[Quantity | None, int]:
+def _expression(text: str, m: re.Match[str], limit: int, mark: str | None) -> tuple[Quantity | None, int]:
     """The quantity whose core number is `m`, and where scanning resumes."""
-    num = _read_num(text, m)
+    num = _read_num(text, m, mark)
     if num is None:
         return None, m.end()
     frac = _FRACTION_AFTER.match(text, num.end)
@@ -35,7 +36,7 @@ def _expression(text: str, m: re.Match[str], limit: int) -> tuple[Quantity | Non
         if len(num.digits) >= 7 or (len(num.digits) >= 2 and num.digits[0] == "0"):
             return None, num.end  # ids, account and phone-like numbers, "007"
 
-    rng = _range(text, first, left, limit)
+    rng = _range(text, first, left, limit, mark)
     if rng == "blocked":
         return None, _range_end(text, first.end)
     if rng is not None:
@@ -63,7 +64,8 @@ def _expression(text: str, m: re.Match[str], limit: int) -> tuple[Quantity | Non
 
 
 @lru_cache(maxsize=64)
-def _scan(text: str) -> tuple[Quantity, ...]:
+def _scan(text: str, lang: str | None = None) -> tuple[Quantity, ...]:
+    mark = decimal_mark(text, lang)
     specials = _specials(text)
     out = [q for _, _, q in specials if q is not None]
     starts = [s for s, _, _ in specials]
@@ -80,7 +82,7 @@ def _scan(text: str) -> tuple[Quantity, ...]:
         if m.end() > limit:
             pos = limit
             continue
-        q, end = _expression(text, m, limit)
+        q, end = _expression(text, m, limit, mark)
         if q is not None:
             out.append(q)
         pos = max(end, m.end())
@@ -88,6 +90,11 @@ def _scan(text: str) -> tuple[Quantity, ...]:
     return tuple(out)
 
 
-def find_quantities(text: str) -> list[Quantity]:
-    """Every quantity in `text`, in order, non-overlapping. Cached per text."""
-    return list(_scan(text))
+def find_quantities(text: str, lang: str | None = None) -> list[Quantity]:
+    """Every quantity in `text`, in order, non-overlapping. Cached per text and language.
+
+    `lang` (the article's language, "de", "en-GB") decides the decimal mark: "4.800"
+    is 4800 in German and 4.8 in English; unknown, the text's own unambiguous numbers
+    decide, else the reading that needs no thousands separator (4.8).
+    """
+    return list(_scan(text, lang))

@@ -155,10 +155,12 @@ _SUFFIXES = (
 _CORE_BODY = rf"""
 (?:
   (?:
-    (?P<comma>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?)                 # 20,000  1,234.5
-  | (?P<space>[1-9]\d{{0,2}}(?:{_SPACE_SEP}\d{{3}})+)(?!\d)      # 20 000 (also U+00A0, U+202F)
-  | (?P<euro>\d{{1,3}}(?:\.\d{{3}})+(?:,\d+)?)                   # 20.000  1.234.567,5
+    (?P<comma>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?)                 # 20,000  1,234.5  (4,800: 4.8 in German)
+  | (?P<space>[1-9]\d{{0,2}}(?:{_SPACE_SEP}\d{{3}})+(?:[.,]\d+)?)(?!\d)  # 20 000  1 234,5 (also U+00A0, U+202F)
+  | (?P<euro>\d{{1,3}}(?:\.\d{{3}})+(?:,\d+)?)                   # 1.234.567,5  (4.800: 4.8 in English)
+  | (?P<dcomma>\d+,\d+)                                         # 4,5 where the comma is the decimal mark
   | (?P<plain>\d+(?:\.\d+)?)                                    # 20000  1.5
+  | (?P<lead>\.\d+)                                             # .08
   )
   (?P<suf>{_SUFFIXES})?
   (?![\w]|[.,:/]\d)                                             # not "5G", "1.2.3", "24/7", "2:1"
@@ -174,11 +176,24 @@ _CORE = re.compile(r"(?<![\w.,/#:@])(?<!\w[-–])" + _CORE_BODY, re.VERBOSE)
 _CORE_RANGE_END = re.compile(_CORE_BODY, re.VERBOSE)
 _ALPHA = re.compile(r"[A-Za-z]+")
 
+# Scale words of other languages after digits ("1,5 Millionen", "2 mil millones" is left out: "mil" alone is 1000).
+_FOREIGN_SCALES = {
+    "tausend": 10**3, "mio": 10**6, "million": 10**6, "millionen": 10**6, "mrd": 10**9, "milliarde": 10**9,
+    "milliarden": 10**9, "millions": 10**6, "milliard": 10**9, "milliards": 10**9, "millón": 10**6,
+    "millones": 10**6, "milione": 10**6, "milioni": 10**6, "miliardo": 10**9, "miliardi": 10**9,
+    "miljoen": 10**6, "miljard": 10**9, "miljoner": 10**6, "miljarder": 10**9, "milhão": 10**6, "milhões": 10**6,
+    "bilhão": 10**9, "bilhões": 10**9, "mln": 10**6, "mld": 10**9, "mlrd": 10**9, "тыс": 10**3, "млн": 10**6,
+    "млрд": 10**9, "tys": 10**3,
+}
 _SCALE_AFTER = re.compile(
     r"(?:\s+|\s*-\s*)(?i:(hundred|thousand|million|billion|trillion|dozen|lakh|crore)\b)"
     r"|\s*(?i:(bn|mn|mln|bln|tn|trn))\b"
+    r"|\s+(?i:(" + "|".join(sorted(_FOREIGN_SCALES, key=len, reverse=True)) + r"))(?:\b\.?|(?=\W))"
 )
-_PERCENT_AFTER = re.compile(r"\s*%|\s*(?i:per\s?cent|percent|pct|percentage\s+points?)\b|\s*pc\b")
+_PERCENT_AFTER = re.compile(
+    r"\s*%|\s*(?i:per\s?cent|percent|pct|percentage\s+points?|prozent|procent|pour\s+cent|por\s+ciento|"
+    r"per\s+cento|por\s+cento|процент\w*)\b|\s*pc\b"
+)
 _CURRENCY_AFTER = re.compile(
     r"\s+(?P<q>(?i:u\.s\.|us|american|canadian|australian|hong\s+kong|singapore|new\s+zealand)\s+)?"
     r"(?P<w>(?i:dollars?|euros?|pounds?(?:\s+sterling)?|sterling|roubles?|rubles?|yuan|renminbi|yen|rupees?|"

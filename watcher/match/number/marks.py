@@ -1,0 +1,39 @@
+"""Which decimal mark a text uses: the article's language decides what `4.800` means."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# Forms only one convention writes: "1.234.567" / "1.234,5" (dot groups) and "1,234,567" / "1,234.5" (comma groups).
+_DOT_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?:(?:\.\d{3}){2,}(?![\d.])|(?:\.\d{3})+,\d)")
+_COMMA_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?:(?:,\d{3}){2,}(?![\d,])|(?:,\d{3})+\.\d)")
+
+
+@lru_cache(maxsize=128)
+def language_mark(lang: str | None) -> str | None:
+    """The decimal mark of a language ("de" -> ",", "en-GB" -> "."), from CLDR via Babel; None if unknown."""
+    if not lang:
+        return None
+    try:
+        from babel.numbers import get_decimal_symbol
+
+        mark = get_decimal_symbol(lang.replace("-", "_"))
+    except Exception:  # noqa: BLE001 - an unknown or malformed tag ("xx", "en_ZZ") just leaves the mark unknown
+        return None
+    return mark if mark in (".", ",") else None
+
+
+def decimal_mark(text: str, lang: str | None) -> str | None:
+    """"." or "," for `text`: its language's mark, else what its own unambiguous numbers show, else None.
+
+    With None a lone group ("4.800", "2.125") is read the way that needs no
+    thousands separator (a decimal) and "4,800" as English grouping.
+    """
+    mark = language_mark(lang)
+    if mark is not None:
+        return mark
+    dots, commas = _DOT_GROUPS.search(text) is not None, _COMMA_GROUPS.search(text) is not None
+    if dots != commas:
+        return "," if dots else "."
+    return None
