@@ -27,9 +27,13 @@ def canonical_url(url: str) -> str:
         normal = normalize_url(url, strict=False)
     except Exception:  # courlan rejects some odd but fetchable URLs; fall back to ours
         normal = url
-    parts = urlsplit(normal)
+    try:
+        parts = urlsplit(normal)
+        port = parts.port
+    except ValueError:  # a broken link ('[::1', port 99999) is still one entry's key; its fetch reports it
+        return url
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
     netloc = (parts.hostname or "").lower()
-    if parts.port and not (parts.scheme == "http" and parts.port == 80 or parts.scheme == "https" and parts.port == 443):
-        netloc += f":{parts.port}"
+    if port and not (parts.scheme == "http" and port == 80 or parts.scheme == "https" and port == 443):
+        netloc += f":{port}"
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(sorted(query)), ""))

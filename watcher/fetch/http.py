@@ -13,6 +13,7 @@ every request to that host until then.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import time
 import zlib
 from collections import defaultdict
@@ -34,6 +35,7 @@ THROTTLED = {429, 503}  # statuses whose Retry-After pauses the host
 MAX_PAUSE = 24 * 3600.0  # a Retry-After further away than this is read as this
 PAUSE_WAIT = 5.0  # a request to a host paused for less than this waits instead of failing
 STEP = 1 << 20  # decode at most this many bytes at a time
+MAX_URL = 16 * 1024  # characters; longer links are refused (real article links stay far below)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,42 @@ class Response:
 def host_of(url: str) -> str:
     """The politeness key of a URL: host and port, lower-case."""
     return urlsplit(url).netloc.lower()
+
+
+def checked_url(url: str) -> str:
+    """`url` if it can be requested: http(s), a host that is a valid name or address, a port in range, not
+    too long. Anything else is a FetchError of kind `bad_url` naming what is wrong."""
+    if len(url) > MAX_URL:
+        raise FetchError(url, "bad_url", f"bad URL {_short(url)}: longer than {MAX_URL} characters")
+    try:
+        parsed = httpx.URL(url)
+        parsed.host  # decodes the IDNA labels: an empty or malformed one ('xn--') raises here
+        host = parsed.raw_host.decode("ascii")
+        port = parsed.port
+    except (httpx.InvalidURL, ValueError, UnicodeError) as e:  # idna.IDNAError is a UnicodeError
+        raise FetchError(url, "bad_url", f"bad URL {_short(url)}: {_reason(e)}") from None
+    if parsed.scheme not in ("http", "https"):
+        raise FetchError(url, "bad_url", f"bad URL {_short(url)}: only http and https are fetched")
+    problem = _host_problem(host)
+    if problem is None and port is not None and not 0 < port < 65536:
+        problem = f"port {port} is out of range"
+    if problem:
+        raise FetchError(url, "bad_url", f"bad URL {_short(url)}: {problem}")
+    return url
+
+
+def _host_problem(host: str) -> str | None:
+    if not host:
+        return "no host"
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+        return None
+    except ValueError:
+        pass
+    labels = host.rstrip(".").split(".")
+    if len(host) > 253 or any(not 0 < len(label) < 64 for label in labels):
+        return "the host name is not a valid DNS name"
+    return None
 
 
 def retry_after(value: str | None, now: float) -> float | None:
@@ -294,9 +332,13 @@ class Fetcher:
         total = timeout if timeout is not None else self.limits.total
         budget = _Budget(total)
         try:
-            return await self._follow(url, headers, trusted, budget)
+            return await self._follow(checked_url(url), headers, trusted, budget)
+        except FetchError:
+            raise
         except TimeoutError:
             raise FetchError(url, "timeout", f"timed out after {total:g}s") from None
+        except Exception as e:  # any other failure belongs to this URL alone, never to the poll around it
+            raise FetchError(url, "error", f"{_short(url)}: {type(_leaf(e)).__name__}: {_reason(_leaf(e))}") from None
 
     async def _follow(self, url: str, headers: dict[str, str], trusted: bool, budget: "_Budget") -> Response:
         start = time.monotonic()
@@ -311,9 +353,10 @@ class Fetcher:
                     raise FetchError(current, "private", f"refused: {current} resolves to non-public address {bad}")
             status, resp_headers, body, version, received = await self._one(current, headers, guarded, budget)
             if status in REDIRECTS and "location" in resp_headers:
-                target = urljoin(current, resp_headers["location"])
-                if urlsplit(target).scheme not in ("http", "https"):
-                    raise FetchError(url, "redirect", f"redirect to unsupported URL {target}")
+                try:
+                    target = checked_url(urljoin(current, resp_headers["location"]))
+                except (FetchError, ValueError) as e:
+                    raise FetchError(url, "redirect", f"redirect to a URL that cannot be fetched: {e}") from None
                 hops.append((status, target))
                 if len(hops) > self.limits.max_redirects:
                     raise FetchError(url, "redirect", f"more than {self.limits.max_redirects} redirects")
@@ -392,6 +435,8 @@ class Fetcher:
                     raise FetchError(url, "connect", f"cannot connect: {_reason(e)}") from None
                 except httpx.DecodingError as e:
                     raise FetchError(url, "decode", f"bad content encoding: {_reason(e)}") from None
+                except httpx.InvalidURL as e:  # our URL was checked: httpx read a Location it cannot follow
+                    raise FetchError(url, "redirect", f"redirect to a URL that cannot be fetched: {_reason(e)}") from None
                 except httpx.HTTPError as e:
                     raise FetchError(url, "network", f"{type(e).__name__}: {_reason(e)}") from None
 
@@ -427,6 +472,17 @@ def _pinned_transport(limits: FetchLimits) -> httpx.AsyncHTTPTransport:
 
 def _clock(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")
+
+
+def _short(url: str, keep: int = 200) -> str:
+    return url if len(url) <= keep else f"{url[:keep]}... ({len(url)} characters)"
+
+
+def _leaf(e: BaseException) -> BaseException:
+    """The first real error inside an exception group (anyio's task groups wrap connection failures)."""
+    while isinstance(e, BaseExceptionGroup) and e.exceptions:
+        e = e.exceptions[0]
+    return e
 
 
 def _reason(e: BaseException) -> str:
