@@ -102,3 +102,90 @@ def test_rule_uses_the_article_language() -> None:
     text = "Police in Halden counted 4.800 marchers on Saturday."
     assert node.eval(Prepared(ArticleText(title="", body=text, language="de"))).holds
     assert not node.eval(Prepared(ArticleText(title="", body=text, language="en"))).holds
+
+
+# --------------------------------------------------------------------------- suffixes, words, signs, long runs
+
+
+@pytest.mark.parametrize(
+    "text,value,kind",
+    [
+        ("The streaming service now has 10M subscribers in Osta.", "10000000", "count"),
+        ("Officials said 2.3m people had been vaccinated in Varda.", "2300000", "count"),
+        ("Bramble Corp agreed a 1.2b takeover of its rival.", "1200000000", "count"),
+        ("Bramble Corp agreed a 1.2bn takeover of its rival.", "1200000000", "count"),
+        ("The app passed 20k downloads by Friday.", "20000", "count"),
+        ("The region's debt stands at 2mil after the audit.", "2000000", "count"),
+        ("Half a million people have left the coast since spring.", "500000", "count"),
+        ("Two dozen protesters were held overnight in Marlow.", "24", "count"),
+        ("Organisers said fifty - two boats joined the flotilla.", "52", "count"),
+        ("Inflation slowed to two point five percent in Osta.", "2.5", "percent"),
+        ("Turnout reached two point five million voters.", "2500000", "count"),
+        ("The yield fell by .08 percent on Friday.", "0.08", "percent"),
+        ("The court ordered the firm to repay 12345678 dollars.", "12345678", "money"),
+        ("The registry lists 3456789 small businesses.", "3456789", "count"),
+        ("The pipe is one mile long.", "1", "measure"),
+    ],
+)
+def test_suffixes_words_and_long_runs(text: str, value: str, kind: str) -> None:
+    q = only(text)
+    assert (q.low, q.kind) == (Decimal(value), kind)
+    unit = kind if kind != "measure" else "any"
+    assert fires(text, unit, gte=Decimal(value), lte=Decimal(value))
+
+
+@pytest.mark.parametrize(
+    "text,unit_written,value",
+    [
+        ("The new tower in Osta is 48m tall.", "m", "48"),
+        ("The 100m sprint was moved to Sunday.", "m", "100"),
+        ("The lake holds 4km^3 of water.", "km^3", "4"),
+        ("The plot covers 24703m2 near the river.", "m2", "24703"),
+        ("Each dose contains 75ml of the syrup.", "ml", "75"),
+        ("The boxer weighed in at 200lbs on Friday.", "lbs", "200"),
+        ("The crane lifts 100t at full reach.", "t", "100"),
+        ("The doctor prescribed between 44 mg and 50 mg a day.", "mg", "44"),
+        ("The wall stands 12 ft 2 in high.", "ft", "12.16666"),
+    ],
+)
+def test_units_next_to_numbers_are_measures(text: str, unit_written: str, value: str) -> None:
+    q = only(text)
+    assert q.kind == "measure" and q.unit == unit_written
+    assert abs(q.low - Decimal(value)) < Decimal("0.0001")
+    assert not fires(text)  # a measure is not a count
+    assert fires(text, "any", gte=Decimal(value) - 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The operator switched on 5G masts in Varda.", "Sales of 4x4 trucks rose.", "A 3D scan of the bridge was made.",
+     "The case number is 48291734, the court said.", "Her account number, 004518, was leaked.",
+     "No one was hurt when the roof fell in.", "One of them was later released."],
+)
+def test_glued_letters_ids_and_pronouns_are_not_amounts(text: str) -> None:
+    assert [q for q in find_quantities(text) if q.kind in ("count", "measure", "money", "percent")] == []
+
+
+@pytest.mark.parametrize(
+    "text,value,kind",
+    [
+        ("Overnight the temperature fell to -15°C in the hills.", "-15", "measure"),
+        ("The forecast says minus 20 degrees for Sunday.", "-20", "measure"),
+        ("Convert - 20 degrees fahrenheit before the test.", "-20", "measure"),
+        ("The economy shrank, a -3.2% reading for the quarter.", "-3.2", "percent"),
+        ("The fund posted a net flow of −40 million dollars.", "-40000000", "money"),
+        ("The account balance stood at -5 after the fees.", "-5", "count"),
+    ],
+)
+def test_negatives_keep_their_sign(text: str, value: str, kind: str) -> None:
+    q = only(text)
+    assert (q.low, q.kind) == (Decimal(value), kind)
+    unit = kind if kind in ("count", "percent", "money") else "any"
+    assert fires(text, unit, lt=0)
+    assert not fires(text, unit, gte=0)
+
+
+def test_hyphens_inside_names_and_ranges_are_not_signs() -> None:
+    assert [q.low for q in find_quantities("The Covid-19 ward reopened with 40 beds.")] == [Decimal(40)]
+    [q] = find_quantities("Officials expect 10-15 people.")
+    assert (q.low, q.high) == (Decimal(10), Decimal(15))

@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 from watcher.match.number.quantity import _Num
+from watcher.match.number.units import PLURAL_EXCEPTIONS
 from watcher.match.number.vocab import _CAP_BEFORE, _CHANGE_WORDS, _COMMON_CAPS, _COUNT_HEDGES, _CURRENCY_AFTER, _CURRENCY_BEFORE, _CURRENCY_LAST, _CURRENCY_SYMBOLS, _CURRENCY_WORDS, _DOLLAR_QUALIFIERS, _FUNCTION_WORDS, _HEDGE_BEFORE, _HEDGE_LAST, _HEDGE_NORMAL, _ID_BEFORE, _MEASURE_AFTER, _NEXT_WORD, _PERCENT_AFTER, _PREV_WORD, _SPORT_WORDS, _YEAR_BEFORE
 
 
@@ -88,6 +89,31 @@ def _prev_word(text: str, pos: int) -> str:
 def _next_word(text: str, pos: int) -> str:
     m = _NEXT_WORD.match(text, pos)
     return m[1] if m else ""
+
+
+def _plural_noun_next(text: str, pos: int) -> bool:
+    """A lower-case plural noun follows: "2.3m people", "10m users" (so the m is million, not metres)."""
+    w = _next_word(text, pos)
+    if not w or not w[0].islower():
+        return False
+    return w in PLURAL_EXCEPTIONS or (w.endswith("s") and not w.endswith("ss") and w not in _FUNCTION_WORDS)
+
+
+_MINUS_WORD = re.compile(r"(?i)(?<![\w-])(?:minus|negative)\s+\Z")
+
+
+def _minus_before(text: str, pos: int, spaced: bool = False) -> int:
+    """Where a minus sign before `pos` starts ("-5", "−3.2%", "minus 20"), or -1.
+
+    A hyphen counts only right before the digits after a space or an opening bracket
+    ("a -5 reading", not "Covid-19" or "10-5"); with `spaced` also "- 20" (temperatures).
+    """
+    if pos > 0 and text[pos - 1] in "-−" and (pos == 1 or text[pos - 2].isspace() or text[pos - 2] in "(["):
+        return pos - 1
+    if spaced and pos > 1 and text[pos - 1] == " " and text[pos - 2] in "-−" and (pos == 2 or text[pos - 3] == " "):
+        return pos - 2
+    m = _MINUS_WORD.search(text, max(0, pos - 12), pos)
+    return m.start() if m else -1
 
 
 def _is_year(text: str, start: int, end: int, value: Decimal, hedge: str | None) -> bool:

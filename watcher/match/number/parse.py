@@ -6,7 +6,8 @@ import re
 from decimal import Decimal
 
 from watcher.match.number.quantity import _Num
-from watcher.match.number.vocab import _ATTACHED_MEASURES, _FOREIGN_SCALES, _SCALE_AFTER, _SCALE_VALUE, _SPACE_SEP
+from watcher.match.number.units import ATTACHED
+from watcher.match.number.vocab import _FOREIGN_SCALES, _SCALE_AFTER, _SCALE_VALUE, _SPACE_SEP
 from watcher.match.number.words import _read_words
 
 
@@ -34,6 +35,31 @@ def _digits(m: re.Match[str], mark: str | None) -> Decimal | None:
     return Decimal(m["plain"])
 
 
+# Glued scale letters: case matters ("10M" is million, "10m" metres or million, "5G" nothing).
+_GLUED_SCALES = {"k": 10**3, "K": 10**3, "M": 10**6, "m": 10**6, "b": 10**9, "B": 10**9, "T": 10**12, "mil": 10**6,
+                 "mill": 10**6}
+_ONE_LETTER_UNITS = frozenset("mglLthWVJ")  # single letters that are units glued to digits ("48m", "100t", "2L")
+_EXPONENT_END = re.compile(r"\^?[23]$|[²³]$")
+
+
+def _suffixed(m: re.Match[str], raw: Decimal, suf: str) -> _Num | None:
+    """A number with letters glued on: "21st", "15pc", "10k", "1.2bn", "10M", "75ml", "4km^3"; None for "5G"."""
+    start, end, low = m.start(), m.end(), suf.lower()
+    if low in ("st", "nd", "rd", "th"):
+        if not m["plain"] or "." in m["plain"]:
+            return None
+        return _Num(start, end, raw, raw, False, False, "", ordinal=True)
+    if low == "pc":
+        return _Num(start, end, raw, raw, False, False, "", attached=low)
+    scale = _GLUED_SCALES.get(suf) or (_SCALE_VALUE.get(low) if len(low) > 1 else None)
+    if scale:
+        return _Num(start, end, raw * scale, raw, True, False, "", letter=suf == "m")  # "m": metres, or million?
+    base = _EXPONENT_END.sub("", low)
+    if (len(suf) == 1 and suf in _ONE_LETTER_UNITS) or (len(suf) > 1 and base in ATTACHED):
+        return _Num(start, end, raw, raw, False, False, "", attached=low)
+    return None
+
+
 def _read_num(text: str, m: re.Match[str], mark: str | None = None) -> _Num | None:
     if m["words"] is not None:
         return _read_words(text, m)
@@ -45,14 +71,7 @@ def _read_num(text: str, m: re.Match[str], mark: str | None = None) -> _Num | No
     digits = m["plain"] if plain else ""
     end = m.end()
     if suf:
-        low = suf.lower()
-        if low in ("st", "nd", "rd", "th"):
-            if not m["plain"] or "." in m["plain"]:
-                return None
-            return _Num(m.start(), end, raw, raw, False, False, "", ordinal=True)
-        if low in _ATTACHED_MEASURES or low == "pc":
-            return _Num(m.start(), end, raw, raw, False, False, "", attached=low)
-        return _Num(m.start(), end, raw * _SCALE_VALUE[low], raw, True, False, "", letter=low in ("m", "b"))
+        return _suffixed(m, raw, suf)
     sm = _SCALE_AFTER.match(text, end)
     if sm:
         word = (sm[1] or sm[2] or sm[3]).lower()

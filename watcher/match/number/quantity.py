@@ -38,3 +38,4 @@ class _Num:
     ordinal: bool = False
     letter: bool = False  # "5m" / "5b": million only if money
     attached: str | None = None  # attached unit suffix: "pc", "km", ...
+    weak: bool = False  # a bare "one": a number only with a unit after it ("one mile")

@@ -31,10 +31,6 @@ def _side(text: str, num: _Num, currency: str | None) -> _Side:
         kind, cur = "money", currency  # "$20 million", "$5 million dollars"
     return _Side(num, kind, cur, unit, end)
 
-def _minus_before(text: str, pos: int) -> bool:
-    return pos > 0 and text[pos - 1] in "-−" and (pos == 1 or text[pos - 2].isspace())
-
-
 def _range_end(text: str, pos: int) -> int:
     m = _RANGE_CONNECTOR.match(text, pos)
     if not m:

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from bisect import bisect_right
 from functools import lru_cache
 
-from watcher.match.number.context import _currency_before, _hedge_before, _id_context, _is_year
+from watcher.match.number.context import (
+    _currency_before,
+    _hedge_before,
+    _id_context,
+    _is_year,
+    _minus_before,
+    _plural_noun_next,
+)
 from watcher.match.number.marks import decimal_mark
 from watcher.match.number.parse import _read_num
 from watcher.match.number.quantity import Quantity
-from watcher.match.number.ranges import _minus_before, _range, _range_end, _side
+from watcher.match.number.ranges import _range, _range_end, _side
 from watcher.match.number.specials import _specials
+from watcher.match.number.units import FEET, FEET_INCHES
 from watcher.match.number.vocab import _CORE, _FRACTION_AFTER
 
 
@@ -28,12 +37,22 @@ def _expression(text: str, m: re.Match[str], limit: int, mark: str | None) -> tu
     currency, left = _currency_before(text, num.start)
     first = _side(text, num, currency)
     if num.letter and first.kind != "money":
-        return None, num.end  # "100m": metres or million? can't tell
+        num.letter = False
+        if not _plural_noun_next(text, num.end):  # "1.8m tall", "the 100m sprint": metres; "2.3m people": million
+            num.value, num.scaled, num.attached = num.raw, False, "m"
+            first = _side(text, num, currency)
+    if first.unit in FEET:
+        inches = FEET_INCHES.match(text, first.end)
+        if inches:  # "5 ft 2 in", "5 feet and 2 inches": one length, in feet
+            num.value += Decimal(inches["n"]) / 12
+            first.end = inches.end()
+    if num.weak and first.kind is None:
+        return None, num.end  # a bare "one" is mostly a pronoun ("no one"); "one mile" is a measure
     hedge, hstart = _hedge_before(text, left)
     if num.plain and first.kind is None:
         if not hedge and _id_context(text, num.start):
             return None, num.end
-        if len(num.digits) >= 7 or (len(num.digits) >= 2 and num.digits[0] == "0"):
+        if len(num.digits) >= 2 and num.digits[0] == "0":
             return None, num.end  # ids, account and phone-like numbers, "007"
 
     rng = _range(text, first, left, limit, mark)
@@ -50,8 +69,9 @@ def _expression(text: str, m: re.Match[str], limit: int, mark: str | None) -> tu
 
     kind = first.kind or "count"
     value = num.value
-    if kind == "measure" and _minus_before(text, left):
-        value, left = -value, left - 1  # "-15°C"
+    minus = _minus_before(text, left, spaced=kind == "measure" and first.unit is not None and "deg" in first.unit)
+    if minus >= 0 and not hedge:
+        value, left = -value, minus  # "-15°C", "-3.2%", "minus 20", "- 20 degrees"
     if kind == "count" and num.plain and len(num.digits) == 4 and _is_year(text, num.start, first.end, num.value, hedge):
         kind = "year"
     start = hstart if hedge else left

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from watcher.match.number.units import MEASURE_AFTER, SUFFIX
+
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -149,9 +151,7 @@ _SPORT_WORDS = re.compile(
 # --------------------------------------------------------------------------- regexes
 
 _SPACE_SEP = "[ \u00a0\u202f\u2009]"
-_SUFFIXES = (
-    "kWh|MWh|GWh|TWh|mln|bln|trn|bn|mn|tn|st|nd|rd|th|pc|km|kg|cm|mm|MW|GW|kW|mph|bpd|k|K|m|M|b|B|BN|Bn"
-)
+_SUFFIXES = SUFFIX  # any letters: "21st", "15pc", "20k", "2bn", "75ml", "4km^3"; parse.py says which are numbers
 _CORE_BODY = rf"""
 (?:
   (?:
@@ -166,7 +166,7 @@ _CORE_BODY = rf"""
   (?![\w]|[.,:/]\d)                                             # not "5G", "1.2.3", "24/7", "2:1"
 | (?P<words>(?i:
     (?:half[\s-]+an?\s+(?=(?:{_SCALE_WORDS})\b)|an?\s+(?=(?:{_SCALE_WORDS})\b))?
-    (?:{_NW})(?:(?:\s+|-)(?:and\s+)?(?:{_NW}))*
+    (?:{_NW})(?:(?:\s+|\s*-\s*)(?:(?:and|point)\s+)?(?:{_NW}))*  # "fifty - two", "two point five"
   )\b)
 )
 """
@@ -201,17 +201,10 @@ _CURRENCY_AFTER = re.compile(
     r"dinars?|dirhams?|riyals?|rials?|pesos?|kronor|kroner|krona|krone|naira|rand|reais)"
     r"|USD|EUR|GBP|RUB|CNY|JPY|CHF|UAH|INR)\b"
 )
-_MEASURE_AFTER = re.compile(
-    r"(?:\s*|\s*-\s*)(?P<u>(?i:square\s+(?:kilomet(?:re|er)s?|miles?|met(?:re|er)s?)|sq\.?\s*(?:km|mi|m)|"
-    r"kilomet(?:re|er)s?|miles?|met(?:re|er)s?|cm|mm|km|kg|kilo(?:gram)?s?|grams?|tonnes?|tons?|litres?|"
-    r"liters?|gallons?|barrels?|bpd|hectares?|acres?|feet|foot|ft|inch(?:es)?|mph|km/h|kph|knots?|"
-    r"degrees?|megawatts?|gigawatts?|kilowatts?|megatons?|kilotons?|cubic\s+met(?:re|er)s?|bcm|calibre)\b"
-    r"|MW|GW|kW|kWh|MWh|GWh|TWh)\b|\s*(?P<deg>°\s?[CF]?)"
-)
+_MEASURE_AFTER = MEASURE_AFTER
 _FRACTION_AFTER = re.compile(
     r"[\s-](?i:halves|thirds?|quarters?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?)\b"
 )
-_ATTACHED_MEASURES = frozenset({"km", "kg", "cm", "mm", "mw", "gw", "kw", "kwh", "mwh", "gwh", "twh", "mph", "bpd"})
 
 _CURRENCY_BEFORE = re.compile(
     r"(?:(?P<sym>(?:US|A|C|NZ|HK|S|R)\$|\$|€|£|¥|₽|₹|₴|₺|₪)\s?"
@@ -231,7 +224,8 @@ _ID_BEFORE = re.compile(
     r"item|clause|amendment|block|building|seat|row|channel|ward|zone|sector|level|grade|category|stage|"
     r"phase|exit|terminal|runway|apartment|apt|tier|division|brigade|battalion|regiment|squadron|corps|"
     r"district|vol|pp?|ch|art|sec|unit|decree|protocol|squad|precinct|lane|street|avenue|interstate|"
-    r"plot|id|ref|reference|serial|series|season|volume|issue|edition|pier|berth|cell|wing|tranche)\.?)"
+    r"plot|id|ref|reference|serial|series|season|volume|issue|edition|pier|berth|cell|wing|tranche|(?<!(?:last|past|next|this|each|that|very) )week)\.?"
+    r"(?:\s+(?:is|was)|:)?)"  # "the case number is 48291734"
     r"\s*\Z"
 )
 _CAP_BEFORE = re.compile(r"(?<![\w'’.-])([A-Z][\w'’-]*)[ \u00a0]\Z")
