@@ -65,7 +65,7 @@ def test_alert_reaches_telegram_with_its_evidence(bot: BotApi) -> None:
         evidence=[Evidence("speaker", "body", sentence, 75, 89, "Anton Veretsky", term="Anton Veretsky", detail="reported"),
                   Evidence("number", "body", sentence, 0, 16, "More than 18,500", value=18500, detail="more than")],
     )
-    ok, error = send(f"tgram://{TOKEN}/-1001234567890", content.title, content.body)
+    ok, error, _ = send(f"tgram://{TOKEN}/-1001234567890", content.title, content.body)
     assert ok, error
     [(path, payload)] = [c for c in bot.calls if c[0].endswith("/sendMessage")]
     assert path == f"/bot{TOKEN}/sendMessage"
@@ -77,14 +77,14 @@ def test_alert_reaches_telegram_with_its_evidence(bot: BotApi) -> None:
 
 def test_telegram_refusal_is_a_failure_with_a_reason(bot: BotApi) -> None:
     bot.answer_ok = False
-    ok, error = send(f"tgram://{TOKEN}/-1001234567890", "Title", "Body")
+    ok, error, _ = send(f"tgram://{TOKEN}/-1001234567890", "Title", "Body")
     assert not ok and error
     assert TOKEN not in error
 
 
 def test_a_long_alert_is_split_not_rejected(bot: BotApi) -> None:
     sentences = " ".join(f"Sentence {i} of a very long statement by the investigator about the figures." for i in range(150))
-    ok, error = send(f"tgram://{TOKEN}/-1001234567890", "Long alert", sentences)
+    ok, error, _ = send(f"tgram://{TOKEN}/-1001234567890", "Long alert", sentences)
     assert ok, error
     texts = [payload["text"] for path, payload in bot.calls if path.endswith("/sendMessage")]
     assert len(texts) >= 3 and all(len(t) <= 4096 for t in texts)

@@ -153,6 +153,10 @@ class ChannelConfig(Strict):
     digest: DigestSpec | None = None  # hourly | daily 08:00 | every 6h: one message listing the alerts since the last
     template: Template | None = None  # Jinja2 for this channel's message body (overrides the rule's)
     format: Literal["markdown", "html", "text"] = "markdown"  # what the template writes; html is autoescaped
+    # a send with no answer after read_timeout is a failed try (the service may have the message): retried after
+    # its backoff, never at once
+    connect_timeout: Annotated[Duration, Field(gt=0, le=60)] = 10
+    read_timeout: Annotated[Duration, Field(gt=0, le=60)] = 20
 
 
 

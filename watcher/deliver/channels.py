@@ -10,9 +10,12 @@ from typing import Any
 import apprise
 from apprise.decorators import notify
 
+from watcher.deliver.sender import Timeout
 from watcher.logs import remember_secrets
 
 _registered = False
+# a failed send is logged once, by the sender, with Apprise's reason in it; its own line would say it twice
+logging.getLogger("apprise").propagate = False
 
 
 def register_console() -> None:
@@ -69,16 +72,21 @@ def private_parts(a: apprise.Apprise) -> set[str]:
     return out
 
 
-def with_overflow(url: str) -> str:
-    """Long alerts are split into several messages rather than rejected, unless the URL says otherwise."""
-    if "overflow=" in url or url.startswith("console://"):
+def with_defaults(url: str, timeout: Timeout) -> str:
+    """The URL with our defaults for what it does not say itself: long alerts are split into several
+    messages rather than rejected, and the channel's connect (`cto`) and read (`rto`) timeouts."""
+    if url.startswith("console://"):
         return url
-    return url + ("&" if "?" in url else "?") + "overflow=split"
+    query = url.partition("?")[2]
+    given = {part.split("=", 1)[0].lower() for part in query.split("&") if part}
+    extra = {"overflow": "split", "cto": f"{timeout.connect:g}", "rto": f"{timeout.read:g}"}
+    add = "&".join(f"{k}={v}" for k, v in extra.items() if k not in given)
+    return url if not add else url + ("&" if "?" in url else "?") + add
 
 
-def target(url: str) -> apprise.Apprise:
+def target(url: str, timeout: Timeout = Timeout()) -> apprise.Apprise:
     register_console()
     a = apprise.Apprise()
-    a.add(with_overflow(url))
+    a.add(with_defaults(url, timeout))
     remember_secrets(private_parts(a))  # before anything about this send is logged
     return a

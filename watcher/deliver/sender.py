@@ -14,11 +14,13 @@ import asyncio
 import json
 import logging
 import random
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from watcher.alert.template import render
-from watcher.config import Config
+from watcher.config import ChannelConfig, Config
 from watcher.deliver.digest import compose_digest, next_digest
 from watcher.logs import redact
 from watcher.metrics import Metrics
@@ -27,6 +29,7 @@ from watcher.store.db import iso, parse_iso, utcnow
 
 log = logging.getLogger("watcher.deliver")
 FAILING_AFTER = 3  # consecutive failures before a channel is reported failing
+TIMED_OUT = 0.95  # a failed send that lasted this share of the read timeout ran out of it
 # chat services throttle bots that post faster than about one message a second per chat
 CHAT_PACE = {"tgram": 1.0, "slack": 1.0, "discord": 1.0, "msteams": 1.0, "matrix": 1.0, "mmost": 1.0, "rocket": 1.0}
 
@@ -35,6 +38,14 @@ def pace_for(url: str, configured: float | None) -> float:
     if configured is not None:
         return configured
     return CHAT_PACE.get(url.split("://", 1)[0].lower().rstrip("s"), CHAT_PACE.get(url.split("://", 1)[0].lower(), 0.0))
+
+
+@dataclass(frozen=True)
+class Timeout:
+    """How long one send may take: to connect, then to wait for the service's answer (seconds)."""
+
+    connect: float = 10.0
+    read: float = 20.0
 
 
 @dataclass
@@ -63,19 +74,19 @@ class Sender:
         self._last_sent: dict[str, float] = {}  # URL -> loop time of its last message
 
     async def send_due(self, *, everything: bool = False) -> SendReport:
-        """Send every delivery that is due; with `everything`, try each pending one once, due or not."""
+        """Send every delivery that is due; with `everything`, try each pending one once, due or not,
+        except those whose last try may have arrived (they wait for their backoff)."""
         report = SendReport()
         digests = self.digest_channels
         await self._digests(utcnow(), report)
         while True:
             when = datetime.max.replace(tzinfo=utcnow().tzinfo) if everything else utcnow()
-            due = self.store.due_deliveries(when, exclude=digests)
+            due = self.store.due_deliveries(when, exclude=digests, unknown_too=not everything)
             if not due:
                 return report
             for d in due:
                 await self._deliver(d, report)
-            if everything:  # failed ones stay pending; one pass is the retry
-                return report
+            everything = False  # one pass is the retry; then what became due meanwhile (a notice) goes too
 
     @property
     def digest_channels(self) -> list[str]:
@@ -106,55 +117,57 @@ class Sender:
             if not items:
                 continue
             title, body = compose_digest(items, updates=updates)
-            ok, error = await asyncio.to_thread(send, url, title, body)
-            if ok:
+            outcome = await asyncio.to_thread(send, url, title, body, timeout=timeout_of(channel))
+            if outcome.ok:
                 self.store.mark_all_sent(d.id for d in items)
                 report.sent += len(items)
                 log.info("digest of %d %s sent to %s", len(items), "story updates" if updates else "alerts", name)
             else:
                 all_sent = False
                 report.failed += len(items)
-                log.warning("digest to %s failed: %s; the alerts stay queued for the next digest", name, error)
+                log.warning("digest to %s failed: %s; the alerts stay queued for the next digest", name, outcome.error)
         if all_sent:
             self.store.set_meta(key, iso(now) or "")
 
     async def _deliver(self, d: Delivery, report: SendReport) -> None:
         channel = self.config.channels.get(d.channel)
         if channel is None or d.target >= len(channel.urls):
-            self.store.mark_failed(d.id, f"channel '{d.channel}' is no longer configured", None)
+            self.store.mark_failed(d, f"channel '{d.channel}' is no longer configured", None)
             report.dead += 1
-            log.error("alert %d to %s: channel no longer configured; given up", d.alert_id, d.channel)
+            log.error("%s to %s: channel no longer configured; given up", d.label, d.channel)
             return
         url = channel.urls[d.target]
         body, body_format = d.body, "markdown"
-        if channel.template:
+        if channel.template and not d.notice:
             try:
                 body = render(channel.template, json.loads(d.context_json), html=channel.format == "html")
                 body_format = channel.format
             except ValueError as e:  # this alert lacks a value the template needs: send the standard text
-                log.warning("alert %d to %s: %s; sent with the standard text", d.alert_id, d.channel, e)
+                log.warning("%s to %s: %s; sent with the standard text", d.label, d.channel, e)
         await self._pace(url, pace_for(url, channel.pace))
-        log.debug("alert %d to %s: sending to %s", d.alert_id, d.channel, url)  # the log masks the URL's secrets
-        ok, error = await asyncio.to_thread(send, url, d.title, body, body_format)
-        if ok:
-            self.store.mark_sent(d.id)
+        log.debug("%s to %s: sending to %s", d.label, d.channel, url)  # the log masks the URL's secrets
+        outcome = await asyncio.to_thread(send, url, d.title, body, body_format, timeout_of(channel))
+        if outcome.ok:
+            self.store.mark_sent(d)
             report.sent += 1
-            log.info("alert %d sent to %s", d.alert_id, d.channel)
+            log.info("%s sent to %s", d.label, d.channel)
             await self._channel_ok(d.channel)
             return
+        error = outcome.error or "failed"
         now = utcnow()
         cfg = self.config.delivery
         when = next_attempt(d.attempts + 1, d.created_at, now, cfg.retry, cfg.max_retry, cfg.max_age)
-        self.store.mark_failed(d.id, error, when)
+        self.store.mark_failed(d, error, when, unknown=outcome.unknown)
         self.metrics.error("delivery")
         if when is None:
             report.dead += 1
-            log.error("alert %d to %s given up after %d tries: %s", d.alert_id, d.channel, d.attempts + 1, error)
-            await self._admin(f"watcher: alert {d.alert_id} to '{d.channel}' was given up",
-                              f"After {d.attempts + 1} tries over {cfg.max_age / 3600:g} h: {error}\n\n{d.title}")
+            log.error("%s to %s given up after %d tries: %s", d.label, d.channel, d.attempts + 1, error)
+            if not d.notice:  # a notice given up is not the subject of another notice
+                await self._admin(f"watcher: alert {d.alert_id} to '{d.channel}' was given up",
+                                  f"After {d.attempts + 1} tries over {cfg.max_age / 3600:g} h: {error}\n\n{d.title}")
         else:
             report.failed += 1
-            log.warning("alert %d to %s failed (try %d): %s; next try %s", d.alert_id, d.channel, d.attempts + 1,
+            log.warning("%s to %s failed (try %d): %s; next try %s", d.label, d.channel, d.attempts + 1,
                         error, when.strftime("%H:%M:%S"))
         await self._channel_failed(d.channel, error)
 
@@ -188,17 +201,29 @@ class Sender:
         await self._admin(title, body)
 
     async def _admin(self, title: str, body: str) -> None:
+        """Queue a notice for every URL of the admin channel: it is sent, and retried, like an alert."""
         name = self.config.delivery.admin
         channel = self.config.channels.get(name) if name else None
         if channel is None:
             return
-        for url in channel.urls:
-            ok, error = await asyncio.to_thread(send, url, title, body)
-            if not ok:
-                log.error("notice to the admin channel failed: %s", error)
+        self.store.add_notice(title, body, ((name, i) for i in range(len(channel.urls))))
+        self.wake.set()
 
 
-def send(url: str, title: str, body: str, body_format: str = "markdown") -> tuple[bool, str | None]:
+def timeout_of(channel: ChannelConfig) -> Timeout:
+    return Timeout(channel.connect_timeout, channel.read_timeout)
+
+
+class Outcome(NamedTuple):
+    """What one send came to: delivered, or why not; `unknown` when the service did not answer in time,
+    so it may have the message (the try counts as failed, and is not repeated before its backoff)."""
+
+    ok: bool
+    error: str | None = None
+    unknown: bool = False
+
+
+def send(url: str, title: str, body: str, body_format: str = "markdown", timeout: Timeout = Timeout()) -> Outcome:
     """One Apprise notification to one URL; success only if every dispatched service succeeded."""
     import apprise  # loaded on the first send, not at every start
     from apprise.result import AppriseResultStatus
@@ -206,9 +231,17 @@ def send(url: str, title: str, body: str, body_format: str = "markdown") -> tupl
     from watcher.deliver.channels import target
 
     fmt = {"html": apprise.NotifyFormat.HTML, "text": apprise.NotifyFormat.TEXT}.get(body_format, apprise.NotifyFormat.MARKDOWN)
-    result = target(url).notify(title=title, body=body, body_format=fmt)
+    started = time.monotonic()
+    result = target(url, timeout).notify(title=title, body=body, body_format=fmt)
     services = result.results
     if services and all(s.status == AppriseResultStatus.SUCCESS for s in services):
-        return True, None
+        return Outcome(True)
     messages = [e.message for s in services for e in s.logs() if e.level in ("WARNING", "ERROR")]
-    return False, redact(messages[-1] if messages else f"Apprise reported {getattr(result.status, 'name', 'failure')}")
+    error = messages[-1] if messages else f"Apprise reported {getattr(result.status, 'name', 'failure')}"
+    # Apprise says "connection error" for a read timeout too: a failed send that lasted the whole read
+    # timeout got no answer in time, though the service may have taken the message
+    unknown = (result.status == AppriseResultStatus.TIMEOUT
+               or time.monotonic() - started >= timeout.read * TIMED_OUT)
+    if unknown:
+        error = f"no answer within {timeout.read:g}s (it may have arrived; not resent before the next try): {error}"
+    return Outcome(False, redact(error), unknown)

@@ -71,8 +71,10 @@ class MatchRecord:
 
 @dataclass(frozen=True)
 class Delivery:
+    """One message waiting in the outbox for one channel URL: an alert's, or an admin notice (`alert_id` None)."""
+
     id: int
-    alert_id: int
+    alert_id: int | None
     channel: str
     target: int
     attempts: int
@@ -80,6 +82,20 @@ class Delivery:
     body: str
     created_at: datetime
     context_json: str = "{}"
+
+    @property
+    def notice(self) -> bool:
+        return self.alert_id is None
+
+    @property
+    def label(self) -> str:
+        """How log lines name it: "alert 12" or "notice 3"."""
+        return f"notice {self.id}" if self.notice else f"alert {self.alert_id}"
+
+
+def _outbox(d: Delivery) -> str:
+    """The table holding this outbox row."""
+    return "notices" if d.notice else "deliveries"
 
 
 class Store:
@@ -291,19 +307,34 @@ class Store:
                 )
 
     # -- the outbox ---------------------------------------------------------
-    def due_deliveries(self, now: datetime, limit: int = 100, exclude: Iterable[str] = ()) -> list[Delivery]:
-        """Pending deliveries whose time has come, except to the `exclude` channels (digests)."""
+    def due_deliveries(self, now: datetime, limit: int = 100, exclude: Iterable[str] = (),
+                       unknown_too: bool = True) -> list[Delivery]:
+        """Pending deliveries and admin notices whose time has come, except alerts to the `exclude` channels
+        (digests); without `unknown_too`, not those whose last try may have arrived (no answer in time)."""
         skip = list(exclude)
         marks = ",".join("?" * len(skip))
         cur = self.db.execute(
-            "SELECT d.id, d.alert_id, d.channel, d.target, d.attempts, a.title, a.body, a.created_at, a.context "
-            "FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+            "SELECT d.id, d.alert_id, d.channel, d.target, d.attempts, a.title, a.body, a.created_at, a.context, "
+            "d.next_attempt_at FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
             "WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND a.kind != 'update-digest' "
-            + (f"AND d.channel NOT IN ({marks}) " if skip else "")
-            + "ORDER BY d.next_attempt_at, d.id LIMIT ?",
-            [iso(now), *skip, limit],
+            + (f"AND d.channel NOT IN ({marks}) " if skip else "") + ("" if unknown_too else "AND d.outcome_unknown = 0 ")
+            + "UNION ALL SELECT id, NULL, channel, target, attempts, title, body, created_at, '{}', next_attempt_at "
+            "FROM notices WHERE status = 'pending' AND next_attempt_at <= ? "
+            + ("" if unknown_too else "AND outcome_unknown = 0 ") + "ORDER BY 10, 1 LIMIT ?",
+            [iso(now), *skip, iso(now), limit],
         )
         return [Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_iso(r[7]) or now, r[8]) for r in cur.fetchall()]
+
+    def add_notice(self, title: str, body: str, targets: Iterable[tuple[str, int]]) -> None:
+        """An admin notice, queued in the outbox for each (channel, URL index), to be sent and retried like alerts."""
+        now = iso(utcnow())
+        with self.db.atomic():
+            for channel, target in targets:
+                self.db.execute(
+                    "INSERT INTO notices (created_at, title, body, channel, target, status, next_attempt_at) "
+                    "VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+                    [now, title, body, channel, target, now],
+                )
 
     def pending_for(self, channel: str, target: int, updates_only: bool = False) -> list[Delivery]:
         """Pending deliveries to one URL (for a digest); only story updates held for a digest with `updates_only`."""
@@ -335,27 +366,23 @@ class Store:
             self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
                             "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
 
-    def mark_sent(self, delivery_id: int) -> None:
+    def mark_sent(self, d: Delivery) -> None:
         with self.db.atomic():
             self.db.execute(
-                "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL "
-                "WHERE id = ?",
-                [iso(utcnow()), delivery_id],
+                f"UPDATE {_outbox(d)} SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL, "
+                "outcome_unknown = 0 WHERE id = ?",
+                [iso(utcnow()), d.id],
             )
 
-    def mark_failed(self, delivery_id: int, error: str, next_attempt: datetime | None) -> None:
-        """A failed try: retry at `next_attempt`, or give up (dead) when it is None."""
+    def mark_failed(self, d: Delivery, error: str, next_attempt: datetime | None, unknown: bool = False) -> None:
+        """A failed try: retry at `next_attempt`, or give up (dead) when it is None; `unknown` when the
+        service did not answer in time (the message may have arrived)."""
         with self.db.atomic():
-            if next_attempt is None:
-                self.db.execute(
-                    "UPDATE deliveries SET status = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?",
-                    [error, delivery_id],
-                )
-            else:
-                self.db.execute(
-                    "UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
-                    [error, iso(next_attempt), delivery_id],
-                )
+            self.db.execute(
+                f"UPDATE {_outbox(d)} SET status = ?, attempts = attempts + 1, last_error = ?, "
+                "next_attempt_at = COALESCE(?, next_attempt_at), outcome_unknown = ? WHERE id = ?",
+                ["dead" if next_attempt is None else "pending", error, iso(next_attempt), int(unknown), d.id],
+            )
 
     def channel_health(self, channel: str) -> tuple[int, bool]:
         row = self.db.execute("SELECT failures, reported FROM channel_health WHERE channel = ?", [channel]).fetchone()
@@ -370,15 +397,18 @@ class Store:
             )
 
     def outbox_depth(self) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM deliveries WHERE status = 'pending'").fetchone()[0])
+        """Alert deliveries and admin notices waiting to be sent (or retried)."""
+        return int(self.db.execute("SELECT (SELECT COUNT(*) FROM deliveries WHERE status = 'pending') "
+                                   "+ (SELECT COUNT(*) FROM notices WHERE status = 'pending')").fetchone()[0])
 
     def next_due(self, exclude: Iterable[str] = ()) -> datetime | None:
         skip = list(exclude)
         marks = ",".join("?" * len(skip))
         row = self.db.execute(
-            "SELECT MIN(d.next_attempt_at) FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+            "SELECT MIN(t) FROM (SELECT MIN(d.next_attempt_at) AS t FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
             "WHERE d.status = 'pending' AND a.kind != 'update-digest'"
-            + (f" AND d.channel NOT IN ({marks})" if skip else ""),
+            + (f" AND d.channel NOT IN ({marks})" if skip else "")
+            + " UNION ALL SELECT MIN(next_attempt_at) FROM notices WHERE status = 'pending')",
             skip,
         ).fetchone()
         return parse_iso(row[0]) if row and row[0] else None

@@ -198,5 +198,29 @@ def _v7(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE host_pauses (host TEXT PRIMARY KEY, until TEXT NOT NULL)")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+def _v8(db: sqlite_utils.Database) -> None:
+    """Admin notices (a source or channel failing, recovered, an alert given up) get their own outbox
+    rows, retried like alerts; a send whose outcome is unknown (no answer in time) is marked, so it is
+    retried only after its backoff."""
+    db.execute("ALTER TABLE deliveries ADD COLUMN outcome_unknown INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        """CREATE TABLE notices (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            target INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            sent_at TEXT,
+            outcome_unknown INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute("CREATE INDEX notices_due ON notices(status, next_attempt_at)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
 SCHEMA_VERSION = len(MIGRATIONS)
