@@ -201,14 +201,11 @@ def sources(ctx: click.Context, config_path: Path, as_json: bool) -> None:
     bytes spared by 304 answers, and whether a source moved (lasting 301/308) or is disabled (410)."""
     if ctx.invoked_subcommand is not None:
         return
-    from watcher.store import Store
+    from watcher.store.lock import open_store
 
     config = _load(config_path)
-    store = Store(config.database)
-    try:
+    with open_store(config.database, writes=False) as store:
         stored = {r["id"]: r for r in store.source_rows()}
-    finally:
-        store.close()
     rows = []
     for s in config.sources:
         r = stored.get(s.id, {})
@@ -277,14 +274,11 @@ def _bytes(n: int) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def alerts(config_path: Path, limit: int, as_json: bool) -> None:
     """Recent alerts: rule, article, and per channel the delivery status and attempts."""
-    from watcher.store import Store
+    from watcher.store.lock import open_store
 
     config = _load(config_path)
-    store = Store(config.database)
-    try:
+    with open_store(config.database, writes=False) as store:
         rows = store.alert_rows(limit)
-    finally:
-        store.close()
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -311,27 +305,25 @@ def alerts(config_path: Path, limit: int, as_json: bool) -> None:
 @click.option("--limit", default=20, show_default=True, help="How many stories, most recently seen first.")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
               help="Only stories seen since this date (UTC).")
-@click.option("--explain", is_flag=True, help="Say for each article why it joined its story (signal and score), "
+@click.option("--explain", is_flag=True, help="Say for each article why it joined its story (signal, score and "
+              "every signal's score: words, skeleton, names, figures, content), "
               "and for the first one the closest article that was judged another story.")
-@click.option("--rebuild", is_flag=True, help="Make every article's sketch anew from its stored text and rebuild "
-              "the story indexes (stories stay as they are), then list.")
+@click.option("--rebuild", is_flag=True, help="Make every article's sketch anew from its stored text and place "
+              "every article again in the order it was stored (the same articles give the same stories), then list.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def stories(config_path: Path, limit: int, since: datetime | None, explain: bool, rebuild: bool, as_json: bool) -> None:
     """Stories: articles about one event grouped across outlets, reprints and rewritten copies."""
     import time
 
-    from watcher.store import Store
+    from watcher.store.lock import open_store
 
     config = _load(config_path)
-    store = Store(config.database)
-    try:
+    with open_store(config.database, writes=rebuild) as store:  # a rebuild is not done beside a daemon
         if rebuild:
             start = time.monotonic()
-            n = store.rebuild_story_index(resketch=True)
-            click.echo(f"rebuilt the story indexes of {n} articles in {time.monotonic() - start:.1f}s", err=as_json)
+            n = store.rebuild_story_index(resketch=True, window=config.stories.window)
+            click.echo(f"placed {n} articles in their stories again in {time.monotonic() - start:.1f}s", err=as_json)
         rows = store.story_rows(limit, since.replace(tzinfo=timezone.utc) if since else None)
-    finally:
-        store.close()
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return

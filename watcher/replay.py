@@ -18,6 +18,7 @@ from watcher.report import evidence_line
 from watcher.rules.load import load_rules
 from watcher.store import ArticleRecord, Store
 from watcher.store.db import parse_iso, utcnow
+from watcher.store.lock import open_store
 
 
 def replay_rules(config: Config, age: float | None, rule_id: str | None, as_json: bool, send: bool = False) -> None:
@@ -29,14 +30,11 @@ def replay_rules(config: Config, age: float | None, rule_id: str | None, as_json
             raise WatcherError(f"unknown rule '{rule_id}' (rules: {', '.join(sorted(rules.by_id)) or 'none'})")
         rules = rules.only(rule_id)
     tags = {s.id: frozenset(s.tags) for s in config.sources}
-    store = Store(config.database)
-    try:
+    with open_store(config.database, writes=send) as store:  # --send queues and sends: it holds the lock
         since = utcnow() - timedelta(seconds=age) if age else None
         articles = store.articles_since(since)
         hits, per_rule = _replay(rules, articles, tags, store if send else None, config)
         sent = _deliver(store, config) if send else None
-    finally:
-        store.close()
     if as_json:
         click.echo(json.dumps({"articles": len(articles), "rules": len(rules), "fired": hits,
                                "sent": sent}, indent=2, ensure_ascii=False))

@@ -13,34 +13,36 @@ from watcher.metrics import Metrics
 from watcher.poll import Pipeline
 from watcher.rules.book import RuleBook
 from watcher.store import Store
+from watcher.store.lock import exclusive
 
 
 @asynccontextmanager
 async def open_pipeline(config: Config) -> AsyncIterator[Pipeline]:
     rules = RuleBook(config)  # a broken rule file stops the start here, before anything runs
-    store = Store(config.database)
-    http = config.http
-    fetcher = Fetcher(
-        FetchLimits(
-            timeout=min(config.defaults.timeout, 30.0),
-            total=config.defaults.timeout,
-            max_bytes=http.max_bytes,
-            max_redirects=http.max_redirects,
-            concurrency=http.concurrency,
-            per_host=http.per_host,
-            host_gap=http.host_gap,
-        ),
-        user_agent=http.user_agent,
-        allow_private=http.allow_private,
-        pauses=store.host_pauses(),  # a host's Retry-After holds across restarts
-        on_pause=store.pause_host,
-    )
-    extractor = Extractor(workers=config.extract.workers, timeout=config.extract.timeout)
-    metrics = Metrics()
-    try:
-        yield Pipeline(config=config, store=store, fetcher=fetcher, extractor=extractor, rules=rules,
-                       sender=Sender(store, config, metrics), metrics=metrics)
-    finally:
-        await fetcher.aclose()
-        extractor.close()
-        store.close()
+    with exclusive(config.database):  # a second poller or sender on this database stops here, before any work
+        store = Store(config.database)
+        http = config.http
+        fetcher = Fetcher(
+            FetchLimits(
+                timeout=min(config.defaults.timeout, 30.0),
+                total=config.defaults.timeout,
+                max_bytes=http.max_bytes,
+                max_redirects=http.max_redirects,
+                concurrency=http.concurrency,
+                per_host=http.per_host,
+                host_gap=http.host_gap,
+            ),
+            user_agent=http.user_agent,
+            allow_private=http.allow_private,
+            pauses=store.host_pauses(),  # a host's Retry-After holds across restarts
+            on_pause=store.pause_host,
+        )
+        extractor = Extractor(workers=config.extract.workers, timeout=config.extract.timeout)
+        metrics = Metrics()
+        try:
+            yield Pipeline(config=config, store=store, fetcher=fetcher, extractor=extractor, rules=rules,
+                           sender=Sender(store, config, metrics), metrics=metrics)
+        finally:
+            await fetcher.aclose()
+            extractor.close()
+            store.close()

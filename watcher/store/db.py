@@ -98,26 +98,57 @@ def _outbox(d: Delivery) -> str:
     return "notices" if d.notice else "deliveries"
 
 
+OPEN_WAIT = 5.0  # seconds to wait at open for a lock another program holds on the database
+BUSY_WAIT = 30.0  # seconds a statement waits for a lock once the database is open
+
+
 class Store:
-    def __init__(self, path: str | Path) -> None:
+    """The database. `readonly` opens an existing one for reading only: never created, migrated or changed."""
+
+    def __init__(self, path: str | Path, readonly: bool = False) -> None:
         self.path = Path(path)
+        self.readonly = readonly
+        if readonly and not self.path.is_file():
+            raise StoreError(f"database {self.path} does not exist yet: nothing has been polled "
+                             "(`watcher run --once` or the daemon creates it)")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=30)
+            if readonly:
+                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=OPEN_WAIT)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.path, timeout=OPEN_WAIT)
         except (OSError, sqlite3.Error) as e:
             raise StoreError(f"cannot open database {self.path}: {e}") from None
         self.db = sqlite_utils.Database(conn)
         try:
-            self.db.enable_wal()
+            version = self._check_version()  # reads only: a database we must refuse is left as it was
+            if not readonly:
+                self.db.enable_wal()
+                self.db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; durable at checkpoints
             self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; durable at checkpoints
-            self._migrate()
-            self._check_sketch_version()
+            self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_WAIT * 1000)}")
+            if not readonly:
+                self._migrate(version)
+                self._check_sketch_version()
         except sqlite3.DatabaseError as e:
-            raise StoreError(f"cannot use database {self.path}: {e}") from None
+            conn.close()
+            raise StoreError(self._unusable(e)) from None
+        except StoreError:
+            conn.close()
+            raise
 
     def close(self) -> None:
         self.db.close()
+
+    def _unusable(self, e: sqlite3.DatabaseError) -> str:
+        text = str(e)
+        if "not a database" in text or "malformed" in text:
+            return (f"cannot use database {self.path}: it is not a SQLite database ({text}); "
+                    "move it away or set `database:` to another file")
+        if "locked" in text or "busy" in text:
+            return (f"cannot use database {self.path}: another program holds a lock on it (waited {OPEN_WAIT:g}s); "
+                    "close that program, or try again when it is done")
+        return f"cannot use database {self.path}: {text}"
 
     # -- schema -----------------------------------------------------------
     def schema_version(self) -> int:
@@ -126,15 +157,28 @@ class Store:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         return int(row[0]) if row else 0
 
-    def _migrate(self) -> None:
-        if "meta" not in self.db.table_names():
-            self.db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
-        version = self.schema_version()
+    def _check_version(self) -> int:
+        """The stored schema version, refused (before anything is written) when this watcher cannot use it."""
+        try:
+            version = self.schema_version()
+        except ValueError:
+            raise StoreError(f"database {self.path} has an unreadable schema version; it was not written by watcher") from None
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"database {self.path} has schema version {version}, newer than this watcher "
                 f"understands ({SCHEMA_VERSION}); upgrade watcher"
             )
+        if version == 0 and self.db.table_names():
+            raise StoreError(f"database {self.path} holds tables that are not watcher's "
+                             f"({', '.join(self.db.table_names()[:5])}); set `database:` to another file")
+        if self.readonly and version < SCHEMA_VERSION:
+            raise StoreError(f"database {self.path} has schema version {version}; this watcher reads version "
+                             f"{SCHEMA_VERSION}: start the daemon or `watcher run --once` once to upgrade it")
+        return version
+
+    def _migrate(self, version: int) -> None:
+        if "meta" not in self.db.table_names():
+            self.db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
         for number in range(version + 1, SCHEMA_VERSION + 1):
             with self.db.atomic():
                 MIGRATIONS[number - 1](self.db)
@@ -204,14 +248,13 @@ class Store:
         """Which story a new article belongs to (read only; `add_article` records it)."""
         return stories.place(self.db, sk, window)
 
-    def rebuild_story_index(self, resketch: bool = False) -> int:
-        """Rebuild the story indexes from the stored sketches (with `resketch`, the sketches from the bodies)."""
-
-        def again(row: dict[str, Any]) -> Sketch:
-            when = min(parse_iso(row["published"]) or parse_iso(row["fetched_at"]) or utcnow(), utcnow())
-            return sketch(row["title"] or "", row["body"], when.timestamp())
-
-        n = stories.rebuild_index(self.db, again if resketch else None)
+    def rebuild_story_index(self, resketch: bool = False, window: float | None = None) -> int:
+        """Rebuild the story indexes from the stored sketches (with `resketch`, the sketches from the bodies);
+        with `window`, place every article again in the order it was stored, as the daemon did."""
+        if window is not None:
+            n = stories.replay(self.db, window, resketch)
+        else:
+            n = stories.rebuild_index(self.db, resketch)
         self.set_meta("story_sketch_version", str(SKETCH_VERSION))
         return n
 
