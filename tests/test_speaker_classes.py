@@ -74,6 +74,39 @@ CASES = [
     ("modifier", "Tally aides said the rally was cancelled.", False),
     ("modifier", "Tally said the rally was cancelled.", True),
     ("modifier", "Tally plans to say more on Friday, his aide said. Tally insisted he was innocent.", True),
+    # He/she continuing a person named before it in the paragraph, in the same or a later sentence
+    ("pronoun", "Ms. Tally was shocked by the reaction from the crowd, she said in an interview later.", True),
+    ("pronoun", "Tally pointed to the polls, cracking a smile as he noted that the race had tightened.", True),
+    ("pronoun", "Tally was asked about it during the debate on Thursday night in Miami. He said he had not seen it.", True),
+    ("pronoun", "Tally, who has held town halls in New Hampshire, is not worried. “We will win,” he told reporters.", True),
+    ("pronoun", "Rick Tally, the progressive icon, made the same case in 2012. Companies are part of communities, he said.", True),
+    ("pronoun", "Rick Tally, the campaign's New England director, has signed up hundreds. “It's easier now,” he said.", True),
+    ("pronoun", "Rick Tally, a pollster for The Wall Street Journal and NBC News, sounded a cautious note. The mood is sour, he said.", True),
+    ("pronoun", "Part of the problem, say experts like Rick Tally, a Canadian geophysicist, is the soil. Radar does not help, he said.", True),
+    ("pronoun", "Texas Sen. Rick Tally has made no secret of his views. He has also suggested that voters deserve better.", True),
+    ("pronoun", 'Rick Tally, 18, from Lee County, Fla., disagrees. "It is wrong," he says.', True),
+    ("pronoun", "Tally met Gov. Jo Marks on Monday. He said the talks went well.", False),
+    ("pronoun", "Marks told Tally the plan was dead. He added that funds were frozen.", False),
+    ("pronoun", "Tally met the governor, and she said the talks went well.", False),
+    ("pronoun", "Tally met the governor on Monday. She said the talks went well.", False),
+    ("pronoun", "Tally watched as Marks spoke. She said the plan was dead.", False),
+    ("pronoun", "The mayor told Tally that she would not resign.", False),
+    # Two subjects or two verbs joined by "and"/"but"; fillers between subject and verb
+    ("coordination", "Former Ohio Gov. Rick Tally (R) and former Arkansas Gov. Jo Marks (D) announced they will quit.", True),
+    ("coordination", "Rick Tally, the party chairman, this past week announced a new website.", True),
+    ("coordination", "Tally has freed up $26 million and on Monday announced more funds for the city.", True),
+    ("coordination", "Tally used to support the senator, but now said the senator had lost his way.", True),
+    ("coordination", "Tally has freed up $26 million, and Marks said more funds would follow.", False),
+    ("coordination", "Tally lost the vote but his deputy said the fight would go on.", False),
+    # An opening -ing cue whose subject is the person
+    ("opening participle", "Noting that the plan had failed twice, Tally reminded voters of his own proposal.", True),
+    ("opening participle", "Noting that Tally had failed twice, the mayor proposed a new plan.", False),
+    ("opening participle", "Saying the plan had failed, officials fired Tally on Monday.", False),
+    # A possessive is a speaker only with a noun of speech as its head
+    ("possessive", "Tally's remarks angered the crowd.", True),
+    ("possessive", "Tally's email server was never hacked, investigators said.", False),
+    ("possessive", "Tally's speech writer quit on Monday.", False),
+    ("possessive", "Tally's car was found near the river.", False),
 ]
 
 

@@ -79,9 +79,13 @@ from watcher.match.speaker.spec import SpeakerSpec, SpeechEvidence
 from watcher.match.speaker.lexicon import CYR, MODIFIED_HEADS, POSS_SUFFIX
 from watcher.match.speaker.tokens import Ctx, fold_fast, quote_spans, sentences_of
 from watcher.match.speaker.names import mention_ok, name_matcher
-from watcher.match.speaker.attribution import subject_of_cue
-from watcher.match.speaker.forms import according_to, cleft, headline_colon, inverted_cue, possessive_speech
-from watcher.match.speaker.continuation import gender_after, has_person, has_speech_verb, pronoun_speech
+from watcher.match.speaker.attribution import mention_role, subject_of_cue
+from watcher.match.speaker.forms import (
+    according_to, cleft, headline_colon, inverted_cue, participle_opening, possessive_speech,
+)
+from watcher.match.speaker.continuation import (
+    gender_after, has_person, has_speech_verb, pronoun_speech, role_between,
+)
 
 
 __all__ = ["SpeakerSpec", "SpeechEvidence", "find_speech"]
@@ -152,17 +156,26 @@ def find_speech(text: str, speaker: SpeakerSpec) -> list[SpeechEvidence]:
                 or possessive_speech(ctx, i0, i1, possessive, nominative, cyrillic)
                 or headline_colon(ctx, i0, i1, nominative and not possessive)
                 or cleft(ctx, i0, i1, nominative and not possessive, a)
+                or participle_opening(ctx, i0, i1, nominative and not possessive)
             )
             alias_text = text[a:b]
-            last_outside = (a, b, i1)
+            last_outside = (a, b, i0, i1)
             if how and idx not in found:
                 found[idx] = SpeechEvidence(sent.text, sent.start, alias_text, a, how)
         if last_outside is None:
             continue
-        a, b, i1 = last_outside
+        a, b, i0, i1 = last_outside
+        if idx not in found and mention_role(ctx, i0) == "ok":
+            # "Ms. X was shocked by the reaction, she said": he/she later in the same sentence
+            hit = pronoun_speech(ctx, i1)
+            if (
+                hit and not has_person(ctx, i1, hit[1], mention_tokens) and not has_speech_verb(ctx, i1, hit[1])
+                and not role_between(ctx, i1, hit[1])
+            ):
+                found[idx] = SpeechEvidence(sent.text, sent.start, text[a:b], a, "continuation")
         spoke = idx in found
         # X is only a candidate antecedent if nobody else is named or speaks in the sentence.
-        if not spoke and (has_person(ctx, 0, ctx.n, mention_tokens) or has_speech_verb(ctx)):
+        if not spoke and (has_person(ctx, 0, ctx.n, mention_tokens) or has_speech_verb(ctx) or role_between(ctx, i1, ctx.n)):
             continue
         anchors.append((idx, a, b, spoke, gender_after(ctx, i1) if spoke else None))
 

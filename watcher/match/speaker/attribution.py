@@ -50,6 +50,8 @@ def skip_fillers(ctx: Ctx, k: int, flags: Flags) -> int:
             k += 1
         elif t in ("on", "last", "this", "next", "late", "early", "в", "во") and ctx.at(k + 1) in DAYS:
             k += 2
+        elif t in ("this", "last") and ctx.at(k + 1) in ("past", "coming") and ctx.at(k + 2) in DAYS:
+            k += 3  # "this past week"
         elif t == "on" and ctx.at(k + 1) in MONTHS | {"social"}:
             k += 2
             while k < n and (ctx.low[k].isdigit() or ctx.low[k] in ("media", ",")) and steps < 12:
@@ -84,12 +86,13 @@ def skip_fillers(ctx: Ctx, k: int, flags: Flags) -> int:
             while j < min(n, k + 9) and not is_verb(ctx.low[j]) and ctx.low[j] not in (",", "."):
                 j += 1
             k = j
-        elif t == "and" and ctx.cap(k + 1):
-            flags.plural = True
+        elif t == "and" and (ctx.cap(k + 1) or (ctx.at(k + 1) in TITLES and ctx.cap(k + 2))):
+            flags.plural = True  # "X and former Arkansas Gov. Y (R) said"
             k += 1
-            while k < n and ctx.cap(k) and steps < 12:
+            while k < n and (ctx.cap(k) or ctx.low[k] in TITLES or ctx.low[k] == ".") and steps < 12:
                 k += 1
                 steps += 1
+            k = name_tail(ctx, k)
         elif t == "and" and ctx.at(k + 1) in ("his", "her", "their"):
             flags.plural = True
             k += 3
@@ -251,7 +254,7 @@ def _quote_ahead(ctx: Ctx, k: int) -> int | None:
     """The token index where a quotation starts within a short object after token k (no verb between)."""
     for j in range(k, min(ctx.n, k + 9)):
         if ctx.inq[j]:
-            return j if j > k else None
+            return j
         t = ctx.low[j]
         if t in QUOTE_CHARS:
             continue
@@ -260,7 +263,7 @@ def _quote_ahead(ctx: Ctx, k: int) -> int | None:
     return None
 
 
-def _preceding(ctx: Ctx, i0: int) -> str:
+def mention_role(ctx: Ctx, i0: int) -> str:
     """What stands before a mention: 'ok' (subject position), 'prep' or 'verb' (object)."""
     k = i0 - 1
     steps = 0
@@ -318,9 +321,9 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
             if before >= 0 and ctx.low[before] == ",":
                 flags = Flags()
                 v = skip_fillers(ctx, k + 1, flags)
-                if v < n and is_verb(ctx.low[v]):
+                if v < n and (is_verb(ctx.low[v]) or ctx.low[v] in ("calls", "called")):
                     how = verb_ok(ctx, v, flags, a)
-                    if how and _preceding(ctx, i0) == "ok":
+                    if how and mention_role(ctx, i0) == "ok":
                         return how
         m = k + 1
         if m < n and (ctx.inq[m] or ctx.low[m] in QUOTE_CHARS):
@@ -342,7 +345,7 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
                     how = verb_ok(ctx, v, flags, a)
                     if how is None:
                         return None
-                    guard = _preceding(ctx, i0)
+                    guard = mention_role(ctx, i0)
                     return how if guard == "ok" else None
                 if closer != ",":
                     return None
@@ -362,7 +365,7 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
         before = ctx.at(skip_titles_left(ctx, i0 - 1, commas=False))
         if before in _SUBORDINATORS or is_verb(before):
             return None  # "Y complained that X is too rigid, suggesting ...": the -ing belongs to Y
-    return how if _preceding(ctx, i0) == "ok" else None
+    return how if mention_role(ctx, i0) == "ok" else None
 
 
 _SUBORDINATORS = {"that", "if", "whether", "because", "when", "while", "although", "though", "as", "after",
@@ -398,6 +401,16 @@ def _participle(ctx: Ctx, v: int, flags: Flags) -> str | None:
             return None
         elif tm == "," and ctx.at(m + 1) in PARTICIPLES:
             return "quote" if ctx.quote_adjacent(ctx.starts[m + 1], ctx.ends[m + 1]) else "reported"
+        elif tm in ("and", "but") and not flags.be:
+            # a second verb of the same subject: "X has freed up funds and on Monday announced ..."
+            f2 = Flags()
+            w = skip_fillers(ctx, m + 1, f2)
+            if w > m + 1 or ctx.at(w) in VERBS:
+                info = VERBS.get(ctx.at(w))
+                if info and info[1] in ("s", "past") and not f2.be:
+                    return verb_ok(ctx, w, f2, ctx.starts[w])
+            if ctx.at(m + 1) in _SUBJECT_PRONOUNS or _clause_follows(ctx, m + 1):
+                return None
         elif tm in WHO or tm in ("which", "whose") or (tm in FINITE_SPEECH and m > v + 1):
             return None
         elif tm == "by" and flags.be and ctx.cap(m + 1):

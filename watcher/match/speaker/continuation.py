@@ -2,54 +2,148 @@
 
 from __future__ import annotations
 
-from watcher.match.speaker.cues import RU_VERBS, VERBS, is_verb
+import re
+
+from watcher.match.speaker.cues import RU_VERBS, VERBS, is_verb, wordlist
 from watcher.match.speaker.lexicon import (
-    AUX_BE, AUX_OTHER, GENDER_HINT, LOCATIVE, ORG_WORDS, POSS_SUFFIX, PRONOUNS, QUOTE_CHARS, STOP_CAP,
-    TITLES,
+    AUX_BE, AUX_OTHER, DETERMINERS, FILLERS, GENDER_HINT, LOCATIVE, MODIFIED_HEADS, NEG, ORG_WORDS, POSS_SUFFIX,
+    PRONOUNS, QUOTE_CHARS, STOP_CAP, TITLES,
 )
 from watcher.match.speaker.tokens import Ctx
 from watcher.match.speaker.attribution import subject_of_cue
 from watcher.match.speaker.forms import inverted_cue
 
 
+# State abbreviations and place words that follow a place after a comma ("Lee County, Fla.").
+_PLACES = set(
+    wordlist("""ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo mont neb nev
+    okla ore pa tenn tex va vt wash wis wyo county city state province district""")
+)
+_PLURAL_PRONOUNS = {"they", "we", "i", "you", "они", "мы", "я", "вы"}
+_PLURAL_VERBS = {"are", "were", "have", "do"}
+
+
 def has_person(ctx: Ctx, lo: int, hi: int, skip: set[int]) -> bool:
-    """Is a person-like capitalised name (other than the skipped tokens) in tokens [lo, hi)?"""
-    for m in range(lo, min(hi, ctx.n)):
+    """Is a person's name (other than the skipped tokens) in tokens [lo, hi)?
+
+    Reads runs of capitalised words: a run is not a person when it holds an organisation word
+    ("Federal Reserve", "NBC News"), follows "the" or a locative ("in New Hampshire"), continues a
+    place after a comma ("Lee County, Fla."), or modifies a noun ("New England director", "Trump
+    supporters").
+    """
+    hi = min(hi, ctx.n)
+    m = lo
+    place_end = -2
+    while m < hi:
         if m in skip or ctx.inq[m] or not ctx.cap(m):
+            m += 1
+            continue
+        e = m
+        while e < hi and e not in skip and not ctx.inq[e] and (ctx.cap(e) or (ctx.low[e] == "." and ctx.cap(e - 1) and len(ctx.orig[e - 1]) <= 3)):
+            e += 1
+        if _is_person_run(ctx, m, e, place_end):
+            return True
+        if ctx.at(m - 1) in LOCATIVE or (ctx.at(m - 1) == "," and place_end == m - 1) or ctx.low[m] in _PLACES:
+            place_end = e if ctx.at(e) != "." else e + 1
+        m = e
+    return False
+
+
+def _is_person_run(ctx: Ctx, m: int, e: int, place_end: int) -> bool:
+    words = [ctx.low[x] for x in range(m, e) if ctx.low[x] != "."]
+    names = [
+        w for x, w in zip(range(m, e), words)
+        if w not in STOP_CAP and w not in TITLES and not (len(ctx.orig[x]) > 1 and ctx.orig[x].isupper())
+    ]
+    if not names:
+        return False
+    if any(w in ORG_WORDS or (w.endswith(POSS_SUFFIX) and w[:-2] in ORG_WORDS) for w in words):
+        return False
+    prev, nxt = ctx.at(m - 1), ctx.at(e)
+    if prev in LOCATIVE or (prev == "," and place_end == m - 1) or (len(words) == 1 and words[0] in _PLACES):
+        return False
+    if nxt in ORG_WORDS or (not ctx.cap(e) and (nxt in TITLES or nxt in MODIFIED_HEADS)):
+        return False  # "Trump supporters", "the New England director"
+    if words[-1] in TITLES or (prev in ("a", "an") and nxt.isalpha() and not ctx.cap(e)):
+        return False  # "Texas Sen. <name>", "a Canadian geophysicist"
+    if m == 0 or prev in QUOTE_CHARS or prev == "(":
+        # the first word of a sentence is capitalised anyway: a name when a cue verb follows it, or when
+        # it is capitalised inside a sentence elsewhere too ("Radar does not help" is no person)
+        if len(words) == 1 and not is_verb(nxt) and not nxt.endswith("ed"):
+            if nxt in _PLURAL_VERBS or not (nxt in AUX_BE or nxt in AUX_OTHER):
+                return False
+            if not re.search(r"[a-z,;] " + re.escape(ctx.orig[m]) + r"\b", ctx.text):
+                return False
+    return True
+
+
+def has_speech_verb(ctx: Ctx, lo: int = 0, hi: int | None = None) -> bool:
+    """Does someone who could be a he/she speak in tokens [lo, hi)?
+
+    Passives ("X was asked"), plural speakers ("aides said", "say experts", "they told") and nouns
+    ("the reports") do not count.
+    """
+    hi = ctx.n if hi is None else hi
+    for m in range(lo, hi):
+        if ctx.inq[m]:
             continue
         t = ctx.low[m]
-        o = ctx.orig[m]
-        if t in STOP_CAP or t in TITLES or t in ORG_WORDS or (len(o) > 1 and o.isupper()):
+        if t in RU_VERBS:
+            return True
+        info = VERBS.get(t)
+        if info is None or info[1] == "base":
             continue
-        if t.endswith(POSS_SUFFIX) and t[:-2] in ORG_WORDS:
+        k = m - 1
+        while k >= 0 and (ctx.low[k] in FILLERS or ctx.low[k] in NEG or ctx.low[k] in AUX_OTHER):
+            k -= 1
+        before = ctx.at(k)
+        if before in AUX_BE or before in DETERMINERS or before.endswith(POSS_SUFFIX):
+            continue  # "X was asked", "the reports", "Trump's claims"
+        if before in _PLURAL_PRONOUNS or _plural_noun(ctx, k):
             continue
-        prev = ctx.at(m - 1)
-        first = m == 0 or prev in QUOTE_CHARS
-        if first:
-            nx = ctx.at(m + 1)
-            if not (is_verb(nx) or nx in AUX_BE or nx in AUX_OTHER or nx.endswith("ed")):
-                continue
-        elif prev in LOCATIVE:
-            continue
-        if ctx.at(m + 1) in ORG_WORDS or (ctx.cap(m + 1) and ctx.at(m + 2) in ORG_WORDS):
-            continue
+        if before in (",", ":") or before in QUOTE_CHARS:
+            if _plural_noun(ctx, m + 1) or ctx.at(m + 1) in _PLURAL_PRONOUNS:
+                continue  # "..., say experts"
         return True
     return False
 
 
-def has_speech_verb(ctx: Ctx, lo: int = 0, hi: int | None = None) -> bool:
-    hi = ctx.n if hi is None else hi
-    for m in range(lo, hi):
-        if not ctx.inq[m]:
-            t = ctx.low[m]
-            if t in RU_VERBS or (t in VERBS and VERBS[t][1] != "base"):
-                return True
+_ROLE_NOUNS = set(
+    wordlist("""president governor mayor senator minister secretary spokesman spokeswoman spokesperson official
+    judge chairman chairwoman director chief leader commissioner ambassador prosecutor lawyer attorney
+    officer sheriff candidate nominee host anchor moderator reporter aide adviser advisor manager executive
+    congressman congresswoman representative deputy speaker woman man wife husband mother father daughter son""")
+)
+
+
+def role_between(ctx: Ctx, lo: int, hi: int) -> bool:
+    """Is another person named by a role in tokens [lo, hi) ("met the governor, and she said")?
+
+    An apposition right after `lo` ("X, the party's director, ...") describes X and is skipped.
+    """
+    k = lo
+    if ctx.at(k) == ",":
+        k += 1
+        while k < hi and ctx.low[k] != ",":
+            k += 1
+    for j in range(k, min(hi, ctx.n)):
+        if ctx.low[j] in _ROLE_NOUNS and not ctx.inq[j] and ctx.at(j - 1) in DETERMINERS:
+            return True
     return False
 
 
-def pronoun_speech(ctx: Ctx) -> tuple[str, int] | None:
-    """A he/she (он/она) subject of a speech verb in this sentence: (pronoun gender, token index)."""
-    for i in range(ctx.n):
+def _plural_noun(ctx: Ctx, k: int) -> bool:
+    t = ctx.at(k)
+    return (
+        len(t) > 3 and t.endswith("s") and not t.endswith(("ss", "'s", "us", "is")) and t.isalpha()
+        and not ctx.cap(k) and t not in VERBS
+    )
+
+
+def pronoun_speech(ctx: Ctx, start: int = 0) -> tuple[str, int] | None:
+    """A he/she (он/она) subject of a speech verb in this sentence, from token `start` on:
+    (pronoun gender, token index)."""
+    for i in range(start, ctx.n):
         t = ctx.low[i]
         if ctx.inq[i]:
             continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from watcher.match.speaker.cues import INVERTABLE, QUOTE_ONLY_SET, RU_VERBS, VERBS, is_verb
+from watcher.match.speaker.cues import INVERTABLE, PARTICIPLES, QUOTE_ONLY_SET, RU_VERBS, VERBS, is_verb
 from watcher.match.speaker.lexicon import (
     AUX_BE, AUX_OTHER, DETERMINERS, NEG, POSS_BLOCK, POSS_SUFFIX, PREPS, QUOTE_CHARS, RU_SPEECH_NOUNS,
     SPEECH_NOUNS, TITLE_OF, TITLES, WHO, folded_set,
@@ -78,6 +78,14 @@ def according_to(ctx: Ctx, i0: int, i1: int, possessive: bool) -> str | None:
     return None
 
 
+_COMPOUND_HEADS = {
+    "server", "servers", "account", "accounts", "address", "addresses", "system", "systems", "practices",
+    "scandal", "setup", "controversy", "investigation", "probe", "inquiry", "archive", "archives", "records",
+    "habits", "use", "chain", "list", "lists", "program", "writer", "writers", "writing", "policy", "issue",
+    "saga", "affair", "dump", "leak", "leaks", "trove", "cache", "stash", "storage",
+}
+
+
 def possessive_speech(ctx: Ctx, i0: int, i1: int, possessive: bool, nominative: bool, cyrillic: bool) -> str | None:
     if possessive:
         k = i1
@@ -86,7 +94,8 @@ def possessive_speech(ctx: Ctx, i0: int, i1: int, possessive: bool, nominative: 
                 return None
             t = ctx.low[k]
             if t in SPEECH_NOUNS:
-                return "possessive"
+                # the noun must be the head: "X's email server", "X's speech writer" are not speech
+                return None if ctx.at(k + 1) in _COMPOUND_HEADS else "possessive"
             if t in POSS_BLOCK or t.endswith(POSS_SUFFIX) or not t.isalpha() and "-" not in t or ctx.cap(k):
                 return None
             k += 1
@@ -139,3 +148,30 @@ def cleft(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str | None:
         v = skip_fillers(ctx, i1 + 1, flags)
         return verb_ok(ctx, v, flags, a)
     return None
+
+
+def participle_opening(ctx: Ctx, i0: int, i1: int, nominative: bool) -> str | None:
+    """"Noting that the plan had failed, X urged a new vote": an opening -ing cue whose subject is X."""
+    if not nominative or ctx.n < 3 or ctx.inq[0] or ctx.low[0] not in PARTICIPLES:
+        return None
+    depth = 0
+    comma = None
+    for m in range(1, i0):
+        t = ctx.low[m]
+        if ctx.inq[m]:
+            continue
+        if t in ("(", "["):
+            depth += 1
+        elif t in (")", "]"):
+            depth -= 1
+        elif t == "," and depth == 0:
+            comma = m
+            break
+    if comma is None or skip_titles_left(ctx, i0 - 1, commas=False) != comma:
+        return None
+    flags = Flags()
+    v = skip_fillers(ctx, name_tail(ctx, i1), flags)
+    t = ctx.at(v)
+    if flags.neg or not t.isalpha() or ctx.cap(v) or t in PREPS or t in DETERMINERS or t in ("who", "and", "or"):
+        return None
+    return "reported"
