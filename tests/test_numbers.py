@@ -229,9 +229,10 @@ LABELLED: list[Case] = [
     NO("The Su-25 crashed near Ostmark.", "25"),
     NO("Sales of 4x4 vehicles rose sharply.", "4x4"),
     NO("The MH17 report was published in Halvern.", "17"),
-    NO("Tens of thousands marched through Halvern.", "Tens of thousands"),
-    NO("Thousands of people fled the fighting.", "Thousands"),
-    NO("Dozens were arrested after the match.", "Dozens"),
+    # vague amounts are lower bounds, hedged with their own words
+    C("Tens of thousands marched through Halvern.", "Tens of thousands", 20000, hedge="tens of thousands"),
+    C("Thousands of people fled the fighting.", "Thousands", 2000, hedge="thousands"),
+    C("Dozens were arrested after the match.", "Dozens", 24, hedge="dozens"),
     NO("No one was hurt in the fire.", "one"),
     NO("Version 2.1.3 of the app fixed the bug.", "2.1.3"),
     C("The 100m sprint was won by Ilse Brandt.", "100m", 100, kind="measure"),  # metres: no plural noun after
@@ -316,8 +317,7 @@ LABELLED: list[Case] = [
     C("The 2000 people who signed the letter were thanked.", "2000", 2000,
       known="'the' + 4-digit number is read as a year"),
     C("One person was injured in the blast.", "One", 1, known="bare 'one' is skipped: mostly a pronoun"),
-    C("Two or three thousand people were there.", "Two or three thousand", 2000, 3000,
-      known="'or' ranges are not read"),
+    C("Two or three thousand people were there.", "Two or three thousand", 2000, 3000),
 ]
 
 

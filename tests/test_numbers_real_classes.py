@@ -189,3 +189,72 @@ def test_hyphens_inside_names_and_ranges_are_not_signs() -> None:
     assert [q.low for q in find_quantities("The Covid-19 ward reopened with 40 beds.")] == [Decimal(40)]
     [q] = find_quantities("Officials expect 10-15 people.")
     assert (q.low, q.high) == (Decimal(10), Decimal(15))
+
+
+# --------------------------------------------------------------------------- hedges and vague amounts as bounds
+
+
+@pytest.mark.parametrize(
+    "text,bound",
+    [
+        ("Dozens of students were detained in Marlow.", 24),
+        ("Hundreds of homes lost power after the storm.", 200),
+        ("Thousands marched through the capital on Sunday.", 2000),
+        ("Tens of thousands of fans lined the route.", 20000),
+        ("Hundreds of thousands have fled the region.", 200000),
+        ("A few hundred residents attended the hearing.", 200),
+        ("Several thousand troops were moved to the border.", 3000),
+        ("Scores of boats were damaged in the harbour.", 40),
+    ],
+)
+def test_vague_amounts_are_lower_bounds(text: str, bound: int) -> None:
+    q = only(text)
+    assert (q.low, q.kind) == (Decimal(bound), "count")
+    assert fires(text, gte=bound)
+    assert not fires(text, gte=bound + 1)
+    assert not fires(text, lt=bound)
+
+
+def test_vague_money() -> None:
+    q = only("The scheme cost the state millions of dollars.")
+    assert (q.kind, q.low, q.currency) == ("money", Decimal(2_000_000), "USD")
+
+
+@pytest.mark.parametrize(
+    "text,holds,fails",
+    [
+        ("More than 80,000 people signed the petition.", {"gt": 80000, "gte": 80000}, {"lte": 80000, "gte": 80001}),
+        ("In excess of 9,000 complaints were filed.", {"gt": 9000, "gte": 9000}, {"lte": 9000}),
+        ("Over 150 animals were seized from the farm.", {"gte": 150, "lte": 150}, {"lt": 150, "gt": 150}),
+        ("Fewer than 50 delegates stayed for the vote.", {"lt": 50, "lte": 50, "gt": 49}, {"gte": 50, "gt": 50}),
+        ("Less than 40 of the boats were insured.", {"lt": 40}, {"gte": 40}),
+        ("At least 38 people died in the fire.", {"gte": 38, "lte": 38}, {"lt": 38}),
+        ("Up to 20,000 could be called up.", {"lte": 20000, "gte": 20000}, {"lt": 20000, "gt": 20000}),
+    ],
+)
+def test_strict_hedges_are_bounds_just_past_the_number(text: str, holds: dict, fails: dict) -> None:
+    for k, v in holds.items():
+        assert fires(text, **{k: v}), f"{k} {v} should fire on {text!r}"
+    for k, v in fails.items():
+        assert not fires(text, **{k: v}), f"{k} {v} should not fire on {text!r}"
+
+
+# --------------------------------------------------------------------------- ranges
+
+
+@pytest.mark.parametrize(
+    "text,low,high,unit",
+    [
+        ("Pupils aged 20 through 100 were surveyed, the report said.", 20, 100, "count"),
+        ("The clinic gives between 44 mg and 50 mg a dose.", 44, 50, "any"),
+        ("Estimates ran from 3,000 to 4,000 marchers.", 3000, 4000, "count"),
+        ("Officials expect 200,000-300,000 visitors.", 200000, 300000, "count"),
+        ("Two or three thousand people were there.", 2000, 3000, "count"),
+        ("Between $5 and $6 million was lost.", 5_000_000, 6_000_000, "money"),
+    ],
+)
+def test_ranges(text: str, low: int, high: int, unit: str) -> None:
+    q = only(text)
+    assert (q.low, q.high) == (Decimal(low), Decimal(high))
+    assert fires(text, unit, gte=high) and not fires(text, unit, gt=high)
+    assert fires(text, unit, lte=low) and not fires(text, unit, lt=low)

@@ -56,13 +56,25 @@ def _kind_ok(kind: str, unit: str) -> bool:
     return kind in _ANY_KINDS if unit == "any" else kind == unit
 
 
+# Comparatives that put the value strictly past the number: "more than 80,000" is > 80,000, "fewer than 50" < 50.
+# ("over", "under", "above", "below" are prepositions as often ("over 2 days", "at over 180 mph"): left as written.)
+_ABOVE = frozenset({"more than", "exceeding"})
+_BELOW = frozenset({"less than", "fewer than"})
+
+
 def _passes(q: Quantity, t: NumberTest) -> bool:
-    # A range satisfies a lower bound by its upper end and an upper bound by its lower end.
+    """A range satisfies a lower bound by its upper end and an upper bound by its lower end.
+
+    A strict hedge is a bound just past the number: "more than 80,000" meets `gt: 80000`
+    and `gte: 80000` but not `lte: 80000`; "fewer than 50" meets `lt: 50` but not `gte: 50`.
+    Other hedges ("about", "at least", "up to") leave the number as written.
+    """
+    above, below = q.hedge in _ABOVE, q.hedge in _BELOW
     return (
-        (t.gt is None or q.high > t.gt)
-        and (t.gte is None or q.high >= t.gte)
-        and (t.lt is None or q.low < t.lt)
-        and (t.lte is None or q.low <= t.lte)
+        (t.gt is None or q.high > t.gt or (above and q.high == t.gt))
+        and (t.gte is None or (q.high > t.gte if below else q.high >= t.gte))
+        and (t.lt is None or q.low < t.lt or (below and q.low == t.lt))
+        and (t.lte is None or (q.low < t.lte if above else q.low <= t.lte))
     )
 
 

@@ -66,6 +66,8 @@ def _range(text: str, first: _Side, left: int, limit: int, mark: str | None) -> 
     if second.end > limit:
         return None
     a, b = first.num, second.num
+    if conn["or"] and (a.scaled or not b.scaled):
+        return None  # "two or three thousand" is a range; "5 or 6" needs none (same thresholds either way)
     dash = conn["dash"] is not None
     tight = dash and not conn["sp1"] and not conn["sp2"]
     # Scores: "3-2", "won 2-1"; tallies: "voted 5 to 4" (low > high) are not ranges.

@@ -21,6 +21,7 @@ from watcher.match.number.quantity import Quantity
 from watcher.match.number.ranges import _range, _range_end, _side
 from watcher.match.number.specials import _specials
 from watcher.match.number.units import FEET, FEET_INCHES
+from watcher.match.number.vague import vague_quantities
 from watcher.match.number.vocab import _CORE, _FRACTION_AFTER
 
 
@@ -87,6 +88,11 @@ def _expression(text: str, m: re.Match[str], limit: int, mark: str | None) -> tu
 def _scan(text: str, lang: str | None = None) -> tuple[Quantity, ...]:
     mark = decimal_mark(text, lang)
     specials = _specials(text)
+    vague = vague_quantities(text)
+    if vague:  # blocking spans for the core scanner too, unless inside a special form
+        taken = [(s, e) for s, e, _ in specials]
+        specials += [(q.start, q.end, q) for q in vague if not any(s < q.end and q.start < e for s, e in taken)]
+        specials.sort(key=lambda x: x[0])
     out = [q for _, _, q in specials if q is not None]
     starts = [s for s, _, _ in specials]
     n, pos = len(text), 0

@@ -217,7 +217,9 @@ _HEDGE_BEFORE = re.compile(
 _HEDGE_LAST = frozenset(h.split()[-1] for h in _HEDGES)
 _CURRENCY_LAST = frozenset("$€£¥₽₹₴₺₪" + "".join(k[-1] for k in _CURRENCY_SYMBOLS) + "s")
 _INTRO_BEFORE = re.compile(r"(?i)(?<!\w)(between|from)\s+\Z")
-_RANGE_CONNECTOR = re.compile(r"(?P<sp1>\s*)(?:(?P<dash>[-–—])|(?P<to>to)\b|(?P<and>and)\b)(?P<sp2>\s*)")
+_RANGE_CONNECTOR = re.compile(
+    r"(?P<sp1>\s*)(?:(?P<dash>[-–—])|(?P<to>to|through|thru)\b|(?P<and>and)\b|(?P<or>or)\b)(?P<sp2>\s*)"
+)
 _ID_BEFORE = re.compile(
     r"(?:(?<![\w.])(?:No|Nos|Nr|no|nos|nr|NO)\.?|#|(?<![\w.])(?i:number|flight|route|highway|article|"
     r"section|chapter|paragraph|page|pages|room|platform|gate|bus|case|resolution|model|version|episode|"

@@ -1,0 +1,48 @@
+"""Vague quantities as lower bounds: "dozens" >= 24, "hundreds of" >= 200, "tens of thousands" >= 20,000.
+
+The bound is the least the words allow (two dozen, two hundred, ...): `gte: 24` fires
+on "dozens of arrests" and `gte: 25` does not. The quantity's hedge is the phrase.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from watcher.match.number.quantity import Quantity
+from watcher.match.number.vocab import _CURRENCY_WORDS
+
+_UNIT = {"dozen": 12, "score": 20, "ten": 10, "hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9}
+_FEW = {"a few": 2, "few": 2, "many": 2, "several": 3}  # "a few hundred" >= 200, "several thousand" >= 3000
+
+_VAGUE = re.compile(
+    r"(?i)(?<![\w-])(?:"
+    r"(?P<of>tens|hundreds)\s+of\s+(?P<big>thousands|millions|billions)\b"  # "tens of thousands"
+    r"|(?:(?P<few>a\s+few|few|several|many)\s+)?(?P<plural>dozens|scores|hundreds|thousands|millions|billions)\b"
+    r"|(?P<few2>a\s+few|several)\s+(?P<single>dozen|hundred|thousand|million|billion)\b(?!-)"
+    r")"
+)
+_MONEY_OF = re.compile(r"\s+of\s+(?i:(?P<w>dollars|euros|pounds|rubles|roubles|yuan|yen|rupees|hryvnias))\b")
+
+
+def _lower_bound(m: re.Match[str]) -> int:
+    if m["of"]:  # two tens / two hundreds of the big unit
+        return 2 * _UNIT[m["of"].lower()[:-1]] * _UNIT[m["big"].lower()[:-1]]
+    if m["plural"]:
+        few = _FEW[" ".join(m["few"].lower().split())] if m["few"] else 2
+        return few * _UNIT[m["plural"].lower()[:-1]]
+    return _FEW[" ".join(m["few2"].lower().split())] * _UNIT[m["single"].lower()]
+
+
+def vague_quantities(text: str) -> list[Quantity]:
+    """Every vague amount in `text`, a count (or money: "millions of dollars") at its lower bound."""
+    out = []
+    for m in _VAGUE.finditer(text):
+        value = Decimal(_lower_bound(m))
+        end, kind, currency = m.end(), "count", None
+        money = _MONEY_OF.match(text, end)
+        if money:
+            end, kind, currency = money.end(), "money", _CURRENCY_WORDS.get(money["w"].lower().rstrip("s"))
+        phrase = " ".join(m.group().lower().split())
+        out.append(Quantity(value, value, kind, phrase, m.start(), end, text[m.start() : end], currency))
+    return out
