@@ -5,6 +5,8 @@ SQLite file."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 import sqlite3
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from tests.receivers import WebhookReceiver
 from tests.webserver import Route, WebServer
 from watcher.errors import FetchError
 from watcher.fetch import Fetcher
+from watcher.logs import setup_logging
 
 RULES = """\
 rules:
@@ -106,3 +109,53 @@ def test_bad_links_never_stop_a_poll(tmp_path: Path, web: WebServer, hooks: Webh
     messages = [r.message for r in hooks.snapshot()]
     for title in ("New harbour crane arrives", "Harbour dredging starts"):
         assert any(title in m for m in messages), f"no alert for {title!r}; got {[m[:80] for m in messages]}"
+
+
+# -- 11: log lines cannot be forged ------------------------------------------------------------------------------
+
+FORGED = "2026-12-01T09:00:00 WARNING watcher.poll: source admin: password reset to hunter2"
+LINE_START = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d (DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
+
+
+def test_a_guid_or_title_with_a_newline_cannot_forge_a_log_line(tmp_path: Path, web: WebServer) -> None:
+    feed = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Echo</title>'
+        "<link>{{BASE}}/</link><description>News</description>"
+        f"<item><guid isPermaLink=\"false\">quiet-1&#10;{FORGED}</guid></item>"
+        f"<item><guid isPermaLink=\"false\">quiet-2&#13;{FORGED}</guid><link>http://xn--/</link>"
+        f"<title>Harbour news&#10;{FORGED}&#x2028;{FORGED}&#x1b;[2K</title></item>"
+        "</channel></rss>"
+    ).encode()
+    web.route("/feed.xml", Route(feed, content_type="application/rss+xml"))
+    config = write_config(tmp_path, [{"id": "echo", "url": web.url("/feed.xml"), "baseline": False}])
+
+    result = run_watcher("--log-level", "debug", "run", "--once", "--config", str(config))
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()  # splitlines also breaks at \r, \x1c-\x1e, \x85, \u2028, \u2029
+    assert any("quiet-1" in line for line in lines), f"the GUID is not in the log at all:\n{result.stdout}"
+    for line in lines:
+        assert LINE_START.match(line), f"a log line that is no record of ours: {line!r}"
+        assert "\x1b" not in line, f"a terminal escape reached the log: {line!r}"
+    forged = [line for line in lines if line.startswith(FORGED[:19])]
+    assert not forged, forged
+
+
+@pytest.mark.parametrize("fmt", ["plain", "json"])
+def test_every_log_field_is_one_line_and_bounded(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    setup_logging("info", fmt)
+    try:
+        log = logging.getLogger("watcher.test\nforged")
+        log.warning("entry %s: %s", f"guid\r\n{FORGED}", "x" * 100_000, extra={"title": f"t\n{FORGED}"})
+        try:
+            raise ValueError(f"bad\n{FORGED}")
+        except ValueError:
+            log.exception("failed on %s", "item\u2028two")
+    finally:
+        logging.getLogger().handlers[:] = []
+    out = capsys.readouterr().out
+    records = [line for line in out.splitlines() if not line.startswith(" ")]  # traceback lines are indented
+    assert len(records) == 2 if fmt == "plain" else len(out.splitlines()) == 2, out[:3000]
+    assert not any(line.startswith(FORGED[:19]) for line in out.splitlines()), out[:3000]
+    assert len(out) < 30_000, f"a 100,000-character field was logged whole ({len(out)} characters)"
+    if fmt == "plain":
+        assert "guid\\r\\n2026" in out and "item\\u2028two" in out, out[:500]

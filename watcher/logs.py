@@ -98,9 +98,42 @@ def redact(text: str) -> str:
     return _QUERY_SECRET.sub(lambda m: f"{m.group('k')}{MASK}", text)
 
 
+MAX_FIELD = 4000  # characters of one logged value; a 10 MB title is logged as its start and its length
+# characters that end a line for some reader (C0, DEL, C1, Unicode line/paragraph separators) or that reorder or
+# hide text on a terminal (bidi controls): a feed's GUID or title could otherwise write a line of its own
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(text: str, limit: int = MAX_FIELD) -> str:
+    """`text` with every control character escaped (\\n, \\x1b, \\u2028) and at most `limit` characters kept."""
+    text = _bounded(text, limit)
+    return _UNSAFE.sub(lambda m: _ESCAPES.get(m.group(0)) or f"\\u{ord(m.group(0)):04x}", text)
+
+
 class RedactingFormatter(logging.Formatter):
+    """The plain format: one line per record; values are escaped and bounded before they are put in the line.
+    A traceback follows on lines of its own, each indented, so a line at column 0 is always a record."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        safe = logging.makeLogRecord({k: one_line(v) if isinstance(v, str) else v for k, v in vars(record).items()})
+        return super().formatMessage(safe)
+
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        record.message = record.getMessage()
+        if self.usesTime():
+            record.asctime = self.formatTime(record, self.datefmt)
+        line = self.formatMessage(record)
+        extra = ""
+        if record.exc_info:
+            extra = self.formatException(record.exc_info)
+        elif record.exc_text:
+            extra = record.exc_text
+        if record.stack_info:
+            extra = f"{extra}\n{self.formatStack(record.stack_info)}" if extra else self.formatStack(record.stack_info)
+        if extra:
+            line += "".join(f"\n    {one_line(part)}" for part in extra.splitlines())
+        return redact(line)
 
 
 # attributes every LogRecord has; anything else on a record came from `extra=` and is logged too
@@ -115,7 +148,7 @@ class JsonFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": redact(record.getMessage()),
+            "message": redact(_bounded(record.getMessage())),
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_") and key not in out:
@@ -124,12 +157,21 @@ class JsonFormatter(logging.Formatter):
             out["exc"] = redact(self.formatException(record.exc_info))
         elif record.exc_text:
             out["exc"] = redact(record.exc_text)
-        return json.dumps(out, ensure_ascii=False, default=str)
+        # JSON escapes control characters itself; U+2028/U+2029 it leaves raw, and some readers split lines there
+        return json.dumps(out, ensure_ascii=False, default=str).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _bounded(text: str, limit: int = MAX_FIELD) -> str:
+    """The first `limit` characters of a long text, and its length (redacted a little beyond the cut, so a
+    secret that straddles it is masked, not half shown)."""
+    if len(text) <= limit:
+        return text
+    return f"{redact(text[:limit + 512])[:limit]}... ({len(text)} characters)"
 
 
 def _clean(value: Any) -> Any:
     if isinstance(value, str):
-        return redact(value)
+        return redact(_bounded(value))
     if isinstance(value, (int, float, bool)) or value is None:
         return value
     if isinstance(value, (list, tuple)):
