@@ -4,8 +4,8 @@ For each size (20,000 and 200,000 by default) a fresh SQLite store is filled
 with synthetic news articles spread over a year: names drawn from a Zipf-like
 pool (some as common as a capital city), figures, function words and content
 words, in sentences shaped like news copy. The fill goes through
-`watcher.store.stories.save`, the code the daemon uses, so the LSH bands and
-the name/figure index are the real ones.
+`watcher.store.stories.save`, the code the daemon uses, so the LSH bands, the
+name/figure/content-word index and the document frequencies are the real ones.
 
 Then 300 new articles are placed, one at a time, through the daemon's path
 (`story_sketch` -> `Store.place_story` -> `Store.add_article`): a third are
@@ -127,6 +127,7 @@ def fill(store: Store, n: int, workers: int) -> float:
     chunk = 2000
     jobs = [(i, min(chunk, n - i), n) for i in range(0, n, chunk)]
     db = store.db
+    counts: dict[str, int] = {}  # the document frequencies the store learns, kept here while filling
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         next_id = 1
         for blobs in pool.imap(_sketch_batch, jobs):
@@ -138,8 +139,10 @@ def fill(store: Store, n: int, workers: int) -> float:
                       "2025-06-01T00:00:00+00:00") for k in range(len(blobs))],
                 )
                 for k, blob in enumerate(blobs):
-                    stories.save(db, next_id + k, Placement(Sketch.from_bytes(blob), None, None), None,
-                                 "2025-06-01T00:00:00+00:00")
+                    sk = stories.weigh(Sketch.from_bytes(blob), counts)
+                    stories.save(db, next_id + k, Placement(sk, None, None), None, "2025-06-01T00:00:00+00:00")
+                    for t in stories.counted(sk):
+                        counts[t] = counts.get(t, 0) + 1
             next_id += len(blobs)
     return time.perf_counter() - t0
 

@@ -226,7 +226,12 @@ async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
     new = mark_baseline(new, first_poll=first_poll, added_at=state.added_at)
     report.baseline = sum(1 for c in new if not c.alertable)
 
-    await asyncio.gather(*(_store_candidate(source, c, p, report) for c in new))
+    # pages are fetched and read at once, but stored (and placed in their stories) one by one in a stable
+    # order, so the same entries give the same stories whatever order the feed lists them in
+    new.sort(key=placing_order)
+    turns = [asyncio.Event() for _ in new]
+    await asyncio.gather(*(_store_in_turn(source, c, p, report, turns[i - 1] if i else None, turns[i])
+                           for i, c in enumerate(new)))
 
     adapted = (adapted_interval(c.published for c in cands) if timing.adaptive else None) or state.adaptive_interval
     report.next_poll_at = next_poll(started, timing, adapted=adapted, hints=[feed_interval, cache_age])
@@ -275,7 +280,21 @@ async def _sitemap_candidates(source: SourceConfig, resp: Response, p: Pipeline)
     return candidates_from_sitemap(newest(tuple(entries), SITEMAP_ENTRIES))
 
 
-async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, report: PollReport) -> None:
+def placing_order(c: Candidate) -> tuple[float, str]:
+    """Entries of one poll are stored oldest first, then by key."""
+    return (c.published.timestamp() if c.published else float("inf"), c.key)
+
+
+async def _store_in_turn(source: SourceConfig, c: Candidate, p: Pipeline, report: PollReport,
+                         after: asyncio.Event | None, done: asyncio.Event) -> None:
+    try:
+        await _store_candidate(source, c, p, report, after)
+    finally:
+        done.set()
+
+
+async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, report: PollReport,
+                           after: asyncio.Event | None = None) -> None:
     entry = EntryRecord(source.id, c.key, c.guid, c.url, c.canonical_url, c.title, c.published)
     existing = p.store.find_article(canonical_url=c.canonical_url, guid=global_guid(c.guid))
     if existing is not None:
@@ -297,6 +316,8 @@ async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, repo
         except (FetchError, ExtractionFailed) as e:
             error = str(e)
     canon = canonical_url(final_url) if final_url else c.key
+    if after is not None:
+        await after.wait()  # the entries before this one in placing order are stored
     # from here to the insert nothing awaits, so no other entry can slip in between
     if final_url and canon != c.canonical_url:
         existing = p.store.find_article(canonical_url=canon)

@@ -9,7 +9,15 @@ report the same event, small enough to keep for every article.
   and leave this skeleton nearly intact.
 - `names` and `numbers`: the capitalised names and the figures of the title and
   body. Another outlet's own report of the event shares few words but the same
-  people, places and figures.
+  people, places and figures. Only figures that are quantities of an event
+  count: not years, dates, clock times, ordinals or the digits of a name
+  (`COVID-19`, `F-35`, `G7`).
+- `vocab` and `tf`: the content words (crudely stemmed) and names of the title
+  and the first CONTENT_WORDS words of the body, with their counts (names and
+  figures twice). Independent reports of one event tell it in their own words
+  but share its rarer ones; the store weighs them by how rare they are in what
+  it has seen (TF-IDF) when it places the article, and keeps the weighed,
+  unit-length vector in `weights`.
 
 Everything here is pure: text in, values out.
 """
@@ -19,13 +27,14 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from watcher.match.text import fold
 
-SKETCH_VERSION = 2  # stored sketches of another version are made anew from the bodies
+SKETCH_VERSION = 3  # stored sketches of another version are made anew from the bodies
 NUM_PERM = 64
 BANDS = 16  # LSH: 16 bands of 4 rows
 ROWS = NUM_PERM // BANDS
@@ -51,7 +60,18 @@ _TOKEN = re.compile(r"\d+(?:[.,:–-]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?", re.UN
 # the start of a text, of a line, or what follows a sentence's end (and an opening quote or bracket)
 _SENTENCE_START = re.compile(r"""(?:\A|\n|[.!?…]+["'”’»)\]]*\s+)\s*["'“‘«(\[]*""")
 MAX_TOKENS = 600  # a story is known by its first few hundred words; long pages cost no more
+CONTENT_WORDS = 120  # words of the body in the content vector: long and short texts score alike
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
+_MONTHS = frozenset(
+    """january february march april may june july august september october november december jan feb mar apr jun jul
+    aug sep sept oct nov dec""".split()
+)
+# words too common in news to say anything about which event it is
+_NOT_CONTENT = FUNCTION_WORDS | frozenset(
+    """said says say told tell according also would could one two three four five six seven eight nine ten new
+    year years day days week weeks month months time times people last first next back like get got make made
+    take took many much well even still now just including people's percent per cent mr mrs ms dr""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -62,23 +82,49 @@ class Sketch:
     word_count: int  # distinct word shingles, for containment estimates
     names: frozenset[str]
     numbers: frozenset[str]
+    vocab: np.ndarray = field(default_factory=lambda: _NO_TERMS)  # uint32 term ids, sorted
+    tf: np.ndarray = field(default_factory=lambda: _NO_WEIGHTS)  # float32 counts, parallel to vocab
+    weights: np.ndarray = field(default_factory=lambda: _NO_WEIGHTS)  # TF-IDF, unit length; empty until placed
+    years: tuple[int, ...] = ()  # the years the title and lead state, ascending
 
     def to_bytes(self) -> bytes:
         names = "\x1f".join(sorted(self.names)).encode()
         numbers = "\x1f".join(sorted(self.numbers)).encode()
-        head = struct.pack("<dIHH", self.at, self.word_count, len(names), len(numbers))
-        return head + self.words.astype("<u4").tobytes() + self.skeleton.astype("<u4").tobytes() + names + numbers
+        head = struct.pack(_HEAD, self.at, self.word_count, len(names), len(numbers), len(self.vocab),
+                           len(self.weights), len(self.years))
+        return b"".join((head, self.words.astype("<u4").tobytes(), self.skeleton.astype("<u4").tobytes(), names,
+                         numbers, self.vocab.astype("<u4").tobytes(), self.tf.astype("<f4").tobytes(),
+                         self.weights.astype("<f4").tobytes(), struct.pack(f"<{len(self.years)}H", *self.years)))
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> Sketch:
-        at, word_count, n_names, n_numbers = struct.unpack_from("<dIHH", blob)
-        pos = struct.calcsize("<dIHH")
+        """The sketch stored as `blob` (one of version 2, with no content vector, is read too)."""
+        at, word_count, n_names, n_numbers, n_vocab, n_weights, n_years = struct.unpack_from(_HEAD, blob)
+        pos = struct.calcsize(_HEAD)
+        if len(blob) != pos + 8 * NUM_PERM + n_names + n_numbers + 8 * n_vocab + 4 * n_weights + 2 * n_years:
+            at, word_count, n_names, n_numbers = struct.unpack_from("<dIHH", blob)
+            pos, n_vocab, n_weights, n_years = struct.calcsize("<dIHH"), 0, 0, 0
         words = np.frombuffer(blob, "<u4", NUM_PERM, pos)
         skeleton = np.frombuffer(blob, "<u4", NUM_PERM, pos + 4 * NUM_PERM)
         pos += 8 * NUM_PERM
         names = blob[pos : pos + n_names].decode()
         numbers = blob[pos + n_names : pos + n_names + n_numbers].decode()
-        return cls(at, words, skeleton, word_count, _split(names), _split(numbers))
+        pos += n_names + n_numbers
+        vocab = np.frombuffer(blob, "<u4", n_vocab, pos)
+        tf = np.frombuffer(blob, "<f4", n_vocab, pos + 4 * n_vocab)
+        weights = np.frombuffer(blob, "<f4", n_weights, pos + 8 * n_vocab)
+        years = struct.unpack_from(f"<{n_years}H", blob, pos + 8 * n_vocab + 4 * n_weights)
+        return cls(at, words, skeleton, word_count, _split(names), _split(numbers), vocab, tf, weights, years)
+
+    def event_year(self) -> int | None:
+        """The latest year the text states up to the year it was published: when its event happened."""
+        now = time.gmtime(self.at).tm_year
+        return max((y for y in self.years if y <= now), default=None)
+
+
+_HEAD = "<dIHHHHH"
+_NO_TERMS = np.zeros(0, dtype=np.uint32)
+_NO_WEIGHTS = np.zeros(0, dtype=np.float32)
 
 
 def _split(joined: str) -> frozenset[str]:
@@ -148,34 +194,78 @@ def is_key_number(value: str) -> bool:
     return n >= 10 and not (1990 <= n <= 2040)
 
 
+_CLOCK = re.compile(r"^(?:[01]?\d|2[0-3])[:.][0-5]\d$")
+_AM_PM = re.compile(r"\s*(?:[ap]\.?m\b\.?|o'clock|hours?\b|hrs\b|GMT|UTC|[A-Z][DS]T\b|local time)", re.IGNORECASE)
+_ORDINAL = re.compile(r"(?:st|nd|rd|th)\b", re.IGNORECASE)
+_MONTH_BEFORE = re.compile(r"\b([^\W\d_]+)\.?\s+$")
+_MONTH_AFTER = re.compile(r"^(?:st|nd|rd|th)?\s*(?:of\s+)?([^\W\d_]+)")
+
+
+def is_event_figure(text: str, start: int, end: int) -> bool:
+    """Is the figure text[start:end] a quantity of the event, read in its context? Not a date ("August 31",
+    "31st of May"), a clock time ("10:30", "9 p.m."), an ordinal ("2nd"), a year or the digits of a name
+    ("COVID-19", "F-35", "G7", "A320")."""
+    raw = text[start:end]
+    if start and (text[start - 1].isalpha() or text[start - 1] in "-–" and start > 1 and text[start - 2].isalpha()):
+        return False  # G7, COVID-19, F-35
+    after = text[end : end + 24]
+    if after[:1].isalpha() and not _ORDINAL.match(after):
+        return False  # 737MAX, 5G (a unit such as 5km is a figure, but too rare to matter)
+    if _ORDINAL.match(after):
+        return False  # 2nd, 31st
+    if _CLOCK.match(raw) or (raw.isdigit() and int(raw) <= 12 and _AM_PM.match(after)):
+        return False  # 10:30, 9 p.m.
+    if raw.isdigit() and len(raw) <= 2 and int(raw) <= 31:
+        before = _MONTH_BEFORE.search(text[max(0, start - 12) : start])
+        month = _MONTH_AFTER.match(after)
+        if (before and before.group(1).lower() in _MONTHS) or (month and month.group(1).lower() in _MONTHS):
+            return False  # August 31, 31 August
+    if raw.isdigit() and len(raw) == 4 and 1800 <= int(raw) <= 2100:
+        return False  # a year
+    return True
+
+
 def sketch(title: str, body: str, at: float) -> Sketch:
     """The sketch of one article (title and body as stored; the body's first MAX_TOKENS words)."""
     tokens: list[str] = []  # folded words of the body
     skeleton: list[str] = []
     names: set[str] = set()
     numbers: set[str] = set()
+    content: dict[str, float] = {}
+    years: set[int] = set()
     for text, is_body in ((title, False), (body, True)):
-        if not text or (not is_body and _title_case(text)):
-            continue  # "Minister Promises Jobs From Battery Plant": every word looks like a name
+        if not text:
+            continue
+        title_case = not is_body and _title_case(text)  # "Minister Promises Jobs": every word looks like a name
         folded = fold(text)
         # where sentences start: a capitalised first word is no sign of a name
         starts = {m.end() for m in _SENTENCE_START.finditer(text)}
         for n, m in enumerate(_TOKEN.finditer(text)):
             if is_body and n >= MAX_TOKENS:
                 break
+            in_content = not is_body or n < CONTENT_WORDS
             raw = m.group(0)
             if raw[0].isdigit():
                 value = number_value(raw)
-                if is_key_number(value):
+                key = (is_key_number(value) or bool(_THOUSANDS.match(raw))) and is_event_figure(text, *m.span())
+                if key and not title_case:
                     numbers.add(value)
+                if key and in_content:
+                    content[value] = content.get(value, 0.0) + 2.0
+                if in_content and len(raw) == 4 and raw.isdigit() and 1800 <= int(raw) <= 2100:
+                    years.add(int(raw))
                 if is_body:
                     tokens.append(value)
                     skeleton.append(value)
                 continue
             word = folded[m.start() : m.end()]
-            name = raw[0].isupper() and m.start() not in starts and word not in _NOT_NAMES and len(word) > 1
+            name = (not title_case and raw[0].isupper() and m.start() not in starts and word not in _NOT_NAMES
+                    and len(word) > 1)
             if name:
                 names.add(word)
+            if in_content and (name or (len(word) > 2 and word not in _NOT_CONTENT)):
+                term = word if name else stem(word)
+                content[term] = content.get(term, 0.0) + (2.0 if name else 1.0)
             if not is_body:
                 continue
             tokens.append(word)
@@ -184,6 +274,7 @@ def sketch(title: str, body: str, at: float) -> Sketch:
             elif not skeleton or skeleton[-1] != "_":
                 skeleton.append("_")
     word_shingles = _shingle_hashes(tokens, WORD_SHINGLE)
+    vocab, tf = content_vector(content)
     return Sketch(
         at=at,
         words=_minhash(word_shingles),
@@ -191,7 +282,38 @@ def sketch(title: str, body: str, at: float) -> Sketch:
         word_count=len(word_shingles),
         names=frozenset(names),
         numbers=frozenset(numbers),
+        vocab=vocab,
+        tf=tf,
+        years=tuple(sorted(years)[-16:]),
     )
+
+
+def content_vector(counts: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Term ids (sorted) and counts of a bag of terms."""
+    if not counts:
+        return _NO_TERMS, _NO_WEIGHTS
+    terms_ = list(counts)
+    ids = _token_ids(terms_).astype(np.uint32)
+    order = np.argsort(ids, kind="stable")
+    tf = np.array([counts[t] for t in terms_], dtype=np.float32)
+    ids, tf = ids[order], tf[order]
+    if len(ids) > 1 and (ids[1:] == ids[:-1]).any():  # two terms with one 32-bit id: keep one
+        keep = np.concatenate(([True], ids[1:] != ids[:-1]))
+        ids, tf = ids[keep], tf[keep]
+    return ids, tf
+
+
+def stem(word: str) -> str:
+    """A crude English stem, so "rule", "rules", "ruled" and "ruling" meet (other languages pass unchanged
+    unless they end the same way)."""
+    if len(word) <= 4:
+        return word
+    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith("ss"):
+                return word
+            return word[: len(word) - len(suffix)] + repl
+    return word
 
 
 def _title_case(title: str) -> bool:

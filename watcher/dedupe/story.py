@@ -7,6 +7,10 @@ Signals, strongest first:
   although the content words differ (a synonym-swapped copy).
 - `event`: another report of the same event: the same people and places and
   the same key figures, published within the time window.
+- `content`: another outlet's own words about the event: the TF-IDF cosine of
+  the article's content words and names with the story's articles within the
+  time window, averaged over them (average link: one close article of a broad
+  story is not enough, and a story does not drift article by article).
 
 A copy or rewrite whose figures or names disagree with the other article's is
 not the same story (a template story a year later with other numbers, the
@@ -16,8 +20,11 @@ figures differ.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from typing import Iterable
+
+import numpy as np
 
 from watcher.dedupe.sketch import NUM_PERM, Sketch, similarity
 
@@ -31,6 +38,11 @@ MIN_NUMBER_OVERLAP = 0.4  # shared figures / figures of the article with fewer
 COPY_NUMBER_OVERLAP = 0.5  # a copy or rewrite keeps the figures...
 COPY_NAME_OVERLAP = 0.5  # ...and the names of what it copies
 MIN_SHINGLES = 12  # texts shorter than this are compared by names and figures only
+CONTENT_SAME = 0.25  # average TF-IDF cosine with the story's articles in the window, when the closest shares names
+CONTENT_WITHOUT_NAMES = 0.40  # ...when it shares fewer than MIN_SHARED_NAMES names
+CONTENT_PER_DAY = 0.05  # more needed per day between the article and the story's nearest in time
+# the signals in force (a benchmark's ablation switches some off)
+SIGNALS = {"copy", "teaser", "rewrite", "event", "content"}
 
 
 @dataclass(frozen=True)
@@ -42,22 +54,25 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Verdict:
-    """How a new article relates to one earlier article, and why."""
+    """How a new article relates to one earlier article (or, for `content`, to its story), and why."""
 
     article_id: int
     story_id: int
     same: bool
-    signal: str  # copy | teaser | rewrite | event | none
+    signal: str  # copy | teaser | rewrite | event | content | none
     score: float
     why: str
     shared_names: tuple[str, ...] = field(default=())
     shared_numbers: tuple[str, ...] = field(default=())
+    veto: bool = False  # a copy or rewrite whose figures or names differ: not this story, whatever else says
+    scores: dict[str, float] = field(default_factory=dict)  # every signal's score, for explaining
 
     def as_dict(self) -> dict[str, object]:
         return {
             "article": self.article_id, "story": self.story_id, "same": self.same, "signal": self.signal,
             "score": round(self.score, 3), "why": self.why,
             "names": list(self.shared_names), "numbers": list(self.shared_numbers),
+            "scores": {k: round(v, 3) for k, v in self.scores.items()},
         }
 
 
@@ -75,9 +90,29 @@ def containment(new: Sketch, old: Sketch, jaccard: float) -> float:
     return min(1.0, inter / small)
 
 
-def compare(new: Sketch, old: Candidate, window: float) -> Verdict:
-    """The verdict on `new` against one earlier article; `window` is in seconds."""
+def cosines(new: Sketch, others: list[Sketch]) -> np.ndarray:
+    """The TF-IDF cosine of `new` with each of `others` (weighed, unit-length vectors; 0 when unweighed)."""
+    out = np.zeros(len(others), dtype=np.float64)
+    if not len(new.weights) or not others:
+        return out
+    vocab = np.concatenate([o.vocab if len(o.weights) else o.vocab[:0] for o in others])
+    if not len(vocab):
+        return out
+    weights = np.concatenate([o.weights for o in others]).astype(np.float64)
+    owner = np.repeat(np.arange(len(others)), [len(o.weights) for o in others])
+    at = np.searchsorted(new.vocab, vocab)
+    at[at >= len(new.vocab)] = 0
+    hit = new.vocab[at] == vocab
+    np.add.at(out, owner[hit], weights[hit] * new.weights[at[hit]])
+    return out
+
+
+def compare(new: Sketch, old: Candidate, window: float, content: float | None = None) -> Verdict:
+    """The verdict on `new` against one earlier article; `window` is in seconds. `content` is the
+    articles' TF-IDF cosine (computed here when not given); it is reported, the story decides with it."""
     o = old.sketch
+    if content is None:
+        content = float(cosines(new, [o])[0])
     words = similarity(new.words, o.words)
     skeleton = similarity(new.skeleton, o.skeleton)
     n_names, name_overlap = overlap(new.names, o.names)
@@ -90,52 +125,102 @@ def compare(new: Sketch, old: Candidate, window: float) -> Verdict:
                f"figures {n_numbers} of {min(len(new.numbers), len(o.numbers))} shared")
     agree = figures_agree and names_agree
     differ = "the figures differ" if not figures_agree else "the names differ"
-
-    def verdict(same: bool, signal: str, score: float, why: str) -> Verdict:
-        return Verdict(old.article_id, old.story_id, same, signal, score, why, names, numbers)
-
     days = abs(new.at - o.at) / 86400
     if min(new.word_count, o.word_count) < MIN_SHINGLES:
         # a few words (a feed's stock summary, a bare headline) say nothing about copying
         words = skeleton = contained = 0.0
     else:
         contained = containment(new, o, words) if words * NUM_PERM >= 4 else 0.0
-    if words >= COPY_SIMILARITY or contained >= TEASER_CONTAINMENT:
-        signal, score = ("copy", words) if words >= COPY_SIMILARITY else ("teaser", contained)
+    scores = {"words": words, "teaser": contained, "skeleton": skeleton, "names": name_overlap,
+              "figures": number_overlap, "content": content}
+
+    def verdict(same: bool, signal: str, score: float, why: str, veto: bool = False) -> Verdict:
+        return Verdict(old.article_id, old.story_id, same, signal, score, why, names, numbers, veto, scores)
+
+    copy = "copy" in SIGNALS and words >= COPY_SIMILARITY
+    if copy or ("teaser" in SIGNALS and contained >= TEASER_CONTAINMENT):
+        signal, score = ("copy", words) if copy else ("teaser", contained)
         what = f"word similarity {words:.2f}" if signal == "copy" else f"{contained:.0%} of the shorter text contained"
         if agree:
             return verdict(True, signal, score, f"{what}; {figures}")
-        return verdict(False, "none", score, f"{what}, but {differ} ({figures})")
-    if skeleton >= REWRITE_SIMILARITY:
+        return verdict(False, "none", score, f"{what}, but {differ} ({figures})", veto=True)
+    if "rewrite" in SIGNALS and skeleton >= REWRITE_SIMILARITY:
         if agree:
             return verdict(True, "rewrite", skeleton, f"skeleton similarity {skeleton:.2f} (words {words:.2f}); {figures}")
-        return verdict(False, "none", skeleton, f"skeleton similarity {skeleton:.2f}, but {differ} ({figures})")
+        return verdict(False, "none", skeleton, f"skeleton similarity {skeleton:.2f}, but {differ} ({figures})",
+                       veto=True)
     event = (
-        n_names >= MIN_SHARED_NAMES and n_numbers >= MIN_SHARED_NUMBERS
+        "event" in SIGNALS and n_names >= MIN_SHARED_NAMES and n_numbers >= MIN_SHARED_NUMBERS
         and name_overlap >= MIN_NAME_OVERLAP and number_overlap >= MIN_NUMBER_OVERLAP
     )
     score = (name_overlap + number_overlap) / 2
     detail = (f"names {n_names} shared ({name_overlap:.0%}), figures {n_numbers} shared ({number_overlap:.0%}), "
-              f"{days:.1f} days apart")
+              f"content {content:.2f}, {days:.1f} days apart")
     if event and days * 86400 <= window:
         return verdict(True, "event", score, detail)
     if event:
         return verdict(False, "none", score, f"{detail}: outside the {window / 86400:g}-day window")
-    return verdict(False, "none", max(score, skeleton, words), detail)
+    return verdict(False, "none", max(score, skeleton, words, content), detail)
 
 
-_STRENGTH = {"copy": 4, "teaser": 3, "rewrite": 2, "event": 1, "none": 0}
+def stale(sk: Sketch) -> bool:
+    """Does the text date its event before the year it is said to be published? Then its publication date is
+    not the event's (an archive page, an undated copy), and the year it states is the better guide."""
+    year = sk.event_year()
+    return year is not None and year < time.gmtime(sk.at).tm_year
 
 
-def decide(new: Sketch, candidates: Iterable[Candidate], window: float) -> tuple[Verdict | None, Verdict | None]:
-    """(the best match, or None) and (the closest miss, for explaining a new story)."""
+_STRENGTH = {"copy": 5, "teaser": 4, "rewrite": 3, "event": 2, "content": 1, "none": 0}
+
+
+def decide(
+    new: Sketch, candidates: Iterable[Candidate], window: float,
+    members: dict[int, list[Candidate]] | None = None,
+) -> tuple[Verdict | None, Verdict | None]:
+    """(the best match, or None) and (the closest miss, for explaining a new story).
+
+    `members` are the articles of the candidates' stories within the window
+    (the candidates themselves when not given), for the content signal's
+    average link. Ties go to the older story, so the outcome does not depend
+    on the order of the candidates."""
+    cands = sorted(candidates, key=lambda c: c.article_id)
+    if members is None:
+        members = {}
+        for c in cands:
+            if abs(new.at - c.sketch.at) <= window:
+                members.setdefault(c.story_id, []).append(c)
+    everyone = {c.article_id: c for c in cands}
+    for group in members.values():
+        everyone.update((c.article_id, c) for c in group)
+    order = sorted(everyone)
+    cos = dict(zip(order, cosines(new, [everyone[a].sketch for a in order]).tolist()))
+    verdicts = [compare(new, c, window, cos[c.article_id]) for c in cands]
+    vetoed = {v.story_id for v in verdicts if v.veto}
+    if "content" in SIGNALS:
+        for story_id, group in sorted(members.items()):
+            if story_id in vetoed or not group:
+                continue
+            link = sum(cos[c.article_id] for c in group) / len(group)
+            top = max(group, key=lambda c: (cos[c.article_id], -c.article_id))
+            v = compare(new, top, window, cos[top.article_id])
+            years = new.event_year(), top.sketch.event_year()
+            if None not in years and years[0] != years[1] and stale(new) and stale(top.sketch):
+                verdicts.append(replace(v, why=f"{v.why}; the texts date the event {years[1]} and {years[0]}",
+                                        scores={**v.scores, "content_link": link}))
+                continue
+            days = min(abs(new.at - c.sketch.at) for c in group) / 86400
+            need = (CONTENT_SAME if len(v.shared_names) >= MIN_SHARED_NAMES else CONTENT_WITHOUT_NAMES) \
+                + CONTENT_PER_DAY * days
+            why = (f"content similarity {link:.2f} on average with the story's {len(group)} article(s) in the window "
+                   f"(closest {cos[top.article_id]:.2f}; {need:.2f} needed); {v.why}")
+            verdicts.append(replace(v, same=link >= need, signal="content" if link >= need else "none",
+                                    score=link, why=why, scores={**v.scores, "content_link": link}))
     best: Verdict | None = None
     closest: Verdict | None = None
-    for c in candidates:
-        v = compare(new, c, window)
-        key = (_STRENGTH[v.signal], v.score)
-        if v.same and (best is None or key > (_STRENGTH[best.signal], best.score)):
+    for v in verdicts:
+        key = (_STRENGTH[v.signal], v.score, -v.story_id, -v.article_id)
+        if v.same and (best is None or key > (_STRENGTH[best.signal], best.score, -best.story_id, -best.article_id)):
             best = v
-        elif not v.same and (closest is None or v.score > closest.score):
+        elif not v.same and (closest is None or (v.score, -v.article_id) > (closest.score, -closest.article_id)):
             closest = v
     return best, closest

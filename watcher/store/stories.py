@@ -4,24 +4,36 @@ Candidates for a new article come from two indexes, never from a scan:
 - `story_bands`: LSH bands of the word and skeleton signatures (copies, rewrites);
 - `story_terms`: names and figures with the time they were reported; the
   rarest of the article's terms (by `story_term_counts`) are looked up within
-  the time window (other reports of the event).
+  the time window (other reports of the event). The TOP_TERMS heaviest content
+  words of each article (`t:` terms) are indexed there too, for reports that
+  share words but few names or figures.
+`story_term_counts` also counts, per content word (`w:`), the articles it
+appeared in, and under `""` the articles sketched: the document frequencies of
+the content vectors, learned as the store grows. An article's vector is weighed
+with the counts of the articles before it, so placing the articles again in the
+same order (`replay`) gives the same stories.
 The functions that write run inside the caller's transaction.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any, Callable
+import math
+from dataclasses import dataclass, replace
+from typing import Any, Iterable
 
+import numpy as np
 import sqlite_utils
 
-from watcher.dedupe.sketch import Sketch, bands, terms
-from watcher.dedupe.story import Candidate, Verdict, decide
+from watcher.dedupe.sketch import Sketch, bands, sketch, terms
+from watcher.dedupe.story import Candidate, Verdict, cosines, decide
 
 LOOKUP_TERMS = 12  # the rarest terms of a new article that are looked up
 MAX_CANDIDATES = 40  # from each index
 PER_KEY = 100  # rows read for one band or term at most
+TOP_TERMS = 10  # content words of an article indexed (and looked up), the heaviest first
+MAX_STORIES = 12  # candidate stories whose articles are read for the average link
+MAX_MEMBERS = 30  # articles of one story read for the average link, the newest first
 
 
 @dataclass(frozen=True)
@@ -43,12 +55,65 @@ class Placement:
 
 
 def place(db: sqlite_utils.Database, sk: Sketch, window: float) -> Placement:
-    best, closest = decide(sk, candidates(db, sk, window), window)
+    sk = weigh(sk, _counts(db, sk))
+    found = candidates(db, sk, window)
+    best, closest = decide(sk, found, window, members(db, sk, found, window))
     return Placement(sk, best, closest)
 
 
+def _counts(db: sqlite_utils.Database, sk: Sketch) -> dict[str, int]:
+    keys = ["", *(f"w:{t}" for t in sk.vocab.tolist())]
+    out: dict[str, int] = {}
+    for i in range(0, len(keys), 500):
+        part = keys[i : i + 500]
+        marks = ",".join("?" * len(part))
+        out.update(db.execute(f"SELECT term, n FROM story_term_counts WHERE term IN ({marks})", part).fetchall())
+    return out
+
+
+def weigh(sk: Sketch, counts: dict[str, int]) -> Sketch:
+    """The sketch with its content vector weighed by TF-IDF (`counts`: articles per `w:` term, and under
+    `""` all articles), unit length."""
+    if not len(sk.vocab):
+        return sk
+    total = counts.get("", 0)
+    df = np.array([counts.get(f"w:{t}", 0) for t in sk.vocab.tolist()], dtype=np.float64)
+    w = sk.tf * (np.log((total + 1) / (df + 1)) + 1.0)
+    norm = math.sqrt(float(np.dot(w, w)))
+    return replace(sk, weights=(w / norm).astype(np.float32) if norm else w.astype(np.float32))
+
+
+def top_terms(sk: Sketch) -> list[str]:
+    """Index terms of the article's heaviest content words (ties by term id, for a stable choice)."""
+    if not len(sk.weights):
+        return []
+    order = np.lexsort((sk.vocab, -sk.weights))[:TOP_TERMS]
+    return [f"t:{t}" for t in sk.vocab[order].tolist()]
+
+
+def members(db: sqlite_utils.Database, sk: Sketch, found: list[Candidate], window: float) -> dict[int, list[Candidate]]:
+    """The articles within the window of the candidates' stories (the MAX_MEMBERS newest of each of the
+    MAX_STORIES stories with the closest candidates), for the average link."""
+    if not found:
+        return {}
+    close: dict[int, float] = {}
+    for c, cos in zip(found, cosines(sk, [c.sketch for c in found]).tolist()):
+        close[c.story_id] = max(close.get(c.story_id, 0.0), cos)
+    chosen = sorted(close, key=lambda s: (-close[s], s))[:MAX_STORIES]
+    one = (f"SELECT * FROM (SELECT s.article_id, s.story_id, s.sketch FROM articles a JOIN story_sketches s "
+           f"ON s.article_id = a.id WHERE a.story_id = ? AND s.at BETWEEN ? AND ? ORDER BY a.id DESC "
+           f"LIMIT {MAX_MEMBERS})")
+    rows = db.execute(" UNION ALL ".join([one] * len(chosen)),
+                      [v for st in chosen for v in (st, sk.at - window, sk.at + window)])
+    out: dict[int, list[Candidate]] = {}
+    for article_id, story_id, blob in rows:
+        out.setdefault(story_id, []).append(Candidate(article_id, story_id, Sketch.from_bytes(blob)))
+    return out
+
+
 def candidates(db: sqlite_utils.Database, sk: Sketch, window: float) -> list[Candidate]:
-    """Earlier articles that may be of the same story: LSH band hits and shared rare names or figures.
+    """Earlier articles that may be of the same story: LSH band hits, shared rare names or figures, shared
+    heavy content words.
 
     Every lookup is bounded (the newest PER_KEY rows of a band or a term), so
     templated copy that thousands of articles share costs no more than a
@@ -60,23 +125,14 @@ def candidates(db: sqlite_utils.Database, sk: Sketch, window: float) -> list[Can
         rows = db.execute(" UNION ALL ".join([one] * len(keys)), [v for k in keys for v in k])
         for (article_id,) in rows:
             hits[article_id] = hits.get(article_id, 0) + 1
-    by_band = sorted(hits, key=lambda a: (-hits[a], -a))[:MAX_CANDIDATES]
-    ids = dict.fromkeys(by_band)
+    ids = dict.fromkeys(sorted(hits, key=lambda a: (-hits[a], -a))[:MAX_CANDIDATES])
     wanted = terms(sk)
     if wanted:
         marks = ",".join("?" * len(wanted))
         known = db.execute(f"SELECT term, n FROM story_term_counts WHERE term IN ({marks})", wanted).fetchall()
-        rare = [t for t, _ in sorted(known, key=lambda r: r[1])[:LOOKUP_TERMS]]
-        if len(rare) >= 2:
-            one = (f"SELECT * FROM (SELECT article_id FROM story_terms WHERE term = ? AND at BETWEEN ? AND ? "
-                   f"ORDER BY at DESC LIMIT {PER_KEY})")
-            shared: dict[int, int] = {}
-            rows = db.execute(" UNION ALL ".join([one] * len(rare)),
-                              [v for t in rare for v in (t, sk.at - window, sk.at + window)])
-            for (article_id,) in rows:
-                shared[article_id] = shared.get(article_id, 0) + 1
-            ids.update(dict.fromkeys(sorted((a for a, n in shared.items() if n >= 2),
-                                            key=lambda a: (-shared[a], -a))[:MAX_CANDIDATES]))
+        ids.update(dict.fromkeys(_lookup(db, [t for t, _ in sorted(known, key=lambda r: (r[1], r[0]))[:LOOKUP_TERMS]],
+                                         sk, window, 2)))
+    ids.update(dict.fromkeys(_lookup(db, top_terms(sk), sk, window, 2)))
     if not ids:
         return []
     marks = ",".join("?" * len(ids))
@@ -84,8 +140,25 @@ def candidates(db: sqlite_utils.Database, sk: Sketch, window: float) -> list[Can
     return [Candidate(r[0], r[1], Sketch.from_bytes(r[2])) for r in rows]
 
 
-def save(db: sqlite_utils.Database, article_id: int, placement: Placement, title: str | None, seen: str) -> int:
-    """Record the article in its story (a new one when it joins none); returns the story id."""
+def _lookup(db: sqlite_utils.Database, keys: list[str], sk: Sketch, window: float, at_least: int) -> list[int]:
+    """Articles within the window with at least `at_least` of the index terms `keys`, most shared first."""
+    if len(keys) < at_least:
+        return []
+    one = (f"SELECT * FROM (SELECT article_id FROM story_terms WHERE term = ? AND at BETWEEN ? AND ? "
+           f"ORDER BY at DESC LIMIT {PER_KEY})")
+    shared: dict[int, int] = {}
+    rows = db.execute(" UNION ALL ".join([one] * len(keys)), [v for t in keys for v in (t, sk.at - window, sk.at + window)])
+    for (article_id,) in rows:
+        shared[article_id] = shared.get(article_id, 0) + 1
+    return sorted((a for a, n in shared.items() if n >= at_least), key=lambda a: (-shared[a], -a))[:MAX_CANDIDATES]
+
+
+def save(
+    db: sqlite_utils.Database, article_id: int, placement: Placement, title: str | None, seen: str,
+    new_story_id: int | None = None,
+) -> int:
+    """Record the article in its story (a new one, numbered `new_story_id` when given, when it joins none);
+    returns the story id."""
     sk = placement.sketch
     if placement.verdict:
         story_id = placement.verdict.story_id
@@ -95,7 +168,8 @@ def save(db: sqlite_utils.Database, article_id: int, placement: Placement, title
             [seen, seen, story_id],
         )
     else:
-        cur = db.execute("INSERT INTO stories (first_seen, last_seen, title) VALUES (?, ?, ?)", [seen, seen, title])
+        cur = db.execute("INSERT INTO stories (id, first_seen, last_seen, title) VALUES (?, ?, ?, ?)",
+                         [new_story_id, seen, seen, title])
         story_id = int(cur.lastrowid)
     db.execute(
         "UPDATE articles SET story_id = ?, story_reason = ? WHERE id = ?",
@@ -105,14 +179,24 @@ def save(db: sqlite_utils.Database, article_id: int, placement: Placement, title
         "INSERT OR REPLACE INTO story_sketches (article_id, story_id, at, sketch) VALUES (?, ?, ?, ?)",
         [article_id, story_id, sk.at, sk.to_bytes()],
     )
-    conn = db.conn
-    conn.executemany("INSERT INTO story_bands (band, hash, article_id) VALUES (?, ?, ?)",
-                     [(b, h, article_id) for b, h in bands(sk)])
-    ts = terms(sk)
-    conn.executemany("INSERT INTO story_terms (term, at, article_id) VALUES (?, ?, ?)", [(t, sk.at, article_id) for t in ts])
-    conn.executemany("INSERT INTO story_term_counts (term, n) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET n = n + 1",
-                     [(t,) for t in ts])
+    _index(db, article_id, sk)
+    db.conn.executemany("INSERT INTO story_term_counts (term, n) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET n = n + 1",
+                        [(t,) for t in counted(sk)])
     return story_id
+
+
+def _index(db: sqlite_utils.Database, article_id: int, sk: Sketch) -> None:
+    """Add the article to the LSH bands and the term index."""
+    db.conn.executemany("INSERT INTO story_bands (band, hash, article_id) VALUES (?, ?, ?)",
+                        [(b, h, article_id) for b, h in bands(sk)])
+    db.conn.executemany("INSERT INTO story_terms (term, at, article_id) VALUES (?, ?, ?)",
+                        [(t, sk.at, article_id) for t in terms(sk) + top_terms(sk)])
+
+
+def counted(sk: Sketch) -> list[str]:
+    """The terms an article adds one to in `story_term_counts`: its names and figures, its content words
+    (`w:`) and the number of articles (`""`)."""
+    return ["", *terms(sk), *(f"w:{t}" for t in sk.vocab.tolist())]
 
 
 def story_rows(db: sqlite_utils.Database, limit: int = 20, since: str | None = None) -> list[dict[str, Any]]:
@@ -156,41 +240,78 @@ def story_rows(db: sqlite_utils.Database, limit: int = 20, since: str | None = N
     return stories
 
 
-def rebuild_index(db: sqlite_utils.Database, resketch: Callable[[dict[str, Any]], Sketch | None] | None = None) -> int:
-    """Rebuild the LSH bands and the name/figure index from the stored sketches, in one transaction.
+def _stored(db: sqlite_utils.Database, resketch: bool) -> Iterable[tuple[dict[str, Any], Sketch]]:
+    """Every article with a story sketch, in the order they were stored: its row and its sketch (made anew
+    from the stored title and body with `resketch`; an article whose body was pruned keeps its own)."""
+    last = 0
+    while True:
+        cur = db.execute(
+            "SELECT a.id, a.title, a.body, a.fetched_at, a.pruned_at, a.story_id AS old_story, s.at, s.sketch "
+            "FROM story_sketches s JOIN articles a ON a.id = s.article_id WHERE s.article_id > ? "
+            "ORDER BY s.article_id LIMIT 2000", [last])
+        cols = [d[0] for d in cur.description]
+        batch = [dict(zip(cols, r)) for r in cur.fetchall()]
+        if not batch:
+            return
+        for row in batch:
+            if resketch and not row["pruned_at"]:
+                sk = sketch(row["title"] or "", row["body"] or "", row["at"])
+            else:
+                sk = Sketch.from_bytes(row["sketch"])
+            yield row, sk
+        last = batch[-1]["id"]
+
+
+def _clear_indexes(db: sqlite_utils.Database) -> None:
+    for table in ("story_bands", "story_terms", "story_term_counts"):
+        db.execute(f"DELETE FROM {table}")
+
+
+def rebuild_index(db: sqlite_utils.Database, resketch: bool = False) -> int:
+    """Rebuild the indexes and the content weights from the stored sketches, in one transaction.
 
     With `resketch`, each article's sketch is first made anew from its stored
-    row (articles whose body was pruned keep the sketch they have). Story
-    assignments are kept. Returns the number of sketches indexed."""
+    title and body. The articles are weighed in the order they were stored,
+    with the document frequencies of the articles before each, as when they
+    were placed. Story assignments are kept. Returns the number of sketches
+    indexed."""
+    n = 0
     with db.atomic():
-        if resketch is not None:
-            rows = db.execute(
-                "SELECT a.id, a.title, a.body, a.published, a.fetched_at, a.pruned_at FROM articles a "
-                "JOIN story_sketches s ON s.article_id = a.id"
-            )
-            cols = [d[0] for d in rows.description]
-            fresh = []
-            for r in rows.fetchall():
-                row = dict(zip(cols, r))
-                sk = resketch(row) if not row["pruned_at"] else None
-                if sk is not None:
-                    fresh.append((sk.to_bytes(), sk.at, row["id"]))
-            db.conn.executemany("UPDATE story_sketches SET sketch = ?, at = ? WHERE article_id = ?", fresh)
-        for table in ("story_bands", "story_terms", "story_term_counts"):
-            db.execute(f"DELETE FROM {table}")
-        n = 0
+        _clear_indexes(db)
         counts: dict[str, int] = {}
-        cur = db.execute("SELECT article_id, sketch FROM story_sketches")
-        while batch := cur.fetchmany(5000):
-            band_rows, term_rows = [], []
-            for article_id, blob in batch:
-                sk = Sketch.from_bytes(blob)
-                band_rows.extend((b, h, article_id) for b, h in bands(sk))
-                for t in terms(sk):
-                    term_rows.append((t, sk.at, article_id))
-                    counts[t] = counts.get(t, 0) + 1
-                n += 1
-            db.conn.executemany("INSERT INTO story_bands (band, hash, article_id) VALUES (?, ?, ?)", band_rows)
-            db.conn.executemany("INSERT INTO story_terms (term, at, article_id) VALUES (?, ?, ?)", term_rows)
+        for row, sk in list(_stored(db, resketch)):
+            sk = weigh(sk, counts)
+            db.execute("UPDATE story_sketches SET sketch = ?, at = ? WHERE article_id = ?", [sk.to_bytes(), sk.at, row["id"]])
+            _index(db, row["id"], sk)
+            for t in counted(sk):
+                counts[t] = counts.get(t, 0) + 1
+            n += 1
         db.conn.executemany("INSERT INTO story_term_counts (term, n) VALUES (?, ?)", counts.items())
+    return n
+
+
+def replay(db: sqlite_utils.Database, window: float, resketch: bool = True) -> int:
+    """Place every article again, in the order they were stored, as the daemon placed them: the same
+    articles in the same order give the same stories (and a story keeps its id when it comes out the
+    same). In one transaction; returns the number of articles placed."""
+    n = 0
+    with db.atomic():
+        _clear_indexes(db)
+        rows = list(_stored(db, resketch))
+        db.execute("UPDATE articles SET story_id = NULL WHERE story_id IS NOT NULL")
+        db.execute("DELETE FROM stories")
+        taken: set[int] = set()
+        fresh = max((r["old_story"] or 0 for r, _ in rows), default=0)
+        for row, sk in rows:
+            placement = place(db, sk, window)
+            story_id = None
+            if placement.verdict is None:
+                old = row["old_story"]
+                if old is None or old in taken:
+                    fresh += 1
+                    old = fresh
+                story_id = old
+                taken.add(old)
+            save(db, row["id"], placement, row["title"], row["fetched_at"], new_story_id=story_id)
+            n += 1
     return n
