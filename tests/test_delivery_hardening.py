@@ -104,3 +104,61 @@ def test_source_notices_are_retried_and_a_failed_send_is_logged_once(web: WebSer
                                                               "watcher: source 'a' recovered"], third.stdout
     finally:
         admin.stop()
+
+
+# -- templates can't crash delivery -------------------------------------------------------------------------
+
+SPEAKERLESS = HARBOUR + """\
+    template: |
+      {{ title }}
+      {{ speaker.name }} said: {{ speaker.sentence }}
+"""
+
+
+def test_check_renders_every_template_against_every_rule(web: WebServer, hooks: WebhookReceiver,
+                                                         tmp_path: Path) -> None:
+    config = harbour_config(tmp_path, web, hooks, rules=SPEAKERLESS,
+                            channel={"template": "{{ url }}\n{{ headline }}"})
+    result = run_watcher("check", "--config", str(config))
+    assert result.returncode == 1, result.stdout
+    lines = result.stderr.strip().splitlines()
+    rules_file, config_line = tmp_path / "rules.yaml", config.read_text().splitlines().index("    template: '{{ url }}") + 1
+    assert lines[0].startswith(f"{rules_file}:9: rule harbour: template failed on its line 2: 'None' has no "
+                               "attribute 'name' (for an alert with evidence: keyword;"), lines
+    assert lines[1].startswith(f"{config}:{config_line + 2}: channel hook, with rule harbour ({rules_file}:2): "
+                               "template failed on its line 2: 'headline' is undefined"), lines
+    assert len(lines) == 2 and "Traceback" not in result.stderr
+
+    # a speaker that may be missing (any:) must be guarded; guarded, the same values pass
+    guarded = HARBOUR.replace("keywords: [harbour]", "any: [{keywords: [harbour]}, {speaker: {name: Ana Ruiz}}]") + \
+        "    template: '{% if speaker %}{{ speaker.name }}: {% endif %}{{ title }}'\n"
+    (tmp_path / "rules.yaml").write_text(guarded)
+    config = harbour_config(tmp_path, web, hooks, rules=guarded, channel={"template": "{{ url }} {{ keywords|join(', ') }}"})
+    ok = run_watcher("check", "--config", str(config))
+    assert ok.returncode == 0, ok.stderr
+    unguarded = guarded.replace("{% if speaker %}{{ speaker.name }}: {% endif %}", "{{ speaker.name }}: ")
+    config = harbour_config(tmp_path, web, hooks, rules=unguarded)
+    assert "for an alert with evidence: keyword;" in run_watcher("check", "--config", str(config)).stderr
+
+
+def test_a_template_naming_another_template_is_a_load_error(web: WebServer, hooks: WebhookReceiver,
+                                                             tmp_path: Path) -> None:
+    config = harbour_config(tmp_path, web, hooks, rules=HARBOUR + "    template: '{% include \"footer.j2\" %}'\n")
+    result = run_watcher("check", "--config", str(config))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"{tmp_path / 'rules.yaml'}:7: rules[0].template: template error on its line 1: "
+                                    "alert templates cannot include"), result.stderr
+
+
+def test_a_failing_template_falls_back_to_the_standard_message(web: WebServer, hooks: WebhookReceiver,
+                                                               tmp_path: Path) -> None:
+    urls = publish(web, "a", HARBOUR_SLUGS[:2])
+    config = harbour_config(tmp_path, web, hooks, rules=SPEAKERLESS, channel={"template": "{{ url }} {{ headline }}"})
+    result = run_watcher("run", "--once", "--config", str(config))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert per_article(hooks) == {u: 1 for u in urls}
+    assert all(r.message.startswith("**Harbour") and "rule: harbour" in r.message for r in hooks.snapshot())
+    logged = [line for line in result.stdout.splitlines() if "template failed" in line]
+    assert len(logged) == 2, logged  # the rule's mistake and the channel's, each once for both alerts
+    assert {(d["status"], d["attempts"]) for d in deliveries(config)} == {("sent", 1)}

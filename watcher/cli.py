@@ -84,10 +84,12 @@ def run(config_path: Path, once: bool) -> None:
 @cli.command()
 @_config_option
 def check(config_path: Path) -> None:
-    """Validate the config, every rule file, and run each rule's inline `examples`.
+    """Validate the config, every rule file, and run each rule's inline `examples`; render every template
+    a rule's alerts go through against sample alerts of each shape the rule can fire with.
 
     Exits 1 with one `file:line: message` line per mistake or failing example.
     """
+    from watcher.alert.check import template_mistakes
     from watcher.rules.load import load_rules
     from watcher.rules.ruleset import example_failures
 
@@ -96,7 +98,7 @@ def check(config_path: Path) -> None:
     if config.rules is None:
         return
     rules = load_rules(config.rules, config)
-    failures = example_failures(rules)
+    failures = template_mistakes(rules, config) + example_failures(rules)
     if failures:
         raise WatcherError("\n".join(failures))
     examples = sum(len(r.examples) for r in rules.rules)

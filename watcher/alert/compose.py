@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
-from watcher.alert.template import render
+from watcher.alert.template import render_or_none
 from watcher.match.engine import Evidence
 
 MAX_SENTENCE = 300
@@ -61,11 +61,15 @@ def compose(
     evidence = sorted(evidence, key=lambda e: e.field != "body")
     context = alert_context(rule_id=rule_id, rule_title=rule_title, article_title=article_title, outlet=outlet,
                             published=published, url=url, evidence=evidence)
-    if template:
-        return AlertContent(title=rule_title, body=render(template, context), context=context)
-    lines = [f"**{_one_line(article_title) or url}**"]
-    lines.append(" · ".join(x for x in (outlet, published.strftime("%Y-%m-%d %H:%M UTC") if published else None) if x))
-    lines.append(url)
+    body = render_or_none(template, context, whose=f"rule {rule_id} template") if template else None
+    return AlertContent(title=rule_title, body=body or standard_body(context, evidence), context=context)
+
+
+def standard_body(context: dict[str, Any], evidence: list[Evidence]) -> str:
+    """The message without a template: article title, outlet and date, link, then the evidence."""
+    lines = [f"**{context['title']}**"]
+    lines.append(" · ".join(x for x in (context["outlet"], context["published"]) if x))
+    lines.append(context["url"])
     lines.append("")
     speakers = [e for e in evidence if e.kind == "speaker"]
     numbers = [e for e in evidence if e.kind == "number"]
@@ -85,8 +89,8 @@ def compose(
         words = list(dict.fromkeys(e.matched for e in keywords))
         lines.append("Keywords: " + ", ".join(words))
     lines.append("")
-    lines.append(f"rule: {rule_id}")
-    return AlertContent(title=rule_title, body="\n".join(lines).strip(), context=context)
+    lines.append(f"rule: {context['rule_id']}")
+    return "\n".join(lines).strip()
 
 
 def _one_line(text: str | None) -> str:

@@ -1,24 +1,43 @@
 """User templates for alert messages: Jinja2 in its sandbox, so a template can read the
-alert's values but cannot reach into Python; HTML output is autoescaped."""
+alert's values but cannot reach into Python; HTML output is autoescaped.
+
+A template that fails on some alert (a value that alert lacks, a division by
+zero) never stops delivery: `render_or_none` says so in one log line, once per
+mistake, and the caller sends the standard message instead.
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, nodes
 from jinja2.sandbox import SandboxedEnvironment
+
+log = logging.getLogger("watcher.alert")
+_ENV = {html: SandboxedEnvironment(autoescape=html, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        for html in (False, True)}
+# a template has no files to read: naming one is a mistake, found when the template is loaded
+_OTHER_TEMPLATES = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
+_reported: set[tuple[str, str]] = set()  # (whose template, what went wrong) already logged
+_reported_lock = threading.Lock()
+MAX_REPORTED = 1000
 
 
 @lru_cache(maxsize=256)
 def _compiled(text: str, html: bool) -> Any:
-    env = SandboxedEnvironment(autoescape=html, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    return env.from_string(text)
+    return _ENV[html].from_string(text)
 
 
 def check_template(text: str) -> str:
     """`text` if it is a valid template; ValueError naming the template line otherwise."""
     try:
+        other = next(iter(_ENV[False].parse(text).find_all(_OTHER_TEMPLATES)), None)
+        if other is not None:
+            raise ValueError(f"template error on its line {other.lineno}: alert templates cannot include, extend or "
+                             "import other templates; write the text in this one")
         _compiled(text, False)
     except TemplateError as e:
         line = getattr(e, "lineno", None)
@@ -26,8 +45,50 @@ def check_template(text: str) -> str:
     return text
 
 
+class RenderError(ValueError):
+    """A template failed on these values; `line` is the template's line, when known."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 def render(text: str, context: dict[str, Any], *, html: bool = False) -> str:
     try:
         return _compiled(text, html).render(**context).strip()
-    except TemplateError as e:  # e.g. a value the template names but this alert lacks
-        raise ValueError(f"template failed: {e}") from None
+    except Exception as e:  # noqa: BLE001 - any failure of user template code is that template's mistake
+        line = _template_line(e)
+        raise RenderError(f"template failed{f' on its line {line}' if line else ''}: {_describe(e)}", line) from None
+
+
+def render_or_none(text: str, context: dict[str, Any], *, html: bool = False, whose: str) -> str | None:
+    """The rendered text, or None (logged once per mistake of `whose` template) when the template fails."""
+    try:
+        return render(text, context, html=html)
+    except RenderError as e:
+        key = (whose, str(e))
+        with _reported_lock:
+            new = key not in _reported
+            if new:
+                if len(_reported) >= MAX_REPORTED:
+                    _reported.clear()
+                _reported.add(key)
+        if new:
+            log.warning("%s: %s; alerts it fails on are sent with the standard message", whose, e)
+        return None
+
+
+def _describe(e: Exception) -> str:
+    message = str(e) or type(e).__name__
+    return message if isinstance(e, TemplateError) else f"{type(e).__name__}: {message}"
+
+
+def _template_line(e: BaseException) -> int | None:
+    """The template line the error happened on (Jinja puts template frames in the traceback)."""
+    line = getattr(e, "lineno", None)
+    tb = e.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line

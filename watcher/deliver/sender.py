@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from watcher.alert.template import render
+from watcher.alert.template import render_or_none
 from watcher.config import ChannelConfig, Config
 from watcher.deliver.digest import compose_digest, next_digest
 from watcher.logs import redact
@@ -139,11 +139,10 @@ class Sender:
         url = channel.urls[d.target]
         body, body_format = d.body, "markdown"
         if channel.template and not d.notice:
-            try:
-                body = render(channel.template, json.loads(d.context_json), html=channel.format == "html")
-                body_format = channel.format
-            except ValueError as e:  # this alert lacks a value the template needs: send the standard text
-                log.warning("%s to %s: %s; sent with the standard text", d.label, d.channel, e)
+            shaped = render_or_none(channel.template, json.loads(d.context_json), html=channel.format == "html",
+                                    whose=f"channel {d.channel} template")
+            if shaped is not None:  # else this alert lacks a value the template needs: the standard text goes
+                body, body_format = shaped, channel.format
         await self._pace(url, pace_for(url, channel.pace))
         log.debug("%s to %s: sending to %s", d.label, d.channel, url)  # the log masks the URL's secrets
         outcome = await asyncio.to_thread(send, url, d.title, body, body_format, timeout_of(channel))
