@@ -2,8 +2,11 @@
 
 The daemon polls a local feed whose articles all match one rule and delivers
 each alert to two json:// channels on a slow local receiver. It is SIGKILLed
-at random moments (seeded) and restarted, again and again, while the feed
-grows; then a last run is allowed to finish. Every (article, channel) pair
+and restarted, again and again, while the feed grows; then a last run is
+allowed to finish. Each kill first waits for the run to reach a stage drawn
+at random (seeded): up and polling, an article stored, a delivery accepted by
+the receiver; then it lands a random moment later. So every kill interrupts
+real work however slow the machine is, and no kill waits on a clock alone. Every (article, channel) pair
 must have arrived, and the only duplicates allowed are the ones a kill can
 honestly cause: the receiver accepted the request, then the process died
 before it committed `sent`. Such a duplicate's first copy is the last request
@@ -36,10 +39,11 @@ from tests.webserver import Route, WebServer
 
 SEED = 20261120
 KILLS = 20
-KILL_AFTER = (0.3, 2.5)  # seconds after a start
+# (what a run must have done since it started, the longest extra random wait before the kill, in seconds)
+STAGES = (("polling", 0.5), ("stored", 0.3), ("sent", 0.1))
+STAGE_TIMEOUT = 90.0  # seconds a run may take to reach its stage (generous: the machine may be busy)
 RECEIVER_DELAY = 0.05  # seconds the receiver holds each accepted request before answering
-FINAL_DEADLINE = 40.0  # seconds the last run gets to deliver everything
-TEST_DEADLINE = 85.0  # the kill phase stops early (and the test fails) past this
+FINAL_DEADLINE = 60.0  # seconds the last run gets to deliver everything
 HELD_BACK = 3  # articles published only for the final run
 STARTUP_GRACE = 0.2  # seconds: no run sends anything this soon after it is started (it takes ~0.6 s to start)
 
@@ -145,6 +149,39 @@ def outbox_gaps(db_path: Path) -> str:
             f"alerts with fewer deliveries than channels (id, article, deliveries): {short}")
 
 
+def stored_articles(db_path: Path) -> int:
+    """Articles in the store (0 before the first run made it); the daemon writes while we read (WAL)."""
+    if not db_path.exists():
+        return 0
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=10)
+    try:
+        return int(db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+    except sqlite3.OperationalError:  # the schema is not made yet
+        return 0
+    finally:
+        db.close()
+
+
+def reach(run: Run, stage: str, db_path: Path, receiver: WebhookReceiver, stored_before: int) -> None:
+    """Wait until `run` has made progress of the kind `stage` names; fail, saying what it did, if it does not."""
+    def reached() -> bool:
+        if stage == "polling":
+            return "watching 1 sources" in run.log.read_text()
+        if stage == "stored":
+            return stored_articles(db_path) > stored_before
+        return any(a.at >= run.started for a in receiver.snapshot())
+
+    deadline = time.monotonic() + STAGE_TIMEOUT
+    while not reached():
+        exited = run.proc.poll()
+        assert exited is None, f"run {run.number} exited by itself with {exited}:\n{run.log.read_text()}"
+        assert time.monotonic() < deadline, (
+            f"run {run.number} did not reach '{stage}' in {STAGE_TIMEOUT:.0f}s (articles stored: "
+            f"{stored_articles(db_path)}, before the run: {stored_before}; deliveries received: "
+            f"{len(receiver.snapshot())}):\n{run.log.read_text()[-3000:]}")
+        time.sleep(0.02)
+
+
 def stop_group(proc: subprocess.Popen) -> None:
     """SIGKILL whatever is left of a run's process group (extraction workers, fork server)."""
     try:
@@ -211,16 +248,21 @@ def _run_kill_test(tmp_path: Path, web: WebServer, receiver: WebhookReceiver, rn
         return run
 
     # the feed grows while the kills land, so kills fall in polls, extraction, stores and sends alike
+    # each round publishes at least one article no run has seen, so every stage is bound to come
+    db_path = tmp_path / "data/watcher.db"
     published_count = 0
+    stages: Counter[str] = Counter()
     for k in range(KILLS):
-        if time.monotonic() - test_start > TEST_DEADLINE - FINAL_DEADLINE:
-            break
         target_count = round((len(slugs) - HELD_BACK) * (k + 1) / KILLS)
-        if target_count > published_count:
-            published_count = target_count
-            publish(published_count)
+        assert target_count > published_count, "each round must bring new work"
+        published_count = target_count
+        publish(published_count)
+        stored_before = stored_articles(db_path)
+        stage, most = rng.choice(STAGES)
         run = start()
-        time.sleep(rng.uniform(*KILL_AFTER))
+        reach(run, stage, db_path, receiver, stored_before)
+        stages[stage] += 1
+        time.sleep(rng.uniform(0, most))
         exited = run.proc.poll()
         assert exited is None, f"run {run.number} exited by itself with {exited}:\n{run.log.read_text()}"
         run.killed_at = time.monotonic()
@@ -283,14 +325,14 @@ def _run_kill_test(tmp_path: Path, web: WebServer, receiver: WebhookReceiver, rn
     resent = [(run, pair) for run, pair in held if counts[pair] >= 2]
     sent_in_kill_phase = sum(1 for a in arrivals if a.at < final.started)
     missing = sorted(expected - set(counts))
-    print(f"\nkill test: {kills} kills, {dups} duplicate deliveries, {len(missing)} lost "
+    print(f"\nkill test: {kills} kills (after {dict(stages)}), {dups} duplicate deliveries, {len(missing)} lost "
           f"({len(held)} kills landed while the receiver held a request; {len(arrivals)} deliveries, "
           f"{sent_in_kill_phase} of them before the final run, for {len(expected)} (alert, channel) pairs; "
           f"{len(runs)} runs in {time.monotonic() - test_start:.1f}s)")
 
     assert not missing, (f"{len(missing)} (article, channel) pairs never arrived after {kills} kills: {missing[:5]}\n"
                          f"{outbox_gaps(tmp_path / 'data/watcher.db')}\nfinal run log:\n{final_log[-3000:]}")
-    assert kills >= KILLS, f"only {kills} kills fit in the time allowed"
+    assert kills == KILLS, f"only {kills} kills"
     assert sent_in_kill_phase, "nothing was delivered before the final run: the kills tested nothing"
     unexplained = [(pair, run) for pair, run, ok in explained if not ok]
     assert not unexplained, (
