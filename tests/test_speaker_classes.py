@@ -102,6 +102,22 @@ CASES = [
     ("opening participle", "Noting that the plan had failed twice, Tally reminded voters of his own proposal.", True),
     ("opening participle", "Noting that Tally had failed twice, the mayor proposed a new plan.", False),
     ("opening participle", "Saying the plan had failed, officials fired Tally on Monday.", False),
+    # A middle initial after the first name is the same person
+    ("initial", "Secretary of State Rick J. Tally said the talks would resume.", True),
+    ("initial", "Rick J. Tally Jr., the vice president, said the rules were fair.", True),
+    ("initial", "J. Tally said the school would reopen.", False),
+    ("initial", "Anna J. Tally said the school would reopen.", False),
+    # Capitalised words that look like cue verbs are names: "United States"
+    ("capitalised", "''It is clear,'' Rick Tally, a former United States ambassador to Russia, said of the network.", True),
+    # "was quick to add", "took the stage to acknowledge": a realised act of speech, not a plan
+    ("infinitive", "Tally was quick to add that the deal was not dead.", True),
+    ("infinitive", "Tally took the stage on Tuesday night to acknowledge his victory.", True),
+    ("infinitive", "Tally is expected to announce his decision on Friday.", False),
+    ("infinitive", "Tally declined to say whether he would run.", False),
+    ("infinitive", "Tally wants to explain his plan next week.", False),
+    # A short adverbial between subject and verb
+    ("adverbial", "Tally during a Sunday rally thanked the nurses and called the union “a sponsor of my campaign.”", True),
+    ("adverbial", "Tally at the debate said the plan was dead.", True),
     # A possessive is a speaker only with a noun of speech as its head
     ("possessive", "Tally's remarks angered the crowd.", True),
     ("possessive", "Tally's email server was never hacked, investigators said.", False),

@@ -169,8 +169,8 @@ def find_speech(text: str, speaker: SpeakerSpec) -> list[SpeechEvidence]:
             # "Ms. X was shocked by the reaction, she said": he/she later in the same sentence
             hit = pronoun_speech(ctx, i1)
             if (
-                hit and not has_person(ctx, i1, hit[1], mention_tokens) and not has_speech_verb(ctx, i1, hit[1])
-                and not role_between(ctx, i1, hit[1])
+                hit and not has_person(ctx, i1, hit[1], mention_tokens) and not role_between(ctx, i1, hit[1])
+                and not has_speech_verb(ctx, 0, i0) and not has_speech_verb(ctx, i1, hit[1])
             ):
                 found[idx] = SpeechEvidence(sent.text, sent.start, text[a:b], a, "continuation")
         spoke = idx in found

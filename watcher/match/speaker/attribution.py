@@ -98,7 +98,25 @@ def skip_fillers(ctx: Ctx, k: int, flags: Flags) -> int:
             k += 3
         elif t in ("и",) and ctx.cap(k + 1):
             k += 2
+        elif t in _PP_PREPS and not flags.aux:
+            return _skip_adverbial(ctx, k)
         else:
+            return k
+    return k
+
+
+_PP_PREPS = {"during", "at", "in", "on", "after", "before", "from", "with", "onstage", "outside", "inside"}
+
+
+def _skip_adverbial(ctx: Ctx, k: int) -> int:
+    """A short prepositional phrase before a finite cue verb: "X during a Sunday rally thanked ...";
+    returns k unchanged when no such verb follows within six words."""
+    for j in range(k + 1, min(ctx.n, k + 8)):
+        t = ctx.low[j]
+        info = VERBS.get(t)
+        if (info is not None and info[1] in ("s", "past")) or (t.endswith("ed") and len(t) > 4 and not ctx.cap(j)):
+            return j if j > k + 1 else k
+        if ctx.inq[j] or not (t.isalnum() or t in (".", "-")) or t in _FINITE_AUX or t in ("that", "who", "which"):
             return k
     return k
 
@@ -349,7 +367,7 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
                     return how if guard == "ok" else None
                 if closer != ",":
                     return None
-            elif t in FINITE_SPEECH and ctx.at(k + 1) not in ("who", "который", "которая"):
+            elif t in FINITE_SPEECH and not ctx.cap(m) and ctx.at(k + 1) not in ("who", "который", "которая"):
                 return None  # "X, officials said, ..."
             m += 1
         return None
@@ -405,19 +423,39 @@ def _participle(ctx: Ctx, v: int, flags: Flags) -> str | None:
             # a second verb of the same subject: "X has freed up funds and on Monday announced ..."
             f2 = Flags()
             w = skip_fillers(ctx, m + 1, f2)
-            if w > m + 1 or ctx.at(w) in VERBS:
-                info = VERBS.get(ctx.at(w))
-                if info and info[1] in ("s", "past") and not f2.be:
-                    return verb_ok(ctx, w, f2, ctx.starts[w])
+            info = VERBS.get(ctx.at(w))
+            if ((info and info[1] in ("s", "past")) or ctx.at(w) in ("called", "calls")) and not f2.be:
+                how = verb_ok(ctx, w, f2, ctx.starts[w])
+                if how:
+                    return how
             if ctx.at(m + 1) in _SUBJECT_PRONOUNS or _clause_follows(ctx, m + 1):
                 return None
-        elif tm in WHO or tm in ("which", "whose") or (tm in FINITE_SPEECH and m > v + 1):
+        elif tm == "to" and _infinitive_cue(ctx, v, m):
+            return "reported"
+        elif tm in WHO or tm in ("which", "whose") or (tm in FINITE_SPEECH and m > v + 1 and not ctx.cap(m)):
             return None
         elif tm == "by" and flags.be and ctx.cap(m + 1):
             return None  # passive: "X was attacked by Y, saying ..."
         elif tm in _NEW_CLAUSE and (ctx.at(m + 1) in _SUBJECT_PRONOUNS or _clause_follows(ctx, m + 1)):
             return None  # "X arrived, but Y left, saying"
     return None
+
+
+_READY = {"quick", "careful", "swift", "fast", "eager", "keen", "happy", "first", "last", "prompt"}
+_DONE_VERBS = {"took", "used", "rushed", "moved", "hastened", "went", "stepped", "seized", "came", "returned",
+               "appeared", "stood", "rose", "turned", "jumped", "wasted"}
+
+
+def _infinitive_cue(ctx: Ctx, v: int, m: int) -> bool:
+    """"X was quick to add that", "X took the stage to acknowledge his win" (a realised act, not a plan:
+    "X is expected to announce", "X declined to say" do not count)."""
+    info = VERBS.get(ctx.at(m + 1))
+    if info is None or info[1] != "base" or info[0] in QUOTE_ONLY_SET or ctx.inq[m + 1]:
+        return False
+    head = ctx.low[v]
+    if m == v + 1:
+        return head in _READY and ctx.at(v - 1) in ("was", "were", "is")
+    return head in _DONE_VERBS and m - v <= 6
 
 
 def _abbreviation_dot(ctx: Ctx, m: int) -> bool:

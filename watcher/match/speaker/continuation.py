@@ -91,8 +91,8 @@ def has_speech_verb(ctx: Ctx, lo: int = 0, hi: int | None = None) -> bool:
         if t in RU_VERBS:
             return True
         info = VERBS.get(t)
-        if info is None or info[1] == "base":
-            continue
+        if info is None or info[1] == "base" or (m > 0 and ctx.cap(m)):
+            continue  # "United States" is no verb
         k = m - 1
         while k >= 0 and (ctx.low[k] in FILLERS or ctx.low[k] in NEG or ctx.low[k] in AUX_OTHER):
             k -= 1

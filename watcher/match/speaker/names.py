@@ -98,7 +98,12 @@ def mention_ok(text: str, folded: str, a: int, b: int, mt: _Matcher) -> bool:
                 k -= 1
             word = folded[k + 1 : j]
             if len(word) == 1 and not any(w.startswith(word) for w in mt.name_words):
-                return False
+                # a middle initial after the first name is the same person: "John F. Kerry" for "John Kerry"
+                before = folded[max(0, k - 30) : k + 1].replace(".", " ").split()
+                while before and len(before[-1]) == 1:
+                    before.pop()  # "Joseph R. S. Biden"
+                if not before or before[-1] not in mt.name_words:
+                    return False
         elif text[j].isalpha():
             k = j
             while k >= 0 and (text[k].isalpha() or text[k] in "-'’"):
