@@ -258,3 +258,55 @@ def test_ranges(text: str, low: int, high: int, unit: str) -> None:
     assert (q.low, q.high) == (Decimal(low), Decimal(high))
     assert fires(text, unit, gte=high) and not fires(text, unit, gt=high)
     assert fires(text, unit, lte=low) and not fires(text, unit, lt=low)
+
+
+# --------------------------------------------------------------------------- dates, clock times and durations are no counts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The minister will be back in the capital in 5 minutes.",
+        "Talks resume after 3 days of recess, officials said.",
+        "The mayor has 2 weeks to reply to the auditors.",
+        "The board meets for the next 4 business days.",
+        "Markets reopen at 7 tomorrow, the exchange said.",
+        "The curfew lasts until 5 in the morning.",
+        "The vote count ended last night at 8.",
+        "Police were at the scene between 3 and 8 yesterday.",
+        "Doors open at 9 o'clock and close at 11 oclock.",
+        "The service starts at 12 noon in Varda.",
+        "Polls open at 9.am and close at 8 p.m.",
+        "The strike began at 1140 a.m. local time.",
+        "The summit opens on Friday 23 in Osta.",
+        "The decree of 23/Sep/2020 was annulled.",
+        "The figures for 12-2015 were revised.",
+        "The archive dates from April of 87.",
+        "Filing closed on feb 28, the registry said.",
+        "The ledger entry 20161016 was disputed.",
+    ],
+)
+def test_dates_times_and_durations_do_not_count(text: str) -> None:
+    for q in find_quantities(text):
+        assert q.kind != "count", f"{q.text!r} read as a count in {text!r}"
+    assert not fires(text, gte=0)
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("At 7 schools in Varda the exams were cancelled.", 7),
+        ("Police arrested 12 yesterday near the port.", 12),
+        ("On Monday 12 people were hurt in the crush.", 12),
+        ("The toll stood at 9 on Sunday, the ministry said.", 9),
+        ("A 45-year-old man was detained in Osta.", 45),
+    ],
+)
+def test_small_counts_near_time_words_still_count(text: str, value: int) -> None:
+    assert [q.low for q in find_quantities(text) if q.kind == "count"] == [Decimal(value)]
+
+
+def test_durations_are_measures_for_unit_any() -> None:
+    q = only("The trial lasted 15 years and ruined the firm.")
+    assert (q.kind, q.unit, q.low) == ("measure", "years", Decimal(15))
+    assert fires("The trial lasted 15 years and ruined the firm.", "any", gte=15)

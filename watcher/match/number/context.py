@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 
 from watcher.match.number.quantity import _Num
-from watcher.match.number.units import PLURAL_EXCEPTIONS
+from watcher.match.number.units import DURATION_AFTER, PLURAL_EXCEPTIONS
 from watcher.match.number.vocab import _CAP_BEFORE, _CHANGE_WORDS, _COMMON_CAPS, _COUNT_HEDGES, _CURRENCY_AFTER, _CURRENCY_BEFORE, _CURRENCY_LAST, _CURRENCY_SYMBOLS, _CURRENCY_WORDS, _DOLLAR_QUALIFIERS, _FUNCTION_WORDS, _HEDGE_BEFORE, _HEDGE_LAST, _HEDGE_NORMAL, _ID_BEFORE, _MEASURE_AFTER, _NEXT_WORD, _PERCENT_AFTER, _PREV_WORD, _SPORT_WORDS, _YEAR_BEFORE
 
 
@@ -66,6 +66,9 @@ def _unit_after(text: str, pos: int, num: _Num) -> tuple[str | None, str | None,
     if m:
         unit = " ".join((m["u"] or m["deg"]).lower().split())
         return "measure", None, unit, m.end()
+    m = DURATION_AFTER.match(text, pos)
+    if m:
+        return "measure", None, m["t"].lower(), m.end()
     return None, None, None, pos
 
 

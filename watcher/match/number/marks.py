@@ -24,16 +24,25 @@ def language_mark(lang: str | None) -> str | None:
     return mark if mark in (".", ",") else None
 
 
-def decimal_mark(text: str, lang: str | None) -> str | None:
-    """"." or "," for `text`: its language's mark, else what its own unambiguous numbers show, else None.
+class DecimalMark:
+    """"." or "," for a text: its language's mark, else what its own unambiguous numbers show, else None.
 
     With None a lone group ("4.800", "2.125") is read the way that needs no
-    thousands separator (a decimal) and "4,800" as English grouping.
+    thousands separator (a decimal) and "4,800" as English grouping. The text is
+    only searched when an ambiguous number asks (`get`), once.
     """
-    mark = language_mark(lang)
-    if mark is not None:
-        return mark
-    dots, commas = _DOT_GROUPS.search(text) is not None, _COMMA_GROUPS.search(text) is not None
-    if dots != commas:
-        return "," if dots else "."
-    return None
+
+    __slots__ = ("_text", "_mark", "_known")
+
+    def __init__(self, text: str, lang: str | None) -> None:
+        self._text = text
+        self._mark = language_mark(lang)
+        self._known = self._mark is not None
+
+    def get(self) -> str | None:
+        if not self._known:
+            dots = _DOT_GROUPS.search(self._text) is not None
+            commas = _COMMA_GROUPS.search(self._text) is not None
+            self._mark = ("," if dots else ".") if dots != commas else None
+            self._known = True
+        return self._mark

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from watcher.match.number.marks import DecimalMark
 from watcher.match.number.quantity import _Num
 from watcher.match.number.units import ATTACHED
 from watcher.match.number.vocab import _FOREIGN_SCALES, _SCALE_AFTER, _SCALE_VALUE, _SPACE_SEP
@@ -14,22 +15,22 @@ from watcher.match.number.words import _read_words
 # --------------------------------------------------------------------------- numbers
 
 
-def _digits(m: re.Match[str], mark: str | None) -> Decimal | None:
-    """The value of a digit core; `mark` is the text's decimal mark ("." / "," / None: unknown)."""
+def _digits(m: re.Match[str], mark: DecimalMark | None) -> Decimal | None:
+    """The value of a digit core; `mark` tells the text's decimal mark ("." / "," / None: unknown)."""
     if m["comma"]:
         s = m["comma"]
-        if mark == "," and s.count(",") == 1 and "." not in s:
+        if s.count(",") == 1 and "." not in s and mark and mark.get() == ",":
             return Decimal(s.replace(",", "."))  # "4,800" in German: 4.8
         return Decimal(s.replace(",", ""))
     if m["space"]:
         return Decimal(re.sub(_SPACE_SEP, "", m["space"]).replace(",", "."))
     if m["euro"]:
         s = m["euro"]
-        if s.count(".") == 1 and "," not in s and mark != ",":
+        if s.count(".") == 1 and "," not in s and not (mark and mark.get() == ","):
             return Decimal(s)  # "2.125 points", "4.800" in English or unknown: no separator needed
         return Decimal(s.replace(".", "").replace(",", "."))
     if m["dcomma"]:
-        return Decimal(m["dcomma"].replace(",", ".")) if mark == "," else None  # "3,5" in English: a list
+        return Decimal(m["dcomma"].replace(",", ".")) if mark and mark.get() == "," else None  # "3,5" in English: a list
     if m["lead"]:
         return Decimal("0" + m["lead"])
     return Decimal(m["plain"])
@@ -60,7 +61,7 @@ def _suffixed(m: re.Match[str], raw: Decimal, suf: str) -> _Num | None:
     return None
 
 
-def _read_num(text: str, m: re.Match[str], mark: str | None = None) -> _Num | None:
+def _read_num(text: str, m: re.Match[str], mark: DecimalMark | None = None) -> _Num | None:
     if m["words"] is not None:
         return _read_words(text, m)
     suf = m["suf"]

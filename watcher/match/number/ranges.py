@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from watcher.match.number.context import _before, _change_before, _is_score, _next_word, _prev_word, _unit_after
+from watcher.match.number.marks import DecimalMark
 from watcher.match.number.parse import _read_num
 from watcher.match.number.quantity import _Num
 from watcher.match.number.vocab import _CORE_RANGE_END, _CURRENCY_PREFIX, _CURRENCY_SYMBOLS, _FUNCTION_WORDS, _INTRO_BEFORE, _RANGE_CONNECTOR, _YEAR_BEFORE
@@ -42,7 +43,7 @@ def _range_end(text: str, pos: int) -> int:
 _RangeResult = tuple[Decimal, Decimal, str, "str | None", "str | None", int, int]
 
 
-def _range(text: str, first: _Side, left: int, limit: int, mark: str | None) -> _RangeResult | str | None:
+def _range(text: str, first: _Side, left: int, limit: int, mark: DecimalMark) -> _RangeResult | str | None:
     """Read "X to Y" / "X-Y" / "between X and Y" after `first`; "blocked" for scores."""
     conn = _RANGE_CONNECTOR.match(text, first.end)
     if not conn:

@@ -15,17 +15,18 @@ from watcher.match.number.context import (
     _minus_before,
     _plural_noun_next,
 )
-from watcher.match.number.marks import decimal_mark
+from watcher.match.number.marks import DecimalMark
 from watcher.match.number.parse import _read_num
 from watcher.match.number.quantity import Quantity
 from watcher.match.number.ranges import _range, _range_end, _side
 from watcher.match.number.specials import _specials
+from watcher.match.number.times import clock_or_day
 from watcher.match.number.units import FEET, FEET_INCHES
 from watcher.match.number.vague import vague_quantities
 from watcher.match.number.vocab import _CORE, _FRACTION_AFTER
 
 
-def _expression(text: str, m: re.Match[str], limit: int, mark: str | None) -> tuple[Quantity | None, int]:
+def _expression(text: str, m: re.Match[str], limit: int, mark: DecimalMark) -> tuple[Quantity | None, int]:
     """The quantity whose core number is `m`, and where scanning resumes."""
     num = _read_num(text, m, mark)
     if num is None:
@@ -66,6 +67,8 @@ def _expression(text: str, m: re.Match[str], limit: int, mark: str | None) -> tu
         start = hstart if hedge else start
         if kind == "year":
             hedge = None if hedge not in ("about", "around", "approximately", "roughly") else hedge
+        if kind == "count" and _small_integers(low, high) and clock_or_day(text, left, end, True, 24) == "time":
+            kind = "time"  # "between 3 and 8 yesterday", "6-8 next Monday"
         return Quantity(low, high, kind, hedge, start, end, text[start:end], cur, unit), end
 
     kind = first.kind or "count"
@@ -75,18 +78,24 @@ def _expression(text: str, m: re.Match[str], limit: int, mark: str | None) -> tu
         value, left = -value, minus  # "-15°C", "-3.2%", "minus 20", "- 20 degrees"
     if kind == "count" and num.plain and len(num.digits) == 4 and _is_year(text, num.start, first.end, num.value, hedge):
         kind = "year"
+    elif kind == "count" and _small_integers(value, value):
+        kind = clock_or_day(text, left, first.end, False, int(value)) or kind  # "at 7 tonight", "Friday 23"
     start = hstart if hedge else left
     end = first.end
     if end > limit:
         return None, m.end()
     return Quantity(value, value, kind, hedge, start, end, text[start:end], first.currency, first.unit), end
 
+def _small_integers(low: Decimal, high: Decimal) -> bool:
+    return 0 <= low <= high <= 31 and low == low.to_integral_value() and high == high.to_integral_value()
+
+
 # --------------------------------------------------------------------------- public API
 
 
 @lru_cache(maxsize=64)
 def _scan(text: str, lang: str | None = None) -> tuple[Quantity, ...]:
-    mark = decimal_mark(text, lang)
+    mark = DecimalMark(text, lang)
     specials = _specials(text)
     vague = vague_quantities(text)
     if vague:  # blocking spans for the core scanner too, unless inside a special form

@@ -10,6 +10,12 @@ from watcher.match.number.quantity import Quantity
 from watcher.match.number.vocab import _MONTH_RE, _MONTHS
 
 
+# The bare first end of a clock-time range: "5 to 6pm", "between 2 and 4:30pm", "3-8pm", "from 7 to 7:30".
+_HOUR_BEFORE = re.compile(
+    r"(?i)(?:\b(?:between|from)\s+)?(?<![\w.,:])(?P<h>\d{1,2})(?::(?P<mi>[0-5]\d))?\s*(?:-|–|to|and|until|till)\s*\Z"
+)
+# "pm", "p.m.", "PM", "p . m ." (tokenized text)
+_AMPM = r"(?:[ap]\s\.\s?m\s?\.|[ap]\.m\.|[ap]\.?m\b|[AP]\.M\.|[AP]M\b)"
 _SPECIAL = re.compile(
     rf"""
   (?P<phone>
@@ -20,27 +26,35 @@ _SPECIAL = re.compile(
     | (?<![\w.,])0\d{{2,4}}[ -]\d{{3,4}}[ -]?\d{{3,4}}(?!\d)
   )
 | (?P<groups>(?<![\w.,])\d{{1,4}}(?:[ \u00a0-]\d{{2,4}}){{3,}}(?![\w]|[.,]\d))   # "8 800 555 35 35"
-| (?P<iso>(?<![\w.-])(?P<iy>\d{{4}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})(?![\w-]))
+| (?P<iso>(?<![\w.-])(?P<iy>(?:1[89]|2[01])\d{{2}})(?P<isep>[-/. ])(?P<im>\d{{1,2}})(?P=isep)(?P<id>\d{{1,2}})(?![\w-]|[.,]\d))
+| (?P<ymd>(?<![\w.,])(?P<ymdy>(?:19|20)\d{{2}})(?P<ymdm>0[1-9]|1[0-2])(?P<ymdd>0[1-9]|[12]\d|3[01])(?![\w]|[.,]\d))
+| (?P<mon>(?<![\w.,/-])(?P<mo>0[1-9]|1[0-2])[-/](?P<moy>(?:19|20)\d{{2}})(?![\w/-]|[.,]\d))   # "12-2015"
+| (?P<dmy2>(?<![\w.,/])(?P<dd2>\d{{1,2}})(?P<dsep>[-/.])(?P<dm2>{_MONTH_RE})(?P=dsep)(?P<dy2>\d{{4}}|\d{{2}})(?!\d))
 | (?P<nd>(?<![\w.,/])(?P<n1>\d{{1,2}})(?P<sep>[./])(?P<n2>\d{{1,2}})(?P=sep)(?P<n3>\d{{4}}|\d{{2}})(?!\d|[./]\d))
 | (?P<dmy>(?<![\w.,'’-])(?P<dd>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*(?:[-–]|to|and)\s*\d{{1,2}}(?:st|nd|rd|th)?)?
-        \s+(?:of\s+)?(?P<dm>{_MONTH_RE})(?:,?\s+(?P<dy>\d{{4}})(?!\d|[.,]\d))?)
+        \s+(?:of\s+)?(?P<dm>{_MONTH_RE})(?:,?\s+(?P<dy>\d{{4}})(?!\d|[.,]\d)|\s+of\s+'?(?P<dyy>\d{{2}})\b)?)
 | (?P<mdy>\b(?P<mm>{_MONTH_RE})\s+(?P<md>\d{{1,2}})(?:st|nd|rd|th)?(?![\w]|[.,:]\d)
         (?:\s*[-–]\s*\d{{1,2}}(?![\w]|[.,:]\d))?(?:,?\s+(?P<my>\d{{4}})(?!\d|[.,]\d))?)
-| (?P<my2>\b(?P<mm2>{_MONTH_RE})\s+(?P<yy2>\d{{4}})(?!\d|[.,]\d))
+| (?P<my2>\b(?P<mm2>{_MONTH_RE})\s+(?:(?P<yy2>\d{{4}})(?!\d|[.,]\d)|of\s+'?(?P<yy3>\d{{2}})\b))  # "April of 87"
 | (?P<time>(?<![\w.,:])
-    (?:(?P<h1>\d{{1,2}}):(?P<m1>\d{{2}})(?::\d{{2}})?(?!\d)(?:\s?(?P<ap1>[ap]\.m\.|[ap]m\b|[AP]M\b))?
-     | (?P<h2>\d{{1,2}})(?:[.:](?P<m2>\d{{2}}))?\s?(?P<ap2>[ap]\.m\.|[ap]m\b|[AP]M\b)
-     | (?P<h3>\d{{1,2}})\s+o['’]clock\b
+    (?:(?P<h1>\d{{1,2}}):(?P<m1>\d{{2}})(?::\d{{2}})?(?!\d)(?:\s?(?P<ap1>{_AMPM}))?
+     | (?P<h2>\d{{1,2}})(?:[.:](?P<m2>\d{{2}}))?\.?\s?(?P<ap2>{_AMPM})
+     | (?P<h5>\d{{1,2}})(?P<m5>[0-5]\d)\s?(?P<ap5>{_AMPM})                      # "1140 a.m."
+     | (?P<h3>\d{{1,2}})\s*o['’]?\s?clock\b                                     # "9 o'clock", "9 oclock"
+     | (?P<h6>12)\s+(?:noon|midnight)\b
      | (?P<h4>[01]\d|2[0-3])(?P<m4>[0-5]\d)(?=\s?(?:GMT|UTC|hrs\b|hours\s+(?:GMT|UTC|local)))
     )(?:\s?(?:GMT|UTC|BST|CET|CEST|EET|EEST|EST|EDT|PST|PDT|MSK|hrs|local\s+time)\b)?)
 | (?P<decade>(?<![\w'’.,])(?P<dec>\d{{3}}0)s\b)
+| (?P<decade2>(?<![\w'’.,])[1-9]0\s?s\b)                                        # "the 90 s"
 | (?P<ratio>(?<![\w.,:])\d{{1,3}}:\d(?![\d:]))
 | (?P<slash>(?<![\w.,/])(?P<s1>\d{{1,4}})/(?P<s2>\d{{1,4}})(?![\d/]))
 """,
     re.VERBOSE,
 )
 # Every special form starts with one of these: a cheap first test at each position (8x faster).
-_SPECIAL = re.compile(r"(?=[\d+(JFMASOND])(?:" + _SPECIAL.pattern + ")", re.VERBOSE)
+_SPECIAL = re.compile(
+    r"(?=[\d+(JFMASOND]|\b(?:jan|feb|apr|jun|jul|aug|sep|oct|nov|dec))(?:" + _SPECIAL.pattern + ")", re.VERBOSE
+)
 
 
 # --------------------------------------------------------------------------- special forms
@@ -55,11 +69,15 @@ def _specials(text: str) -> list[tuple[int, int, Quantity | None]]:
         if kind == "groups" and _thousands_groups(m.group()):
             continue  # "1 000 000 000" is a number: leave it to the core scanner
         if value is None:
-            if kind in ("phone", "groups", "ratio", "slash", "time"):
+            if kind in ("phone", "groups", "ratio", "slash", "time", "decade2"):
                 out.append((m.start(), m.end(), None))  # not an amount; keep digits out of counts
             continue  # an invalid date ("May 45"): let the core scanner read it
         qkind, low, high = value
         start, hedge = m.start(), None
+        if qkind == "time":  # "5 to 6pm", "between 3 and 8am", "4 - 6:30 pm": the first end is an hour too
+            first = _HOUR_BEFORE.search(text, max(0, start - 24), start)
+            if first and int(first["h"]) <= 24:
+                start, low = first.start(), Decimal(int(first["h"])) + Decimal(int(first["mi"] or 0)) / 60
         if qkind in ("time", "year"):
             hedge, hstart = _hedge_before(text, start)
             start = hstart if hedge else start
@@ -75,17 +93,24 @@ def _thousands_groups(s: str) -> bool:
 def _special_value(m: re.Match[str], kind: str | None) -> tuple[str, Decimal, Decimal] | None:
     if kind == "iso":
         return _date(int(m["iy"]), int(m["im"]), int(m["id"]))
+    if kind == "ymd":  # "20161016"
+        return _date(int(m["ymdy"]), int(m["ymdm"]), int(m["ymdd"]))
+    if kind == "mon":
+        return _date(int(m["moy"]), int(m["mo"]), 0)
+    if kind == "dmy2":
+        return _date(_full_year(int(m["dy2"])), _month(m["dm2"]), int(m["dd2"]))
     if kind == "nd":
         a, b, year = int(m["n1"]), int(m["n2"]), int(m["n3"])
         year = year + 2000 if year < 100 else year
         day, month = (b, a) if b > 12 else (a, b)  # day first unless that is impossible
         return _date(year, month, day)
     if kind == "dmy":
-        return _date(int(m["dy"] or 0), _month(m["dm"]), int(m["dd"]))
+        year = int(m["dy"]) if m["dy"] else _full_year(int(m["dyy"])) if m["dyy"] else 0
+        return _date(year, _month(m["dm"]), int(m["dd"]))
     if kind == "mdy":
         return _date(int(m["my"] or 0), _month(m["mm"]), int(m["md"]))
     if kind == "my2":  # "May 2025": day unknown
-        year = int(m["yy2"])
+        year = int(m["yy2"]) if m["yy2"] else _full_year(int(m["yy3"]))
         return _date(year, _month(m["mm2"]), 0) if 1000 <= year <= 2099 else None
     if kind == "time":
         return _time(m)
@@ -98,6 +123,11 @@ def _special_value(m: re.Match[str], kind: str | None) -> tuple[str, Decimal, De
             return "year", Decimal(a), Decimal(int(a) + 1)
         return None
     return None  # phone, ratio
+
+
+def _full_year(yy: int) -> int:
+    """A two-digit year: "87" -> 1987, "24" -> 2024."""
+    return yy + (1900 if yy >= 50 else 2000) if yy < 100 else yy
 
 
 def _month(name: str) -> int:
@@ -113,11 +143,12 @@ def _date(year: int, month: int, day: int) -> tuple[str, Decimal, Decimal] | Non
 
 
 def _time(m: re.Match[str]) -> tuple[str, Decimal, Decimal] | None:
-    for h, mi, ap in (("h1", "m1", "ap1"), ("h2", "m2", "ap2"), ("h3", None, None), ("h4", "m4", None)):
+    for h, mi, ap in (("h1", "m1", "ap1"), ("h2", "m2", "ap2"), ("h5", "m5", "ap5"), ("h3", None, None),
+                      ("h4", "m4", None), ("h6", None, None)):
         if m[h] is not None:
             hour = int(m[h])
             minute = int(m[mi]) if mi and m[mi] else 0
-            mer = (m[ap] or "").lower().replace(".", "") if ap else ""
+            mer = re.sub(r"[\s.]", "", m[ap] or "").lower() if ap else ""
             break
     else:  # pragma: no cover - the regex always sets one
         return None

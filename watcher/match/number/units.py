@@ -41,3 +41,11 @@ FEET_INCHES = re.compile(r"\s*(?:and\s+)?(?P<n>\d{1,2}(?:\.\d+)?)\s*(?:in|inch(?
 FEET = frozenset({"ft", "feet", "foot"})
 # Right after "1.8m", these make the m metres; a plural noun makes it million ("2.3m people").
 PLURAL_EXCEPTIONS = frozenset({"people", "children", "men", "women", "staff", "personnel", "cattle", "livestock"})
+# Durations: a number of time units is an amount of time (a measure), not a count: "in 5 minutes", "the next
+# 3 business days", "for 2.5 hrs". The hyphenated adjective ("a 45-year-old", "a 10-year plan") stays a count.
+DURATION_AFTER = re.compile(
+    r"\s+(?:(?i:next|last|past|previous|coming|upcoming|following|business|working|consecutive|straight|more|"
+    r"full|whole|calendar|additional|extra|long|short)\s+)?"
+    r"(?P<t>(?i:seconds?|secs?|minutes?|mins?|hours?|hrs?|hr|days?|nights?|weeks?|wks?|months?|mos|years?|"
+    r"yrs?|decades?|centuries|century|fortnights?|min))\b"
+)

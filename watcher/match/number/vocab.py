@@ -64,8 +64,9 @@ _MONTHS = {
 }
 # Capitalised only: "may" and "march" are also verbs.
 _MONTH_RE = (  # only abbreviations take a dot, so "7th of October." keeps its full stop
-    r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
-    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?)"
+    r"(?:(?:March|May)\b|Mar\b\.?"  # capitalised only: "may" and "march" are also verbs
+    r"|(?i:january|february|april|june|july|august|september|october|november|december)\b"
+    r"|(?i:jan|feb|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b\.?)"
 )
 _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 
