@@ -118,6 +118,26 @@ CASES = [
     # A short adverbial between subject and verb
     ("adverbial", "Tally during a Sunday rally thanked the nurses and called the union “a sponsor of my campaign.”", True),
     ("adverbial", "Tally at the debate said the plan was dead.", True),
+    # Labelling verbs with a quotation after their object
+    ("label + quote", "Tally compared the mayor to a duck, “smoothly sailing on the surface.”", True),
+    ("label + quote", "Tally refers to the governor as “Chris.”", True),
+    ("label + quote", "Tally compared the two plans in a long essay.", False),
+    # A headline `X: claim` (a one-line title)
+    ("headline", "Tally: Marks Is Unfit to Serve as Governor", True),
+    ("headline", "The panel met on Monday.\nTally: Marks Is Unfit to Serve as Governor, the panel heard from witnesses.", False),
+    # A question quoted in its own sentence: `"…?" X asked.`
+    ('question', '"Can you really reform Wall Street?" Tally asked. "I have doubts."', True),
+    ('question', '"Is that you?" the host asked Tally.', False),
+    # More -ing cues: after a cue verb, after "by", at the start of an apposition
+    ("participle 2", "In an interview, Tally continued to question the senator's temper, saying he could not make deals.", True),
+    ("participle 2", "Tally posted a comment of her own, saying, “We are so excited!”", True),
+    ("participle 2", "Tally picked up from his daughter by saying he was ready to serve.", True),
+    ("participle 2", "Tally, after initially saying he would not advertise, bought airtime this week.", True),
+    ("participle 2", "Critics of Tally, after saying he would lose, changed their minds.", False),
+    # The one asking a question speaks: "asked by X"
+    ("asked by", "Marks was asked by host Rick Tally whether she would run.", True),
+    ("asked by", "Asked by Tally if he agreed, the governor said no.", True),
+    ("asked by", "Marks was appointed by Tally in 2019.", False),
     # A possessive is a speaker only with a noun of speech as its head
     ("possessive", "Tally's remarks angered the crowd.", True),
     ("possessive", "Tally's email server was never hacked, investigators said.", False),

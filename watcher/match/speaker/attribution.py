@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from watcher.match.speaker.cues import (
-    FINITE_SPEECH, PARTICIPLES, PHRASAL, QUOTE_ONLY_SET, RU_VERBS, VERBS, WEAK_SET, is_verb,
+    FINITE_SPEECH, LABEL_VERBS, PARTICIPLES, PHRASAL, QUOTE_ONLY_SET, RU_VERBS, VERBS, WEAK_SET, is_verb,
 )
 from watcher.match.speaker.lexicon import (
     ACT_BASE, ACT_VERBS, ADMIT_OBJ, ASK_OBJ, AUX_BE, AUX_OTHER, CLAIM_BAD, CLAUSE_NEXT, CONTEXT_NOUNS,
@@ -143,12 +143,10 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
         return "quote" if ctx.quote_adjacent(a, ctx.ends[v + 1]) else "reported"
     if nxt in PHRASAL and t in PHRASAL[nxt] and not flags.be:
         return "quote" if ctx.quote_adjacent(a, ctx.ends[v + 1]) else "reported"  # "X fired back", "X lashed out"
-    if t in ("call", "calls", "called", "calling") and not flags.be:
-        if nxt in ("for", "on") and ctx.at(v + 2) not in DAYS:
-            return "reported"
-        q = _quote_ahead(ctx, v + 1)
-        if q is not None:
-            return "quote"  # "X called the plan “a disaster”", "X calls her record a “blueprint”"
+    if t in ("call", "calls", "called", "calling") and not flags.be and nxt in ("for", "on") and ctx.at(v + 2) not in DAYS:
+        return "reported"
+    if t in LABEL_VERBS and not flags.be and _quote_ahead(ctx, v + 1) is not None:
+        return "quote"  # "X called the plan “a disaster”", "X compared the president to a duck, “...”"
     if t in ACT_VERBS and not flags.be and (t not in ACT_BASE or flags.aux or flags.plural):
         # "X issued a statement", "X gave an interview", "X repeated his warning"
         nouns = SPEECH_NOUNS | ({"evidence"} if t.startswith("g") else set()) | ({"call", "calls"} if t.startswith(("rep", "ren")) else set())
@@ -339,13 +337,17 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
             if before >= 0 and ctx.low[before] == ",":
                 flags = Flags()
                 v = skip_fillers(ctx, k + 1, flags)
-                if v < n and (is_verb(ctx.low[v]) or ctx.low[v] in ("calls", "called")):
+                if v < n and (is_verb(ctx.low[v]) or ctx.low[v] in LABEL_VERBS):
                     how = verb_ok(ctx, v, flags, a)
                     if how and mention_role(ctx, i0) == "ok":
                         return how
         m = k + 1
         if m < n and (ctx.inq[m] or ctx.low[m] in QUOTE_CHARS):
             return None  # X, "..." : not an apposition
+        j = m + 1 if ctx.at(m) in ("after", "before", "while", "when", "by", "in") else m
+        j += is_ly(ctx, j) if j < n else 0
+        if j > m and ctx.at(j) in PARTICIPLES and mention_role(ctx, i0) == "ok":
+            return "reported"  # "X, after initially saying he would not ..., took to the airwaves"
         while m < min(n, k + 45):
             t = ctx.low[m]
             if ctx.inq[m] or t in QUOTE_CHARS:
@@ -359,7 +361,7 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
                     continue
                 flags = Flags()
                 v = skip_fillers(ctx, m + 1, flags)
-                if v < n and (is_verb(ctx.low[v]) or ctx.low[v] in ("quoted", "cited", "called", "calls", "call")):
+                if v < n and (is_verb(ctx.low[v]) or ctx.low[v] in ("quoted", "cited") or ctx.low[v] in LABEL_VERBS):
                     how = verb_ok(ctx, v, flags, a)
                     if how is None:
                         return None
@@ -402,7 +404,7 @@ def _participle(ctx: Ctx, v: int, flags: Flags) -> str | None:
     if flags.neg or v >= ctx.n or ctx.inq[v]:
         return None
     t = ctx.low[v]
-    if not t.isalpha() or t in PREPS or t in DETERMINERS or ctx.cap(v) or t in VERBS:
+    if not t.isalpha() or t in PREPS or t in DETERMINERS or ctx.cap(v):
         return None
     depth = 0
     for m in range(v + 1, min(ctx.n, v + 40)):
@@ -417,14 +419,14 @@ def _participle(ctx: Ctx, v: int, flags: Flags) -> str | None:
             continue
         elif tm in (";", "!", "?", ":") or (tm == "." and not _abbreviation_dot(ctx, m)):
             return None
-        elif tm == "," and ctx.at(m + 1) in PARTICIPLES:
+        elif tm in (",", "by") and ctx.at(m + 1) in PARTICIPLES:
             return "quote" if ctx.quote_adjacent(ctx.starts[m + 1], ctx.ends[m + 1]) else "reported"
         elif tm in ("and", "but") and not flags.be:
             # a second verb of the same subject: "X has freed up funds and on Monday announced ..."
             f2 = Flags()
             w = skip_fillers(ctx, m + 1, f2)
             info = VERBS.get(ctx.at(w))
-            if ((info and info[1] in ("s", "past")) or ctx.at(w) in ("called", "calls")) and not f2.be:
+            if ((info and info[1] in ("s", "past")) or ctx.at(w) in LABEL_VERBS) and not f2.be:
                 how = verb_ok(ctx, w, f2, ctx.starts[w])
                 if how:
                     return how

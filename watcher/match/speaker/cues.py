@@ -117,5 +117,14 @@ PHRASAL = {
 }
 
 
+# Verbs that speak when a quotation follows their object: `X called the plan “a disaster”`.
+LABEL_VERBS = {
+    form
+    for base in wordlist("""call dub label brand compare liken refer characterize characterise deride mock hail
+    slam blast praise ridicule denounce criticize criticise attack decry dismiss""")
+    for form in (base, *_regular(base))
+}
+
+
 def is_verb(t: str) -> bool:
     return t in VERBS or t in RU_VERBS

@@ -57,6 +57,8 @@ def according_to(ctx: Ctx, i0: int, i1: int, possessive: bool) -> str | None:
             return "according-to"
         if t in ("quoting", "citing"):
             return "according-to"
+        if t == "by" and ctx.at(k - 1) in ("asked", "pressed", "questioned"):
+            return "reported"  # "Y was asked by host X whether ...": the one asking speaks
         if t in ("quoted", "cited"):
             if ctx.at(i1) == "as" and ctx.at(i1 + 1) in ("saying", "telling", "stating"):
                 return "according-to"
@@ -135,10 +137,16 @@ def headline_colon(ctx: Ctx, i0: int, i1: int, nominative: bool) -> str | None:
         and skip_titles_left(ctx, i0 - 1, commas=False) < 0
         and ctx.at(i1) == ":"
         and i1 + 1 < ctx.n
-        and (ctx.inq[i1 + 1] or ctx.low[i1 + 1] in _FIRST_PERSON)
+        and (ctx.inq[i1 + 1] or ctx.low[i1 + 1] in _FIRST_PERSON or _headline(ctx, i1 + 1))
     ):
         return "quote"
     return None
+
+
+def _headline(ctx: Ctx, k: int) -> bool:
+    """A one-line title whose claim starts after the colon: "Graham: Trump's Rhetoric Is Destroying the Party"."""
+    text = ctx.text
+    return ctx.cap(k) and "\n" not in text.strip() and len(text.split()) <= 30 and ctx.sent.start == len(text) - len(text.lstrip())
 
 
 def cleft(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str | None:

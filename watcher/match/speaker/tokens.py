@@ -136,8 +136,10 @@ class Ctx:
         if len(qs) == 1 and qs[0][0] == sent.start and sent.end - 2 <= qs[0][1] <= sent.end:
             qs = []
         self.quotes = qs
-        self.qstarts = [q[0] for q in qs]
-        self.qends = [q[1] for q in qs]
+        # adjacency also sees a quotation just outside the sentence: `"…?" X asked.` is split after `?"`
+        near = [q for q in quotes if q[0] <= sent.end + 3 and q[1] >= sent.start - 3]
+        self.qstarts = [q[0] for q in near]
+        self.qends = [q[1] for q in near]
         inq = [False] * self.n
         j = 0
         for i, a in enumerate(self.starts):  # spans are sorted and disjoint: one merge pass
