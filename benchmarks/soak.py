@@ -592,7 +592,7 @@ def soak(minutes: float, work: Path) -> int:
             code, took = stop_daemon(proc)
             for r in receivers.values():
                 r.down()
-    return report(site, receivers, probe, at_launch, warm or end, end, peak, own, drained_at, code, took, log,
+    return report(site, receivers, probe, at_launch, warm or at_launch, end, peak, own, drained_at, code, took, log,
                   run, drain)
 
 
