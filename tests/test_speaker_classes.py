@@ -138,6 +138,16 @@ CASES = [
     ("asked by", "Marks was asked by host Rick Tally whether she would run.", True),
     ("asked by", "Asked by Tally if he agreed, the governor said no.", True),
     ("asked by", "Marks was appointed by Tally in 2019.", False),
+    # One of a group of speakers: "critics like X said", "several candidates, including X, said"
+    ("group", "Proponents like Mr. Tally urged the administration to raise the cutoff.", True),
+    ("group", "Several candidates, including Tally, said the country should take no more refugees.", True),
+    ("group", "Critics like Tally were ignored by the board.", False),
+    ("group", "People close to Tally said he was angry.", False),
+    ("group", "Officials who met Tally, including the mayor, said he was angry.", False),
+    # A message of X's speaks for X; a progressive `is calling` in a headline
+    ("message", 'After the attacks, Tally released a radio ad calling it "dangerous" that the mayor had no plan.', True),
+    ("message", "Rick Tally Is Now Calling Jo Marks The ‘Most Valuable Player’ For The Rebels", True),
+    ("message", "Marks released a radio ad calling Tally “dangerous.”", False),
     # A possessive is a speaker only with a noun of speech as its head
     ("possessive", "Tally's remarks angered the crowd.", True),
     ("possessive", "Tally's email server was never hacked, investigators said.", False),

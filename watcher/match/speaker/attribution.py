@@ -145,7 +145,7 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
         return "quote" if ctx.quote_adjacent(a, ctx.ends[v + 1]) else "reported"  # "X fired back", "X lashed out"
     if t in ("call", "calls", "called", "calling") and not flags.be and nxt in ("for", "on") and ctx.at(v + 2) not in DAYS:
         return "reported"
-    if t in LABEL_VERBS and not flags.be and _quote_ahead(ctx, v + 1) is not None:
+    if t in LABEL_VERBS and (not flags.be or t.endswith("ing")) and _quote_ahead(ctx, v + 1) is not None:
         return "quote"  # "X called the plan “a disaster”", "X compared the president to a duck, “...”"
     if t in ACT_VERBS and not flags.be and (t not in ACT_BASE or flags.aux or flags.plural):
         # "X issued a statement", "X gave an interview", "X repeated his warning"
@@ -329,7 +329,7 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
                         return None
                 return how
         opened_with_comma = ctx.low[k] == ","
-        if opened_with_comma and k > i1 and is_verb(ctx.at(k + 1)):
+        if opened_with_comma and is_verb(ctx.at(k + 1)) and (k > i1 or _member_of_speakers(ctx, i0)):
             return verb_ok(ctx, k + 1, Flags(), a)  # "Gov. X (R-Ohio), said"
         if opened_with_comma:
             # The name is itself the apposition: "the head of the authority, John Fenwick, said"
@@ -366,7 +366,7 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
                     if how is None:
                         return None
                     guard = mention_role(ctx, i0)
-                    return how if guard == "ok" else None
+                    return how if guard == "ok" or _member_of_speakers(ctx, i0) else None
                 if closer != ",":
                     return None
             elif t in FINITE_SPEECH and not ctx.cap(m) and ctx.at(k + 1) not in ("who", "который", "которая"):
@@ -385,13 +385,29 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
         before = ctx.at(skip_titles_left(ctx, i0 - 1, commas=False))
         if before in _SUBORDINATORS or is_verb(before):
             return None  # "Y complained that X is too rigid, suggesting ...": the -ing belongs to Y
-    return how if mention_role(ctx, i0) == "ok" else None
+    role = mention_role(ctx, i0)
+    return how if role == "ok" or (role == "prep" and _member_of_speakers(ctx, i0)) else None
+
+
+def _member_of_speakers(ctx: Ctx, i0: int) -> bool:
+    """"Proponents like X urged", "Several candidates, including X, said": X is one of the speakers."""
+    k = skip_titles_left(ctx, i0 - 1, commas=False)
+    if ctx.at(k) == "as" and ctx.at(k - 1) == "such":
+        k -= 1
+    if ctx.at(k) not in ("like", "including", "such"):
+        return False
+    j = k - 1 if ctx.at(k - 1) != "," else k - 2
+    t = ctx.at(j)
+    return len(t) > 3 and t.endswith("s") and t.isalpha() and not t.endswith("ss") and skip_titles_left(ctx, j - 1, commas=False) < 2
 
 
 _SUBORDINATORS = {"that", "if", "whether", "because", "when", "while", "although", "though", "as", "after",
                   "before", "since", "unless", "until", "than", "whom", "who"}
 
 
+# "X released an ad calling it “dangerous”", "X sent a text saying ...": the message speaks for X
+_MESSAGES = {"ad", "ads", "video", "statement", "tweet", "post", "message", "text", "release", "letter", "email",
+             "e-mail", "memo", "note", "op-ed", "column", "speech", "interview"}
 _NEW_CLAUSE = {"but", "while", "although", "though", "whereas", "because", "as", "when", "after", "before", "and", "since"}
 
 
@@ -419,7 +435,7 @@ def _participle(ctx: Ctx, v: int, flags: Flags) -> str | None:
             continue
         elif tm in (";", "!", "?", ":") or (tm == "." and not _abbreviation_dot(ctx, m)):
             return None
-        elif tm in (",", "by") and ctx.at(m + 1) in PARTICIPLES:
+        elif (tm in (",", "by") or tm in _MESSAGES) and ctx.at(m + 1) in PARTICIPLES:
             return "quote" if ctx.quote_adjacent(ctx.starts[m + 1], ctx.ends[m + 1]) else "reported"
         elif tm in ("and", "but") and not flags.be:
             # a second verb of the same subject: "X has freed up funds and on Monday announced ..."
