@@ -310,3 +310,42 @@ def test_durations_are_measures_for_unit_any() -> None:
     q = only("The trial lasted 15 years and ruined the firm.")
     assert (q.kind, q.unit, q.low) == ("measure", "years", Decimal(15))
     assert fires("The trial lasted 15 years and ruined the firm.", "any", gte=15)
+
+
+# --------------------------------------------------------------------------- shares are percentages
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("One in two voters in Osta stayed at home.", "50"),
+        ("Nine out of ten firms reported losses.", "90"),
+        ("The survey found 3 in 10 households in debt.", "30"),
+        ("A quarter of the budget goes on defence.", "25"),
+        ("One fourth of the wells have run dry.", "25"),
+        ("The bill needs a two-thirds majority to pass.", "66.67"),
+        ("Officials said 1/4 of the ballots were spoiled.", "25"),
+        ("Half of the staff were sent home.", "50"),
+    ],
+)
+def test_shares_are_percentages(text: str, value: str) -> None:
+    q = only(text)
+    assert q.kind == "percent"
+    assert abs(q.low - Decimal(value)) < Decimal("0.01")
+    assert fires(text, "percent", gte=Decimal(value) - 1) and not fires(text, "percent", gte=Decimal(value) + 1)
+    assert not fires(text, gte=0)  # a share is no count
+
+
+@pytest.mark.parametrize(
+    "text,kind,value",
+    [
+        ("The lease will end in 2150, the council said.", "year", "2150"),
+        ("Results for 2019 Q1 were restated.", "year", "2019"),
+        ("The parade is planned for labor day 2027.", "year", "2027"),
+        ("Add ½ teaspoon of salt to the stew.", "measure", "0.5"),
+        ("The pipe is 2¾ inches wide.", "measure", "2.75"),
+    ],
+)
+def test_years_and_vulgar_fractions(text: str, kind: str, value: str) -> None:
+    q = only(text)
+    assert (q.kind, q.low) == (kind, Decimal(value))

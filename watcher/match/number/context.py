@@ -119,13 +119,20 @@ def _minus_before(text: str, pos: int, spaced: bool = False) -> int:
     return m.start() if m else -1
 
 
+_QUARTER_AFTER = re.compile(r"\s+(?i:q[1-4]|h[12])\b")
+
+
 def _is_year(text: str, start: int, end: int, value: Decimal, hedge: str | None) -> bool:
     """A plain 4-digit number: year unless its context says count ("more than 2000", "2000 troops")."""
-    if not 1000 <= value <= 2099:
+    if not 1000 <= value <= 2199:
         return False
     prev = _prev_word(text, start)
+    if value >= 2100:  # "the contract ends in 2150"
+        return prev in ("in", "by", "until", "till", "since", "before", "after", "from", "of")
     if prev in _YEAR_BEFORE or prev.endswith(("'s", "’s")):
         return True
+    if _QUARTER_AFTER.match(text, end):
+        return True  # "2019 Q1", "2024 H2"
     if value < 1800 or hedge in _COUNT_HEDGES:
         return False
     nxt = _next_word(text, end)

@@ -33,9 +33,14 @@ def _digits(m: re.Match[str], mark: DecimalMark | None) -> Decimal | None:
         return Decimal(m["dcomma"].replace(",", ".")) if mark and mark.get() == "," else None  # "3,5" in English: a list
     if m["lead"]:
         return Decimal("0" + m["lead"])
+    if m["vulgar"]:
+        whole, frac = m["vulgar"][:-1], _VULGAR[m["vulgar"][-1]]
+        return Decimal(whole or 0) + Decimal(frac[0]) / frac[1]
     return Decimal(m["plain"])
 
 
+_VULGAR = {"½": (1, 2), "¼": (1, 4), "¾": (3, 4), "⅓": (1, 3), "⅔": (2, 3), "⅕": (1, 5), "⅛": (1, 8), "⅜": (3, 8),
+           "⅝": (5, 8), "⅞": (7, 8)}
 # Glued scale letters: case matters ("10M" is million, "10m" metres or million, "5G" nothing).
 _GLUED_SCALES = {"k": 10**3, "K": 10**3, "M": 10**6, "m": 10**6, "b": 10**9, "B": 10**9, "T": 10**12, "mil": 10**6,
                  "mill": 10**6}

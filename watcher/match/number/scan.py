@@ -19,6 +19,7 @@ from watcher.match.number.marks import DecimalMark
 from watcher.match.number.parse import _read_num
 from watcher.match.number.quantity import Quantity
 from watcher.match.number.ranges import _range, _range_end, _side
+from watcher.match.number.shares import shares
 from watcher.match.number.specials import _specials
 from watcher.match.number.times import clock_or_day
 from watcher.match.number.units import FEET, FEET_INCHES
@@ -97,10 +98,15 @@ def _small_integers(low: Decimal, high: Decimal) -> bool:
 def _scan(text: str, lang: str | None = None) -> tuple[Quantity, ...]:
     mark = DecimalMark(text, lang)
     specials = _specials(text)
+    parts = shares(text)  # "1/4 of" is a share, not a blocked slash
+    if parts:
+        specials = [x for x in specials if not any(x[0] < q.end and q.start < x[1] for q in parts)]
+        specials += [(q.start, q.end, q) for q in parts]
     vague = vague_quantities(text)
     if vague:  # blocking spans for the core scanner too, unless inside a special form
         taken = [(s, e) for s, e, _ in specials]
         specials += [(q.start, q.end, q) for q in vague if not any(s < q.end and q.start < e for s, e in taken)]
+    if parts or vague:
         specials.sort(key=lambda x: x[0])
     out = [q for _, _, q in specials if q is not None]
     starts = [s for s, _, _ in specials]

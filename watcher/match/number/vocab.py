@@ -115,7 +115,8 @@ _COUNT_HEDGES = frozenset(
 _YEAR_BEFORE = frozenset(
     "in since by until till from of during before after early late mid year years the a an this that last "
     "next and or to between through throughout circa summer spring autumn winter fall fiscal financial "
-    "calendar season class vintage christmas easter election elections budget".split()
+    "calendar season class vintage christmas easter election elections budget day thanksgiving weekend holiday "
+    "holidays ramadan olympics eve".split()
 )
 # Lower-case words that may follow a year without making it a count ("2022 was hard").
 _FUNCTION_WORDS = frozenset(
@@ -162,6 +163,7 @@ _CORE_BODY = rf"""
   | (?P<dcomma>\d+,\d+)                                         # 4,5 where the comma is the decimal mark
   | (?P<plain>\d+(?:\.\d+)?)                                    # 20000  1.5
   | (?P<lead>\.\d+)                                             # .08
+  | (?P<vulgar>\d{{0,3}}[½¼¾⅓⅔⅕⅛⅜⅝⅞])                          # ½  2¾
   )
   (?P<suf>{_SUFFIXES})?
   (?![\w]|[.,:/]\d)                                             # not "5G", "1.2.3", "24/7", "2:1"
