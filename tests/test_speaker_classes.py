@@ -148,6 +148,10 @@ CASES = [
     ("message", 'After the attacks, Tally released a radio ad calling it "dangerous" that the mayor had no plan.', True),
     ("message", "Rick Tally Is Now Calling Jo Marks The ‘Most Valuable Player’ For The Rebels", True),
     ("message", "Marks released a radio ad calling Tally “dangerous.”", False),
+    # Inflections of the cue lexicon: doubled consonants
+    ("inflection", '"Please stay," Tally begged.', True),
+    ("inflection", '"Enough," Tally snapped.', True),
+    ("inflection", "Tally slammed the deal as “a disgrace.”", True),
     # A possessive is a speaker only with a noun of speech as its head
     ("possessive", "Tally's remarks angered the crowd.", True),
     ("possessive", "Tally's email server was never hacked, investigators said.", False),
@@ -163,6 +167,16 @@ def test_error_class(kind: str, text: str, fires: bool) -> None:
         assert found, f"{kind}: {text!r} should make Tally a speaker"
     else:
         assert not found, f"{kind}: {text!r} should not, found {[(e.how, e.sentence) for e in found]}"
+
+
+def test_cue_inflections_are_generated_not_guessed() -> None:
+    """Every cue lemma has its forms; regular doubling (beg, snap) and irregular forms (say, tell)."""
+    from watcher.match.speaker.cues import VERBS
+
+    for form, lemma in (("begged", "beg"), ("snapping", "snap"), ("said", "say"), ("told", "tell"),
+                        ("denies", "deny"), ("urging", "urge"), ("acknowledged", "acknowledge"), ("insists", "insist")):
+        assert VERBS[form][0] == lemma, form
+    assert "beged" not in VERBS and "snaped" not in VERBS
 
 
 def test_the_other_person_of_a_modifier_still_speaks() -> None:
