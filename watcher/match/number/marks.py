@@ -6,8 +6,9 @@ import re
 from functools import lru_cache
 
 # Forms only one convention writes: "1.234.567" / "1.234,5" (dot groups) and "1,234,567" / "1,234.5" (comma groups).
-_DOT_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?:(?:\.\d{3}){2,}(?![\d.])|(?:\.\d{3})+,\d)")
-_COMMA_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?:(?:,\d{3}){2,}(?![\d,])|(?:,\d{3})+\.\d)")
+# (Each starts with its literal separator, so the search skips ahead in C.)
+_DOT_GROUPS = re.compile(r"\.(?<=\d\.)\d{3}(?:\.\d{3}(?![\d.])|,\d)")
+_COMMA_GROUPS = re.compile(r",(?<=\d,)\d{3}(?:,\d{3}(?![\d,])|\.\d)")
 
 
 @lru_cache(maxsize=128)

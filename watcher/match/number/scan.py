@@ -17,14 +17,14 @@ from watcher.match.number.context import (
 )
 from watcher.match.number.marks import DecimalMark
 from watcher.match.number.parse import _read_num
-from watcher.match.number.quantity import Quantity
+from watcher.match.number.quantity import Quantity, _Num
 from watcher.match.number.ranges import _range, _range_end, _side
-from watcher.match.number.shares import shares
+from watcher.match.number.shares import FRACTION_AFTER, IN_AFTER, fraction, percent, word_shares
 from watcher.match.number.specials import _specials
 from watcher.match.number.times import clock_or_day
 from watcher.match.number.units import FEET, FEET_INCHES
 from watcher.match.number.vague import vague_quantities
-from watcher.match.number.vocab import _CORE, _FRACTION_AFTER
+from watcher.match.number.vocab import _CORE, _CORE_RANGE_END, _FRACTION_AFTER
 
 
 def _expression(text: str, m: re.Match[str], limit: int, mark: DecimalMark) -> tuple[Quantity | None, int]:
@@ -32,9 +32,12 @@ def _expression(text: str, m: re.Match[str], limit: int, mark: DecimalMark) -> t
     num = _read_num(text, m, mark)
     if num is None:
         return None, m.end()
+    share = _share(text, num, mark)
+    if share is not None:
+        return share
     frac = _FRACTION_AFTER.match(text, num.end)
     if frac:
-        return None, frac.end()  # "two-thirds", "three quarters": a share, not a count
+        return None, frac.end()  # "three quarters": a share of something unsaid, not a count
     if num.ordinal:
         return Quantity(num.value, num.value, "ordinal", None, num.start, num.end, text[num.start : num.end]), num.end
     currency, left = _currency_before(text, num.start)
@@ -87,6 +90,37 @@ def _expression(text: str, m: re.Match[str], limit: int, mark: DecimalMark) -> t
         return None, m.end()
     return Quantity(value, value, kind, hedge, start, end, text[start:end], first.currency, first.unit), end
 
+def _share(text: str, num: _Num, mark: DecimalMark) -> tuple[Quantity, int] | None:
+    """"one in two", "9 out of 10", "two-thirds", "two thirds of": a percent quantity and its end."""
+    if num.ordinal or num.scaled or num.attached:
+        return None
+    frac = FRACTION_AFTER.match(text, num.end)
+    if frac:
+        value = fraction(frac, num.value)
+        end = frac.start("of") if frac["of"] else frac.end()
+    else:
+        conn = IN_AFTER.match(text, num.end)
+        if not conn:
+            return None
+        m2 = _CORE_RANGE_END.match(text, conn.end())
+        num2 = _read_num(text, m2, mark) if m2 else None
+        if num2 is None or num2.ordinal or num2.attached or not num2.value == num2.value.to_integral_value():
+            return None
+        if num2.plain and len(num2.digits) == 4:
+            return None  # "2 in 2024"
+        value, end = percent(num.value, num2.value), num2.end
+    if value is None:
+        return None
+    q = _share_quantity(text, num.start, end, value)
+    return q, end
+
+
+def _share_quantity(text: str, start: int, end: int, value: Decimal) -> Quantity:
+    hedge, hstart = _hedge_before(text, start)
+    start = hstart if hedge else start
+    return Quantity(value, value, "percent", hedge, start, end, text[start:end])
+
+
 def _small_integers(low: Decimal, high: Decimal) -> bool:
     return 0 <= low <= high <= 31 and low == low.to_integral_value() and high == high.to_integral_value()
 
@@ -98,7 +132,7 @@ def _small_integers(low: Decimal, high: Decimal) -> bool:
 def _scan(text: str, lang: str | None = None) -> tuple[Quantity, ...]:
     mark = DecimalMark(text, lang)
     specials = _specials(text)
-    parts = shares(text)  # "1/4 of" is a share, not a blocked slash
+    parts = [_share_quantity(text, s, e, v) for s, e, v in word_shares(text)]  # "a quarter of", "half of"
     if parts:
         specials = [x for x in specials if not any(x[0] < q.end and q.start < x[1] for q in parts)]
         specials += [(q.start, q.end, q) for q in parts]

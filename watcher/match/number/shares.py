@@ -1,66 +1,61 @@
-"""Shares as percentages: "one in two" (50%), "9 out of 10", "a quarter of", "two-thirds", "1/4 of"."""
+"""Shares as percentages: "one in two" (50%), "9 out of 10", "two-thirds of", "a quarter of", "half of", "1/4 of".
+
+The scanner meets most shares at their first number ("one", "9", "two", "1/4") and
+asks here; "a quarter of" and "half of" start with no number and are found by
+`word_shares`, after a few substring tests.
+"""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal
 
-from watcher.match.number.context import _hedge_before
-from watcher.match.number.quantity import Quantity
-from watcher.match.number.vocab import _SMALL, _TENS
-
-_WORDS = {**_SMALL, **_TENS, "a": 1, "an": 1}
 _DENOMINATORS = {"half": 2, "halves": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6,
                  "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
-_NUM = r"\d{1,3}|" + "|".join(sorted(_SMALL | _TENS, key=len, reverse=True))
-_SHARE = re.compile(
-    rf"(?i)(?<![\w.,/-])(?:"
-    rf"(?P<n>{_NUM})\s+(?:in|out\s+of)\s+(?P<d>\d{{1,3}}|{_NUM}|hundred|a\s+hundred|a\s+thousand)(?![\w.,/])"
-    rf"|(?P<fn>{_NUM}|an?)(?P<fsep>[\s-]+)(?P<fd>halves|half|thirds?|quarters?|fourths?|fifths?|sixths?|sevenths?|"
-    r"eighths?|ninths?|tenths?)\b(?P<of>\s+of\b)?"
-    r"|(?P<sn>\d{1,2})/(?P<sd>\d{1,2})(?=\s+of\b)"
-    r"|(?P<half>half)(?=\s+of\b)"
-    r")"
-)
-_CUES = re.compile(r"(?i)\b(?:in|out\s+of|half|halves|thirds?|quarters?|fourths?|fifths?|sixths?|sevenths?|eighths?|"
-                   r"ninths?|tenths?)\b|\d/\d")
+_FRACTION = (r"halves|half|thirds?|quarters?|fourths?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?")
+# After a numerator: "two-thirds", "two thirds of", "one quarter of".
+FRACTION_AFTER = re.compile(rf"(?P<sep>[\s-]+)(?i:(?P<d>{_FRACTION}))\b(?P<of>\s+of\b)?")
+# After a numerator: " in 10", " out of ten".
+IN_AFTER = re.compile(r"\s+(?i:in|out\s+of)\s+")
+_WORD_SHARE = re.compile(rf"(?i)(?<![\w-])(?:(?:an?|one)\s+(?P<d>{_FRACTION})|(?P<half>half))\s+of\b")
+_WORD_CUES = ("half of", "third of", "quarter of", "fourth of", "fifth of", "sixth of", "seventh of", "eighth of",
+              "ninth of", "tenth of")
 
 
-def _number(word: str) -> int | None:
-    w = " ".join(word.lower().split())
-    if w.isdigit():
-        return int(w)
-    return {"hundred": 100, "a hundred": 100, "a thousand": 1000}.get(w, _WORDS.get(w))
-
-
-def _share(m: re.Match[str]) -> Decimal | None:
-    if m["n"]:
-        n, d = _number(m["n"]), _number(m["d"])
-    elif m["fd"]:
-        if m["fsep"].strip() != "-" and not m["of"]:
-            return None  # "two thirds" only before "of" or hyphenated ("two-thirds majority")
-        fd = m["fd"].lower()
-        n, d = _number(m["fn"]), _DENOMINATORS.get(fd) or _DENOMINATORS.get(fd.rstrip("s"))
-    elif m["sn"]:
-        n, d = int(m["sn"]), int(m["sd"])
-    else:
-        n, d = 1, 2  # "half of"
-    if n is None or not d or n > d or d < 2:
+def percent(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    """numerator / denominator as a percentage; None unless 0 < numerator <= denominator, denominator >= 2."""
+    if not (0 < numerator <= denominator and denominator >= 2):
         return None
-    return Decimal(n) * 100 / d
+    return numerator * 100 / denominator
 
 
-def shares(text: str) -> list[Quantity]:
-    """Every share in `text`, as a percent quantity."""
-    if not _CUES.search(text):
-        return []
-    out = []
-    for m in _SHARE.finditer(text):
-        value = _share(m)
-        if value is None:
+def fraction(m: re.Match[str], numerator: Decimal) -> Decimal | None:
+    """The share of a FRACTION_AFTER match: "two-thirds" (hyphenated) or "two thirds of"; None otherwise."""
+    if m["sep"].strip() != "-" and not m["of"]:
+        return None  # "two thirds" alone may be two things; before "of" or hyphenated it is a share
+    word = m["d"].lower()
+    return percent(numerator, Decimal(_DENOMINATORS.get(word) or _DENOMINATORS[word[:-1]]))
+
+
+def _find_all(text: str, sub: str) -> list[int]:
+    out, i = [], text.find(sub)
+    while i >= 0:
+        out.append(i)
+        i = text.find(sub, i + 1)
+    return out
+
+
+def word_shares(text: str) -> list[tuple[int, int, Decimal]]:
+    """(start, end, percent) of "a quarter of", "one third of", "half of": shares with no number to start at."""
+    low = text.lower()
+    starts = sorted(i for c in _WORD_CUES for i in _find_all(low, c))
+    out: list[tuple[int, int, Decimal]] = []
+    for i in starts:
+        m = _WORD_SHARE.search(text, max(0, i - 4), i + 12)  # "a ", "an ", "one " before the cue
+        if m is None or (out and m.start() < out[-1][1]):
             continue
-        hedge, start = _hedge_before(text, m.start())
-        start = start if hedge else m.start()
-        end = m.end() if m["fd"] is None or not m["of"] else m.start("of")
-        out.append(Quantity(value, value, "percent", hedge, start, end, text[start:end]))
+        d = 2 if m["half"] else _DENOMINATORS.get(m["d"].lower()) or _DENOMINATORS[m["d"].lower()[:-1]]
+        value = percent(Decimal(1), Decimal(d))
+        if value is not None:
+            out.append((m.start(), m.end() - 3, value))  # without " of"
     return out

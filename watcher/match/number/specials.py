@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from watcher.match.number.context import _hedge_before
 from watcher.match.number.quantity import Quantity
+from watcher.match.number.shares import percent
 from watcher.match.number.vocab import _MONTH_RE, _MONTHS
 
 
@@ -78,11 +79,14 @@ def _specials(text: str) -> list[tuple[int, int, Quantity | None]]:
             first = _HOUR_BEFORE.search(text, max(0, start - 24), start)
             if first and int(first["h"]) <= 24:
                 start, low = first.start(), Decimal(int(first["h"])) + Decimal(int(first["mi"] or 0)) / 60
-        if qkind in ("time", "year"):
+        if qkind in ("time", "year", "percent"):
             hedge, hstart = _hedge_before(text, start)
             start = hstart if hedge else start
         out.append((start, m.end(), Quantity(low, high, qkind, hedge, start, m.end(), text[start : m.end()])))
     return out
+
+
+_OF = re.compile(r"\s+of\b")
 
 
 def _thousands_groups(s: str) -> bool:
@@ -118,9 +122,12 @@ def _special_value(m: re.Match[str], kind: str | None) -> tuple[str, Decimal, De
         dec = int(m["dec"])
         return ("year", Decimal(dec), Decimal(dec + 9)) if 1000 <= dec <= 2090 else None
     if kind == "slash":
-        a, b = m["s1"], m["s2"]  # "2024/25" is a season; anything else ("9/11", "24/7") is blocked
+        a, b = m["s1"], m["s2"]  # "2024/25" is a season; "1/4 of" a share; anything else ("9/11", "24/7") is blocked
         if len(a) == 4 and len(b) == 2 and 1900 <= int(a) <= 2099 and int(b) == (int(a) + 1) % 100:
             return "year", Decimal(a), Decimal(int(a) + 1)
+        if _OF.match(m.string, m.end()):
+            share = percent(Decimal(a), Decimal(b))
+            return ("percent", share, share) if share is not None else None
         return None
     return None  # phone, ratio
 
