@@ -152,6 +152,23 @@ CASES = [
     ("inflection", '"Please stay," Tally begged.', True),
     ("inflection", '"Enough," Tally snapped.', True),
     ("inflection", "Tally slammed the deal as “a disgrace.”", True),
+    # Verbs of public judgement and agreement
+    ("judgement verbs", "Tally likened the network to the BBC in an interview last week.", True),
+    ("judgement verbs", "Tally denounced the annexation in an on-air diatribe.", True),
+    ("judgement verbs", "Tally, the former attorney general, criticized the senator's use of email.", True),
+    ("judgement verbs", "Tally agreed that the rules should be modernized.", True),
+    ("judgement verbs", "Tally agreed to pay a 2 percent fee.", False),
+    ("judgement verbs", "Critics denounced Tally on Monday.", False),
+    ("judgement verbs", "Tally will follow Marks's speech denouncing the plan with a speech of his own.", False),
+    # The role comes first and the name is its apposition, in the inverted order
+    ("role apposition", "He had a voice in decisions, said a former spokesman for the Foreign Ministry, Rick Tally, who ran as a candidate.", True),
+    ("role apposition", "The plan failed, said critics of Tally.", False),
+    ("role apposition", "The plan failed, said a lawyer for the family, which sued Tally.", False),
+    # More places of an -ing cue: a "which" clause between, "with X tweeting", "X, despite admitting"
+    ("participle 3", "Tally backed the party during his time at the network, which let him go in 2015, and said he did not support Marks.", True),
+    ("participle 3", "Republicans were quick to chime in, with Tally tweeting that it was a disaster.", True),
+    ("participle 3", "House Speaker Rick Tally, R-Wis., despite admitting he had concerns, backed the bill.", True),
+    ("participle 3", "Tally met the mayor, who left early, and Marks said the talks had failed.", False),
     # A possessive is a speaker only with a noun of speech as its head
     ("possessive", "Tally's remarks angered the crowd.", True),
     ("possessive", "Tally's email server was never hacked, investigators said.", False),

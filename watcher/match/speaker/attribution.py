@@ -344,9 +344,7 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
         m = k + 1
         if m < n and (ctx.inq[m] or ctx.low[m] in QUOTE_CHARS):
             return None  # X, "..." : not an apposition
-        j = m + 1 if ctx.at(m) in ("after", "before", "while", "when", "by", "in") else m
-        j += is_ly(ctx, j) if j < n else 0
-        if j > m and ctx.at(j) in PARTICIPLES and mention_role(ctx, i0) == "ok":
+        if _participle_opening(ctx, m) and mention_role(ctx, i0) == "ok":
             return "reported"  # "X, after initially saying he would not ..., took to the airwaves"
         while m < min(n, k + 45):
             t = ctx.low[m]
@@ -356,6 +354,8 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
             if t in (";", "!", "?") or t == "according" or (t == "." and not _abbreviation_dot(ctx, m)):
                 return None
             if t == closer or (opened_with_comma and t in ("—", "–")):
+                if closer == "," and _participle_opening(ctx, m + 1) and mention_role(ctx, i0) == "ok":
+                    return "reported"  # "X, R-Wis., despite admitting ..."
                 if closer == ")" and ctx.at(m + 1) == ",":
                     closer, opened_with_comma, m = ",", True, m + 1  # "X (R-Ohio), a senator, said"
                     continue
@@ -389,6 +389,14 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
     return how if role == "ok" or (role == "prep" and _member_of_speakers(ctx, i0)) else None
 
 
+def _participle_opening(ctx: Ctx, m: int) -> bool:
+    """An apposition that opens with a cue: "after initially saying", "despite admitting", "while insisting"."""
+    j = m + 1 if ctx.at(m) in ("after", "before", "while", "when", "by", "in", "despite") else m
+    if j < ctx.n and is_ly(ctx, j):
+        j += 1
+    return j > m and ctx.at(j) in PARTICIPLES and not ctx.inq[j]
+
+
 def _member_of_speakers(ctx: Ctx, i0: int) -> bool:
     """"Proponents like X urged", "Several candidates, including X, said": X is one of the speakers."""
     k = skip_titles_left(ctx, i0 - 1, commas=False)
@@ -408,6 +416,16 @@ _SUBORDINATORS = {"that", "if", "whether", "because", "when", "while", "although
 # "X released an ad calling it “dangerous”", "X sent a text saying ...": the message speaks for X
 _MESSAGES = {"ad", "ads", "video", "statement", "tweet", "post", "message", "text", "release", "letter", "email",
              "e-mail", "memo", "note", "op-ed", "column", "speech", "interview"}
+def _someone_elses(ctx: Ctx, m: int) -> bool:
+    """Is the noun at m owned by a named other: "Clinton's Tuesday speech"?"""
+    for j in range(m - 1, max(-1, m - 5), -1):
+        if ctx.low[j].endswith(POSS_SUFFIX):
+            return True
+        if ctx.low[j] in DETERMINERS or not ctx.low[j].isalnum():
+            return False
+    return False
+
+
 _NEW_CLAUSE = {"but", "while", "although", "though", "whereas", "because", "as", "when", "after", "before", "and", "since"}
 
 
@@ -423,9 +441,10 @@ def _participle(ctx: Ctx, v: int, flags: Flags) -> str | None:
     if not t.isalpha() or t in PREPS or t in DETERMINERS or ctx.cap(v):
         return None
     depth = 0
+    skip_to = v
     for m in range(v + 1, min(ctx.n, v + 40)):
         tm = ctx.low[m]
-        if ctx.inq[m] or tm in QUOTE_CHARS:
+        if m <= skip_to or ctx.inq[m] or tm in QUOTE_CHARS:
             continue
         if tm in ("(", "["):
             depth += 1
@@ -435,7 +454,7 @@ def _participle(ctx: Ctx, v: int, flags: Flags) -> str | None:
             continue
         elif tm in (";", "!", "?", ":") or (tm == "." and not _abbreviation_dot(ctx, m)):
             return None
-        elif (tm in (",", "by") or tm in _MESSAGES) and ctx.at(m + 1) in PARTICIPLES:
+        elif (tm in (",", "by") or (tm in _MESSAGES and not _someone_elses(ctx, m))) and ctx.at(m + 1) in PARTICIPLES:
             return "quote" if ctx.quote_adjacent(ctx.starts[m + 1], ctx.ends[m + 1]) else "reported"
         elif tm in ("and", "but") and not flags.be:
             # a second verb of the same subject: "X has freed up funds and on Monday announced ..."
@@ -450,6 +469,13 @@ def _participle(ctx: Ctx, v: int, flags: Flags) -> str | None:
                 return None
         elif tm == "to" and _infinitive_cue(ctx, v, m):
             return "reported"
+        elif tm == "which" and ctx.at(m - 1) == ",":
+            # a relative clause about a thing, closed by a comma: "X supported them during his time at
+            # the network, which let him go in 2015, and said ..."
+            close = next((j for j in range(m + 1, min(ctx.n, m + 20)) if ctx.low[j] == "," and not ctx.inq[j]), None)
+            if close is None:
+                return None
+            skip_to = close
         elif tm in WHO or tm in ("which", "whose") or (tm in FINITE_SPEECH and m > v + 1 and not ctx.cap(m)):
             return None
         elif tm == "by" and flags.be and ctx.cap(m + 1):
@@ -491,8 +517,11 @@ def _title_noun(ctx: Ctx, k: int) -> bool:
     return (
         t.isalpha() and len(t) > 2 and not ctx.cap(k) and not is_verb(t) and t not in PREPS and t not in STOP_CAP
         and t not in DETERMINERS and t not in AUX_BE and t not in AUX_OTHER and t not in FILLERS
-        and not (t.endswith("ed") and len(t) > 4) and not t.endswith("ly")
+        and not (t.endswith("ed") and len(t) > 3) and not t.endswith("ly") and t not in _RELATIVE
     )
+
+
+_RELATIVE = {"which", "that", "who", "whom", "whose", "where", "when", "and", "or", "but", "whether"}
 
 
 def name_tail(ctx: Ctx, k: int) -> int:

@@ -45,12 +45,13 @@ _STRONG = wordlist(
     "say tell state note warn announce insist argue explain confirm estimate assert reveal stress "
     "emphasise emphasize acknowledge predict promise reply comment tweet write speak urge vow pledge "
     "suggest recall concede disclose mention remark complain allege testify quip joke reiterate clarify "
-    "accuse describe boast lament contend caution assure threaten blog retort observe proclaim"
+    "accuse describe boast lament contend caution assure threaten blog retort observe proclaim liken denounce "
+    "condemn criticize criticise decry lambast lambaste rebuke chide scold ridicule blast slam praise"
 )
 # Verbs with a common non-speech sense: they need a clause-like continuation.
-_WEAK = wordlist("claim add deny declare report admit maintain respond post ask answer counter remind")
+_WEAK = wordlist("claim add deny declare report admit maintain respond post ask answer counter remind agree")
 # Only speech next to a quotation: `"…," he continued`.
-_QUOTE_ONLY = wordlist("continue shout yell whisper scream plead beg agree conclude interject muse sigh snap laugh")
+_QUOTE_ONLY = wordlist("continue shout yell whisper scream plead beg conclude interject muse sigh snap laugh")
 # Usable in the inverted order `"…," said X`.
 INVERTABLE = set(
     wordlist(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from watcher.match.speaker.cues import INVERTABLE, PARTICIPLES, QUOTE_ONLY_SET, RU_VERBS, VERBS, is_verb
 from watcher.match.speaker.lexicon import (
     AUX_BE, AUX_OTHER, DETERMINERS, NEG, POSS_BLOCK, POSS_SUFFIX, PREPS, QUOTE_CHARS, RU_SPEECH_NOUNS,
-    SPEECH_NOUNS, TITLE_OF, TITLES, WHO, folded_set,
+    SPEECH_NOUNS, STOP_CAP, TITLE_OF, TITLES, WHO, folded_set,
 )
 from watcher.match.speaker.tokens import Ctx
 from watcher.match.speaker.attribution import Flags, name_tail, skip_fillers, skip_titles_left, verb_ok
@@ -15,7 +15,9 @@ def inverted_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, possessive: bool)
     """`"…," said X` / `…, says X` / Russian `заявил X`."""
     if possessive or not nominative:
         return None
-    k = skip_titles_left(ctx, i0 - 1, nouns=True)
+    k = skip_titles_left(ctx, i0 - 1, nouns=True, commas=False)
+    if ctx.at(k) == "," and not ctx.inq[k]:
+        k = _role_left(ctx, k - 1)  # "said a former spokesman for the ministry, X"
     if k < 0 or ctx.inq[k]:
         return None
     t = ctx.low[k]
@@ -40,6 +42,26 @@ def inverted_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, possessive: bool)
     return "quote" if adjacent else "reported"
 
 
+def _plain_noun(t: str) -> bool:
+    return t.isalpha() and not is_verb(t) and t not in PREPS and t not in STOP_CAP and not t.endswith("ed")
+
+
+def _role_left(ctx: Ctx, k: int) -> int:
+    """From token k leftwards over a role with its complements ("a former spokesman for Ukraine's Foreign
+    Ministry"), to the cue verb before it; -1 when something else stands there."""
+    for _ in range(14):
+        if k < 0 or ctx.inq[k]:
+            return -1
+        t = ctx.low[k]
+        if t in VERBS:
+            return k
+        if t in ("of", "for", "at", "with", "in", "on", ".", "-") or t in TITLES or t in DETERMINERS or ctx.cap(k) or t.endswith(POSS_SUFFIX) or _plain_noun(t):
+            k -= 1
+            continue
+        return -1
+    return -1
+
+
 def according_to(ctx: Ctx, i0: int, i1: int, possessive: bool) -> str | None:
     """"according to (regional water chief) X", "по словам X", "quoting X", "quoted X as saying"."""
     if possessive:
@@ -59,6 +81,8 @@ def according_to(ctx: Ctx, i0: int, i1: int, possessive: bool) -> str | None:
             return "according-to"
         if t == "by" and ctx.at(k - 1) in ("asked", "pressed", "questioned"):
             return "reported"  # "Y was asked by host X whether ...": the one asking speaks
+        if t == "with" and k == i0 - 1 and ctx.at(i1) in PARTICIPLES:
+            return "reported"  # "..., with X tweeting that it was a disaster"
         if t in ("quoted", "cited"):
             if ctx.at(i1) == "as" and ctx.at(i1 + 1) in ("saying", "telling", "stating"):
                 return "according-to"
