@@ -349,3 +349,29 @@ def test_shares_are_percentages(text: str, value: str) -> None:
 def test_years_and_vulgar_fractions(text: str, kind: str, value: str) -> None:
     q = only(text)
     assert (q.kind, q.low) == (kind, Decimal(value))
+
+
+# --------------------------------------------------------------------------- comparatives and bounded pairs
+
+
+@pytest.mark.parametrize(
+    "text,holds,fails",
+    [
+        ("Greater than 100 cars were towed in Osta.", {"gte": 100, "gt": 100}, {"lte": 100}),
+        ("The quota allows >= 30 boats a day.", {"gte": 30, "lte": 30}, {"lt": 30, "gt": 30}),
+        ("Smaller than 5 errors were logged.", {"lt": 5}, {"gte": 5}),
+        ("Traffic exceeded 150 cars an hour on the bridge.", {"gte": 150}, {"lt": 150}),
+        ("The hall seats more than 20 but less than 30 guests.", {"gte": 30, "lte": 20}, {"gt": 30, "lt": 20}),
+        ("Crowds of 30~40 people gathered.", {"gte": 40, "lte": 30}, {"gt": 40, "lt": 30}),
+    ],
+)
+def test_comparatives_and_bounded_pairs(text: str, holds: dict, fails: dict) -> None:
+    for k, v in holds.items():
+        assert fires(text, **{k: v}), f"{k} {v} should fire on {text!r}"
+    for k, v in fails.items():
+        assert not fires(text, **{k: v}), f"{k} {v} should not fire on {text!r}"
+
+
+def test_tolerance_belongs_to_the_number() -> None:
+    q = only("The casing weighs 2,000.45±0.01 kilograms.")
+    assert (q.low, q.kind, q.unit) == (Decimal("2000.45"), "measure", "kilograms")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -26,7 +27,13 @@ class _Side:
     end: int
 
 
+_TOLERANCE = re.compile(r"\s*(?:±|\+/-|\+-)\s*\d+(?:[.,]\d+)?")
+
+
 def _side(text: str, num: _Num, currency: str | None) -> _Side:
+    tol = _TOLERANCE.match(text, num.end)
+    if tol:  # "2,000.45±0.01 pounds": the unit after the tolerance is the number's
+        num.end = tol.end()
     kind, cur, unit, end = _unit_after(text, num.end, num)
     if currency and kind in (None, "money"):
         kind, cur = "money", currency  # "$20 million", "$5 million dollars"
@@ -40,6 +47,7 @@ def _range_end(text: str, pos: int) -> int:
     return m2.end() if m2 else pos
 
 
+_ABOVE_BEFORE = re.compile(r"(?i)(?:more|greater|larger|higher)\s+than\s+\Z")
 _RangeResult = tuple[Decimal, Decimal, str, "str | None", "str | None", int, int]
 
 
@@ -50,6 +58,8 @@ def _range(text: str, first: _Side, left: int, limit: int, mark: DecimalMark) ->
         return None
     intro = _INTRO_BEFORE.search(_before(text, left, 12))
     intro_word = intro[1].lower() if intro else None
+    if conn["pair"] and not _ABOVE_BEFORE.search(text, max(0, left - 24), left):
+        return None  # "... but less than 30" pairs with a "more than" before the first number
     if conn["and"] and intro_word != "between":
         return None
     if conn["to"] and intro_word == "from" and _change_before(text, left - len(intro.string) + intro.start()):

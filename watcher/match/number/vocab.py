@@ -82,7 +82,7 @@ _CURRENCY_WORDS = {
     "franc": "CHF", "lira": "TRY", "shekel": "ILS", "zloty": "PLN", "forint": "HUF", "tenge": "KZT",
     "lari": "GEL", "dram": "AMD", "manat": "AZN", "dinar": None, "dirham": None, "riyal": None, "rial": None,
     "peso": None, "krona": None, "krone": None, "kroner": None, "kronor": None, "naira": "NGN", "rand": "ZAR",
-    "reais": "BRL", "usd": "USD", "eur": "EUR", "gbp": "GBP", "rub": "RUB", "cny": "CNY", "jpy": "JPY",
+    "reais": "BRL", "buck": "USD", "usd": "USD", "eur": "EUR", "gbp": "GBP", "rub": "RUB", "cny": "CNY", "jpy": "JPY",
     "chf": "CHF", "uah": "UAH", "inr": "INR",
 }
 _DOLLAR_QUALIFIERS = {
@@ -92,7 +92,10 @@ _DOLLAR_QUALIFIERS = {
 
 # Hedges, longest first so "no more than" wins over "more than".
 _HEDGES = [
-    "no more than", "no fewer than", "no less than", "not more than", "not less than", "more than",
+    "greater than or equal to", "more than or equal to", "equal to or more than", "equal to or greater than",
+    "less than or equal to", "equal to or less than", "smaller than or equal to", "greater than", "larger than",
+    "bigger than", "higher than", "smaller than", "lower than", "exceeds", "exceeded", "exceed", ">=", "<=", "≥", "≤",
+    ">", "<", "no more than", "no fewer than", "no less than", "not more than", "not less than", "more than",
     "fewer than", "less than", "at least", "at most", "up to", "as many as", "as much as", "as few as",
     "upwards of", "in excess of", "close to", "just over", "just under", "well over", "well above",
     "just above", "just below", "nearly", "almost", "about", "around", "roughly", "approximately",
@@ -102,13 +105,23 @@ _HEDGES = [
 _HEDGE_NORMAL = {
     "approx.": "approximately", "approx": "approximately", "~": "about", "c.": "about", "circa": "about",
     "in excess of": "more than", "upwards of": "more than", "an estimated": "estimated",
+    "greater than": "more than", "larger than": "more than", "bigger than": "more than", "higher than": "more than",
+    ">": "more than", "smaller than": "less than", "lower than": "less than", "<": "less than",
+    "exceeds": "exceeding", "exceeded": "exceeding", "exceed": "exceeding",
+    "greater than or equal to": "at least", "more than or equal to": "at least", "equal to or more than": "at least",
+    "equal to or greater than": "at least", ">=": "at least", "≥": "at least",
+    "less than or equal to": "at most", "equal to or less than": "at most", "smaller than or equal to": "at most",
+    "<=": "at most", "≤": "at most",
 }
 # Hedges after which a 4-digit number is a count rather than a year ("more than 2000").
 _COUNT_HEDGES = frozenset(
     {"no more than", "no fewer than", "no less than", "not more than", "not less than", "more than",
      "fewer than", "less than", "at least", "at most", "up to", "as many as", "as much as", "as few as",
      "upwards of", "in excess of", "just over", "just under", "well over", "nearly", "almost", "some",
-     "exceeding", "estimated", "an estimated"}
+     "exceeding", "estimated", "an estimated", "greater than", "larger than", "bigger than", "higher than",
+     "smaller than", "lower than", "exceeds", "exceeded", "exceed", ">=", "<=", "≥", "≤", ">", "<",
+     "greater than or equal to", "more than or equal to", "equal to or more than", "equal to or greater than",
+     "less than or equal to", "equal to or less than", "smaller than or equal to"}
 )
 
 # Words right before a 4-digit number that make it a year.
@@ -201,7 +214,7 @@ _CURRENCY_AFTER = re.compile(
     r"\s+(?P<q>(?i:u\.s\.|us|american|canadian|australian|hong\s+kong|singapore|new\s+zealand)\s+)?"
     r"(?P<w>(?i:dollars?|euros?|pounds?(?:\s+sterling)?|sterling|roubles?|rubles?|yuan|renminbi|yen|rupees?|"
     r"hryvnias?|hryvnas?|francs?|liras?|shekels?|zlotys?|zloty|forints?|tenge|laris?|drams?|manats?|"
-    r"dinars?|dirhams?|riyals?|rials?|pesos?|kronor|kroner|krona|krone|naira|rand|reais)"
+    r"dinars?|dirhams?|riyals?|rials?|pesos?|kronor|kroner|krona|krone|naira|rand|reais|bucks?)"
     r"|USD|EUR|GBP|RUB|CNY|JPY|CHF|UAH|INR)\b"
 )
 _MEASURE_AFTER = MEASURE_AFTER
@@ -221,7 +234,8 @@ _HEDGE_LAST = frozenset(h.split()[-1] for h in _HEDGES)
 _CURRENCY_LAST = frozenset("$€£¥₽₹₴₺₪" + "".join(k[-1] for k in _CURRENCY_SYMBOLS) + "s")
 _INTRO_BEFORE = re.compile(r"(?i)(?<!\w)(between|from)\s+\Z")
 _RANGE_CONNECTOR = re.compile(
-    r"(?P<sp1>\s*)(?:(?P<dash>[-–—])|(?P<to>to|through|thru)\b|(?P<and>and)\b|(?P<or>or)\b)(?P<sp2>\s*)"
+    r"(?P<sp1>\s*)(?:(?P<dash>[-–—~])|(?P<to>to|through|thru)\b|(?P<and>and)\b|(?P<or>or)\b"
+    r"|(?P<pair>,?\s*(?:but|and)\s+(?:less|fewer|smaller|lower)\s+than)\b)(?P<sp2>\s*)"  # "more than 20 but less than 30"
 )
 _ID_BEFORE = re.compile(
     r"(?:(?<![\w.])(?:No|Nos|Nr|no|nos|nr|NO)\.?|#|(?<![\w.])(?i:number|flight|route|highway|article|"
