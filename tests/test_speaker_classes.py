@@ -169,6 +169,10 @@ CASES = [
     ("participle 3", "Republicans were quick to chime in, with Tally tweeting that it was a disaster.", True),
     ("participle 3", "House Speaker Rick Tally, R-Wis., despite admitting he had concerns, backed the bill.", True),
     ("participle 3", "Tally met the mayor, who left early, and Marks said the talks had failed.", False),
+    # Pronouns: a role of the other gender does not compete; a plural subject at sentence start
+    ("pronoun 2", "Texas Sen. Rick Tally has made no secret of the fact that he spanks his daughter. He has also suggested voters deserve a spanking.", True),
+    ("pronoun 2", "Tally has made no secret of the fact that he spanks his son. He has also suggested voters deserve a spanking.", False),
+    ("pronoun 2", "Aides insisted it was no campaign event, but Tally's ballroom was full when he spoke. He railed against the budget.", True),
     # A possessive is a speaker only with a noun of speech as its head
     ("possessive", "Tally's remarks angered the crowd.", True),
     ("possessive", "Tally's email server was never hacked, investigators said.", False),
@@ -194,6 +198,14 @@ def test_cue_inflections_are_generated_not_guessed() -> None:
                         ("denies", "deny"), ("urging", "urge"), ("acknowledged", "acknowledge"), ("insists", "insist")):
         assert VERBS[form][0] == lemma, form
     assert "beged" not in VERBS and "snaped" not in VERBS
+
+
+def test_names_with_apostrophes_and_initials() -> None:
+    """O'Malley matches O’Malley; a name given with initials matches them in the text."""
+    assert find_speech("Former Gov. Martin O’Malley (D) announced he will quit.", SpeakerSpec("Martin O'Malley", ("O'Malley",)))
+    assert find_speech("Martin O'Malley said he will quit.", SpeakerSpec("Martin O’Malley", ("O’Malley",)))
+    assert find_speech('"ISIS is still there," said J.M. Berger, a fellow at the institute.', SpeakerSpec("J.M. Berger", ("Berger",)))
+    assert not find_speech('"ISIS is still there," said K. Berger, a fellow at the institute.', SpeakerSpec("J.M. Berger", ("Berger",)))
 
 
 def test_the_other_person_of_a_modifier_still_speaks() -> None:

@@ -84,7 +84,7 @@ from watcher.match.speaker.forms import (
     according_to, cleft, headline_colon, inverted_cue, participle_opening, possessive_speech,
 )
 from watcher.match.speaker.continuation import (
-    gender_after, has_person, has_speech_verb, pronoun_speech, role_between,
+    gender_after, has_person, has_speech_verb, pronoun_speech, role_blocks, roles_between,
 )
 
 
@@ -169,17 +169,18 @@ def find_speech(text: str, speaker: SpeakerSpec) -> list[SpeechEvidence]:
             # "Ms. X was shocked by the reaction, she said": he/she later in the same sentence
             hit = pronoun_speech(ctx, i1)
             if (
-                hit and not has_person(ctx, i1, hit[1], mention_tokens) and not role_between(ctx, i1, hit[1])
+                hit and not has_person(ctx, i1, hit[1], mention_tokens) and not role_blocks(roles_between(ctx, i1, hit[1]), hit[0])
                 and not has_speech_verb(ctx, 0, i0) and not has_speech_verb(ctx, i1, hit[1])
             ):
                 found[idx] = SpeechEvidence(sent.text, sent.start, text[a:b], a, "continuation")
         spoke = idx in found
         # X is only a candidate antecedent if nobody else is named or speaks in the sentence.
-        if not spoke and (has_person(ctx, 0, ctx.n, mention_tokens) or has_speech_verb(ctx) or role_between(ctx, i1, ctx.n)):
+        if not spoke and (has_person(ctx, 0, ctx.n, mention_tokens) or has_speech_verb(ctx)):
             continue
-        anchors.append((idx, a, b, spoke, gender_after(ctx, i1) if spoke else None))
+        roles = roles_between(ctx, i1, ctx.n) if not spoke else set()
+        anchors.append((idx, a, b, roles, gender_after(ctx, i1) if spoke else None))
 
-    for idx, a, b, _spoke, gender in anchors:
+    for idx, a, b, roles, gender in anchors:
         for step in (1, 2):
             j = idx + step
             if j >= len(sentences) or j in by_sentence:
@@ -188,7 +189,7 @@ def find_speech(text: str, speaker: SpeakerSpec) -> list[SpeechEvidence]:
             hit = pronoun_speech(ctx)
             if hit:
                 g, pi = hit
-                if has_person(ctx, 0, pi, set()) or (gender and g != gender):
+                if has_person(ctx, 0, pi, set()) or (gender and g != gender) or role_blocks(roles, g):
                     break
                 if j not in found:
                     found[j] = SpeechEvidence(sentences[j].text, sentences[j].start, text[a:b], a, "continuation")

@@ -116,8 +116,13 @@ _ROLE_NOUNS = set(
 )
 
 
-def role_between(ctx: Ctx, lo: int, hi: int) -> bool:
-    """Is another person named by a role in tokens [lo, hi) ("met the governor, and she said")?
+_FEMALE_ROLES = {"woman", "wife", "mother", "daughter", "congresswoman", "chairwoman", "spokeswoman"}
+_MALE_ROLES = {"man", "husband", "father", "son", "congressman", "chairman", "spokesman"}
+
+
+def roles_between(ctx: Ctx, lo: int, hi: int) -> set[str]:
+    """The genders ("m", "f", "?" for unknown) of other people named by a role in tokens [lo, hi):
+    "met the governor, and she said" (?), "spanks his daughter" (f).
 
     An apposition right after `lo` ("X, the party's director, ...") describes X and is skipped.
     """
@@ -126,17 +131,24 @@ def role_between(ctx: Ctx, lo: int, hi: int) -> bool:
         k += 1
         while k < hi and ctx.low[k] != ",":
             k += 1
+    found = set()
     for j in range(k, min(hi, ctx.n)):
-        if ctx.low[j] in _ROLE_NOUNS and not ctx.inq[j] and ctx.at(j - 1) in DETERMINERS:
-            return True
-    return False
+        t = ctx.low[j]
+        if t in _ROLE_NOUNS and not ctx.inq[j] and ctx.at(j - 1) in DETERMINERS:
+            found.add("f" if t in _FEMALE_ROLES else "m" if t in _MALE_ROLES else "?")
+    return found
+
+
+def role_blocks(roles: set[str], gender: str) -> bool:
+    """Could one of these roles be the he/she of `gender`?"""
+    return "?" in roles or gender in roles
 
 
 def _plural_noun(ctx: Ctx, k: int) -> bool:
     t = ctx.at(k)
     return (
         len(t) > 3 and t.endswith("s") and not t.endswith(("ss", "'s", "us", "is")) and t.isalpha()
-        and not ctx.cap(k) and t not in VERBS
+        and (k == 0 or not ctx.cap(k)) and t not in VERBS
     )
 
 

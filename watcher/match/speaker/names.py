@@ -66,11 +66,12 @@ def name_matcher(speaker: SpeakerSpec) -> _Matcher:
         if ws and ws not in alias_words:
             alias_words.append(ws)
     alias_words.sort(key=lambda ws: -len(" ".join(ws)))
-    alts = [r"\s+".join(_word_pattern(w) for w in ws) for ws in alias_words]
+    # an apostrophe in a name matches either form: O'Malley, O’Malley
+    alts = [r"\s+".join(_word_pattern(w).replace("'", "['’]") for w in ws) for ws in alias_words]
     regex = re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?!\w|[-‐]\w)") if alts else re.compile(r"(?!x)x")
     needles = set()
     for ws in alias_words:
-        longest = max(ws, key=len)
+        longest = max((part for w in ws for part in w.split("'")), key=len)  # O'Malley: "malley" in either form
         needles.add(longest[:-1] if CYR.search(longest) and len(longest) > 4 else longest)
     all_words = {w for ws in alias_words for w in ws}
     return _Matcher(
@@ -99,6 +100,9 @@ def mention_ok(text: str, folded: str, a: int, b: int, mt: _Matcher) -> bool:
             word = folded[k + 1 : j]
             if len(word) == 1 and not any(w.startswith(word) for w in mt.name_words):
                 # a middle initial after the first name is the same person: "John F. Kerry" for "John Kerry"
+                initials = folded[max(0, k - 30) : j + 1].split()
+                if initials and initials[-1].strip(".") in mt.name_words:
+                    return True  # the name's own initials: "J.M. Berger"
                 before = folded[max(0, k - 30) : k + 1].replace(".", " ").split()
                 while before and len(before[-1]) == 1:
                     before.pop()  # "Joseph R. S. Biden"

@@ -56,7 +56,10 @@ def _ends_in_title(sentence: str) -> bool:
     if not sentence.endswith("."):
         return False
     word = sentence[:-1].rsplit(None, 1)[-1] if " " in sentence else sentence[:-1]
-    return word[:1].isupper() and word.lower() in _TITLE_ABBREV
+    return word[:1].isupper() and (word.lower() in _TITLE_ABBREV or _INITIALS.fullmatch(word) is not None)
+
+
+_INITIALS = re.compile(r"(?:[A-Z]\.)+[A-Z]")  # "J.M" of "J.M. Berger"
 
 
 @functools.lru_cache(maxsize=8)
