@@ -11,7 +11,11 @@ Split: cases of the same input sentence stay together; a stable hash of the
 sentence's provenance (file, index) sends even hashes to the tune half, odd ones
 to the held-out half. Figures for both halves and the whole set.
 
-    python benchmarks/numbers_real.py [--data DIR] [--show N] [--half tune|held|all]
+    python benchmarks/numbers_real.py [--data DIR] [--show N] [--half tune|held|all] [--libraries]
+
+--libraries scores maintained parsers the same way (each installed one): text2num and
+number-parser as a words-to-digits pass before watcher's scanner, quantulum3 on its own
+(its quantities' unit entities give the kind), with CPU time per ~1,000 words.
 """
 
 from __future__ import annotations
@@ -110,12 +114,102 @@ def show_failures(cases: list[dict], passed: dict[str, bool], found: dict[str, s
         print(f"  [{c['check']}] {c['text'][:110]!r}\n      want '{c['expected']}'={c['value']}  rule {rule}  {got}")
 
 
+# --------------------------------------------------------------------------- libraries side by side
+
+
+def _hand(text: str) -> str:
+    return text
+
+
+def _library_readers() -> dict[str, object]:
+    """What each installed library makes of a sentence: a text for our scanner, or its own quantities."""
+    readers: dict[str, object] = {"hand code (watcher)": _hand}
+    try:
+        from text_to_num import alpha2digit
+
+        readers["text2num words->digits, then watcher"] = lambda t: alpha2digit(t, "en")
+    except ImportError:
+        pass
+    try:
+        from number_parser import parse
+
+        readers["number-parser words->digits, then watcher"] = parse
+    except ImportError:
+        pass
+    try:
+        import warnings
+
+        warnings.filterwarnings("ignore", module="quantulum3")
+        from quantulum3 import parser as q3
+
+        readers["quantulum3 alone"] = q3
+    except ImportError:
+        pass
+    return readers
+
+
+def _q3_quantities(q3, text: str):  # type: ignore[no-untyped-def]
+    """quantulum3's quantities as watcher's, kinds from its unit entities (its values are floats, as it gives them)."""
+    from decimal import Decimal
+
+    from watcher.match.numbers import Quantity
+
+    out = []
+    for q in q3.parse(text):
+        entity, unit = q.unit.entity.name, q.unit.name
+        kind = ("money" if entity == "currency" else "percent" if unit == "percentage"
+                else "count" if entity == "dimensionless" else "measure")
+        v = Decimal(repr(float(q.value)))
+        out.append(Quantity(v, v, kind, None, q.span[0], q.span[1], q.surface))
+    return out
+
+
+def compare_libraries(cases: list[dict]) -> None:
+    """Accuracy of each reader on both halves, and its time on ~1,000-word texts."""
+    from watcher.match.number.compare import _kind_ok, _passes
+    from watcher.match.numbers import NumberTest, match_number
+
+    texts = sorted({c["text"] for c in cases})
+    chunks, cur = [], []
+    for t in texts:
+        cur.append(t if t.rstrip().endswith((".", "?", "!")) else t + ".")
+        if sum(len(x.split()) for x in cur) >= 1000:
+            chunks.append(" ".join(cur))
+            cur = []
+    print(f"\n== libraries side by side ({len(chunks)} texts of ~1,000 words for speed)")
+    for name, reader in _library_readers().items():
+        ok = {"tune": [0, 0], "held": [0, 0]}
+        for c in cases:
+            bounds = {k: v for k, v in c["number"].items() if k in ("gt", "gte", "lt", "lte", "unit")}
+            test = NumberTest(**bounds)
+            if callable(reader):
+                fired = bool(match_number(reader(c["text"]), test))
+            else:
+                fired = any(_kind_ok(q.kind, test.unit) and _passes(q, test) for q in _q3_quantities(reader, c["text"]))
+            h = ok[half_of(c)]
+            h[0] += fired == c["fires"]
+            h[1] += 1
+        start = time.process_time()
+        for chunk in chunks:
+            if callable(reader):
+                from watcher.match.number.scan import _scan
+
+                _scan.__wrapped__(reader(chunk))
+            else:
+                reader.parse(chunk)
+        ms = (time.process_time() - start) / max(1, len(chunks)) * 1000
+        print(f"  {name:45s} tune {ok['tune'][0] / ok['tune'][1]:.3f}  held-out {ok['held'][0] / ok['held'][1]:.3f}"
+              f"  {ms:7.1f} ms CPU per 1,000 words")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--show", type=int, default=0, help="print the first N failures")
     parser.add_argument("--half", choices=("tune", "held", "all"), default="tune",
                         help="which half's failures to print (default: tune)")
+    parser.add_argument("--libraries", action="store_true",
+                        help="also score text2num, number-parser and quantulum3 (those installed) the same way")
     args = parser.parse_args()
     if not (args.data / "cases.json").exists():
         print(f"skipped: numbers-real data not found at {args.data}")
@@ -135,6 +229,8 @@ def main() -> None:
     print(f"\nmatching time: {seconds * 1000:.0f} ms for {len(cases)} cases")
     if args.show:
         show_failures(shown, passed, found, args.show)
+    if args.libraries:
+        compare_libraries(cases)
 
 
 if __name__ == "__main__":
