@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import sys
 from datetime import datetime, timezone
@@ -15,7 +16,7 @@ import click
 from watcher import __version__
 from watcher.config import Config, load_config
 from watcher.errors import WatcherError
-from watcher.logs import LOG_FORMATS, redact
+from watcher.logs import LOG_FORMATS, redact_all
 from watcher.report import explain_reason
 
 CONFIG_HELP = "Config file (default: $WATCHER_CONFIG or ./watcher.yaml)."
@@ -66,6 +67,8 @@ def run(config_path: Path, once: bool) -> None:
 
     start_workers_early()
     config = _load(config_path)
+    for warning in config.warnings:
+        logging.getLogger("watcher.config").warning("%s", warning)
     if once:
         from watcher.daemon import run_once
 
@@ -94,6 +97,8 @@ def check(config_path: Path) -> None:
     from watcher.rules.ruleset import example_failures
 
     config = _load(config_path)
+    for warning in config.warnings:
+        click.echo(str(warning), err=True)
     click.echo(f"{config_path}: ok ({len(config.sources)} sources, {len(config.channels)} channels)")
     if config.rules is None:
         return
@@ -211,16 +216,16 @@ def sources(ctx: click.Context, config_path: Path, as_json: bool) -> None:
     rows = []
     for s in config.sources:
         r = stored.get(s.id, {})
-        rows.append({
+        rows.append(redact_all({  # URLs, errors and notes: secrets are masked in every value shown
             "id": s.id,
-            "url": redact(s.url),
-            "polled_url": redact(r.get("moved_to") or s.url),
+            "url": s.url,
+            "polled_url": r.get("moved_to") or s.url,
             "type": s.type or r.get("type"),
             "health": _health(r),
             "last_poll": r.get("last_poll_at"),
             "status": r.get("last_status") or "never polled",
             "http_status": r.get("last_http_status"),
-            "error": redact(r["last_error"]) if r.get("last_error") else None,
+            "error": r.get("last_error") or None,
             "failures": r.get("consecutive_failures", 0),
             "failing_since": r.get("failing_since"),
             "articles": r.get("articles", 0),
@@ -231,7 +236,7 @@ def sources(ctx: click.Context, config_path: Path, as_json: bool) -> None:
             "redirect_seen": ({"to": r["move_target"], "polls": r["move_polls"]} if r.get("move_target") else None),
             "disabled": r.get("disabled"),
             "advertised_feed": r.get("advertised_feed"),
-        })
+        }))
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -280,7 +285,7 @@ def alerts(config_path: Path, limit: int, as_json: bool) -> None:
 
     config = _load(config_path)
     with open_store(config.database, writes=False) as store:
-        rows = store.alert_rows(limit)
+        rows = redact_all(store.alert_rows(limit))
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -325,7 +330,7 @@ def stories(config_path: Path, limit: int, since: datetime | None, explain: bool
             start = time.monotonic()
             n = store.rebuild_story_index(resketch=True, window=config.stories.window)
             click.echo(f"placed {n} articles in their stories again in {time.monotonic() - start:.1f}s", err=as_json)
-        rows = store.story_rows(limit, since.replace(tzinfo=timezone.utc) if since else None)
+        rows = redact_all(store.story_rows(limit, since.replace(tzinfo=timezone.utc) if since else None))
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return

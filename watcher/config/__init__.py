@@ -23,6 +23,7 @@ from watcher.config.schema import (
     SourceConfig,
     StoriesConfig,
 )
+from watcher.config.durations import format_seconds
 from watcher.config.yamlpos import Document, load_yaml
 from watcher.errors import ConfigError, ConfigErrors
 from watcher.schedule import Timing
@@ -44,6 +45,7 @@ class Config:
     delivery: DeliveryConfig = DeliveryConfig()
     retention: RetentionConfig = RetentionConfig()
     stories: StoriesConfig = StoriesConfig()
+    warnings: tuple[ConfigError, ...] = ()  # allowed but unwise (e.g. polling more than once a minute), file:line
 
     def interval(self, source: SourceConfig) -> float:
         return source.interval or self.defaults.interval
@@ -90,7 +92,9 @@ def load_config(file: str | Path, env: Mapping[str, str] | None = None) -> Confi
             continue
         sources.extend((s, inc_doc, j) for j, s in enumerate(inc.sources))
     seen: dict[str, tuple[Document, int]] = {}
+    warnings = _short_intervals(doc, ("defaults",), "defaults", parsed.defaults)
     for source, sdoc, j in sources:
+        warnings += _short_intervals(sdoc, ("sources", j), f"sources[{j}]", source)
         if source.id in seen:
             first_doc, first_j = seen[source.id]
             where = f"{first_doc.file}:{first_doc.line_of(('sources', first_j, 'id'))}"
@@ -120,7 +124,21 @@ def load_config(file: str | Path, env: Mapping[str, str] | None = None) -> Confi
         delivery=parsed.delivery,
         retention=parsed.retention,
         stories=parsed.stories,
+        warnings=tuple(sorted(warnings, key=lambda w: (w.file != str(path), w.file, w.line))),
     )
+
+
+SHORT_INTERVAL = 60.0  # seconds: polling more often than this is allowed, with a warning
+
+
+def _short_intervals(doc: Document, path: tuple[str | int, ...], name: str, timing: Any) -> list[ConfigError]:
+    return [
+        ConfigError(doc.file, doc.line_of(path + (key,)),
+                    f"warning: {name}.{key}: {format_seconds(value)} is shorter than a minute; "
+                    "polling this often may get watcher blocked")
+        for key in ("interval", "min_interval", "max_interval")
+        if (value := getattr(timing, key)) is not None and value < SHORT_INTERVAL
+    ]
 
 
 def _resolve(base: Path, name: str) -> Path:
@@ -133,7 +151,8 @@ def validate_document(doc: Document, model: type[BaseModel]) -> Any:
     try:
         return model.model_validate(doc.value)
     except ValidationError as e:
-        raise ConfigErrors([_to_config_error(doc, err, model) for err in e.errors()]) from None
+        errors = [_to_config_error(doc, err, model) for err in e.errors()]
+        raise ConfigErrors(sorted(errors, key=lambda err: err.line)) from None
 
 
 def _to_config_error(doc: Document, err: Any, model: type[BaseModel]) -> ConfigError:

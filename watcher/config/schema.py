@@ -15,18 +15,28 @@ from pydantic import (
     model_validator,
 )
 
-from watcher.config.durations import parse_duration
+from watcher.config.durations import bounded_duration, shown
 
-Duration = Annotated[float, BeforeValidator(parse_duration)]
+SHORTEST_WAIT = 0.01  # seconds: the least a wait (retry, pace, timeout of one article) may be
+
+
+def _duration(value: object) -> float:
+    return bounded_duration(value, 1.0)
+
+
+def _wait(value: object) -> float:
+    return bounded_duration(value, SHORTEST_WAIT)
 
 
 def _parse_gap(value: object) -> float:
-    """A duration that may be zero ("0", "0s": no gap)."""
+    """A wait that may be zero ("0", "0s": no gap)."""
     if str(value).strip().rstrip("smh").strip() in ("0", "0.0"):
         return 0.0
-    return parse_duration(value)
+    return _wait(value)
 
 
+Duration = Annotated[float, BeforeValidator(_duration)]  # 1 s to 1 year: schedules, ages, timeouts
+Wait = Annotated[float, BeforeValidator(_wait)]  # 10 ms to 1 year: a pause between tries or messages
 Gap = Annotated[float, BeforeValidator(_parse_gap)]
 
 
@@ -130,7 +140,7 @@ class HttpConfig(Strict):
 
 class ExtractConfig(Strict):
     workers: int | None = Field(default=None, ge=1, le=64)  # default: one per core
-    timeout: Duration = 30
+    timeout: Wait = 30
 
 
 def _apprise_url(url: str) -> str:
@@ -149,7 +159,7 @@ AppriseURL = Annotated[str, AfterValidator(_apprise_url)]
 
 class ChannelConfig(Strict):
     urls: list[AppriseURL] = Field(min_length=1)
-    pace: Duration | None = None  # least time between two messages to one URL (default 1s for chat services)
+    pace: Wait | None = None  # least time between two messages to one URL (default 1s for chat services)
     digest: DigestSpec | None = None  # hourly | daily 08:00 | every 6h: one message listing the alerts since the last
     template: Template | None = None  # Jinja2 for this channel's message body (overrides the rule's)
     format: Literal["markdown", "html", "text"] = "markdown"  # what the template writes; html is autoescaped
@@ -161,7 +171,7 @@ class ChannelConfig(Strict):
 
 
 class DeliveryConfig(Strict):
-    retry: Duration = 30  # first retry after this, doubling each time (with jitter)
+    retry: Wait = 30  # first retry after this, doubling each time (with jitter)
     max_retry: Duration = 3600  # never wait longer than this between tries
     max_age: Duration = 86400  # an alert not delivered by then is given up (dead)
     admin: str | None = "admin"  # channel for "channel failing" and "alert dead" notices, if defined
@@ -194,9 +204,11 @@ def _vacuum_schedule(value: object) -> float | None:
     if isinstance(value, str) and value.strip().lower() in VACUUM_EVERY:
         return VACUUM_EVERY[value.strip().lower()]
     try:
-        return parse_duration(value)
-    except ValueError:
-        raise ValueError(f"'{value}' is not a vacuum schedule (write daily, weekly, monthly, never, "
+        return _duration(value)
+    except ValueError as e:
+        if "not a duration" not in str(e):
+            raise
+        raise ValueError(f"'{shown(value)}' is not a vacuum schedule (write daily, weekly, monthly, never, "
                          "or a duration such as 3d)") from None
 
 
