@@ -206,6 +206,10 @@ def test_names_with_apostrophes_and_initials() -> None:
     assert find_speech("Martin O'Malley said he will quit.", SpeakerSpec("Martin O’Malley", ("O’Malley",)))
     assert find_speech('"ISIS is still there," said J.M. Berger, a fellow at the institute.', SpeakerSpec("J.M. Berger", ("Berger",)))
     assert not find_speech('"ISIS is still there," said K. Berger, a fellow at the institute.', SpeakerSpec("J.M. Berger", ("Berger",)))
+    hillary = SpeakerSpec("Hillary Clinton", ("Clinton",))
+    assert find_speech("Hillary Rodham Clinton said the plan would work.", hillary)  # a middle name
+    assert not find_speech("Chelsea Clinton said the plan would work.", hillary)
+    assert not find_speech("Hillary met Chelsea Clinton, who said the plan would work.", hillary)
 
 
 def test_the_other_person_of_a_modifier_still_speaks() -> None:

@@ -115,7 +115,10 @@ def mention_ok(text: str, folded: str, a: int, b: int, mt: _Matcher) -> bool:
             orig = text[k + 1 : j + 1]
             word = folded[k + 1 : j + 1]
             if orig[:1].isupper() and not orig.isupper() and not _known_word(word, mt):
-                return False
+                # a middle name after the first name is the same person: "Hillary Rodham Clinton"
+                before = folded[max(0, k - 30) : k + 1].split()
+                if not before or before[-1] not in mt.name_words:
+                    return False
     # word after
     j = b
     if folded[j : j + 2] in POSS_SUFFIX:
