@@ -1,44 +1,46 @@
 """The `number` condition: find quantities in article text and test them against a rule.
 
-Approach (pure functions, regexes compiled once at import):
+Approach (pure functions, regexes compiled once at import); modules in scan order:
 
-1. *Special forms first.* One alternation regex (`_SPECIAL`) finds things that
+1. *Special forms first* (`specials`). One alternation regex finds things that
    contain digits but are not amounts: phone numbers, ISO / numeric / written
-   dates, clock times, decades ("the 1990s"), colon scores ("3:2") and slash
-   forms ("9/11", "24/7"). Dates, times and decades become quantities of their
-   own kind; the rest only *block* their span so no count is read out of them.
-2. *Numeric cores.* `_CORE` finds digit numbers (comma, space, narrow-space and
-   European dot grouping, decimals, attached suffixes such as `20k`, `2bn`,
-   `21st`, `15pc`, `10km`) and spelled-out numbers ("twenty thousand",
-   "a dozen", "half a million"). Its look-arounds reject digits glued to
-   letters or hyphens ("G7", "5G", "A4", "Covid-19", "F-16"), ids ("#10",
-   "v2.1") and decimals of dates.
-3. *Expression around a core.* Small anchored regexes read what surrounds it:
-   a scale word ("1.5 million"), a unit ("%", "per cent", "dollars", "km"),
-   a currency before it ("$", "€", "USD "), a hedge ("more than", "about"),
-   and a range ("30,000 to 40,000", "200,000-300,000", "between 5 and 6
-   thousand": a scale, currency or unit on one end applies to both).
+   dates (also lower-case months, "23/Sep/2020", "20161016"), clock times
+   ("9.am", "1140 a.m.", "11 oclock", "5 to 6pm"), decades, colon scores and
+   slash forms ("9/11", "24/7"; "1/4 of" is a share). Dates, times and decades
+   become quantities of their own kind; the rest only *block* their span.
+   Shares with no leading number ("a quarter of", "half of", `shares`) and
+   vague amounts ("dozens", "tens of thousands", `vague`) join them.
+2. *Numeric cores* (`vocab._CORE`, `parse`, `words`). Digit numbers (comma,
+   space and dot grouping, decimals, ".08", "2¾", glued letters: "20k", "10M",
+   "21st", "75ml", "4km^3"; unknown glued letters such as "5G" make no number)
+   and spelled-out numbers ("twenty thousand", "half a million", "fifty - two",
+   "two point five"). The decimal mark comes from the article's language
+   (`marks`, CLDR data via Babel), else from the text's own unambiguous numbers,
+   else the reading that needs no thousands separator ("4.800" is 4.8).
+3. *Expression around a core* (`scan`, `context`, `ranges`, `units`). A scale
+   word, a unit (`units`: measures and durations), a currency, a hedge, a sign
+   ("-5", "minus 20"), a share ("one in two", "two-thirds") and a range ("30,000
+   to 40,000", "20 through 100", "between 44 mg and 50 mg", "more than 20 but
+   less than 30": a scale, currency or unit on one end applies to both).
 4. *Classification.* Percent / money / measure come from the unit; a plain
-   4-digit 1000-2099 number is a year unless its context says count
-   ("more than 2000", "2000 troops"); a plain integer right after an id word or
-   a capitalised name ("No. 10", "Boeing 737", "flight 370"), a 7+ digit string
-   or one with a leading zero is an identifier and is dropped; "3-2" near
-   sports words or with low > high is a score and is dropped.
+   4-digit number is a year unless its context says count ("more than 2000",
+   "2000 troops"); a small number that context makes a clock hour or a day
+   ("at 7 tomorrow", "Friday 23", `times`) is a time or a date; a plain
+   integer right after an id word or a capitalised name ("No. 10", "Boeing
+   737", "case number is 48291734") or with a leading zero is an identifier and
+   is dropped; "3-2" near sports words or with low > high is a score.
 
-Precision is preferred over recall: an ambiguous form ("5m": million or metres?,
-"tens of thousands") produces no quantity rather than a guess.
+`match_number` (`compare`) filters the (cached) quantities by unit and threshold
+first, and only for the survivors looks for `near` terms in the case/diacritic-
+folded text. Strict comparatives ("more than", "fewer than") are bounds just
+past their number; other hedges leave the number as written.
 
-`match_number` filters the (cached) quantities by unit and threshold first, and
-only for the survivors looks for `near` terms in the case/diacritic-folded text
-(`watcher.match.text.fold`), counting words between them with
-`watcher.match.text.words`.
-
-Values: counts, percents and money are the number as written (scaled:
-"1.5 million" -> 1500000). Years are the year (a decade is a range 1990-1999).
-Dates are YYYYMMDD with 0 for unknown parts ("May 12" -> 512, "May 2025" ->
-20250500). Times are decimal hours on a 24h clock ("9.30pm" -> 21.5). A
-"measure" kind (not in the rule-facing unit list except via "any") holds
-physical quantities such as "40 km", with `Quantity.unit` naming the unit.
+Values are exact `Decimal`s (thresholds too: "$16.4 million" is 16400000).
+Counts, percents and money are the number as written, scaled. Years are the
+year (a decade is a range 1990-1999). Dates are YYYYMMDD with 0 for unknown
+parts ("May 12" -> 512). Times are decimal hours on a 24h clock ("9.30pm" ->
+21.5). A "measure" (rule unit "any") holds physical quantities and durations
+("40 km", "15 years"), with `Quantity.unit` naming the unit.
 """
 
 from watcher.match.number.compare import NumberEvidence, NumberTest, match_number
