@@ -375,3 +375,17 @@ def test_comparatives_and_bounded_pairs(text: str, holds: dict, fails: dict) -> 
 def test_tolerance_belongs_to_the_number() -> None:
     q = only("The casing weighs 2,000.45±0.01 kilograms.")
     assert (q.low, q.kind, q.unit) == (Decimal("2000.45"), "measure", "kilograms")
+
+
+@pytest.mark.parametrize(
+    "text,value,kind",
+    [
+        ("The museum charges 30 € for a family ticket.", "30", "money"),
+        ("Tickets went for 45€ at the gate.", "45", "money"),
+        ("The fund raised 2 and a half million for the clinic.", "2500000", "count"),
+        ("The tunnel took one and a half years to dig.", "1.5", "measure"),
+    ],
+)
+def test_currency_after_and_a_half(text: str, value: str, kind: str) -> None:
+    q = only(text)
+    assert (q.low, q.kind) == (Decimal(value), kind)

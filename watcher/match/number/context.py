@@ -45,6 +45,9 @@ def _currency_before(text: str, pos: int) -> tuple[str | None, int]:
     return _CURRENCY_SYMBOLS.get(key), pos - (len(m.string) - m.start())
 
 
+_SYMBOL_AFTER = re.compile(r"\s?([€£¥₽₹₴₺₪$])(?![\w$€£])")
+
+
 def _unit_after(text: str, pos: int, num: _Num) -> tuple[str | None, str | None, str | None, int]:
     """(kind, currency, measure unit, end) of what follows a number."""
     if num.attached == "pc":
@@ -54,6 +57,9 @@ def _unit_after(text: str, pos: int, num: _Num) -> tuple[str | None, str | None,
     m = _PERCENT_AFTER.match(text, pos)
     if m:
         return "percent", None, None, m.end()
+    m = _SYMBOL_AFTER.match(text, pos)
+    if m:  # "30 €", "30€"
+        return "money", _CURRENCY_SYMBOLS.get(m[1]), None, m.end()
     m = _CURRENCY_AFTER.match(text, pos)
     if m:
         word = m["w"].lower().split()[0]

@@ -68,19 +68,31 @@ def _suffixed(m: re.Match[str], raw: Decimal, suf: str) -> _Num | None:
 
 def _read_num(text: str, m: re.Match[str], mark: DecimalMark | None = None) -> _Num | None:
     if m["words"] is not None:
-        return _read_words(text, m)
+        num = _read_words(text, m)
+        return _scaled(text, num) if num is not None and not num.scaled and not num.ordinal else num
     suf = m["suf"]
     raw = _digits(m, mark)
     if raw is None:
         return None
     plain = bool(m["plain"]) and "." not in m["plain"] and not suf
     digits = m["plain"] if plain else ""
-    end = m.end()
     if suf:
         return _suffixed(m, raw, suf)
-    sm = _SCALE_AFTER.match(text, end)
+    return _scaled(text, _Num(m.start(), m.end(), raw, raw, False, plain, digits))
+
+
+_AND_A_HALF = re.compile(r"\s+and\s+a\s+half\b")
+
+
+def _scaled(text: str, num: _Num) -> _Num:
+    """`num` with "and a half" and a scale word after it: "2 and a half million", "1.5 million", "3 Mrd."."""
+    half = _AND_A_HALF.match(text, num.end)
+    if half:
+        num.value = num.raw = num.raw + Decimal("0.5")
+        num.end, num.plain, num.digits, num.weak = half.end(), False, "", False
+    sm = _SCALE_AFTER.match(text, num.end)
     if sm:
         word = (sm[1] or sm[2] or sm[3]).lower()
         scale = _SCALE_VALUE.get(word) or _FOREIGN_SCALES[word]
-        return _Num(m.start(), sm.end(), raw * scale, raw, True, False, "")
-    return _Num(m.start(), end, raw, raw, False, plain, digits)
+        num.value, num.end, num.scaled, num.plain, num.digits = num.raw * scale, sm.end(), True, False, ""
+    return num
