@@ -389,3 +389,8 @@ def test_tolerance_belongs_to_the_number() -> None:
 def test_currency_after_and_a_half(text: str, value: str, kind: str) -> None:
     q = only(text)
     assert (q.low, q.kind) == (Decimal(value), kind)
+
+
+@pytest.mark.parametrize("text", ["Growth slowed in the second half of the year.", "The other half of the team flew home."])
+def test_halves_of_a_period_or_group_are_no_shares(text: str) -> None:
+    assert find_quantities(text) == []

@@ -18,6 +18,10 @@ FRACTION_AFTER = re.compile(rf"(?P<sep>[\s-]+)(?i:(?P<d>{_FRACTION}))\b(?P<of>\s
 # After a numerator: " in 10", " out of ten".
 IN_AFTER = re.compile(r"\s+(?i:in|out\s+of)\s+")
 _WORD_SHARE = re.compile(rf"(?i)(?<![\w-])(?:(?:an?|one)\s+(?P<d>{_FRACTION})|(?P<half>half))\s+of\b")
+_NOT_A_SHARE_BEFORE = re.compile(
+    r"(?i)(?<!\w)(?:the|a|first|second|latter|former|other|each|this|that|its|their|his|her|our|my|your|back|"
+    r"front|top|bottom|lower|upper|better|opening|closing)\s+\Z"
+)
 _WORD_CUES = ("half of", "third of", "quarter of", "fourth of", "fifth of", "sixth of", "seventh of", "eighth of",
               "ninth of", "tenth of")
 
@@ -54,6 +58,8 @@ def word_shares(text: str) -> list[tuple[int, int, Decimal]]:
         m = _WORD_SHARE.search(text, max(0, i - 4), i + 12)  # "a ", "an ", "one " before the cue
         if m is None or (out and m.start() < out[-1][1]):
             continue
+        if m["half"] and _NOT_A_SHARE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            continue  # "the second half of the year", "the other half of the team"
         d = 2 if m["half"] else _DENOMINATORS.get(m["d"].lower()) or _DENOMINATORS[m["d"].lower()[:-1]]
         value = percent(Decimal(1), Decimal(d))
         if value is not None:
