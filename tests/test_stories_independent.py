@@ -14,7 +14,7 @@ from tests.pages import news_page, rss
 from tests.receivers import WebhookReceiver
 from tests.webserver import Route, WebServer
 from watcher.dedupe.sketch import sketch
-from watcher.dedupe.story import Candidate, decide
+from watcher.dedupe.story import Candidate, compare, decide
 from watcher.poll import story_sketch
 from watcher.store import ArticleRecord, EntryRecord, Store
 from watcher.store.stories import weigh
@@ -161,3 +161,24 @@ def test_the_decision_does_not_depend_on_the_order_of_candidates() -> None:
     new = weigh(sketch(REPORTS["coast"][0], "\n\n".join(REPORTS["coast"][1]) + " More later.", day + 10), {})
     best, _ = decide(new, cands, 3 * 86400.0)
     assert best is not None and (best, _) == decide(new, cands[::-1], 3 * 86400.0)
+
+
+def test_reports_of_another_result_or_magnitude_are_other_events() -> None:
+    day = NOW.timestamp()
+    quake = ("A magnitude 5.8 earthquake shook the Aldmere valley early on Sunday, damaging farm buildings around "
+             "Corvish and cutting power to {n} homes, the regional seismology office said.")
+    first = weigh(sketch("Earthquake shakes Aldmere valley", quake.format(n="2,400"), day), {})
+    same = weigh(sketch("Aldmere quake cuts power", quake.format(n="2,400").replace("5.8", "5.8-magnitude")
+                        .replace("A magnitude 5.8-magnitude", "A 5.8-magnitude"), day + 600), {})
+    other = weigh(sketch("Second tremor in Aldmere valley", "Residents of Corvish in the Aldmere valley felt a "
+                         "magnitude 4.1 tremor on Sunday evening; the seismology office said it caused no damage and "
+                         "was not an aftershock of the morning's earthquake.", day + 900), {})
+    assert "magnitude=5.8" in first.typed and "magnitude=5.8" in same.typed
+    assert compare(same, Candidate(1, 1, first), 3 * 86400.0).same
+    v = compare(other, Candidate(1, 1, first), 3 * 86400.0)
+    assert not v.same and "the magnitude differs" in v.why, v
+    match = ("Harlow Town beat Easton Rovers {s} on Saturday, with two late goals from Kofi Mensah settling a tense "
+             "derby at the Brookfield ground in front of 9,200 fans.")
+    a = weigh(sketch("Harlow win the derby", match.format(s="3-1"), day), {})
+    b = weigh(sketch("Harlow win the derby", match.format(s="2-2"), day + 60), {})
+    assert not compare(b, Candidate(1, 1, a), 3 * 86400.0).same

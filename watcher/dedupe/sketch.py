@@ -60,7 +60,9 @@ _TOKEN = re.compile(r"\d+(?:[.,:–-]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?", re.UN
 # the start of a text, of a line, or what follows a sentence's end (and an opening quote or bracket)
 _SENTENCE_START = re.compile(r"""(?:\A|\n|[.!?…]+["'”’»)\]]*\s+)\s*["'“‘«(\[]*""")
 MAX_TOKENS = 600  # a story is known by its first few hundred words; long pages cost no more
-CONTENT_WORDS = 120  # words of the body in the content vector: long and short texts score alike
+CONTENT_WORDS = 150  # words of the body in the content vector: long and short texts score alike
+NAME_WEIGHT = 2.0  # a name or a figure counts as much as this many content words
+TITLE_WEIGHT = 2.0  # a word of the headline counts as much as this many of the body
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
 _MONTHS = frozenset(
     """january february march april may june july august september october november december jan feb mar apr jun jul
@@ -86,10 +88,11 @@ class Sketch:
     tf: np.ndarray = field(default_factory=lambda: _NO_WEIGHTS)  # float32 counts, parallel to vocab
     weights: np.ndarray = field(default_factory=lambda: _NO_WEIGHTS)  # TF-IDF, unit length; empty until placed
     years: tuple[int, ...] = ()  # the years the title and lead state, ascending
+    typed: frozenset[str] = frozenset()  # figures of a kind two events cannot share: "score=20-13", "magnitude=4.4"
 
     def to_bytes(self) -> bytes:
         names = "\x1f".join(sorted(self.names)).encode()
-        numbers = "\x1f".join(sorted(self.numbers)).encode()
+        numbers = "\x1f".join(sorted(self.numbers | self.typed)).encode()
         head = struct.pack(_HEAD, self.at, self.word_count, len(names), len(numbers), len(self.vocab),
                            len(self.weights), len(self.years))
         return b"".join((head, self.words.astype("<u4").tobytes(), self.skeleton.astype("<u4").tobytes(), names,
@@ -114,7 +117,9 @@ class Sketch:
         tf = np.frombuffer(blob, "<f4", n_vocab, pos + 4 * n_vocab)
         weights = np.frombuffer(blob, "<f4", n_weights, pos + 8 * n_vocab)
         years = struct.unpack_from(f"<{n_years}H", blob, pos + 8 * n_vocab + 4 * n_weights)
-        return cls(at, words, skeleton, word_count, _split(names), _split(numbers), vocab, tf, weights, years)
+        figures = _split(numbers)
+        typed = frozenset(f for f in figures if "=" in f)
+        return cls(at, words, skeleton, word_count, _split(names), figures - typed, vocab, tf, weights, years, typed)
 
     def event_year(self) -> int | None:
         """The latest year the text states up to the year it was published: when its event happened."""
@@ -201,6 +206,22 @@ _MONTH_BEFORE = re.compile(r"\b([^\W\d_]+)\.?\s+$")
 _MONTH_AFTER = re.compile(r"^(?:st|nd|rd|th)?\s*(?:of\s+)?([^\W\d_]+)")
 
 
+_SCORE = re.compile(r"^\d{1,3}[-–]\d{1,3}$")
+_MAGNITUDE = re.compile(r"magnitude(?:\s+of)?[\s-]*$", re.IGNORECASE)
+_MAGNITUDE_AFTER = re.compile(r"^[\s-]*magnitude", re.IGNORECASE)
+
+
+def figure_kind(text: str, start: int, end: int) -> str | None:
+    """A figure that one event has one value of, so two reports with other values are of other events: a
+    result ("20-13") or a quake's magnitude ("magnitude 6.4", "a 6.4-magnitude quake")."""
+    raw = text[start:end]
+    if _SCORE.match(raw):
+        return "score"
+    if _MAGNITUDE.search(text[max(0, start - 16) : start]) or _MAGNITUDE_AFTER.match(text[end : end + 12]):
+        return "magnitude"
+    return None
+
+
 def is_event_figure(text: str, start: int, end: int) -> bool:
     """Is the figure text[start:end] a quantity of the event, read in its context? Not a date ("August 31",
     "31st of May"), a clock time ("10:30", "9 p.m."), an ordinal ("2nd"), a year or the digits of a name
@@ -233,6 +254,7 @@ def sketch(title: str, body: str, at: float) -> Sketch:
     numbers: set[str] = set()
     content: dict[str, float] = {}
     years: set[int] = set()
+    typed: set[str] = set()
     for text, is_body in ((title, False), (body, True)):
         if not text:
             continue
@@ -251,7 +273,10 @@ def sketch(title: str, body: str, at: float) -> Sketch:
                 if key and not title_case:
                     numbers.add(value)
                 if key and in_content:
-                    content[value] = content.get(value, 0.0) + 2.0
+                    content[value] = content.get(value, 0.0) + NAME_WEIGHT * (1.0 if is_body else TITLE_WEIGHT)
+                kind = figure_kind(text, *m.span()) if key and in_content else None
+                if kind:
+                    typed.add(f"{kind}={value}")
                 if in_content and len(raw) == 4 and raw.isdigit() and 1800 <= int(raw) <= 2100:
                     years.add(int(raw))
                 if is_body:
@@ -265,7 +290,7 @@ def sketch(title: str, body: str, at: float) -> Sketch:
                 names.add(word)
             if in_content and (name or (len(word) > 2 and word not in _NOT_CONTENT)):
                 term = word if name else stem(word)
-                content[term] = content.get(term, 0.0) + (2.0 if name else 1.0)
+                content[term] = content.get(term, 0.0) + (NAME_WEIGHT if name else 1.0) * (1.0 if is_body else TITLE_WEIGHT)
             if not is_body:
                 continue
             tokens.append(word)
@@ -285,6 +310,7 @@ def sketch(title: str, body: str, at: float) -> Sketch:
         vocab=vocab,
         tf=tf,
         years=tuple(sorted(years)[-16:]),
+        typed=frozenset(typed),
     )
 
 

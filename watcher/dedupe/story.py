@@ -15,7 +15,9 @@ Signals, strongest first:
 A copy or rewrite whose figures or names disagree with the other article's is
 not the same story (a template story a year later with other numbers, the
 same council notice for another town), and neither is an event report whose
-figures differ.
+figures differ. Two reports giving another result or magnitude in their lead
+are other events, and so are two whose leads date the event to other years
+when neither is dated the year it states (an undated copy, an archive page).
 """
 
 from __future__ import annotations
@@ -107,6 +109,16 @@ def cosines(new: Sketch, others: list[Sketch]) -> np.ndarray:
     return out
 
 
+def conflict(a: Sketch, b: Sketch) -> str | None:
+    """A kind of figure both texts give in their lead with no value in common (another result, another
+    magnitude): then they report other events."""
+    kinds = {f.split("=", 1)[0] for f in a.typed} & {f.split("=", 1)[0] for f in b.typed}
+    for kind in sorted(kinds):
+        if not {f for f in a.typed if f.startswith(kind + "=")} & b.typed:
+            return kind
+    return None
+
+
 def compare(new: Sketch, old: Candidate, window: float, content: float | None = None) -> Verdict:
     """The verdict on `new` against one earlier article; `window` is in seconds. `content` is the
     articles' TF-IDF cosine (computed here when not given); it is reported, the story decides with it."""
@@ -123,8 +135,10 @@ def compare(new: Sketch, old: Candidate, window: float, content: float | None = 
     names_agree = not (new.names and o.names) or name_overlap >= COPY_NAME_OVERLAP
     figures = (f"names {n_names} of {min(len(new.names), len(o.names))} shared, "
                f"figures {n_numbers} of {min(len(new.numbers), len(o.numbers))} shared")
-    agree = figures_agree and names_agree
-    differ = "the figures differ" if not figures_agree else "the names differ"
+    clash = conflict(new, o)
+    agree = figures_agree and names_agree and not clash
+    differ = (f"the {clash} differs" if clash else "the figures differ" if not figures_agree
+              else "the names differ")
     days = abs(new.at - o.at) / 86400
     if min(new.word_count, o.word_count) < MIN_SHINGLES:
         # a few words (a feed's stock summary, a bare headline) say nothing about copying
@@ -149,6 +163,9 @@ def compare(new: Sketch, old: Candidate, window: float, content: float | None = 
             return verdict(True, "rewrite", skeleton, f"skeleton similarity {skeleton:.2f} (words {words:.2f}); {figures}")
         return verdict(False, "none", skeleton, f"skeleton similarity {skeleton:.2f}, but {differ} ({figures})",
                        veto=True)
+    if clash:
+        return verdict(False, "none", max(words, skeleton, content),
+                       f"the {clash} differs ({figures}, content {content:.2f})", veto=True)
     event = (
         "event" in SIGNALS and n_names >= MIN_SHARED_NAMES and n_numbers >= MIN_SHARED_NUMBERS
         and name_overlap >= MIN_NAME_OVERLAP and number_overlap >= MIN_NUMBER_OVERLAP

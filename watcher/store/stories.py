@@ -240,13 +240,16 @@ def story_rows(db: sqlite_utils.Database, limit: int = 20, since: str | None = N
     return stories
 
 
-def _stored(db: sqlite_utils.Database, resketch: bool) -> Iterable[tuple[dict[str, Any], Sketch]]:
-    """Every article with a story sketch, in the order they were stored: its row and its sketch (made anew
-    from the stored title and body with `resketch`; an article whose body was pruned keeps its own)."""
+def _stored(
+    db: sqlite_utils.Database, resketch: bool, old_story: str = "a.story_id",
+) -> Iterable[tuple[dict[str, Any], Sketch]]:
+    """Every article with a story sketch, in the order they were stored, read a page at a time: its row and
+    its sketch (made anew from the stored title and body with `resketch`; an article whose body was pruned
+    keeps its own)."""
     last = 0
     while True:
         cur = db.execute(
-            "SELECT a.id, a.title, a.body, a.fetched_at, a.pruned_at, a.story_id AS old_story, s.at, s.sketch "
+            f"SELECT a.id, a.title, a.body, a.fetched_at, a.pruned_at, {old_story} AS old_story, s.at, s.sketch "
             "FROM story_sketches s JOIN articles a ON a.id = s.article_id WHERE s.article_id > ? "
             "ORDER BY s.article_id LIMIT 2000", [last])
         cols = [d[0] for d in cur.description]
@@ -279,7 +282,7 @@ def rebuild_index(db: sqlite_utils.Database, resketch: bool = False) -> int:
     with db.atomic():
         _clear_indexes(db)
         counts: dict[str, int] = {}
-        for row, sk in list(_stored(db, resketch)):
+        for row, sk in _stored(db, resketch):
             sk = weigh(sk, counts)
             db.execute("UPDATE story_sketches SET sketch = ?, at = ? WHERE article_id = ?", [sk.to_bytes(), sk.at, row["id"]])
             _index(db, row["id"], sk)
@@ -297,12 +300,13 @@ def replay(db: sqlite_utils.Database, window: float, resketch: bool = True) -> i
     n = 0
     with db.atomic():
         _clear_indexes(db)
-        rows = list(_stored(db, resketch))
+        db.execute("DROP TABLE IF EXISTS temp.old_stories")
+        db.execute("CREATE TEMP TABLE old_stories AS SELECT id, story_id FROM articles WHERE story_id IS NOT NULL")
         db.execute("UPDATE articles SET story_id = NULL WHERE story_id IS NOT NULL")
+        fresh = db.execute("SELECT COALESCE(MAX(id), 0) FROM stories").fetchone()[0]
         db.execute("DELETE FROM stories")
         taken: set[int] = set()
-        fresh = max((r["old_story"] or 0 for r, _ in rows), default=0)
-        for row, sk in rows:
+        for row, sk in _stored(db, resketch, "(SELECT story_id FROM temp.old_stories o WHERE o.id = a.id)"):
             placement = place(db, sk, window)
             story_id = None
             if placement.verdict is None:
@@ -314,4 +318,5 @@ def replay(db: sqlite_utils.Database, window: float, resketch: bool = True) -> i
                 taken.add(old)
             save(db, row["id"], placement, row["title"], row["fetched_at"], new_story_id=story_id)
             n += 1
+        db.execute("DROP TABLE temp.old_stories")
     return n
