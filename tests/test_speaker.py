@@ -434,6 +434,7 @@ def _clear_text_caches() -> None:
     tokens.fold_fast.cache_clear()
     tokens.sentences_of.cache_clear()
     tokens.quote_spans.cache_clear()
+    tokens.sentence_views.cache_clear()
 
 
 def _ms_per_call(text: str, spec: SpeakerSpec, cold: bool, runs: int = 200) -> float:

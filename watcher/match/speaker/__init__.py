@@ -77,7 +77,7 @@ from bisect import bisect_left
 
 from watcher.match.speaker.spec import SpeakerSpec, SpeechEvidence
 from watcher.match.speaker.lexicon import CYR, MODIFIED_HEADS, POSS_SUFFIX
-from watcher.match.speaker.tokens import Ctx, fold_fast, quote_spans, sentences_of
+from watcher.match.speaker.tokens import Ctx, fold_fast, quote_spans, sentence_views, sentences_of
 from watcher.match.speaker.names import mention_ok, name_matcher
 from watcher.match.speaker.attribution import mention_role, subject_of_cue
 from watcher.match.speaker.forms import (
@@ -110,7 +110,7 @@ def find_speech(text: str, speaker: SpeakerSpec) -> list[SpeechEvidence]:
     sentences = sentences_of(text)
     sent_starts = [s.start for s in sentences]
     quotes = quote_spans(text)
-    ctxs: dict[int, Ctx] = {}
+    ctxs = sentence_views(text)  # shared by every speaker rule run on this text
 
     def ctx_of(idx: int) -> Ctx:
         c = ctxs.get(idx)

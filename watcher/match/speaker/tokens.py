@@ -113,6 +113,12 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+@functools.lru_cache(maxsize=8)
+def sentence_views(text: str) -> dict[int, Ctx]:
+    """The token views of a text's sentences built so far, by sentence index (filled by the caller)."""
+    return {}
+
+
 class Ctx:
     """Tokens of one sentence: folded text, original text, absolute offsets, inside-quote flags."""
 
