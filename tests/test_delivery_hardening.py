@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import run_watcher, write_config
-from tests.ops import publish
+from tests.ops import STORIES, publish
+from tests.pages import news_page, rss
 from tests.receivers import WebhookReceiver
-from tests.webserver import WebServer
+from tests.webserver import Route, WebServer
 
 HARBOUR = """\
 rules:
@@ -162,3 +164,75 @@ def test_a_failing_template_falls_back_to_the_standard_message(web: WebServer, h
     logged = [line for line in result.stdout.splitlines() if "template failed" in line]
     assert len(logged) == 2, logged  # the rule's mistake and the channel's, each once for both alerts
     assert {(d["status"], d["attempts"]) for d in deliveries(config)} == {("sent", 1)}
+
+
+# -- no secret in output ----------------------------------------------------------------------------------------
+
+SECRETS = {name: f"Sekrit{n}Val" for n, name in enumerate(
+    ["auth_token", "X-Amz-Signature", "access_key", "private_token", "api_key", "password", "sig", "userinfo"])}
+
+
+def test_no_secret_in_any_output(web: WebServer, hooks: WebhookReceiver, tmp_path: Path) -> None:
+    s = SECRETS
+    moved = f"/t/feed.xml?access_key={s['access_key']}&private_token={s['private_token']}&page=1"
+    web.route("/s/feed.xml", Route(status=301, headers={"Location": "{{BASE}}" + moved}))
+    article = f"/t/2026/11/harbour-crane-arrives.html?sig={s['sig']}&api_key={s['api_key']}&ref=rss"
+    web.route("/t/2026/11/harbour-crane-arrives.html", Route(news_page("Harbour crane arrives", STORIES[HARBOUR_SLUGS[0]])))
+    web.route("/t/feed.xml", Route(rss([{"title": "Harbour crane arrives", "link": "{{BASE}}" + article,
+                                          "guid": "crane", "published": datetime.now(timezone.utc)}]),
+                                   content_type="application/rss+xml"))
+    source = (f"http://reader:{s['userinfo']}@{web.base.split('//')[1]}/s/feed.xml"
+              f"?auth_token={s['auth_token']}&X-Amz-Signature={s['X-Amz-Signature']}&password={s['password']}")
+    (tmp_path / "rules.yaml").write_text(HARBOUR)
+    config = write_config(tmp_path, [{"id": "paid", "url": source, "baseline": False}], rules="rules.yaml",
+                          channels={"hook": {"urls": [f"json://{hooks.base}/alerts"]}},
+                          http={"allow_private": True, "moved_after": 2})
+    shown = []
+    for log_format in ("plain", "json"):  # the first poll sees the 301, the second moves the source
+        run = run_watcher("--log-level", "debug", "--log-format", log_format, "run", "--once", "--config", str(config))
+        assert run.returncode == 0, run.stdout + run.stderr
+        shown += [run.stdout, run.stderr]
+        for command in (["sources"], ["sources", "--json"], ["alerts"], ["alerts", "--json"], ["stories"],
+                        ["stories", "--json"], ["replay"], ["replay", "--json"]):
+            out = run_watcher(*command, "--config", str(config))
+            assert out.returncode == 0, (command, out.stderr)
+            shown += [out.stdout, out.stderr]
+    text = "\n".join(shown)
+    assert "redirects permanently to" in text and "moved permanently; polling" in text  # both were shown ...
+    assert "page=1" in text and "harbour-crane-arrives.html?" in text
+    leaked = {name for name, value in s.items() if value in text}
+    assert not leaked, f"shown: {sorted(leaked)}"  # ... without a secret
+    [alert] = hooks.snapshot()
+    link = next(w for w in alert.message.split() if "harbour-crane-arrives.html" in w)
+    assert "sig=***" in link and "api_key=***" in link, link  # the link still leads to the article
+    assert not {name for name, value in s.items() if value in alert.body.decode()}
+
+
+# -- bounded messages -------------------------------------------------------------------------------------------
+
+
+def test_huge_titles_make_one_message_each(web: WebServer, hooks: WebhookReceiver, tmp_path: Path) -> None:
+    items = []
+    for slug in HARBOUR_SLUGS:  # three articles, each titled with a megabyte of text, in the feed and the page
+        title = slug.replace("-", " ").capitalize() + " " + "and the harbour board met again " * 33_000
+        web.route(f"/a/{slug}.html", Route(news_page(title, STORIES[slug])))
+        items.append({"title": title, "link": "{{BASE}}" + f"/a/{slug}.html", "guid": slug,
+                      "published": datetime.now(timezone.utc)})
+    web.route("/a/feed.xml", Route(rss(items), content_type="application/rss+xml"))
+    config = harbour_config(tmp_path, web, hooks, rules=HARBOUR + "    once_per: article\n")
+    result = run_watcher("run", "--once", "--config", str(config))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    received = hooks.snapshot()
+    assert len(received) == 3, f"{len(received)} POSTs for 3 alerts"
+    assert all(len(r.body) < 10_000 for r in received), [len(r.body) for r in received]
+
+
+def test_a_long_message_is_cut_to_a_few_parts(web: WebServer, hooks: WebhookReceiver, tmp_path: Path) -> None:
+    publish(web, "a", HARBOUR_SLUGS[:1])
+    # a template may write far more than a service takes in one message (json://: 32,768 characters)
+    config = harbour_config(tmp_path, web, hooks, channel={"template": "{% for i in range(30000) %}{{ title }} {% endfor %}"})
+    result = run_watcher("run", "--once", "--config", str(config))
+    assert result.returncode == 0, result.stdout[-3000:]
+    received = hooks.snapshot()
+    assert 1 < len(received) <= 4, f"{len(received)} POSTs for one alert"
+    assert "more characters cut" in received[-1].message

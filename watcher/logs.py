@@ -15,19 +15,20 @@ import re
 import sys
 import threading
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 MASK = "***"
 
 # user:password@ in URLs (a scheme starts only where a scheme may start: without the look-behind, a long run of
 # letters is scanned again from each of its letters, and a 65,000-character link takes a minute to log)
 _USERINFO = re.compile(r"(?<![a-z0-9+.-])(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s@:'\"<>]+(:[^/\s@'\"<>]*)?@", re.I)
-# token-like query values (token=, key=, secret=, password=, sig=, ...)
-_QUERY_SECRET = re.compile(
-    r"(?P<k>[?&](?:token|access_token|key|apikey|api_key|secret|client_secret|password|pass|passwd|auth|sig|signature)=)"
-    r"[^&\s'\"<>]+",
-    re.I,
-)
+# query (and fragment) parameters: a value is masked when a word of its name says it is a credential
+_QUERY_PARAM = re.compile(r"(?P<k>[?&;#](?P<name>[A-Za-z0-9_.\-\[\]]{1,80})=)(?P<v>[^&;#\s'\"<>]+)")
+_NAME_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")  # apiKey -> api, Key; X-Amz-Signature -> X, Amz, Signature
+_SECRET_WORDS = frozenset({
+    "token", "key", "apikey", "secret", "password", "passwd", "pass", "pwd", "passphrase", "sig", "signature",
+    "auth", "authorization", "credential", "credentials", "session", "sessionid", "sid", "jwt", "bearer", "otp",
+})
 # Apprise URLs of other services carry secrets in the authority and the path (tgram://TOKEN/chat,
 # slack://A/B/C, json://host/secret-path): only the scheme and a host name stay readable
 _SERVICE_URL = re.compile(r"\b(?!https?://)(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<rest>[^\s'\"<>]+)", re.I)
@@ -85,8 +86,24 @@ def _service_url(m: re.Match[str]) -> str:
     return f"{m.group('scheme')}{MASK}"
 
 
+def secret_param(name: str) -> bool:
+    """Whether a query parameter of this name carries a credential (auth_token, X-Amz-Signature, apiKey, sig, ...)."""
+    return any(w.lower() in _SECRET_WORDS for w in _NAME_WORD.findall(name))
+
+
+def _query_secret(m: re.Match[str]) -> str:
+    return f"{m.group('k')}{MASK}" if secret_param(m.group("name")) else m.group(0)
+
+
+def redact_link(url: str) -> str:
+    """A link with its credentials masked (user:password@, credential query values) and all else kept, so it
+    still leads to the page: for the article links in alerts."""
+    return _QUERY_PARAM.sub(_query_secret, _USERINFO.sub(lambda m: f"{m.group('scheme')}{MASK}@", url))
+
+
 def redact(text: str) -> str:
-    """The text with passwords, tokens and service credentials replaced by ***."""
+    """The text with passwords, tokens and service credentials replaced by ***: every URL, error text and
+    value `watcher` shows (logs, tables, --json) goes through here."""
     pattern = _secrets_pattern
     if pattern is not None:
         text = pattern.sub(MASK, text)
@@ -95,7 +112,12 @@ def redact(text: str) -> str:
     text = _WEBHOOK_PATH.sub(lambda m: f"{m.group('keep')}{MASK}" if m.group("secret") else m.group(0), text)
     text = _BARE_TOKEN.sub(MASK, text)
     text = _SEGMENT.sub(_token_segment, text)
-    return _QUERY_SECRET.sub(lambda m: f"{m.group('k')}{MASK}", text)
+    return _QUERY_PARAM.sub(_query_secret, text)
+
+
+def redact_all(value: Any) -> Any:
+    """`value` (a row of a listing: strings in dicts and lists) with every string redacted."""
+    return _map_strings(value, redact)
 
 
 MAX_FIELD = 4000  # characters of one logged value; a 10 MB title is logged as its start and its length
@@ -170,15 +192,19 @@ def _bounded(text: str, limit: int = MAX_FIELD) -> str:
 
 
 def _clean(value: Any) -> Any:
+    return _map_strings(value, lambda s: redact(_bounded(s)))
+
+
+def _map_strings(value: Any, f: Callable[[str], str]) -> Any:
     if isinstance(value, str):
-        return redact(_bounded(value))
+        return f(value)
     if isinstance(value, (int, float, bool)) or value is None:
         return value
     if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
+        return [_map_strings(v, f) for v in value]
     if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    return redact(str(value))
+        return {str(k): _map_strings(v, f) for k, v in value.items()}
+    return f(str(value))
 
 
 LOG_FORMATS = ("plain", "json")

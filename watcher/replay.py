@@ -12,6 +12,7 @@ import click
 
 from watcher.config import Config
 from watcher.errors import WatcherError
+from watcher.logs import redact
 from watcher.match.article import ArticleText
 from watcher.match.engine import Evidence
 from watcher.report import evidence_line
@@ -64,7 +65,7 @@ def _replay(rules, articles, tags, store, config):  # type: ignore[no-untyped-de
             fired = rules.match(text)
             for m in fired:
                 per_rule[m.rule.id] += 1
-                hits.append({"rule": m.rule.id, "article_id": a["id"], "title": a["title"], "url": a["url"],
+                hits.append({"rule": m.rule.id, "article_id": a["id"], "title": a["title"], "url": redact(a["url"]),
                              "source": a["source_id"], "published": a["published"],
                              "evidence": [asdict(e) for e in m.evidence]})
             if store is not None and fired and a["source_id"] in sources:

@@ -12,9 +12,11 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from watcher.alert.template import render_or_none
+from watcher.logs import redact_link
 from watcher.match.engine import Evidence
 
 MAX_SENTENCE = 300
+MAX_NAME = 300  # an article title or outlet name longer than this is cut (a feed may carry a 10 MB title)
 
 
 @dataclass(frozen=True)
@@ -32,10 +34,10 @@ def alert_context(*, rule_id: str, rule_title: str, article_title: str | None, o
     return {
         "rule_id": rule_id,
         "rule_title": rule_title,
-        "title": _one_line(article_title) or url,
-        "outlet": outlet,
+        "title": clip(article_title or "", MAX_NAME) or redact_link(url),
+        "outlet": clip(outlet, MAX_NAME),
         "published": published.strftime("%Y-%m-%d %H:%M UTC") if published else "",
-        "url": url,
+        "url": redact_link(url),  # the link still leads to the article; credentials in it are masked
         "speaker": {"name": speaker.term or speaker.matched, "as_written": speaker.matched, "how": speaker.detail,
                     "sentence": clip(speaker.sentence)} if speaker else None,
         "number": {"text": number.matched, "value": number.value, "detail": number.detail,

@@ -84,6 +84,32 @@ def with_defaults(url: str, timeout: Timeout) -> str:
     return url if not add else url + ("&" if "?" in url else "?") + add
 
 
+MAX_PARTS = 4  # messages one alert may become at most when split: a 10 MB title is cut, not sent as hundreds
+TITLE_IN_BODY = 500  # characters of a title a service shows at the head of the body (it has no title field)
+
+
+def fit(a: apprise.Apprise, title: str, body: str) -> tuple[str, str]:
+    """The title and body cut to what each service of `a` takes: the title to its title limit (or, for a
+    service without titles, to a line at the head of the body), the body to MAX_PARTS of its messages."""
+    for service in a:
+        title_max = int(getattr(service, "title_maxlen", 0) or 0)
+        body_max = int(getattr(service, "body_maxlen", 0) or 0)
+        title = cut(title, title_max if title_max > 0 else min(TITLE_IN_BODY, body_max or TITLE_IN_BODY))
+        if body_max > 0:
+            in_body = len(title) + 2 if title_max <= 0 else 0  # the title goes first in the body
+            # one part's worth kept spare: each part also carries the title and a [2/4] counter
+            body = cut(body, max(body_max * (MAX_PARTS - 1) - in_body, body_max // 2))
+    return title, body
+
+
+def cut(text: str, limit: int) -> str:
+    """`text`, or its start and a note of how much was cut when it is longer than `limit` characters."""
+    if len(text) <= limit:
+        return text
+    note = f"\n... ({len(text) - limit:,} more characters cut)" if limit > 80 else "..."
+    return text[: max(0, limit - len(note))].rstrip() + note
+
+
 def target(url: str, timeout: Timeout = Timeout()) -> apprise.Apprise:
     register_console()
     a = apprise.Apprise()

@@ -227,15 +227,17 @@ def send(url: str, title: str, body: str, body_format: str = "markdown", timeout
     import apprise  # loaded on the first send, not at every start
     from apprise.result import AppriseResultStatus
 
-    from watcher.deliver.channels import target
+    from watcher.deliver.channels import fit, target
 
     fmt = {"html": apprise.NotifyFormat.HTML, "text": apprise.NotifyFormat.TEXT}.get(body_format, apprise.NotifyFormat.MARKDOWN)
+    services = target(url, timeout)
+    title, body = fit(services, title, body)
     started = time.monotonic()
-    result = target(url, timeout).notify(title=title, body=body, body_format=fmt)
-    services = result.results
-    if services and all(s.status == AppriseResultStatus.SUCCESS for s in services):
+    result = services.notify(title=title, body=body, body_format=fmt)
+    outcomes = result.results
+    if outcomes and all(s.status == AppriseResultStatus.SUCCESS for s in outcomes):
         return Outcome(True)
-    messages = [e.message for s in services for e in s.logs() if e.level in ("WARNING", "ERROR")]
+    messages = [e.message for s in outcomes for e in s.logs() if e.level in ("WARNING", "ERROR")]
     error = messages[-1] if messages else f"Apprise reported {getattr(result.status, 'name', 'failure')}"
     # Apprise says "connection error" for a read timeout too: a failed send that lasted the whole read
     # timeout got no answer in time, though the service may have taken the message
