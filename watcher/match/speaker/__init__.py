@@ -2,73 +2,50 @@
 
 Rule-based, no models, no new dependencies. Pure code: text and a `SpeakerSpec` in, a list of
 `SpeechEvidence` out (at most one per sentence; an empty list means the person does not speak).
+Measured on real news by `benchmarks/speaker_real.py`.
 
-How it works
-------------
-1. Name matching. The name, its aliases and, by default, the last word of the name (as a
-   surname alias) are folded with `text.fold` (case and diacritics, same length so offsets
-   stay valid) and compiled once per `SpeakerSpec` (`functools.lru_cache`) into one regular
-   expression of whole-word phrases: "Bastrykin" does not match inside "Bastrykins", a
-   multi-word name matches only as a phrase, and "Bastrâkin" in the text matches the alias
-   "Bastrakin". English possessives ('s, s') are recognised. Cyrillic words also take
-   Russian case endings (Бастрыкин / Бастрыкина / Бастрыкину / Бастрыкиным / Бастрыкине),
-   and we remember whether the form was the nominative. A single-word match right after a
-   different capitalised first name ("Anna Marsh" when looking for "Helena Marsh") or
-   right before another capitalised word ("the Marsh Foundation") is dropped.
-   Fast path: when the folded text does not contain the folded name at all (a plain
-   substring test), we return at once, before splitting sentences. Folding, sentence
-   splitting and quotation spans are cached for the last few texts, since the daemon
-   runs many speaker rules on one article.
+Modules
+-------
+- `names`: the name, its aliases and the surname alias as one whole-word regex over folded
+  text (case, diacritics; either apostrophe; Russian case endings for Cyrillic). A surname
+  right after another first name ("Anna Marsh" for "Helena Marsh") or before another
+  capitalised word ("the Marsh Foundation") is someone else; a middle name or initial after
+  the first name ("John F. Kerry", "Hillary Rodham Clinton") or the name's own initials
+  ("J.M. Berger") is the same person.
+- `tokens`: folding, sentences (not cut after a title abbreviation or initials), quotation
+  spans (also `“…,"` and `''…''`), and `Ctx`, the token view of one sentence; all cached per
+  text, since the daemon runs many speaker rules on one article.
+- `cues`: the cue lexicon: English lemmas with generated inflections (say/says/said/saying;
+  `begged`), weak cues that need a clause after them (deny, claim, add, ask, agree ...),
+  cues only next to a quotation (continue, shout ...), labelling verbs that speak when a
+  quotation follows the object (`called the plan “a disaster”`), phrasal cues (fired back,
+  lashed out, railed against), -ing forms, and Russian forms.
+- `attribution`: the mention as the subject of a cue: fillers and short adverbials between
+  ("X on Monday said", "X this past week announced", "X at the debate said"), party tags
+  and appositions (commas, brackets, dashes, with quotations or abbreviations inside:
+  `Sen. X (R-Ohio), a member of the panel, said`), coordinated subjects and verbs, relative
+  clauses (`X, who told reporters`), -ing cues attached to the clause subject (`X hit back
+  on Monday, saying`), realised infinitives (`X was quick to add`), one of a group
+  (`critics like X said`). Not: X after a preposition or a transitive verb, X as a
+  modifier (`the X campaign said`), passive or negated cues, non-speech senses of weak cues.
+- `forms`: other attribution orders: `"…," said <title> X` (also with the name as the
+  apposition of a role: `said a spokesman for the ministry, X`), `according to X`,
+  `quoting X`, `asked by X`, `X's remarks` (the noun of speech must be the head: not
+  `X's email server`), `X: "…"` and one-line headlines `X: claim`, `It was X who`,
+  `Noting that ..., X urged`.
+- `continuation`: he/she (он/она) as the subject of a cue later in the same sentence or in
+  the next two, when X is the only person named before it: names are read as runs of
+  capitalised words, and organisations, places and modifiers are not persons; another
+  person, another singular speaker, a role of the same or unknown gender (`met the
+  governor, and she said`) or a different pronoun stops it.
 
-2. Quotations (“…”, "…", «…», „…“, ‘…’) are located once per text. A mention INSIDE
-   someone's quotation never makes that person a speaker.
+`how` is "quote" when the attribution clause touches a quotation (`"…," X said`,
+`X said: "…"`) and "reported" otherwise; also "according-to", "possessive", "continuation".
 
-3. Patterns around each mention, within its sentence. The sentence is tokenised in its
-   folded form, and capitalisation is read from the original text:
-
-   * reported / quote: the name is the subject of a speech verb a few words later (say,
-     tell, state, claim, note, add, warn, announce, insist, argue, explain, confirm,
-     deny, ... in any tense: "says", "has said", "had told", "will say", "is quoted as
-     saying"). Between the name and the verb there may be only fillers (auxiliaries,
-     adverbs, "on Monday", "in a statement", "and Jane Doe") or an apposition closed by
-     commas, brackets or dashes ("X, 71, who heads the committee, said"; "the head of
-     the committee, X, said"). Also handled: a relative clause ("X, who told reporters
-     ..."), a participle ("X hit back on Monday, saying ..."), "X issued a
-     statement / gave an interview / repeated his warning", and "It was X who warned".
-     The name must be in subject position. It must not follow a preposition or a
-     transitive verb ("sources close to X said", "a spokesman for X said", "police
-     arrested X"), must not be a possessive ("X's lawyer said"), passive ("X was told",
-     "X said to be ill") or negated ("X did not comment", "X said nothing"). Verbs that
-     also have non-speech senses (deny, claim, add, post, report, admit, declare,
-     maintain, respond, ask ...) need a clause-like continuation ("X denied that ...",
-     "X added:", `"…," X added.`). So "X denied entry", "X posted bail" and "Smith added
-     a second goal" do not count.
-   * inverted: `"…," said X` or `…, says Professor X` covers a speech verb right after a
-     quotation, comma, colon or dash, then optional titles, then the name. In Russian,
-     verb-subject order is normal ("Об этом заявил глава СК Александр Бастрыкин";
-     «…», — сказал Бастрыкин). The name must be in the nominative, so "сказал
-     Бастрыкину" (told Bastrykin) does not count.
-   * according-to: "according to (regional water chief) X", "quoting/citing X",
-     "Interfax quoted X as saying", and Russian "по словам X" or "по данным X".
-   * possessive: "X's remarks / statement / words / comments / interview / testimony
-     ...", "remarks by X", "in the words of X", and Russian "слова / заявление X".
-   * headline: `X: "…"` or `X: I will not resign`.
-   * continuation: within the next one or two sentences, "he said", "she added",
-     `"…," he told the meeting`, "— добавил он" or "по его словам". This counts when X
-     spoke in the anchor sentence, or when X was the only person named there and nobody
-     else spoke in it. It stops at another person's name, at another speaker, at a
-     pronoun other than the one already seen for X, or at the next mention of X (which
-     is judged on its own). For continuation evidence, `alias` and `alias_start` point
-     to the mention in the anchor sentence.
-
-   `how` is "quote" when the attribution clause touches a quotation (`"…," X said`,
-   `X said: "…"`) and "reported" otherwise.
-
-Known limits: these are heuristics, not parsing. The following are missed or may be
-misread: lists of speakers ("Putin, X and Y said"), long or nested appositions,
-coreference by role ("the investigator said"), paraphrase verbs we do not list, speech
-inside another person's quotation, and hedged attributions ("X is understood to have
-told"). The Russian coverage is a small set of verbs and nouns.
+Known limits: these are heuristics over a token view, not parsing. Missed or misread:
+long lists of speakers, nested quotations (a speaker inside another's quote), coreference by
+role ("the investigator said"), speech verbs of intention and belief, and hedged attributions
+("X is understood to have told"). The Russian coverage is a small set of verbs and nouns.
 """
 
 from __future__ import annotations
