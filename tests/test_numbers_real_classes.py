@@ -363,6 +363,9 @@ def test_years_and_vulgar_fractions(text: str, kind: str, value: str) -> None:
         ("Traffic exceeded 150 cars an hour on the bridge.", {"gte": 150}, {"lt": 150}),
         ("The hall seats more than 20 but less than 30 guests.", {"gte": 30, "lte": 20}, {"gt": 30, "lt": 20}),
         ("Crowds of 30~40 people gathered.", {"gte": 40, "lte": 30}, {"gt": 40, "lt": 30}),
+        ("Bids must be larger than 20 and less than or equal to 35 lots.", {"gte": 35, "lte": 20}, {"gt": 35, "lt": 20}),
+        ("Each crew has at least 4 and at most 6 divers.", {"gte": 6, "lte": 4}, {"gt": 6, "lt": 4}),
+        ("Greater than or equal to 20 delegates must attend.", {"gte": 20, "lte": 20}, {"lt": 20}),
     ],
 )
 def test_comparatives_and_bounded_pairs(text: str, holds: dict, fails: dict) -> None:

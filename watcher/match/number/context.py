@@ -18,7 +18,7 @@ def _before(text: str, pos: int, width: int = 40) -> str:
 
 
 def _hedge_before(text: str, pos: int) -> tuple[str | None, int]:
-    before = _before(text, pos, 24)
+    before = _before(text, pos, 32)
     tail = before.rstrip()
     if not tail:
         return None, pos

@@ -10,7 +10,7 @@ from watcher.match.number.context import _before, _change_before, _is_score, _ne
 from watcher.match.number.marks import DecimalMark
 from watcher.match.number.parse import _read_num
 from watcher.match.number.quantity import _Num
-from watcher.match.number.vocab import _CORE_RANGE_END, _CURRENCY_PREFIX, _CURRENCY_SYMBOLS, _FUNCTION_WORDS, _INTRO_BEFORE, _RANGE_CONNECTOR, _YEAR_BEFORE
+from watcher.match.number.vocab import LOWER_BOUND_BEFORE, _CORE_RANGE_END, _CURRENCY_PREFIX, _CURRENCY_SYMBOLS, _FUNCTION_WORDS, _INTRO_BEFORE, _RANGE_CONNECTOR, _YEAR_BEFORE
 
 
 # --------------------------------------------------------------------------- expressions
@@ -47,7 +47,6 @@ def _range_end(text: str, pos: int) -> int:
     return m2.end() if m2 else pos
 
 
-_ABOVE_BEFORE = re.compile(r"(?i)(?:more|greater|larger|higher)\s+than\s+\Z")
 _RangeResult = tuple[Decimal, Decimal, str, "str | None", "str | None", int, int]
 
 
@@ -58,7 +57,7 @@ def _range(text: str, first: _Side, left: int, limit: int, mark: DecimalMark) ->
         return None
     intro = _INTRO_BEFORE.search(_before(text, left, 12))
     intro_word = intro[1].lower() if intro else None
-    if conn["pair"] and not _ABOVE_BEFORE.search(text, max(0, left - 24), left):
+    if conn["pair"] and not LOWER_BOUND_BEFORE.search(text, max(0, left - 32), left):
         return None  # "... but less than 30" pairs with a "more than" before the first number
     if conn["and"] and intro_word != "between":
         return None

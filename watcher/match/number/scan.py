@@ -24,7 +24,7 @@ from watcher.match.number.specials import _specials
 from watcher.match.number.times import clock_or_day
 from watcher.match.number.units import FEET, FEET_INCHES
 from watcher.match.number.vague import vague_quantities
-from watcher.match.number.vocab import _CORE, _CORE_RANGE_END, _FRACTION_AFTER
+from watcher.match.number.vocab import PAIR_AFTER, _CORE, _CORE_RANGE_END, _FRACTION_AFTER
 
 
 def _expression(text: str, m: re.Match[str], limit: int, mark: DecimalMark) -> tuple[Quantity | None, int]:
@@ -71,7 +71,7 @@ def _expression(text: str, m: re.Match[str], limit: int, mark: DecimalMark) -> t
         start = hstart if hedge else start
         if kind == "year":
             hedge = None if hedge not in ("about", "around", "approximately", "roughly") else hedge
-        elif hedge in ("more than",) and _PAIR.match(text, first.end):
+        elif hedge and PAIR_AFTER.match(text, first.end):
             hedge = None  # "more than 20 but less than 30": the range is the bound
         if kind == "count" and _small_integers(low, high) and clock_or_day(text, left, end, True, 24) == "time":
             kind = "time"  # "between 3 and 8 yesterday", "6-8 next Monday"
@@ -91,9 +91,6 @@ def _expression(text: str, m: re.Match[str], limit: int, mark: DecimalMark) -> t
     if end > limit:
         return None, m.end()
     return Quantity(value, value, kind, hedge, start, end, text[start:end], first.currency, first.unit), end
-
-_PAIR = re.compile(r"(?i),?\s*(?:but|and)\s+(?:less|fewer|smaller|lower)\s+than\b")
-
 
 def _share(text: str, num: _Num, mark: DecimalMark) -> tuple[Quantity, int] | None:
     """"one in two", "9 out of 10", "two-thirds", "two thirds of": a percent quantity and its end."""

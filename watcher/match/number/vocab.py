@@ -233,9 +233,20 @@ _HEDGE_BEFORE = re.compile(
 _HEDGE_LAST = frozenset(h.split()[-1] for h in _HEDGES)
 _CURRENCY_LAST = frozenset("$€£¥₽₹₴₺₪" + "".join(k[-1] for k in _CURRENCY_SYMBOLS) + "s")
 _INTRO_BEFORE = re.compile(r"(?i)(?<!\w)(between|from)\s+\Z")
+# The second half of a bounded pair: "... and less than or equal to 35", "... but at most 50".
+_UPPER_BOUND = (
+    r"(?:(?:less|fewer|smaller|lower)\s+than(?:\s+or\s+equal\s+to)?|at\s+most|no\s+more\s+than|not\s+more\s+than|"
+    r"up\s+to|under|below|equal\s+to\s+or\s+(?:less|smaller)\s+than)"
+)
+# The first half, right before the first number: "more than 20", "at least 20", "greater than or equal to 20".
+LOWER_BOUND_BEFORE = re.compile(
+    r"(?i)(?:(?:more|greater|larger|higher|bigger)\s+than(?:\s+or\s+equal\s+to)?|at\s+least|no\s+(?:less|fewer)\s+than|"
+    r"not\s+(?:less|fewer)\s+than|equal\s+to\s+or\s+(?:more|greater)\s+than|exceeding|over|above)\s+\Z"
+)
+PAIR_AFTER = re.compile(r"(?i),?\s*(?:but|and)\s+" + _UPPER_BOUND + r"\b")
 _RANGE_CONNECTOR = re.compile(
-    r"(?P<sp1>\s*)(?:(?P<dash>[-–—~])|(?P<to>to|through|thru)\b|(?P<and>and)\b|(?P<or>or)\b"
-    r"|(?P<pair>,?\s*(?:but|and)\s+(?:less|fewer|smaller|lower)\s+than)\b)(?P<sp2>\s*)"  # "more than 20 but less than 30"
+    r"(?P<sp1>\s*)(?:(?P<pair>,?\s*(?:but|and)\s+" + _UPPER_BOUND + r")\b"  # "more than 20 but less than 30"
+    r"|(?P<dash>[-–—~])|(?P<to>to|through|thru)\b|(?P<and>and)\b|(?P<or>or)\b)(?P<sp2>\s*)"
 )
 _ID_BEFORE = re.compile(
     r"(?:(?<![\w.])(?:No|Nos|Nr|no|nos|nr|NO)\.?|#|(?<![\w.])(?i:number|flight|route|highway|article|"
