@@ -397,3 +397,18 @@ def test_currency_after_and_a_half(text: str, value: str, kind: str) -> None:
 @pytest.mark.parametrize("text", ["Growth slowed in the second half of the year.", "The other half of the team flew home."])
 def test_halves_of_a_period_or_group_are_no_shares(text: str) -> None:
     assert [q for q in find_quantities(text) if q.kind == "percent"] == []
+
+
+@pytest.mark.parametrize(
+    "text,kind,currency",
+    [
+        ("The visa fee is AUD 50 per person.", "money", "AUD"),
+        ("Rooms cost 500 HKD a night.", "money", "HKD"),
+        ("The fine was RMB 100.", "money", "CNY"),
+        ("Turnout rose by 10 percents in Varda.", "percent", None),
+        ("Try 5 times before giving up.", "count", None),
+    ],
+)
+def test_currency_codes_and_percent_spellings(text: str, kind: str, currency: str | None) -> None:
+    q = only(text)
+    assert (q.kind, q.currency) == (kind, currency)

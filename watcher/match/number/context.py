@@ -64,7 +64,7 @@ def _unit_after(text: str, pos: int, num: _Num) -> tuple[str | None, str | None,
     if m:
         word = m["w"].lower().split()[0]
         stem = word if word in _CURRENCY_WORDS else word.rstrip("s")
-        code = _CURRENCY_WORDS.get(stem) or _CURRENCY_WORDS.get(word)
+        code = _CURRENCY_WORDS.get(stem) or _CURRENCY_WORDS.get(word) or _CURRENCY_SYMBOLS.get(m["w"].upper())
         if m["q"] and stem == "dollar":
             code = _DOLLAR_QUALIFIERS.get(" ".join(m["q"].lower().split()), code)
         return "money", code, None, m.end()

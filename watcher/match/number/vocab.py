@@ -70,11 +70,15 @@ _MONTH_RE = (  # only abbreviations take a dot, so "7th of October." keeps its f
 )
 _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 
+# ISO codes also read before or after a number ("AUD 50", "50 HKD"), upper case only ("try 5" is English).
+_MORE_CODES = "AUD CAD HKD SGD NZD KRW BRL MXN ZAR SEK NOK DKK PLN CZK HUF KZT GEL AED SAR QAR NGN".split()
+_CODES = "USD|EUR|GBP|RUB|CNY|JPY|INR|UAH|CHF|TRY|ILS|RMB|" + "|".join(_MORE_CODES)
 _CURRENCY_SYMBOLS = {
     "US$": "USD", "A$": "AUD", "C$": "CAD", "NZ$": "NZD", "HK$": "HKD", "S$": "SGD", "R$": "BRL",
     "$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₽": "RUB", "₹": "INR", "₴": "UAH", "₺": "TRY",
     "₪": "ILS", "USD": "USD", "EUR": "EUR", "GBP": "GBP", "RUB": "RUB", "CNY": "CNY", "JPY": "JPY",
     "INR": "INR", "UAH": "UAH", "CHF": "CHF", "TRY": "TRY", "ILS": "ILS", "RS": "INR", "RS.": "INR",
+    **{c: c for c in _MORE_CODES}, "RMB": "CNY",
 }
 _CURRENCY_WORDS = {
     "dollar": "USD", "euro": "EUR", "pound": "GBP", "sterling": "GBP", "rouble": "RUB", "ruble": "RUB",
@@ -207,7 +211,7 @@ _SCALE_AFTER = re.compile(
     r"|\s+(?i:(" + "|".join(sorted(_FOREIGN_SCALES, key=len, reverse=True)) + r"))(?:\b\.?|(?=\W))"
 )
 _PERCENT_AFTER = re.compile(
-    r"\s*%|\s*(?i:per\s?cent|percent|pct|percentage\s+points?|prozent|procent|pour\s+cent|por\s+ciento|"
+    r"\s*%|\s*(?i:per\s?cents?|percents?|pct|percentage(?:\s+points?)?|prozent|procent|pour\s+cent|por\s+ciento|"
     r"per\s+cento|por\s+cento|процент\w*)\b|\s*pc\b"
 )
 _CURRENCY_AFTER = re.compile(
@@ -215,7 +219,7 @@ _CURRENCY_AFTER = re.compile(
     r"(?P<w>(?i:dollars?|euros?|pounds?(?:\s+sterling)?|sterling|roubles?|rubles?|yuan|renminbi|yen|rupees?|"
     r"hryvnias?|hryvnas?|francs?|liras?|shekels?|zlotys?|zloty|forints?|tenge|laris?|drams?|manats?|"
     r"dinars?|dirhams?|riyals?|rials?|pesos?|kronor|kroner|krona|krone|naira|rand|reais|bucks?)"
-    r"|USD|EUR|GBP|RUB|CNY|JPY|CHF|UAH|INR)\b"
+    r"|" + _CODES + r")\b"
 )
 _MEASURE_AFTER = MEASURE_AFTER
 _FRACTION_AFTER = re.compile(
@@ -224,7 +228,7 @@ _FRACTION_AFTER = re.compile(
 
 _CURRENCY_BEFORE = re.compile(
     r"(?:(?P<sym>(?:US|A|C|NZ|HK|S|R)\$|\$|€|£|¥|₽|₹|₴|₺|₪)\s?"
-    r"|(?<![A-Za-z])(?P<code>USD|EUR|GBP|RUB|CNY|JPY|INR|UAH|CHF|TRY|ILS|Rs\.?)\s)\Z"
+    r"|(?<![A-Za-z])(?P<code>" + _CODES + r"|Rs\.?)\s)\Z"
 )
 _CURRENCY_PREFIX = re.compile(r"(?:(?:US|A|C|NZ|HK|S|R)\$|\$|€|£|¥|₽|₹|₴|₺|₪)\s?")
 _HEDGE_BEFORE = re.compile(
