@@ -160,6 +160,11 @@ CASES = [
     ("judgement verbs", "Tally agreed to pay a 2 percent fee.", False),
     ("judgement verbs", "Critics denounced Tally on Monday.", False),
     ("judgement verbs", "Tally will follow Marks's speech denouncing the plan with a speech of his own.", False),
+    ("judgement verbs", "Tally expressed concerns about the plan on Monday.", True),
+    ("judgement verbs", "Tally opined on the deal in a column.", True),
+    ("judgement verbs", "Tally is talking about a new tax on imports.", True),
+    ("judgement verbs", "Tally talks a good game.", False),
+    ("judgement verbs", "Tally expressed the package to Ohio.", False),
     # The role comes first and the name is its apposition, in the inverted order
     ("role apposition", "He had a voice in decisions, said a former spokesman for the Foreign Ministry, Rick Tally, who ran as a candidate.", True),
     ("role apposition", "The plan failed, said critics of Tally.", False),

@@ -147,6 +147,8 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
         return "reported"
     if t in LABEL_VERBS and (not flags.be or t.endswith("ing")) and _quote_ahead(ctx, v + 1) is not None:
         return "quote"  # "X called the plan “a disaster”", "X compared the president to a duck, “...”"
+    if t in _VOICE_VERBS and not flags.be and ctx.at(v + 1 + (ctx.at(v + 1) in DETERMINERS)) in _FEELINGS:
+        return "reported"  # "X expressed concerns about", "X voiced support for"
     if t in ACT_VERBS and not flags.be and (t not in ACT_BASE or flags.aux or flags.plural):
         # "X issued a statement", "X gave an interview", "X repeated his warning"
         nouns = SPEECH_NOUNS | ({"evidence"} if t.startswith("g") else set()) | ({"call", "calls"} if t.startswith(("rep", "ren")) else set())
@@ -198,6 +200,8 @@ def _weak_ok(ctx: Ctx, v: int, lemma: str) -> bool:
         if nxt in ASK_OBJ or nxt in ("for", "about"):
             return True
         return _object_then(ctx, v + 1, _ASK_NEXT)  # "X asked the mayor to explain", "X asks him about"
+    if lemma == "talk":
+        return nxt in ("about", "to", "with", "of")
     if lemma == "remind":
         return _object_then(ctx, v + 1, {"that"})
     if _clause_follows(ctx, v + 1):
@@ -229,6 +233,10 @@ def _weak_ok(ctx: Ctx, v: int, lemma: str) -> bool:
     return False
 
 
+_VOICE_VERBS = {"expressed", "expresses", "voiced", "voices", "expressing", "voicing"}
+_FEELINGS = {"concern", "concerns", "support", "doubt", "doubts", "frustration", "opposition", "regret", "anger",
+             "confidence", "hope", "skepticism", "scepticism", "dismay", "outrage", "sympathy", "condolences",
+             "disappointment", "reservations", "alarm", "gratitude", "thanks", "optimism", "fears", "worries"}
 _ASK_NEXT = {"to", "how", "whether", "why", "what", "when", "where", "who", "if", "about", "for"}
 _FINITE_AUX = {"is", "was", "are", "were", "has", "had", "have", "will", "would", "could", "should", "can", "did",
                "does", "do", "might", "must", "may"}

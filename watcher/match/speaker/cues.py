@@ -46,10 +46,11 @@ _STRONG = wordlist(
     "emphasise emphasize acknowledge predict promise reply comment tweet write speak urge vow pledge "
     "suggest recall concede disclose mention remark complain allege testify quip joke reiterate clarify "
     "accuse describe boast lament contend caution assure threaten blog retort observe proclaim liken denounce "
-    "condemn criticize criticise decry lambast lambaste rebuke chide scold ridicule blast slam praise"
+    "condemn criticize criticise decry lambast lambaste rebuke chide scold ridicule blast slam praise opine "
+    "speculate"
 )
 # Verbs with a common non-speech sense: they need a clause-like continuation.
-_WEAK = wordlist("claim add deny declare report admit maintain respond post ask answer counter remind agree")
+_WEAK = wordlist("claim add deny declare report admit maintain respond post ask answer counter remind agree talk")
 # Only speech next to a quotation: `"…," he continued`.
 _QUOTE_ONLY = wordlist("continue shout yell whisper scream plead beg conclude interject muse sigh snap laugh")
 # Usable in the inverted order `"…," said X`.
