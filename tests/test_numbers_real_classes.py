@@ -146,6 +146,9 @@ def test_suffixes_words_and_long_runs(text: str, value: str, kind: str) -> None:
         ("The crane lifts 100t at full reach.", "t", "100"),
         ("The doctor prescribed between 44 mg and 50 mg a day.", "mg", "44"),
         ("The wall stands 12 ft 2 in high.", "ft", "12.16666"),
+        ("The pump delivers 5 bar at the nozzle.", "bar", "5"),
+        ("The line carries 220 V to the village.", "v", "220"),
+        ("The barge holds 3 metric tons of grain.", "metric tons", "3"),
     ],
 )
 def test_units_next_to_numbers_are_measures(text: str, unit_written: str, value: str) -> None:

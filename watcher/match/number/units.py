@@ -8,7 +8,7 @@ import re
 # after scales ("10M", "2bn") and ordinals ("21st") have had their turn.
 _SPACED = (  # also after a space: "40 km", "5 kg"
     "km nmi ft yd cm mm dm µm m mg kg lb lbs oz kt ml cl dl ltr gal bbl bpd ha sqm sqft sqkm cc mph kph kmh "
-    "kw mw gw kwh mwh gwh twh kv hz khz mhz ghz kb mb gb tb pb kbps mbps gbps kcal kj psi"
+    "kw mw gw kwh mwh gwh twh kv hz khz mhz ghz kb mb gb tb pb kbps mbps gbps kcal kj psi hp atm mah"
 ).split()
 _SYMBOLS = _SPACED + "mi nm um in g st t mt l rad deg kn w v j hp cal sec secs min mins hr hrs h yr yrs yo".split()
 _EXPONENT = r"(?:\^?[23]|[²³])"
@@ -23,7 +23,8 @@ _LONG = (
     r"cubic\s+(?:kilomet(?:re|er)s?|met(?:re|er)s?|centimet(?:re|er)s?|feet|foot|yards?|inch(?:es)?|miles?)|"
     r"sq\.?\s*(?:km|mi|m|ft|yd|in)|nautical\s+miles?|light[\s-]+years?|"
     r"(?:kilo|centi|milli|deci|micro|nano)?met(?:re|er)s?|kilos?|(?:kilo|milli|micro)?grams?|grammes?|"
-    r"tonnes?|tons?|(?:milli|centi|deci)?lit(?:re|er)s?|gallons?|barrels?|pints?|quarts?|bushels?|"
+    r"(?:metric\s+)?tonnes?|(?:metric\s+)?tons?|bar|atmospheres?|(?:kilo|mega|hecto)?pascals?|newtons?|"
+    r"(?:milli|centi|deci)?lit(?:re|er)s?|gallons?|barrels?|pints?|quarts?|bushels?|"
     r"miles?|feet|foot|inch(?:es)?|yards?|hectares?|acres?|pounds?|ounces?|stones?|carats?|"
     r"(?:kilo|mega|giga|tera)?watt(?:[\s-]hours?)?s?|horsepower|volts?|amps?|hertz|"
     r"(?:kilo|mega|giga|tera|peta)?bytes?|(?:kilo|mega|giga)?bits?|"
@@ -33,7 +34,7 @@ _LONG = (
 )
 MEASURE_AFTER = re.compile(
     rf"(?:\s*|\s*-\s*)(?P<u>(?i:{_LONG})\b|(?i:(?:{'|'.join(sorted(_SPACED, key=len, reverse=True))})"
-    rf"{_EXPONENT}?)(?![\w])|km/h|m/s)"
+    rf"{_EXPONENT}?)(?![\w])|km/h|m/s|(?:V|W|mA|kPa|MPa|hPa|Pa)(?![\w]))"  # the last ones: case as written
     r"|\s*(?P<deg>°\s?[CFK]?)"
 )
 # "5 ft 2 in", "5 feet and 2 inches": one length in feet.
