@@ -97,6 +97,9 @@ CASES = [
     ("coordination", "Tally has freed up $26 million and on Monday announced more funds for the city.", True),
     ("coordination", "Tally used to support the senator, but now said the senator had lost his way.", True),
     ("coordination", "Tally has freed up $26 million, and Marks said more funds would follow.", False),
+    ("coordination", "Jo Marks signed an order, while Tally proposed a ban and said the speaker should resign.", True),
+    ("coordination", "A former candidate -- Rick Tally, who lost the 2008 election -- said the plan had failed.", True),
+    ("coordination", "Marks said Tally had begun making calls, but said the outcome was still open.", False),
     ("coordination", "Tally lost the vote but his deputy said the fight would go on.", False),
     # An opening -ing cue whose subject is the person
     ("opening participle", "Noting that the plan had failed twice, Tally reminded voters of his own proposal.", True),

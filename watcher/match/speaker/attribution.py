@@ -361,6 +361,9 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
                 continue
             if t in (";", "!", "?") or t == "according" or (t == "." and not _abbreviation_dot(ctx, m)):
                 return None
+            if t == "-" and ctx.at(m + 1) == "-" and opened_with_comma:
+                m += 1  # "--" typed for a dash: "A former candidate -- X, who lost in 2008 -- said"
+                t = "—"
             if t == closer or (opened_with_comma and t in ("—", "–")):
                 if closer == "," and _participle_opening(ctx, m + 1) and mention_role(ctx, i0) == "ok":
                     return "reported"  # "X, R-Wis., despite admitting ..."
@@ -387,12 +390,15 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
         return None
     how = verb_ok(ctx, v, flags, a)
     if how is None:
-        how = _participle(ctx, v, flags)
-        if how is None:
+        found = _participle(ctx, v, flags)
+        if found is None:
             return None
+        how, attached = found
         before = ctx.at(skip_titles_left(ctx, i0 - 1, commas=False))
-        if before in _SUBORDINATORS or is_verb(before):
-            return None  # "Y complained that X is too rigid, suggesting ...": the -ing belongs to Y
+        if is_verb(before) or before == "that" or (attached == "ing" and before in _SUBORDINATORS):
+            # "Y complained that X is too rigid, suggesting ...", "Y said X had called, but said ...":
+            # the -ing or the second verb belongs to Y; "while X proposed ... and said" is X's
+            return None
     role = mention_role(ctx, i0)
     return how if role == "ok" or (role == "prep" and _member_of_speakers(ctx, i0)) else None
 
@@ -437,8 +443,11 @@ def _someone_elses(ctx: Ctx, m: int) -> bool:
 _NEW_CLAUSE = {"but", "while", "although", "though", "whereas", "because", "as", "when", "after", "before", "and", "since"}
 
 
-def _participle(ctx: Ctx, v: int, flags: Flags) -> str | None:
+def _participle(ctx: Ctx, v: int, flags: Flags) -> tuple[str, str] | None:
     """X <does something>, saying ...: the -ing cue attaches to the clause's subject.
+
+    Returns (how, "ing") for an -ing cue, whose subject may be a higher clause's, or (how, "verb")
+    for a second finite verb of the same subject ("X proposed ... and said").
 
     "X hit back at critics on Monday, saying the reforms worked", "X was upfront about it, saying ...".
     Stops where another clause (and so maybe another subject) starts: "who", "which", "but Y ...".
@@ -463,7 +472,7 @@ def _participle(ctx: Ctx, v: int, flags: Flags) -> str | None:
         elif tm in (";", "!", "?", ":") or (tm == "." and not _abbreviation_dot(ctx, m)):
             return None
         elif (tm in (",", "by") or (tm in _MESSAGES and not _someone_elses(ctx, m))) and ctx.at(m + 1) in PARTICIPLES:
-            return "quote" if ctx.quote_adjacent(ctx.starts[m + 1], ctx.ends[m + 1]) else "reported"
+            return ("quote" if ctx.quote_adjacent(ctx.starts[m + 1], ctx.ends[m + 1]) else "reported"), "ing"
         elif tm in ("and", "but") and not flags.be:
             # a second verb of the same subject: "X has freed up funds and on Monday announced ..."
             f2 = Flags()
@@ -472,11 +481,11 @@ def _participle(ctx: Ctx, v: int, flags: Flags) -> str | None:
             if ((info and info[1] in ("s", "past")) or ctx.at(w) in LABEL_VERBS) and not f2.be:
                 how = verb_ok(ctx, w, f2, ctx.starts[w])
                 if how:
-                    return how
+                    return how, "verb"
             if ctx.at(m + 1) in _SUBJECT_PRONOUNS or _clause_follows(ctx, m + 1):
                 return None
         elif tm == "to" and _infinitive_cue(ctx, v, m):
-            return "reported"
+            return "reported", "ing"
         elif tm == "which" and ctx.at(m - 1) == ",":
             # a relative clause about a thing, closed by a comma: "X supported them during his time at
             # the network, which let him go in 2015, and said ..."
