@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from watcher.match.number.quantity import _Num
 from watcher.match.number.units import DURATION_AFTER, PLURAL_EXCEPTIONS
-from watcher.match.number.vocab import _CAP_BEFORE, _CHANGE_WORDS, _COMMON_CAPS, _COUNT_HEDGES, _CURRENCY_AFTER, _CURRENCY_BEFORE, _CURRENCY_LAST, _CURRENCY_SYMBOLS, _CURRENCY_WORDS, _DOLLAR_QUALIFIERS, _FUNCTION_WORDS, _HEDGE_BEFORE, _HEDGE_LAST, _HEDGE_NORMAL, _ID_BEFORE, _MEASURE_AFTER, _NEXT_WORD, _PERCENT_AFTER, _PREV_WORD, _SPORT_WORDS, _YEAR_BEFORE
+from watcher.match.number.vocab import _CAP_BEFORE, _CHANGE_WORDS, _COMMON_CAPS, _COUNT_HEDGES, _CURRENCY_AFTER, _CURRENCY_BEFORE, _CURRENCY_LAST, _CURRENCY_SYMBOLS, _CURRENCY_WORDS, _DOLLAR_QUALIFIERS, _FUNCTION_WORDS, _HEDGE_BEFORE, _HEDGE_LAST, _HEDGE_NORMAL, _ID_WORDS, _NO_WORDS, _NOT_A_WEEK_LABEL, _MEASURE_AFTER, _NEXT_WORD, _PERCENT_AFTER, _PREV_WORD, _SPORT_WORDS, _YEAR_BEFORE
 
 
 # --------------------------------------------------------------------------- context
@@ -78,10 +78,29 @@ def _unit_after(text: str, pos: int, num: _Num) -> tuple[str | None, str | None,
     return None, None, None, pos
 
 
+def _id_word_before(before: str) -> bool:
+    """`before` ends with an id word and spaces: "No. ", "flight ", "#", "case number is " (plain string tests)."""
+    tail = before.rstrip()
+    if tail.endswith("#"):
+        return True
+    words = tail.removesuffix(":").split()
+    if len(words) > 1 and words[-1] in ("is", "was"):
+        words.pop()
+    if not words:
+        return False
+    bare = words[-1].lstrip("([\"'“‘").removesuffix(".")
+    if bare in _NO_WORDS:
+        return True
+    low = bare.lower()
+    if low == "week" and len(words) > 1 and words[-2].lower() in _NOT_A_WEEK_LABEL:
+        return False
+    return low in _ID_WORDS
+
+
 def _id_context(text: str, pos: int) -> bool:
     """True when a plain integer at `pos` is a label: "No. 10", "flight 370", "Boeing 737"."""
     before = _before(text, pos, 30)
-    if _ID_BEFORE.search(before):
+    if _id_word_before(before):
         return True
     m = _CAP_BEFORE.search(before)
     if m:

@@ -86,7 +86,7 @@ _AND_A_HALF = re.compile(r"\s+and\s+a\s+half\b")
 
 def _scaled(text: str, num: _Num) -> _Num:
     """`num` with "and a half" and a scale word after it: "2 and a half million", "1.5 million", "3 Mrd."."""
-    half = _AND_A_HALF.match(text, num.end)
+    half = _AND_A_HALF.match(text, num.end) if text.startswith(" and", num.end) else None
     if half:
         num.value = num.raw = num.raw + Decimal("0.5")
         num.end, num.plain, num.digits, num.weak = half.end(), False, "", False

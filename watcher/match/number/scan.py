@@ -20,7 +20,7 @@ from watcher.match.number.parse import _read_num
 from watcher.match.number.quantity import Quantity, _Num
 from watcher.match.number.ranges import _range, _range_end, _side
 from watcher.match.number.shares import FRACTION_AFTER, IN_AFTER, fraction, percent, word_shares
-from watcher.match.number.specials import _specials
+from watcher.match.number.specials import _specials, month_first_date
 from watcher.match.number.times import clock_or_day
 from watcher.match.number.units import FEET, FEET_INCHES
 from watcher.match.number.vague import vague_quantities
@@ -158,6 +158,11 @@ def _scan(text: str, lang: str | None = None) -> tuple[Quantity, ...]:
         limit = starts[i + 1] if i + 1 < len(starts) else n
         if m.end() > limit:
             pos = limit
+            continue
+        q = month_first_date(text, m.start()) if m["words"] is None else None
+        if q is not None:
+            out.append(q)
+            pos = max(q.end, m.end())
             continue
         q, end = _expression(text, m, limit, mark)
         if q is not None:

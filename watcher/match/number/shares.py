@@ -41,7 +41,8 @@ def fraction(m: re.Match[str], numerator: Decimal) -> Decimal | None:
     return percent(numerator, Decimal(_DENOMINATORS.get(word) or _DENOMINATORS[word[:-1]]))
 
 
-def _find_all(text: str, sub: str) -> list[int]:
+def find_all(text: str, sub: str) -> list[int]:
+    """Every index of `sub` in `text`."""
     out, i = [], text.find(sub)
     while i >= 0:
         out.append(i)
@@ -52,7 +53,7 @@ def _find_all(text: str, sub: str) -> list[int]:
 def word_shares(text: str) -> list[tuple[int, int, Decimal]]:
     """(start, end, percent) of "a quarter of", "one third of", "half of": shares with no number to start at."""
     low = text.lower()
-    starts = sorted(i for c in _WORD_CUES for i in _find_all(low, c))
+    starts = sorted(i for c in _WORD_CUES for i in find_all(low, c))
     out: list[tuple[int, int, Decimal]] = []
     for i in starts:
         m = _WORD_SHARE.search(text, max(0, i - 4), i + 12)  # "a ", "an ", "one " before the cue

@@ -10,6 +10,7 @@ import re
 from decimal import Decimal
 
 from watcher.match.number.quantity import Quantity
+from watcher.match.number.shares import find_all
 from watcher.match.number.vocab import _CURRENCY_WORDS
 
 _UNIT = {"dozen": 12, "score": 20, "ten": 10, "hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9}
@@ -39,9 +40,13 @@ def vague_quantities(text: str) -> list[Quantity]:
     """Every vague amount in `text`, a count (or money: "millions of dollars") at its lower bound."""
     out: list[Quantity] = []
     low = text.lower()
-    if not any(w in low for w in _CUES):
-        return out  # most texts: a few substring tests instead of a regex pass
-    for m in _VAGUE.finditer(text):
+    starts = sorted(i for cue in _CUES for i in find_all(low, cue))  # a regex only where a cue is
+    last = 0
+    for i in starts:
+        m = _VAGUE.search(text, max(last, i - 12), i + 40)
+        if m is None or m.start() < last:
+            continue
+        last = m.end()
         value = Decimal(_lower_bound(m))
         end, kind, currency = m.end(), "count", None
         money = _MONEY_OF.match(text, end)

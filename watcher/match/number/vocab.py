@@ -252,16 +252,17 @@ _RANGE_CONNECTOR = re.compile(
     r"(?P<sp1>\s*)(?:(?P<pair>,?\s*(?:but|and)\s+" + _UPPER_BOUND + r")\b"  # "more than 20 but less than 30"
     r"|(?P<dash>[-–—~])|(?P<to>to|through|thru)\b|(?P<and>and)\b|(?P<or>or)\b)(?P<sp2>\s*)"
 )
-_ID_BEFORE = re.compile(
-    r"(?:(?<![\w.])(?:No|Nos|Nr|no|nos|nr|NO)\.?|#|(?<![\w.])(?i:number|flight|route|highway|article|"
-    r"section|chapter|paragraph|page|pages|room|platform|gate|bus|case|resolution|model|version|episode|"
-    r"item|clause|amendment|block|building|seat|row|channel|ward|zone|sector|level|grade|category|stage|"
-    r"phase|exit|terminal|runway|apartment|apt|tier|division|brigade|battalion|regiment|squadron|corps|"
-    r"district|vol|pp?|ch|art|sec|unit|decree|protocol|squad|precinct|lane|street|avenue|interstate|"
-    r"plot|id|ref|reference|serial|series|season|volume|issue|edition|pier|berth|cell|wing|tranche|(?<!(?:last|past|next|this|each|that|very) )week)\.?"
-    r"(?:\s+(?:is|was)|:)?)"  # "the case number is 48291734"
-    r"\s*\Z"
+# Words right before a plain number that make it a label ("flight 370", "No. 10", "the case number is 48291734").
+_NO_WORDS = frozenset({"No", "Nos", "Nr", "no", "nos", "nr", "NO"})
+_ID_WORDS = frozenset(
+    "number flight route highway article section chapter paragraph page pages room platform gate bus case "
+    "resolution model version episode item clause amendment block building seat row channel ward zone sector "
+    "level grade category stage phase exit terminal runway apartment apt tier division brigade battalion "
+    "regiment squadron corps district vol p pp ch art sec unit decree protocol squad precinct lane street avenue "
+    "interstate plot id ref reference serial series season volume issue edition pier berth cell wing tranche "
+    "week".split()
 )
+_NOT_A_WEEK_LABEL = frozenset("last past next this each that very a per".split())  # "last week 300 people"
 _CAP_BEFORE = re.compile(r"(?<![\w'’.-])([A-Z][\w'’-]*)[ \u00a0]\Z")
 _PREV_WORD = re.compile(r"(?<![\w'’])([\w'’]+)\s+\Z")
 _NEXT_WORD = re.compile(r"\s+([A-Za-z]+)")
