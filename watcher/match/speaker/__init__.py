@@ -20,8 +20,10 @@ Modules
   cues only next to a quotation (continue, shout ...), labelling verbs that speak when a
   quotation follows the object (`called the plan “a disaster”`), phrasal cues (fired back,
   lashed out, railed against), -ing forms, and Russian forms.
-- `attribution`: the mention as the subject of a cue: fillers and short adverbials between
-  ("X on Monday said", "X this past week announced", "X at the debate said"), party tags
+- `verbs`: is a token a cue verb whose subject stands before it: fillers and short adverbials
+  between ("X on Monday said", "X this past week announced", "X at the debate said"), passive
+  and negated cues, weak cues and the objects or clauses they need.
+- `attribution`: the mention as the subject of a cue, through party tags
   and appositions (commas, brackets, dashes, with quotations or abbreviations inside:
   `Sen. X (R-Ohio), a member of the panel, said`), coordinated subjects and verbs, relative
   clauses (`X, who told reporters`), -ing cues attached to the clause subject (`X hit back

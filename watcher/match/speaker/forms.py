@@ -7,8 +7,9 @@ from watcher.match.speaker.lexicon import (
     AUX_BE, AUX_OTHER, DETERMINERS, NEG, POSS_BLOCK, POSS_SUFFIX, PREPS, QUOTE_CHARS, RU_SPEECH_NOUNS,
     SPEECH_NOUNS, STOP_CAP, TITLE_OF, TITLES, WHO, folded_set,
 )
-from watcher.match.speaker.tokens import Ctx
-from watcher.match.speaker.attribution import Flags, name_tail, skip_fillers, skip_titles_left, verb_ok
+from watcher.match.speaker.tokens import Ctx, name_tail
+from watcher.match.speaker.verbs import Flags, skip_fillers, verb_ok
+from watcher.match.speaker.attribution import skip_titles_left
 
 
 def inverted_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, possessive: bool) -> str | None:

@@ -190,3 +190,19 @@ _GAP_COLON = re.compile(r"[^\"“”«».]{0,60}:\s*")
 def is_ly(ctx: Ctx, i: int) -> bool:
     t = ctx.low[i]
     return len(t) >= 5 and t.endswith("ly") and t not in LY_NOUNS and not ctx.cap(i)
+
+
+def name_tail(ctx: Ctx, k: int) -> int:
+    """Skip what may follow a name before its verb: "Jr.", "III", a party tag "(R-Ohio)" or "(D)"."""
+    if ctx.at(k) in ("jr", "sr", "ii", "iii", "iv"):
+        k += 2 if ctx.at(k + 1) == "." else 1
+    if ctx.at(k) == "(" and k + 1 < ctx.n and _PARTY.match(ctx.orig[k + 1]):
+        for j in range(k + 2, min(ctx.n, k + 7)):
+            if ctx.low[j] == ")":
+                return j + 1
+            if ctx.low[j] not in (".", "-") and not ctx.cap(j):
+                break
+    return k
+
+
+_PARTY = re.compile(r"^(?:[RDI](?:-[A-Z][A-Za-z]*)?|Rep|Dem|Ind)$")
