@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,7 +16,7 @@ import click
 
 from watcher import __version__
 from watcher.config import Config, load_config
-from watcher.errors import WatcherError
+from watcher.errors import ConfigError, ConfigErrors, WatcherError
 from watcher.logs import LOG_FORMATS, redact_all
 from watcher.report import explain_reason
 
@@ -98,14 +99,16 @@ def check(config_path: Path) -> None:
 
     config = _load(config_path)
     for warning in config.warnings:
-        click.echo(str(warning), err=True)
+        click.echo(one_line(str(warning)), err=True)
     click.echo(f"{config_path}: ok ({len(config.sources)} sources, {len(config.channels)} channels)")
     if config.rules is None:
         return
     rules = load_rules(config.rules, config)
     failures = template_mistakes(rules, config) + example_failures(rules)
     if failures:
-        raise WatcherError("\n".join(failures))
+        for failure in failures:
+            click.echo(one_line(failure), err=True)
+        raise click.exceptions.Exit(1)
     examples = sum(len(r.examples) for r in rules.rules)
     click.echo(f"{config.rules}: ok ({len(rules)} rules, {examples} examples pass)")
 
@@ -434,6 +437,15 @@ def _table(rows: list[dict[str, Any]], cols: list[str]) -> None:
         click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """A message as one printable line: control characters escaped, a long middle cut out."""
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+    return text if len(text) <= limit else f"{text[: limit - 60]} [...] {text[-50:]}"
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         code = cli.main(args=argv, prog_name="watcher", standalone_mode=False)
@@ -444,8 +456,12 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as e:
         click.echo(f"watcher: {e.format_message()}", err=True)
         sys.exit(1)
+    except ConfigErrors as e:  # one line each, whatever the file held
+        for error in e.errors:
+            click.echo(one_line(str(error)), err=True)
+        sys.exit(1)
     except WatcherError as e:
-        click.echo(str(e), err=True)
+        click.echo(one_line(str(e)) if isinstance(e, ConfigError) else str(e), err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -45,6 +45,7 @@ class Config:
     delivery: DeliveryConfig = DeliveryConfig()
     retention: RetentionConfig = RetentionConfig()
     stories: StoriesConfig = StoriesConfig()
+    rules_line: int = 1  # where `rules:` is written, for errors about the path
     warnings: tuple[ConfigError, ...] = ()  # allowed but unwise (e.g. polling more than once a minute), file:line
 
     def interval(self, source: SourceConfig) -> float:
@@ -115,6 +116,7 @@ def load_config(file: str | Path, env: Mapping[str, str] | None = None) -> Confi
         file=path,
         database=_resolve(base, parsed.database),
         rules=_resolve(base, parsed.rules) if parsed.rules else None,
+        rules_line=doc.line_of(("rules",)),
         defaults=parsed.defaults,
         sources=tuple(s for s, _, _ in sources),
         http=parsed.http,

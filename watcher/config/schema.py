@@ -217,10 +217,19 @@ class RetentionConfig(Strict):
     vacuum: Annotated[float | None, BeforeValidator(_vacuum_schedule)] = None  # seconds between VACUUMs; None: never
 
 
+def _file_name(v: str) -> str:
+    if not v.strip() or "\x00" in v or len(v) > 4096:
+        raise ValueError("not a file name (empty, too long, or with a NUL character)")
+    return v
+
+
+FileName = Annotated[str, AfterValidator(_file_name)]  # relative to the config file's folder
+
+
 class ConfigFile(Strict):
-    database: str = "data/watcher.db"
-    rules: str | None = None  # a folder of rule files, or one file
-    include: list[str] = []
+    database: FileName = "data/watcher.db"
+    rules: FileName | None = None  # a folder of rule files, or one file
+    include: list[FileName] = []
     defaults: Defaults = Defaults()
     sources: list[SourceConfig] = []
     http: HttpConfig = HttpConfig()

@@ -74,7 +74,7 @@ def load_yaml(
         doc.value = _Builder(file, env, doc.lines).build(yaml.parse(text, Loader=_LOADER))
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else 1
+        line = min(mark.line + 1, text.count("\n") + 1 - text.endswith("\n")) if mark else 1  # the end, not past it
         problem = e.problem or e.context or "invalid YAML"
         if "\t" in problem or "found character '\\t'" in problem or (
             "cannot start any token" in problem and _tab_at(text, mark)

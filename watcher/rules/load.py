@@ -31,10 +31,13 @@ RULE_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def rule_files(path: Path) -> list[Path]:
-    if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.suffix in RULE_SUFFIXES and not p.name.startswith("."))
-    if path.exists():
-        return [path]
+    try:
+        if path.is_dir():
+            return sorted(p for p in path.iterdir() if p.suffix in RULE_SUFFIXES and not p.name.startswith("."))
+        if path.exists():
+            return [path]
+    except (OSError, ValueError) as e:  # unreadable folder, a NUL in the name
+        raise WatcherError(f"{path}: cannot read the rules: {getattr(e, 'strerror', None) or e}") from None
     raise WatcherError(f"{path}: rules file or folder not found")
 
 
@@ -43,7 +46,13 @@ def load_rules(path: Path, config: Config | None = None) -> RuleSet:
     errors: list[ConfigError] = []
     rules: list[Rule] = []
     seen: dict[str, Rule] = {}
-    for file in rule_files(path):
+    try:
+        files = rule_files(path)
+    except WatcherError as e:
+        if config is not None and config.rules == path:
+            raise ConfigError(config.file, config.rules_line, f"rules: {e}") from None
+        raise
+    for file in files:
         try:
             doc = load_yaml(file, env={})
             model = validate_document(doc, RuleFileModel)
