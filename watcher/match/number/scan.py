@@ -134,11 +134,12 @@ def _small_integers(low: Decimal, high: Decimal) -> bool:
 def _scan(text: str, lang: str | None = None) -> tuple[Quantity, ...]:
     mark = DecimalMark(text, lang)
     specials = _specials(text)
-    parts = [_share_quantity(text, s, e, v) for s, e, v in word_shares(text)]  # "a quarter of", "half of"
+    low = text.lower()
+    parts = [_share_quantity(text, s, e, v) for s, e, v in word_shares(text, low)]  # "a quarter of", "half of"
     if parts:
         specials = [x for x in specials if not any(x[0] < q.end and q.start < x[1] for q in parts)]
         specials += [(q.start, q.end, q) for q in parts]
-    vague = vague_quantities(text)
+    vague = vague_quantities(text, low)
     if vague:  # blocking spans for the core scanner too, unless inside a special form
         taken = [(s, e) for s, e, _ in specials]
         specials += [(q.start, q.end, q) for q in vague if not any(s < q.end and q.start < e for s, e in taken)]

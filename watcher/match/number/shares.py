@@ -50,9 +50,11 @@ def find_all(text: str, sub: str) -> list[int]:
     return out
 
 
-def word_shares(text: str) -> list[tuple[int, int, Decimal]]:
+def word_shares(text: str, low: str | None = None) -> list[tuple[int, int, Decimal]]:
     """(start, end, percent) of "a quarter of", "one third of", "half of": shares with no number to start at."""
-    low = text.lower()
+    low = text.lower() if low is None else low  # `low`: text.lower(), when the caller has it
+    if " of" not in low:
+        return []
     starts = sorted(i for c in _WORD_CUES for i in find_all(low, c))
     out: list[tuple[int, int, Decimal]] = []
     for i in starts:

@@ -34,26 +34,26 @@ _DAY_BEFORE_RANGE = re.compile(
 _WEEKDAY_BEFORE = re.compile(rf"(?i)(?<!\w)(?:{_WEEKDAY})\.?,?\s+(?:the\s+)?\Z")
 
 
-def _noun_next(text: str, pos: int) -> bool:
-    """A lower-case content word follows ("at 5 schools", "Monday 12 people"): the number counts it."""
-    m = _NEXT_WORD.match(text, pos)
-    return bool(m) and m[1][0].islower() and m[1].lower() not in _FUNCTION_WORDS
+# Content words that may follow a clock hour ("7 tonight", "10 past 9", "5 minutes to 6").
+_TIME_WORDS_AFTER = frozenset({"tonight", "tomorrow", "yesterday", "today", "minutes", "past", "last", "next", "this",
+                               "oclock", "o", "noon", "midnight"})
 
 
 def clock_or_day(text: str, left: int, end: int, ranged: bool, high: int) -> str | None:
     """"time" or "date" when the integer(s) text[left:end] (all <= `high`) are an hour or a day by context."""
+    m = _NEXT_WORD.match(text, end)
+    noun = bool(m) and m[1][0].islower() and m[1].lower() not in _FUNCTION_WORDS  # "at 5 schools": a count
+    if noun and m[1].lower() not in _TIME_WORDS_AFTER:
+        return None  # the common case, decided without a regex
     if high <= 24:
         if _STRONG_AFTER.match(text, end):
             return "time"
         before = text[max(0, left - 60) : left]
-        if _PAST_BEFORE.search(before) and not _noun_next(text, end):
-            return "time"
         if _WEAK_AFTER.match(text, end) and (ranged or _PREP_BEFORE.search(before)):
             return "time"
-        if not _noun_next(text, end) and _DAY_THEN_PREP.search(before):
+        if not noun and (_PAST_BEFORE.search(before) or _DAY_THEN_PREP.search(before)
+                         or (ranged and _DAY_BEFORE_RANGE.search(before))):
             return "time"
-        if ranged and not _noun_next(text, end) and _DAY_BEFORE_RANGE.search(before):
-            return "time"
-    if high <= 31 and not _noun_next(text, end) and _WEEKDAY_BEFORE.search(text, max(0, left - 16), left):
+    if high <= 31 and not noun and _WEEKDAY_BEFORE.search(text, max(0, left - 16), left):
         return "date"  # "on Friday 23", "Monday the 21"
     return None

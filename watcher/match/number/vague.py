@@ -36,10 +36,10 @@ def _lower_bound(m: re.Match[str]) -> int:
     return _FEW[" ".join(m["few2"].lower().split())] * _UNIT[m["single"].lower()]
 
 
-def vague_quantities(text: str) -> list[Quantity]:
+def vague_quantities(text: str, low: str | None = None) -> list[Quantity]:
     """Every vague amount in `text`, a count (or money: "millions of dollars") at its lower bound."""
     out: list[Quantity] = []
-    low = text.lower()
+    low = text.lower() if low is None else low  # `low`: text.lower(), when the caller has it
     starts = sorted(i for cue in _CUES for i in find_all(low, cue))  # a regex only where a cue is
     last = 0
     for i in starts:
