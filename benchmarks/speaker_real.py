@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import statistics
 import sys
 import tempfile
 import time
@@ -128,6 +129,37 @@ def compare_lemmatizer(cases: list[dict]) -> None:
     print(f"  per token: simplemma {per_lemma:.2f} us, table {per_table:.2f} us")
 
 
+def article_speed(cases: list[dict], words: int = 1000, runs: int = 200) -> None:
+    """Cost of one speaker rule on a ~1,000-word article made of the set's paragraphs (target < 2 ms
+    cold, i.e. when the article's folding, sentences and token views are not yet cached)."""
+    from watcher.match.speaker import SpeakerSpec, find_speech, tokens
+
+    caches = (tokens.fold_fast, tokens.sentences_of, tokens.quote_spans, tokens.sentence_views)
+    paras: list[str] = []
+    for c in cases:
+        if c["fires"] and sum(len(p.split()) for p in paras) < words:
+            paras.append(c["text"])
+    text = "\n\n".join(paras)
+    named = SpeakerSpec(cases[0]["name"], tuple(cases[0]["aliases"]))
+    absent = SpeakerSpec("Ingrid Solberg", ("Solberg",))
+
+    def per_call(spec: SpeakerSpec, cold: bool) -> float:
+        times = []
+        for _ in range(runs):
+            if cold:
+                for f in caches:
+                    f.cache_clear()
+            t0 = time.process_time()
+            find_speech(text, spec)
+            times.append(time.process_time() - t0)
+        return statistics.median(times) * 1000
+
+    find_speech(text, named)
+    print(f"speed on a {len(text.split())}-word article (CPU time, median of {runs}): one speaker rule"
+          f" {per_call(named, True):.3f} ms when named, {per_call(absent, True):.3f} ms when not (target < 2 ms);"
+          f" {per_call(named, False):.3f} ms for each further rule on the same article")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -146,6 +178,7 @@ def main() -> None:
     articles = {h: len({c["provenance"]["file"] for c, _ in ps}) for h, ps in halves.items()}
     print(f"{len(cases)} cases from {sum(articles.values())} articles; tune {articles['tune']} articles, "
           f"held-out {articles['held-out']}; matching {seconds * 1000 / len(cases):.2f} ms per case")
+    article_speed(cases)
     print(line("all", scores(pairs)))
     for h, ps in halves.items():
         print(line(h, scores(ps)))
