@@ -186,6 +186,18 @@ CASES = [
     ("possessive", "Tally's email server was never hacked, investigators said.", False),
     ("possessive", "Tally's speech writer quit on Monday.", False),
     ("possessive", "Tally's car was found near the river.", False),
+    # Proposals, citations, questions, defences and echoes are statements; `"…?" X pressed`
+    ("proposal verbs", "Tally proposed a ban on imports from the region, citing fears of job losses.", True),
+    ("proposal verbs", "Sen. Rick Tally, a Democrat from Ohio, has proposed taxing carbon emissions.", True),
+    ("proposal verbs", "Tally, in turn, cites his followers as the source for the figure.", True),
+    ("proposal verbs", "Tally questioned the governor about that position, but she was adamant.", True),
+    ("proposal verbs", "Tally defended his endorsement this week on his radio show.", True),
+    ("proposal verbs", "Tally echoed statements by the governor last week that the police were under attack.", True),
+    ("proposal verbs", "“Would it be negotiable?” Tally pressed.", True),
+    ("proposal verbs", "Tally press secretary Jo Marks gave it a try, tweeting that the rally was full.", False),
+    ("proposal verbs", "The plan was proposed by Tally in 2014.", False),
+    ("proposal verbs", "Tally was questioned by police on Monday.", False),
+    ("proposal verbs", "The mayor fired the chief, citing Tally as a witness to the affair.", False),
 ]
 
 

@@ -47,7 +47,7 @@ _STRONG = wordlist(
     "suggest recall concede disclose mention remark complain allege testify quip joke reiterate clarify "
     "accuse describe boast lament contend caution assure threaten blog retort observe proclaim liken denounce "
     "condemn criticize criticise decry lambast lambaste rebuke chide scold ridicule blast slam praise opine "
-    "speculate"
+    "speculate propose cite echo question defend"
 )
 # Verbs with a common non-speech sense: they need a clause-like continuation.
 _WEAK = wordlist("claim add deny declare report admit maintain respond post ask answer counter remind agree talk")
@@ -72,8 +72,9 @@ for _lemma in _STRONG + _WEAK + _QUOTE_ONLY:
         _pp = _p
     for _form, _kind in ((_b, "base"), (_s, "s"), (_p, "past"), (_pp, "pp"), (_ing, "ing")):
         VERBS.setdefault(_form, (_lemma, _kind))
+VERBS.setdefault("pressed", ("press", "past"))  # `"…?" X pressed` (not "press", as in "press secretary")
 WEAK_SET = set(_WEAK)
-QUOTE_ONLY_SET = set(_QUOTE_ONLY)
+QUOTE_ONLY_SET = set(_QUOTE_ONLY) | {"press"}
 
 # Russian speech verbs (folded: ё -> е): all past forms and common present forms.
 RU_VERBS: set[str] = set()
@@ -104,7 +105,7 @@ FINITE_SPEECH = {
 PARTICIPLES = {
     form
     for form, (lemma, kind) in VERBS.items()
-    if kind == "ing" and lemma not in QUOTE_ONLY_SET and lemma not in ("post", "maintain", "report", "speak")
+    if kind == "ing" and lemma not in QUOTE_ONLY_SET and lemma not in ("post", "maintain", "report", "speak", "cite")
 } | {"calling"}
 
 # Verb + particle that make a speech act: `X fired back that ...`, `X lashed out at ...`.
