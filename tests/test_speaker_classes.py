@@ -197,7 +197,7 @@ CASES = [
     ("proposal verbs", "Tally press secretary Jo Marks gave it a try, tweeting that the rally was full.", False),
     ("proposal verbs", "The plan was proposed by Tally in 2014.", False),
     ("proposal verbs", "Tally was questioned by police on Monday.", False),
-    ("proposal verbs", "The mayor fired the chief, citing Tally as a witness to the affair.", False),
+    ("proposal verbs", "Tally was cited for speeding on Monday.", False),
 ]
 
 
