@@ -144,6 +144,7 @@ def test_suffixes_words_and_long_runs(text: str, value: str, kind: str) -> None:
         ("Each dose contains 75ml of the syrup.", "ml", "75"),
         ("The boxer weighed in at 200lbs on Friday.", "lbs", "200"),
         ("The crane lifts 100t at full reach.", "t", "100"),
+        ("Each 1500b packet is signed.", "b", "1500"),  # b after a number of thousands: bytes, not billions
         ("The doctor prescribed between 44 mg and 50 mg a day.", "mg", "44"),
         ("The wall stands 12 ft 2 in high.", "ft", "12.16666"),
         ("The pump delivers 5 bar at the nozzle.", "bar", "5"),

@@ -58,6 +58,8 @@ def _suffixed(m: re.Match[str], raw: Decimal, suf: str) -> _Num | None:
     if low == "pc":
         return _Num(start, end, raw, raw, False, False, "", attached=low)
     scale = _GLUED_SCALES.get(suf) or (_SCALE_VALUE.get(low) if len(low) > 1 else None)
+    if low == "b" and raw >= 1000:
+        return _Num(start, end, raw, raw, False, False, "", attached="b")  # "a 1500b packet": bytes, not billions
     if scale:
         return _Num(start, end, raw * scale, raw, True, False, "", letter=suf == "m")  # "m": metres, or million?
     base = _EXPONENT_END.sub("", low)
