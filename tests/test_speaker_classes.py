@@ -198,6 +198,17 @@ CASES = [
     ("proposal verbs", "The plan was proposed by Tally in 2014.", False),
     ("proposal verbs", "Tally was questioned by police on Monday.", False),
     ("proposal verbs", "Tally was cited for speeding on Monday.", False),
+    # Headlines: a title-case verb after the name, `X to <cue>`, `X to Y: claim`; a lead-in ending in a colon
+    ("headline 2", "Tally Warns Council Plan Would Ruin The Town", True),
+    ("headline 2", "After The Vote, Tally Said The Words Everyone Was Thinking", True),
+    ("headline 2", "Tally to call for a ban on fracking", True),
+    ("headline 2", "Tally to Farm Bureau: the subsidies will stay", True),
+    ("headline 2", "Tally continued:", True),
+    ("headline 2", "That is, when the hosts mocked him again — Tally called them on it:", True),
+    ("headline 2", "Tally Foundation Faces New Questions Over Donations", False),
+    ("headline 2", "Tally to face Marks in the first debate", False),
+    ("headline 2", "Tally has three options:", False),
+    ("headline 2", "Tally lost the vote. Marks replied:", False),
 ]
 
 

@@ -35,6 +35,9 @@ Modules
   `quoting X`, `asked by X`, `X's remarks` (the noun of speech must be the head: not
   `X's email server`), `X: "…"` and one-line headlines `X: claim`, `It was X who`,
   `Noting that ..., X urged`.
+- `headlines`: a title-case headline's capitalised verb (`Trump Warns Clinton ...`), `X to call
+  for ...`, `X to Y: claim`, and a lead-in that ends the paragraph in a colon (`X continued:`),
+  whose quotation is the next paragraph.
 - `continuation`: he/she (он/она) as the subject of a cue later in the same sentence or in
   the next two, when X is the only person named before it: names are read as runs of
   capitalised words, and organisations, places and modifiers are not persons; another
@@ -62,6 +65,7 @@ from watcher.match.speaker.attribution import mention_role, subject_of_cue
 from watcher.match.speaker.forms import (
     according_to, cleft, headline_colon, inverted_cue, participle_opening, possessive_speech,
 )
+from watcher.match.speaker.headlines import headline_infinitive, headline_to_colon, lead_in_colon
 from watcher.match.speaker.continuation import (
     gender_after, has_person, has_speech_verb, pronoun_speech, role_blocks, roles_between,
 )
@@ -136,6 +140,9 @@ def find_speech(text: str, speaker: SpeakerSpec) -> list[SpeechEvidence]:
                 or headline_colon(ctx, i0, i1, nominative and not possessive)
                 or cleft(ctx, i0, i1, nominative and not possessive, a)
                 or participle_opening(ctx, i0, i1, nominative and not possessive)
+                or headline_infinitive(ctx, i0, i1, nominative and not possessive)
+                or headline_to_colon(ctx, i0, i1, nominative and not possessive)
+                or lead_in_colon(ctx, i0, i1, nominative and not possessive)
             )
             alias_text = text[a:b]
             last_outside = (a, b, i0, i1)

@@ -1,0 +1,86 @@
+"""Headline and lead-in forms: `Trump Warns Clinton ...` (title case), `X to call for ...`,
+`X to Y: claim`, and `X continued:` ending a paragraph whose quotation follows in the next one."""
+
+from __future__ import annotations
+
+import re
+
+from watcher.match.speaker.cues import LABEL_VERBS, PHRASAL, QUOTE_ONLY_SET, VERBS
+from watcher.match.speaker.lexicon import DETERMINERS, PREPS
+from watcher.match.speaker.tokens import Ctx, name_tail
+from watcher.match.speaker.verbs import Flags, skip_fillers, verb_ok
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_PHRASAL_VERBS = {v for forms in PHRASAL.values() for v in forms}
+
+
+def title_case_line(text: str, pos: int) -> bool:
+    """Is the line around offset `pos` a headline in title case ("Trump Warns Clinton Policy Would Fail")?"""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = text[start : end if end >= 0 else len(text)]
+    words = _WORD.findall(line)
+    long = [w for w in words if len(w) > 3]
+    return len(words) <= 30 and len(long) >= 3 and sum(w[0].isupper() for w in long) >= 0.8 * len(long)
+
+
+def finite_cue(word: str) -> bool:
+    """A finite cue form, as a title-case headline writes it after the name ("Warns", "Told", "Slams")."""
+    info = VERBS.get(word)
+    return (info is not None and info[1] in ("s", "past")) or word in LABEL_VERBS or word in _PHRASAL_VERBS
+
+
+def _at_start(ctx: Ctx, i0: int, clause: bool = False) -> bool:
+    """Only titles or capitalised words stand before the mention in its sentence (with `clause`: or in
+    its clause, after a comma or a dash: "That is, when ... — Cruz called them on it:")."""
+    j = i0 - 1
+    while j >= 0 and (ctx.cap(j) or ctx.low[j] == "."):
+        j -= 1
+    return j < 0 or (clause and ctx.low[j] in (",", "—", "–", ";") and not ctx.inq[j])
+
+
+def headline_infinitive(ctx: Ctx, i0: int, i1: int, nominative: bool) -> str | None:
+    """`Clinton to call for wider efforts ...`: a headline's announced statement."""
+    k = name_tail(ctx, i1)
+    if not nominative or ctx.at(k) != "to" or ctx.n > 30 or not _at_start(ctx, i0):
+        return None
+    t = ctx.at(k + 1)
+    info = VERBS.get(t)
+    if info is not None and info[1] == "base" and info[0] not in QUOTE_ONLY_SET and not ctx.inq[k + 1]:
+        return verb_ok(ctx, k + 1, Flags(aux=True), ctx.starts[i0])
+    if t == "call" and ctx.at(k + 2) == "for":
+        return "reported"
+    return None
+
+
+def headline_to_colon(ctx: Ctx, i0: int, i1: int, nominative: bool) -> str | None:
+    """`Clinton to Planned Parenthood: Trump will reverse the ruling` (to whom, then the claim)."""
+    k = name_tail(ctx, i1)
+    if not nominative or ctx.at(k) != "to" or ctx.n > 30 or not _at_start(ctx, i0):
+        return None
+    j = k + 1
+    while j < min(ctx.n, k + 7) and (ctx.cap(j) or ctx.low[j] in DETERMINERS):
+        j += 1
+    if j > k + 1 and ctx.at(j) == ":" and j + 1 < ctx.n and (ctx.low[j + 1].isalnum() or ctx.inq[j + 1]):
+        return "quote"
+    return None
+
+
+_PAST = {"put", "had", "wrote", "said", "spoke", "told", "took", "gave", "went", "made", "began", "wrote", "shot"}
+
+
+def lead_in_colon(ctx: Ctx, i0: int, i1: int, nominative: bool) -> str | None:
+    """`Cruz continued:` / `X called them on it:` closing the paragraph: the quotation is the next one."""
+    if not nominative or ctx.low[-1:] != [":"] or ctx.text[ctx.sent.end :].strip() or ctx.n > 60:
+        return None
+    if any(ctx.low[j] == ":" or ctx.inq[j] for j in range(ctx.n - 1)) or not _at_start(ctx, i0, clause=True):
+        return None
+    flags = Flags()
+    v = skip_fillers(ctx, name_tail(ctx, i1), flags)
+    t = ctx.at(v)
+    if flags.neg or flags.be or ctx.cap(v) or t in PREPS or t in DETERMINERS:
+        return None
+    info = VERBS.get(t)
+    if (info is not None and info[1] in ("s", "past")) or t in _PAST or (t.endswith("ed") and len(t) > 4):
+        return "quote"
+    return None
