@@ -164,7 +164,8 @@ def test_units_next_to_numbers_are_measures(text: str, unit_written: str, value:
     "text",
     ["The operator switched on 5G masts in Varda.", "Sales of 4x4 trucks rose.", "A 3D scan of the bridge was made.",
      "The case number is 48291734, the court said.", "Her account number, 004518, was leaked.",
-     "No one was hurt when the roof fell in.", "One of them was later released."],
+     "No one was hurt when the roof fell in.", "One of them was later released.", "They blamed one another.",
+     "The one who fled was caught."],
 )
 def test_glued_letters_ids_and_pronouns_are_not_amounts(text: str) -> None:
     assert [q for q in find_quantities(text) if q.kind in ("count", "measure", "money", "percent")] == []
@@ -416,3 +417,8 @@ def test_halves_of_a_period_or_group_are_no_shares(text: str) -> None:
 def test_currency_codes_and_percent_spellings(text: str, kind: str, currency: str | None) -> None:
     q = only(text)
     assert (q.kind, q.currency) == (kind, currency)
+
+
+def test_one_before_a_noun_counts() -> None:
+    assert only("Only one ship remains in the harbour.").low == Decimal(1)
+    assert fires("One person was injured in the blast.", gte=1, lte=1)

@@ -13,7 +13,9 @@ from watcher.match.number.context import (
     _id_context,
     _is_year,
     _minus_before,
+    _next_word,
     _plural_noun_next,
+    _prev_word,
 )
 from watcher.match.number.marks import DecimalMark
 from watcher.match.number.parse import _read_num
@@ -24,7 +26,7 @@ from watcher.match.number.specials import _specials, month_first_date
 from watcher.match.number.times import clock_or_day
 from watcher.match.number.units import FEET, FEET_INCHES
 from watcher.match.number.vague import vague_quantities
-from watcher.match.number.vocab import PAIR_AFTER, _CORE, _CORE_RANGE_END, _FRACTION_AFTER
+from watcher.match.number.vocab import _FUNCTION_WORDS, PAIR_AFTER, _CORE, _CORE_RANGE_END, _FRACTION_AFTER
 
 
 def _expression(text: str, m: re.Match[str], limit: int, mark: DecimalMark) -> tuple[Quantity | None, int]:
@@ -52,7 +54,7 @@ def _expression(text: str, m: re.Match[str], limit: int, mark: DecimalMark) -> t
         if inches:  # "5 ft 2 in", "5 feet and 2 inches": one length, in feet
             num.value += Decimal(inches["n"]) / 12
             first.end = inches.end()
-    if num.weak and first.kind is None:
+    if num.weak and first.kind is None and not _one_counts(text, num.start, num.end):
         return None, num.end  # a bare "one" is mostly a pronoun ("no one"); "one mile" is a measure
     hedge, hstart = _hedge_before(text, left)
     if num.plain and first.kind is None:
@@ -91,6 +93,18 @@ def _expression(text: str, m: re.Match[str], limit: int, mark: DecimalMark) -> t
     if end > limit:
         return None, m.end()
     return Quantity(value, value, kind, hedge, start, end, text[start:end], first.currency, first.unit), end
+
+_NOT_ONE_BEFORE = frozenset("no any some every each the this that which no-one anyone someone everyone".split())
+_NOT_ONE_AFTER = frozenset("another other others more less".split())
+
+
+def _one_counts(text: str, start: int, end: int) -> bool:
+    """A bare "one" that counts a noun ("One person was hurt"), not a pronoun ("no one", "one of them")."""
+    nxt = _next_word(text, end)
+    if not nxt or not nxt[0].islower() or nxt in _FUNCTION_WORDS or nxt in _NOT_ONE_AFTER:
+        return False
+    return _prev_word(text, start) not in _NOT_ONE_BEFORE
+
 
 def _share(text: str, num: _Num, mark: DecimalMark) -> tuple[Quantity, int] | None:
     """"one in two", "9 out of 10", "two-thirds", "two thirds of": a percent quantity and its end."""
