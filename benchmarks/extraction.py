@@ -1,8 +1,19 @@
 """Article-body extraction benchmark: plain trafilatura vs. `watcher.extract.body`.
 
-Data: scrapinghub/article-extraction-benchmark (181 real pages + hand-made
-article bodies), expected at ../shared/data/article-extraction-benchmark next
-to the repository root; override with ``--data DIR``.
+Data (next to the repository root, same layout; ``--data DIR`` picks others):
+
+* ../shared/data/article-extraction-benchmark: scrapinghub's benchmark, 181
+  real news pages with hand-made article bodies;
+* ../shared/data/extraction-dev: 129 pages of Mozilla Readability's test
+  suite (news, blogs, docs; several languages) with Readability's output,
+  which keeps more (captions, bylines, tables, "Related:" lines).
+
+Each set is split in two halves by site, so a site is wholly in one half: the
+site is the URL's host where page names are hashes (scrapinghub), else the
+page name without its trailing number (``nytimes-3`` -> ``nytimes``); even
+CRC-32 of the site = tune, odd = held-out. A correction to trafilatura is
+kept only if it wins on both sets and both halves; the figures per
+correction are the pipeline with that one correction switched off.
 
 Scoring reproduces that benchmark's own ``evaluate.py``:
 
@@ -18,7 +29,7 @@ Scoring reproduces that benchmark's own ``evaluate.py``:
 (Checked against a verbatim copy of the reference scorer: identical numbers
 for plain trafilatura on all 181 pages.)
 
-Run: ``python benchmarks/extraction.py [--data DIR] [--repeat N]``
+Run: ``python benchmarks/extraction.py [--data DIR]... [--repeat N] [--worst N] [--no-corrections]``
 """
 
 from __future__ import annotations
@@ -31,13 +42,15 @@ import re
 import statistics
 import sys
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "article-extraction-benchmark"
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+DEFAULT_DATA = [SHARED_DATA / "article-extraction-benchmark", SHARED_DATA / "extraction-dev"]
 
 if str(REPO_ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(REPO_ROOT))
@@ -107,15 +120,31 @@ def score(truth: dict[str, str], predicted: dict[str, str]) -> Score:
     return Score(precision, recall, f1, per_page)
 
 
-def load(data: Path) -> tuple[dict[str, bytes], dict[str, str]]:
-    """Raw (gunzipped, *not decoded*) pages and ground-truth bodies, by file hash."""
+def load(data: Path) -> tuple[dict[str, bytes], dict[str, str], dict[str, str]]:
+    """Raw (gunzipped, *not decoded*) pages, ground-truth bodies and each page's half."""
     ground = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
     truth = {key: item.get("articleBody", "") or "" for key, item in ground.items()}
+    halves = {key: half(site(key, item.get("url") or "")) for key, item in ground.items()}
     pages: dict[str, bytes] = {}
     for key in truth:
         path = data / "html" / f"{key}.html.gz"
         pages[key] = gzip.decompress(path.read_bytes())
-    return pages, truth
+    return pages, truth, halves
+
+
+_HASH_NAME = re.compile(r"[0-9a-f]{16,}")
+_HOST = re.compile(r"^[a-z]+://(?:www\d*\.)?([^/:?#]+)", re.IGNORECASE)
+
+
+def site(key: str, url: str) -> str:
+    if _HASH_NAME.fullmatch(key):
+        m = _HOST.match(url)
+        return m[1].lower() if m else key
+    return re.sub(r"-\d+$", "", key)
+
+
+def half(site_name: str) -> str:
+    return "tune" if zlib.crc32(site_name.encode()) % 2 == 0 else "held-out"
 
 
 @dataclass(frozen=True)
@@ -144,26 +173,29 @@ def plain_trafilatura(html: bytes) -> str | None:
     return trafilatura.extract(html)
 
 
-def ours(html: bytes) -> str | None:
-    from watcher.extract.body import extract_article
+def ours(html: bytes, corrections: frozenset[str] | None = None) -> str | None:
+    from watcher.extract.body import CORRECTIONS, extract_article
 
-    doc = extract_article(html, url=None)
+    doc = extract_article(html, url=None, corrections=CORRECTIONS if corrections is None else corrections)
     return doc.text if doc else None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="benchmark folder")
-    parser.add_argument("--repeat", type=int, default=3, help="timing repeats (best per page)")
-    parser.add_argument("--worst", type=int, default=0, help="list N pages where we lose most F1")
-    args = parser.parse_args(argv)
+def split_scores(truth: dict[str, str], texts: dict[str, str], halves: dict[str, str]) -> list[Score]:
+    """Scores on all pages, the tune half and the held-out half."""
+    parts = [list(truth)] + [[k for k in truth if halves[k] == h] for h in ("tune", "held-out")]
+    return [score({k: truth[k] for k in keys}, {k: texts[k] for k in keys}) for keys in parts]
 
-    data: Path = args.data
-    if not (data / "ground-truth.json").is_file() or not (data / "html").is_dir():
-        print(f"skipped: data not found at {data}")
-        return 0
 
-    pages, truth = load(data)
+def page_f1(pr: tuple[float, float]) -> float:
+    p, r = (0.0 if math.isnan(x) else x for x in pr)  # excluded -> 0 here
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def bench(data: Path, repeat: int, worst: int, corrections: bool) -> None:
+    from watcher.extract.body import CORRECTIONS
+
+    pages, truth, halves = load(data)
+    n_tune = sum(h == "tune" for h in halves.values())
     # Warm-up: imports and trafilatura's lazily built caches are not per-page cost.
     first = next(iter(pages.values()))
     plain_trafilatura(first)
@@ -174,42 +206,63 @@ def main(argv: Sequence[str] | None = None) -> int:
     # "trafilatura" = trafilatura.extract(raw_bytes) with its defaults (which
     # include reader comments); "watcher" = extract_article(raw_bytes).text.
     runs: dict[str, list[Run]] = {"trafilatura": [], "watcher": []}
-    for _ in range(max(1, args.repeat)):
+    for _ in range(max(1, repeat)):
         runs["trafilatura"].append(run(plain_trafilatura, pages))
         runs["watcher"].append(run(ours, pages))
+    merged = {
+        name: Run(repeats[-1].texts, [min(times) for times in zip(*(r.seconds for r in repeats))])
+        for name, repeats in runs.items()
+    }
 
-    results: dict[str, tuple[Score, Run]] = {}
-    for name, repeats in runs.items():
-        best = [min(times) for times in zip(*(r.seconds for r in repeats))]
-        merged = Run(repeats[-1].texts, best)
-        results[name] = (score(truth, merged.texts), merged)
-
-    print(f"pages: {len(pages)}  data: {data}")
-    print(f"{'extractor':<14}{'precision':>10}{'recall':>9}{'F1':>8}{'docs/s':>9}{'ms/doc':>9}")
-    for name, (sc, rn) in results.items():
+    print(f"\n== {data.name}: {len(pages)} pages (tune {n_tune}, held-out {len(pages) - n_tune}; split by site)")
+    print(
+        f"{'extractor':<28}{'P':>7}{'R':>7}{'F1':>7}{'tune F1':>9}{'held F1':>9}"
+        f"{'ms/page med':>13}{'ms/page mean':>14}"
+    )
+    scores: dict[str, list[Score]] = {}
+    for name, rn in merged.items():
+        scores[name] = split_scores(truth, rn.texts, halves)
+        whole, tune, held = scores[name]
         print(
-            f"{name:<14}{sc.precision:>10.4f}{sc.recall:>9.4f}{sc.f1:>8.4f}"
-            f"{len(pages) / rn.total:>9.1f}{1000 * rn.total / len(pages):>9.2f}"
+            f"{name:<28}{whole.precision:>7.4f}{whole.recall:>7.4f}{whole.f1:>7.4f}{tune.f1:>9.4f}{held.f1:>9.4f}"
+            f"{1000 * statistics.median(rn.seconds):>13.1f}{1000 * rn.total / len(pages):>14.1f}"
         )
-    base_run, our_run = results["trafilatura"][1], results["watcher"][1]
-    ratio = our_run.total / base_run.total
+    base_run, our_run = merged["trafilatura"], merged["watcher"]
     per_doc = statistics.median(o / b for o, b in zip(our_run.seconds, base_run.seconds))
-    print(f"speed ratio watcher/trafilatura: total {ratio:.3f}x, median per doc {per_doc:.3f}x (budget 1.3x)")
+    print(f"time watcher/trafilatura: total {our_run.total / base_run.total:.3f}x, median per page {per_doc:.3f}x")
 
-    if args.worst:
-        base_sc, our_sc = results["trafilatura"][0], results["watcher"][0]
+    if corrections:
+        full = scores["watcher"]
+        print("per correction: the pipeline without it, and what it adds (F1 all / tune / held-out)")
+        for name in sorted(CORRECTIONS):
+            texts = run(lambda html: ours(html, CORRECTIONS - {name}), pages).texts
+            without = split_scores(truth, texts, halves)
+            row = " ".join(f"{w.f1:.4f}" for w in without)
+            gain = " ".join(f"{f.f1 - w.f1:+.4f}" for f, w in zip(full, without))
+            print(f"  without {name:<18} {row}   adds {gain}")
 
-        def page_f1(pr: tuple[float, float]) -> float:
-            p, r = (0.0 if math.isnan(x) else x for x in pr)  # excluded -> 0 here
-            return 2 * p * r / (p + r) if p + r else 0.0
-
-        deltas = sorted(
-            (page_f1(our_sc.per_page[k]) - page_f1(base_sc.per_page[k]), k) for k in truth
-        )
-        print(f"\nworst {args.worst} pages (ours minus trafilatura, page F1):")
-        for delta, key in deltas[: args.worst]:
+    if worst:
+        base_sc, our_sc = scores["trafilatura"][0], scores["watcher"][0]
+        deltas = sorted((page_f1(our_sc.per_page[k]) - page_f1(base_sc.per_page[k]), k) for k in truth)
+        print(f"worst {worst} pages (ours minus trafilatura, page F1):")
+        for delta, key in deltas[:worst]:
             p, r = our_sc.per_page[key]
-            print(f"  {delta:+.3f}  P={p:.3f} R={r:.3f}  {key[:16]}")
+            print(f"  {delta:+.3f}  P={p:.3f} R={r:.3f}  {halves[key]:<8} {key[:24]}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, action="append", help="benchmark folder (repeatable; default: both sets)")
+    parser.add_argument("--repeat", type=int, default=3, help="timing repeats (best per page)")
+    parser.add_argument("--worst", type=int, default=0, help="list N pages where we lose most F1")
+    parser.add_argument("--no-corrections", action="store_true", help="skip the per-correction runs")
+    args = parser.parse_args(argv)
+
+    for data in args.data or DEFAULT_DATA:
+        if not (data / "ground-truth.json").is_file() or not (data / "html").is_dir():
+            print(f"skipped: data not found at {data}")
+            continue
+        bench(data, args.repeat, args.worst, not args.no_corrections)
     return 0
 
 

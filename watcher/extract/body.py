@@ -29,7 +29,7 @@ import html as html_lib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 import trafilatura
@@ -90,9 +90,17 @@ _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 _BLOCK_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "br")
 _WORD = re.compile(r"\w+")
 
+# The corrections made on top of trafilatura, by name; benchmarks/extraction.py
+# measures each one by switching it off.
+CORRECTIONS = frozenset({"precision_pass", "link_teasers", "body_chunks", "headline", "json_ld"})
+
 
 def extract_article(
-    html: bytes, url: str | None = None, *, need_date: bool = True
+    html: bytes,
+    url: str | None = None,
+    *,
+    need_date: bool = True,
+    corrections: Collection[str] = CORRECTIONS,
 ) -> Extracted | None:
     """Return the article's main text and metadata, or None when there is no body.
 
@@ -108,10 +116,18 @@ def extract_article(
     meta = _metadata(tree, url, need_date=need_date)  # reads, never edits, the tree
     ld_bodies = _json_ld_bodies(tree)
 
-    _prune_link_teasers(tree)
-    _merge_body_chunks(tree)
-    text = _drop_headline(_main_text(tree, url), meta.title)
-    text = _prefer_json_ld(text, ld_bodies)
+    if "link_teasers" in corrections:
+        _prune_link_teasers(tree)
+    if "body_chunks" in corrections:
+        _merge_body_chunks(tree)
+    if "precision_pass" in corrections:
+        text = _main_text(tree, url)
+    else:
+        text = _trafilatura_text(tree, url, precise=False)
+    if "headline" in corrections:
+        text = _drop_headline(text, meta.title)
+    if "json_ld" in corrections:
+        text = _prefer_json_ld(text, ld_bodies)
     if not text:
         return None
     return Extracted(
