@@ -209,6 +209,18 @@ CASES = [
     ("headline 2", "Tally to face Marks in the first debate", False),
     ("headline 2", "Tally has three options:", False),
     ("headline 2", "Tally lost the vote. Marks replied:", False),
+    # Reported speech: one named between dashes after the group, -ing after "in", `As X put it`, `led X to announce`
+    ("reported 2", "In the last few days, Democratic leaders — and, in particular, Sen. Rick Tally — insisted that the tax be delayed.", True),
+    ("reported 2", "The mayor — Rick Tally — insisted that the tax be delayed.", True),
+    ("reported 2", "Tally was magnanimous in declaring victory on Tuesday night.", True),
+    ("reported 2", "As they met in Ottawa, Tally was 340 miles away in Bangor, Maine, promising to build a wall.", True),
+    ("reported 2", "As Mr. Tally put it in a statement in July, the station is “a perspective you won't get elsewhere.”", True),
+    ("reported 2", "Tally put it bluntly: the plan is dead.", True),
+    ("reported 2", "The release of the emails led party chairman Rick Tally to announce his resignation.", True),
+    ("reported 2", "Democratic leaders — and Tally's aides — insisted that the tax be delayed.", False),
+    ("reported 2", "Tally put it on the table at the meeting.", False),
+    ("reported 2", "The scandal led Tally to leave the network.", False),
+    ("reported 2", "Marks joined Tally in the hall, in declaring the vote over.", False),
 ]
 
 

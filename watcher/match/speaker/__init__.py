@@ -63,7 +63,7 @@ from watcher.match.speaker.tokens import Ctx, fold_fast, quote_spans, sentence_v
 from watcher.match.speaker.names import mention_ok, name_matcher
 from watcher.match.speaker.attribution import mention_role, subject_of_cue
 from watcher.match.speaker.forms import (
-    according_to, cleft, headline_colon, inverted_cue, participle_opening, possessive_speech,
+    according_to, caused_to_speak, cleft, headline_colon, inverted_cue, participle_opening, possessive_speech,
 )
 from watcher.match.speaker.headlines import headline_infinitive, headline_to_colon, lead_in_colon
 from watcher.match.speaker.continuation import (
@@ -143,6 +143,7 @@ def find_speech(text: str, speaker: SpeakerSpec) -> list[SpeechEvidence]:
                 or headline_infinitive(ctx, i0, i1, nominative and not possessive)
                 or headline_to_colon(ctx, i0, i1, nominative and not possessive)
                 or lead_in_colon(ctx, i0, i1, nominative and not possessive)
+                or caused_to_speak(ctx, i0, i1, nominative and not possessive)
             )
             alias_text = text[a:b]
             last_outside = (a, b, i0, i1)

@@ -47,6 +47,9 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
     n = ctx.n
     k = name_tail(ctx, i1)
     guard = None
+    if k < n and ctx.low[k] in ("—", "–") and not ctx.inq[k] and _dashed_member(ctx, i0):
+        flags = Flags()
+        return verb_ok(ctx, skip_fillers(ctx, k + 1, flags), flags, a)  # "leaders — and, in particular, X — insisted"
     if k < n and ctx.low[k] in OPENERS and not ctx.inq[k]:
         closer = OPENERS[ctx.low[k]]
         if ctx.low[k] == "," and ctx.at(k + 1) in WHO:
@@ -127,6 +130,23 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
     return how if role == "ok" or (role == "prep" and _member_of_speakers(ctx, i0)) else None
 
 
+_MEMBER_WORDS = {",", "and", "in", "particular", "including", "especially", "notably", "particularly", "above", "all"}
+
+
+def _dashed_member(ctx: Ctx, i0: int) -> bool:
+    """X between dashes after the group it belongs to or names: "leaders — and, in particular, X — insisted"."""
+    j = skip_titles_left(ctx, i0 - 1, commas=False)
+    for _ in range(7):
+        if j < 0 or ctx.inq[j]:
+            return False
+        if ctx.low[j] in ("—", "–"):
+            return True
+        if ctx.low[j] not in _MEMBER_WORDS:
+            return False
+        j -= 1
+    return False
+
+
 def _participle_opening(ctx: Ctx, m: int) -> bool:
     """An apposition that opens with a cue: "after initially saying", "despite admitting", "while insisting"."""
     j = m + 1 if ctx.at(m) in ("after", "before", "while", "when", "by", "in", "despite") else m
@@ -179,7 +199,7 @@ def _participle(ctx: Ctx, v: int, flags: Flags) -> tuple[str, str] | None:
     if flags.neg or v >= ctx.n or ctx.inq[v]:
         return None
     t = ctx.low[v]
-    if not t.isalpha() or t in PREPS or t in DETERMINERS or ctx.cap(v):
+    if not (t.isalpha() or t.isdigit()) or t in PREPS or t in DETERMINERS or ctx.cap(v):
         return None
     depth = 0
     skip_to = v
@@ -195,7 +215,7 @@ def _participle(ctx: Ctx, v: int, flags: Flags) -> tuple[str, str] | None:
             continue
         elif tm in (";", "!", "?", ":") or (tm == "." and not _abbreviation_dot(ctx, m)):
             return None
-        elif (tm in (",", "by") or (tm in _MESSAGES and not _someone_elses(ctx, m))) and ctx.at(m + 1) in PARTICIPLES:
+        elif (tm in (",", "by", "in") or (tm in _MESSAGES and not _someone_elses(ctx, m))) and ctx.at(m + 1) in PARTICIPLES:
             return ("quote" if ctx.quote_adjacent(ctx.starts[m + 1], ctx.ends[m + 1]) else "reported"), "ing"
         elif tm in ("and", "but") and not flags.be:
             # a second verb of the same subject: "X has freed up funds and on Monday announced ..."

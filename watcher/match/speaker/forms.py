@@ -208,3 +208,25 @@ def participle_opening(ctx: Ctx, i0: int, i1: int, nominative: bool) -> str | No
     if flags.neg or not t.isalpha() or ctx.cap(v) or t in PREPS or t in DETERMINERS or t in ("who", "and", "or"):
         return None
     return "reported"
+
+
+_CAUSES = {"led", "leads", "lead", "prompted", "prompts", "prompting", "forced", "forces", "spurred", "spurs",
+           "caused", "causes", "compelled", "compels", "drove", "drives"}
+
+
+def caused_to_speak(ctx: Ctx, i0: int, i1: int, nominative: bool) -> str | None:
+    """"The leak led DNC chairwoman X to announce her resignation", "which prompted X to castigate the judge"."""
+    if not nominative:
+        return None
+    k = i0 - 1
+    while k >= max(0, i0 - 5) and ctx.low[k] not in _CAUSES:
+        if ctx.inq[k] or ctx.low[k] in PREPS or not (ctx.low[k].isalpha() or ctx.low[k] == "."):
+            return None  # only a title between: "led DNC chairwoman X to"
+        k -= 1
+    if ctx.at(k) not in _CAUSES:
+        return None
+    j = name_tail(ctx, i1)
+    info = VERBS.get(ctx.at(j + 1))
+    if ctx.at(j) != "to" or ctx.inq[j + 1] or info is None or info[1] != "base" or info[0] in QUOTE_ONLY_SET:
+        return None
+    return verb_ok(ctx, j + 1, Flags(aux=True), ctx.starts[i0])

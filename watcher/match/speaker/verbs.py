@@ -159,6 +159,8 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
                 break
             j += 1
         return None
+    if t in ("put", "puts") and nxt == "it" and not flags.be and _put_it(ctx, v):
+        return "quote" if ctx.quote_adjacent(a, ctx.ends[v + 1]) else "reported"  # "as X put it", "X put it bluntly"
     info = VERBS.get(t)
     if info is None:
         return None
@@ -187,6 +189,17 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
     if lemma in WEAK_SET and not adjacent and not _weak_ok(ctx, v, lemma):
         return None
     return "quote" if adjacent else "reported"
+
+
+def _put_it(ctx: Ctx, v: int) -> bool:
+    """"put it" of words, not of a thing: "As X put it in a statement", "X put it this way:", "X put it bluntly"."""
+    after = ctx.at(v + 2)
+    if after in ("", ",", ".", ":", ";", "—", "this", "that", "best", "so", "another", "more", "simply") or is_ly(ctx, v + 2):
+        return True
+    j = v - 1
+    while j >= 0 and ctx.low[j] != "as" and (ctx.cap(j) or ctx.low[j] in TITLES or ctx.low[j] in (".", "has", "had", "once")):
+        j -= 1
+    return ctx.at(j) == "as"  # "As Ms. X put it in a statement to ..."
 
 
 def _weak_ok(ctx: Ctx, v: int, lemma: str) -> bool:
