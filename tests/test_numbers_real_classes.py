@@ -380,9 +380,18 @@ def test_comparatives_and_bounded_pairs(text: str, holds: dict, fails: dict) -> 
         assert not fires(text, **{k: v}), f"{k} {v} should not fire on {text!r}"
 
 
-def test_tolerance_belongs_to_the_number() -> None:
+def test_tolerance_is_a_range_around_the_number() -> None:
     q = only("The casing weighs 2,000.45±0.01 kilograms.")
-    assert (q.low, q.kind, q.unit) == (Decimal("2000.45"), "measure", "kilograms")
+    assert (q.low, q.high, q.kind, q.unit) == (Decimal("2000.44"), Decimal("2000.46"), "measure", "kilograms")
+
+
+@pytest.mark.parametrize(
+    "text,inches", [('The crew laid a 12" pipe under the road.', True), ('"We lost 300" he said.', False),
+                    ('He said "we had 5", then left.', False)],
+)
+def test_inch_mark_or_closing_quote(text: str, inches: bool) -> None:
+    q = only(text)
+    assert (q.kind, q.unit) == (("measure", "in") if inches else ("count", None))
 
 
 @pytest.mark.parametrize(

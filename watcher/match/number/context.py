@@ -48,6 +48,15 @@ def _currency_before(text: str, pos: int) -> tuple[str | None, int]:
 _SYMBOL_AFTER = re.compile(r"\s?([€£¥₽₹₴₺₪$])(?![\w$€£])")
 
 
+def _inch_mark(text: str, pos: int) -> bool:
+    """The '"' right after a number is an inch mark ('a 8" pipe'), not a closing quote ('"We lost 300"')."""
+    if text[pos] == "″":
+        return True
+    line_start = text.rfind("\n", 0, pos) + 1
+    nxt = text[pos + 1 : pos + 2]
+    return text.count('"', line_start, pos) % 2 == 0 and (not nxt or nxt.isspace() or nxt in ".,;)")
+
+
 def _unit_after(text: str, pos: int, num: _Num) -> tuple[str | None, str | None, str | None, int]:
     """(kind, currency, measure unit, end) of what follows a number."""
     if num.attached == "pc":
@@ -72,6 +81,8 @@ def _unit_after(text: str, pos: int, num: _Num) -> tuple[str | None, str | None,
     if m:
         unit = " ".join((m["u"] or m["deg"]).lower().split())
         return "measure", None, unit, m.end()
+    if text.startswith(('"', "″"), pos) and _inch_mark(text, pos):
+        return "measure", None, "in", pos + 1
     m = DURATION_AFTER.match(text, pos)
     if m:
         return "measure", None, m["t"].lower(), m.end()

@@ -39,3 +39,4 @@ class _Num:
     letter: bool = False  # "5m" / "5b": million only if money
     attached: str | None = None  # attached unit suffix: "pc", "km", ...
     weak: bool = False  # a bare "one": a number only with a unit after it ("one mile")
+    tolerance: Decimal | None = None  # "2,000.45±0.01": the value is a range of this half-width

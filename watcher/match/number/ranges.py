@@ -27,13 +27,13 @@ class _Side:
     end: int
 
 
-_TOLERANCE = re.compile(r"\s*(?:±|\+/-|\+-)\s*\d+(?:[.,]\d+)?")
+_TOLERANCE = re.compile(r"\s*(?:±|\+/-|\+-)\s*(?P<t>\d+(?:[.,]\d+)?)")
 
 
 def _side(text: str, num: _Num, currency: str | None) -> _Side:
     tol = _TOLERANCE.match(text, num.end)
-    if tol:  # "2,000.45±0.01 pounds": the unit after the tolerance is the number's
-        num.end = tol.end()
+    if tol:  # "2,000.45±0.01 pounds": a range around the value; the unit after the tolerance is the number's
+        num.end, num.tolerance = tol.end(), Decimal(tol["t"].replace(",", "."))
     kind, cur, unit, end = _unit_after(text, num.end, num)
     if currency and kind in (None, "money"):
         kind, cur = "money", currency  # "$20 million", "$5 million dollars"

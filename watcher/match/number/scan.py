@@ -92,7 +92,9 @@ def _expression(text: str, m: re.Match[str], limit: int, mark: DecimalMark) -> t
     end = first.end
     if end > limit:
         return None, m.end()
-    return Quantity(value, value, kind, hedge, start, end, text[start:end], first.currency, first.unit), end
+    spread = num.tolerance or 0
+    return Quantity(value - spread, value + spread, kind, hedge, start, end, text[start:end], first.currency,
+                    first.unit), end
 
 _NOT_ONE_BEFORE = frozenset("no any some every each the this that which no-one anyone someone everyone".split())
 _NOT_ONE_AFTER = frozenset("another other others more less".split())
