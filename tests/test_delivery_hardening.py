@@ -4,6 +4,7 @@ each test runs the real `watcher` against a real receiver on 127.0.0.1."""
 from __future__ import annotations
 
 import json
+import signal
 import time
 from collections import Counter
 from datetime import datetime, timezone
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_watcher, write_config
-from tests.ops import STORIES, publish
+from tests.ops import STORIES, publish, start_daemon, stop, wait_for
 from tests.pages import news_page, rss
 from tests.receivers import WebhookReceiver
 from tests.webserver import Route, WebServer
@@ -63,6 +64,24 @@ def test_a_slow_channel_gets_each_alert_once(web: WebServer, hooks: WebhookRecei
     assert result.returncode == 0, result.stdout + result.stderr
     assert per_article(hooks) == {u: 1 for u in urls}, result.stdout
     assert {(d["status"], d["attempts"]) for d in deliveries(config)} == {("sent", 1)}
+
+
+def test_the_daemon_sends_each_alert_once_to_a_slow_channel(web: WebServer, hooks: WebhookReceiver,
+                                                            tmp_path: Path) -> None:
+    urls = publish(web, "a", HARBOUR_SLUGS)
+    hooks.delay = 6.0
+    config = harbour_config(tmp_path, web, hooks, delivery={"retry": "2s"})
+    proc = start_daemon(config, log=tmp_path / "daemon.log")
+    try:
+        def all_sent() -> bool:
+            rows = deliveries(config) if (tmp_path / "data/watcher.db").exists() else []
+            return len(rows) == 3 and all(d["status"] == "sent" for d in rows)
+
+        wait_for(all_sent, timeout=90)
+        time.sleep(8)  # longer than a retry would wait
+        assert per_article(hooks) == {u: 1 for u in urls}, (tmp_path / "daemon.log").read_text()[-3000:]
+    finally:
+        stop(proc, signal.SIGTERM)
 
 
 def test_a_timed_out_send_waits_for_its_backoff(web: WebServer, hooks: WebhookReceiver, tmp_path: Path) -> None:

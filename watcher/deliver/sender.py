@@ -4,8 +4,11 @@ A delivery is marked sent only when Apprise's per-service result says that
 service succeeded; otherwise it is retried with exponential backoff and
 jitter (the schedule lives in SQLite, so it survives restarts) until the
 alert is older than `delivery.max_age`, when it is marked dead and the admin
-channel, if there is one, is told. A channel that fails several times in a
-row gets one "failing" notice, and one "recovered" notice when it works again.
+channel, if there is one, is told. A send the service does not answer in time
+is such a failed try too, marked as one whose message may have arrived, so it
+is never resent before its backoff. A channel that fails several times in a
+row gets one "failing" notice, and one "recovered" notice when it works again;
+notices are queued in the outbox like alerts, so a failed one is retried.
 """
 
 from __future__ import annotations
@@ -241,8 +244,8 @@ def send(url: str, title: str, body: str, body_format: str = "markdown", timeout
     error = messages[-1] if messages else f"Apprise reported {getattr(result.status, 'name', 'failure')}"
     # Apprise says "connection error" for a read timeout too: a failed send that lasted the whole read
     # timeout got no answer in time, though the service may have taken the message
-    unknown = (result.status == AppriseResultStatus.TIMEOUT
-               or time.monotonic() - started >= timeout.read * TIMED_OUT)
-    if unknown:
-        error = f"no answer within {timeout.read:g}s (it may have arrived; not resent before the next try): {error}"
+    read = min((float(getattr(s, "socket_read_timeout", timeout.read)) for s in services), default=timeout.read)
+    unknown = result.status == AppriseResultStatus.TIMEOUT or time.monotonic() - started >= read * TIMED_OUT
+    if unknown:  # (the URL's own ?rto= may say another read timeout than the channel's)
+        error = f"no answer within {read:g}s (it may have arrived; not resent before the next try): {error}"
     return Outcome(False, redact(error), unknown)
