@@ -24,6 +24,10 @@ _VAGUE = re.compile(
     r")"
 )
 _CUES = ("dozens", "scores", "hundreds", "thousands", "millions", "billions", "several", "a few")
+_NUMBER_BEFORE = re.compile(
+    r"(?i)(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"sixty|seventy|eighty|ninety|hundred|thousand|million|billion))[\s-]*\Z"
+)
 _MONEY_OF = re.compile(r"\s+of\s+(?i:(?P<w>dollars|euros|pounds|rubles|roubles|yuan|yen|rupees|hryvnias))\b")
 
 
@@ -47,6 +51,8 @@ def vague_quantities(text: str, low: str | None = None) -> list[Quantity]:
         if m is None or m.start() < last:
             continue
         last = m.end()
+        if _NUMBER_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            continue  # "ten thousand millions", "2 dozens": a number, not a vague amount
         value = Decimal(_lower_bound(m))
         end, kind, currency = m.end(), "count", None
         money = _MONEY_OF.match(text, end)
