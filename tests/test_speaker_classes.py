@@ -221,6 +221,14 @@ CASES = [
     ("reported 2", "Tally put it on the table at the meeting.", False),
     ("reported 2", "The scandal led Tally to leave the network.", False),
     ("reported 2", "Marks joined Tally in the hall, in declaring the vote over.", False),
+    # Speech inside another's quotation: a plain finite cue right after the name is a nested attribution
+    ("nested", '"As we have explained before, the only figure is an announcement by the secretary. Then, in 2017, Tally said that 100,000 would be accepted.', True),
+    ("nested", "“We met on Monday. Tally told us the plant would close. It was a shock,” the union leader said.", True),
+    ("nested", "“We met on Monday, and Tally told us the plant would close,” the union leader said.", False),
+    ("nested", "“Tally opened up a whole line of conversation,” the senator said.", False),
+    ("nested", "“Tally just saying ‘believe me’ is not enough,” the senator said.", False),
+    ("nested", "“[Tally's] comments were outrageous,” the senator said.", False),
+    ("nested", "“The Tally campaign said nothing,” the senator said.", False),
 ]
 
 

@@ -47,8 +47,12 @@ Modules
 `how` is "quote" when the attribution clause touches a quotation (`"…," X said`,
 `X said: "…"`) and "reported" otherwise; also "according-to", "possessive", "continuation".
 
+Inside a quotation whose own speaker is not in the same sentence, X speaks only as the subject of a
+plain finite cue right after the name (`"... Then, in 2017, Kerry said that ...`); in `"X said ...,"
+a source told` the one speaking is the source.
+
 Known limits: these are heuristics over a token view, not parsing. Missed or misread:
-long lists of speakers, nested quotations (a speaker inside another's quote), coreference by
+long lists of speakers, nested quotations beyond `X said` inside a quote, coreference by
 role ("the investigator said"), speech verbs of intention and belief, and hedged attributions
 ("X is understood to have told"). The Russian coverage is a small set of verbs and nouns.
 """
@@ -59,7 +63,9 @@ from bisect import bisect_left
 
 from watcher.match.speaker.spec import SpeakerSpec, SpeechEvidence
 from watcher.match.speaker.lexicon import CYR, MODIFIED_HEADS, POSS_SUFFIX
-from watcher.match.speaker.tokens import Ctx, fold_fast, quote_spans, sentence_views, sentences_of
+from watcher.match.speaker.tokens import Ctx, fold_fast, name_tail, quote_spans, sentence_views, sentences_of
+from watcher.match.speaker.cues import VERBS
+from watcher.match.speaker.verbs import Flags, skip_fillers
 from watcher.match.speaker.names import mention_ok, name_matcher
 from watcher.match.speaker.attribution import mention_role, subject_of_cue
 from watcher.match.speaker.forms import (
@@ -72,6 +78,30 @@ from watcher.match.speaker.continuation import (
 
 
 __all__ = ["SpeakerSpec", "SpeechEvidence", "find_speech"]
+
+
+def nested_speech(text: str, folded: str, sent, ctx: Ctx, a: int, b: int, mt) -> str | None:
+    """X as the subject of a cue inside a quotation attributed outside its sentence ("'... Then, in 2017,
+    Kerry said that 100,000 would be accepted.", continuing a quotation from the paragraph before): read the
+    quotation as plain text, in the order subject then verb only."""
+    if folded[b : b + 2] in POSS_SUFFIX or " ".join(folded[a:b].split()) not in mt.forms and CYR.search(folded[a:b]):
+        return None
+    if any(not ctx.inq[m] and VERBS.get(ctx.low[m], ("", ""))[1] in ("s", "past") for m in range(ctx.n)):
+        return None  # the quotation's speaker is in this sentence: X is what they report ("'X said ...,' a source told")
+    plain = Ctx(text, folded, sent, [])
+    i0, i1 = plain.token_index(a), plain.token_index(b)
+    if plain.at(i1) in MODIFIED_HEADS:
+        return None
+    v = skip_fillers(plain, name_tail(plain, i1), Flags())
+    info = VERBS.get(plain.at(v))
+    if info is None or info[1] not in ("s", "past") or info[0] not in _NESTED_CUES:
+        return None  # only a plain finite cue right after the name: not "X opened up a debate"
+    return "reported" if subject_of_cue(plain, i0, i1, True, a) else None
+
+
+_NESTED_CUES = {"say", "tell", "write", "announce", "declare", "claim", "insist", "argue", "warn", "add", "explain",
+                "note", "tweet", "admit", "acknowledge", "promise", "predict", "suggest", "deny", "reply", "state",
+                "vow", "urge", "complain", "threaten", "assure", "concede", "confirm"}
 
 
 def find_speech(text: str, speaker: SpeakerSpec) -> list[SpeechEvidence]:
@@ -118,7 +148,12 @@ def find_speech(text: str, speaker: SpeakerSpec) -> list[SpeechEvidence]:
             mention_tokens.update(range(ctx.token_index(a), ctx.token_index(b)))
         for a, b in ms:
             i0 = ctx.token_index(a)
-            if i0 >= ctx.n or ctx.inq[i0]:
+            if i0 >= ctx.n:
+                continue
+            if ctx.inq[i0]:
+                how = nested_speech(text, folded, sent, ctx, a, b, mt)
+                if how and idx not in found:
+                    found[idx] = SpeechEvidence(sent.text, sent.start, text[a:b], a, how)
                 continue
             matched = folded[a:b]
             possessive = False
