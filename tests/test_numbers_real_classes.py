@@ -431,3 +431,15 @@ def test_currency_codes_and_percent_spellings(text: str, kind: str, currency: st
 def test_one_before_a_noun_counts() -> None:
     assert only("Only one ship remains in the harbour.").low == Decimal(1)
     assert fires("One person was injured in the blast.", gte=1, lte=1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The 5500M chipset runs hot.", "Engineers tested the first Block 1B rocket.", "Single-core scores rose sharply."],
+)
+def test_model_codes_and_plain_scores_are_no_amounts(text: str) -> None:
+    assert [q for q in find_quantities(text) if q.kind == "count"] == []
+
+
+def test_pronoun_before_a_number_is_no_model_name() -> None:
+    assert only("I'm 1.8m tall, the striker said.").unit == "m"

@@ -61,6 +61,8 @@ def _suffixed(m: re.Match[str], raw: Decimal, suf: str) -> _Num | None:
     if low == "b" and raw >= 1000:
         return _Num(start, end, raw, raw, False, False, "", attached="b")  # "a 1500b packet": bytes, not billions
     if scale:
+        if raw >= 1000 and raw == raw.to_integral_value() and suf in "mMbBT":
+            return None  # "a 5500M chipset", "Boeing 7000B": a model code; a real amount would say "5.5bn"
         return _Num(start, end, raw * scale, raw, True, False, "", letter=suf == "m")  # "m": metres, or million?
     base = _EXPONENT_END.sub("", low)
     if (len(suf) == 1 and suf in _ONE_LETTER_UNITS) or (len(suf) > 1 and base in ATTACHED):

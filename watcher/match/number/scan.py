@@ -44,6 +44,9 @@ def _expression(text: str, m: re.Match[str], limit: int, mark: DecimalMark) -> t
         return Quantity(num.value, num.value, "ordinal", None, num.start, num.end, text[num.start : num.end]), num.end
     currency, left = _currency_before(text, num.start)
     first = _side(text, num, currency)
+    if m["words"] is None and m["suf"] not in (None, "m") and num.scaled and first.kind != "money" \
+            and _id_context(text, num.start):
+        return None, num.end  # "Block 1B", "the Radeon 5M": a model name
     if num.letter and first.kind != "money":
         num.letter = False
         if not _plural_noun_next(text, num.end):  # "1.8m tall", "the 100m sprint": metres; "2.3m people": million

@@ -22,7 +22,7 @@ _LONG = (
     r"square\s+(?:kilomet(?:re|er)s?|miles?|met(?:re|er)s?|feet|foot|yards?|inch(?:es)?)|"
     r"cubic\s+(?:kilomet(?:re|er)s?|met(?:re|er)s?|centimet(?:re|er)s?|feet|foot|yards?|inch(?:es)?|miles?)|"
     r"sq\.?\s*(?:km|mi|m|ft|yd|in)|nautical\s+miles?|light[\s-]+years?|"
-    r"(?:kilo|centi|milli|deci|micro|nano)?met(?:re|er)s?|kilos?|(?:kilo|milli|micro)?grams?|grammes?|"
+    r"(?:kilo|centi|milli|deci|micro|nano)?met(?:re|er)s?|microns?|kilos?|(?:kilo|milli|micro)?grams?|grammes?|"
     r"(?:metric\s+)?tonnes?|(?:metric\s+)?tons?|bar|atmospheres?|(?:kilo|mega|hecto)?pascals?|newtons?|"
     r"(?:milli|centi|deci)?lit(?:re|er)s?|gallons?|barrels?|pints?|quarts?|bushels?|"
     r"miles?|feet|foot|inch(?:es)?|yards?|hectares?|acres?|pounds?|ounces?|stones?|carats?|"

@@ -19,7 +19,7 @@ _FEW = {"a few": 2, "few": 2, "many": 2, "several": 3}  # "a few hundred" >= 200
 _VAGUE = re.compile(
     r"(?i)(?<![\w-])(?:"
     r"(?P<of>tens|hundreds)\s+of\s+(?P<big>thousands|millions|billions)\b"  # "tens of thousands"
-    r"|(?:(?P<few>a\s+few|few|several|many)\s+)?(?P<plural>dozens|scores|hundreds|thousands|millions|billions)\b"
+    r"|(?:(?P<few>a\s+few|few|several|many)\s+)?(?P<plural>dozens|hundreds|thousands|millions|billions|scores(?=\s+of\b))\b"
     r"|(?P<few2>a\s+few|several)\s+(?P<single>dozen|hundred|thousand|million|billion)\b(?!-)"
     r")"
 )

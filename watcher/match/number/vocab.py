@@ -152,7 +152,8 @@ _COMMON_CAPS = frozenset(
     "last next early late mid aged among including plus minus within through throughout across against "
     "per via below above beyond despite unlike nor also still even already now today yesterday tonight "
     "here there if as than like well barely fully perhaps maybe many few total least most during "
-    "killing injuring leaving".split()
+    "killing injuring leaving i i'm i’m i've i’ve i'd i’d i'll i’ll we he she they you it we're we’re they're "
+    "they’re you're you’re".split()
 ) | frozenset(_MONTHS) | _WEEKDAYS
 # Verbs of change: "rose from 200 to 300" is two values, not a range.
 _CHANGE_WORDS = re.compile(
