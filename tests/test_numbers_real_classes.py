@@ -443,3 +443,8 @@ def test_model_codes_and_plain_scores_are_no_amounts(text: str) -> None:
 
 def test_pronoun_before_a_number_is_no_model_name() -> None:
     assert only("I'm 1.8m tall, the striker said.").unit == "m"
+
+
+def test_vague_measures() -> None:
+    q = only("The canyon formed over millions of years.")
+    assert (q.kind, q.low, q.text) == ("measure", Decimal(2_000_000), "millions of years")

@@ -28,6 +28,10 @@ _NUMBER_BEFORE = re.compile(
     r"(?i)(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
     r"sixty|seventy|eighty|ninety|hundred|thousand|million|billion))[\s-]*\Z"
 )
+_MEASURE_OF = re.compile(
+    r"\s+of\s+(?i:years|months|weeks|days|hours|minutes|seconds|miles|kilomet(?:re|er)s|met(?:re|er)s|feet|"
+    r"tonnes|tons|litres|liters|gallons|barrels|acres|hectares|degrees|light[\s-]years)\b"
+)
 _MONEY_OF = re.compile(r"\s+of\s+(?i:(?P<w>dollars|euros|pounds|rubles|roubles|yuan|yen|rupees|hryvnias))\b")
 
 
@@ -56,8 +60,11 @@ def vague_quantities(text: str, low: str | None = None) -> list[Quantity]:
         value = Decimal(_lower_bound(m))
         end, kind, currency = m.end(), "count", None
         money = _MONEY_OF.match(text, end)
+        measure = None if money else _MEASURE_OF.match(text, end)
         if money:
             end, kind, currency = money.end(), "money", _CURRENCY_WORDS.get(money["w"].lower().rstrip("s"))
+        elif measure:  # "billions of years", "thousands of miles"
+            end, kind = measure.end(), "measure"
         phrase = " ".join(m.group().lower().split())
         out.append(Quantity(value, value, kind, phrase, m.start(), end, text[m.start() : end], currency))
     return out
