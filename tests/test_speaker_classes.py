@@ -229,6 +229,17 @@ CASES = [
     ("nested", "“Tally just saying ‘believe me’ is not enough,” the senator said.", False),
     ("nested", "“[Tally's] comments were outrageous,” the senator said.", False),
     ("nested", "“The Tally campaign said nothing,” the senator said.", False),
+    # he/she after a sentence whose subject is X while others are named after X: X's own his/her decides
+    ("pronoun 3", "In an interview last week, Tally would not rule out shifting her position on Marks. She said she has no plans to change her vote.", True),
+    ("pronoun 3", "Tally would not rule out shifting her position on Marks. He said the vote was close.", False),
+    ("pronoun 3", "Tally attacked Marks on Monday. She said the attack was unfair.", False),
+    ("pronoun 3", "Tally met the ambassador after his arrival. He said the talks went well.", False),
+    # Quote-only and inverted cues, labelling verbs with a quotation
+    ("other cue verbs 2", "“The paper claims you met them in January,” Tally started.", True),
+    ("other cue verbs 2", "“Is the president profiling?” reacted Tally.", True),
+    ("other cue verbs 2", "Tally credited the win to “a closed primary that shut out independents.”", True),
+    ("other cue verbs 2", "Tally started the car and drove off.", False),
+    ("other cue verbs 2", "Tally reacted angrily to the news.", False),
 ]
 
 

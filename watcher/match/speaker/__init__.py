@@ -73,7 +73,7 @@ from watcher.match.speaker.forms import (
 )
 from watcher.match.speaker.headlines import headline_infinitive, headline_to_colon, lead_in_colon
 from watcher.match.speaker.continuation import (
-    gender_after, has_person, has_speech_verb, pronoun_speech, role_blocks, roles_between,
+    gender_after, has_person, has_speech_verb, pronoun_speech, role_blocks, roles_between, subject_with_others,
 )
 
 
@@ -196,11 +196,15 @@ def find_speech(text: str, speaker: SpeakerSpec) -> list[SpeechEvidence]:
             ):
                 found[idx] = SpeechEvidence(sent.text, sent.start, text[a:b], a, "continuation")
         spoke = idx in found
-        # X is only a candidate antecedent if nobody else is named or speaks in the sentence.
+        gender = gender_after(ctx, i1) if spoke else None
+        # X is only a candidate antecedent if nobody else is named or speaks in the sentence, or if X
+        # is its subject, the others come after, and the sentence gives X's gender.
         if not spoke and (has_person(ctx, 0, ctx.n, mention_tokens) or has_speech_verb(ctx)):
-            continue
+            gender = subject_with_others(ctx, i0, name_tail(ctx, i1), mention_tokens)
+            if gender is None:
+                continue
         roles = roles_between(ctx, i1, ctx.n) if not spoke else set()
-        anchors.append((idx, a, b, roles, gender_after(ctx, i1) if spoke else None))
+        anchors.append((idx, a, b, roles, gender))
 
     for idx, a, b, roles, gender in anchors:
         for step in (1, 2):

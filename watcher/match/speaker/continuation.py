@@ -183,3 +183,21 @@ def gender_after(ctx: Ctx, i1: int) -> str | None:
             if ctx.low[m] in RU_VERBS:
                 return "f" if ctx.low[m].endswith("а") else "m"
     return None
+
+
+def subject_with_others(ctx: Ctx, i0: int, i1: int, skip: set[int]) -> str | None:
+    """X is the subject of its sentence and the others are named only after X or in a phrase fronted
+    before it ("As for Carson's remark, Levine found it funny", "Ayotte would not rule out shifting her
+    position on Trump"): the gender X's sentence gives X (his/her after the name), so that a later
+    he/she of that gender continues X. None when unsure (no gender, X not first, someone speaks)."""
+    k = i0 - 1
+    while k >= 0 and (ctx.cap(k) or ctx.low[k] in TITLES or ctx.low[k] == "."):
+        k -= 1
+    if k >= 0 and not (ctx.low[k] == "," and not ctx.inq[k]):
+        return None
+    if has_person(ctx, k + 1, i0, skip) or has_speech_verb(ctx):
+        return None
+    t = ctx.at(i1)
+    if not t.isalpha() or ctx.cap(i1) or t in DETERMINERS or t in ("who", "and", "or", "of", "in", "at", "on", "for"):
+        return None
+    return gender_after(ctx, i1)

@@ -52,13 +52,13 @@ _STRONG = wordlist(
 # Verbs with a common non-speech sense: they need a clause-like continuation.
 _WEAK = wordlist("claim add deny declare report admit maintain respond post ask answer counter remind agree talk")
 # Only speech next to a quotation: `"…," he continued`.
-_QUOTE_ONLY = wordlist("continue shout yell whisper scream plead beg conclude interject muse sigh snap laugh")
+_QUOTE_ONLY = wordlist("continue shout yell whisper scream plead beg conclude interject muse sigh snap laugh start react")
 # Usable in the inverted order `"…," said X`.
 INVERTABLE = set(
     wordlist(
         "say add write explain note insist warn argue reply ask continue recall state declare comment respond "
         "answer claim admit concede conclude retort counter quip joke shout stress emphasise emphasize confirm "
-        "observe tweet agree proclaim"
+        "observe tweet agree proclaim react"
     )
 )
 
@@ -127,7 +127,7 @@ PHRASAL = {
 LABEL_VERBS = {
     form
     for base in wordlist("""call dub label brand compare liken refer characterize characterise deride mock hail
-    slam blast praise ridicule denounce criticize criticise attack decry dismiss""")
+    slam blast praise ridicule denounce criticize criticise attack decry dismiss credit tout""")
     for form in (base, *_regular(base))
 }
 
