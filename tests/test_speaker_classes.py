@@ -240,6 +240,15 @@ CASES = [
     ("other cue verbs 2", "Tally credited the win to “a closed primary that shut out independents.”", True),
     ("other cue verbs 2", "Tally started the car and drove off.", False),
     ("other cue verbs 2", "Tally reacted angrily to the news.", False),
+    # After an apposition: a second verb of X's clause, a statement issued, a feeling voiced; indicate/order + clause
+    ("apposition 2", "One of the men, Rick Tally, 70, had served in Vietnam - ''13 months in hell'' - and said he was convinced the war was wrong.", True),
+    ("apposition 2", "Rick Tally, chairman of the county party in Florida, voiced confidence that Marks would be easy to beat.", True),
+    ("apposition 2", "Rick Tally, the committee's political director, released a statement confirming it will double its staff.", True),
+    ("apposition 2", "House Speaker Rick Tally (R-Wis.) has indicated he has no plans to bring the measures up for a vote.", True),
+    ("apposition 2", "Judge Rick Tally ordered that the records be released by Thursday.", True),
+    ("apposition 2", "Rick Tally, 70, had served in Vietnam and later moved to Ohio.", False),
+    ("apposition 2", "Judge Rick Tally ordered the records released by Thursday.", False),
+    ("apposition 2", "Rick Tally, the chairman, indicated the exit with his hand.", False),
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from watcher.match.speaker.cues import FINITE_SPEECH, LABEL_VERBS, PARTICIPLES, QUOTE_ONLY_SET, VERBS, is_verb
 from watcher.match.speaker.lexicon import (
-    AUX_BE, AUX_OTHER, DETERMINERS, FILLERS, OBJ_VERBS, OPENERS, POSS_BLOCK, POSS_SUFFIX, PREPS,
+    ACT_VERBS, AUX_BE, AUX_OTHER, DETERMINERS, FILLERS, OBJ_VERBS, OPENERS, POSS_BLOCK, POSS_SUFFIX, PREPS,
     QUOTE_CHARS, SPEAKING_ROLES, STOP_CAP, TITLE_OF, TITLES, WHO,
 )
 from watcher.match.speaker.tokens import Ctx, is_ly, name_tail
@@ -105,6 +105,13 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
                         return None
                     guard = mention_role(ctx, i0)
                     return how if guard == "ok" or _member_of_speakers(ctx, i0) else None
+                how = verb_ok(ctx, v, flags, a) if v < n and ctx.low[v] in ACT_OR_VOICE else None
+                if how is None and v < n and (flags.aux or ctx.low[v].endswith("ed")) and not ctx.cap(v):
+                    # "X, 70, had served in Vietnam - ... - and said", "X, the chairman, voiced confidence that"
+                    found = _participle(ctx, v, flags)
+                    how = found[0] if found else None
+                if how is not None:
+                    return how if mention_role(ctx, i0) == "ok" else None
                 if closer != ",":
                     return None
             elif t in FINITE_SPEECH and not ctx.cap(m) and ctx.at(k + 1) not in ("who", "который", "которая"):
@@ -166,6 +173,8 @@ def _member_of_speakers(ctx: Ctx, i0: int) -> bool:
     t = ctx.at(j)
     return len(t) > 3 and t.endswith("s") and t.isalpha() and not t.endswith("ss") and skip_titles_left(ctx, j - 1, commas=False) < 2
 
+
+ACT_OR_VOICE = ACT_VERBS | {"expressed", "expresses", "voiced", "voices"}
 
 _SUBORDINATORS = {"that", "if", "whether", "because", "when", "while", "although", "though", "as", "after",
                   "before", "since", "unless", "until", "than", "whom", "who"}

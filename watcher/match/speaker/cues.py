@@ -50,7 +50,7 @@ _STRONG = wordlist(
     "speculate propose cite echo question defend"
 )
 # Verbs with a common non-speech sense: they need a clause-like continuation.
-_WEAK = wordlist("claim add deny declare report admit maintain respond post ask answer counter remind agree talk")
+_WEAK = wordlist("claim add deny declare report admit maintain respond post ask answer counter remind agree talk indicate order")
 # Only speech next to a quotation: `"…," he continued`.
 _QUOTE_ONLY = wordlist("continue shout yell whisper scream plead beg conclude interject muse sigh snap laugh start react")
 # Usable in the inverted order `"…," said X`.
