@@ -4,8 +4,9 @@ For each size (20,000 and 200,000 by default) a fresh SQLite store is filled
 with synthetic news articles spread over a year: names drawn from a Zipf-like
 pool (some as common as a capital city), figures, function words and content
 words, in sentences shaped like news copy. The fill goes through
-`watcher.store.stories.save`, the code the daemon uses, so the LSH bands, the
-name/figure/content-word index and the document frequencies are the real ones.
+`watcher.store.stories.rebuild_index`, the code a rebuild uses, so the LSH
+bands, the name/figure/content-word index and the document frequencies are the
+real ones.
 
 Then 300 new articles are placed, one at a time, through the daemon's path
 (`story_sketch` -> `Store.place_story` -> `Store.add_article`): a third are
@@ -41,7 +42,6 @@ from watcher.dedupe.sketch import Sketch, sketch  # noqa: E402
 from watcher.poll import story_sketch  # noqa: E402
 from watcher.store import ArticleRecord, EntryRecord, Store  # noqa: E402
 from watcher.store import stories  # noqa: E402
-from watcher.store.stories import Placement  # noqa: E402
 
 WINDOW = 3 * 86400.0
 START = datetime(2025, 6, 1, tzinfo=timezone.utc)
@@ -122,28 +122,29 @@ def _sketch_batch(args: tuple[int, int, int]) -> list[bytes]:
 
 
 def fill(store: Store, n: int, workers: int) -> float:
-    """Store n synthetic articles, each its own story; returns the seconds it took."""
+    """Store n synthetic articles, each its own story, then index them (and learn their words' document
+    frequencies) as `watcher stories --rebuild` would; returns the seconds it took."""
     t0 = time.perf_counter()
     chunk = 2000
     jobs = [(i, min(chunk, n - i), n) for i in range(0, n, chunk)]
     db = store.db
-    counts: dict[str, int] = {}  # the document frequencies the store learns, kept here while filling
+    seen = "2025-06-01T00:00:00+00:00"
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         next_id = 1
         for blobs in pool.imap(_sketch_batch, jobs):
+            ids = range(next_id, next_id + len(blobs))
             with db.atomic():
+                db.conn.executemany("INSERT INTO stories (id, first_seen, last_seen) VALUES (?, ?, ?)",
+                                    [(i, seen, seen) for i in ids])
                 db.conn.executemany(
-                    "INSERT INTO articles (id, canonical_url, url, source_id, title, body, alertable, fetched_at) "
-                    "VALUES (?, ?, ?, 'bench', NULL, '', 0, ?)",
-                    [(next_id + k, f"https://fill.example/{next_id + k}", f"https://fill.example/{next_id + k}",
-                      "2025-06-01T00:00:00+00:00") for k in range(len(blobs))],
+                    "INSERT INTO articles (id, canonical_url, url, source_id, title, body, alertable, fetched_at, "
+                    "story_id) VALUES (?, ?, ?, 'bench', NULL, '', 0, ?, ?)",
+                    [(i, f"https://fill.example/{i}", f"https://fill.example/{i}", seen, i) for i in ids],
                 )
-                for k, blob in enumerate(blobs):
-                    sk = stories.weigh(Sketch.from_bytes(blob), counts)
-                    stories.save(db, next_id + k, Placement(sk, None, None), None, "2025-06-01T00:00:00+00:00")
-                    for t in stories.counted(sk):
-                        counts[t] = counts.get(t, 0) + 1
+                db.conn.executemany("INSERT INTO story_sketches (article_id, story_id, at, sketch) VALUES (?, ?, ?, ?)",
+                                    [(i, i, Sketch.from_bytes(b).at, b) for i, b in zip(ids, blobs)])
             next_id += len(blobs)
+    stories.rebuild_index(db)
     return time.perf_counter() - t0
 
 

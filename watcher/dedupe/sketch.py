@@ -34,7 +34,7 @@ import numpy as np
 
 from watcher.match.text import fold
 
-SKETCH_VERSION = 3  # stored sketches of another version are made anew from the bodies
+SKETCH_VERSION = 4  # stored sketches of another version are made anew from the bodies
 NUM_PERM = 64
 BANDS = 16  # LSH: 16 bands of 4 rows
 ROWS = NUM_PERM // BANDS
@@ -61,6 +61,7 @@ _TOKEN = re.compile(r"\d+(?:[.,:–-]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?", re.UN
 _SENTENCE_START = re.compile(r"""(?:\A|\n|[.!?…]+["'”’»)\]]*\s+)\s*["'“‘«(\[]*""")
 MAX_TOKENS = 600  # a story is known by its first few hundred words; long pages cost no more
 CONTENT_WORDS = 150  # words of the body in the content vector: long and short texts score alike
+ENGLISH_SHARE = 0.2  # English prose has about a third of its words in FUNCTION_WORDS; other languages few
 NAME_WEIGHT = 2.0  # a name or a figure counts as much as this many content words
 TITLE_WEIGHT = 2.0  # a word of the headline counts as much as this many of the body
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
@@ -73,7 +74,7 @@ _NOT_CONTENT = FUNCTION_WORDS | frozenset(
     """said says say told tell according also would could one two three four five six seven eight nine ten new
     year years day days week weeks month months time times people last first next back like get got make made
     take took many much well even still now just including people's percent per cent mr mrs ms dr""".split()
-)
+) | _MONTHS | frozenset("monday tuesday wednesday thursday friday saturday sunday today yesterday".split())
 
 
 @dataclass(frozen=True)
@@ -85,16 +86,17 @@ class Sketch:
     names: frozenset[str]
     numbers: frozenset[str]
     vocab: np.ndarray = field(default_factory=lambda: _NO_TERMS)  # uint32 term ids, sorted
-    tf: np.ndarray = field(default_factory=lambda: _NO_WEIGHTS)  # float32 counts, parallel to vocab
+    tf: np.ndarray = field(default_factory=lambda: _NO_WEIGHTS)  # float32 counts, parallel to vocab; < 0: a name
     weights: np.ndarray = field(default_factory=lambda: _NO_WEIGHTS)  # TF-IDF, unit length; empty until placed
     years: tuple[int, ...] = ()  # the years the title and lead state, ascending
     typed: frozenset[str] = frozenset()  # figures of a kind two events cannot share: "score=20-13", "magnitude=4.4"
+    english: bool = True  # the body reads as English (a share of English function words), so words compare
 
     def to_bytes(self) -> bytes:
         names = "\x1f".join(sorted(self.names)).encode()
         numbers = "\x1f".join(sorted(self.numbers | self.typed)).encode()
         head = struct.pack(_HEAD, self.at, self.word_count, len(names), len(numbers), len(self.vocab),
-                           len(self.weights), len(self.years))
+                           len(self.weights), len(self.years), self.english)
         return b"".join((head, self.words.astype("<u4").tobytes(), self.skeleton.astype("<u4").tobytes(), names,
                          numbers, self.vocab.astype("<u4").tobytes(), self.tf.astype("<f4").tobytes(),
                          self.weights.astype("<f4").tobytes(), struct.pack(f"<{len(self.years)}H", *self.years)))
@@ -102,11 +104,11 @@ class Sketch:
     @classmethod
     def from_bytes(cls, blob: bytes) -> Sketch:
         """The sketch stored as `blob` (one of version 2, with no content vector, is read too)."""
-        at, word_count, n_names, n_numbers, n_vocab, n_weights, n_years = struct.unpack_from(_HEAD, blob)
+        at, word_count, n_names, n_numbers, n_vocab, n_weights, n_years, english = struct.unpack_from(_HEAD, blob)
         pos = struct.calcsize(_HEAD)
         if len(blob) != pos + 8 * NUM_PERM + n_names + n_numbers + 8 * n_vocab + 4 * n_weights + 2 * n_years:
             at, word_count, n_names, n_numbers = struct.unpack_from("<dIHH", blob)
-            pos, n_vocab, n_weights, n_years = struct.calcsize("<dIHH"), 0, 0, 0
+            pos, n_vocab, n_weights, n_years, english = struct.calcsize("<dIHH"), 0, 0, 0, True
         words = np.frombuffer(blob, "<u4", NUM_PERM, pos)
         skeleton = np.frombuffer(blob, "<u4", NUM_PERM, pos + 4 * NUM_PERM)
         pos += 8 * NUM_PERM
@@ -119,7 +121,8 @@ class Sketch:
         years = struct.unpack_from(f"<{n_years}H", blob, pos + 8 * n_vocab + 4 * n_weights)
         figures = _split(numbers)
         typed = frozenset(f for f in figures if "=" in f)
-        return cls(at, words, skeleton, word_count, _split(names), figures - typed, vocab, tf, weights, years, typed)
+        return cls(at, words, skeleton, word_count, _split(names), figures - typed, vocab, tf, weights, years, typed,
+                   bool(english))
 
     def event_year(self) -> int | None:
         """The latest year the text states up to the year it was published: when its event happened."""
@@ -127,7 +130,7 @@ class Sketch:
         return max((y for y in self.years if y <= now), default=None)
 
 
-_HEAD = "<dIHHHHH"
+_HEAD = "<dIHHHHH?"
 _NO_TERMS = np.zeros(0, dtype=np.uint32)
 _NO_WEIGHTS = np.zeros(0, dtype=np.float32)
 
@@ -253,6 +256,7 @@ def sketch(title: str, body: str, at: float) -> Sketch:
     names: set[str] = set()
     numbers: set[str] = set()
     content: dict[str, float] = {}
+    named: set[str] = set()  # content terms that are names or figures
     years: set[int] = set()
     typed: set[str] = set()
     for text, is_body in ((title, False), (body, True)):
@@ -274,6 +278,7 @@ def sketch(title: str, body: str, at: float) -> Sketch:
                     numbers.add(value)
                 if key and in_content:
                     content[value] = content.get(value, 0.0) + NAME_WEIGHT * (1.0 if is_body else TITLE_WEIGHT)
+                    named.add(value)
                 kind = figure_kind(text, *m.span()) if key and in_content else None
                 if kind:
                     typed.add(f"{kind}={value}")
@@ -291,6 +296,8 @@ def sketch(title: str, body: str, at: float) -> Sketch:
             if in_content and (name or (len(word) > 2 and word not in _NOT_CONTENT)):
                 term = word if name else stem(word)
                 content[term] = content.get(term, 0.0) + (NAME_WEIGHT if name else 1.0) * (1.0 if is_body else TITLE_WEIGHT)
+                if name:
+                    named.add(term)
             if not is_body:
                 continue
             tokens.append(word)
@@ -299,7 +306,7 @@ def sketch(title: str, body: str, at: float) -> Sketch:
             elif not skeleton or skeleton[-1] != "_":
                 skeleton.append("_")
     word_shingles = _shingle_hashes(tokens, WORD_SHINGLE)
-    vocab, tf = content_vector(content)
+    vocab, tf = content_vector({t: -n if t in named else n for t, n in content.items()})
     return Sketch(
         at=at,
         words=_minhash(word_shingles),
@@ -311,11 +318,12 @@ def sketch(title: str, body: str, at: float) -> Sketch:
         tf=tf,
         years=tuple(sorted(years)[-16:]),
         typed=frozenset(typed),
+        english=len(tokens) < 20 or sum(t in FUNCTION_WORDS for t in tokens) >= ENGLISH_SHARE * len(tokens),
     )
 
 
 def content_vector(counts: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
-    """Term ids (sorted) and counts of a bag of terms."""
+    """Term ids (sorted) and counts of a bag of terms (negative for names and figures)."""
     if not counts:
         return _NO_TERMS, _NO_WEIGHTS
     terms_ = list(counts)

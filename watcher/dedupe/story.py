@@ -40,9 +40,10 @@ MIN_NUMBER_OVERLAP = 0.4  # shared figures / figures of the article with fewer
 COPY_NUMBER_OVERLAP = 0.5  # a copy or rewrite keeps the figures...
 COPY_NAME_OVERLAP = 0.5  # ...and the names of what it copies
 MIN_SHINGLES = 12  # texts shorter than this are compared by names and figures only
-CONTENT_SAME = 0.25  # average TF-IDF cosine with the story's articles in the window, when the closest shares names
+CONTENT_SAME = 0.26  # average TF-IDF cosine with the story's articles in the window, when the closest shares names
 CONTENT_WITHOUT_NAMES = 0.40  # ...when it shares fewer than MIN_SHARED_NAMES names
 CONTENT_PER_DAY = 0.05  # more needed per day between the article and the story's nearest in time
+EVENT_CONTENT = 0.25  # an event report in the same language needs this content similarity too
 # the signals in force (a benchmark's ablation switches some off)
 SIGNALS = {"copy", "teaser", "rewrite", "event", "content"}
 
@@ -92,8 +93,9 @@ def containment(new: Sketch, old: Sketch, jaccard: float) -> float:
     return min(1.0, inter / small)
 
 
-def cosines(new: Sketch, others: list[Sketch]) -> np.ndarray:
-    """The TF-IDF cosine of `new` with each of `others` (weighed, unit-length vectors; 0 when unweighed)."""
+def cosines(new: Sketch, others: list[Sketch], topic: bool = False) -> np.ndarray:
+    """The TF-IDF cosine of `new` with each of `others` (weighed, unit-length vectors; 0 when unweighed);
+    with `topic`, only the part of it that the shared words other than names and figures make."""
     out = np.zeros(len(others), dtype=np.float64)
     if not len(new.weights) or not others:
         return out
@@ -105,6 +107,9 @@ def cosines(new: Sketch, others: list[Sketch]) -> np.ndarray:
     at = np.searchsorted(new.vocab, vocab)
     at[at >= len(new.vocab)] = 0
     hit = new.vocab[at] == vocab
+    if topic:
+        tf = np.concatenate([o.tf for o in others if len(o.weights)])
+        hit &= (tf > 0) & (new.tf[at] > 0)
     np.add.at(out, owner[hit], weights[hit] * new.weights[at[hit]])
     return out
 
@@ -169,6 +174,8 @@ def compare(new: Sketch, old: Candidate, window: float, content: float | None = 
     event = (
         "event" in SIGNALS and n_names >= MIN_SHARED_NAMES and n_numbers >= MIN_SHARED_NUMBERS
         and name_overlap >= MIN_NAME_OVERLAP and number_overlap >= MIN_NUMBER_OVERLAP
+        # a translation shares no words; sketches not yet weighed have no content score
+        and (content >= EVENT_CONTENT or not (new.english and o.english and len(new.weights) and len(o.weights)))
     )
     score = (name_overlap + number_overlap) / 2
     detail = (f"names {n_names} shared ({name_overlap:.0%}), figures {n_numbers} shared ({number_overlap:.0%}), "
@@ -211,6 +218,7 @@ def decide(
         everyone.update((c.article_id, c) for c in group)
     order = sorted(everyone)
     cos = dict(zip(order, cosines(new, [everyone[a].sketch for a in order]).tolist()))
+    topic = dict(zip(order, cosines(new, [everyone[a].sketch for a in order], topic=True).tolist()))
     verdicts = [compare(new, c, window, cos[c.article_id]) for c in cands]
     vetoed = {v.story_id for v in verdicts if v.veto}
     if "content" in SIGNALS:
@@ -218,6 +226,7 @@ def decide(
             if story_id in vetoed or not group:
                 continue
             link = sum(cos[c.article_id] for c in group) / len(group)
+            words = sum(topic[c.article_id] for c in group) / len(group)
             top = max(group, key=lambda c: (cos[c.article_id], -c.article_id))
             v = compare(new, top, window, cos[top.article_id])
             years = new.event_year(), top.sketch.event_year()
@@ -228,10 +237,12 @@ def decide(
             days = min(abs(new.at - c.sketch.at) for c in group) / 86400
             need = (CONTENT_SAME if len(v.shared_names) >= MIN_SHARED_NAMES else CONTENT_WITHOUT_NAMES) \
                 + CONTENT_PER_DAY * days
+            same = link >= need
             why = (f"content similarity {link:.2f} on average with the story's {len(group)} article(s) in the window "
-                   f"(closest {cos[top.article_id]:.2f}; {need:.2f} needed); {v.why}")
-            verdicts.append(replace(v, same=link >= need, signal="content" if link >= need else "none",
-                                    score=link, why=why, scores={**v.scores, "content_link": link}))
+                   f"(closest {cos[top.article_id]:.2f}; {need:.2f} needed), {words:.2f} of it from words other "
+                   f"than names and figures; {v.why}")
+            verdicts.append(replace(v, same=same, signal="content" if same else "none",
+                                    score=link, why=why, scores={**v.scores, "content_link": link, "topic_link": words}))
     best: Verdict | None = None
     closest: Verdict | None = None
     for v in verdicts:

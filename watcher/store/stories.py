@@ -33,6 +33,7 @@ MAX_CANDIDATES = 40  # from each index
 PER_KEY = 100  # rows read for one band or term at most
 TOP_TERMS = 10  # content words of an article indexed (and looked up), the heaviest first
 MAX_STORIES = 12  # candidate stories whose articles are read for the average link
+UNSEEN = 1000  # articles assumed to exist without the word, so a young store does not find its every word common
 MAX_MEMBERS = 30  # articles of one story read for the average link, the newest first
 
 
@@ -78,7 +79,7 @@ def weigh(sk: Sketch, counts: dict[str, int]) -> Sketch:
         return sk
     total = counts.get("", 0)
     df = np.array([counts.get(f"w:{t}", 0) for t in sk.vocab.tolist()], dtype=np.float64)
-    w = sk.tf * (np.log((total + 1) / (df + 1)) + 1.0)
+    w = np.abs(sk.tf) * (np.log((total + 1 + UNSEEN) / (df + 1)) + 1.0)
     norm = math.sqrt(float(np.dot(w, w)))
     return replace(sk, weights=(w / norm).astype(np.float32) if norm else w.astype(np.float32))
 
