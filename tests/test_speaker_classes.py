@@ -249,6 +249,15 @@ CASES = [
     ("apposition 2", "Rick Tally, 70, had served in Vietnam and later moved to Ohio.", False),
     ("apposition 2", "Judge Rick Tally ordered the records released by Thursday.", False),
     ("apposition 2", "Rick Tally, the chairman, indicated the exit with his hand.", False),
+    # More verbs of saying: recount, hint, confess, protest, dispute, recommend, underscore, assail, thank ...
+    ("more cue verbs", "Tally recounted how the crowd had turned on him.", True),
+    ("more cue verbs", "Tally hinted that he might run again.", True),
+    ("more cue verbs", "Tally thanked his parents, his wife and his campaign manager.", True),
+    ("more cue verbs", "Tally assailed the governor's record on immigration.", True),
+    ("more cue verbs", "Tally charged that the election was rigged.", True),
+    ("more cue verbs", "The tax charged by Tally was repealed.", False),
+    ("more cue verbs", "Tally charged the battery overnight.", False),
+    ("more cue verbs", "It expanded the services that Tally demanded.", False),
 ]
 
 

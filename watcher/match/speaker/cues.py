@@ -47,10 +47,13 @@ _STRONG = wordlist(
     "suggest recall concede disclose mention remark complain allege testify quip joke reiterate clarify "
     "accuse describe boast lament contend caution assure threaten blog retort observe proclaim liken denounce "
     "condemn criticize criticise decry lambast lambaste rebuke chide scold ridicule blast slam praise opine "
-    "speculate propose cite echo question defend"
+    "speculate propose cite echo question defend affirm reaffirm recount relay hint imply inform confess "
+    "protest dispute recommend advise underscore highlight assail berate castigate excoriate fault laud "
+    "commend vent rant grumble scoff brag swear theorize surmise apologize thank lecture preach"
 )
 # Verbs with a common non-speech sense: they need a clause-like continuation.
-_WEAK = wordlist("claim add deny declare report admit maintain respond post ask answer counter remind agree talk indicate order")
+_WEAK = wordlist("claim add deny declare report admit maintain respond post ask answer counter remind agree talk indicate order "
+    "charge signal")
 # Only speech next to a quotation: `"…," he continued`.
 _QUOTE_ONLY = wordlist("continue shout yell whisper scream plead beg conclude interject muse sigh snap laugh start react")
 # Usable in the inverted order `"…," said X`.
