@@ -258,6 +258,13 @@ CASES = [
     ("more cue verbs", "The tax charged by Tally was repealed.", False),
     ("more cue verbs", "Tally charged the battery overnight.", False),
     ("more cue verbs", "It expanded the services that Tally demanded.", False),
+    # Appositions: "--" typed for dashes, a comma inside the quotation that closes it, "Speaker of the House"
+    ("apposition 3", "Rick Tally -- a Republican strategist -- said the party was split.", True),
+    ("apposition 3", "Former Speaker of the House Rick Tally said the party was split.", True),
+    ("apposition 3", 'Tally, whom the governor called "low energy," said the party was split.', True),
+    ("apposition 3", "Tally, who called the plan “a disaster,” told reporters it would fail.", True),
+    ("apposition 3", 'Tally, whom the governor called "low energy," Marks said, was not running.', False),
+    ("apposition 3", "Marks met Rick Tally -- a Republican strategist -- and the two said nothing.", False),
 ]
 
 

@@ -77,18 +77,24 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
                     if how and mention_role(ctx, i0) == "ok":
                         return how
         m = k + 1
+        if ctx.low[k] == "-" and ctx.at(m) == "-":
+            closer, m = "—", m + 1  # "--" typed for a dash: "X -- a strategist -- said"
         if m < n and (ctx.inq[m] or ctx.low[m] in QUOTE_CHARS):
             return None  # X, "..." : not an apposition
         if _participle_opening(ctx, m) and mention_role(ctx, i0) == "ok":
             return "reported"  # "X, after initially saying he would not ..., took to the airwaves"
         while m < min(n, k + 45):
             t = ctx.low[m]
-            if ctx.inq[m] or t in QUOTE_CHARS:
+            if t == "," and closer == "," and ctx.inq[m] and _quote_closes_after(ctx, m):
+                # the apposition's comma inside its closing quotation: "X, whom Y called "low energy," said"
+                while ctx.at(m + 1) in QUOTE_CHARS:
+                    m += 1
+            elif ctx.inq[m] or t in QUOTE_CHARS:
                 m += 1  # a quotation inside the apposition: "X, who calls Y a “crook,” said"
                 continue
             if t in (";", "!", "?") or t == "according" or (t == "." and not _abbreviation_dot(ctx, m)):
                 return None
-            if t == "-" and ctx.at(m + 1) == "-" and opened_with_comma:
+            if t == "-" and ctx.at(m + 1) == "-" and (opened_with_comma or closer == "—"):
                 m += 1  # "--" typed for a dash: "A former candidate -- X, who lost in 2008 -- said"
                 t = "—"
             if t == closer or (opened_with_comma and t in ("—", "–")):
@@ -152,6 +158,14 @@ def _dashed_member(ctx: Ctx, i0: int) -> bool:
             return False
         j -= 1
     return False
+
+
+def _quote_closes_after(ctx: Ctx, m: int) -> bool:
+    """Is the token after m the closing mark of a quotation, with plain text after it?"""
+    j = m + 1
+    while j < ctx.n and ctx.low[j] in QUOTE_CHARS:
+        j += 1
+    return j > m + 1 and j < ctx.n and not ctx.inq[j]
 
 
 def _participle_opening(ctx: Ctx, m: int) -> bool:

@@ -73,7 +73,7 @@ TITLES = set(
 # Titles that can take "of": "the head of the Investigative Committee, X, said".
 TITLE_OF = set(
     wordlist("""head chief chairman chairwoman chair director president minister secretary governor mayor leader ceo
-    founder commander general rector dean governor-general""")
+    founder commander general rector dean governor-general speaker member ambassador""")
 )
 DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "our", "my", "your"}
 PREPS = set(
