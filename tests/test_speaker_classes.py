@@ -265,6 +265,17 @@ CASES = [
     ("apposition 3", "Tally, who called the plan “a disaster,” told reporters it would fail.", True),
     ("apposition 3", 'Tally, whom the governor called "low energy," Marks said, was not running.', False),
     ("apposition 3", "Marks met Rick Tally -- a Republican strategist -- and the two said nothing.", False),
+    # Periphrases of saying: made the case / made clear, had this to say, among those who said, the first to say
+    ("periphrasis", "Tally made the case that the party was split.", True),
+    ("periphrasis", "Tally made it clear the party was split.", True),
+    ("periphrasis", 'Tally, the chairman, had this to say: "The party is split."', True),
+    ("periphrasis", "Tally was among those who said the party was split.", True),
+    ("periphrasis", "Tally was one of the first to warn that the party was split.", True),
+    ("periphrasis", "Tally and Marks both said the party was split.", True),
+    ("periphrasis", "Marks, Tally and Smith all said the party was split.", True),
+    ("periphrasis", "Tally made the team in 2010.", False),
+    ("periphrasis", "Tally was the first to arrive.", False),
+    ("periphrasis", "Tally was among those who lost their seats.", False),
 ]
 
 

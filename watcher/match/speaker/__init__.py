@@ -35,6 +35,9 @@ Modules
   `quoting X`, `asked by X`, `X's remarks` (the noun of speech must be the head: not
   `X's email server`), `X: "…"` and one-line headlines `X: claim`, `It was X who`,
   `Noting that ..., X urged`.
+- `periphrasis`: `X made the case that`, `X had this to say:`, `X was among those who said`,
+  `X was the first to warn`, `As X put it`.
+- `titles`: what stands left of a mention (titles, capitalised words, nouns of a title).
 - `headlines`: a title-case headline's capitalised verb (`Trump Warns Clinton ...`), `X to call
   for ...`, `X to Y: claim`, and a lead-in that ends the paragraph in a colon (`X continued:`),
   whose quotation is the next paragraph.

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from watcher.match.speaker.cues import FINITE_SPEECH, LABEL_VERBS, PARTICIPLES, QUOTE_ONLY_SET, VERBS, is_verb
 from watcher.match.speaker.lexicon import (
-    ACT_VERBS, AUX_BE, AUX_OTHER, DETERMINERS, FILLERS, OBJ_VERBS, OPENERS, POSS_BLOCK, POSS_SUFFIX, PREPS,
+    ACT_VERBS, DETERMINERS, OBJ_VERBS, OPENERS, POSS_BLOCK, POSS_SUFFIX, PREPS,
     QUOTE_CHARS, SPEAKING_ROLES, STOP_CAP, TITLE_OF, TITLES, WHO,
 )
 from watcher.match.speaker.tokens import Ctx, is_ly, name_tail
+from watcher.match.speaker.titles import abbreviation_dot, skip_titles_left
 from watcher.match.speaker.verbs import SUBJECT_PRONOUNS, Flags, clause_follows, skip_fillers, verb_ok
 
 
@@ -92,7 +93,7 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
             elif ctx.inq[m] or t in QUOTE_CHARS:
                 m += 1  # a quotation inside the apposition: "X, who calls Y a “crook,” said"
                 continue
-            if t in (";", "!", "?") or t == "according" or (t == "." and not _abbreviation_dot(ctx, m)):
+            if t in (";", "!", "?") or t == "according" or (t == "." and not abbreviation_dot(ctx, m)):
                 return None
             if t == "-" and ctx.at(m + 1) == "-" and (opened_with_comma or closer == "—"):
                 m += 1  # "--" typed for a dash: "A former candidate -- X, who lost in 2008 -- said"
@@ -188,7 +189,7 @@ def _member_of_speakers(ctx: Ctx, i0: int) -> bool:
     return len(t) > 3 and t.endswith("s") and t.isalpha() and not t.endswith("ss") and skip_titles_left(ctx, j - 1, commas=False) < 2
 
 
-ACT_OR_VOICE = ACT_VERBS | {"expressed", "expresses", "voiced", "voices"}
+ACT_OR_VOICE = ACT_VERBS | {"expressed", "expresses", "voiced", "voices", "put", "puts", "this", "among", "one", "the"}
 
 _SUBORDINATORS = {"that", "if", "whether", "because", "when", "while", "although", "though", "as", "after",
                   "before", "since", "unless", "until", "than", "whom", "who"}
@@ -236,7 +237,7 @@ def _participle(ctx: Ctx, v: int, flags: Flags) -> tuple[str, str] | None:
             depth -= 1
         elif depth > 0:
             continue
-        elif tm in (";", "!", "?", ":") or (tm == "." and not _abbreviation_dot(ctx, m)):
+        elif tm in (";", "!", "?", ":") or (tm == "." and not abbreviation_dot(ctx, m)):
             return None
         elif (tm in (",", "by", "in") or (tm in _MESSAGES and not _someone_elses(ctx, m))) and ctx.at(m + 1) in PARTICIPLES:
             return ("quote" if ctx.quote_adjacent(ctx.starts[m + 1], ctx.ends[m + 1]) else "reported"), "ing"
@@ -284,57 +285,3 @@ def _infinitive_cue(ctx: Ctx, v: int, m: int) -> bool:
     if m == v + 1:
         return head in _READY and ctx.at(v - 1) in ("was", "were", "is")
     return head in _DONE_VERBS and m - v <= 6
-
-
-def _abbreviation_dot(ctx: Ctx, m: int) -> bool:
-    """A full stop inside a sentence: "Sen.", "R-Ky.,", "Ltd.", "J."."""
-    prev = ctx.orig[m - 1] if m > 0 else ""
-    if ctx.at(m + 1) in (",", ")"):
-        return True
-    return bool(prev) and prev[0].isupper() and (len(prev) <= 4 or "-" in prev or ctx.low[m - 1] in TITLES)
-
-
-def _title_noun(ctx: Ctx, k: int) -> bool:
-    t = ctx.low[k]
-    if t.isdigit() or t == "/" or (t[:1].isdigit() and t[-2:] in ("st", "nd", "rd", "th")):
-        return True
-    return (
-        t.isalpha() and len(t) > 2 and not ctx.cap(k) and not is_verb(t) and t not in PREPS and t not in STOP_CAP
-        and t not in DETERMINERS and t not in AUX_BE and t not in AUX_OTHER and t not in FILLERS
-        and not (t.endswith("ed") and len(t) > 3) and not t.endswith("ly") and t not in _RELATIVE
-    )
-
-
-_RELATIVE = {"which", "that", "who", "whom", "whose", "where", "when", "and", "or", "but", "whether"}
-
-
-def skip_titles_left(ctx: Ctx, k: int, limit: int = 10, commas: bool = True, nouns: bool = False) -> int:
-    """From token k leftwards, skip titles, capitalised words, "of" after a title, one comma pair.
-
-    With `nouns`, also plain nouns and numbers of a title ("said 9/11 widow X", "said ranking Democrat X").
-    """
-    steps = 0
-    while k >= 0 and steps < limit:
-        steps += 1
-        t = ctx.low[k]
-        if ctx.inq[k]:
-            break
-        if t == "." and k > 0 and (ctx.low[k - 1] in TITLES or len(ctx.low[k - 1]) == 1 or _abbreviation_dot(ctx, k)):
-            k -= 2
-            continue
-        if ctx.cap(k) and is_verb(t):
-            break  # "Said X, ..." at the start of a sentence
-        if nouns and _title_noun(ctx, k):
-            k -= 1
-            continue
-        if t in TITLES or t in DETERMINERS or t.endswith(POSS_SUFFIX) or (ctx.cap(k) and t not in STOP_CAP) or (ctx.orig[k].isupper() and t.isalpha()):
-            k -= 1
-            continue
-        if t == "of" and ctx.at(k - 1) in TITLE_OF:
-            k -= 1
-            continue
-        if commas and t == "," and k > 0 and (ctx.low[k - 1] in TITLES or ctx.cap(k - 1)):
-            k -= 1
-            continue
-        break
-    return k

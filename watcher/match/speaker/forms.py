@@ -9,7 +9,7 @@ from watcher.match.speaker.lexicon import (
 )
 from watcher.match.speaker.tokens import Ctx, name_tail
 from watcher.match.speaker.verbs import Flags, skip_fillers, verb_ok
-from watcher.match.speaker.attribution import skip_titles_left
+from watcher.match.speaker.titles import skip_titles_left
 
 
 def inverted_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, possessive: bool) -> str | None:

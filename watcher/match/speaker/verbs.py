@@ -13,6 +13,7 @@ from watcher.match.speaker.lexicon import (
     QUOTE_CHARS, RESPOND_OBJ, RU_IN, SAID_TO_OBJ, SPEECH_NOUNS, TITLES, WORKS,
 )
 from watcher.match.speaker.tokens import Ctx, is_ly, name_tail
+from watcher.match.speaker.periphrasis import MAKE, among_speakers, made_a_point, put_it
 
 
 @dataclass
@@ -91,6 +92,8 @@ def skip_fillers(ctx: Ctx, k: int, flags: Flags) -> int:
                 k += 1
                 steps += 1
             k = name_tail(ctx, k)
+        elif t in ("both", "all", "each") and flags.plural:
+            k += 1  # "X and Y both said"
         elif t == "and" and ctx.at(k + 1) in ("his", "her", "their"):
             flags.plural = True
             k += 3
@@ -147,6 +150,12 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
         return "quote"  # "X called the plan “a disaster”", "X compared the president to a duck, “...”"
     if t in _VOICE_VERBS and not flags.be and ctx.at(v + 1 + (ctx.at(v + 1) in DETERMINERS)) in _FEELINGS:
         return "reported"  # "X expressed concerns about", "X voiced support for"
+    if t in MAKE and not flags.be and made_a_point(ctx, v):
+        return "quote" if ctx.quote_adjacent(a, ctx.ends[min(v + 3, ctx.n - 1)]) else "reported"
+    if t == "this" and ctx.at(v - 1) in ("had", "has", "have") and ctx.at(v + 1) == "to" and ctx.at(v + 2) == "say":
+        return "quote" if ctx.quote_adjacent(a, ctx.ends[v + 2]) else "reported"  # "X had this to say:"
+    if flags.be and t in ("among", "one", "the") and among_speakers(ctx, v):
+        return "reported"  # "X was among those who said", "X was one of the first to say"
     if t in ACT_VERBS and not flags.be and (t not in ACT_BASE or flags.aux or flags.plural):
         # "X issued a statement", "X gave an interview", "X repeated his warning"
         nouns = SPEECH_NOUNS | ({"evidence"} if t.startswith("g") else set()) | ({"call", "calls"} if t.startswith(("rep", "ren")) else set())
@@ -159,7 +168,7 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
                 break
             j += 1
         return None
-    if t in ("put", "puts") and nxt == "it" and not flags.be and _put_it(ctx, v):
+    if t in ("put", "puts") and nxt == "it" and not flags.be and put_it(ctx, v):
         return "quote" if ctx.quote_adjacent(a, ctx.ends[v + 1]) else "reported"  # "as X put it", "X put it bluntly"
     info = VERBS.get(t)
     if info is None:
@@ -189,17 +198,6 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
     if lemma in WEAK_SET and not adjacent and not _weak_ok(ctx, v, lemma):
         return None
     return "quote" if adjacent else "reported"
-
-
-def _put_it(ctx: Ctx, v: int) -> bool:
-    """"put it" of words, not of a thing: "As X put it in a statement", "X put it this way:", "X put it bluntly"."""
-    after = ctx.at(v + 2)
-    if after in ("", ",", ".", ":", ";", "—", "this", "that", "best", "so", "another", "more", "simply") or is_ly(ctx, v + 2):
-        return True
-    j = v - 1
-    while j >= 0 and ctx.low[j] != "as" and (ctx.cap(j) or ctx.low[j] in TITLES or ctx.low[j] in (".", "has", "had", "once")):
-        j -= 1
-    return ctx.at(j) == "as"  # "As Ms. X put it in a statement to ..."
 
 
 def _weak_ok(ctx: Ctx, v: int, lemma: str) -> bool:

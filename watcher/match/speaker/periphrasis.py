@@ -1,0 +1,47 @@
+"""Periphrases of saying: `X made the case that`, `X was among those who said`, `As X put it`."""
+
+from __future__ import annotations
+
+from watcher.match.speaker.cues import QUOTE_ONLY_SET, VERBS
+from watcher.match.speaker.lexicon import TITLES
+from watcher.match.speaker.tokens import Ctx, is_ly
+
+
+MAKE = {"made", "makes", "make", "making"}
+
+
+def made_a_point(ctx: Ctx, v: int) -> bool:
+    """"X made the case that", "X made clear that", "X made it clear", "X made the point"."""
+    nxt = ctx.at(v + 1)
+    if nxt == "clear" or (nxt == "it" and ctx.at(v + 2) == "clear"):
+        return True
+    return nxt in ("the", "a", "his", "her") and ctx.at(v + 2) in ("case", "point", "argument", "plea", "pitch", "appeal")
+
+
+def among_speakers(ctx: Ctx, v: int) -> bool:
+    """After "X was": "among those who said", "the first to say", "one of the first to warn"."""
+    j = v
+    if ctx.at(j) == "among" and ctx.at(j + 1) in ("those", "the", "several", "many"):
+        for k in range(j + 2, min(ctx.n, j + 6)):
+            if ctx.low[k] in ("who", "that"):
+                info = VERBS.get(ctx.at(k + 1))
+                return info is not None and info[1] in ("s", "past") and not ctx.inq[k + 1]
+        return False
+    if ctx.at(j) == "one" and ctx.at(j + 1) == "of":
+        j += 2
+    if ctx.at(j) == "the" and ctx.at(j + 1) in ("first", "last", "only") and ctx.at(j + 2) in ("to", "one", "ones"):
+        k = j + 2 if ctx.at(j + 2) == "to" else j + 3
+        info = VERBS.get(ctx.at(k + 1))
+        return ctx.at(k) == "to" and info is not None and info[1] == "base" and info[0] not in QUOTE_ONLY_SET
+    return False
+
+
+def put_it(ctx: Ctx, v: int) -> bool:
+    """"put it" of words, not of a thing: "As X put it in a statement", "X put it this way:", "X put it bluntly"."""
+    after = ctx.at(v + 2)
+    if after in ("", ",", ".", ":", ";", "—", "this", "that", "best", "so", "another", "more", "simply") or is_ly(ctx, v + 2):
+        return True
+    j = v - 1
+    while j >= 0 and ctx.low[j] != "as" and (ctx.cap(j) or ctx.low[j] in TITLES or ctx.low[j] in (".", "has", "had", "once")):
+        j -= 1
+    return ctx.at(j) == "as"  # "As Ms. X put it in a statement to ..."
