@@ -108,12 +108,14 @@ def test_source_notices_are_retried_and_a_failed_send_is_logged_once(web: WebSer
     try:
         # no feed is published yet: every poll of source 'a' fails (404)
         config = harbour_config(tmp_path, web, hooks, admin=admin, delivery={"source_failing_after": "1s", "retry": "1s"})
+        config.write_text(config.read_text().replace("/a/feed.xml", "/a/feed.xml?auth_token=Sekrit77Val"))
         assert run_watcher("run", "--once", "--config", str(config)).returncode == 0  # the failing streak starts
         time.sleep(1.2)
         admin.fail_next = [(500, {})]  # the admin channel refuses the first notice
         second = run_watcher("run", "--once", "--config", str(config))
         assert second.returncode == 0, second.stdout + second.stderr
         assert [r.json["title"] for r in admin.snapshot()] == ["watcher: source 'a' is failing"], second.stdout
+        assert all("Sekrit77Val" not in r.body.decode() for r in admin.snapshot())
         refusals = [line for line in second.stdout.splitlines() if "error=500" in line]
         assert len(refusals) == 1, "a failed send is logged once:\n" + "\n".join(refusals)
 

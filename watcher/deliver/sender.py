@@ -208,7 +208,8 @@ class Sender:
         channel = self.config.channels.get(name) if name else None
         if channel is None:
             return
-        self.store.add_notice(title, body, ((name, i) for i in range(len(channel.urls))))
+        # a notice quotes errors and URLs: masked like everything else watcher shows
+        self.store.add_notice(redact(title), redact(body), ((name, i) for i in range(len(channel.urls))))
         self.wake.set()
 
 
