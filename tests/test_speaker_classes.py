@@ -276,6 +276,11 @@ CASES = [
     ("periphrasis", "Tally made the team in 2010.", False),
     ("periphrasis", "Tally was the first to arrive.", False),
     ("periphrasis", "Tally was among those who lost their seats.", False),
+    # A realised infinitive cue keeps X as its subject inside a subordinate clause; act + noun of speech
+    ("infinitive 2", "Even before Tally took the stage on Tuesday night to acknowledge his victory, his campaign sent a text.", True),
+    ("infinitive 2", "As Tally quickly seized on the attack to renew his call for a ban, others did the same.", True),
+    ("infinitive 2", "Before Tally went to Ohio to campaign, Marks said he was tired.", False),
+    ("infinitive 2", "As Tally rushed to the hospital to see his son, reporters waited.", False),
 ]
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from watcher.match.speaker.cues import FINITE_SPEECH, LABEL_VERBS, PARTICIPLES, QUOTE_ONLY_SET, VERBS, is_verb
 from watcher.match.speaker.lexicon import (
-    ACT_VERBS, DETERMINERS, OBJ_VERBS, OPENERS, POSS_BLOCK, POSS_SUFFIX, PREPS,
-    QUOTE_CHARS, SPEAKING_ROLES, STOP_CAP, TITLE_OF, TITLES, WHO,
+    ACT_BASE, ACT_VERBS, DETERMINERS, OBJ_VERBS, OPENERS, POSS_BLOCK, POSS_SUFFIX, PREPS,
+    QUOTE_CHARS, SPEAKING_ROLES, SPEECH_NOUNS, STOP_CAP, TITLE_OF, TITLES, WHO,
 )
 from watcher.match.speaker.tokens import Ctx, is_ly, name_tail
 from watcher.match.speaker.titles import abbreviation_dot, skip_titles_left
@@ -253,7 +253,7 @@ def _participle(ctx: Ctx, v: int, flags: Flags) -> tuple[str, str] | None:
             if ctx.at(m + 1) in SUBJECT_PRONOUNS or clause_follows(ctx, m + 1):
                 return None
         elif tm == "to" and _infinitive_cue(ctx, v, m):
-            return "reported", "ing"
+            return "reported", "to"  # the infinitive's subject is X even in "before X took the stage to ..."
         elif tm == "which" and ctx.at(m - 1) == ",":
             # a relative clause about a thing, closed by a comma: "X supported them during his time at
             # the network, which let him go in 2015, and said ..."
@@ -271,7 +271,7 @@ def _participle(ctx: Ctx, v: int, flags: Flags) -> tuple[str, str] | None:
 
 
 _READY = {"quick", "careful", "swift", "fast", "eager", "keen", "happy", "first", "last", "prompt"}
-_DONE_VERBS = {"took", "used", "rushed", "moved", "hastened", "went", "stepped", "seized", "came", "returned",
+_DONE_VERBS = {"took", "used", "rushed", "moved", "hastened", "went", "stepped", "seized", "came", "returned", "jumped",
                "appeared", "stood", "rose", "turned", "jumped", "wasted"}
 
 
@@ -279,6 +279,8 @@ def _infinitive_cue(ctx: Ctx, v: int, m: int) -> bool:
     """"X was quick to add that", "X took the stage to acknowledge his win" (a realised act, not a plan:
     "X is expected to announce", "X declined to say" do not count)."""
     info = VERBS.get(ctx.at(m + 1))
+    if ctx.at(m + 1) in ACT_BASE and not ctx.inq[m + 1] and ctx.at(m + 3) in SPEECH_NOUNS | {"call"}:
+        info = ("act", "base")  # "seized on the massacre to renew his call", "to issue a statement"
     if info is None or info[1] != "base" or info[0] in QUOTE_ONLY_SET or ctx.inq[m + 1]:
         return False
     head = ctx.low[v]
