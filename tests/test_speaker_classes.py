@@ -281,6 +281,9 @@ CASES = [
     ("infinitive 2", "As Tally quickly seized on the attack to renew his call for a ban, others did the same.", True),
     ("infinitive 2", "Before Tally went to Ohio to campaign, Marks said he was tired.", False),
     ("infinitive 2", "As Tally rushed to the hospital to see his son, reporters waited.", False),
+    ("infinitive 2", "After a verbal tussle, Tally managed to ask whether the views were dangerous.", True),
+    ("infinitive 2", "Tally managed to finish the race.", False),
+    ("more cue verbs", "Tally is keeping a lid on the party -- by touting his Senate record upstate.", True),
 ]
 
 

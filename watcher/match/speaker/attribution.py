@@ -285,5 +285,5 @@ def _infinitive_cue(ctx: Ctx, v: int, m: int) -> bool:
         return False
     head = ctx.low[v]
     if m == v + 1:
-        return head in _READY and ctx.at(v - 1) in ("was", "were", "is")
+        return (head in _READY and ctx.at(v - 1) in ("was", "were", "is")) or head in ("managed", "proceeded", "hastened")
     return head in _DONE_VERBS and m - v <= 6
