@@ -155,6 +155,7 @@ def test_three_independent_reports_give_one_alert(web: WebServer, hooks: Webhook
     assert listing.stdout.count("also reported by") == 2, listing.stdout
     explained = run_watcher("stories", "--explain", "--config", str(config))
     assert "content similarity" in explained.stdout, explained.stdout
+    assert "signal scores: words" in explained.stdout and "content_link" in explained.stdout, explained.stdout
 
 
 def test_stories_do_not_depend_on_feed_order_and_rebuild_gives_them_back(web: WebServer, tmp_path: Path) -> None:

@@ -354,6 +354,9 @@ def stories(config_path: Path, limit: int, since: datetime | None, explain: bool
             click.echo(f"  - {a['id']} {a['sitename'] or a['source_id']}: {a['title'] or a['url']}  {a['url']}{rules}")
             if explain:
                 click.echo(f"      {explain_reason(a['reason'])}")
+                scores = (a["reason"].get("scores") or (a["reason"].get("closest") or {}).get("scores") or {})
+                if scores:
+                    click.echo("      signal scores: " + ", ".join(f"{k} {v:.2f}" for k, v in scores.items()))
 
 
 def _plural(n: int, word: str) -> str:

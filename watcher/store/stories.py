@@ -283,13 +283,28 @@ def rebuild_index(db: sqlite_utils.Database, resketch: bool = False) -> int:
     with db.atomic():
         _clear_indexes(db)
         counts: dict[str, int] = {}
+        fresh: list[tuple[bytes, float, int]] = []
+        band_rows: list[tuple[int, int, int]] = []
+        term_rows: list[tuple[str, float, int]] = []
+
+        def flush() -> None:
+            db.conn.executemany("UPDATE story_sketches SET sketch = ?, at = ? WHERE article_id = ?", fresh)
+            db.conn.executemany("INSERT INTO story_bands (band, hash, article_id) VALUES (?, ?, ?)", band_rows)
+            db.conn.executemany("INSERT INTO story_terms (term, at, article_id) VALUES (?, ?, ?)", term_rows)
+            for rows in (fresh, band_rows, term_rows):
+                rows.clear()
+
         for row, sk in _stored(db, resketch):
             sk = weigh(sk, counts)
-            db.execute("UPDATE story_sketches SET sketch = ?, at = ? WHERE article_id = ?", [sk.to_bytes(), sk.at, row["id"]])
-            _index(db, row["id"], sk)
+            fresh.append((sk.to_bytes(), sk.at, row["id"]))
+            band_rows.extend((b, h, row["id"]) for b, h in bands(sk))
+            term_rows.extend((t, sk.at, row["id"]) for t in terms(sk) + top_terms(sk))
             for t in counted(sk):
                 counts[t] = counts.get(t, 0) + 1
             n += 1
+            if len(fresh) >= 2000:
+                flush()
+        flush()
         db.conn.executemany("INSERT INTO story_term_counts (term, n) VALUES (?, ?)", counts.items())
     return n
 
