@@ -284,6 +284,22 @@ CASES = [
     ("infinitive 2", "After a verbal tussle, Tally managed to ask whether the views were dangerous.", True),
     ("infinitive 2", "Tally managed to finish the race.", False),
     ("more cue verbs", "Tally is keeping a lid on the party -- by touting his Senate record upstate.", True),
+    # call X a Y; address an audience; offer a view / strike a tone; an opening "Speaking at ..."; object, disagree
+    ("acts of speech", "Tally, meanwhile, has called the plan a failure.", True),
+    ("acts of speech", "Tally is calling the plan a failure.", True),
+    ("acts of speech", "Tally addressed the convention on Monday night.", True),
+    ("acts of speech", "Tally offered a blistering critique of the plan.", True),
+    ("acts of speech", "Tally struck a more conciliatory tone in his speech.", True),
+    ("acts of speech", "Speaking at a rally in Ohio, Tally called the plan a failure.", True),
+    ("acts of speech", "Tally objected to the plan.", True),
+    ("acts of speech", "Tally disagreed.", True),
+    ("acts of speech", "Tally called the police an hour later.", False),
+    ("acts of speech", "Tally called a meeting for Monday.", False),
+    ("acts of speech", "Tally was called a liar.", False),
+    ("acts of speech", "Tally addressed the issue in a memo.", False),
+    ("acts of speech", "Tally struck a deal with the unions.", False),
+    ("acts of speech", "Tally offered a deal to the unions.", False),
+    ("acts of speech", "Speaking on condition of anonymity, an aide said Tally was tired.", False),
 ]
 
 

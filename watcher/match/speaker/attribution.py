@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from watcher.match.speaker.cues import FINITE_SPEECH, LABEL_VERBS, PARTICIPLES, QUOTE_ONLY_SET, VERBS, is_verb
+from watcher.match.speaker.cues import FINITE_SPEECH, LABEL_VERBS, OPENING_PARTICIPLES, PARTICIPLES, QUOTE_ONLY_SET, VERBS, is_verb
 from watcher.match.speaker.lexicon import (
     ACT_BASE, ACT_VERBS, DETERMINERS, OBJ_VERBS, OPENERS, POSS_BLOCK, POSS_SUFFIX, PREPS,
     QUOTE_CHARS, SPEAKING_ROLES, SPEECH_NOUNS, STOP_CAP, TITLE_OF, TITLES, WHO,
@@ -174,7 +174,7 @@ def _participle_opening(ctx: Ctx, m: int) -> bool:
     j = m + 1 if ctx.at(m) in ("after", "before", "while", "when", "by", "in", "despite") else m
     if j < ctx.n and is_ly(ctx, j):
         j += 1
-    return j > m and ctx.at(j) in PARTICIPLES and not ctx.inq[j]
+    return j > m and ctx.at(j) in OPENING_PARTICIPLES and not ctx.inq[j]
 
 
 def _member_of_speakers(ctx: Ctx, i0: int) -> bool:

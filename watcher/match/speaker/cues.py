@@ -54,7 +54,7 @@ _STRONG = wordlist(
 )
 # Verbs with a common non-speech sense: they need a clause-like continuation.
 _WEAK = wordlist("claim add deny declare report admit maintain respond post ask answer counter remind agree talk indicate order "
-    "charge signal")
+    "charge signal disagree object")
 # Only speech next to a quotation: `"…," he continued`.
 _QUOTE_ONLY = wordlist("continue shout yell whisper scream plead beg conclude interject muse sigh snap laugh start react")
 # Usable in the inverted order `"…," said X`.
@@ -111,6 +111,10 @@ PARTICIPLES = {
     for form, (lemma, kind) in VERBS.items()
     if kind == "ing" and lemma not in QUOTE_ONLY_SET and lemma not in ("post", "maintain", "report", "speak", "cite")
 } | {"calling"}
+
+# Opening a sentence or an apposition, these also make the clause's subject a speaker:
+# "Speaking at a rally in Ohio, X called the plan a failure", "X, addressing the convention, ..."
+OPENING_PARTICIPLES = PARTICIPLES | {"speaking", "addressing", "testifying", "writing", "responding", "answering"}
 
 # Verb + particle that make a speech act: `X fired back that ...`, `X lashed out at ...`.
 PHRASAL = {

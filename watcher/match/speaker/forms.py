@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from watcher.match.speaker.cues import INVERTABLE, PARTICIPLES, QUOTE_ONLY_SET, RU_VERBS, VERBS, is_verb
+from watcher.match.speaker.cues import INVERTABLE, OPENING_PARTICIPLES, PARTICIPLES, QUOTE_ONLY_SET, RU_VERBS, VERBS, is_verb
 from watcher.match.speaker.lexicon import (
     AUX_BE, AUX_OTHER, DETERMINERS, NEG, POSS_BLOCK, POSS_SUFFIX, PREPS, QUOTE_CHARS, RU_SPEECH_NOUNS,
     SPEECH_NOUNS, STOP_CAP, TITLE_OF, TITLES, WHO, folded_set,
@@ -185,7 +185,7 @@ def cleft(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str | None:
 
 def participle_opening(ctx: Ctx, i0: int, i1: int, nominative: bool) -> str | None:
     """"Noting that the plan had failed, X urged a new vote": an opening -ing cue whose subject is X."""
-    if not nominative or ctx.n < 3 or ctx.inq[0] or ctx.low[0] not in PARTICIPLES:
+    if not nominative or ctx.n < 3 or ctx.inq[0] or ctx.low[0] not in OPENING_PARTICIPLES:
         return None
     depth = 0
     comma = None

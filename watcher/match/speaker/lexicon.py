@@ -96,7 +96,8 @@ SPEECH_NOUNS = set(
     speeches admission denial denials tweet tweets message letter op-ed answer answers reply replies response
     explanation promise promises pledge pledges vow vows prediction predictions estimate insistence argument
     arguments criticism rhetoric declaration confirmation assurance assurances quote quotes quotation
-    briefing deposition essay article blog column testimonies account appeal email e-mail memo
+    briefing deposition essay article blog column testimonies account appeal email e-mail memo critique rebuke
+    rebuttal apology eulogy tribute
     слова словам заявление заявления заявлению высказывание высказывания комментарий интервью""")
 ) - {"account", "appeal"}
 RU_SPEECH_NOUNS = {"слова", "заявление", "заявления", "заявлению", "высказывание", "высказывания", "комментарий", "интервью", "словах"}
@@ -116,11 +117,20 @@ MODIFIED_HEADS = POSS_BLOCK | set(
     nomination candidacy ticket headquarters transition tower towers hotel university voter critic opponent""")
 )
 WORKS = {"book", "books", "novel", "novels", "song", "songs", "music", "script", "screenplay", "code", "software", "biography", "memoir", "thesis", "opera", "symphony", "lyrics", "album"}
-ACT_BASE = {"issue", "make", "give", "deliver", "publish", "release", "repeat", "renew"}
+ACT_BASE = {"issue", "make", "give", "deliver", "publish", "release", "repeat", "renew", "offer", "strike"}
 ACT_VERBS = ACT_BASE | set(
     wordlist("""issues issued makes made gives gave given delivers delivered publishes published releases released
-    repeats repeated renews renewed""")
+    repeats repeated renews renewed offers offered struck strikes""")
 )
+# Nouns that make an act of speech only after some of those verbs: "offered his thoughts", "struck a tone"
+ACT_ONLY_NOUNS = {"off": {"thoughts", "views", "view", "ideas", "critique", "assessment", "apology", "tribute",
+                          "rebuttal", "praise", "condolences", "defense", "defence", "advice"},
+                  "str": {"tone", "note"}}
+# "X expressed concerns about", "X voiced support for"
+VOICE_VERBS = {"expressed", "expresses", "voiced", "voices", "expressing", "voicing"}
+FEELINGS = {"concern", "concerns", "support", "doubt", "doubts", "frustration", "opposition", "regret", "anger",
+             "confidence", "hope", "skepticism", "scepticism", "dismay", "outrage", "sympathy", "condolences",
+             "disappointment", "reservations", "alarm", "gratitude", "thanks", "optimism", "fears", "worries"}
 SPEAKING_ROLES = {"sources", "source", "people", "officials", "official", "aides", "friends", "insiders", "person"}
 CLAUSE_NEXT = {
     "that", ",", ":", ";", "—", "–", "-", ".", "!", "?", "in", "on", "at", "during", "after", "before", "via",

@@ -1,9 +1,10 @@
-"""Periphrases of saying: `X made the case that`, `X was among those who said`, `As X put it`."""
+"""Periphrases of saying: `X made the case that`, `X was among those who said`, `As X put it`,
+`X called the plan a failure`, `X addressed the convention`."""
 
 from __future__ import annotations
 
 from watcher.match.speaker.cues import QUOTE_ONLY_SET, VERBS
-from watcher.match.speaker.lexicon import TITLES
+from watcher.match.speaker.lexicon import DETERMINERS, POSS_SUFFIX, PREPS, TITLES
 from watcher.match.speaker.tokens import Ctx, is_ly
 
 
@@ -45,3 +46,34 @@ def put_it(ctx: Ctx, v: int) -> bool:
     while j >= 0 and ctx.low[j] != "as" and (ctx.cap(j) or ctx.low[j] in TITLES or ctx.low[j] in (".", "has", "had", "once")):
         j -= 1
     return ctx.at(j) == "as"  # "As Ms. X put it in a statement to ..."
+
+
+_AUDIENCES = {"convention", "crowd", "rally", "supporters", "audience", "nation", "reporters", "congress", "delegates",
+              "conference", "assembly", "parliament", "senate", "house", "gathering", "meeting", "students", "graduates",
+              "voters", "chamber", "press", "media", "summit", "forum", "committee", "council", "u.n", "troops"}
+_TIME_NOUNS = {"hour", "day", "minute", "week", "month", "year", "time", "moment", "halt", "truce", "meeting",
+               "vote", "press", "news", "special", "snap", "emergency", "recess", "strike", "session", "taxi", "cab"}
+
+
+def audience(ctx: Ctx, k: int) -> bool:
+    """A short object that is an audience: "the convention", "a rally in Ohio", "supporters"."""
+    for j in range(k, min(ctx.n, k + 4)):
+        t = ctx.low[j]
+        if t in _AUDIENCES:
+            return True
+        if not (t.isalpha() and (t in DETERMINERS or not ctx.cap(j) or j > k)) or t in PREPS:
+            return False
+    return False
+
+
+def called_a(ctx: Ctx, k: int) -> bool:
+    """call + a short object + a/an + noun: "called the plan a failure" (not "called a meeting",
+    "called the police an hour later", "called it a day")."""
+    for j in range(k + 1, min(ctx.n, k + 5)):
+        t = ctx.low[j]
+        if ctx.inq[j] or t in PREPS or t in VERBS or not (t.isalpha() or t.endswith(POSS_SUFFIX)):
+            return False
+        if t in ("a", "an") and ctx.at(k) not in ("a", "an", "for", "on"):
+            nxt = ctx.at(j + 1)
+            return nxt.isalpha() and nxt not in _TIME_NOUNS and ctx.at(j + 2) not in ("later", "ago", "earlier")
+    return False

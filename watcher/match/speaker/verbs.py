@@ -8,12 +8,12 @@ from watcher.match.speaker.cues import (
     LABEL_VERBS, PHRASAL, QUOTE_ONLY_SET, RU_VERBS, VERBS, WEAK_SET, is_verb,
 )
 from watcher.match.speaker.lexicon import (
-    ACT_BASE, ACT_VERBS, ADMIT_OBJ, ASK_OBJ, AUX_BE, AUX_OTHER, CLAIM_BAD, CLAUSE_NEXT, CONTEXT_NOUNS,
+    ACT_BASE, ACT_ONLY_NOUNS, ACT_VERBS, FEELINGS, VOICE_VERBS, ADMIT_OBJ, ASK_OBJ, AUX_BE, AUX_OTHER, CLAIM_BAD, CLAUSE_NEXT, CONTEXT_NOUNS,
     DAYS, DENY_OBJ, DETERMINERS, FILLERS, MEDIA, MONTHS, NEG, POSS_BLOCK, POSS_SUFFIX, POST_OBJ, PREPS,
     QUOTE_CHARS, RESPOND_OBJ, RU_IN, SAID_TO_OBJ, SPEECH_NOUNS, TITLES, WORKS,
 )
 from watcher.match.speaker.tokens import Ctx, is_ly, name_tail
-from watcher.match.speaker.periphrasis import MAKE, among_speakers, made_a_point, put_it
+from watcher.match.speaker.periphrasis import MAKE, among_speakers, audience, called_a, made_a_point, put_it
 
 
 @dataclass
@@ -148,8 +148,12 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
         return "reported"
     if t in LABEL_VERBS and (not flags.be or t.endswith("ing")) and quote_ahead(ctx, v + 1) is not None:
         return "quote"  # "X called the plan “a disaster”", "X compared the president to a duck, “...”"
-    if t in _VOICE_VERBS and not flags.be and ctx.at(v + 1 + (ctx.at(v + 1) in DETERMINERS)) in _FEELINGS:
+    if t in VOICE_VERBS and not flags.be and ctx.at(v + 1 + (ctx.at(v + 1) in DETERMINERS)) in FEELINGS:
         return "reported"  # "X expressed concerns about", "X voiced support for"
+    if t in ("addressed", "addresses", "address", "addressing") and not flags.be and audience(ctx, v + 1):
+        return "reported"  # "X addressed the convention"
+    if t in ("call", "calls", "called", "calling") and (not flags.be or t == "calling") and called_a(ctx, v + 1):
+        return "reported"  # "X called the plan a failure", "X has called him a liar"
     if t in MAKE and not flags.be and made_a_point(ctx, v):
         return "quote" if ctx.quote_adjacent(a, ctx.ends[min(v + 3, ctx.n - 1)]) else "reported"
     if t == "this" and ctx.at(v - 1) in ("had", "has", "have") and ctx.at(v + 1) == "to" and ctx.at(v + 2) == "say":
@@ -159,6 +163,7 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
     if t in ACT_VERBS and not flags.be and (t not in ACT_BASE or flags.aux or flags.plural):
         # "X issued a statement", "X gave an interview", "X repeated his warning"
         nouns = SPEECH_NOUNS | ({"evidence"} if t.startswith("g") else set()) | ({"call", "calls"} if t.startswith(("rep", "ren")) else set())
+        nouns = nouns | ACT_ONLY_NOUNS.get(t[:3], set())  # "offered his thoughts", "struck a tone"
         j = v + 1
         for _ in range(4):
             tj = ctx.at(j)
@@ -211,6 +216,8 @@ def _weak_ok(ctx: Ctx, v: int, lemma: str) -> bool:
         return _object_then(ctx, v + 1, _ASK_NEXT)  # "X asked the mayor to explain", "X asks him about"
     if lemma == "talk":
         return nxt in ("about", "to", "with", "of")
+    if lemma in ("object", "disagree") and (nxt in ("to", "with", ".", ",") or v + 2 >= ctx.n):
+        return True  # "X objected to the plan", "X disagreed."
     if lemma == "remind":
         return _object_then(ctx, v + 1, {"that"})
     if clause_follows(ctx, v + 1):
@@ -242,10 +249,6 @@ def _weak_ok(ctx: Ctx, v: int, lemma: str) -> bool:
     return False
 
 
-_VOICE_VERBS = {"expressed", "expresses", "voiced", "voices", "expressing", "voicing"}
-_FEELINGS = {"concern", "concerns", "support", "doubt", "doubts", "frustration", "opposition", "regret", "anger",
-             "confidence", "hope", "skepticism", "scepticism", "dismay", "outrage", "sympathy", "condolences",
-             "disappointment", "reservations", "alarm", "gratitude", "thanks", "optimism", "fears", "worries"}
 _ASK_NEXT = {"to", "how", "whether", "why", "what", "when", "where", "who", "if", "about", "for"}
 FINITE_AUX = {"is", "was", "are", "were", "has", "had", "have", "will", "would", "could", "should", "can", "did",
                "does", "do", "might", "must", "may"}
