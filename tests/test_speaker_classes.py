@@ -300,6 +300,12 @@ CASES = [
     ("acts of speech", "Tally struck a deal with the unions.", False),
     ("acts of speech", "Tally offered a deal to the unions.", False),
     ("acts of speech", "Speaking on condition of anonymity, an aide said Tally was tired.", False),
+    # Belief and intention speak only with quoted content
+    ("belief + quote", "Tally believes the system is “rigged.”", True),
+    ("belief + quote", "Tally hopes to \"bring the country together.\"", True),
+    ("belief + quote", "Tally thinks the plan will fail.", False),
+    ("belief + quote", "Tally thinks Marks said the plan was \"a disaster.\"", False),
+    ("belief + quote", "Tally considered \"Hamilton\" the best show on Broadway.", False),
 ]
 
 

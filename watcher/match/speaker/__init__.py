@@ -36,7 +36,9 @@ Modules
   `X's email server`), `X: "…"` and one-line headlines `X: claim`, `It was X who`,
   `Noting that ..., X urged`.
 - `periphrasis`: `X made the case that`, `X had this to say:`, `X was among those who said`,
-  `X was the first to warn`, `As X put it`.
+  `X was the first to warn`, `As X put it`, `X called the plan a failure`, `X addressed the
+  convention`, and verbs of belief or intention with quoted content (`X believes the system is
+  “rigged”`; without a quotation they are no speech).
 - `titles`: what stands left of a mention (titles, capitalised words, nouns of a title).
 - `headlines`: a title-case headline's capitalised verb (`Trump Warns Clinton ...`), `X to call
   for ...`, `X to Y: claim`, and a lead-in that ends the paragraph in a colon (`X continued:`),
@@ -56,7 +58,7 @@ a source told` the one speaking is the source.
 
 Known limits: these are heuristics over a token view, not parsing. Missed or misread:
 long lists of speakers, nested quotations beyond `X said` inside a quote, coreference by
-role ("the investigator said"), speech verbs of intention and belief, and hedged attributions
+role ("the investigator said"), verbs of intention and belief without a quotation, and hedged attributions
 ("X is understood to have told"). The Russian coverage is a small set of verbs and nouns.
 """
 

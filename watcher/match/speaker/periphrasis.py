@@ -77,3 +77,31 @@ def called_a(ctx: Ctx, k: int) -> bool:
             nxt = ctx.at(j + 1)
             return nxt.isalpha() and nxt not in _TIME_NOUNS and ctx.at(j + 2) not in ("later", "ago", "earlier")
     return False
+
+
+# Verbs of belief and intention: a statement only when the content is quoted ("X believes the system is
+# “rigged”"); "X thinks the plan will fail" is no speech.
+BELIEF_FORMS = {
+    form
+    for base, s, past in (
+        ("think", "thinks", "thought"), ("believe", "believes", "believed"), ("want", "wants", "wanted"),
+        ("hope", "hopes", "hoped"), ("feel", "feels", "felt"), ("fear", "fears", "feared"),
+        ("expect", "expects", "expected"), ("wish", "wishes", "wished"), ("consider", "considers", "considered"),
+        ("view", "views", "viewed"), ("regard", "regards", "regarded"),
+        ("worry", "worries", "worried"), ("plan", "plans", "planned"), ("intend", "intends", "intended"),
+        ("envision", "envisions", "envisioned"),
+    )
+    for form in (s, past)
+}
+
+
+def belief_quoted(ctx: Ctx, v: int) -> bool:
+    """A quotation in the content of a belief verb at v, before any other cue or clause break."""
+    for j in range(v + 1, min(ctx.n, v + 25)):
+        if ctx.inq[j]:
+            # words of the quotation, not a title ("Hamilton", "Hey Jude"): a lowercase word among them
+            return any(ctx.low[q].isalpha() and not ctx.cap(q) for q in range(j, min(ctx.n, j + 12)) if ctx.inq[q])
+        t = ctx.low[j]
+        if t in (";", ".", "!", "?", ":", "but", "while", "although") or (t in VERBS and VERBS[t][1] in ("s", "past")):
+            return False
+    return False

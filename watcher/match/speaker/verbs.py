@@ -13,7 +13,7 @@ from watcher.match.speaker.lexicon import (
     QUOTE_CHARS, RESPOND_OBJ, RU_IN, SAID_TO_OBJ, SPEECH_NOUNS, TITLES, WORKS,
 )
 from watcher.match.speaker.tokens import Ctx, is_ly, name_tail
-from watcher.match.speaker.periphrasis import MAKE, among_speakers, audience, called_a, made_a_point, put_it
+from watcher.match.speaker.periphrasis import BELIEF_FORMS, MAKE, among_speakers, belief_quoted, audience, called_a, made_a_point, put_it
 
 
 @dataclass
@@ -175,6 +175,8 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
         return None
     if t in ("put", "puts") and nxt == "it" and not flags.be and put_it(ctx, v):
         return "quote" if ctx.quote_adjacent(a, ctx.ends[v + 1]) else "reported"  # "as X put it", "X put it bluntly"
+    if t in BELIEF_FORMS and not flags.be and belief_quoted(ctx, v):
+        return "quote"  # "X believes the system is “rigged”"
     info = VERBS.get(t)
     if info is None:
         return None
