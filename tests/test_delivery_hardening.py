@@ -146,10 +146,10 @@ def test_check_renders_every_template_against_every_rule(web: WebServer, hooks: 
     assert result.returncode == 1, result.stdout
     lines = result.stderr.strip().splitlines()
     rules_file, config_line = tmp_path / "rules.yaml", config.read_text().splitlines().index("    template: '{{ url }}") + 1
-    assert lines[0].startswith(f"{rules_file}:9: rule harbour: template failed on its line 2: 'None' has no "
-                               "attribute 'name' (for an alert with evidence: keyword;"), lines
-    assert lines[1].startswith(f"{config}:{config_line + 2}: channel hook, with rule harbour ({rules_file}:2): "
-                               "template failed on its line 2: 'headline' is undefined"), lines
+    assert lines[0] == (f"{rules_file}:9: rule harbour: template failed on its line 2: 'None' has no "
+                        "attribute 'name' (on an alert with keyword evidence)"), lines
+    assert lines[1] == (f"{config}:{config_line + 2}: channel hook with rule harbour: "
+                        "template failed on its line 2: 'headline' is undefined (on an alert with keyword evidence)"), lines
     assert len(lines) == 2 and "Traceback" not in result.stderr
 
     # a speaker that may be missing (any:) must be guarded; guarded, the same values pass
@@ -161,7 +161,7 @@ def test_check_renders_every_template_against_every_rule(web: WebServer, hooks: 
     assert ok.returncode == 0, ok.stderr
     unguarded = guarded.replace("{% if speaker %}{{ speaker.name }}: {% endif %}", "{{ speaker.name }}: ")
     config = harbour_config(tmp_path, web, hooks, rules=unguarded)
-    assert "for an alert with evidence: keyword;" in run_watcher("check", "--config", str(config)).stderr
+    assert "(on an alert with keyword evidence)" in run_watcher("check", "--config", str(config)).stderr
 
 
 def test_a_template_naming_another_template_is_a_load_error(web: WebServer, hooks: WebhookReceiver,

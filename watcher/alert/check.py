@@ -79,7 +79,7 @@ def template_mistakes(rules: RuleSet, config: Config) -> list[str]:
             problem = _first_failure(channel.template, channel.format == "html", samples)
             if problem:
                 out.append(f"{_where(config.file, ('channels', name), channel.template, problem[1], rule_file=False)}: "
-                           f"channel {name}, with rule {rule.id} ({rule.where}): {problem[0]}")
+                           f"channel {name} with rule {rule.id}: {problem[0]}")
     return list(dict.fromkeys(out))
 
 
@@ -88,8 +88,8 @@ def _first_failure(text: str, html: bool, samples: Iterable[tuple[Shape, dict[st
         try:
             render(text, context, html=html)
         except RenderError as e:
-            kinds = ", ".join(sorted(shape)) or "no evidence"
-            return f"{e} (for an alert with evidence: {kinds}; guard with {{% if ... %}} what may be missing)", e.line
+            kinds = " and ".join(sorted(shape)) or "no"
+            return f"{e} (on an alert with {kinds} evidence)", e.line
     return None
 
 
