@@ -7,18 +7,27 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import resource
+import signal
 import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import run_watcher, write_config
+from tests.ops import get, metrics, publish, start_daemon, stop, wait_for
 from tests.pages import news_page, paragraphs, rss
-from tests.receivers import WebhookReceiver
+from tests.receivers import WebhookReceiver, free_port
 from tests.webserver import Route, WebServer
 from watcher.errors import FetchError
 from watcher.fetch import Fetcher
 from watcher.logs import setup_logging
+from watcher.parse.model import MAX_TITLE
 
 RULES = """\
 rules:
@@ -159,3 +168,222 @@ def test_every_log_field_is_one_line_and_bounded(fmt: str, capsys: pytest.Captur
     assert len(out) < 30_000, f"a 100,000-character field was logged whole ({len(out)} characters)"
     if fmt == "plain":
         assert "guid\\r\\n2026" in out and "item\\u2028two" in out, out[:500]
+
+
+# -- 10: a database that refuses writes is visible, quiet, and recovered from -------------------------------------
+
+class Output:
+    """Lines a subprocess writes to its stdout pipe, read by a thread (a pipe is not a file: the write limit
+    the test puts on the daemon does not stop its logging)."""
+
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self.lines: list[str] = []
+        self._thread = threading.Thread(target=self._read, args=(proc,), daemon=True)
+        self._thread.start()
+
+    def _read(self, proc: subprocess.Popen) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def waited(port: int, source: str) -> float:
+    """Polls of `source` that met a database refusing writes, from /metrics."""
+    samples = metrics(f"http://127.0.0.1:{port}/metrics")
+    return samples.get(("watcher_polls_total", frozenset({("source", source), ("status", "database")})), 0.0)
+
+
+def test_write_errors_are_one_log_line_a_failing_health_check_and_heal_themselves(
+        tmp_path: Path, web: WebServer, hooks: WebhookReceiver) -> None:
+    port = free_port()
+    health = f"http://127.0.0.1:{port}/healthz"
+    (tmp_path / "rules.yaml").write_text(RULES.replace("[harbour]", "[harbour, library]"))
+    before, during = ["harbour-crane-arrives", "library-opens-late"], ["harbour-dredging-starts", "harbour-wall-repaired"]
+    publish(web, "coast", before)
+    config = write_config(tmp_path, [{"id": "coast", "url": web.url("/coast/feed.xml"), "interval": "2s",
+                                      "baseline": False}],
+                          rules="rules.yaml", channels={"desk": {"urls": [f"json://{hooks.base}/desk"]}},
+                          server={"listen": f"127.0.0.1:{port}"})
+    proc = start_daemon(config, env={"PYTHONUNBUFFERED": "1"})
+    out = Output(proc)
+    try:
+        wait_for(lambda: len(hooks.snapshot()) == 2, timeout=90)
+        assert get(health)[0] == 200
+
+        # every write of the daemon now fails at once (EFBIG), as on a full disk; a pipe is no file, logs go on
+        resource.prlimit(proc.pid, resource.RLIMIT_FSIZE, (0, resource.RLIM_INFINITY))
+        publish(web, "coast", before + during)
+        failing = wait_for(lambda: (lambda s: s if s[0] == 503 else None)(get(health)), timeout=60)
+        assert "database" in failing[1] and "write" in failing[1], failing
+        wait_for(lambda: waited(port, "coast") >= 3, timeout=60)  # three polls met the refusing database
+        assert get(health)[0] == 503
+        assert "Traceback" not in out.text, out.text[-3000:]
+        told = [line for line in out.lines if "cannot write to the database" in line]
+        assert len(told) == 1, f"the write failure should be told once, not per poll:\n{out.text[-3000:]}"
+        assert len(hooks.snapshot()) == 2, "nothing can be sent while its sending cannot be recorded"
+
+        resource.prlimit(proc.pid, resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+        wait_for(lambda: get(health)[0] == 200, timeout=60)
+        wait_for(lambda: len(hooks.snapshot()) == 4, timeout=90)
+        titles = sorted(m.message.split("**")[1] for m in hooks.snapshot())
+        assert titles == sorted(s.replace("-", " ").capitalize() for s in before + during), titles
+        assert any("writes to the database work again" in line for line in out.lines), out.text[-3000:]
+        assert "Traceback" not in out.text, out.text[-3000:]
+    finally:
+        code, _ = stop(proc, signal.SIGTERM)
+    assert code == 0, out.text[-3000:]
+    assert len(hooks.snapshot()) == 4, "an alert was sent twice"
+
+
+def test_run_once_on_a_database_that_refuses_writes_says_so_in_one_line(tmp_path: Path, web: WebServer) -> None:
+    publish(web, "coast", ["harbour-crane-arrives"])
+    config = write_config(tmp_path, [{"id": "coast", "url": web.url("/coast/feed.xml"), "baseline": False}])
+    assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
+    publish(web, "coast", ["harbour-crane-arrives", "harbour-dredging-starts"])
+
+    def small_files_only() -> None:  # a lock file fits; a database page does not
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, resource.RLIM_INFINITY))
+
+    refused = subprocess.run([sys.executable, "-m", "watcher", "run", "--once", "--config", str(config)],
+                             capture_output=True, text=True, timeout=120, preexec_fn=small_files_only)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "Traceback" not in refused.stdout + refused.stderr, refused.stderr[-3000:]
+    assert refused.stderr.count("\n") == 1 and "database" in refused.stderr, refused.stderr
+    db = tmp_path / "data/watcher.db"
+    assert rows(db, "SELECT COUNT(*) FROM articles") == [(1,)]
+
+    again = run_watcher("run", "--once", "--config", str(config))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert rows(db, "SELECT COUNT(*) FROM articles") == [(2,)], "the entry seen while writes failed was lost"
+
+
+# -- 8: bounded work per poll ---------------------------------------------------------------------------------------
+
+def test_huge_titles_are_cut_when_the_article_is_built(tmp_path: Path, web: WebServer, hooks: WebhookReceiver) -> None:
+    items = [{"title": f"Harbour notice {i}: " + "the harbour board published another notice " * 25_000,
+              "link": "{{BASE}}" + f"/gone/{i}.html", "guid": f"huge-{i}",
+              "summary": f"Notice {i} from the harbour board about berth {i} and its mooring fees."} for i in range(3)]
+    web.route("/feed.xml", Route(rss(items), content_type="application/rss+xml"))
+    (tmp_path / "rules.yaml").write_text(RULES)
+    config = write_config(tmp_path, [{"id": "board", "url": web.url("/feed.xml"), "baseline": False}],
+                          rules="rules.yaml", channels={"desk": {"urls": [f"json://{hooks.base}/desk"]}})
+    result = run_watcher("run", "--once", "--config", str(config))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert len(result.stdout) < 50_000, f"{len(result.stdout)} characters of log for three entries"
+
+    titles = [t for (t,) in rows(tmp_path / "data/watcher.db", "SELECT title FROM articles ORDER BY guid")]
+    assert len(titles) == 3
+    for i, title in enumerate(titles):
+        assert title.startswith(f"Harbour notice {i}: the harbour board") and title.endswith("…"), title[:100]
+        assert len(title) <= MAX_TITLE, len(title)
+    sizes = [len(r.body) for r in hooks.snapshot()]
+    assert len(sizes) == 3 and max(sizes) < 10_000, sizes
+
+
+def feed_of(n: int, *, old: bool) -> bytes:
+    when = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc) if old else datetime.now(timezone.utc) + timedelta(hours=1)
+    return rss([{"title": f"Harbour tide table {i}", "link": "{{BASE}}" + f"/tides/{i}.html", "guid": f"tide-{i}",
+                 "summary": f"High water at berth {i} is at {i % 12 + 1} o'clock.",
+                 "published": when - timedelta(minutes=i)} for i in range(n)])
+
+
+def test_a_flood_of_entries_is_taken_a_few_per_poll_and_none_is_lost(
+        tmp_path: Path, web: WebServer, hooks: WebhookReceiver) -> None:
+    # validators on both feeds: a poll that leaves entries waiting must not be answered 304 next time
+    web.route("/new.xml", Route(feed_of(12, old=False), content_type="application/rss+xml", etag='"n1"'))
+    web.route("/old.xml", Route(feed_of(12, old=True), content_type="application/rss+xml", etag='"o1"'))
+    (tmp_path / "rules.yaml").write_text(RULES)
+    config = write_config(tmp_path, [
+        {"id": "fresh", "url": web.url("/new.xml"), "baseline": False},
+        {"id": "known", "url": web.url("/old.xml")},  # its first poll takes all 12 as baseline: no alerts
+    ], rules="rules.yaml", channels={"desk": {"urls": [f"json://{hooks.base}/desk"]}},
+        defaults={"interval": "15m", "timeout": "5s", "max_new_per_poll": 5})
+    db = tmp_path / "data/watcher.db"
+    stored = []
+    for _ in range(4):
+        result = run_watcher("run", "--once", "--config", str(config))
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        stored.append(dict(rows(db, "SELECT source_id, COUNT(*) FROM entries GROUP BY source_id")))
+    assert stored == [{"fresh": 5, "known": 5}, {"fresh": 10, "known": 10}, {"fresh": 12, "known": 12}] + [
+        {"fresh": 12, "known": 12}], stored
+    assert dict(rows(db, "SELECT id, last_status FROM sources")) == {"fresh": "not_modified", "known": "not_modified"}
+    alerted = sorted(r.message.split("**")[1] for r in hooks.snapshot())
+    assert alerted == sorted(f"Harbour tide table {i}" for i in range(12)), alerted
+    assert rows(db, "SELECT COUNT(*) FROM articles WHERE source_id = 'known' AND alertable") == [(0,)]
+
+
+class HealthProbe:
+    """Asks /healthz every 50 ms from a thread and keeps the worst answer time (and the answers)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.worst = 0.0
+        self.answers: list[tuple[int, str]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            start = time.monotonic()
+            answer = get(self.url, timeout=30)
+            self.worst = max(self.worst, time.monotonic() - start)
+            self.answers.append(answer)
+            self._stop.wait(0.05)
+
+    def __enter__(self) -> "HealthProbe":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=60)
+
+
+def listing_page(n: int) -> bytes:
+    links = "".join(f'<li><a href="/news/2026/11/harbour-notice-number-{i}.html">Harbour notice number {i}</a></li>'
+                    for i in range(n))
+    return f"<html><head><title>Notices</title></head><body><main><ul>{links}</ul></main></body></html>".encode()
+
+
+def test_health_answers_within_a_second_through_a_huge_page_and_a_held_database_lock(
+        tmp_path: Path, web: WebServer) -> None:
+    port = free_port()
+    health = f"http://127.0.0.1:{port}/healthz"
+    web.route("/notices", Route(listing_page(50_000)))  # 3.9 MB; every link answers 404: summary-only articles
+    config = write_config(tmp_path, [{"id": "notices", "url": web.url("/notices"), "type": "page", "interval": "3s"}],
+                          defaults={"interval": "15m", "timeout": "5s", "max_new_per_poll": 20},
+                          server={"listen": f"127.0.0.1:{port}"})
+    db = tmp_path / "data/watcher.db"
+    entries = lambda: rows(db, "SELECT COUNT(*) FROM entries")[0][0] if db.exists() else 0  # noqa: E731
+    proc = start_daemon(config, env={"PYTHONUNBUFFERED": "1"})
+    out = Output(proc)
+    try:
+        wait_for(lambda: get(health)[0] == 200, timeout=60)
+        with HealthProbe(health) as probe:
+            wait_for(lambda: entries() >= 40, timeout=120)  # two polls of the 50,000-link page
+        assert probe.worst < 1.0, f"/healthz took {probe.worst:.2f}s while a 50,000-link page was read"
+        assert entries() < 50_000
+
+        # another program takes the write lock and keeps it: our writes give up quickly, the loop keeps answering
+        holder = sqlite3.connect(db, timeout=30, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            with HealthProbe(health) as probe:
+                locked = wait_for(lambda: (lambda a: a if a[0] == 503 else None)(get(health)), timeout=60)
+                wait_for(lambda: waited(port, "notices") >= 2, timeout=60)
+            assert "database is locked" in locked[1], locked
+            assert probe.worst < 1.0, f"/healthz took {probe.worst:.2f}s while another program held the lock"
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        before = entries()
+        wait_for(lambda: get(health)[0] == 200, timeout=60)
+        wait_for(lambda: entries() >= before + 20, timeout=60)
+        assert "Traceback" not in out.text, out.text[-3000:]
+    finally:
+        code, _ = stop(proc, signal.SIGTERM)
+    assert code == 0, out.text[-3000:]

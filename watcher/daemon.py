@@ -20,6 +20,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, AsyncIterator
 
 from watcher.config import Config, SourceConfig
+from watcher.errors import StoreError
+from watcher.health import WriteTrouble, write_refused
 from watcher.poll import Pipeline, PollReport, poll_source
 from watcher.runtime import open_pipeline
 from watcher.schedule import MAX_JITTER, backoff_delay, poll_delay
@@ -31,10 +33,20 @@ log = logging.getLogger("watcher.daemon")
 
 
 async def run_once(config: Config) -> list[PollReport]:
-    """Poll every source once, concurrently (the HTTP client bounds concurrency)."""
+    """Poll every source once, concurrently (the HTTP client bounds concurrency).
+
+    A database that refuses writes ends the run with one line (StoreError) once every poll has stopped."""
+    trouble = WriteTrouble()
     async with open_pipeline(config) as p:
-        await apply_retention(p.store, config.retention)
-        reports = await asyncio.gather(*(poll_source(s, p) for s in config.sources))
+        try:
+            await apply_retention(p.store, config.retention)
+        except sqlite3.Error as e:
+            if write_refused(e) is None:
+                raise
+            log.warning("retention skipped: %s", e)
+        reports = await asyncio.gather(*(_poll_or_report(s, p, trouble) for s in config.sources))
+        if trouble.reason:
+            raise StoreError(f"{trouble.reason}; nothing was lost: the next run reads those entries again")
         sent = await p.sender.send_due()
         for pause in ONCE_RETRIES:  # a short outage does not leave this run's alerts queued
             if p.store.next_due(exclude=p.sender.digest_channels) is None:
@@ -55,9 +67,32 @@ async def run_once(config: Config) -> list[PollReport]:
     return list(reports)
 
 
+async def _poll_or_report(source: SourceConfig, p: Pipeline, trouble: WriteTrouble) -> PollReport:
+    """One poll; a database that refuses its writes is the store's trouble, not the source's failure. While it
+    lasts, polls wait (what they found could not be stored) and come back soon after writes work again."""
+    if trouble.reason is not None:
+        return PollReport(source.id, status="database", error=trouble.reason,
+                          next_poll_at=datetime.now(timezone.utc) + timedelta(seconds=WRITE_RETRY))
+    try:
+        report = await poll_source(source, p)
+    except Exception as e:
+        refused = write_refused(e)
+        if refused is None:
+            raise
+        trouble.failed(refused, f"polling source {source.id}")
+        return PollReport(source.id, status="database", error=str(refused),
+                          next_poll_at=datetime.now(timezone.utc) + timedelta(seconds=WRITE_RETRY))
+    if report.status != "disabled":  # every other poll ends by recording itself
+        trouble.worked()
+    return report
+
+
 SEND_IDLE = 20.0  # seconds the sender sleeps when nothing is due (and between digest checks)
 ONCE_RETRIES = (1.0, 3.0)  # seconds between the extra delivery tries of `run --once`
 DRAIN = 6.0  # seconds polls in flight and delivery get after SIGTERM: `docker stop` kills at 10 s
+BUSY_WAIT_MS = 300  # how long a write waits for another program's lock: the event loop (and /healthz) waits too
+WRITE_RETRY = 5.0  # seconds between checks of a database that refused writes
+NEXT_POLL_GAP = 1.0  # least seconds between the end of a poll and the next poll of the source
 
 
 class Daemon:
@@ -67,6 +102,7 @@ class Daemon:
         self.stopping = asyncio.Event()
         self.scheduler: Any = None  # AsyncIOScheduler, imported when the daemon starts
         self._running: set[asyncio.Task[PollReport]] = set()
+        self.trouble = WriteTrouble()
 
     def stop(self) -> None:
         if not self.stopping.is_set():
@@ -83,6 +119,8 @@ class Daemon:
             except (NotImplementedError, RuntimeError):  # not the main thread
                 pass
         async with open_pipeline(self.config) as p, self._serving(p):
+            # a program holding the database lock must not stall the loop for the 30 s a one-shot command waits
+            p.store.db.execute(f"PRAGMA busy_timeout = {BUSY_WAIT_MS}")
             self.scheduler = AsyncIOScheduler(event_loop=loop, timezone=timezone.utc)
             now = datetime.now(timezone.utc)
             for source in self.config.sources:
@@ -120,6 +158,8 @@ class Daemon:
             return Health(False, "stopping: the scheduler is shut down; polls in flight are finishing")
         if self.scheduler is None or not self.scheduler.running:
             return Health(False, "the scheduler is not running")
+        if self.trouble.reason:
+            return Health(False, self.trouble.reason)
         try:
             p.store.db.execute("SELECT 1").fetchone()
         except sqlite3.Error as e:
@@ -145,17 +185,47 @@ class Daemon:
     async def _send_loop(self, p: Pipeline) -> None:
         """Deliver due alerts; sleep until the next retry is due or a poll adds alerts."""
         while not self.stopping.is_set():
-            try:
-                await p.sender.send_due()
-            except Exception:  # a bug in one send must not end delivery for the daemon's life
-                log.exception("delivery failed unexpectedly")
-            nxt = p.store.next_due(exclude=p.sender.digest_channels)  # digests are checked every SEND_IDLE
-            wait = SEND_IDLE if nxt is None else max(0.0, min(SEND_IDLE, (nxt - datetime.now(timezone.utc)).total_seconds()))
+            if self.trouble.reason is None or self._writable(p):
+                try:
+                    await p.sender.send_due()
+                except Exception as e:  # a bug in one send must not end delivery for the daemon's life
+                    refused = write_refused(e)
+                    if refused is not None:
+                        self.trouble.failed(refused, "recording deliveries")
+                    else:
+                        log.exception("delivery failed unexpectedly")
+            wait = self._send_wait(p)
             p.sender.wake.clear()
             try:
                 await asyncio.wait_for(p.sender.wake.wait(), timeout=wait)
             except TimeoutError:
                 pass
+
+    def _send_wait(self, p: Pipeline) -> float:
+        """Seconds until the next retry is due (digests are checked every SEND_IDLE), or WRITE_RETRY."""
+        if self.trouble.reason:
+            return WRITE_RETRY
+        try:
+            nxt = p.store.next_due(exclude=p.sender.digest_channels)
+        except sqlite3.Error as e:
+            log.warning("cannot read the outbox: %s", e)
+            return WRITE_RETRY
+        return SEND_IDLE if nxt is None else max(0.0, min(SEND_IDLE, (nxt - datetime.now(timezone.utc)).total_seconds()))
+
+    def _writable(self, p: Pipeline) -> bool:
+        """After refused writes, whether one small write works now (a send whose outcome could not be recorded
+        would be sent again later: nothing is sent until then)."""
+        try:
+            with p.store.db.atomic():
+                p.store.db.execute("INSERT INTO meta (key, value) VALUES ('write_check', ?) ON CONFLICT(key) "
+                                   "DO UPDATE SET value = excluded.value", [datetime.now(timezone.utc).isoformat()])
+        except sqlite3.Error as e:
+            if write_refused(e) is None:
+                raise
+            self.trouble.failed(e, "checking whether writes work again")
+            return False
+        self.trouble.worked()
+        return True
 
     def _schedule(self, source: SourceConfig, p: Pipeline, now: datetime) -> None:
         state = p.store.ensure_source(source.id, source.url, source.type)
@@ -207,7 +277,7 @@ class Daemon:
         self._running.add(task)  # type: ignore[arg-type]
         report: PollReport | None = None
         try:
-            report = await poll_source(source, p)
+            report = await _poll_or_report(source, p, self.trouble)
             p.metrics.polled(report)
         except asyncio.CancelledError:  # cut short by the stop's drain limit: what was stored stays, and the
             pass  # next start polls the source again (it was not marked polled)
@@ -217,5 +287,9 @@ class Daemon:
         finally:
             self._running.discard(task)  # type: ignore[arg-type]
             if not self.stopping.is_set() and not (report and report.status in ("disabled", "gone")):
+                now = datetime.now(timezone.utc)
                 when = report.next_poll_at if report and report.next_poll_at else None
-                self._at(source, p, when or datetime.now(timezone.utc) + timedelta(seconds=self.config.interval(source)))
+                # a poll that took longer than its interval is due at once; but this job still counts as running
+                # until it returns, and the scheduler skips (and so drops) a one-off job that fires before then
+                self._at(source, p, max(when or now + timedelta(seconds=self.config.interval(source)),
+                                        now + timedelta(seconds=NEXT_POLL_GAP)))

@@ -7,13 +7,15 @@ over values; `poll_source` does the I/O around them.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import logging
 import time
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from watcher.alert.compose import compose
 from watcher.config import Config, SourceConfig
@@ -27,7 +29,7 @@ from watcher.match.article import ArticleText
 from watcher.metrics import Metrics
 from watcher.parse.feed import parse_feed
 from watcher.parse.html import advertised_feeds, html_to_text, looks_like_html
-from watcher.parse.model import FeedParseError, ParsedFeed
+from watcher.parse.model import MAX_TEXT, FeedParseError, ParsedFeed, clip, clip_title
 from watcher.parse.page import PageLink, discover_links
 from watcher.parse.sitemap import SitemapEntry, newest, parse_sitemap
 from watcher.rules.book import RuleBook
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     from watcher.extract.model import Extracted
 
 log = logging.getLogger("watcher.poll")
+T = TypeVar("T")
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 SITEMAP_CHILDREN = 3  # child sitemaps of an index read per poll, most recently modified first
@@ -77,6 +80,7 @@ class PollReport:
     elapsed: float = 0.0
     type: str | None = None
     article_ids: list[int] = field(default_factory=list)
+    waiting: int = 0  # new entries left for the next poll (max_new_per_poll)
     next_poll_at: datetime | None = None
 
     @property
@@ -93,8 +97,9 @@ def candidates_from_feed(feed: ParsedFeed) -> list[Candidate]:
         key = e.guid or canon
         if not key:
             continue  # an entry with neither id nor link cannot be told apart from others
-        text = html_to_text(e.content) or html_to_text(e.summary)
-        out.append(Candidate(key, e.guid, e.url, canon, e.title, text, e.author, e.published, language=feed.language))
+        text = clip(html_to_text(e.content) or html_to_text(e.summary), MAX_TEXT)
+        out.append(Candidate(key, e.guid, e.url, canon, clip_title(e.title), text, e.author, e.published,
+                             language=feed.language))
     return _unique(out)
 
 
@@ -102,7 +107,7 @@ def candidates_from_links(links: tuple[PageLink, ...]) -> list[Candidate]:
     out = []
     for link in links:
         canon = canonical_url(link.url)
-        out.append(Candidate(canon, None, link.url, canon, link.title))
+        out.append(Candidate(canon, None, link.url, canon, clip_title(link.title)))
     return _unique(out)
 
 
@@ -110,7 +115,7 @@ def candidates_from_sitemap(entries: list[SitemapEntry]) -> list[Candidate]:
     out = []
     for e in entries:
         canon = canonical_url(e.url)
-        out.append(Candidate(canon, None, e.url, canon, e.title, published=e.published))
+        out.append(Candidate(canon, None, e.url, canon, clip_title(e.title), published=e.published))
     return _unique(out)
 
 
@@ -134,6 +139,33 @@ def mark_baseline(cands: list[Candidate], *, first_poll: bool, added_at: datetim
     if not first_poll:
         return cands
     return [replace(c, alertable=bool(c.published and c.published > added_at)) for c in cands]
+
+
+def take_new(cands: list[Candidate], limit: int) -> tuple[list[Candidate], list[Candidate]]:
+    """The new entries one poll takes (newest first; undated ones in document order, after dated ones) and
+    those that wait for the next poll."""
+    if len(cands) <= limit:
+        return cands, []
+    order = sorted(range(len(cands)), key=lambda i: (cands[i].published is None,
+                                                     -(cands[i].published or _EPOCH).timestamp(), i))
+    taken = set(order[:limit])
+    return [c for i, c in enumerate(cands) if i in taken], [c for i, c in enumerate(cands) if i not in taken]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+async def off_loop(fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` in a parser thread: a big document (a 10 MB feed, a page of 50,000 links) takes seconds to
+    read, and the event loop keeps answering /healthz, polling and sending meanwhile."""
+    global _parsers
+    if _parsers is None:
+        _parsers = ThreadPoolExecutor(max_workers=PARSER_THREADS, thread_name_prefix="watcher-parse")
+    return await asyncio.get_running_loop().run_in_executor(_parsers, functools.partial(fn, *args))
+
+
+PARSER_THREADS = 2  # the default executor also resolves host names: parsing gets threads of its own
+_parsers: ThreadPoolExecutor | None = None
 
 
 def global_guid(guid: str | None) -> str | None:
@@ -207,13 +239,13 @@ async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
 
     advertised: str | None = None
     try:
-        kind, cands, feed_interval = read_source(source.id, source.type or state.type, resp)
+        kind, cands, feed_interval = await off_loop(read_source, source.id, source.type or state.type, resp)
         if kind == "sitemap":
             cands = await _sitemap_candidates(source, resp, p)
     except FeedParseError as e:
         return await _failed(p, source, state, report, "parse", str(e), start, started, http_status=resp.status)
     if kind == "page":
-        feeds = advertised_feeds(resp.content, resp.url)
+        feeds = await off_loop(advertised_feeds, resp.content, resp.url)
         if feeds:
             advertised = feeds[0]
             log.info("source %s: page advertises a feed %s (set `type: feed` and that URL to poll it instead)", source.id, advertised)
@@ -223,23 +255,34 @@ async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
     known = p.store.known_keys(source.id, [c.key for c in cands])
     new = [c for c in cands if c.key not in known]
     first_poll = source.baseline and not state.baseline_done
+    new, waiting = take_new(new, source.max_new_per_poll or p.config.defaults.max_new_per_poll)
     new = mark_baseline(new, first_poll=first_poll, added_at=state.added_at)
     report.baseline = sum(1 for c in new if not c.alertable)
+    report.waiting = len(waiting)
+    if waiting:
+        log.info("source %s: %d new entries wait for the next poll (max_new_per_poll: %d per poll)",
+                 source.id, len(waiting), len(new))
 
     # pages are fetched and read at once, but stored (and placed in their stories) one by one in a stable
     # order, so the same entries give the same stories whatever order the feed lists them in
     new.sort(key=placing_order)
     turns = [asyncio.Event() for _ in new]
-    await asyncio.gather(*(_store_in_turn(source, c, p, report, turns[i - 1] if i else None, turns[i])
-                           for i, c in enumerate(new)))
+    async with asyncio.TaskGroup() as group:  # one failure (a database that refuses writes) stops the others
+        for i, c in enumerate(new):
+            group.create_task(_store_in_turn(source, c, p, report, turns[i - 1] if i else None, turns[i]))
 
     adapted = (adapted_interval(c.published for c in cands) if timing.adaptive else None) or state.adaptive_interval
     report.next_poll_at = next_poll(started, timing, adapted=adapted, hints=[feed_interval, cache_age])
+    # entries left waiting must be read again next time: no validators or hash that would skip the same bytes,
+    # and a first poll stays a first poll (they are baseline too)
+    complete = not waiting
     p.store.record_poll(source.id, PollRecord(
         "ok", "ok", report.next_poll_at, http_status=resp.status,
-        etag=resp.headers.get("etag"), last_modified=resp.headers.get("last-modified"), size=resp.received,
-        baseline_done=True, type=kind, advertised_feed=advertised, feed_interval=feed_interval or 0.0,
-        adaptive_interval=adapted, content_hash=digest, **move_fields,
+        etag=resp.headers.get("etag") if complete else None,
+        last_modified=resp.headers.get("last-modified") if complete else None, size=resp.received,
+        baseline_done=True if complete else None, type=kind, advertised_feed=advertised,
+        feed_interval=feed_interval or 0.0, adaptive_interval=adapted, content_hash=digest if complete else "",
+        **move_fields,
     ))
     await _recovered(p, source, state)
     return _done(report, start)
@@ -268,13 +311,13 @@ def read_source(source_id: str, type_: str | None, resp: Response) -> tuple[str,
 
 
 async def _sitemap_candidates(source: SourceConfig, resp: Response, p: Pipeline) -> list[Candidate]:
-    sitemap = parse_sitemap(resp.content, resp.url)
+    sitemap = await off_loop(parse_sitemap, resp.content, resp.url)
     entries = list(sitemap.entries)
     recent = sorted(sitemap.children, key=lambda c: c[1] or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
     for child_url, _ in recent[:SITEMAP_CHILDREN]:
         try:
             child = await p.fetcher.get(child_url, trusted=False, timeout=p.config.timeout(source))
-            entries.extend(parse_sitemap(child.content, child.url).entries)
+            entries.extend((await off_loop(parse_sitemap, child.content, child.url)).entries)
         except (FetchError, FeedParseError) as e:
             log.warning("source %s: child sitemap %s skipped: %s", source.id, child_url, e)
     return candidates_from_sitemap(newest(tuple(entries), SITEMAP_ENTRIES))
@@ -325,7 +368,7 @@ async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, repo
             p.store.add_entry(entry, existing)
             report.duplicates += 1
             return
-    body = extracted.text if extracted else c.text
+    body = clip(extracted.text, MAX_TEXT) if extracted else c.text
     summary_only = extracted is None
     if not body.strip() and not c.title:
         log.info("source %s: entry %s has no text and no title; stored without article", source.id, c.key)
@@ -342,7 +385,7 @@ async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, repo
         url=canon,  # the clean link: no trackers, no fragment
         guid=c.guid,
         source_id=source.id,
-        title=(extracted.title if extracted and extracted.title else c.title),
+        title=clip_title(extracted.title if extracted and extracted.title else c.title),
         author=c.author or (extracted.author if extracted else None),
         published=c.published or _parse_date(extracted.date if extracted else None),
         sitename=extracted.sitename if extracted else None,

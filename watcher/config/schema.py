@@ -82,6 +82,7 @@ class Defaults(Strict):
     adaptive: bool = False  # poll about twice per new entry, within min_interval..max_interval
     min_interval: Duration = 5 * 60
     max_interval: Duration = 6 * 3600
+    max_new_per_poll: int = Field(default=100, ge=1, le=100_000)  # new entries taken per poll; the rest wait
 
     @model_validator(mode="after")
     def _bounds(self) -> "Defaults":
@@ -106,6 +107,7 @@ class SourceConfig(Strict):
     adaptive: bool | None = None  # default: defaults.adaptive
     min_interval: Duration | None = None
     max_interval: Duration | None = None
+    max_new_per_poll: int | None = Field(default=None, ge=1, le=100_000)  # default: defaults.max_new_per_poll
 
     @model_validator(mode="after")
     def _bounds(self) -> "SourceConfig":

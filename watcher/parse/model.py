@@ -30,3 +30,20 @@ class ParsedFeed:
     ttl_seconds: int | None = None  # feed's own advice on how often to poll
     bozo: str | None = None  # why the feed is ill-formed, if it is
     language: str | None = None  # the feed's declared language ('en', 'ru', ...)
+
+
+MAX_TITLE = 400  # characters of a title: headlines stay far below; a 10 MB "title" is a bug or an attack
+MAX_TEXT = 200_000  # characters of an article's text (a long read has about 60,000)
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, at a space near the cut when there is one, marked with '…'."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ", limit - 80)
+    return (head[:space] if space > 0 else head).rstrip() + "…"
+
+
+def clip_title(title: str | None) -> str | None:
+    return clip(title, MAX_TITLE) if title else title
