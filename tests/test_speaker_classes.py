@@ -306,6 +306,15 @@ CASES = [
     ("belief + quote", "Tally thinks the plan will fail.", False),
     ("belief + quote", "Tally thinks Marks said the plan was \"a disaster.\"", False),
     ("belief + quote", "Tally considered \"Hamilton\" the best show on Broadway.", False),
+    # X's own clause closed by a colon and a quotation; doubled consonants (referred)
+    ("colon + quote", 'Tally was blunt: "The plan failed."', True),
+    ("colon + quote", 'Tally took to Twitter: "The plan failed."', True),
+    ("colon + quote", "Tally didn't hold back: \"The plan failed.\"", True),
+    ("colon + quote", 'Tally\'s verdict on the plan: "It failed."', True),
+    ("colon + quote", 'Tally referred to the plan as "a total failure."', True),
+    ("colon + quote", 'Tally met Marks: "It was a good talk," Marks said.', False),
+    ("colon + quote", 'Tally\'s plan: "Build the wall."', False),
+    ("colon + quote", "Tally faces a choice: stay or go.", False),
 ]
 
 

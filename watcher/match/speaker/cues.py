@@ -8,9 +8,12 @@ def wordlist(words: str) -> list[str]:
     return words.split()
 
 
+_DOUBLED = {"refer", "confer", "regret", "rebut", "commit", "omit", "infer", "prefer", "compel", "control"}  # referred
+
+
 def _regular(base: str) -> tuple[str, str, str]:
     """(3rd person, past, -ing) of a regular English verb."""
-    if len(base) <= 4 and base[-1] not in "aeiouwxy" and base[-2] in "aeiou" and base[-3] not in "aeiou":
+    if (len(base) <= 4 or base in _DOUBLED) and base[-1] not in "aeiouwxy" and base[-2] in "aeiou" and base[-3] not in "aeiou":
         d = base + base[-1]  # beg -> begged, snap -> snapping
         return base + "s", d + "ed", d + "ing"
     if base.endswith(("s", "sh", "ch", "x", "z")):

@@ -1,12 +1,13 @@
 """Headline and lead-in forms: `Trump Warns Clinton ...` (title case), `X to call for ...`,
-`X to Y: claim`, and `X continued:` ending a paragraph whose quotation follows in the next one."""
+`X to Y: claim`, `X continued:` ending a paragraph whose quotation follows in the next one, and
+`X was blunt: "..."` (a clause of X's that a colon and a quotation close)."""
 
 from __future__ import annotations
 
 import re
 
 from watcher.match.speaker.cues import LABEL_VERBS, PHRASAL, QUOTE_ONLY_SET, VERBS
-from watcher.match.speaker.lexicon import DETERMINERS, PREPS
+from watcher.match.speaker.lexicon import DETERMINERS, PREPS, QUOTE_CHARS
 from watcher.match.speaker.tokens import Ctx, name_tail
 from watcher.match.speaker.verbs import Flags, skip_fillers, verb_ok
 
@@ -83,4 +84,33 @@ def lead_in_colon(ctx: Ctx, i0: int, i1: int, nominative: bool) -> str | None:
     info = VERBS.get(t)
     if (info is not None and info[1] in ("s", "past")) or t in _PAST or (t.endswith("ed") and len(t) > 4):
         return "quote"
+    return None
+
+
+_TAKE_NOUNS = {"take", "verdict", "response", "answer", "reply", "reaction", "message", "advice", "retort", "words",
+               "explanation", "assessment", "view", "argument", "pitch", "plea", "warning", "conclusion", "comment"}
+
+
+def colon_quote(ctx: Ctx, i0: int, i1: int, nominative: bool, possessive: bool) -> str | None:
+    """`X was blunt: "..."`, `X took to Twitter: "..."`, `X's verdict: "..."`: X's own short clause ends in
+    a colon and a quotation starts right after it."""
+    if not _at_start(ctx, i0, clause=True) or not (nominative or possessive):
+        return None
+    k = name_tail(ctx, i1)
+    if possessive and ctx.at(k) not in _TAKE_NOUNS:
+        return None
+    t = ctx.at(k)
+    if not possessive and (not t.replace("'", "").isalpha() or ctx.cap(k) or t in PREPS or t in DETERMINERS or t in ("and", "or", "who")):
+        return None
+    for j in range(k + 1, min(ctx.n, k + 14)):
+        if ctx.inq[j]:
+            return None
+        if ctx.low[j] == ":":
+            nxt = j + 1
+            while nxt < ctx.n and ctx.low[nxt] in QUOTE_CHARS and not ctx.inq[nxt]:
+                nxt += 1
+            starts_quote = nxt < ctx.n and ctx.inq[nxt] and (nxt == 0 or not ctx.inq[j])
+            return "quote" if starts_quote and ctx.quote_adjacent(ctx.starts[j], ctx.ends[j]) else None
+        if ctx.low[j] in (";", ",", ".", "—", "–") or (ctx.cap(j) and ctx.low[j] not in ("twitter", "facebook")):
+            return None  # another clause, or another name, before the colon
     return None
