@@ -315,6 +315,11 @@ CASES = [
     ("colon + quote", 'Tally met Marks: "It was a good talk," Marks said.', False),
     ("colon + quote", 'Tally\'s plan: "Build the wall."', False),
     ("colon + quote", "Tally faces a choice: stay or go.", False),
+    # "as described by X"; a noun of speech by a role whose apposition is X
+    ("by X", "The plan, as described by Tally, would cut taxes.", True),
+    ("by X", "He was responding to complaints by the secretary of the Treasury, Rick Tally, that the surplus was too big.", True),
+    ("by X", "The book was written by the former aide, Rick Tally, in 2010.", False),
+    ("by X", "The house was built by the mayor's brother, Rick Tally.", False),
 ]
 
 

@@ -139,6 +139,11 @@ def possessive_speech(ctx: Ctx, i0: int, i1: int, possessive: bool, nominative: 
     if k < 0 or ctx.inq[k]:
         return None
     t = ctx.low[k]
+    if t == "," and not ctx.inq[k]:
+        k = _by_before_role(ctx, k - 1)  # "complaints by the secretary of the Treasury, X, that ..."
+        t = ctx.at(k)
+    if t == "by" and ctx.at(k - 1) in _AS_CUES and ctx.at(k - 2) == "as":
+        return "according-to"  # "as described by FBI Director X"
     if t in ("by", "from") or (t == "of" and ctx.at(k - 1) == "words"):
         j = k - 1
         for _ in range(3):
@@ -150,6 +155,24 @@ def possessive_speech(ctx: Ctx, i0: int, i1: int, possessive: bool, nominative: 
                 return None
             j -= 1
     return None
+
+
+_AS_CUES = {"described", "noted", "stated", "explained", "suggested", "put", "argued", "claimed", "reported",
+            "predicted", "promised", "alleged", "outlined", "detailed", "recounted"}
+
+
+def _by_before_role(ctx: Ctx, k: int) -> int:
+    """From token k leftwards over a role ("the secretary of the Treasury") to a "by" before it; -1 otherwise."""
+    for _ in range(8):
+        if k < 0 or ctx.inq[k]:
+            return -1
+        t = ctx.low[k]
+        if t == "by":
+            return k
+        if not (t in ("of", "for", ".") or t in DETERMINERS or t in TITLES or ctx.cap(k) or _plain_noun(t)):
+            return -1
+        k -= 1
+    return -1
 
 
 _FIRST_PERSON = folded_set({"i", "we", "my", "our", "i'm", "i've", "we're", "we've", "я", "мы", "мой", "наш"})

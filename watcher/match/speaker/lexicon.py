@@ -97,7 +97,7 @@ SPEECH_NOUNS = set(
     explanation promise promises pledge pledges vow vows prediction predictions estimate insistence argument
     arguments criticism rhetoric declaration confirmation assurance assurances quote quotes quotation
     briefing deposition essay article blog column testimonies account appeal email e-mail memo critique rebuke
-    rebuttal apology eulogy tribute
+    rebuttal apology eulogy tribute complaint complaints accusation accusations
     слова словам заявление заявления заявлению высказывание высказывания комментарий интервью""")
 ) - {"account", "appeal"}
 RU_SPEECH_NOUNS = {"слова", "заявление", "заявления", "заявлению", "высказывание", "высказывания", "комментарий", "интервью", "словах"}
