@@ -320,6 +320,9 @@ CASES = [
     ("by X", "He was responding to complaints by the secretary of the Treasury, Rick Tally, that the surplus was too big.", True),
     ("by X", "The book was written by the former aide, Rick Tally, in 2010.", False),
     ("by X", "The house was built by the mayor's brother, Rick Tally.", False),
+    # Same-sentence he/she past unnamed speakers in between, when X's own his/her gives the gender
+    ("pronoun 4", "The moment that Ms. Tally, 21, held up her signs, supporters ripped them away, screaming slurs and calling her a liar, she said in an interview.", True),
+    ("pronoun 4", "The moment that Tally held up the signs, supporters ripped them away, calling him a liar, she said in an interview.", False),
 ]
 
 

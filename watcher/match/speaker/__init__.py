@@ -198,7 +198,7 @@ def find_speech(text: str, speaker: SpeakerSpec) -> list[SpeechEvidence]:
             hit = pronoun_speech(ctx, i1)
             if (
                 hit and not has_person(ctx, i1, hit[1], mention_tokens) and not role_blocks(roles_between(ctx, i1, hit[1]), hit[0])
-                and not has_speech_verb(ctx, 0, i0) and not has_speech_verb(ctx, i1, hit[1])
+                and not has_speech_verb(ctx, 0, i0) and (not has_speech_verb(ctx, i1, hit[1]) or gender_after(ctx, i1) == hit[0])
             ):
                 found[idx] = SpeechEvidence(sent.text, sent.start, text[a:b], a, "continuation")
         spoke = idx in found
