@@ -322,7 +322,7 @@ CASES = [
     ("by X", "The house was built by the mayor's brother, Rick Tally.", False),
     # Same-sentence he/she past unnamed speakers in between, when X's own his/her gives the gender
     ("pronoun 4", "The moment that Ms. Tally, 21, held up her signs, supporters ripped them away, screaming slurs and calling her a liar, she said in an interview.", True),
-    ("pronoun 4", "The moment that Tally held up the signs, supporters ripped them away, calling him a liar, she said in an interview.", False),
+    ("pronoun 4", "The moment that Tally held up her signs, Jo Marks ripped them away, calling her a liar, she said in an interview.", False),
 ]
 
 
