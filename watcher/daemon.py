@@ -90,7 +90,7 @@ async def _poll_or_report(source: SourceConfig, p: Pipeline, trouble: WriteTroub
 SEND_IDLE = 20.0  # seconds the sender sleeps when nothing is due (and between digest checks)
 ONCE_RETRIES = (1.0, 3.0)  # seconds between the extra delivery tries of `run --once`
 DRAIN = 6.0  # seconds polls in flight and delivery get after SIGTERM: `docker stop` kills at 10 s
-BUSY_WAIT_MS = 300  # how long a write waits for another program's lock: the event loop (and /healthz) waits too
+BUSY_WAIT_MS = 100  # how long a write waits for another program's lock: the event loop (and /healthz) waits too
 WRITE_RETRY = 5.0  # seconds between checks of a database that refused writes
 NEXT_POLL_GAP = 1.0  # least seconds between the end of a poll and the next poll of the source
 
