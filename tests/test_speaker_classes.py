@@ -323,6 +323,9 @@ CASES = [
     # Same-sentence he/she past unnamed speakers in between, when X's own his/her gives the gender
     ("pronoun 4", "The moment that Ms. Tally, 21, held up her signs, supporters ripped them away, screaming slurs and calling her a liar, she said in an interview.", True),
     ("pronoun 4", "The moment that Tally held up her signs, Jo Marks ripped them away, calling her a liar, she said in an interview.", False),
+    ("colon + quote", 'Tally, in a statement: "The plan failed."', True),
+    ("colon + quote", 'Tally on Fox News: "The plan failed."', True),
+    ("colon + quote", 'Tally, Marks wrote: "He won."', False),
 ]
 
 

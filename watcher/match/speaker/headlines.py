@@ -91,6 +91,9 @@ _TAKE_NOUNS = {"take", "verdict", "response", "answer", "reply", "reaction", "me
                "explanation", "assessment", "view", "argument", "pitch", "plea", "warning", "conclusion", "comment"}
 
 
+_VENUE_PREPS = {"on", "to", "in", "at", "via", "during"}
+
+
 def colon_quote(ctx: Ctx, i0: int, i1: int, nominative: bool, possessive: bool) -> str | None:
     """`X was blunt: "..."`, `X took to Twitter: "..."`, `X's verdict: "..."`: X's own short clause ends in
     a colon and a quotation starts right after it."""
@@ -100,17 +103,20 @@ def colon_quote(ctx: Ctx, i0: int, i1: int, nominative: bool, possessive: bool) 
     if possessive and ctx.at(k) not in _TAKE_NOUNS:
         return None
     t = ctx.at(k)
-    if not possessive and (not t.replace("'", "").isalpha() or ctx.cap(k) or t in PREPS or t in DETERMINERS or t in ("and", "or", "who")):
-        return None
-    for j in range(k + 1, min(ctx.n, k + 14)):
+    if not possessive and (not t.replace("'", "").isalpha() or ctx.cap(k) or t in DETERMINERS or t in ("and", "or", "who", "of")):
+        if t != ",":
+            return None  # "X, in a statement: ..." and "X on Twitter: ..." go on
+    venue = False
+    for j in range(k, min(ctx.n, k + 14)):
         if ctx.inq[j]:
             return None
+        venue = venue or ctx.low[j] in _VENUE_PREPS  # "X on Fox News:", "X to CNN:"
         if ctx.low[j] == ":":
             nxt = j + 1
             while nxt < ctx.n and ctx.low[nxt] in QUOTE_CHARS and not ctx.inq[nxt]:
                 nxt += 1
             starts_quote = nxt < ctx.n and ctx.inq[nxt] and (nxt == 0 or not ctx.inq[j])
             return "quote" if starts_quote and ctx.quote_adjacent(ctx.starts[j], ctx.ends[j]) else None
-        if ctx.low[j] in (";", ",", ".", "—", "–") or (ctx.cap(j) and ctx.low[j] not in ("twitter", "facebook")):
+        if ctx.low[j] in (";", ".", "—", "–") or (ctx.low[j] == "," and j > k) or (ctx.cap(j) and not venue):
             return None  # another clause, or another name, before the colon
     return None
