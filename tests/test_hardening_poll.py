@@ -5,6 +5,7 @@ SQLite file."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import resource
@@ -118,6 +119,35 @@ def test_bad_links_never_stop_a_poll(tmp_path: Path, web: WebServer, hooks: Webh
     messages = [r.message for r in hooks.snapshot()]
     for title in ("New harbour crane arrives", "Harbour dredging starts"):
         assert any(title in m for m in messages), f"no alert for {title!r}; got {[m[:80] for m in messages]}"
+
+
+def test_a_broken_link_in_a_page_sitemap_or_json_feed_is_that_entrys_problem(tmp_path: Path, web: WebServer) -> None:
+    good = "/news/2026/11/harbour-crane-arrives-at-dawn.html"
+    web.route(good, Route(news_page("New harbour crane arrives", paragraphs("harbour crane"))))
+    web.route("/listing", Route(f'<html><body><main><a href="http://[::1/news/2026/11/a-b-c.html">Broken</a>'
+                                f'<a href="{good}">New harbour crane arrives</a></main></body></html>'.encode()))
+    web.route("/sitemap.xml", Route(
+        b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>http://[::1/news/a.html</loc></url><url><loc>{{BASE}}" + good.encode() + b"</loc></url></urlset>",
+        content_type="application/xml"))
+    web.route("/feed.json", Route(json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": "Echo", "items": [
+            {"id": "j-bad", "url": "http://[::1/x", "title": "Broken harbour link", "content_text": "Harbour."},
+            {"id": "j-good", "url": "{{BASE}}" + good, "title": "New harbour crane arrives"}]}).encode(),
+        content_type="application/feed+json"))
+    config = write_config(tmp_path, [
+        {"id": "listing", "url": web.url("/listing"), "type": "page", "baseline": False},
+        {"id": "map", "url": web.url("/sitemap.xml"), "type": "sitemap", "baseline": False},
+        {"id": "json", "url": web.url("/feed.json"), "baseline": False},
+    ])
+    result = run_watcher("run", "--once", "--config", str(config))
+    out = result.stdout + result.stderr
+    assert result.returncode == 0 and "Traceback" not in out, out[-3000:]
+    db = tmp_path / "data/watcher.db"
+    assert dict(rows(db, "SELECT id, last_status FROM sources")) == {"listing": "ok", "map": "ok", "json": "ok"}
+    assert dict(rows(db, "SELECT source_id, COUNT(*) FROM entries GROUP BY source_id")) == {
+        "listing": 1, "map": 2, "json": 2}
+    assert rows(db, "SELECT extract_error FROM articles WHERE guid = 'j-bad'")[0][0].startswith("bad URL")
 
 
 # -- 11: log lines cannot be forged ------------------------------------------------------------------------------

@@ -1,8 +1,17 @@
-"""Small facts about HTML documents: is it HTML, which feeds does it advertise."""
+"""Small facts about HTML documents: is it HTML, which feeds does it advertise; links made absolute."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
+
+
+def absolute_url(base: str, link: str) -> str:
+    """`link` resolved against `base`. A link too broken to resolve ('http://[::1') stays as it is: it is one
+    entry's problem, which its fetch reports, never the whole document's."""
+    try:
+        return urljoin(base, link.strip())
+    except ValueError:
+        return link.strip()
 
 
 def looks_like_html(data: bytes) -> bool:

@@ -7,8 +7,9 @@ import re
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
+from watcher.parse.html import absolute_url
 from watcher.parse.model import FeedEntry, FeedParseError, ParsedFeed
 
 # The version URL names the spec. Seen in the wild: http://, www., and PHP's
@@ -131,8 +132,11 @@ def _url(value: object, base: str) -> str | None:
     text = _text(value)
     if text is None:
         return None
-    url = urljoin(base, text.strip())
-    return url if urlsplit(url).scheme else None  # still relative: base was no URL
+    url = absolute_url(base, text)
+    try:
+        return url if urlsplit(url).scheme else None  # still relative: base was no URL
+    except ValueError:
+        return url  # too broken to split: its fetch says so
 
 
 def _author(obj: dict[str, Any]) -> str | None:

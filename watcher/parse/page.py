@@ -43,8 +43,11 @@ def discover_links(data: bytes, url: str) -> tuple[PageLink, ...]:
             continue
         if _in_skipped_container(a):
             continue
-        link = urljoin(base, href).split("#", 1)[0]
-        if not _is_article_url(link, url):
+        try:
+            link = urljoin(base, href).split("#", 1)[0]
+            if not _is_article_url(link, url):
+                continue
+        except ValueError:  # a link too broken to read ('http://[::1') is no article of this page
             continue
         title = " ".join(a.text_content().split()) or a.get("title")
         if link not in found or (title and len(title) > len(found[link] or "")):

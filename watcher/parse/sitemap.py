@@ -11,10 +11,10 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from urllib.parse import urljoin
 
 from lxml import etree
 
+from watcher.parse.html import absolute_url
 from watcher.parse.model import FeedParseError
 
 MAX_UNZIPPED = 50 * 1000**2  # the sitemap protocol's own limit is 50 MB uncompressed
@@ -51,7 +51,7 @@ def parse_sitemap(data: bytes, url: str) -> Sitemap:
         for sm in _children(root, "sitemap"):
             loc = _text(sm, "loc")
             if loc:
-                children.append((urljoin(url, loc), _date(_text(sm, "lastmod"))))
+                children.append((absolute_url(url, loc), _date(_text(sm, "lastmod"))))
         return Sitemap(children=tuple(children))
     if kind != "urlset":
         raise FeedParseError(f"not a sitemap: the document is <{kind}>, not <urlset> or <sitemapindex>")
@@ -63,7 +63,7 @@ def parse_sitemap(data: bytes, url: str) -> Sitemap:
         news = next(_children(node, "news"), None)
         published = _date(_text(news, "publication_date")) if news is not None else None
         title = _text(news, "title") if news is not None else None
-        entries.append(SitemapEntry(urljoin(url, loc), published or _date(_text(node, "lastmod")), title))
+        entries.append(SitemapEntry(absolute_url(url, loc), published or _date(_text(node, "lastmod")), title))
     return Sitemap(entries=tuple(entries))
 
 
