@@ -326,6 +326,22 @@ CASES = [
     ("colon + quote", 'Tally, in a statement: "The plan failed."', True),
     ("colon + quote", 'Tally on Fox News: "The plan failed."', True),
     ("colon + quote", 'Tally, Marks wrote: "He won."', False),
+    # Statements as adjectives and idioms: adamant that, critical of, took aim at, stood by his remarks ...
+    ("idioms", "Tally, for his part, has been clear that he will run.", True),
+    ("idioms", "Tally has been critical of the plan.", True),
+    ("idioms", "Tally was quick to point out that the plan had failed.", True),
+    ("idioms", "Tally raised concerns about the plan.", True),
+    ("idioms", "Tally floated the idea of a new vote.", True),
+    ("idioms", "Tally took a swipe at the governor.", True),
+    ("idioms", "Tally doubled down on his comments.", True),
+    ("idioms", "Tally stood by his comments.", True),
+    ("idioms", "Tally congratulated Marks on her win.", True),
+    ("idioms", "Tally was clear of any wrongdoing.", False),
+    ("idioms", "Tally was in critical condition.", False),
+    ("idioms", "Tally raised money for the campaign.", False),
+    ("idioms", "Tally took aim with a rifle.", False),
+    ("idioms", "Tally stood by the door.", False),
+    ("idioms", "Tally walked back to his car.", False),
 ]
 
 

@@ -9,6 +9,7 @@ from watcher.match.speaker.lexicon import (
 )
 from watcher.match.speaker.tokens import Ctx, is_ly, name_tail
 from watcher.match.speaker.titles import abbreviation_dot, skip_titles_left
+from watcher.match.speaker.periphrasis import SPEECH_ADJ
 from watcher.match.speaker.verbs import SUBJECT_PRONOUNS, Flags, clause_follows, skip_fillers, verb_ok
 
 
@@ -189,7 +190,7 @@ def _member_of_speakers(ctx: Ctx, i0: int) -> bool:
     return len(t) > 3 and t.endswith("s") and t.isalpha() and not t.endswith("ss") and skip_titles_left(ctx, j - 1, commas=False) < 2
 
 
-ACT_OR_VOICE = ACT_VERBS | {"expressed", "expresses", "voiced", "voices", "put", "puts", "this", "among", "one", "the"}
+ACT_OR_VOICE = ACT_VERBS | set(SPEECH_ADJ) | {"expressed", "expresses", "voiced", "voices", "put", "puts", "this", "among", "one", "the"}
 
 _SUBORDINATORS = {"that", "if", "whether", "because", "when", "while", "although", "though", "as", "after",
                   "before", "since", "unless", "until", "than", "whom", "who"}
@@ -278,7 +279,7 @@ _DONE_VERBS = {"took", "used", "rushed", "moved", "hastened", "went", "stepped",
 def _infinitive_cue(ctx: Ctx, v: int, m: int) -> bool:
     """"X was quick to add that", "X took the stage to acknowledge his win" (a realised act, not a plan:
     "X is expected to announce", "X declined to say" do not count)."""
-    info = VERBS.get(ctx.at(m + 1))
+    info = VERBS.get(ctx.at(m + 1)) if ctx.at(m + 1) != "point" or ctx.at(m + 2) != "out" else ("point", "base")
     if ctx.at(m + 1) in ACT_BASE and not ctx.inq[m + 1] and ctx.at(m + 3) in SPEECH_NOUNS | {"call"}:
         info = ("act", "base")  # "seized on the massacre to renew his call", "to issue a statement"
     if info is None or info[1] != "base" or info[0] in QUOTE_ONLY_SET or ctx.inq[m + 1]:

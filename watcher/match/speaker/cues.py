@@ -53,7 +53,7 @@ _STRONG = wordlist(
     "speculate propose cite echo question defend affirm reaffirm recount relay hint imply inform confess "
     "protest dispute recommend advise underscore highlight assail berate castigate excoriate fault laud "
     "commend vent rant grumble scoff brag swear theorize surmise apologize thank lecture preach "
-    "reassure tout"
+    "reassure tout congratulate"
 )
 # Verbs with a common non-speech sense: they need a clause-like continuation.
 _WEAK = wordlist("claim add deny declare report admit maintain respond post ask answer counter remind agree talk indicate order "

@@ -120,12 +120,14 @@ WORKS = {"book", "books", "novel", "novels", "song", "songs", "music", "script",
 ACT_BASE = {"issue", "make", "give", "deliver", "publish", "release", "repeat", "renew", "offer", "strike"}
 ACT_VERBS = ACT_BASE | set(
     wordlist("""issues issued makes made gives gave given delivers delivered publishes published releases released
-    repeats repeated renews renewed offers offered struck strikes""")
+    repeats repeated renews renewed offers offered struck strikes raised raises floated floats""")
 )
 # Nouns that make an act of speech only after some of those verbs: "offered his thoughts", "struck a tone"
 ACT_ONLY_NOUNS = {"off": {"thoughts", "views", "view", "ideas", "critique", "assessment", "apology", "tribute",
                           "rebuttal", "praise", "condolences", "defense", "defence", "advice"},
-                  "str": {"tone", "note"}}
+                  "str": {"tone", "note"},
+                  "rai": {"concerns", "concern", "questions", "doubts", "objections", "possibility", "alarm", "prospect"},
+                  "flo": {"idea", "notion", "possibility", "prospect", "proposal", "plan"}}
 # "X expressed concerns about", "X voiced support for"
 VOICE_VERBS = {"expressed", "expresses", "voiced", "voices", "expressing", "voicing"}
 FEELINGS = {"concern", "concerns", "support", "doubt", "doubts", "frustration", "opposition", "regret", "anger",

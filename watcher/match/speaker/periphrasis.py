@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from watcher.match.speaker.cues import QUOTE_ONLY_SET, VERBS
-from watcher.match.speaker.lexicon import DETERMINERS, POSS_SUFFIX, PREPS, TITLES
+from watcher.match.speaker.lexicon import DETERMINERS, POSS_SUFFIX, PREPS, SPEECH_NOUNS, TITLES
 from watcher.match.speaker.tokens import Ctx, is_ly
 
 
@@ -105,3 +105,58 @@ def belief_quoted(ctx: Ctx, v: int) -> bool:
         if t in (";", ".", "!", "?", ":", "but", "while", "although") or (t in VERBS and VERBS[t][1] in ("s", "past")):
             return False
     return False
+
+
+# "X was adamant that", "X has been critical of", "X has been vocal about"
+_THAT = ("that", ":", "—")
+SPEECH_ADJ = {
+    "adamant": _THAT, "clear": _THAT, "emphatic": _THAT, "explicit": _THAT, "unequivocal": _THAT,
+    "insistent": _THAT, "blunt": ("about", ":", "in"), "vocal": ("about", "in"), "outspoken": ("about", "in"),
+    "candid": ("about",), "frank": ("about",), "forthright": ("about",), "upfront": ("about",),
+    "critical": ("of",), "dismissive": ("of",), "scathing": ("about", "in"), "effusive": ("about", "in"),
+}
+_TAKE = {"took", "takes", "take", "taking"}
+_SHOTS = {"swipe", "shot", "shots", "jab", "jabs", "dig", "digs", "potshot", "potshots"}
+
+
+def speech_adjective(ctx: Ctx, v: int) -> bool:
+    """After a form of be: "adamant that", "clear that", "critical of", "vocal about", "blunt:"."""
+    return ctx.at(v + 1) in SPEECH_ADJ.get(ctx.at(v), ())
+
+
+def speech_idiom(ctx: Ctx, v: int) -> bool:
+    """"took aim at", "took a swipe at", "took issue with", "stood by his remarks", "doubled down on",
+    "walked back his comments"."""
+    t, n1, n2, n3 = ctx.at(v), ctx.at(v + 1), ctx.at(v + 2), ctx.at(v + 3)
+    if t in _TAKE:
+        return (n1 == "aim" and n2 == "at") or (n1 == "issue" and n2 == "with") or (
+            n1 in _SHOTS and n2 == "at") or (n1 in ("a", "another") and n2 in _SHOTS and n3 == "at")
+    if t in ("doubled", "doubles", "doubling") and n1 == "down":
+        return True
+    if t in ("stood", "stands", "standing", "walked", "walks", "walking") and n1 in ("by", "back"):
+        k = v + 2 + (n2 in ("his", "her", "their", "the", "those", "these", "that"))
+        return ctx.at(k) in SPEECH_NOUNS or ctx.at(k + 1) in SPEECH_NOUNS
+    return False
+
+
+def periphrasis(ctx: Ctx, v: int, be: bool, a: int) -> str | None:
+    """A periphrasis of saying at token v (after the subject and any auxiliary; `be` when that was a
+    form of be): "quote"/"reported", or None."""
+    t, nxt = ctx.low[v], ctx.at(v + 1)
+    if t in ("addressed", "addresses", "address", "addressing") and not be and audience(ctx, v + 1):
+        return "reported"  # "X addressed the convention"
+    if t in ("call", "calls", "called", "calling") and (not be or t == "calling") and called_a(ctx, v + 1):
+        return "reported"  # "X called the plan a failure", "X has called him a liar"
+    if t in MAKE and not be and made_a_point(ctx, v):
+        return "quote" if ctx.quote_adjacent(a, ctx.ends[min(v + 3, ctx.n - 1)]) else "reported"
+    if t == "this" and ctx.at(v - 1) in ("had", "has", "have") and ctx.at(v + 1) == "to" and ctx.at(v + 2) == "say":
+        return "quote" if ctx.quote_adjacent(a, ctx.ends[v + 2]) else "reported"  # "X had this to say:"
+    if be and t in ("among", "one", "the") and among_speakers(ctx, v):
+        return "reported"  # "X was among those who said", "X was one of the first to say"
+    if t in ("put", "puts") and nxt == "it" and not be and put_it(ctx, v):
+        return "quote" if ctx.quote_adjacent(a, ctx.ends[v + 1]) else "reported"  # "as X put it", "X put it bluntly"
+    if (be and speech_adjective(ctx, v)) or (not be and speech_idiom(ctx, v)):
+        return "reported"  # "X was adamant that", "X took aim at", "X stood by his remarks"
+    if t in BELIEF_FORMS and not be and belief_quoted(ctx, v):
+        return "quote"  # "X believes the system is “rigged”"
+    return None

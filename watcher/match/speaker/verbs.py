@@ -13,7 +13,7 @@ from watcher.match.speaker.lexicon import (
     QUOTE_CHARS, RESPOND_OBJ, RU_IN, SAID_TO_OBJ, SPEECH_NOUNS, TITLES, WORKS,
 )
 from watcher.match.speaker.tokens import Ctx, is_ly, name_tail
-from watcher.match.speaker.periphrasis import BELIEF_FORMS, MAKE, among_speakers, belief_quoted, audience, called_a, made_a_point, put_it
+from watcher.match.speaker.periphrasis import periphrasis
 
 
 @dataclass
@@ -150,16 +150,9 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
         return "quote"  # "X called the plan “a disaster”", "X compared the president to a duck, “...”"
     if t in VOICE_VERBS and not flags.be and ctx.at(v + 1 + (ctx.at(v + 1) in DETERMINERS)) in FEELINGS:
         return "reported"  # "X expressed concerns about", "X voiced support for"
-    if t in ("addressed", "addresses", "address", "addressing") and not flags.be and audience(ctx, v + 1):
-        return "reported"  # "X addressed the convention"
-    if t in ("call", "calls", "called", "calling") and (not flags.be or t == "calling") and called_a(ctx, v + 1):
-        return "reported"  # "X called the plan a failure", "X has called him a liar"
-    if t in MAKE and not flags.be and made_a_point(ctx, v):
-        return "quote" if ctx.quote_adjacent(a, ctx.ends[min(v + 3, ctx.n - 1)]) else "reported"
-    if t == "this" and ctx.at(v - 1) in ("had", "has", "have") and ctx.at(v + 1) == "to" and ctx.at(v + 2) == "say":
-        return "quote" if ctx.quote_adjacent(a, ctx.ends[v + 2]) else "reported"  # "X had this to say:"
-    if flags.be and t in ("among", "one", "the") and among_speakers(ctx, v):
-        return "reported"  # "X was among those who said", "X was one of the first to say"
+    how = periphrasis(ctx, v, flags.be, a)
+    if how:
+        return how
     if t in ACT_VERBS and not flags.be and (t not in ACT_BASE or flags.aux or flags.plural):
         # "X issued a statement", "X gave an interview", "X repeated his warning"
         nouns = SPEECH_NOUNS | ({"evidence"} if t.startswith("g") else set()) | ({"call", "calls"} if t.startswith(("rep", "ren")) else set())
@@ -173,10 +166,6 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
                 break
             j += 1
         return None
-    if t in ("put", "puts") and nxt == "it" and not flags.be and put_it(ctx, v):
-        return "quote" if ctx.quote_adjacent(a, ctx.ends[v + 1]) else "reported"  # "as X put it", "X put it bluntly"
-    if t in BELIEF_FORMS and not flags.be and belief_quoted(ctx, v):
-        return "quote"  # "X believes the system is “rigged”"
     info = VERBS.get(t)
     if info is None:
         return None
