@@ -342,6 +342,9 @@ CASES = [
     ("idioms", "Tally took aim with a rifle.", False),
     ("idioms", "Tally stood by the door.", False),
     ("idioms", "Tally walked back to his car.", False),
+    ("more cue verbs", "Tally blamed the governor for the failure.", True),
+    ("more cue verbs", "Tally rejected that idea.", True),
+    ("more cue verbs", "Tally rejected the offer from the Yankees.", False),
 ]
 
 

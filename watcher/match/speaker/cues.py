@@ -53,11 +53,11 @@ _STRONG = wordlist(
     "speculate propose cite echo question defend affirm reaffirm recount relay hint imply inform confess "
     "protest dispute recommend advise underscore highlight assail berate castigate excoriate fault laud "
     "commend vent rant grumble scoff brag swear theorize surmise apologize thank lecture preach "
-    "reassure tout congratulate"
+    "reassure tout congratulate blame challenge encourage refute rebut"
 )
 # Verbs with a common non-speech sense: they need a clause-like continuation.
 _WEAK = wordlist("claim add deny declare report admit maintain respond post ask answer counter remind agree talk indicate order "
-    "charge signal disagree object")
+    "charge signal disagree object reject")
 # Only speech next to a quotation: `"…," he continued`.
 _QUOTE_ONLY = wordlist("continue shout yell whisper scream plead beg conclude interject muse sigh snap laugh start react")
 # Usable in the inverted order `"…," said X`.

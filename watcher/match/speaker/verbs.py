@@ -221,10 +221,11 @@ def _weak_ok(ctx: Ctx, v: int, lemma: str) -> bool:
         return not (nxt in CLAIM_BAD or (nxt == "the" and nxt2 in CLAIM_BAD))
     if (nxt in CLAUSE_NEXT and nxt != "to") or is_ly(ctx, v + 1):
         return True
-    if lemma == "deny":
-        if nxt in ("the", "any", "all", "these", "those", "such"):
-            return nxt2 in DENY_OBJ
-        return nxt in DENY_OBJ
+    if lemma in ("deny", "reject"):
+        objects = DENY_OBJ if lemma == "deny" else _REJECT_OBJ  # "X rejected the idea", not "X rejected the offer"
+        if nxt in ("the", "any", "all", "these", "those", "such", "that", "this", "his", "her", "their"):
+            return nxt2 in objects
+        return nxt in objects
     if lemma == "admit":
         if nxt == "to":
             return nxt2.endswith("ing") or nxt2 in ADMIT_OBJ
@@ -240,6 +241,8 @@ def _weak_ok(ctx: Ctx, v: int, lemma: str) -> bool:
     return False
 
 
+_REJECT_OBJ = {"idea", "notion", "claim", "claims", "criticism", "suggestion", "suggestions", "accusations", "allegations",
+               "charge", "charges", "reports", "comparison", "characterization", "premise", "argument", "assertion"}
 _ASK_NEXT = {"to", "how", "whether", "why", "what", "when", "where", "who", "if", "about", "for"}
 FINITE_AUX = {"is", "was", "are", "were", "has", "had", "have", "will", "would", "could", "should", "can", "did",
                "does", "do", "might", "must", "may"}
