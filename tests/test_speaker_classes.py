@@ -345,6 +345,12 @@ CASES = [
     ("more cue verbs", "Tally blamed the governor for the failure.", True),
     ("more cue verbs", "Tally rejected that idea.", True),
     ("more cue verbs", "Tally rejected the offer from the Yankees.", False),
+    # Headlines with a tag before the name, and headline verbs of attack
+    ("headline 3", "Exclusive — Rick Tally: Obama Is Destroying the Party", True),
+    ("headline 3", "Tally Rips Governor Over Failed Plan", True),
+    ("headline 3", "Tally Hits Governor Over Failed Plan", True),
+    ("headline 3", "Tally Hits The Campaign Trail In Iowa", False),
+    ("headline 3", "Marks Rips Tally Over Failed Plan", False),
 ]
 
 

@@ -76,7 +76,9 @@ from watcher.match.speaker.attribution import mention_role, subject_of_cue
 from watcher.match.speaker.forms import (
     according_to, caused_to_speak, cleft, headline_colon, inverted_cue, participle_opening, possessive_speech,
 )
-from watcher.match.speaker.headlines import colon_quote, headline_infinitive, headline_to_colon, lead_in_colon
+from watcher.match.speaker.headlines import (
+    colon_quote, headline_infinitive, headline_to_colon, headline_verb, lead_in_colon,
+)
 from watcher.match.speaker.continuation import (
     gender_after, has_person, has_speech_verb, pronoun_speech, role_blocks, roles_between, subject_with_others,
 )
@@ -185,6 +187,7 @@ def find_speech(text: str, speaker: SpeakerSpec) -> list[SpeechEvidence]:
                 or lead_in_colon(ctx, i0, i1, nominative and not possessive)
                 or caused_to_speak(ctx, i0, i1, nominative and not possessive)
                 or colon_quote(ctx, i0, i1, nominative and not possessive, possessive)
+                or headline_verb(ctx, i0, i1, nominative and not possessive)
             )
             alias_text = text[a:b]
             last_outside = (a, b, i0, i1)

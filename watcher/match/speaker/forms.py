@@ -10,6 +10,7 @@ from watcher.match.speaker.lexicon import (
 from watcher.match.speaker.tokens import Ctx, name_tail
 from watcher.match.speaker.verbs import Flags, skip_fillers, verb_ok
 from watcher.match.speaker.titles import skip_titles_left
+from watcher.match.speaker.headlines import after_tag
 
 
 def inverted_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, possessive: bool) -> str | None:
@@ -182,7 +183,7 @@ def headline_colon(ctx: Ctx, i0: int, i1: int, nominative: bool) -> str | None:
     """`X: "…"` (or a headline `X: I will not resign`) at the start of a sentence."""
     if (
         nominative
-        and skip_titles_left(ctx, i0 - 1, commas=False) < 0
+        and (skip_titles_left(ctx, i0 - 1, commas=False) < 0 or after_tag(ctx, i0))
         and ctx.at(i1) == ":"
         and i1 + 1 < ctx.n
         and (ctx.inq[i1 + 1] or ctx.low[i1 + 1] in _FIRST_PERSON or _headline(ctx, i1 + 1))

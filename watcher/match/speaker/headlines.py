@@ -40,6 +40,19 @@ def _at_start(ctx: Ctx, i0: int, clause: bool = False) -> bool:
     return j < 0 or (clause and ctx.low[j] in (",", "—", "–", ";") and not ctx.inq[j])
 
 
+_TAGS = {"exclusive", "watch", "video", "breaking", "update", "analysis", "opinion", "report", "listen", "audio"}
+
+
+def after_tag(ctx: Ctx, i0: int) -> bool:
+    """The mention opens a headline, maybe after a tag: "Exclusive — X: ...", "WATCH: X Says ..."."""
+    j = i0 - 1
+    while j >= 0 and (ctx.cap(j) or ctx.low[j] == ".") and ctx.low[j] not in _TAGS:
+        j -= 1
+    if j < 0:
+        return True
+    return j >= 1 and ctx.low[j] in (":", "—", "–", "-") and ctx.low[j - 1] in _TAGS and j - 1 == 0
+
+
 def headline_infinitive(ctx: Ctx, i0: int, i1: int, nominative: bool) -> str | None:
     """`Clinton to call for wider efforts ...`: a headline's announced statement."""
     k = name_tail(ctx, i1)
@@ -119,4 +132,21 @@ def colon_quote(ctx: Ctx, i0: int, i1: int, nominative: bool, possessive: bool) 
             return "quote" if starts_quote and ctx.quote_adjacent(ctx.starts[j], ctx.ends[j]) else None
         if ctx.low[j] in (";", ".", "—", "–") or (ctx.low[j] == "," and j > k) or (ctx.cap(j) and not venue):
             return None  # another clause, or another name, before the colon
+    return None
+
+
+# Verbs a title-case headline uses for statements: "X Rips Governor Over Plan", "X Hits Y On Trade"
+HEADLINE_VERBS = {"rips", "hits", "knocks", "bashes", "trashes", "torches", "swipes", "unloads", "taunts", "jabs",
+                   "snaps", "spars", "mocks", "hammers", "scorches", "skewers", "zings", "roasts", "dings", "pans"}
+
+
+def headline_verb(ctx: Ctx, i0: int, i1: int, nominative: bool) -> str | None:
+    """A title-case headline whose verb after the name is one of statement: "Tally Rips Governor"."""
+    k = name_tail(ctx, i1)
+    if (
+        nominative and ctx.cap(k) and ctx.at(k) in HEADLINE_VERBS and ctx.at(k + 1) not in DETERMINERS
+        and ctx.at(k + 1) not in ("record", "records", "high", "low", "back") and after_tag(ctx, i0)
+        and title_case_line(ctx.text, ctx.starts[i0])
+    ):
+        return "reported"  # a person next: "Hits Clinton On Trade", not "Hits The Campaign Trail"
     return None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from watcher.match.text import fold
 from watcher.match.speaker.spec import SpeakerSpec
 from watcher.match.speaker.lexicon import CYR, POSS_SUFFIX, STOP_CAP, TITLES
-from watcher.match.speaker.headlines import finite_cue, title_case_line
+from watcher.match.speaker.headlines import HEADLINE_VERBS, finite_cue, title_case_line
 
 
 # Russian case endings by how the nominative ends (applied to Cyrillic words of a name).
@@ -134,7 +134,7 @@ def mention_ok(text: str, folded: str, a: int, b: int, mt: _Matcher) -> bool:
         word = folded[j:k]
         if not orig.isupper() and not _known_word(word, mt) and word not in ("jr", "sr", "ii", "iii"):
             # a title-case headline capitalises the verb: "Trump Warns Clinton ..."
-            return finite_cue(word.replace("’", "'")) and title_case_line(text, a)
+            return (finite_cue(word.replace("’", "'")) or word in HEADLINE_VERBS) and title_case_line(text, a)
     return True
 
 
