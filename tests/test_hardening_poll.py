@@ -316,8 +316,9 @@ def test_huge_titles_are_cut_when_the_article_is_built(tmp_path: Path, web: WebS
 
 def feed_of(n: int, *, old: bool) -> bytes:
     when = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc) if old else datetime.now(timezone.utc) + timedelta(hours=1)
-    return rss([{"title": f"Harbour tide table {i}", "link": "{{BASE}}" + f"/tides/{i}.html", "guid": f"tide-{i}",
-                 "summary": f"High water at berth {i} is at {i % 12 + 1} o'clock.",
+    port = "Old Quay" if old else "New Quay"  # the two feeds share no article
+    return rss([{"title": f"Harbour tide table {i}", "link": "{{BASE}}" + f"/tides/{port[:3]}-{i}.html",
+                 "guid": f"tide-{port}-{i}", "summary": f"High water at {port} berth {i} is at {i % 12 + 1} o'clock.",
                  "published": when - timedelta(minutes=i)} for i in range(n)])
 
 
