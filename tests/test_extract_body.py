@@ -255,3 +255,68 @@ def test_page_language_from_html_lang_or_meta() -> None:
     assert extract_article(page.encode()).language == "ru"
     page = page.replace('lang="ru-RU"', "").replace("<title>", '<meta property="og:locale" content="en_GB"><title>')
     assert extract_article(page.encode()).language == "en"
+
+
+def _body(*blocks: str) -> str:
+    return f'<article><h1>{HEADLINE}</h1><div class="article-body">{"".join(blocks)}</div></article>'
+
+
+def _paragraphs(paragraphs: list[str]) -> str:
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+def test_article_that_precision_mode_cuts_to_a_fragment_is_read_whole() -> None:
+    # trafilatura's precision mode discards boxes styled with a border, here
+    # all but the first paragraph; its default output has the whole article.
+    boxed = f'<div style="border-top: 1px solid #ccc">{_paragraphs(ARTICLE_PARAGRAPHS[1:])}</div>'
+    text = _extract(_page(body_html=_body(f"<p>{ARTICLE_PARAGRAPHS[0]}</p>", boxed))).text
+
+    for paragraph in ARTICLE_PARAGRAPHS:
+        assert paragraph in text
+
+
+def test_section_headings_with_anchor_links_are_kept_in_place() -> None:
+    # Precision mode deletes headings that are links (a permalink anchor).
+    body = _body(
+        _paragraphs(ARTICLE_PARAGRAPHS[:2]),
+        '<h2 id="found"><a href="#found">What the engineers found</a></h2>',
+        _paragraphs(ARTICLE_PARAGRAPHS[2:4]),
+        '<h2 id="when"><a href="#when">When work begins</a></h2>',
+        _paragraphs(ARTICLE_PARAGRAPHS[4:]),
+    )
+    lines = _extract(_page(body_html=body)).text.splitlines()
+
+    assert lines == [
+        *ARTICLE_PARAGRAPHS[:2],
+        "What the engineers found",
+        *ARTICLE_PARAGRAPHS[2:4],
+        "When work begins",
+        *ARTICLE_PARAGRAPHS[4:],
+    ]
+
+
+def test_chinese_paragraphs_with_one_linked_name_are_not_taken_for_link_teasers() -> None:
+    # No spaces between words: counted by whitespace, each paragraph would be
+    # one or two "words", nearly all of them linked.
+    paragraphs = [
+        '港口镇议会周二晚间以七票对两票通过决议，决定重建<a href="/tag/pier">木制码头</a>，这座码头自小镇建立以来一直矗立在港口入口处。',
+        '议会聘请的<a href="/tag/engineers">工程师</a>去年春天发现，大部分木桩在水线以下已经腐烂，码头自秋季风暴以来一直禁止行人通行。',
+        '提出动议的议员<a href="/people/lin">林佩特</a>表示，码头是许多游客来到小镇的原因，永久关闭它从来不是一个真正的选项。',
+        '反对者认为，这笔钱最好用于修建沿河的<a href="/tag/flood">防洪墙</a>，因为防洪墙保护的家庭远比码头能吸引的游客多。',
+    ]
+    page = _page(body_html=_body(_paragraphs(paragraphs))).replace('lang="en"', 'lang="zh"')
+    text = _extract(page).text
+
+    for paragraph in paragraphs:
+        plain = paragraph.split("<a")[0] + paragraph.split('">')[1].replace("</a>", "")
+        assert plain in text
+
+
+def test_page_of_menus_only_gives_no_article_even_from_the_fallbacks() -> None:
+    page = """<!DOCTYPE html><html><head><title>Our shops</title></head><body>
+      <div class="menu"><a href="/">Home</a> <a href="/shops">Shops</a> <a href="/contact">Contact</a></div>
+      <div>Opening hours vary.</div>
+    </body></html>"""
+    result = extract_article(page.encode())
+
+    assert result is None or not result.text.strip(), f"got an article: {result!r}"
