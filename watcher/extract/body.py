@@ -23,9 +23,11 @@ on either set (the benchmark prints what each one adds).
    is tried, and failing that the default output stands.
 5. The section headings that precision mode drops inside the article are put
    back from the default output.
-6. schema.org ``articleBody`` (JSON-LD) replaces the text when it is the same
+6. Where the fast precision pass found nothing, a fallback answer under 100
+   characters is the page's menus and buttons, not an article.
+7. schema.org ``articleBody`` (JSON-LD) replaces the text when it is the same
    article, only more complete, and stands in when trafilatura found nothing.
-7. A first line repeating the headline is dropped: the title has its own field.
+8. A first line repeating the headline is dropped: the title has its own field.
 """
 
 from __future__ import annotations
@@ -66,9 +68,9 @@ _PRECISE_MIN_SHARE = 0.2
 # and the full one, with trafilatura's readability/justext fallbacks, runs
 # (2x trafilatura's MIN_EXTRACTED_SIZE; needed on ~1 page in 10).
 _MIN_CONFIDENT_CHARS = 500
-# When the fast precision pass finds no article, a shorter fallback output is
-# a page's leftover menus and buttons ("Home Help"), not an article.
-_FALLBACK_MIN_CHARS = 100
+# Where the fast precision pass found nothing, a fallback answer shorter than
+# this is the page's leftover menus and buttons ("Home Help"), not an article.
+_MIN_ARTICLE_CHARS = 100
 
 # A block is a link teaser when links hold >= 80% of its words and at most 4
 # words are not linked (a label such as "Related:" or "READ MORE:").
@@ -105,7 +107,9 @@ _WORD = re.compile(r"\w+")
 
 # The corrections made on top of trafilatura, by name; benchmarks/extraction.py
 # measures each one by switching it off.
-CORRECTIONS = frozenset({"precision_pass", "headings", "link_teasers", "body_chunks", "headline", "json_ld"})
+CORRECTIONS = frozenset(
+    {"precision_pass", "headings", "link_teasers", "body_chunks", "min_length", "headline", "json_ld"}
+)
 
 
 def extract_article(
@@ -209,17 +213,16 @@ def _main_text(tree: HtmlElement, url: str | None, corrections: Collection[str])
     default, headings = _trafilatura_text(tree, url, precise=False, fast=True)
     pruned = _without_link_teasers(tree) if "link_teasers" in corrections else tree
     text, _ = _trafilatura_text(pruned, url, precise=True, fast=True)
-    fallback = False
+    found = bool(text)
     if len(default) < _MIN_CONFIDENT_CHARS or _lost_article(text, default):
         # trafilatura's fallback extractors are for this case: run them
         default, headings = _trafilatura_text(tree, url, precise=False, fast=False)
         if _lost_article(text, default):
             text, _ = _trafilatura_text(pruned, url, precise=True, fast=False)
-            fallback = True
             if _lost_article(text, default):
                 text = default
-    if fallback and len(text) < _FALLBACK_MIN_CHARS:
-        return ""  # the fallbacks dump whatever text a page without an article has
+    if not found and "min_length" in corrections and len(text) < _MIN_ARTICLE_CHARS:
+        return ""  # the fallbacks' answer on a page without an article
     return _restore_headings(text, default, headings) if "headings" in corrections else text
 
 
