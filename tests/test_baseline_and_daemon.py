@@ -79,14 +79,22 @@ def test_restart_does_not_repoll_early(web: WebServer, tmp_path: Path) -> None:
     config = write_config(tmp_path, [{"id": "a", "url": web.url("/a/feed.xml"), "interval": "1h"}])
     assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
     hits = web.hits.count("/a/feed.xml")
-    proc = subprocess.Popen([sys.executable, "-m", "watcher", "run", "--config", str(config)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = tmp_path / "daemon.log"
+    with log.open("w") as sink:
+        proc = subprocess.Popen([sys.executable, "-m", "watcher", "run", "--config", str(config)],
+                                stdout=sink, stderr=subprocess.STDOUT, text=True)
     try:
-        time.sleep(4)
+        # the signal handlers are in place once the daemon says it is watching; an early poll would come right then
+        deadline = time.monotonic() + 60
+        while "watching 1 sources" not in log.read_text() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "watching 1 sources" in log.read_text(), log.read_text()
+        time.sleep(2)
         proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=10)
+        proc.wait(timeout=10)
     finally:
         if proc.poll() is None:
             proc.kill()
+    out = log.read_text()
     assert proc.returncode == 0, out
     assert web.hits.count("/a/feed.xml") == hits  # next poll is an hour after the last one
