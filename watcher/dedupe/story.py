@@ -231,8 +231,9 @@ def decide(
             v = compare(new, top, window, cos[top.article_id])
             years = new.event_year(), top.sketch.event_year()
             if None not in years and years[0] != years[1] and stale(new) and stale(top.sketch):
-                verdicts.append(replace(v, why=f"{v.why}; the texts date the event {years[1]} and {years[0]}",
-                                        scores={**v.scores, "content_link": link}))
+                verdicts.append(replace(v, same=False, signal="none", score=link, scores={**v.scores, "content_link": link},
+                                        why=f"content similarity {link:.2f}, but the texts date the event {years[1]} "
+                                            f"and {years[0]}; {v.why}"))
                 continue
             days = min(abs(new.at - c.sketch.at) for c in group) / 86400
             need = (CONTENT_SAME if len(v.shared_names) >= MIN_SHARED_NAMES else CONTENT_WITHOUT_NAMES) \
