@@ -15,6 +15,19 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_secret_registry() -> Iterator[None]:
+    """Channel secrets learned by one in-process test must not mask another test's text (xdist mixes test order)."""
+    import watcher.logs as logs
+
+    saved = set(logs._secrets), logs._secrets_pattern
+    yield
+    with logs._secrets_lock:
+        logs._secrets.clear()
+        logs._secrets.update(saved[0])
+        logs._secrets_pattern = saved[1]
+
+
 @pytest.fixture
 def web() -> Iterator[WebServer]:
     with WebServer() as server:
