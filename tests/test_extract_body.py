@@ -320,3 +320,12 @@ def test_page_of_menus_only_gives_no_article_even_from_the_fallbacks() -> None:
     result = extract_article(page.encode())
 
     assert result is None or not result.text.strip(), f"got an article: {result!r}"
+
+
+def test_page_that_is_one_short_note_gives_that_note() -> None:
+    page = """<!DOCTYPE html><html><head><title>Notice</title></head><body>
+      <p>Ferry cancelled today.</p>
+    </body></html>"""
+    result = extract_article(page.encode())
+
+    assert result is not None and result.text == "Ferry cancelled today.", f"got {result!r}"

@@ -24,7 +24,8 @@ on either set (the benchmark prints what each one adds).
 5. The section headings that precision mode drops inside the article are put
    back from the default output.
 6. Where the fast precision pass found nothing, a fallback answer under 100
-   characters is the page's menus and buttons, not an article.
+   characters is the page's menus and buttons, not an article, unless it is
+   nearly all the text the page has (a page that is one short note).
 7. schema.org ``articleBody`` (JSON-LD) replaces the text when it is the same
    article, only more complete, and stands in when trafilatura found nothing.
 8. A first line repeating the headline is dropped: the title has its own field.
@@ -69,8 +70,10 @@ _PRECISE_MIN_SHARE = 0.2
 # (2x trafilatura's MIN_EXTRACTED_SIZE; needed on ~1 page in 10).
 _MIN_CONFIDENT_CHARS = 500
 # Where the fast precision pass found nothing, a fallback answer shorter than
-# this is the page's leftover menus and buttons ("Home Help"), not an article.
+# this is the page's leftover menus and buttons ("Home Help"), not an article,
+# unless it holds this share of the page's own text (the page is that short).
 _MIN_ARTICLE_CHARS = 100
+_WHOLE_PAGE_SHARE = 0.8
 
 # A block is a link teaser when links hold >= 80% of its words and at most 4
 # words are not linked (a label such as "Related:" or "READ MORE:").
@@ -222,8 +225,20 @@ def _main_text(tree: HtmlElement, url: str | None, corrections: Collection[str])
             if _lost_article(text, default):
                 text = default
     if not found and "min_length" in corrections and len(text) < _MIN_ARTICLE_CHARS:
-        return ""  # the fallbacks' answer on a page without an article
+        if not _is_whole_page(text, tree):
+            return ""  # the fallbacks' answer on a page without an article
     return _restore_headings(text, default, headings) if "headings" in corrections else text
+
+
+_VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
+
+
+def _is_whole_page(text: str, tree: HtmlElement) -> bool:
+    """text is nearly all the visible text of an HTML page's body (not of a fragment or of garbage)."""
+    body = tree.find("body")
+    if body is None:
+        return False
+    return len(_norm(text)) >= _WHOLE_PAGE_SHARE * len(_norm(" ".join(_VISIBLE_TEXT(body))))
 
 
 def _lost_article(precise: str, default: str) -> bool:
