@@ -549,7 +549,7 @@ def soak(minutes: float, work: Path) -> int:
             events = schedule(run, site, receivers, rules)
             warm: Sample | None = None
             k, next_tick, next_sample = 0, start + step, start
-            peak = at_launch
+            peak, trace = at_launch, [at_launch]
             while time.monotonic() - start < run:
                 now = time.monotonic()
                 if proc.poll() is not None:
@@ -565,6 +565,7 @@ def soak(minutes: float, work: Path) -> int:
                 if now >= next_sample:
                     s = sample(proc.pid, start)
                     peak = s if s.rss_mb > peak.rss_mb else peak
+                    trace.append(s)
                     next_sample = now + 5.0
                     if warm is None and s.at >= max(0.15 * run, min(60.0, 0.5 * run)) and receivers["fast"].snapshot():
                         warm = s  # Apprise loaded, every source polled, the first alerts sent
@@ -592,6 +593,8 @@ def soak(minutes: float, work: Path) -> int:
             code, took = stop_daemon(proc)
             for r in receivers.values():
                 r.down()
+    print("daemon RSS over the run (MB): " + ", ".join(
+        f"t+{s.at:.0f}s {s.rss_mb:.0f}" for s in trace[:: max(1, len(trace) // 10)] + [end]))
     return report(site, receivers, probe, at_launch, warm or at_launch, end, peak, own, drained_at, code, took, log,
                   run, drain)
 
