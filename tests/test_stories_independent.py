@@ -13,6 +13,7 @@ from tests.conftest import run_watcher, write_config
 from tests.pages import news_page, rss
 from tests.receivers import WebhookReceiver
 from tests.webserver import Route, WebServer
+from watcher.dedupe import story as story_module
 from watcher.dedupe.sketch import sketch
 from watcher.dedupe.story import Candidate, compare, decide
 from watcher.poll import story_sketch
@@ -230,3 +231,67 @@ def test_reports_of_another_result_or_magnitude_are_other_events() -> None:
     a = weigh(sketch("Harlow win the derby", match.format(s="3-1"), day), {})
     b = weigh(sketch("Harlow win the derby", match.format(s="2-2"), day + 60), {})
     assert not compare(b, Candidate(1, 1, a), 3 * 86400.0).same
+
+
+# two arrests of two players of one club within days: the same kind of event, told in the same words, with
+# other people, ages and roads
+ARREST = ("Seabirds lineman Tomas Keller arrested on suspicion of drunken driving",
+          "Portvale Seabirds defensive lineman Tomas Keller was arrested early Sunday on suspicion of drunken driving "
+          "after he was stopped for speeding on State Route 61, the state highway patrol said. Keller, 29, was "
+          "driving west in his pickup when officers pulled him over and he failed a roadside sobriety test. The "
+          "Seabirds said they were aware of the arrest and had spoken to Keller, who faces a court date next month. "
+          "Head coach Marta Lindqvist said the club would deal with the matter internally and that Keller would "
+          "travel with the squad for the game on Thursday. The league said it was reviewing the arrest under its "
+          "personal conduct policy, which can bring fines or a suspension. Keller joined the Seabirds three years "
+          "ago and has started every game this season.")
+OTHER_ARREST = ("Seabirds receiver Dane Okafor arrested on DUI charge",
+                "Portvale Seabirds receiver Dane Okafor was arrested early Tuesday on suspicion of drunken driving "
+                "after highway patrol officers stopped him on Interstate 17, the patrol said. Okafor, 24, failed a "
+                "roadside sobriety test and was released on bail hours later. His arrest comes weeks after another "
+                "player's brush with the law, and coach Marta Lindqvist told reporters she would speak to the squad "
+                "before training resumes. Under league rules a player charged with driving under the influence can be "
+                "fined or suspended, though officials rarely act before a case reaches court. Supporters outside the "
+                "stadium on Wednesday were divided over whether the receiver should play at the weekend, and the club "
+                "said only that it was aware of the arrest. The league is reviewing the case under its conduct policy.")
+SAME_ARREST = ("Seabirds' Keller held after traffic stop",
+               "Tomas Keller of the Portvale Seabirds spent part of Sunday in custody after highway patrol officers said "
+               "the 29-year-old lineman was speeding on State Route 61 and failed a sobriety test. His agent said Keller "
+               "regretted the incident and would cooperate fully. Team officials said they were gathering information "
+               "and that coach Marta Lindqvist would speak about it on Monday.")
+
+
+def test_another_event_of_the_same_kind_with_no_figure_in_common_needs_more_content(monkeypatch) -> None:
+    day = NOW.timestamp()
+    first = Candidate(1, 1, weigh(sketch(*ARREST, day), {}))
+    other = weigh(sketch(*OTHER_ARREST, day + 3600), {})
+    assert first.sketch.numbers and other.numbers and not first.sketch.numbers & other.numbers
+    best, closest = decide(other, [first], 3 * 86400.0)
+    assert best is None, best
+    assert closest is not None and "no figure in common" in closest.why, closest
+    same, _ = decide(weigh(sketch(*SAME_ARREST, day + 7200), {}), [first], 3 * 86400.0)
+    assert same is not None and same.same, same  # another outlet's report of the first arrest gives its figures
+    monkeypatch.setattr(story_module, "FIGURES_APART", 0.0)
+    joined, _ = decide(other, [first], 3 * 86400.0)
+    assert joined is not None and joined.signal == "content", "the two arrests were apart for another reason"
+
+
+def test_a_follow_up_excerpt_days_later_needs_more_content(monkeypatch) -> None:
+    """Headline roundups give two sentences: a follow-up on the same theme shares most of the names."""
+    day = NOW.timestamp()
+    passed = ("Assembly passes bill to create commission on Dunmore flood response",
+              "The Assembly voted on Wednesday to set up an independent commission to investigate the state's "
+              "response to the Dunmore flood, with a handful of Unity Party members joining Labour to pass the bill. "
+              "The bill now goes to the Senate, where Unity Party leader Carl Brennan has not said whether he will "
+              "allow a vote.")
+    vows = ("Brennan vows to block Dunmore inquiry in Senate",
+            "Senate Unity Party leader Carl Brennan said on Thursday he will not allow a vote on the Dunmore inquiry, "
+            "calling it a political exercise that would cost taxpayers dearly and duplicate the work of existing "
+            "reviews.")
+    first = Candidate(1, 1, weigh(sketch(*passed, day), {}))
+    later = weigh(sketch(*vows, day + 2 * 86400), {})
+    best, closest = decide(later, [first], 3 * 86400.0)
+    assert best is None and closest is not None and "(excerpts)" in closest.why, (best, closest)
+    monkeypatch.setattr(story_module, "EXCERPT_EXTRA", 0.0)
+    monkeypatch.setattr(story_module, "EXCERPT_PER_DAY", 0.0)
+    joined, _ = decide(later, [first], 3 * 86400.0)
+    assert joined is not None and joined.signal == "content", "the follow-up was apart for another reason"

@@ -11,6 +11,10 @@ Signals, strongest first:
   the article's content words and names with the story's articles within the
   time window, averaged over them (average link: one close article of a broad
   story is not enough, and a story does not drift article by article).
+  More is needed the further apart in time, more for short excerpts (a
+  follow-up on one theme a day later shares the names, and an excerpt has few
+  words besides), and more when both texts state key figures and share none
+  (another event of the same kind: another arrest, another patch).
 
 A copy or rewrite whose figures or names disagree with the other article's is
 not the same story (a template story a year later with other numbers, the
@@ -44,6 +48,10 @@ CONTENT_SAME = 0.26  # average TF-IDF cosine with the story's articles in the wi
 CONTENT_WITHOUT_NAMES = 0.40  # ...when it shares fewer than MIN_SHARED_NAMES names
 CONTENT_PER_DAY = 0.05  # more needed per day between the article and the story's nearest in time
 EVENT_CONTENT = 0.25  # an event report in the same language needs this content similarity too
+EXCERPT_WORDS = 120  # texts with fewer word shingles than this are excerpts (a roundup's two sentences)...
+EXCERPT_EXTRA = 0.04  # ...which need this much more content similarity...
+EXCERPT_PER_DAY = 0.10  # ...and this much more per day apart (a follow-up a day later shares the names and theme)
+FIGURES_APART = 0.10  # more needed when both texts state key figures and share none (another event of one kind)
 # the signals in force (a benchmark's ablation switches some off)
 SIGNALS = {"copy", "teaser", "rewrite", "event", "content"}
 
@@ -238,9 +246,17 @@ def decide(
             days = min(abs(new.at - c.sketch.at) for c in group) / 86400
             need = (CONTENT_SAME if len(v.shared_names) >= MIN_SHARED_NAMES else CONTENT_WITHOUT_NAMES) \
                 + CONTENT_PER_DAY * days
+            extra = []
+            if min(new.word_count, top.sketch.word_count) < EXCERPT_WORDS:
+                need += EXCERPT_EXTRA + EXCERPT_PER_DAY * days
+                extra.append("excerpts")
+            if new.numbers and top.sketch.numbers and not any(new.numbers & c.sketch.numbers for c in group):
+                need += FIGURES_APART
+                extra.append("no figure in common")
             same = link >= need
+            needed = f"{need:.2f} needed" + (f" ({', '.join(extra)})" if extra else "")
             why = (f"content similarity {link:.2f} on average with the story's {len(group)} article(s) in the window "
-                   f"(closest {cos[top.article_id]:.2f}; {need:.2f} needed), {words:.2f} of it from words other "
+                   f"(closest {cos[top.article_id]:.2f}; {needed}), {words:.2f} of it from words other "
                    f"than names and figures; {v.why}")
             verdicts.append(replace(v, same=same, signal="content" if same else "none",
                                     score=link, why=why, scores={**v.scores, "content_link": link, "topic_link": words}))
@@ -250,6 +266,7 @@ def decide(
         key = (_STRENGTH[v.signal], v.score, -v.story_id, -v.article_id)
         if v.same and (best is None or key > (_STRENGTH[best.signal], best.score, -best.story_id, -best.article_id)):
             best = v
-        elif not v.same and (closest is None or (v.score, -v.article_id) > (closest.score, -closest.article_id)):
+        elif not v.same and (closest is None or (v.score, "content_link" in v.scores, -v.article_id)
+                             > (closest.score, "content_link" in closest.scores, -closest.article_id)):
             closest = v
     return best, closest
