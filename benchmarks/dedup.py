@@ -12,8 +12,9 @@ Then 300 new articles are placed, one at a time, through the daemon's path
 (`story_sketch` -> `Store.place_story` -> `Store.add_article`): a third are
 lightly edited copies of stored articles, a third are fresh reports of stored
 events, a third are new. Printed: median and p95 time to place one article
-(sketching included), how many joined a story, the peak memory (RSS) of this process,
-the database size, and how long rebuilding the indexes from the stored sketches takes.
+(sketching included) and the median of each step (sketch, place, store), how
+many joined a story, the peak memory (RSS) of this process, the database size,
+and how long rebuilding the indexes from the stored sketches takes.
 
     python benchmarks/dedup.py [--sizes 20000,200000] [--workers 2]
 
@@ -152,6 +153,7 @@ def measure(store: Store, n: int, probes: int = 300) -> dict:
     v = Vocabulary()
     rnd = random.Random(99)
     times: list[float] = []
+    phases: dict[str, list[float]] = {"sketch": [], "place": [], "store": []}
     joined = 0
     for i in range(probes):
         kind = i % 3
@@ -171,13 +173,20 @@ def measure(store: Store, n: int, probes: int = 300) -> dict:
                             published=at, sitename=None, language=None, body=body, body_hash=None,
                             summary_only=False, alertable=True)
         t0 = time.perf_counter()
-        placement = store.place_story(story_sketch(art), WINDOW)
+        sk = story_sketch(art)
+        t1 = time.perf_counter()
+        placement = store.place_story(sk, WINDOW)
+        t2 = time.perf_counter()
         store.add_article(EntryRecord("bench", url, None, url, url, title, None), art, placement=placement)
-        times.append(time.perf_counter() - t0)
+        t3 = time.perf_counter()
+        times.append(t3 - t0)
+        for phase, took in zip(phases, (t1 - t0, t2 - t1, t3 - t2)):
+            phases[phase].append(took)
         joined += placement.verdict is not None and kind != 2
     times.sort()
     return {"median_ms": statistics.median(times) * 1000, "p95_ms": times[int(len(times) * 0.95)] * 1000,
-            "joined_of_same": joined, "same_probes": sum(1 for i in range(probes) if i % 3 != 2)}
+            "joined_of_same": joined, "same_probes": sum(1 for i in range(probes) if i % 3 != 2),
+            "phases_ms": {k: statistics.median(v) * 1000 for k, v in phases.items()}}
 
 
 def main() -> int:
@@ -202,6 +211,8 @@ def main() -> int:
                   f"p95 {r['p95_ms']:.2f} ms; joined {r['joined_of_same']}/{r['same_probes']} versions of stored "
                   f"stories; database {size:.0f} MB; peak RSS of this process {rss:.0f} MB; "
                   f"indexes rebuilt from the stored sketches in {r['rebuild_s']:.1f}s")
+            print("        median of each step: " + ", ".join(f"{k} {v:.2f} ms" for k, v in r["phases_ms"].items())
+                  + " (store: the article, its story and the indexes, committed)")
             store.close()
     sizes = sorted(results)
     if len(sizes) > 1:

@@ -156,12 +156,15 @@ def _token_ids(tokens: list[str]) -> np.ndarray:
     if len(_TOKEN_IDS) > 500_000:
         _TOKEN_IDS.clear()
     ids = _TOKEN_IDS
-    out = []
-    for t in tokens:
-        v = ids.get(t)
-        if v is None:
-            v = ids[t] = int.from_bytes(hashlib.blake2b(t.encode(), digest_size=4).digest(), "little")
-        out.append(v)
+    out = list(map(ids.get, tokens))
+    if None in out:  # words not seen before
+        for i, v in enumerate(out):
+            if v is None:
+                t = tokens[i]
+                v = ids.get(t)
+                if v is None:
+                    v = ids[t] = int.from_bytes(hashlib.blake2b(t.encode(), digest_size=4).digest(), "little")
+                out[i] = v
     return np.array(out, dtype=np.uint64)
 
 
@@ -288,13 +291,14 @@ def sketch(title: str, body: str, at: float) -> Sketch:
                     tokens.append(value)
                     skeleton.append(value)
                 continue
-            word = folded[m.start() : m.end()]
-            name = (not title_case and raw[0].isupper() and m.start() not in starts and word not in _NOT_NAMES
+            start, end = m.span()
+            word = folded[start:end]
+            name = (not title_case and raw[0].isupper() and start not in starts and word not in _NOT_NAMES
                     and len(word) > 1)
             if name:
                 names.add(word)
             if in_content and (name or (len(word) > 2 and word not in _NOT_CONTENT)):
-                term = word if name else stem(word)
+                term = word if name else _STEMS.get(word) or _stem(word)
                 content[term] = content.get(term, 0.0) + (NAME_WEIGHT if name else 1.0) * (1.0 if is_body else TITLE_WEIGHT)
                 if name:
                     named.add(term)
@@ -337,6 +341,17 @@ def content_vector(counts: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
     return ids, tf
 
 
+_STEMS: dict[str, str] = {}
+
+
+def _stem(word: str) -> str:
+    """`stem(word)`, remembered (news reuses its words)."""
+    if len(_STEMS) > 200_000:
+        _STEMS.clear()
+    out = _STEMS[word] = stem(word)
+    return out
+
+
 def stem(word: str) -> str:
     """A crude English stem, so "rule", "rules", "ruled" and "ruling" meet (other languages pass unchanged
     unless they end the same way)."""
@@ -360,8 +375,21 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / NUM_PERM
 
 
+_BANDS: dict[bytes, list[tuple[int, int]]] = {}  # the keys of the last few signatures: placing and saving share them
+
+
 def bands(sk: Sketch) -> list[tuple[int, int]]:
     """LSH keys: (band, hash) for the word and skeleton signatures; bands 0-15 words, 16-31 skeleton."""
+    sigs = sk.words.tobytes() + sk.skeleton.tobytes()
+    out = _BANDS.get(sigs)
+    if out is None:
+        if len(_BANDS) >= 64:
+            del _BANDS[next(iter(_BANDS))]
+        out = _BANDS[sigs] = _bands(sk)
+    return list(out)
+
+
+def _bands(sk: Sketch) -> list[tuple[int, int]]:
     out = []
     for offset, sig in ((0, sk.words), (BANDS, sk.skeleton)):
         if (sig == _EMPTY).all():

@@ -56,14 +56,15 @@ class Placement:
 
 
 def place(db: sqlite_utils.Database, sk: Sketch, window: float) -> Placement:
-    sk = weigh(sk, _counts(db, sk))
-    found = candidates(db, sk, window)
+    counts = _counts(db, counted(sk))  # one lookup: the document frequencies and the rarity of the names/figures
+    sk = weigh(sk, counts)
+    found = candidates(db, sk, window, counts)
     best, closest = decide(sk, found, window, members(db, sk, found, window))
     return Placement(sk, best, closest)
 
 
-def _counts(db: sqlite_utils.Database, sk: Sketch) -> dict[str, int]:
-    keys = ["", *(f"w:{t}" for t in sk.vocab.tolist())]
+def _counts(db: sqlite_utils.Database, keys: list[str]) -> dict[str, int]:
+    """The stored `story_term_counts` of `keys` (absent ones left out)."""
     out: dict[str, int] = {}
     for i in range(0, len(keys), 500):
         part = keys[i : i + 500]
@@ -108,50 +109,70 @@ def members(db: sqlite_utils.Database, sk: Sketch, found: list[Candidate], windo
                       [v for st in chosen for v in (st, sk.at - window, sk.at + window)])
     out: dict[int, list[Candidate]] = {}
     for article_id, story_id, blob in rows:
-        out.setdefault(story_id, []).append(Candidate(article_id, story_id, Sketch.from_bytes(blob)))
+        out.setdefault(story_id, []).append(Candidate(article_id, story_id, _decoded(blob)))
     return out
 
 
-def candidates(db: sqlite_utils.Database, sk: Sketch, window: float) -> list[Candidate]:
+_DECODED: dict[bytes, Sketch] = {}
+MAX_DECODED = 4096  # stored sketches kept decoded (~4 KB each with their bytes), keyed by the bytes: never stale
+
+
+def _decoded(blob: bytes) -> Sketch:
+    """The stored sketch `blob`, decoded (the articles of active stories are read at every placement)."""
+    sk = _DECODED.get(blob)
+    if sk is None:
+        if len(_DECODED) >= MAX_DECODED:
+            del _DECODED[next(iter(_DECODED))]  # the oldest decoded
+        sk = _DECODED[blob] = Sketch.from_bytes(blob)
+    return sk
+
+
+def candidates(
+    db: sqlite_utils.Database, sk: Sketch, window: float, counts: dict[str, int] | None = None,
+) -> list[Candidate]:
     """Earlier articles that may be of the same story: LSH band hits, shared rare names or figures, shared
-    heavy content words.
+    heavy content words. `counts`: the stored counts of the article's names and figures, when already read.
 
     Every lookup is bounded (the newest PER_KEY rows of a band or a term), so
     templated copy that thousands of articles share costs no more than a
     distinctive article."""
-    hits: dict[int, int] = {}
-    keys = bands(sk)
-    if keys:
-        one = f"SELECT * FROM (SELECT article_id FROM story_bands WHERE band = ? AND hash = ? ORDER BY article_id DESC LIMIT {PER_KEY})"
-        rows = db.execute(" UNION ALL ".join([one] * len(keys)), [v for k in keys for v in k])
-        for (article_id,) in rows:
-            hits[article_id] = hits.get(article_id, 0) + 1
-    ids = dict.fromkeys(sorted(hits, key=lambda a: (-hits[a], -a))[:MAX_CANDIDATES])
     wanted = terms(sk)
-    if wanted:
-        marks = ",".join("?" * len(wanted))
-        known = db.execute(f"SELECT term, n FROM story_term_counts WHERE term IN ({marks})", wanted).fetchall()
-        ids.update(dict.fromkeys(_lookup(db, [t for t, _ in sorted(known, key=lambda r: (r[1], r[0]))[:LOOKUP_TERMS]],
-                                         sk, window, 2)))
-    ids.update(dict.fromkeys(_lookup(db, top_terms(sk), sk, window, 2)))
+    if counts is None:
+        counts = _counts(db, wanted)
+    known = sorted(((counts[t], t) for t in wanted if t in counts))
+    # the three lookups in one statement, each row tagged with its lookup: 0 the LSH bands, 1 the rarest names
+    # and figures, 2 the heaviest content words
+    lookups = [[(0, *k) for k in bands(sk)], _term_keys(1, [t for _, t in known[:LOOKUP_TERMS]], sk, window),
+               _term_keys(2, top_terms(sk), sk, window)]
+    parts = [p for p in lookups if p]
+    if not parts:
+        return []
+    band = (f"SELECT * FROM (SELECT 0 AS tag, article_id FROM story_bands WHERE band = ? AND hash = ? "
+            f"ORDER BY article_id DESC LIMIT {PER_KEY})")
+    term = (f"SELECT * FROM (SELECT ? AS tag, article_id FROM story_terms WHERE term = ? AND at BETWEEN ? AND ? "
+            f"ORDER BY at DESC LIMIT {PER_KEY})")
+    # counted in SQL: the rows found (up to PER_KEY a key) need not all come out, only the articles that may count
+    sql = (f"SELECT tag, article_id, COUNT(*) AS n FROM "
+           f"({' UNION ALL '.join(band if p[0] == 0 else term for part in parts for p in part)}) "
+           "GROUP BY tag, article_id HAVING tag = 0 OR n >= 2")
+    hits: list[dict[int, int]] = [{}, {}, {}]
+    for tag, article_id, n in db.execute(sql, [v for part in parts for p in part for v in (p[1:] if p[0] == 0 else p)]):
+        hits[tag][article_id] = n
+    ids = dict.fromkeys(sorted(hits[0], key=lambda a: (-hits[0][a], -a))[:MAX_CANDIDATES])
+    for shared in hits[1:]:  # articles with at least 2 of the terms, most shared first
+        ids.update(dict.fromkeys(sorted(shared, key=lambda a: (-shared[a], -a))[:MAX_CANDIDATES]))
     if not ids:
         return []
     marks = ",".join("?" * len(ids))
     rows = db.execute(f"SELECT article_id, story_id, sketch FROM story_sketches WHERE article_id IN ({marks})", list(ids))
-    return [Candidate(r[0], r[1], Sketch.from_bytes(r[2])) for r in rows]
+    return [Candidate(r[0], r[1], _decoded(r[2])) for r in rows]
 
 
-def _lookup(db: sqlite_utils.Database, keys: list[str], sk: Sketch, window: float, at_least: int) -> list[int]:
-    """Articles within the window with at least `at_least` of the index terms `keys`, most shared first."""
-    if len(keys) < at_least:
+def _term_keys(tag: int, keys: list[str], sk: Sketch, window: float) -> list[tuple[Any, ...]]:
+    """The parameters of looking up the index terms `keys` within the window (none for fewer than two)."""
+    if len(keys) < 2:
         return []
-    one = (f"SELECT * FROM (SELECT article_id FROM story_terms WHERE term = ? AND at BETWEEN ? AND ? "
-           f"ORDER BY at DESC LIMIT {PER_KEY})")
-    shared: dict[int, int] = {}
-    rows = db.execute(" UNION ALL ".join([one] * len(keys)), [v for t in keys for v in (t, sk.at - window, sk.at + window)])
-    for (article_id,) in rows:
-        shared[article_id] = shared.get(article_id, 0) + 1
-    return sorted((a for a, n in shared.items() if n >= at_least), key=lambda a: (-shared[a], -a))[:MAX_CANDIDATES]
+    return [(tag, t, sk.at - window, sk.at + window) for t in keys]
 
 
 def save(
