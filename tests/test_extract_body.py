@@ -329,3 +329,18 @@ def test_page_that_is_one_short_note_gives_that_note() -> None:
     result = extract_article(page.encode())
 
     assert result is not None and result.text == "Ferry cancelled today.", f"got {result!r}"
+
+
+def test_boxed_paragraph_inside_the_body_is_kept_in_order() -> None:
+    # trafilatura's precision mode drops blocks drawn with a border; inside
+    # the article such a box is part of the story.
+    boxed = (
+        "The vote followed a three-hour public meeting in the old school hall, "
+        "where more than two hundred residents spoke."
+    )
+    blocks = [f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS]
+    blocks.insert(2, f'<div style="border-left: 3px solid #ccc"><p>{boxed}</p></div>')
+    text = _extract(_page(body_html=_body(*blocks))).text
+
+    assert boxed in text, f"boxed paragraph missing: {text!r}"
+    assert text.index(ARTICLE_PARAGRAPHS[1]) < text.index(boxed) < text.index(ARTICLE_PARAGRAPHS[2])

@@ -29,6 +29,9 @@ on either set (the benchmark prints what each one adds).
 7. schema.org ``articleBody`` (JSON-LD) replaces the text when it is the same
    article, only more complete, and stands in when trafilatura found nothing.
 8. A first line repeating the headline is dropped: the title has its own field.
+9. Paragraphs of the default output that lie between the first and the last
+   paragraph the precision pass kept are put back unless links make up most
+   of them (precision mode also drops short paragraphs inside the article).
 """
 
 from __future__ import annotations
@@ -111,7 +114,16 @@ _WORD = re.compile(r"\w+")
 # The corrections made on top of trafilatura, by name; benchmarks/extraction.py
 # measures each one by switching it off.
 CORRECTIONS = frozenset(
-    {"precision_pass", "headings", "link_teasers", "body_chunks", "min_length", "headline", "json_ld"}
+    {
+        "precision_pass",
+        "headings",
+        "link_teasers",
+        "body_chunks",
+        "min_length",
+        "headline",
+        "json_ld",
+        "interior_paragraphs",
+    }
 )
 
 
@@ -227,6 +239,8 @@ def _main_text(tree: HtmlElement, url: str | None, corrections: Collection[str])
     if not found and "min_length" in corrections and len(text) < _MIN_ARTICLE_CHARS:
         if not _is_whole_page(text, tree):
             return ""  # the fallbacks' answer on a page without an article
+    if "interior_paragraphs" in corrections:
+        text = _with_interior_paragraphs(text, default, tree)
     return _restore_headings(text, default, headings) if "headings" in corrections else text
 
 
@@ -239,6 +253,36 @@ def _is_whole_page(text: str, tree: HtmlElement) -> bool:
     if body is None:
         return False
     return len(_norm(text)) >= _WHOLE_PAGE_SHARE * len(_norm(" ".join(_VISIBLE_TEXT(body))))
+
+
+# The interior paragraphs are put back only where the default output holds
+# nearly all of the precise text's lines (both passes split it alike).
+_SAME_LINES_SHARE = 0.9
+
+
+def _with_interior_paragraphs(text: str, default: str, tree: HtmlElement) -> str:
+    """The default output's lines from the first to the last line of text, less link teasers."""
+    kept = [_norm(line) for line in text.splitlines() if line.strip()]
+    lines = [line for line in default.splitlines() if line.strip()]
+    in_default = {_norm(line) for line in lines}
+    if sum(len(line) for line in kept if line in in_default) < _SAME_LINES_SHARE * sum(map(len, kept)):
+        return text
+    kept_set = set(kept)
+    where = [i for i, line in enumerate(lines) if _norm(line) in kept_set]
+    interior = lines[where[0] : where[-1] + 1]
+    if all(_norm(line) in kept_set for line in interior):
+        return text
+    anchors = {_norm(a.text_content()) for a in tree.iter("a")}
+    return "\n".join(
+        line for line in interior if _norm(line) in kept_set or _link_share(_norm(line), anchors) < _TEASER_LINK_SHARE
+    )
+
+
+def _link_share(line: str, anchors: set[str]) -> float:
+    """Share of the line's words that are the text of some link on the page."""
+    total = _words(line)
+    linked = sum(_words(a) for a in anchors if len(a) >= 2 and a in line)
+    return min(1.0, linked / total) if total else 1.0
 
 
 def _lost_article(precise: str, default: str) -> bool:
@@ -293,7 +337,10 @@ def _restore_headings(text: str, default: str, headings: set[str]) -> str:
 
 
 def _word_count(el: HtmlElement) -> int:
-    text = el.text_content()
+    return _words(el.text_content())
+
+
+def _words(text: str) -> int:
     # str.split runs in C (\w+ counting cost 2 ms a page); the script test only where it can matter
     unspaced = len(_UNSPACED_SCRIPT.findall(text)) if not text.isascii() else 0
     return len(text.split()) + unspaced
