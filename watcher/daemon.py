@@ -22,7 +22,8 @@ from typing import Any, AsyncIterator
 from watcher.config import Config, SourceConfig
 from watcher.errors import StoreError
 from watcher.health import WriteTrouble, write_refused
-from watcher.poll import Pipeline, PollReport, poll_source
+from watcher.memory import big_blocks_mapped
+from watcher.poll import Pipeline, PollReport, poll_source, release_memory
 from watcher.runtime import open_pipeline
 from watcher.schedule import MAX_JITTER, backoff_delay, poll_delay
 from watcher.serve import Health, StatusServer
@@ -75,6 +76,7 @@ async def _poll_or_report(source: SourceConfig, p: Pipeline, trouble: WriteTroub
                           next_poll_at=datetime.now(timezone.utc) + timedelta(seconds=WRITE_RETRY))
     try:
         report = await poll_source(source, p)
+        await release_memory(report.document_bytes)
     except Exception as e:
         refused = write_refused(e)
         if refused is None:
@@ -112,6 +114,7 @@ class Daemon:
     async def run(self) -> None:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+        big_blocks_mapped()  # before the parser threads: see watcher.memory
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             try:

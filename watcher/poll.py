@@ -26,6 +26,7 @@ from watcher.errors import FetchError
 from watcher.extract.pool import ExtractionFailed, Extractor
 from watcher.fetch import Fetcher, Response
 from watcher.match.article import ArticleText
+from watcher.memory import BIG_DOCUMENT, release_after
 from watcher.metrics import Metrics
 from watcher.parse.feed import parse_feed
 from watcher.parse.html import advertised_feeds, html_to_text, looks_like_html
@@ -81,6 +82,7 @@ class PollReport:
     type: str | None = None
     article_ids: list[int] = field(default_factory=list)
     waiting: int = 0  # new entries left for the next poll (max_new_per_poll)
+    document_bytes: int = 0  # size of the source's document (and child sitemaps) read by this poll
     next_poll_at: datetime | None = None
 
     @property
@@ -164,6 +166,13 @@ async def off_loop(fn: Callable[..., T], *args: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(_parsers, functools.partial(fn, *args))
 
 
+async def release_memory(size: int) -> None:
+    """After a document of `size` bytes and everything made from it are dropped: the heap's free pages go back
+    to the system (`watcher.memory`), in a parser thread so the loop does not wait on it."""
+    if size >= BIG_DOCUMENT:
+        await off_loop(release_after, size)
+
+
 PARSER_THREADS = 2  # the default executor also resolves host names: parsing gets threads of its own
 _parsers: ThreadPoolExecutor | None = None
 
@@ -218,6 +227,7 @@ async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
         log.warning("source %s: %s answered 'moved permanently' to %s on %d polls in a row; polling the new URL "
                     "from now on (put it in the config as `url`)", source.id, state.poll_url, moved_to,
                     p.config.http.moved_after)
+    report.document_bytes = len(resp.content)
     cache_age = max_age(resp.headers.get("cache-control"))
     move_fields = {"move_target": move.target, "move_polls": move.polls, "moved_to": moved_to, "max_age": cache_age or 0.0}
     digest = "" if resp.not_modified else hashlib.blake2b(resp.content, digest_size=16).hexdigest()
@@ -347,17 +357,20 @@ async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, repo
     extracted: Extracted | None = None
     error: str | None = None
     final_url = c.url
+    page_size = 0
     if c.url:
         try:
             page = await p.fetcher.get(c.url, accept=PAGE_ACCEPT, trusted=False, timeout=p.config.timeout(source))
-            final_url = page.url
+            final_url, page_size = page.url, len(page.content)
             extracted = await p.extractor.extract(
                 page.content, page.url, need_date=c.published is None
             )
+            del page  # the body and its copy sent to the worker are freed before the trim below
             if extracted is None:
                 error = "no article body found on the page"
         except (FetchError, ExtractionFailed) as e:
             error = str(e)
+        await release_memory(page_size)
     canon = canonical_url(final_url) if final_url else c.key
     if after is not None:
         await after.wait()  # the entries before this one in placing order are stored
