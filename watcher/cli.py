@@ -18,7 +18,7 @@ from watcher import __version__
 from watcher.config import Config, load_config
 from watcher.errors import ConfigError, ConfigErrors, WatcherError
 from watcher.logs import LOG_FORMATS, redact_all
-from watcher.report import explain_reason
+from watcher.match.explain import explain_reason
 
 CONFIG_HELP = "Config file (default: $WATCHER_CONFIG or ./watcher.yaml)."
 
@@ -71,13 +71,13 @@ def run(config_path: Path, once: bool) -> None:
     for warning in config.warnings:
         logging.getLogger("watcher.config").warning("%s", warning)
     if once:
-        from watcher.daemon import run_once
+        from watcher.run.daemon import run_once
 
         asyncio.run(run_once(config))
         return
     import signal
 
-    from watcher.daemon import Daemon
+    from watcher.run.daemon import Daemon
 
     # until the daemon's own handlers are in place, a stop request simply ends the start-up
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -129,7 +129,7 @@ def test_cmd(rules_path: Path, text_file: Path | None, html_file: Path | None, u
              source_id: str | None, config_path: Path | None, as_json: bool) -> None:
     """Show which rules fire on one article and why (the evidence). Sends nothing."""
     from watcher.match.article import ArticleText
-    from watcher.report import outcome_json, outcome_lines
+    from watcher.match.explain import outcome_json, outcome_lines
     from watcher.rules.load import load_rules
 
     if sum(x is not None for x in (text_file, html_file, url)) != 1:
@@ -192,7 +192,7 @@ def replay(config_path: Path, since: str | None, rule_id: str | None, send: bool
     Sends nothing unless --send is given.
     """
     from watcher.config.durations import parse_duration
-    from watcher.replay import replay_rules
+    from watcher.run.replay import replay_rules
 
     config = _load(config_path)
     try:
@@ -259,15 +259,9 @@ def sources(ctx: click.Context, config_path: Path, as_json: bool) -> None:
 
 
 def _health(row: dict[str, Any]) -> str:
-    if not row.get("last_status"):
-        return "new"
-    if row.get("disabled"):
-        return "disabled"
-    if row.get("consecutive_failures"):
-        return "failing"
-    if row.get("last_status") == "paused":
-        return "paused"
-    return "ok"
+    from watcher.store.console import health
+
+    return health(row)
 
 
 def _bytes(n: int) -> str:
@@ -394,7 +388,7 @@ def sources_import(ctx: click.Context, opml_file: Path, output: Path | None) -> 
 
     Ids already used in the config are not reused.
     """
-    from watcher.opml import read_opml, sources_yaml
+    from watcher.source.opml import read_opml, sources_yaml
 
     existing: frozenset[str] = frozenset()
     config_path: Path = ctx.parent.params["config_path"] if ctx.parent else Path("watcher.yaml")
@@ -409,6 +403,36 @@ def sources_import(ctx: click.Context, opml_file: Path, output: Path | None) -> 
         click.echo(f"wrote {len(imported)} sources to {output}; add it to watcher.yaml as:  include: [{output}]", err=True)
     else:
         click.echo(text, nl=False)
+
+
+@cli.command()
+@_config_option
+@click.option("--listen", default=None, metavar="HOST:PORT",
+              help="Where to serve (default: the config's server.listen, else 127.0.0.1:8080).")
+@click.option("--read-only", is_flag=True, help="Show everything, change nothing.")
+@click.option("--hash-password", is_flag=True, help="Read a password on stdin and print the hash to put in "
+              "WATCHER_CONSOLE_TOKEN instead of it, then exit.")
+def web(config_path: Path, listen: str | None, read_only: bool, hash_password: bool) -> None:
+    """The web console over the database, without polling (`watcher run` serves it too, on `server.listen`).
+
+    Off loopback it needs credentials: WATCHER_CONSOLE_TOKEN (may change things) and/or
+    WATCHER_CONSOLE_READONLY_TOKEN (may look), each a token or a --hash-password hash, or *_FILE naming a file.
+    """
+    if hash_password:
+        from watcher.web.auth import hash_password as make_hash
+
+        password = sys.stdin.readline().rstrip("\n")
+        if not password:
+            raise click.UsageError("give the password on stdin")
+        click.echo(make_hash(password))
+        return
+    from watcher.web.serve import serve_web
+
+    config = _load(config_path)
+    address = listen or (config.server.listen if config.server else "127.0.0.1:8080")
+    if not re.fullmatch(r"(\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}", address):
+        raise click.UsageError(f"--listen {address}: not HOST:PORT")
+    asyncio.run(serve_web(config, address, read_only))
 
 
 @cli.command()

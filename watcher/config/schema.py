@@ -187,6 +187,7 @@ class StoriesConfig(Strict):
 
 class ServerConfig(Strict):
     listen: str = "127.0.0.1:8080"
+    console: bool = True  # the web console beside /healthz and /metrics (credentials needed off loopback)
 
     @field_validator("listen")
     @classmethod

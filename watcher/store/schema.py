@@ -222,5 +222,23 @@ def _v8(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX notices_due ON notices(status, next_attempt_at)")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
+def _v9(db: sqlite_utils.Database) -> None:
+    """The web console: alerts marked as false positives (counted per rule), and the indexes its pages read by,
+    so every list is a range of an index however large the store grows."""
+    db.execute(
+        """CREATE TABLE false_positives (
+            alert_id INTEGER PRIMARY KEY REFERENCES alerts(id),
+            rule_id TEXT NOT NULL,
+            marked_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX false_positives_rule ON false_positives(rule_id)")
+    db.execute("CREATE INDEX alerts_created ON alerts(created_at)")
+    db.execute("CREATE INDEX alerts_rule ON alerts(rule_id, id)")
+    db.execute("CREATE INDEX matches_rule_time ON matches(rule_id, matched_at)")
+    db.execute("CREATE INDEX articles_source ON articles(source_id, id)")
+    db.execute("CREATE INDEX stories_last_seen ON stories(last_seen, id)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
 SCHEMA_VERSION = len(MIGRATIONS)
