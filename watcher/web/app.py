@@ -55,7 +55,6 @@ class Console:
     control: Control = field(default_factory=NoDaemon)
     credentials: Credentials = field(default_factory=Credentials)
     read_only: bool = False
-    secure_cookies: bool = False  # off loopback the session cookie is Secure (serve it behind TLS)
 
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
@@ -77,6 +76,9 @@ class SecurityHeaders:
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
                 headers += [h for h in SECURITY_HEADERS if h[0] not in names]
+                if scope.get("scheme") == "https":  # over TLS (or behind a TLS proxy) the session cookie is Secure
+                    headers = [(k, v + b"; secure" if k.lower() == b"set-cookie" and b"secure" not in v.lower() else v)
+                               for k, v in headers]
                 if b"cache-control" not in names:
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
@@ -207,7 +209,7 @@ def create_app(console: Console, extra_routes: Sequence[BaseRoute] = ()) -> Star
         middleware=[
             Middleware(SecurityHeaders),
             Middleware(SessionMiddleware, secret_key=secrets.token_urlsafe(32), session_cookie="watcher_session",
-                       max_age=SESSION_HOURS * 3600, same_site="strict", https_only=console.secure_cookies),
+                       max_age=SESSION_HOURS * 3600, same_site="strict"),
         ],
     )
     app.state.console = console

@@ -20,7 +20,7 @@ from watcher.config import Config
 from watcher.errors import WatcherError
 from watcher.run.endpoint import Health, split_listen
 from watcher.web.app import Console, create_app
-from watcher.web.auth import Credentials, check_bind, loopback
+from watcher.web.auth import Credentials, check_bind
 from watcher.web.control import Control, NoDaemon
 
 if TYPE_CHECKING:
@@ -99,8 +99,7 @@ def console_app(config: Config, store: "Store", listen: str, control: Control | 
     credentials = Credentials.from_env()
     host, _ = split_listen(listen)
     check_bind(listen, host, credentials)
-    console = Console(config, store, control or NoDaemon(), credentials, read_only,
-                      secure_cookies=not loopback(host))
+    console = Console(config, store, control or NoDaemon(), credentials, read_only)
     return create_app(console, routes or [])
 
 

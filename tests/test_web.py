@@ -1,0 +1,309 @@
+"""The web console's pages and forms, driven in-process over a database a real `watcher run --once` filled."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+from typing import AsyncIterator, Iterator
+
+import httpx
+import pytest
+
+from tests.conftest import run_watcher
+from tests.receivers import WebhookReceiver
+from tests.webconsole import CHANNEL_SECRET, FEED_SECRET, copy_site, csrf_of, polled
+from tests.webserver import WebServer
+from watcher.config import load_config
+from watcher.errors import WatcherError
+from watcher.store import Store
+from watcher.web.auth import Credentials, hash_password
+from watcher.web.charts import day_bars, name_bars
+from watcher.web.serve import console_app
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    folder = tmp_path_factory.mktemp("site")
+    with WebServer() as web:
+        hooks = WebhookReceiver().start()
+        try:
+            polled(folder, web, hooks)
+        finally:
+            hooks.stop()
+    yield folder
+
+
+class Browser:
+    """An in-process client of the console with its cookie jar, and the store it reads."""
+
+    def __init__(self, client: httpx.AsyncClient, store: Store, config: Path) -> None:
+        self.client, self.store, self.config = client, store, config
+
+    async def page(self, path: str, status: int = 200) -> str:
+        r = await self.client.get(path)
+        assert r.status_code == status, f"GET {path}: {r.status_code} {r.text[:500]}"
+        return r.text
+
+    async def post(self, path: str, data: dict[str, str], token_from: str = "/sources/echo", **headers: str) -> httpx.Response:
+        token = csrf_of(await self.page(token_from))
+        return await self.client.post(path, data={"csrf": token, **data}, headers=headers)
+
+    def scalar(self, sql: str, *params: object) -> object:
+        return self.store.db.execute(sql, list(params)).fetchone()[0]
+
+
+async def _open(site: Path, tmp_path: Path, env: dict[str, str] | None = None, monkeypatch: pytest.MonkeyPatch | None = None,
+                listen: str = "127.0.0.1:8080", read_only: bool = False) -> AsyncIterator[Browser]:
+    config_path = copy_site(site, tmp_path)
+    config = load_config(config_path)
+    if monkeypatch is not None:
+        for k, v in (env or {}).items():
+            monkeypatch.setenv(k, v)
+    store = Store(config.database)
+    app = console_app(config, store, listen, read_only=read_only)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8080") as client:
+        yield Browser(client, store, config_path)
+    store.close()
+
+
+@pytest.fixture
+async def console(site: Path, tmp_path: Path) -> AsyncIterator[Browser]:
+    async for b in _open(site, tmp_path):
+        yield b
+
+
+async def test_every_page_renders_what_the_daemon_stored(console: Browser) -> None:
+    alert_id = console.scalar("SELECT id FROM alerts WHERE rule_id = 'harbour-works' ORDER BY id LIMIT 1")
+    story_id = console.scalar("SELECT story_id FROM alerts a JOIN articles ar ON ar.id = a.article_id WHERE a.id = ?",
+                              alert_id)
+    article_id = console.scalar("SELECT article_id FROM alerts WHERE id = ?", alert_id)
+
+    home = await console.page("/")
+    assert 'id="articles-today">3<' in home and 'id="alerts-today">2<' in home
+    assert home.count("<svg") == 3 and "harbour-works" in home  # two day charts and the rule fires
+    sources = await console.page("/sources")
+    assert "/sources/echo" in sources and "/sources/gazette" in sources and sources.count('class="badge ok"') == 2
+    echo = await console.page("/sources/echo")
+    assert "Harbour crane arrives" in echo and "Library opens late" in echo
+    alerts = await console.page("/alerts")
+    assert len(re.findall(r'<a href="/alerts/\d+">', alerts)) == 2
+    assert "hook: pending" in alerts  # every send failed: waiting for its retry
+    alert = await console.page(f"/alerts/{alert_id}")
+    assert re.search(r"<mark>[Hh]arbour</mark>", alert), "the matched keyword is highlighted in the evidence"
+    assert "HTTP 500" in alert or "500" in alert  # the delivery's last error
+    assert "Retry now" in alert and "Mark as false positive" in alert
+    story = await console.page(f"/stories/{story_id}")
+    assert "started story" in story or "new story" in story or "story" in story
+    assert f'/articles/{article_id}"' in story
+    assert "Harbour crane arrives" in await console.page("/stories")
+    rules = await console.page("/rules")
+    assert 'id="rules-ok"' in rules and "/rules/harbour-works" in rules and "/rules/library-hours" in rules
+    assert "Harbour works" in await console.page("/rules/harbour-works")
+    assert "Port Ellis" in await console.page(f"/articles/{article_id}")
+    await console.page("/alerts/999999", status=404)
+    await console.page("/sources/nope", status=404)
+
+
+async def test_secrets_are_never_rendered_and_headers_are_strict(console: Browser) -> None:
+    alert_id = console.scalar("SELECT MIN(id) FROM alerts")
+    for path in ("/", "/sources", "/sources/echo", "/alerts", f"/alerts/{alert_id}", "/stories", "/rules",
+                 "/rules/harbour-works"):
+        r = await console.client.get(path)
+        assert r.status_code == 200
+        assert FEED_SECRET not in r.text and CHANNEL_SECRET not in r.text, path
+        csp = r.headers["content-security-policy"]
+        assert "default-src 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert r.headers["x-frame-options"] == "DENY" and r.headers["cache-control"] == "no-store"
+        assert " style=" not in r.text, f"{path}: an inline style the CSP would block"
+    assert "token=***" in await console.page("/sources")
+
+
+async def test_every_post_needs_this_sessions_csrf_token(console: Browser) -> None:
+    alert_id = console.scalar("SELECT MIN(id) FROM alerts")
+    await console.page("/")  # a session exists
+    r = await console.client.post(f"/alerts/{alert_id}/false-positive", data={"mark": "1"})
+    assert r.status_code == 403 and "security token" in r.text
+    r = await console.client.post(f"/alerts/{alert_id}/false-positive", data={"mark": "1", "csrf": "forged"})
+    assert r.status_code == 403
+    r = await console.post(f"/alerts/{alert_id}/false-positive", {"mark": "1"}, origin="http://evil.example")
+    assert r.status_code == 403 and "another site" in r.text
+    assert console.scalar("SELECT COUNT(*) FROM false_positives") == 0
+    r = await console.post(f"/alerts/{alert_id}/false-positive", {"mark": "1"}, origin="http://127.0.0.1:8080")
+    assert r.status_code == 303
+    assert console.scalar("SELECT COUNT(*) FROM false_positives") == 1
+
+
+async def test_false_positive_is_stored_shown_counted_and_filtered(console: Browser) -> None:
+    alert_id = console.scalar("SELECT MIN(id) FROM alerts WHERE rule_id = 'harbour-works'")
+    r = await console.post(f"/alerts/{alert_id}/false-positive", {"mark": "1"})
+    assert r.status_code == 303 and r.headers["location"] == f"/alerts/{alert_id}"
+    page = await console.page(f"/alerts/{alert_id}")
+    assert 'id="fp-mark"' in page and "marked as a false positive" in page
+    rules = await console.page("/rules")
+    row = re.search(r"/rules/harbour-works.*?</tr>", rules, re.S)
+    assert row and row.group().endswith("<td>1</td></tr>"), "one false positive counted for the rule"
+    only = await console.page("/alerts?status=false-positive")
+    assert re.findall(r'<a href="/alerts/(\d+)">', only) == [str(alert_id)]
+    await console.post(f"/alerts/{alert_id}/false-positive", {"mark": "0"})
+    assert console.scalar("SELECT COUNT(*) FROM false_positives") == 0
+
+
+async def test_retry_now_makes_a_failed_delivery_due(console: Browser) -> None:
+    delivery, alert_id, attempts = console.store.db.execute(
+        "SELECT id, alert_id, attempts FROM deliveries WHERE status = 'pending' ORDER BY id LIMIT 1").fetchone()
+    assert attempts >= 1
+    console.store.db.execute("UPDATE deliveries SET next_attempt_at = '2999-01-01T00:00:00+00:00' WHERE id = ?",
+                             [delivery])
+    r = await console.post(f"/alerts/{alert_id}/retry", {"delivery": str(delivery)})
+    assert r.status_code == 303
+    due = console.scalar("SELECT next_attempt_at FROM deliveries WHERE id = ?", delivery)
+    assert str(due) < "2999", "the retry is due now"
+    console.store.db.execute("UPDATE deliveries SET status = 'sent' WHERE id = ?", [delivery])
+    r = await console.post(f"/alerts/{alert_id}/retry", {"delivery": str(delivery)})
+    assert r.status_code == 409
+
+
+async def test_alert_filters_narrow_and_pages_go_back_in_time(console: Browser) -> None:
+    page = await console.page("/alerts?rule=harbour-works&text=crane")
+    assert len(re.findall(r'<a href="/alerts/\d+">', page)) == 1 and "Harbour crane arrives" in page
+    assert "No alerts match" in await console.page("/alerts?rule=library-hours")
+    assert "No alerts match" in await console.page("/alerts?day=2001-01-01")
+    assert "No alerts match" in await console.page("/alerts?channel=hook&status=sent")
+    newest = console.scalar("SELECT MAX(id) FROM alerts")
+    older = await console.page(f"/alerts?before={newest}")
+    assert f'<a href="/alerts/{newest}">' not in older and len(re.findall(r'<a href="/alerts/\d+">', older)) == 1
+    await console.page("/alerts?before=junk&day=not-a-day")  # bad values are ignored, not errors
+
+
+async def test_source_disable_and_enable(console: Browser) -> None:
+    r = await console.post("/sources/gazette/disable", {})
+    assert r.status_code == 303
+    assert "web console" in str(console.scalar("SELECT disabled FROM sources WHERE id = 'gazette'"))
+    page = await console.page("/sources/gazette")
+    assert 'class="badge disabled"' in page and 'id="enable"' in page
+    r = await console.post("/sources/gazette/enable", {})
+    assert r.status_code == 303 and console.scalar("SELECT disabled FROM sources WHERE id = 'gazette'") is None
+    r = await console.post("/sources/gazette/poll", {})  # `watcher web` does not poll: it says so
+    assert "only reads the database" in await console.page(r.headers["location"])
+
+
+async def test_rule_workbench_tests_backtests_and_saves_only_what_checks(console: Browser) -> None:
+    rule_file = console.config.parent / "rules" / "harbour.yaml"
+    original = rule_file.read_text()
+    text = "Harbour news\n\nDredgers reached the harbour mouth at dawn, the port said."
+    r = await console.post("/rules/harbour-works/workbench", {"yaml": original, "text": text, "do": "test"},
+                           token_from="/rules/harbour-works")
+    assert r.status_code == 200 and 'id="verdict">fires' in r.text
+    assert "<mark>Dredgers</mark>" in r.text and "<mark>harbour</mark>" in r.text
+
+    article_id = console.scalar("SELECT id FROM articles WHERE title LIKE 'Library%'")
+    r = await console.post("/rules/harbour-works/workbench", {"yaml": original, "article": str(article_id), "do": "test"},
+                           token_from="/rules/harbour-works")
+    assert 'id="verdict">does not fire' in r.text
+
+    edited = original.replace("keywords: [harbour, dredgers]", "keywords: [library]")
+    r = await console.post("/rules/harbour-works/workbench", {"yaml": edited, "days": "7", "do": "backtest"},
+                           token_from="/rules/harbour-works")
+    assert re.search(r'id="backtest">Fires on <b>1</b> of 3 articles', r.text), r.text[-1500:]
+
+    broken = original.replace("keywords: [harbour, dredgers]", "keywords: []")
+    r = await console.post("/rules/harbour-works/workbench", {"yaml": broken, "do": "save"}, token_from="/rules/harbour-works")
+    assert r.status_code == 422 and "harbour.yaml:" in r.text
+    assert rule_file.read_text() == original and not rule_file.with_name("harbour.yaml.prev").exists()
+
+    failing_example = original.replace("keywords: [harbour, dredgers]", "keywords: [dredgers]")
+    r = await console.post("/rules/harbour-works/workbench", {"yaml": failing_example, "do": "save"},
+                           token_from="/rules/harbour-works")
+    assert r.status_code == 422 and "example" in r.text and rule_file.read_text() == original
+
+    better = original.replace("keywords: [harbour, dredgers]", "keywords: [harbour, dredgers, quay]")
+    r = await console.post("/rules/harbour-works/workbench", {"yaml": better, "do": "save"}, token_from="/rules/harbour-works")
+    assert r.status_code == 303
+    assert rule_file.read_text() == better and rule_file.with_name("harbour.yaml.prev").read_text() == original
+    check = run_watcher("check", "--config", str(console.config))
+    assert check.returncode == 0, check.stderr
+
+
+async def test_login_wall_roles_and_wrong_tokens(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = {"WATCHER_CONSOLE_TOKEN": hash_password("correct horse"), "WATCHER_CONSOLE_READONLY_TOKEN": "look-only"}
+    async for b in _open(site, tmp_path, env, monkeypatch, listen="0.0.0.0:8080"):
+        r = await b.client.get("/alerts")
+        assert r.status_code == 303 and r.headers["location"] == "/login?next=/alerts"
+        login = await b.page("/login")
+        r = await b.client.post("/login", data={"csrf": csrf_of(login), "token": "wrong", "next": "/alerts"})
+        assert r.status_code == 401 and "wrong token" in r.text
+        r = await b.client.post("/login", data={"csrf": csrf_of(login), "token": "look-only", "next": "/alerts"})
+        assert r.status_code == 303 and r.headers["location"] == "/alerts"
+        cookie = r.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=strict" in cookie and "secure" not in cookie
+        r = await b.client.get("https://127.0.0.1:8080/login")  # over TLS (a proxy's X-Forwarded-Proto too)
+        assert "; secure" in r.headers["set-cookie"].lower()
+
+    async for b in _open(site, tmp_path / "again", env, monkeypatch):
+        login = await b.page("/login")
+        r = await b.client.post("/login", data={"csrf": csrf_of(login), "token": "look-only", "next": "/"})
+        assert r.status_code == 303
+        page = await b.page("/alerts/1")
+        assert "viewer" in page and "Retry now" not in page and "Mark as false positive" not in page
+        r = await b.post("/alerts/1/false-positive", {"mark": "1"})
+        assert r.status_code == 403 and "read-only" in r.text
+        r = await b.post("/rules/harbour-works/workbench", {"yaml": (b.config.parent / "rules/harbour.yaml").read_text(),
+                                                            "text": "The harbour.", "do": "test"})
+        assert r.status_code == 200 and "fires" in r.text  # a viewer may test a rule
+        await b.post("/logout", {})
+        r = await b.client.get("/")
+        assert r.status_code == 303
+        r = await b.client.post("/login", data={"csrf": csrf_of(await b.page("/login")), "token": "correct horse"})
+        assert r.status_code == 303
+        assert "Mark as false positive" in await b.page("/alerts/1")
+
+
+def test_no_console_off_loopback_without_credentials(site: Path, tmp_path: Path) -> None:
+    config = load_config(copy_site(site, tmp_path))
+    store = Store(config.database)
+    try:
+        with pytest.raises(WatcherError, match="needs credentials"):
+            console_app(config, store, "0.0.0.0:8080")
+    finally:
+        store.close()
+    result = run_watcher("web", "--config", str(tmp_path / "watcher.yaml"), "--listen", "0.0.0.0:18080", timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "needs credentials" in line and "WATCHER_CONSOLE_TOKEN" in line
+
+
+def test_credentials_from_files_and_hashes(tmp_path: Path) -> None:
+    (tmp_path / "token").write_text("s3cret\n")
+    creds = Credentials.from_env({"WATCHER_CONSOLE_TOKEN_FILE": str(tmp_path / "token")})
+    assert creds.role_for("s3cret") == "admin" and creds.role_for("s3cre") is None and creds.role_for("") is None
+    hashed = Credentials.from_env({"WATCHER_CONSOLE_READONLY_TOKEN": hash_password("pw", iterations=1000)})
+    assert hashed.role_for("pw") == "viewer" and hashed.role_for("pw ") is None
+    with pytest.raises(WatcherError, match="cannot read"):
+        Credentials.from_env({"WATCHER_CONSOLE_TOKEN_FILE": str(tmp_path / "missing")})
+
+
+def test_charts_are_plain_svg_scaled_to_the_largest_value() -> None:
+    svg = str(day_bars([("2026-11-01", 0), ("2026-11-02", 7), ("2026-11-03", 3)], "articles <per> day"))
+    assert svg.startswith("<svg") and svg.count("<rect") == 3 and "style=" not in svg
+    assert ">10</text>" in svg  # the scale's top: 7 rounds up to 10
+    assert "articles &lt;per&gt; day" in svg and "2026-11-02: 7" in svg
+    bars = str(name_bars([("b", 1), ("a<x>", 4)], "fires"))
+    assert bars.index("a&lt;x&gt;") < bars.index(">b<"), "largest first, names escaped"
+    assert "nothing yet" in str(name_bars([], "fires"))
+
+
+def test_the_schema_indexes_back_the_console_queries(site: Path) -> None:
+    conn = sqlite3.connect(site / "data" / "watcher.db")
+    try:
+        plans = {
+            "alerts by rule": "SELECT id FROM alerts WHERE rule_id = 'x' AND id < 10 ORDER BY id DESC LIMIT 50",
+            "alerts per day": "SELECT substr(created_at, 1, 10), COUNT(*) FROM alerts WHERE created_at >= '2026' GROUP BY 1",
+            "source articles": "SELECT id FROM articles WHERE source_id = 'x' AND id < 10 ORDER BY id DESC LIMIT 50",
+            "stories": "SELECT id FROM stories WHERE (last_seen, id) < ('9', 1) ORDER BY last_seen DESC, id DESC LIMIT 50",
+        }
+        for name, sql in plans.items():
+            plan = " ".join(r[-1] for r in conn.execute("EXPLAIN QUERY PLAN " + sql))
+            assert "USING" in plan and "SCAN alerts" not in plan and "SCAN articles" not in plan, f"{name}: {plan}"
+    finally:
+        conn.close()
