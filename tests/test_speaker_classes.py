@@ -351,6 +351,54 @@ CASES = [
     ("headline 3", "Tally Hits Governor Over Failed Plan", True),
     ("headline 3", "Tally Hits The Campaign Trail In Iowa", False),
     ("headline 3", "Marks Rips Tally Over Failed Plan", False),
+    # A cue verb opening the sentence is no first name: "Said X: ..."
+    ("opening cue", 'Experts doubt the plan will pass. Said Tally: "I have seen this before."', True),
+    ("opening cue", "Says Tally, who ran the agency for a decade: “It will not work.”", True),
+    ("opening cue", "Anna Tally said the school would reopen.", False),
+    # An adjective after "a"/"an" before the name: "a beaming X said"
+    ("adjective", "“We won,” a beaming Tally told supporters.", True),
+    ("adjective", "“We won,” an exhausted Tally said after midnight.", True),
+    ("adjective", "“We won,” said the governor, having beaten Tally.", False),
+    # More cue verbs and their inflections, each with a non-speech use beside it
+    ("cue verbs 3", "Tally demanded an apology from the network.", True),
+    ("cue verbs 3", "Tally demands that the board resign.", True),
+    ("cue verbs 3", "The bill expanded the services that Tally demanded.", False),
+    ("cue verbs 3", "Tally wondered aloud whether the plan would survive.", True),
+    ("cue verbs 3", "“Will we win?” Tally wondered.", True),
+    ("cue verbs 3", "Tally wondered off into the crowd.", False),
+    ("cue verbs 3", "Tally exclaimed, “We did it!”", True),
+    ("cue verbs 3", "Tally texted reporters that the deal was off.", True),
+    ("cue verbs 3", "Tally pleaded with voters to stay home.", True),
+    ("cue verbs 3", "Tally has pleaded not guilty.", True),
+    ("cue verbs 3", "“Give us time,” Tally offered.", True),
+    ("cue verbs 3", "Tally offered a deal to the union.", False),
+    ("cue verbs 3", "Tally railed at the ruling on Monday.", True),
+    ("cue verbs 3", "Tally arrived at the rally on Monday.", False),
+    ("cue verbs 3", "Tally kept saying the vote was rigged.", True),
+    ("cue verbs 3", "Tally kept the notes in a drawer.", False),
+    ("cue verbs 3", "Tally acknowledged as much in an interview.", True),
+    ("cue verbs 3", "“It was a mistake,” Tally wrote in his memoir.", True),
+    ("cue verbs 3", "Tally wrote the memoir in 2010.", False),
+    ("cue verbs 3", "Tally posted two words on Twitter - “So sad” - with a link.", True),
+    ("cue verbs 3", "Tally posted bail on Monday.", False),
+    ("cue verbs 3", "Tally was heard on a hot microphone telling an aide to leave.", True),
+    ("cue verbs 3", "Tally was heard by the committee on Monday.", False),
+    # A quotation right before a role and the name: `"Why?" reporter X asked him`
+    ("role before name", "“But why?” reporter Rick Tally asked him.", True),
+    ("role before name", "“We will win,” campaign manager Rick Tally continued.", True),
+    ("role before name", "“But why?” the reporter asked Tally.", False),
+    ("role before name", "“We will win,” a spokesman for Tally continued.", False),
+    # "with X <-ing cue>", also across an aside
+    ("with X -ing", "It was a long night, with Tally — who had won the state — declaring victory.", True),
+    ("with X -ing", "It was a long night, with Sen. Rick Tally (R-Ohio) telling reporters the race was over.", True),
+    ("with X -ing", "It was a long night, with Tally — who had lost the state — watching from the wings.", False),
+    # An apposition, then a verb that is no cue by itself, then an -ing cue
+    ("apposition + participle", "Tally, the fund's lawyer, has rejected the label, noting that it costs money to raise money.", True),
+    ("apposition + participle", "Tally, the fund's lawyer, has rejected the offer, leaving the talks in doubt.", False),
+    # Two subjects, the second named in an apposition
+    ("coordination 2", "Tally and his running mate, Jo Marks, said the vote was rigged.", True),
+    ("coordination 2", "Marks and her running mate, Rick Tally, said the vote was rigged.", True),
+    ("coordination 2", "Marks and her running mate, Jo Dunn, said Tally had lied.", False),
 ]
 
 

@@ -38,7 +38,8 @@ def mention_role(ctx: Ctx, i0: int) -> str:
     if t in PREPS:
         return "prep"
     if t in OBJ_VERBS or (t.endswith("ed") and len(t) > 4 and t not in TITLES) or (t.endswith("ing") and len(t) > 5 and t not in TITLES):
-        return "verb"
+        # after a determiner it is an adjective: "a beaming X said", "an exhausted X told"
+        return "ok" if ctx.at(k - 1) in ("a", "an") and t not in OBJ_VERBS else "verb"
     return "ok"
 
 
@@ -49,6 +50,9 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
     n = ctx.n
     k = name_tail(ctx, i1)
     guard = None
+    lead = skip_titles_left(ctx, i0 - 1, commas=False, nouns=True) + 1
+    if lead < i0 and not ctx.inq[lead]:
+        a = min(a, ctx.starts[lead])  # a quotation right before the title: `"Why?" reporter X asked him`
     if k < n and ctx.low[k] in ("—", "–") and not ctx.inq[k] and _dashed_member(ctx, i0):
         flags = Flags()
         return verb_ok(ctx, skip_fillers(ctx, k + 1, flags), flags, a)  # "leaders — and, in particular, X — insisted"
@@ -109,6 +113,10 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
                 v = skip_fillers(ctx, m + 1, flags)
                 if v < n and (is_verb(ctx.low[v]) or ctx.low[v] in ("quoted", "cited") or ctx.low[v] in LABEL_VERBS):
                     how = verb_ok(ctx, v, flags, a)
+                    if how is None:
+                        # "X, the fund's lawyer, has rejected the label, noting that ..."
+                        found = _participle(ctx, v, flags) if not ctx.cap(v) else None
+                        how = found[0] if found and found[1] == "ing" else None
                     if how is None:
                         return None
                     guard = mention_role(ctx, i0)

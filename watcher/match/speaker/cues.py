@@ -53,19 +53,19 @@ _STRONG = wordlist(
     "speculate propose cite echo question defend affirm reaffirm recount relay hint imply inform confess "
     "protest dispute recommend advise underscore highlight assail berate castigate excoriate fault laud "
     "commend vent rant grumble scoff brag swear theorize surmise apologize thank lecture preach "
-    "reassure tout congratulate blame challenge encourage refute rebut"
+    "reassure tout congratulate blame challenge encourage refute rebut exclaim"
 )
 # Verbs with a common non-speech sense: they need a clause-like continuation.
 _WEAK = wordlist("claim add deny declare report admit maintain respond post ask answer counter remind agree talk indicate order "
-    "charge signal disagree object reject")
+    "charge signal disagree object reject demand wonder text notify plead")
 # Only speech next to a quotation: `"…," he continued`.
-_QUOTE_ONLY = wordlist("continue shout yell whisper scream plead beg conclude interject muse sigh snap laugh start react")
+_QUOTE_ONLY = wordlist("continue shout yell whisper scream beg conclude interject muse sigh snap laugh start react offer")
 # Usable in the inverted order `"…," said X`.
 INVERTABLE = set(
     wordlist(
         "say add write explain note insist warn argue reply ask continue recall state declare comment respond "
         "answer claim admit concede conclude retort counter quip joke shout stress emphasise emphasize confirm "
-        "observe tweet agree proclaim react"
+        "observe tweet agree proclaim react exclaim wonder offer"
     )
 )
 
@@ -127,6 +127,8 @@ PHRASAL = {
             "called", "calling", "point", "points", "pointed", "pointing", "lay", "lays", "laid", "laying"},
     "against": {"rail", "rails", "railed", "railing", "inveigh", "inveighs", "inveighed", "argue", "argues",
                 "argued", "arguing", "warn", "warns", "warned", "warning"},
+    "at": {"rail", "rails", "railed", "railing", "lash", "lashes", "lashed", "lashing", "snap", "snaps", "snapped",
+           "snapping", "swipe", "swipes", "swiped", "swiping", "jab", "jabs", "jabbed", "jabbing"},
     "in": {"weigh", "weighs", "weighed", "weighing", "chime", "chimes", "chimed", "chiming"},
     "into": {"lit", "light", "lights", "lighting", "tore", "tear", "tears", "tearing"},
     "off": {"sound", "sounds", "sounded", "sounding"},

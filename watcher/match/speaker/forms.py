@@ -83,8 +83,9 @@ def according_to(ctx: Ctx, i0: int, i1: int, possessive: bool) -> str | None:
             return "according-to"
         if t == "by" and ctx.at(k - 1) in ("asked", "pressed", "questioned"):
             return "reported"  # "Y was asked by host X whether ...": the one asking speaks
-        if t == "with" and k == i0 - 1 and ctx.at(i1) in PARTICIPLES:
-            return "reported"  # "..., with X tweeting that it was a disaster"
+        if t == "with" and skip_titles_left(ctx, i0 - 1, commas=False) == k:
+            # "..., with X tweeting that it was a disaster", "with X — who won the state — declaring victory"
+            return "reported" if ctx.at(_after_aside(ctx, name_tail(ctx, i1))) in PARTICIPLES else None
         if t in ("quoted", "cited"):
             if ctx.at(i1) == "as" and ctx.at(i1 + 1) in ("saying", "telling", "stating"):
                 return "according-to"
@@ -104,6 +105,19 @@ def according_to(ctx: Ctx, i0: int, i1: int, possessive: bool) -> str | None:
             return None
         k -= 1
     return None
+
+
+def _after_aside(ctx: Ctx, k: int) -> int:
+    """The token after an aside that opens at k ("— who won the state —", ", a Democrat,"), else k."""
+    closer = {",": ",", "—": "—", "–": "–", "(": ")"}.get(ctx.at(k))
+    if closer is None:
+        return k
+    for j in range(k + 1, min(ctx.n, k + 25)):
+        if ctx.inq[j] or ctx.low[j] in (";", ".", ":"):
+            return k
+        if ctx.low[j] == closer:
+            return j + 1
+    return k
 
 
 _COMPOUND_HEADS = {

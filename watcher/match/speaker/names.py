@@ -115,7 +115,7 @@ def mention_ok(text: str, folded: str, a: int, b: int, mt: _Matcher) -> bool:
                 k -= 1
             orig = text[k + 1 : j + 1]
             word = folded[k + 1 : j + 1]
-            if orig[:1].isupper() and not orig.isupper() and not _known_word(word, mt):
+            if orig[:1].isupper() and not orig.isupper() and not _known_word(word, mt) and not _opening_cue(text, k, word):
                 # a middle name after the first name is the same person: "Hillary Rodham Clinton"
                 before = folded[max(0, k - 30) : k + 1].split()
                 if not before or before[-1] not in mt.name_words:
@@ -136,6 +136,14 @@ def mention_ok(text: str, folded: str, a: int, b: int, mt: _Matcher) -> bool:
             # a title-case headline capitalises the verb: "Trump Warns Clinton ..."
             return (finite_cue(word.replace("’", "'")) or word in HEADLINE_VERBS) and title_case_line(text, a)
     return True
+
+
+def _opening_cue(text: str, k: int, word: str) -> bool:
+    """A finite cue verb opening its sentence before the name: "Said Ellis: ...", "Says Tally, ..."."""
+    j = k
+    while j >= 0 and text[j] in " \t\u00a0\"“‘'":
+        j -= 1
+    return (j < 0 or text[j] in ".!?\n:") and finite_cue(word.replace("’", "'"))
 
 
 def _known_word(word: str, mt: _Matcher) -> bool:

@@ -25,6 +25,7 @@ def _title_noun(ctx: Ctx, k: int) -> bool:
         t.isalpha() and len(t) > 2 and not ctx.cap(k) and not is_verb(t) and t not in PREPS and t not in STOP_CAP
         and t not in DETERMINERS and t not in AUX_BE and t not in AUX_OTHER and t not in FILLERS
         and not (t.endswith("ed") and len(t) > 3) and not t.endswith("ly") and t not in _RELATIVE
+        and not (t.endswith("ing") and len(t) > 4 and t != "ranking")  # "said the governor, having beaten X"
     )
 
 

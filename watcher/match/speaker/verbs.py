@@ -97,6 +97,15 @@ def skip_fillers(ctx: Ctx, k: int, flags: Flags) -> int:
         elif t == "and" and ctx.at(k + 1) in ("his", "her", "their"):
             flags.plural = True
             k += 3
+            if ctx.at(k) != "," and ctx.at(k + 1) == "," and ctx.low[k].isalpha() and not is_verb(ctx.low[k]):
+                k += 1  # "and his running mate, Y, said"
+            if ctx.at(k) == "," and ctx.cap(k + 1):
+                # "X and his running mate, Y, said": the partner's name in commas
+                j = k + 1
+                while j < min(n, k + 6) and (ctx.cap(j) or ctx.low[j] == "."):
+                    j += 1
+                if ctx.at(j) == ",":
+                    k = j + 1
         elif t in ("и",) and ctx.cap(k + 1):
             k += 2
         elif t in _PP_PREPS and not flags.aux:
@@ -140,14 +149,21 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
     if t in ("quoted", "cited", "heard", "recorded", "filmed", "reported", "recalled") and nxt == "as" and ctx.at(v + 2) == "saying":
         end = ctx.ends[v + 2]
         return "quote" if ctx.quote_adjacent(a, end) else "reported"
-    if t in ("heard", "recorded", "filmed", "overheard", "caught") and nxt in ("saying", "telling"):
-        return "quote" if ctx.quote_adjacent(a, ctx.ends[v + 1]) else "reported"
+    if t in ("heard", "recorded", "filmed", "overheard", "caught"):
+        j = v + 1
+        if nxt in ("on", "in") and ctx.at(v + 2) not in ("saying", "telling"):
+            # "was heard on a hot microphone telling", "caught on tape saying"
+            j = next((m for m in range(v + 2, min(ctx.n, v + 6)) if ctx.low[m] in ("saying", "telling")), j)
+        if ctx.at(j) in ("saying", "telling"):
+            return "quote" if ctx.quote_adjacent(a, ctx.ends[j]) else "reported"
+    if t in _KEEP and nxt in VERBS and VERBS[nxt][1] == "ing" and VERBS[nxt][0] not in QUOTE_ONLY_SET and not flags.be:
+        return verb_ok(ctx, v + 1, Flags(be=True), a)  # "X kept saying", "X began telling"
     if nxt in PHRASAL and t in PHRASAL[nxt] and not flags.be:
         return "quote" if ctx.quote_adjacent(a, ctx.ends[v + 1]) else "reported"  # "X fired back", "X lashed out"
     if t in ("call", "calls", "called", "calling") and not flags.be and nxt in ("for", "on") and ctx.at(v + 2) not in DAYS:
         return "reported"
-    if t in LABEL_VERBS and (not flags.be or t.endswith("ing")) and quote_ahead(ctx, v + 1) is not None:
-        return "quote"  # "X called the plan “a disaster”", "X compared the president to a duck, “...”"
+    if (t in LABEL_VERBS or t in _POSTED) and (not flags.be or t.endswith("ing")) and quote_ahead(ctx, v + 1) is not None:
+        return "quote"  # "X called the plan “a disaster”", "X posted two words on Twitter: “So sad”"
     if t in VOICE_VERBS and not flags.be and ctx.at(v + 1 + (ctx.at(v + 1) in DETERMINERS)) in FEELINGS:
         return "reported"  # "X expressed concerns about", "X voiced support for"
     how = periphrasis(ctx, v, flags.be, a)
@@ -165,7 +181,8 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
             if not tj.isalpha() or tj in PREPS or tj in POSS_BLOCK or ctx.cap(j):
                 break
             j += 1
-        return None
+        if t not in VERBS:
+            return None  # "“…,” X offered" goes on as a cue next to a quotation
     info = VERBS.get(t)
     if info is None:
         return None
@@ -174,6 +191,8 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
         return None  # passive: "X was told", "X is said to be ill"
     if kind == "base" and not (flags.aux or flags.plural):
         return None  # "X say" (plural / imperative / noun): not a subject-verb pair we trust
+    if nxt == "as" and ctx.at(v + 2) == "much" and not ctx.inq[v + 2]:
+        return "reported"  # "X acknowledged as much", "X admitted as much in an interview"
     if nxt == "by" or (kind in ("past", "pp") and nxt == "as" and lemma not in ("say", "tell", "add", "write")):
         return None  # "X quoted by", "X described as" (but "X said as the crowd cheered")
     if (
@@ -186,8 +205,8 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
         return None
     if nxt in ("nothing", "little") or (nxt == "no" and ctx.at(v + 2) in ("more", "word", "comment")):
         return None  # "X said nothing"
-    if lemma == "write" and (nxt in WORKS or ctx.at(v + 2) in WORKS or ctx.at(v + 3) in WORKS):
-        return None  # authorship, not a statement: "X wrote the book"
+    if lemma == "write" and nxt not in PREPS and nxt != "in" and (nxt in WORKS or ctx.at(v + 2) in WORKS or ctx.at(v + 3) in WORKS):
+        return None  # authorship, not a statement: "X wrote the book" (but "X wrote in his memoir")
     adjacent = ctx.quote_adjacent(a, end)
     if lemma in QUOTE_ONLY_SET:
         return "quote" if adjacent else None
@@ -209,8 +228,14 @@ def _weak_ok(ctx: Ctx, v: int, lemma: str) -> bool:
         return nxt in ("about", "to", "with", "of")
     if lemma in ("object", "disagree") and (nxt in ("to", "with", ".", ",") or v + 2 >= ctx.n):
         return True  # "X objected to the plan", "X disagreed."
-    if lemma == "remind":
-        return _object_then(ctx, v + 1, {"that"})
+    if lemma in ("remind", "text", "notify"):
+        return nxt == "that" or _object_then(ctx, v + 1, {"that"})  # "X texted reporters that"
+    if lemma == "demand":
+        return nxt in _DEMAND_NEXT or clause_follows(ctx, v + 1)  # "X demanded an apology", not "services X demanded."
+    if lemma == "wonder":
+        return nxt in _WONDER_NEXT  # "X wondered aloud whether", not "X wondered off"
+    if lemma == "plead":
+        return nxt in ("with", "for", "guilty", "innocent", "no", "not") or clause_follows(ctx, v + 1)
     if clause_follows(ctx, v + 1):
         return True  # "X declared Trump was a threat", "X denied he had lied"
     if lemma == "add" or lemma == "declare" or lemma == "report" or lemma == "counter":
@@ -241,6 +266,10 @@ def _weak_ok(ctx: Ctx, v: int, lemma: str) -> bool:
     return False
 
 
+_DEMAND_NEXT = {"that", "to", "a", "an", "the", "his", "her", "their", "answers", "action", "changes", "more"}
+_WONDER_NEXT = {"aloud", "whether", "if", "why", "how", "what", "who", "when", "where", ":", ","}
+_KEEP = {"kept", "keeps", "keep", "began", "begins", "started", "starts", "continued", "continues"}
+_POSTED = {"post", "posts", "posted", "posting", "shared", "shares", "share", "sharing"}
 _REJECT_OBJ = {"idea", "notion", "claim", "claims", "criticism", "suggestion", "suggestions", "accusations", "allegations",
                "charge", "charges", "reports", "comparison", "characterization", "premise", "argument", "assertion"}
 _ASK_NEXT = {"to", "how", "whether", "why", "what", "when", "where", "who", "if", "about", "for"}
