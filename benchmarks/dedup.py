@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from watcher.dedupe.sketch import Sketch, sketch  # noqa: E402
-from watcher.poll import story_sketch  # noqa: E402
+from watcher.run.poll import story_sketch  # noqa: E402
 from watcher.store import ArticleRecord, EntryRecord, Store  # noqa: E402
 from watcher.store import stories  # noqa: E402
 

@@ -125,8 +125,8 @@ def write_config(folder: Path, base: str, n: int, concurrency: int) -> Path:
 def watcher_side(config_path: str) -> dict:
     from watcher.config import load_config
     from watcher.logs import setup_logging
-    from watcher.poll import poll_source
-    from watcher.runtime import open_pipeline
+    from watcher.run.poll import poll_source
+    from watcher.run.services import open_pipeline
 
     setup_logging("warning")
     config = load_config(config_path)
@@ -184,7 +184,7 @@ def conditional_requests(db: Path, path: Path) -> Path:
     """The requests watcher would send from this database state: URLs, conditional and common headers."""
     from watcher import USER_AGENT
     from watcher.fetch.http import ACCEPT_ENCODING
-    from watcher.poll import FEED_ACCEPT
+    from watcher.run.poll import FEED_ACCEPT
 
     conn = sqlite3.connect(db)
     rows = conn.execute("SELECT url, etag, last_modified FROM sources ORDER BY id").fetchall()

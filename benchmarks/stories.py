@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from watcher.config.durations import parse_duration  # noqa: E402
-from watcher.poll import story_sketch  # noqa: E402
+from watcher.run.poll import story_sketch  # noqa: E402
 from watcher.store import ArticleRecord, EntryRecord, Store  # noqa: E402
 
 STORIES = ROOT / "benchmarks/stories/stories.jsonl"

@@ -21,7 +21,7 @@ from watcher.errors import FetchError
 from watcher.fetch import Fetcher, FetchLimits
 from watcher.parse.feed import parse_feed
 from watcher.parse.model import FeedParseError
-from watcher.poll import FEED_ACCEPT, read_source
+from watcher.run.poll import FEED_ACCEPT, read_source
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "feed-corpus"
 TYPES = {".xml": "application/xml", ".json": "application/feed+json", ".rdf": "application/rdf+xml"}

@@ -152,7 +152,7 @@ def test_a_broken_link_in_a_page_sitemap_or_json_feed_is_that_entrys_problem(tmp
 
 # -- 11: log lines cannot be forged ------------------------------------------------------------------------------
 
-FORGED = "2026-12-01T09:00:00 WARNING watcher.poll: source admin: password reset to hunter2"
+FORGED = "2026-12-01T09:00:00 WARNING watcher.run.poll: source admin: password reset to hunter2"
 LINE_START = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d (DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
 
 

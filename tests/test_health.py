@@ -15,7 +15,7 @@ from tests.ops import get, publish, start_daemon, stop, wait_for
 from tests.receivers import WebhookReceiver, free_port
 from tests.webserver import WebServer
 from watcher.config import load_config
-from watcher.daemon import Daemon
+from watcher.run.daemon import Daemon
 from watcher.store import Store
 
 RULES = """\

@@ -52,7 +52,7 @@ def test_run_once_logs_json_lines(web: WebServer, tmp_path: Path) -> None:
     records = [json.loads(line) for line in lines]  # every line is one JSON object
     for r in records:
         assert {"ts", "level", "logger", "message"} <= set(r)
-    assert any(r["logger"] == "watcher.daemon" and r["message"].startswith("poll complete: 2 sources") for r in records)
+    assert any(r["logger"] == "watcher.run.daemon" and r["message"].startswith("poll complete: 2 sources") for r in records)
     assert any(r["level"] == "warning" and r["message"].startswith("source gone:") for r in records)
 
 

@@ -2,7 +2,7 @@
 
 import os
 
-from watcher.memory import BIG_DOCUMENT, big_blocks_mapped, release_after
+from watcher.run.memory import BIG_DOCUMENT, big_blocks_mapped, release_after
 
 
 def _glibc() -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from watcher.opml import ImportedSource, OpmlError, read_opml, slugify, sources_yaml
+from watcher.source.opml import ImportedSource, OpmlError, read_opml, slugify, sources_yaml
 
 # Shaped like a Feedly / Inoreader export, with the quirks other readers add:
 # nested folders, a folder named only by `title`, lowercase `xmlurl`, a

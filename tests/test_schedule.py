@@ -18,7 +18,7 @@ from tests.pages import rss
 from tests.webserver import Route, WebServer
 from watcher.fetch.http import retry_after
 from watcher.parse.feed import parse_feed
-from watcher.schedule import (
+from watcher.source.schedule import (
     MoveState,
     Timing,
     adapted_interval,

@@ -11,7 +11,7 @@ import pytest
 
 from watcher.dedupe.sketch import Sketch, bands, is_key_number, number_value, sketch, terms
 from watcher.dedupe.story import Candidate, compare
-from watcher.poll import story_sketch
+from watcher.run.poll import story_sketch
 from watcher.store import ArticleRecord, EntryRecord, Store
 
 SET = Path(__file__).parents[1] / "benchmarks/stories/stories.jsonl"

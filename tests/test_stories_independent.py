@@ -16,7 +16,7 @@ from tests.webserver import Route, WebServer
 from watcher.dedupe import story as story_module
 from watcher.dedupe.sketch import sketch
 from watcher.dedupe.story import Candidate, compare, decide
-from watcher.poll import story_sketch
+from watcher.run.poll import story_sketch
 from watcher.store import ArticleRecord, EntryRecord, Store
 from watcher.store.stories import weigh
 

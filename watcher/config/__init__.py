@@ -26,7 +26,7 @@ from watcher.config.schema import (
 from watcher.config.durations import format_seconds
 from watcher.config.yamlpos import Document, load_yaml
 from watcher.errors import ConfigError, ConfigErrors
-from watcher.schedule import Timing
+from watcher.source.schedule import Timing
 
 __all__ = ["Config", "SourceConfig", "load_config", "validate_document"]
 

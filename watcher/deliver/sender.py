@@ -26,7 +26,7 @@ from watcher.alert.template import render_or_none
 from watcher.config import ChannelConfig, Config
 from watcher.deliver.digest import compose_digest, next_digest
 from watcher.logs import redact
-from watcher.metrics import Metrics
+from watcher.run.metrics import Metrics
 from watcher.store import Delivery, Store
 from watcher.store.db import iso, parse_iso, utcnow
 

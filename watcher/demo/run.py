@@ -38,7 +38,7 @@ def write_demo_config(folder: Path, base: str) -> Path:
 
 
 def run_demo(data_dir: Path | None, follow: bool = False) -> None:
-    from watcher.daemon import Daemon, run_once
+    from watcher.run.daemon import Daemon, run_once
 
     with tempfile.TemporaryDirectory(prefix="watcher-demo-") as tmp:
         folder = data_dir or Path(tmp)

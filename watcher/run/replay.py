@@ -15,7 +15,7 @@ from watcher.errors import WatcherError
 from watcher.logs import redact
 from watcher.match.article import ArticleText
 from watcher.match.engine import Evidence
-from watcher.report import evidence_line
+from watcher.match.explain import evidence_line
 from watcher.rules.load import load_rules
 from watcher.store import ArticleRecord, Store
 from watcher.store.db import parse_iso, utcnow
@@ -52,7 +52,7 @@ def replay_rules(config: Config, age: float | None, rule_id: str | None, as_json
 
 def _replay(rules, articles, tags, store, config):  # type: ignore[no-untyped-def]
     """Run the rules over the articles; with a store, record matches and queue their alerts."""
-    from watcher.poll import match_records
+    from watcher.run.poll import match_records
 
     sources = {s.id: s for s in config.sources}
     hits: list[dict] = []

@@ -9,8 +9,8 @@ from watcher.config import Config
 from watcher.deliver.sender import Sender
 from watcher.extract.pool import Extractor
 from watcher.fetch import Fetcher, FetchLimits
-from watcher.metrics import Metrics
-from watcher.poll import Pipeline
+from watcher.run.metrics import Metrics
+from watcher.run.poll import Pipeline
 from watcher.rules.book import RuleBook
 from watcher.store import Store
 from watcher.store.lock import exclusive

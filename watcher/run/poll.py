@@ -26,8 +26,8 @@ from watcher.errors import FetchError
 from watcher.extract.pool import ExtractionFailed, Extractor
 from watcher.fetch import Fetcher, Response
 from watcher.match.article import ArticleText
-from watcher.memory import BIG_DOCUMENT, release_after
-from watcher.metrics import Metrics
+from watcher.run.memory import BIG_DOCUMENT, release_after
+from watcher.run.metrics import Metrics
 from watcher.parse.feed import parse_feed
 from watcher.parse.html import advertised_feeds, html_to_text, looks_like_html
 from watcher.parse.model import MAX_TEXT, FeedParseError, ParsedFeed, clip, clip_title
@@ -35,14 +35,14 @@ from watcher.parse.page import PageLink, discover_links
 from watcher.parse.sitemap import SitemapEntry, newest, parse_sitemap
 from watcher.rules.book import RuleBook
 from watcher.rules.ruleset import RuleMatch, RuleSet
-from watcher.schedule import MoveState, adapted_interval, max_age, next_poll, permanent_target, track_move
+from watcher.source.schedule import MoveState, adapted_interval, max_age, next_poll, permanent_target, track_move
 from watcher.store import AlertRecord, ArticleRecord, EntryRecord, MatchRecord, PollRecord, SourceState, Store
 from watcher.store.db import utcnow
 
 if TYPE_CHECKING:
     from watcher.extract.model import Extracted
 
-log = logging.getLogger("watcher.poll")
+log = logging.getLogger("watcher.run.poll")
 T = TypeVar("T")
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -168,7 +168,7 @@ async def off_loop(fn: Callable[..., T], *args: Any) -> T:
 
 async def release_memory(size: int) -> None:
     """After a document of `size` bytes and everything made from it are dropped: the heap's free pages go back
-    to the system (`watcher.memory`), in a parser thread so the loop does not wait on it."""
+    to the system (`watcher.run.memory`), in a parser thread so the loop does not wait on it."""
     if size >= BIG_DOCUMENT:
         await off_loop(release_after, size)
 

@@ -2,7 +2,7 @@
 
 One APScheduler job per source: each poll schedules the next one at the time
 it computed (interval, the feed's and server's own pace, backoff after
-failures, a host's Retry-After; see watcher/schedule.py), so there are never
+failures, a host's Retry-After; see watcher/source/schedule.py), so there are never
 two polls of one source at once. SIGTERM/SIGINT stop the scheduler, let polls in
 flight finish (up to a drain limit), then close everything and return.
 """
@@ -21,16 +21,16 @@ from typing import Any, AsyncIterator
 
 from watcher.config import Config, SourceConfig
 from watcher.errors import StoreError
-from watcher.health import WriteTrouble, write_refused
-from watcher.memory import big_blocks_mapped
-from watcher.poll import Pipeline, PollReport, poll_source, release_memory
-from watcher.runtime import open_pipeline
-from watcher.schedule import MAX_JITTER, backoff_delay, poll_delay
-from watcher.serve import Health, StatusServer
+from watcher.run.health import WriteTrouble, write_refused
+from watcher.run.memory import big_blocks_mapped
+from watcher.run.poll import Pipeline, PollReport, poll_source, release_memory
+from watcher.run.services import open_pipeline
+from watcher.source.schedule import MAX_JITTER, backoff_delay, poll_delay
+from watcher.run.endpoint import Health, StatusServer
 from watcher.store import SourceState
 from watcher.store.retention import apply_retention, keep_retention
 
-log = logging.getLogger("watcher.daemon")
+log = logging.getLogger("watcher.run.daemon")
 
 
 async def run_once(config: Config) -> list[PollReport]:
@@ -114,7 +114,7 @@ class Daemon:
     async def run(self) -> None:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-        big_blocks_mapped()  # before the parser threads: see watcher.memory
+        big_blocks_mapped()  # before the parser threads: see watcher.run.memory
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             try:
@@ -175,7 +175,7 @@ class Daemon:
         if self.config.server is None:
             yield
             return
-        from watcher.metrics import exposition, registry_for
+        from watcher.run.metrics import exposition, registry_for
 
         registry = registry_for(p.metrics, p.store, [s.id for s in self.config.sources])
         server = StatusServer(self.config.server.listen, lambda: self.health(p), lambda: exposition(registry))

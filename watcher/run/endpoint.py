@@ -17,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from watcher.errors import WatcherError
 
-log = logging.getLogger("watcher.serve")
+log = logging.getLogger("watcher.run.endpoint")
 
 READ_TIMEOUT = 10.0  # seconds a client may take to send its request head
 MAX_HEAD = 16 * 1024  # bytes of request line and headers accepted (a longer head gets no answer)

@@ -1,0 +1,1 @@
+"""Sources: when to poll them (schedule) and OPML subscription lists."""
