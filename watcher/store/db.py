@@ -11,9 +11,11 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
+from watcher.alert.decide import decide, story_key
 from watcher.dedupe.sketch import SKETCH_VERSION, Sketch, sketch
 from watcher.errors import StoreError
 from watcher.store import sources, stories
+from watcher.store.console import muted
 from watcher.store.sources import PollRecord, SourceState
 from watcher.store.stories import Placement
 from watcher.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -307,46 +309,39 @@ class Store:
 
     def _insert_matches(self, article_id: int, matches: Iterable[MatchRecord]) -> None:
         now = iso(utcnow())
-        story = None
+        story: int | None = None
         for m in matches:
             self.db.execute(
                 "INSERT INTO matches (rule_id, article_id, matched_at, evidence) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(rule_id, article_id) DO NOTHING",
                 [m.rule_id, article_id, now, m.evidence_json],
             )
-            if m.alert is None or not m.alert.targets:
-                continue
+            if m.alert is None or not m.alert.targets or muted(self.db, m.rule_id, now):
+                continue  # a rule muted from the web console keeps its matches and makes no alert
             if story is None:
                 row = self.db.execute("SELECT story_id FROM articles WHERE id = ?", [article_id]).fetchone()
                 story = row[0] if row else None
             a = m.alert
-            key = f"story:{story}" if a.once_per == "story" and story is not None else f"article:{article_id}"
-            # the alert and its deliveries are written with the match, before any send
-            cur = self.db.execute(
-                "INSERT INTO alerts (rule_id, article_id, story_key, created_at, title, body, context) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rule_id, story_key) DO NOTHING",
-                [m.rule_id, article_id, key, now, a.title, a.body, a.context_json],
-            )
-            if cur.rowcount:
-                alert_id = cur.lastrowid
-            elif a.updates == "silent":
+            key = story_key(a.once_per, story, article_id)
+            row = self.db.execute("SELECT id FROM alerts WHERE rule_id = ? AND story_key = ?", [m.rule_id, key]).fetchone()
+            decision = decide(once_per=a.once_per, updates=a.updates, story_id=story, article_id=article_id,
+                              earlier=row[0] if row else None)
+            if decision is None:
                 continue  # this rule already alerted on this story; the story lists the article
-            else:  # a later article of an alerted story, reported as an update
-                parent = self.db.execute("SELECT id FROM alerts WHERE rule_id = ? AND story_key = ?",
-                                         [m.rule_id, key]).fetchone()[0]
-                cur = self.db.execute(
-                    "INSERT INTO alerts (rule_id, article_id, story_key, created_at, title, body, context, kind, parent_id) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rule_id, story_key) DO NOTHING",
-                    [m.rule_id, article_id, f"{key}/article:{article_id}", now, f"Update: {a.title}", a.body,
-                     a.context_json, "update" if a.updates == "notify" else "update-digest", parent],
-                )
-                if not cur.rowcount:
-                    continue
-                alert_id = cur.lastrowid
-            for channel, target in m.alert.targets:
+            # the alert and its deliveries are written with the match, before any send; the unique
+            # (rule_id, story_key) makes a second writer's insert a no-op
+            cur = self.db.execute(
+                "INSERT INTO alerts (rule_id, article_id, story_key, created_at, title, body, context, kind, parent_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rule_id, story_key) DO NOTHING",
+                [m.rule_id, article_id, decision.key, now, decision.title_prefix + a.title, a.body, a.context_json,
+                 decision.kind, decision.parent],
+            )
+            if not cur.rowcount:
+                continue
+            for channel, target in a.targets:
                 self.db.execute(
                     "INSERT INTO deliveries (alert_id, channel, target, status, next_attempt_at) VALUES (?, ?, ?, 'pending', ?)",
-                    [alert_id, channel, target, now],
+                    [cur.lastrowid, channel, target, now],
                 )
 
     # -- the outbox ---------------------------------------------------------
