@@ -307,3 +307,34 @@ def test_the_schema_indexes_back_the_console_queries(site: Path) -> None:
             assert "USING" in plan and "SCAN alerts" not in plan and "SCAN articles" not in plan, f"{name}: {plan}"
     finally:
         conn.close()
+
+
+async def test_a_muted_rule_keeps_its_matches_and_makes_no_alert(console: Browser) -> None:
+    from watcher.store import AlertRecord, MatchRecord
+
+    r = await console.post("/rules/library-hours/mute", {"for": "1d"}, token_from="/rules/library-hours")
+    assert r.status_code == 303
+    page = await console.page("/rules/library-hours")
+    assert 'id="muted"' in page and 'id="unmute"' in page
+    assert "muted</span>" in await console.page("/rules")
+    article_id = console.scalar("SELECT id FROM articles WHERE title LIKE 'Library%'")
+    alerts_before = console.scalar("SELECT COUNT(*) FROM alerts")
+    record = MatchRecord("library-hours", "[]", AlertRecord("Library hours", "body", (("hook", 0),)))
+    console.store.add_matches(article_id, [record])
+    assert console.scalar("SELECT COUNT(*) FROM matches WHERE rule_id = 'library-hours'") == 1
+    assert console.scalar("SELECT COUNT(*) FROM alerts") == alerts_before, "a muted rule made an alert"
+
+    await console.post("/rules/library-hours/mute", {"for": ""}, token_from="/rules/library-hours")
+    assert 'id="muted"' not in await console.page("/rules/library-hours")
+    other = console.scalar("SELECT id FROM articles WHERE title LIKE 'Harbour crane%'")
+    console.store.add_matches(other, [record])
+    assert console.scalar("SELECT COUNT(*) FROM alerts") == alerts_before + 1, "unmuted, the rule alerts again"
+
+
+async def test_source_poll_history_and_story_timeline_charts(console: Browser) -> None:
+    page = await console.page("/sources/echo")
+    assert re.search(r'<rect class="poll ok"[^>]*><title>[^<]*: ok HTTP 200', page), "the poll is charted"
+    story_id = console.scalar("SELECT story_id FROM articles WHERE title LIKE 'Harbour crane%'")
+    story = await console.page(f"/stories/{story_id}")
+    assert story.count('<circle class="dot"') == console.scalar("SELECT COUNT(*) FROM articles WHERE story_id = ?",
+                                                                  story_id)

@@ -303,3 +303,32 @@ def recent_articles(db: sqlite_utils.Database, since: datetime, limit: int) -> l
     """The newest `limit` articles stored since `since`, newest first (for a backtest)."""
     return _rows(db, "SELECT id, title, body, url, source_id, sitename, language, fetched_at FROM articles "
                      "WHERE fetched_at >= ? ORDER BY fetched_at DESC LIMIT ?", [iso(since), limit])
+
+
+# -- rule mutes and poll history -----------------------------------------------
+
+def mute_rule(db: sqlite_utils.Database, rule_id: str, until: datetime, now: datetime) -> None:
+    with db.atomic():
+        db.execute("INSERT INTO rule_mutes (rule_id, until, muted_at) VALUES (?, ?, ?) ON CONFLICT(rule_id) "
+                   "DO UPDATE SET until = excluded.until, muted_at = excluded.muted_at", [rule_id, iso(until), iso(now)])
+
+
+def unmute_rule(db: sqlite_utils.Database, rule_id: str) -> None:
+    with db.atomic():
+        db.execute("DELETE FROM rule_mutes WHERE rule_id = ?", [rule_id])
+
+
+def mutes(db: sqlite_utils.Database, now: datetime) -> dict[str, str]:
+    """Rules muted now: rule id -> until when (ISO)."""
+    return dict(db.execute("SELECT rule_id, until FROM rule_mutes WHERE until > ?", [iso(now)]).fetchall())
+
+
+def poll_history(db: sqlite_utils.Database, source_id: str, limit: int = 100) -> list[Row]:
+    """A source's last `limit` polls, oldest first."""
+    return _rows(db, "SELECT at, status, http_status, size FROM (SELECT id, at, status, http_status, size "
+                     "FROM poll_log WHERE source_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id", [source_id, limit])
+
+
+def muted(db: sqlite_utils.Database, rule_id: str, now: str) -> bool:
+    """Whether a rule is muted at `now` (ISO): its matches are stored, no alert is made."""
+    return db.execute("SELECT 1 FROM rule_mutes WHERE rule_id = ? AND until > ?", [rule_id, now]).fetchone() is not None

@@ -240,5 +240,22 @@ def _v9(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX stories_last_seen ON stories(last_seen, id)")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
+def _v10(db: sqlite_utils.Database) -> None:
+    """Rules muted for a time from the web console (their matches are kept, no alert is made), and each
+    source's recent polls (its page charts them)."""
+    db.execute("CREATE TABLE rule_mutes (rule_id TEXT PRIMARY KEY, until TEXT NOT NULL, muted_at TEXT NOT NULL)")
+    db.execute(
+        """CREATE TABLE poll_log (
+            id INTEGER PRIMARY KEY,
+            source_id TEXT NOT NULL,
+            at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            http_status INTEGER,
+            size INTEGER
+        )"""
+    )
+    db.execute("CREATE INDEX poll_log_source ON poll_log(source_id, id)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10]
 SCHEMA_VERSION = len(MIGRATIONS)

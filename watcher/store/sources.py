@@ -149,6 +149,18 @@ def record(db: sqlite_utils.Database, source_id: str, r: PollRecord, now: dateti
         sets[list(fields).index("failing_since")] = "failing_since = COALESCE(failing_since, ?)"
     with db.atomic():
         db.execute(f"UPDATE sources SET {', '.join(sets + extra)} WHERE id = ?", [*fields.values(), source_id])
+        log_poll(db, source_id, r, now)
+
+
+POLL_LOG_KEEP = 200  # polls kept per source for its page's history
+
+
+def log_poll(db: sqlite_utils.Database, source_id: str, r: PollRecord, now: datetime) -> None:
+    """Keep the poll in the source's recent history (the oldest beyond POLL_LOG_KEEP go)."""
+    db.execute("INSERT INTO poll_log (source_id, at, status, http_status, size) VALUES (?, ?, ?, ?, ?)",
+               [source_id, iso(now), r.status, r.http_status, r.size])
+    db.execute("DELETE FROM poll_log WHERE source_id = ? AND id < (SELECT id FROM poll_log WHERE source_id = ? "
+               "ORDER BY id DESC LIMIT 1 OFFSET ?)", [source_id, source_id, POLL_LOG_KEEP - 1])
 
 
 def set_notified(db: sqlite_utils.Database, source_id: str, notified: bool) -> None:

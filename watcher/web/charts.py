@@ -61,3 +61,57 @@ def name_bars(items: Sequence[tuple[str, int]], label: str, width: int = 600, ro
         parts.append(f'<text class="tick" x="4" y="{row - 6}">nothing yet</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+GOOD = {"ok", "not_modified", "unchanged"}
+
+
+def poll_strip(polls: Sequence[dict], label: str, width: int = 600, height: int = 60) -> Markup:
+    """A source's polls, oldest left: a bar each, as tall as the answer was large (a 304 or a failure: a stub),
+    its class the outcome (ok, failed, skipped)."""
+    slot = width / max(len(polls), 1)
+    biggest = max((p.get("size") or 0 for p in polls), default=0) or 1
+    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(label)}</title>']
+    for i, p in enumerate(polls):
+        status = p.get("status") or "?"
+        kind = "ok" if status in GOOD else "skipped" if status in ("paused", "disabled") else "failed"
+        h = max(4.0, (height - 4) * (p.get("size") or 0) / biggest) if kind == "ok" else height - 4
+        http = f" HTTP {p['http_status']}" if p.get("http_status") else ""
+        size = f", {p['size']:,} bytes" if p.get("size") else ""
+        parts.append(f'<rect class="poll {kind}" x="{i * slot + 1:.1f}" y="{height - 2 - h:.1f}" '
+                     f'width="{max(slot - 2, 1):.1f}" height="{h:.1f}"><title>{escape(p.get("at") or "")}: '
+                     f'{escape(status)}{http}{size}</title></rect>')
+    if not polls:
+        parts.append(f'<text class="tick" x="4" y="{height / 2:.0f}">no polls recorded yet</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def timeline(points: Sequence[tuple[str, str, str]], label: str, width: int = 600, row: int = 22) -> Markup:
+    """A story's articles by time, one row per outlet: (outlet, ISO time, title) each, a dot at its time."""
+    from datetime import datetime
+
+    outlets = list(dict.fromkeys(o for o, _, _ in points))
+    times = [datetime.fromisoformat(t).timestamp() for _, t, _ in points]
+    first, last = (min(times), max(times)) if times else (0.0, 0.0)
+    span = (last - first) or 1.0
+    name_w = 170
+    height = max(len(outlets), 1) * row + 22
+    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(label)}</title>']
+    for i, outlet in enumerate(outlets):
+        y = i * row + row / 2 + 2
+        parts.append(f'<text class="label" x="{name_w - 8}" y="{y + 4:.0f}" text-anchor="end">{escape(outlet[:26])}</text>')
+        parts.append(f'<line class="axis" x1="{name_w}" y1="{y:.0f}" x2="{width - 8}" y2="{y:.0f}"/>')
+    for (outlet, when, title), ts in zip(points, times):
+        x = name_w + (width - name_w - 16) * (ts - first) / span + 4
+        y = outlets.index(outlet) * row + row / 2 + 2
+        parts.append(f'<circle class="dot" cx="{x:.1f}" cy="{y:.0f}" r="5"><title>{escape(when)}: '
+                     f'{escape(title)}</title></circle>')
+    if points:
+        parts.append(f'<text class="tick" x="{name_w}" y="{height - 4}">{escape(points[0][1][:16])}</text>')
+        parts.append(f'<text class="tick" x="{width - 8}" y="{height - 4}" text-anchor="end">'
+                     f'{escape(max(t for _, t, _ in points)[:16])}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

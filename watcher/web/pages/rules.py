@@ -24,7 +24,9 @@ async def rules(request: Request) -> Response:
     c = console_of(request)
     checked = workbench.rule_set(c.config)
     stats = q.rule_stats(c.store.db, c.now())
-    rows = [{"rule": r, "stats": stats.get(r.id, {})} for r in (checked.rules.rules if checked.rules else ())]
+    muted = q.mutes(c.store.db, c.now())
+    rows = [{"rule": r, "stats": stats.get(r.id, {}), "muted": muted.get(r.id)}
+            for r in (checked.rules.rules if checked.rules else ())]
     return render(request, "rules.html", rows=rows, errors=checked.errors, files=workbench.files(c.config),
                   path=c.config.rules)
 
@@ -39,7 +41,28 @@ async def rule(request: Request) -> Response:
     r = _rule(request)
     if r is None:
         return problem(request, 404, f"no rule {request.path_params['id']} in force (see the rules page for mistakes)")
-    return render(request, "rule.html", r=r, yaml=r.file.read_text(encoding="utf-8"), form={}, result=None)
+    return _rendered(request, r, yaml=r.file.read_text(encoding="utf-8"), form={}, result=None)
+
+
+def _rendered(request: Request, r: Rule, **context: object) -> Response:
+    c = console_of(request)
+    return render(request, "rule.html", r=r, muted=q.mutes(c.store.db, c.now()).get(r.id), mute_for=MUTE_FOR,
+                  **context)
+
+
+MUTE_FOR = {"1h": 1, "6h": 6, "1d": 24, "7d": 168}  # choices offered, in hours
+
+
+async def mute(request: Request, form: dict[str, str]) -> Response:
+    """Mute a rule for a while (its matches are still stored, no alert is made), or unmute it."""
+    c = console_of(request)
+    rule_id = request.path_params["id"]
+    hours = MUTE_FOR.get(form.get("for", ""))
+    if hours is None:
+        q.unmute_rule(c.store.db, rule_id)
+        return back(request, f"/rules/{rule_id}", f"{rule_id} unmuted")
+    q.mute_rule(c.store.db, rule_id, c.now() + timedelta(hours=hours), c.now())
+    return back(request, f"/rules/{rule_id}", f"{rule_id} muted for {form['for']}")
 
 
 async def workbench_form(request: Request, form: dict[str, str]) -> Response:
@@ -57,7 +80,7 @@ async def workbench_form(request: Request, form: dict[str, str]) -> Response:
         if saved.rules is not None and not saved.errors:
             return back(request, f"/rules/{r.id}", f"saved {r.file.name} (the previous version is "
                                                  f"{r.file.name}.prev); the daemon reloads it")
-        return render(request, "rule.html", status=422, r=r, yaml=text, form=form, result={"errors": saved.errors})
+        return _rendered(request, r, status=422, yaml=text, form=form, result={"errors": saved.errors})
     checked = workbench.check_copy(c.config, r.file, text)
     edited = next((x for x in (checked.rules.rules if checked.rules else ()) if x.id == r.id), None)
     result: dict = {"errors": checked.errors}
@@ -73,16 +96,16 @@ async def workbench_form(request: Request, form: dict[str, str]) -> Response:
         if article_id is not None:
             row = q.article(c.store.db, article_id)
             if row is None:
-                return render(request, "rule.html", status=404, r=r, yaml=text, form=form,
+                return _rendered(request, r, status=404, yaml=text, form=form,
                               result={"errors": [f"no stored article {article_id}"]})
             article = workbench.article_text(row, c.config)
         else:
             article = workbench.pasted(form.get("text", ""))
         tested = workbench.test(edited, article)
         result.update(test=tested, terms=[e.matched for e in tested.evidence], article=article)
-    return render(request, "rule.html", r=r, yaml=text, form=form, result=result)
+    return _rendered(request, r, yaml=text, form=form, result=result)
 
 
 def routes() -> list[BaseRoute]:
     return [page("/rules", rules), page("/rules/{id}", rule),
-            action("/rules/{id}/workbench", workbench_form, viewer_ok=True)]
+            action("/rules/{id}/workbench", workbench_form, viewer_ok=True), action("/rules/{id}/mute", mute)]

@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute
 
 from watcher.store import console as q
 from watcher.web.app import action, back, console_of, page, problem, render
+from watcher.web.charts import poll_strip
 
 PAGE = 50
 
@@ -33,8 +34,9 @@ async def source(request: Request) -> Response:
     before = _int(request.query_params.get("before"))
     articles = q.source_articles(console_of(request).store.db, sid, before, PAGE) if row else []
     more = articles[-1]["id"] if len(articles) == PAGE else None
+    history = poll_strip(q.poll_history(console_of(request).store.db, sid), f"the last polls of {sid}")
     return render(request, "source.html", sid=sid, configured=configured, s=row or {"health": "new"},
-                  articles=articles, more=more)
+                  articles=articles, more=more, history=history)
 
 
 def _int(value: str | None) -> int | None:

@@ -9,6 +9,7 @@ from starlette.routing import BaseRoute
 from watcher.match.explain import explain_reason
 from watcher.store import console as q
 from watcher.web.app import console_of, page, problem, render
+from watcher.web.charts import timeline
 from watcher.web.pages.sources import _int
 
 PAGE = 50
@@ -30,7 +31,9 @@ async def story(request: Request) -> Response:
     for a in s["articles"]:
         a["why"] = explain_reason(a["reason"])
         a["scores"] = a["reason"].get("scores") or (a["reason"].get("closest") or {}).get("scores") or {}
-    return render(request, "story.html", s=s)
+    chart = timeline([(a["sitename"] or a["source_id"], a["fetched_at"], a["title"] or a["url"]) for a in s["articles"]],
+                     f"story {s['id']} by outlet over time")
+    return render(request, "story.html", s=s, chart=chart)
 
 
 async def article(request: Request) -> Response:
