@@ -453,7 +453,9 @@ def test_cost_is_bounded_by_work_not_by_clock() -> None:
     views = tokens.sentence_views(text)
     built = len(views)
     n_sentences = len(tokens.sentences_of(text))
-    assert 0 < built <= 4 < n_sentences, f"{built} of {n_sentences} sentences tokenised for one mention"
+    mentioned = sum(1 for s in tokens.sentences_of(text) if "Kovacs" in s.text)
+    # each sentence with a mention, and at most the two after it (where a he/she may continue it)
+    assert 0 < built <= 3 * mentioned < n_sentences, f"{built} of {n_sentences} sentences tokenised for {mentioned} mentions"
     for spec in (named, other, absent, named):
         find_speech(text, spec)
     assert tokens.sentences_of.cache_info().misses == 1, "a further rule on the same article split it again"

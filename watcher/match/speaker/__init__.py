@@ -80,7 +80,7 @@ from watcher.match.speaker.headlines import (
     colon_quote, headline_infinitive, headline_to_colon, headline_verb, lead_in_colon,
 )
 from watcher.match.speaker.continuation import (
-    gender_after, has_person, has_speech_verb, pronoun_speech, role_blocks, roles_between, subject_with_others,
+    both_genders, gender_after, has_person, has_speech_verb, pronoun_speech, role_blocks, roles_between, subject_with_others,
 )
 
 
@@ -230,6 +230,6 @@ def find_speech(text: str, speaker: SpeakerSpec) -> list[SpeechEvidence]:
                     found[j] = SpeechEvidence(sentences[j].text, sentences[j].start, text[a:b], a, "continuation")
                 gender = g
                 continue
-            if has_person(ctx, 0, ctx.n, set()) or has_speech_verb(ctx):
-                break
+            if has_person(ctx, 0, ctx.n, set()) or has_speech_verb(ctx) or both_genders(ctx):
+                break  # someone else may be the he/she: "He thinks she would have been committed"
     return [found[k] for k in sorted(found)]

@@ -19,6 +19,13 @@ _PLACES = set(
     wordlist("""ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo mont neb nev
     okla ore pa tenn tex va vt wash wis wyo county city state province district""")
 )
+_LIST_JOINS = {",", "and", "or"}
+# Capitalised words for groups, parties and faiths: no he/she among them
+_GROUPS = set(
+    wordlist("""democrats republicans democrat republican independents conservatives liberals progressives libertarians
+    americans europeans catholics evangelicals christians muslims jews marines reporters officials critics aides
+    supporters voters analysts experts lawmakers senators congressmen protesters residents others""")
+)
 _PLURAL_PRONOUNS = {"they", "we", "i", "you", "они", "мы", "я", "вы"}
 _PLURAL_VERBS = {"are", "were", "have", "do"}
 
@@ -43,7 +50,7 @@ def has_person(ctx: Ctx, lo: int, hi: int, skip: set[int]) -> bool:
             e += 1
         if _is_person_run(ctx, m, e, place_end):
             return True
-        if ctx.at(m - 1) in LOCATIVE or (ctx.at(m - 1) == "," and place_end == m - 1) or ctx.low[m] in _PLACES:
+        if ctx.at(m - 1) in LOCATIVE or (ctx.at(m - 1) in _LIST_JOINS and place_end == m - 1) or ctx.low[m] in _PLACES:
             place_end = e if ctx.at(e) != "." else e + 1
         m = e
     return False
@@ -53,15 +60,19 @@ def _is_person_run(ctx: Ctx, m: int, e: int, place_end: int) -> bool:
     words = [ctx.low[x] for x in range(m, e) if ctx.low[x] != "."]
     names = [
         w for x, w in zip(range(m, e), words)
-        if w not in STOP_CAP and w not in TITLES and not (len(ctx.orig[x]) > 1 and ctx.orig[x].isupper())
+        if w not in STOP_CAP and w not in TITLES and not _acronym(ctx.orig[x])
     ]
     if not names:
         return False
     if any(w in ORG_WORDS or (w.endswith(POSS_SUFFIX) and w[:-2] in ORG_WORDS) for w in words):
         return False
     prev, nxt = ctx.at(m - 1), ctx.at(e)
-    if prev in LOCATIVE or (prev == "," and place_end == m - 1) or (len(words) == 1 and words[0] in _PLACES):
-        return False
+    if prev in LOCATIVE or (prev in _LIST_JOINS and place_end == m - 1) or (len(words) == 1 and words[0] in _PLACES):
+        return False  # "in Iowa", "in Lee County, Fla.", "in Florida and Ohio"
+    if all(w in _GROUPS for w in names):
+        return False  # "Democrats and Republicans", "Reporters asked X"
+    if len(names) == 1 and prev in TITLES and ctx.at(m - 2) in ("a", "an"):
+        return False  # "a former Marine", "a registered Democrat"
     if nxt in ORG_WORDS or (not ctx.cap(e) and (nxt in TITLES or nxt in MODIFIED_HEADS)):
         return False  # "Trump supporters", "the New England director"
     if words[-1] in TITLES or (prev in ("a", "an") and nxt.isalpha() and not ctx.cap(e)):
@@ -70,11 +81,33 @@ def _is_person_run(ctx: Ctx, m: int, e: int, place_end: int) -> bool:
         # the first word of a sentence is capitalised anyway: a name when a cue verb follows it, or when
         # it is capitalised inside a sentence elsewhere too ("Radar does not help" is no person)
         if len(words) == 1 and not is_verb(nxt) and not nxt.endswith("ed"):
+            if nxt == "," and _apposition_after(ctx, e) and words[0] not in _DISCOURSE and not words[0].endswith("ly"):
+                return True  # "Fiorina, the former chief executive who dropped her bid, ..."
             if nxt in _PLURAL_VERBS or not (nxt in AUX_BE or nxt in AUX_OTHER):
                 return False
             if not re.search(r"[a-z,;] " + re.escape(ctx.orig[m]) + r"\b", ctx.text):
                 return False
     return True
+
+
+_DISCOURSE = set(
+    wordlist("""indeed instead still now overall nevertheless nonetheless moreover furthermore besides again likewise
+    ultimately finally first second third last thus therefore hence otherwise anyway yes well sure today tonight
+    tomorrow here there then sometimes often instead yet""")
+)
+
+
+def _apposition_after(ctx: Ctx, comma: int) -> bool:
+    """An apposition of a person after the comma at token `comma`: "who ...", "the former ...", "a 71-year-old"."""
+    t, t2 = ctx.at(comma + 1), ctx.at(comma + 2)
+    return t in ("who", "whose") or (t in ("the", "a", "an") and (t2 in TITLES or t2[:1].isdigit()))
+
+
+def _acronym(word: str) -> bool:
+    """"NBC", "NBC's", "GOP’s": capitals only (before a possessive)."""
+    if word[-2:] in ("'s", "’s"):
+        word = word[:-2]
+    return len(word) > 1 and word.isupper()
 
 
 def has_speech_verb(ctx: Ctx, lo: int = 0, hi: int | None = None) -> bool:
@@ -172,6 +205,12 @@ def pronoun_speech(ctx: Ctx, start: int = 0) -> tuple[str, int] | None:
         if how:
             return PRONOUNS[t], i
     return None
+
+
+def both_genders(ctx: Ctx) -> bool:
+    """Are a he and a she both in this sentence (outside quotations): two people in play?"""
+    seen = {GENDER_HINT.get(t) for t, q in zip(ctx.low, ctx.inq) if not q}
+    return "m" in seen and "f" in seen
 
 
 def gender_after(ctx: Ctx, i1: int) -> str | None:

@@ -42,6 +42,8 @@ _IRREGULAR = {
     "quip": ("quip", "quips", "quipped", "quipped", "quipping"),
     "blog": ("blog", "blogs", "blogged", "blogged", "blogging"),
     "retort": ("retort", "retorts", "retorted", "retorted", "retorting"),
+    "swear": ("swear", "swears", "swore", "sworn", "swearing"),
+    "forecast": ("forecast", "forecasts", "forecast", "forecast", "forecasting"),
 }
 # Verbs whose use after a subject is speech.
 _STRONG = wordlist(
@@ -53,13 +55,19 @@ _STRONG = wordlist(
     "speculate propose cite echo question defend affirm reaffirm recount relay hint imply inform confess "
     "protest dispute recommend advise underscore highlight assail berate castigate excoriate fault laud "
     "commend vent rant grumble scoff brag swear theorize surmise apologize thank lecture preach "
-    "reassure tout congratulate blame challenge encourage refute rebut exclaim"
+    "reassure tout congratulate blame challenge encourage refute rebut exclaim bemoan applaud "
+    "hail mock taunt snipe grouse gripe fume gush implore beseech exhort forecast query inquire deplore reprimand "
+    "admonish skewer bash downplay concur contradict divulge elaborate outline reminisce tease posit postulate "
+    "hypothesize hypothesise aver avow profess"
 )
 # Verbs with a common non-speech sense: they need a clause-like continuation.
 _WEAK = wordlist("claim add deny declare report admit maintain respond post ask answer counter remind agree talk indicate order "
-    "charge signal disagree object reject demand wonder text notify plead")
+    "charge signal disagree object reject demand wonder text notify plead intimate vouch appeal guess reason dismiss repeat guarantee crow trumpet")
 # Only speech next to a quotation: `"…," he continued`.
-_QUOTE_ONLY = wordlist("continue shout yell whisper scream beg conclude interject muse sigh snap laugh start react offer")
+_QUOTE_ONLY = wordlist(
+    "continue shout yell whisper scream beg conclude interject muse sigh snap laugh start react offer murmur mutter "
+    "mumble stammer interrupt whine moan"
+)
 # Usable in the inverted order `"…," said X`.
 INVERTABLE = set(
     wordlist(
@@ -129,6 +137,7 @@ PHRASAL = {
                 "argued", "arguing", "warn", "warns", "warned", "warning"},
     "at": {"rail", "rails", "railed", "railing", "lash", "lashes", "lashed", "lashing", "snap", "snaps", "snapped",
            "snapping", "swipe", "swipes", "swiped", "swiping", "jab", "jabs", "jabbed", "jabbing"},
+    "to": {"point", "points", "pointed", "pointing"},
     "in": {"weigh", "weighs", "weighed", "weighing", "chime", "chimes", "chimed", "chiming"},
     "into": {"lit", "light", "lights", "lighting", "tore", "tear", "tears", "tearing"},
     "off": {"sound", "sounds", "sounded", "sounding"},

@@ -120,6 +120,11 @@ def colon_quote(ctx: Ctx, i0: int, i1: int, nominative: bool, possessive: bool) 
         if t != ",":
             return None  # "X, in a statement: ..." and "X on Twitter: ..." go on
     venue = False
+    if t == "," and not possessive:
+        # a short aside first: "X, for one, is confident:", "X, however, was defiant:"
+        close = next((j for j in range(k + 1, min(ctx.n, k + 5)) if ctx.low[j] == ","), None)
+        if close is not None and all(ctx.low[j].isalpha() and not ctx.cap(j) for j in range(k + 1, close)):
+            k = close + 1
     for j in range(k, min(ctx.n, k + 14)):
         if ctx.inq[j]:
             return None

@@ -66,6 +66,10 @@ TITLES = set(
     leading ruling governing sitting reigning founding visiting presiding serving longtime long-time fellow
     foreign defence defense interior finance health justice economy labour labor state federal regional
     national opposition party committee investigative security intelligence council board executive
+    democrat republican independent libertarian speaker whip elect frontrunner front-runner sens reps pastor
+    sheriff trooper agent councilman councilwoman councilmember assemblyman assemblywoman delegate alderman
+    alderwoman supervisor superintendent principal treasurer comptroller auditor moderator columnist pollster
+    strategist comedian rapper filmmaker donor mogul magnate historian quarterback president-elect vice-president
     глава председатель руководитель министр президент премьер премьер-министр генерал директор начальник
     следователь прокурор спикер мэр губернатор депутат сенатор посол замглавы замминистра генпрокурор
     эксперт адвокат экс-президент бывший вице-премьер главный официальный""")
@@ -179,7 +183,8 @@ ORG_WORDS = set(
     news post parliament duma kremlin government reuters interfax tass ria ap afp bbc cnn police army navy
     house senate congress commission foundation institute group company corporation inc ltd club fc united
     league federation association church school college hospital airport station street square city state
-    republic kingdom federal national international european world global""")
+    republic kingdom federal national international european world global chamber commerce capitol caucus pac
+    network magazine journal tribune herald gazette convention coalition alliance pentagon administration""")
 )
 LOCATIVE = {"in", "at", "from", "into", "near", "across", "the", "throughout", "outside", "inside", "around",
              "в", "во", "из", "на", "под", "у"}

@@ -146,10 +146,15 @@ def _opening_cue(text: str, k: int, word: str) -> bool:
     return (j < 0 or text[j] in ".!?\n:") and finite_cue(word.replace("’", "'"))
 
 
+_TITLE_PREFIXES = {"then", "ex", "elect", "former", "acting", "interim"}
+
+
 def _known_word(word: str, mt: _Matcher) -> bool:
     word = word.replace("’", "'")
     if word in STOP_CAP or word in TITLES or word.endswith(POSS_SUFFIX):
         return True
+    if "-" in word and any(part in TITLES or part in _TITLE_PREFIXES for part in word.split("-")):
+        return True  # "President-elect X", "Then-candidate X", "Gov.-elect X"
     if CYR.search(word) and not mt.cyrillic_full:
         return True  # a Cyrillic first name we cannot compare with a Latin-script name
     for w in mt.name_words:

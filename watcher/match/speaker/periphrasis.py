@@ -66,6 +66,53 @@ def audience(ctx: Ctx, k: int) -> bool:
     return False
 
 
+_NAMING = {"labeled", "labelled", "labels", "dubbed", "dubs", "branded", "brands"}
+_PLATFORMS = {"twitter", "facebook", "instagram", "airwaves", "x", "truth", "youtube", "tiktok"}
+_RENEW = {"renewed", "renews", "continued", "continues", "escalated", "escalates", "intensified", "intensifies",
+          "sharpened", "sharpens", "launched", "launches", "unleashed", "unleashes", "leveled", "levelled", "levels",
+          "kept", "keeps", "stepped", "steps", "ramped", "ramps", "repeated", "repeats"}
+_ATTACKS = {"attacks", "attack", "criticism", "criticisms", "broadside", "broadsides", "barbs", "jabs", "salvo",
+            "tirade", "diatribe", "insults", "taunts", "assault", "critique", "rhetoric", "denunciations", "charge", "charges"}
+# Adjectives that label what was called: "called the plan illegal"
+_LABEL_ADJ_ENDS = ("ous", "ive", "ible", "able", "ful", "less", "ic", "ical", "ish", "ant", "ent", "al", "ary", "ate", "ed")
+_LABEL_ADJ = {"wrong", "bad", "good", "great", "crazy", "stupid", "dumb", "weak", "sick", "sad", "fake", "false", "unfair",
+              "unfit", "unacceptable", "outrageous", "absurd", "silly", "nuts", "insane", "rigged", "corrupt", "crooked",
+              "racist", "sexist", "dishonest", "untrue", "baseless", "ridiculous", "disgusting", "pathetic", "terrible",
+              "horrible", "awful", "wonderful", "tremendous", "incredible", "amazing", "brilliant", "irresponsible",
+              "reckless", "unconstitutional", "illegal", "unprecedented", "unfortunate", "premature", "overdue", "long"}
+
+
+def called_adj(ctx: Ctx, k: int) -> bool:
+    """call + a short object + an adjective ending the clause: "called Trump dangerous", "called the plan
+    unconstitutional" (not "called the police yesterday", "called him back")."""
+    j = k
+    if ctx.at(j) in DETERMINERS or ctx.at(j).endswith(POSS_SUFFIX):
+        j += 1
+        while j < min(ctx.n, k + 4) and ctx.low[j].isalpha() and not ctx.inq[j] and ctx.at(j + 1).isalpha() and ctx.at(j + 1) not in _LABEL_ADJ and not ctx.at(j + 1).endswith(_LABEL_ADJ_ENDS):
+            j += 1  # "the new health plan"
+    elif ctx.cap(j):
+        while ctx.cap(j + 1):
+            j += 1
+    elif ctx.at(j) not in ("him", "her", "them", "it", "this", "that"):
+        return False
+    adj = ctx.at(j + 1)
+    if ctx.inq[min(j + 1, ctx.n - 1)] or ctx.cap(j + 1) or adj in PREPS or adj in VERBS or adj in ("back", "again", "home", "later", "today", "yesterday", "up", "off", "out", "in"):
+        return False
+    end = ctx.at(j + 2)
+    if not (adj in _LABEL_ADJ or (len(adj) > 4 and adj.endswith(_LABEL_ADJ_ENDS) and adj.isalpha() and not adj.endswith("ed"))):
+        return False
+    return end in ("", ".", ",", ";", "and", "but", "because", "for", "in", "on", "at", "during", "after", "—", "–", "-", "!", "?")
+
+
+def _attacks(ctx: Ctx, k: int) -> bool:
+    """"(up) his attacks on", "the criticism of": the object of a verb of renewing is an attack in words."""
+    if ctx.at(k) in ("up", "off"):
+        k += 1
+    if ctx.at(k) in DETERMINERS:
+        k += 1
+    return ctx.at(k) in _ATTACKS or (ctx.low[k].isalpha() if k < ctx.n else False) and ctx.at(k + 1) in _ATTACKS
+
+
 def called_a(ctx: Ctx, k: int) -> bool:
     """call + a short object + a/an + noun: "called the plan a failure" (not "called a meeting",
     "called the police an hour later", "called it a day")."""
@@ -145,8 +192,14 @@ def periphrasis(ctx: Ctx, v: int, be: bool, a: int) -> str | None:
     t, nxt = ctx.low[v], ctx.at(v + 1)
     if t in ("addressed", "addresses", "address", "addressing") and not be and audience(ctx, v + 1):
         return "reported"  # "X addressed the convention"
-    if t in ("call", "calls", "called", "calling") and (not be or t == "calling") and called_a(ctx, v + 1):
-        return "reported"  # "X called the plan a failure", "X has called him a liar"
+    if t in ("call", "calls", "called", "calling") and (not be or t == "calling") and (called_a(ctx, v + 1) or called_adj(ctx, v + 1)):
+        return "reported"  # "X called the plan a failure", "X has called him a liar", "X called the plan illegal"
+    if t in _NAMING and not be and (called_a(ctx, v) or called_adj(ctx, v + 1)):
+        return "reported"  # "X labeled Trump a bigot", "X branded the deal illegal"
+    if t in _TAKE and nxt == "to" and (ctx.at(v + 2) in _PLATFORMS or ctx.at(v + 3) == "airwaves"):
+        return "reported"  # "X took to Twitter on Monday"
+    if t in _RENEW and _attacks(ctx, v + 1):
+        return "reported"  # "X renewed his attacks on Trump", "X stepped up his criticism"
     if t in MAKE and not be and made_a_point(ctx, v):
         return "quote" if ctx.quote_adjacent(a, ctx.ends[min(v + 3, ctx.n - 1)]) else "reported"
     if t == "this" and ctx.at(v - 1) in ("had", "has", "have") and ctx.at(v + 1) == "to" and ctx.at(v + 2) == "say":

@@ -135,7 +135,8 @@ class Ctx:
         self.ends = []
         for m in TOKEN.finditer(seg):
             a, b = m.start() + s0, m.end() + s0
-            self.low.append(m.group().replace("’", "'") if "’" in m.group() else m.group())
+            tok = m.group()
+            self.low.append(tok.replace("’", "'") if "’" in tok else _DASHES.get(tok, tok))
             self.orig.append(text[a:b])
             self.starts.append(a)
             self.ends.append(b)
@@ -182,8 +183,9 @@ class Ctx:
         return False
 
 
-_GAP_BEFORE = re.compile(r"[\s,.:;—–-]*")
-_GAP_AFTER = re.compile(r"[\s,:—–-]*")
+_DASHES = {"―": "—", "‒": "–", "‐": "-", "‑": "-"}  # a horizontal bar, figure dash or hyphen as written by some outlets
+_GAP_BEFORE = re.compile(r"[\s,.:;—–―-]*")
+_GAP_AFTER = re.compile(r"[\s,:—–―-]*")
 _GAP_COLON = re.compile(r"[^\"“”«».]{0,60}:\s*")
 
 

@@ -164,6 +164,8 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
         return "reported"
     if (t in LABEL_VERBS or t in _POSTED) and (not flags.be or t.endswith("ing")) and quote_ahead(ctx, v + 1) is not None:
         return "quote"  # "X called the plan “a disaster”", "X posted two words on Twitter: “So sad”"
+    if t in _AS_LABEL and not flags.be and _object_then(ctx, v + 1, {"as"}):
+        return "reported"  # "X portrayed the plan as a giveaway", "X cast the vote as a referendum"
     if t in VOICE_VERBS and not flags.be and ctx.at(v + 1 + (ctx.at(v + 1) in DETERMINERS)) in FEELINGS:
         return "reported"  # "X expressed concerns about", "X voiced support for"
     how = periphrasis(ctx, v, flags.be, a)
@@ -225,11 +227,13 @@ def _weak_ok(ctx: Ctx, v: int, lemma: str) -> bool:
             return True
         return _object_then(ctx, v + 1, _ASK_NEXT)  # "X asked the mayor to explain", "X asks him about"
     if lemma == "talk":
-        return nxt in ("about", "to", "with", "of")
+        return nxt in _TALK_NEXT or (is_ly(ctx, v + 1) and nxt2 in _TALK_NEXT)  # "X talks freely of"
     if lemma in ("object", "disagree") and (nxt in ("to", "with", ".", ",") or v + 2 >= ctx.n):
         return True  # "X objected to the plan", "X disagreed."
     if lemma in ("remind", "text", "notify"):
         return nxt == "that" or _object_then(ctx, v + 1, {"that"})  # "X texted reporters that"
+    if lemma == "vouch":
+        return nxt == "for"
     if lemma == "demand":
         return nxt in _DEMAND_NEXT or clause_follows(ctx, v + 1)  # "X demanded an apology", not "services X demanded."
     if lemma == "wonder":
@@ -246,7 +250,9 @@ def _weak_ok(ctx: Ctx, v: int, lemma: str) -> bool:
         return not (nxt in CLAIM_BAD or (nxt == "the" and nxt2 in CLAIM_BAD))
     if (nxt in CLAUSE_NEXT and nxt != "to") or is_ly(ctx, v + 1):
         return True
-    if lemma in ("deny", "reject"):
+    if lemma == "appeal":
+        return nxt in ("to", "for") and ctx.at(v + 2) not in ("the", "a", "an", "court", "judge")  # not "appealed to the court"
+    if lemma in ("deny", "reject", "dismiss"):
         objects = DENY_OBJ if lemma == "deny" else _REJECT_OBJ  # "X rejected the idea", not "X rejected the offer"
         if nxt in ("the", "any", "all", "these", "those", "such", "that", "this", "his", "her", "their"):
             return nxt2 in objects
@@ -267,6 +273,9 @@ def _weak_ok(ctx: Ctx, v: int, lemma: str) -> bool:
 
 
 _DEMAND_NEXT = {"that", "to", "a", "an", "the", "his", "her", "their", "answers", "action", "changes", "more"}
+_TALK_NEXT = {"about", "to", "with", "of"}
+_AS_LABEL = {"portrayed", "portrays", "portraying", "painted", "paints", "painting", "cast", "casts", "casting",
+             "depicted", "depicts", "depicting", "framed", "frames", "framing", "billed", "bills", "pitched", "pitches"}
 _WONDER_NEXT = {"aloud", "whether", "if", "why", "how", "what", "who", "when", "where", ":", ","}
 _KEEP = {"kept", "keeps", "keep", "began", "begins", "started", "starts", "continued", "continues"}
 _POSTED = {"post", "posts", "posted", "posting", "shared", "shares", "share", "sharing"}
