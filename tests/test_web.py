@@ -310,7 +310,7 @@ def test_the_schema_indexes_back_the_console_queries(site: Path) -> None:
 
 
 async def test_a_muted_rule_keeps_its_matches_and_makes_no_alert(console: Browser) -> None:
-    from watcher.store import AlertRecord, MatchRecord
+    from watcher.model import AlertDraft, Match
 
     r = await console.post("/rules/library-hours/mute", {"for": "1d"}, token_from="/rules/library-hours")
     assert r.status_code == 303
@@ -319,7 +319,7 @@ async def test_a_muted_rule_keeps_its_matches_and_makes_no_alert(console: Browse
     assert "muted</span>" in await console.page("/rules")
     article_id = console.scalar("SELECT id FROM articles WHERE title LIKE 'Library%'")
     alerts_before = console.scalar("SELECT COUNT(*) FROM alerts")
-    record = MatchRecord("library-hours", "[]", AlertRecord("Library hours", "body", (("hook", 0),)))
+    record = Match("library-hours", "[]", AlertDraft("Library hours", "body", (("hook", 0),)))
     console.store.add_matches(article_id, [record])
     assert console.scalar("SELECT COUNT(*) FROM matches WHERE rule_id = 'library-hours'") == 1
     assert console.scalar("SELECT COUNT(*) FROM alerts") == alerts_before, "a muted rule made an alert"
@@ -338,3 +338,43 @@ async def test_source_poll_history_and_story_timeline_charts(console: Browser) -
     story = await console.page(f"/stories/{story_id}")
     assert story.count('<circle class="dot"') == console.scalar("SELECT COUNT(*) FROM articles WHERE story_id = ?",
                                                                   story_id)
+
+
+async def test_add_a_source_found_behind_a_page_and_import_export_opml(console: Browser, web: WebServer) -> None:
+    from tests.ops import publish
+    from tests.webserver import Route
+
+    publish(web, "courier", ["harbour-wall-repaired"])
+    web.route("/courier/", Route(b'<html><head><title>Courier</title><link rel="alternate" type="application/rss+xml" '
+                                 b'href="/courier/feed.xml"></head><body><p>News</p></body></html>'))
+    r = await console.post("/sources/discover", {"url": web.url("/courier/")}, token_from="/sources")
+    assert r.status_code == 422 and "includes no file" in r.text  # nowhere to write it yet
+
+    config_text = console.config.read_text()
+    console.config.write_text(config_text + "include: [added.yaml]\n")
+    (console.config.parent / "added.yaml").write_text("")
+    r = await console.post("/sources/discover", {"url": web.url("/courier/")}, token_from="/sources")
+    assert r.status_code == 200 and "with 1 entries" in r.text and "the page itself" in r.text
+    choice = re.search(r'name="choice" value="(feed [^"]+)"', r.text).group(1)
+    assert choice.endswith("/courier/feed.xml")
+    r = await console.post("/sources/add", {"id": "courier", "choice": choice, "tags": "uk, local"}, token_from="/sources")
+    assert r.status_code == 303 and r.headers["location"] == "/sources/courier"
+    added = (console.config.parent / "added.yaml").read_text()
+    assert "id: courier" in added and "- uk" in added
+    assert "/sources/courier" in await console.page("/sources")
+    r = await console.post("/sources/add", {"id": "courier", "choice": choice}, token_from="/sources")
+    assert r.status_code == 409
+    check = run_watcher("check", "--config", str(console.config))
+    assert check.returncode == 0 and "(3 sources" in check.stdout, check.stdout + check.stderr
+
+    opml = await console.page("/sources.opml")
+    assert 'text="courier"' in opml and "token=***" in opml and FEED_SECRET not in opml
+    upload = ('<?xml version="1.0"?><opml version="2.0"><body><outline text="Tidings" type="rss" '
+              'xmlUrl="https://tidings.example/rss"/></body></opml>')
+    token = csrf_of(await console.page("/sources"))
+    r = await console.client.post("/sources/import", data={"csrf": token},
+                                  files={"opml": ("feeds.opml", upload.encode(), "text/xml")})
+    assert r.status_code == 303
+    assert "imported 1 sources" in await console.page("/sources")
+    assert "https://tidings.example/rss" in (console.config.parent / "added.yaml").read_text()
+    assert (console.config.parent / "added.yaml.prev").read_text() == added

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from watcher.config import SourceConfig
     from watcher.run.daemon import Daemon
     from watcher.run.poll import Pipeline
 
@@ -17,6 +18,8 @@ class Control(Protocol):
 
     def stop_polling(self, source_id: str) -> None: ...
 
+    def add_source(self, source: "SourceConfig") -> None: ...
+
     def wake_sender(self) -> None: ...
 
 
@@ -27,6 +30,9 @@ class NoDaemon:
         return False
 
     def stop_polling(self, source_id: str) -> None:
+        pass
+
+    def add_source(self, source: "SourceConfig") -> None:
         pass
 
     def wake_sender(self) -> None:
@@ -45,6 +51,9 @@ class DaemonControl:
 
     def stop_polling(self, source_id: str) -> None:
         self.daemon.unschedule(source_id)
+
+    def add_source(self, source: "SourceConfig") -> None:
+        self.daemon.add_source(source, self.pipeline)
 
     def wake_sender(self) -> None:
         self.pipeline.sender.wake.set()

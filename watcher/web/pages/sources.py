@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from xml.sax.saxutils import escape as xml_escape
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from watcher.errors import ConfigError, ConfigErrors, WatcherError
+from watcher.logs import redact_link
+from watcher.source.opml import ImportedSource, read_opml
 from watcher.store import console as q
+from watcher.web import addsource
 from watcher.web.app import action, back, console_of, page, problem, render
 from watcher.web.charts import poll_strip
 
@@ -81,6 +88,90 @@ async def disable(request: Request, form: dict[str, str]) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    return [page("/sources", sources), page("/sources/{id}", source),
+    return [*more_routes(), page("/sources", sources), page("/sources/{id}", source),
             action("/sources/{id}/poll", poll_now), action("/sources/{id}/enable", enable),
             action("/sources/{id}/disable", disable)]
+
+
+# -- adding sources -------------------------------------------------------------
+
+ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+async def discover(request: Request, form: dict[str, str]) -> Response:
+    """Look at a URL and show what could be watched there, for the user to confirm."""
+    c = console_of(request)
+    url = form.get("url", "").strip()
+    try:
+        addsource.sources_file(c.config)
+        found = await addsource.discover(url)
+    except WatcherError as e:
+        return render(request, "add_source.html", status=422, url=url, found=[], error=str(e))
+    taken = set(_configured(request))
+    suggested = addsource.suggested_id(found[0].url, found[0].title, taken)
+    return render(request, "add_source.html", url=url, found=found, suggested=suggested)
+
+
+async def add(request: Request, form: dict[str, str]) -> Response:
+    """Write the confirmed source to the included file, and poll it (in the daemon) at once."""
+    c = console_of(request)
+    sid = form.get("id", "").strip()
+    kind, _, url = form.get("choice", "").strip().partition(" ")
+    tags = tuple(t for t in re.split(r"[,\s]+", form.get("tags", "")) if t)
+    if not ID.fullmatch(sid):
+        return problem(request, 422, f"'{sid}' is not a source id: letters, digits, '.', '_' and '-'")
+    if sid in _configured(request):
+        return problem(request, 409, f"there is already a source {sid}")
+    if not url.startswith(("http://", "https://")):
+        return problem(request, 422, "choose what to watch")
+    try:
+        c.config = addsource.add_sources(c.config, [ImportedSource(sid, url, None, tags)],
+                                         source_type="page" if kind == "page" else None)
+    except (WatcherError, ConfigError, ConfigErrors) as e:
+        return problem(request, 422, f"the source was not added: {e}")
+    c.control.add_source(next(s for s in c.config.sources if s.id == sid))
+    return back(request, f"/sources/{sid}", f"{sid} added to {addsource.sources_file(c.config).name}"
+                + (": polling it now" if c.control.polling else "; the daemon polls it after its next start"))
+
+
+async def opml_export(request: Request) -> Response:
+    """The configured sources as OPML (secrets in URLs masked), folders by first tag."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<opml version="2.0"><head><title>watcher sources</title></head><body>']
+    for s in console_of(request).config.sources:
+        cat = f' category="{xml_escape(",".join(s.tags), QUOTE)}"' if s.tags else ""
+        lines.append(f'<outline type="rss" text="{xml_escape(s.id, QUOTE)}" title="{xml_escape(s.id, QUOTE)}" '
+                     f'xmlUrl="{xml_escape(redact_link(s.url), QUOTE)}"{cat}/>')
+    lines.append("</body></opml>")
+    return Response("\n".join(lines) + "\n", media_type="text/x-opml; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="watcher-sources.opml"'})
+
+
+async def opml_import(request: Request, form: dict[str, str]) -> Response:
+    c = console_of(request)
+    upload = (await request.form()).get("opml")
+    if upload is None or isinstance(upload, str):
+        return problem(request, 422, "choose an OPML file")
+    data = await upload.read(MAX_OPML + 1)
+    if len(data) > MAX_OPML:
+        return problem(request, 413, "that OPML file is over 5 MB")
+    try:
+        imported = read_opml(data, existing_ids=frozenset(_configured(request)))
+        existing = {s.url for s in c.config.sources}
+        imported = [s for s in imported if s.url not in existing]
+        if not imported:
+            return back(request, "/sources", "nothing new in that OPML file")
+        c.config = addsource.add_sources(c.config, imported)
+    except (WatcherError, ConfigError, ConfigErrors) as e:
+        return problem(request, 422, f"nothing was imported: {e}")
+    for s in imported:
+        c.control.add_source(next(x for x in c.config.sources if x.id == s.id))
+    return back(request, "/sources", f"imported {len(imported)} sources into {addsource.sources_file(c.config).name}")
+
+
+MAX_OPML = 5 * 1024 * 1024
+QUOTE = {'"': "&quot;"}
+
+
+def more_routes() -> list[BaseRoute]:
+    return [action("/sources/discover", discover), action("/sources/add", add),
+            page("/sources.opml", opml_export), action("/sources/import", opml_import)]
