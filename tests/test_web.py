@@ -378,3 +378,16 @@ async def test_add_a_source_found_behind_a_page_and_import_export_opml(console: 
     assert "imported 1 sources" in await console.page("/sources")
     assert "https://tidings.example/rss" in (console.config.parent / "added.yaml").read_text()
     assert (console.config.parent / "added.yaml.prev").read_text() == added
+
+
+async def test_rule_workbench_tests_an_article_fetched_from_a_url(console: Browser, web: WebServer) -> None:
+    from tests.ops import publish
+
+    [url] = publish(web, "tribune", ["harbour-dredging-starts"])
+    yaml_text = (console.config.parent / "rules" / "harbour.yaml").read_text()
+    r = await console.post("/rules/harbour-works/workbench", {"yaml": yaml_text, "url": url, "do": "test"},
+                           token_from="/rules/harbour-works")
+    assert r.status_code == 200 and 'id="verdict">fires' in r.text and "<mark>Dredgers</mark>" in r.text
+    r = await console.post("/rules/harbour-works/workbench", {"yaml": yaml_text, "url": web.url("/missing"), "do": "test"},
+                           token_from="/rules/harbour-works")
+    assert r.status_code == 422 and "404" in r.text

@@ -124,3 +124,20 @@ def backtest(rule: Rule, articles: Iterable[dict[str, Any]], config: Config) -> 
             fired.append({**{k: row[k] for k in ("id", "title", "url", "source_id", "fetched_at")},
                           "evidence": found[0].evidence})
     return seen, fired
+
+
+async def fetched(url: str) -> ArticleText:
+    """The article at `url`, fetched and extracted as the daemon would (as `watcher test --url`)."""
+    import asyncio
+
+    from watcher.extract.body import extract_article
+    from watcher.fetch import Fetcher
+
+    if not url.startswith(("http://", "https://")):
+        raise WatcherError(f"{url}: not an http(s) URL")
+    async with Fetcher() as f:
+        resp = await f.get(url)
+    extracted = await asyncio.to_thread(extract_article, resp.content, resp.url)  # the event loop keeps serving
+    if extracted is None:
+        raise WatcherError(f"{url}: no article body found in the page")
+    return ArticleText(title=extracted.title or "", body=extracted.text, language=extracted.language)

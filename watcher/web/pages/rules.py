@@ -9,6 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from watcher.errors import WatcherError
+from watcher.logs import redact
 from watcher.rules.ruleset import Rule
 from watcher.store import console as q
 from watcher.web import workbench
@@ -99,6 +101,11 @@ async def workbench_form(request: Request, form: dict[str, str]) -> Response:
                 return _rendered(request, r, status=404, yaml=text, form=form,
                               result={"errors": [f"no stored article {article_id}"]})
             article = workbench.article_text(row, c.config)
+        elif form.get("url", "").strip():
+            try:
+                article = await workbench.fetched(form["url"].strip())
+            except WatcherError as e:
+                return _rendered(request, r, status=422, yaml=text, form=form, result={"errors": [redact(str(e))]})
         else:
             article = workbench.pasted(form.get("text", ""))
         tested = workbench.test(edited, article)
