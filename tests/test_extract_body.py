@@ -344,3 +344,23 @@ def test_boxed_paragraph_inside_the_body_is_kept_in_order() -> None:
 
     assert boxed in text, f"boxed paragraph missing: {text!r}"
     assert text.index(ARTICLE_PARAGRAPHS[1]) < text.index(boxed) < text.index(ARTICLE_PARAGRAPHS[2])
+
+
+def test_paragraph_with_a_spacer_element_inside_is_kept_whole() -> None:
+    # Precision mode drops the text that follows an empty element inside a
+    # block: here the story's text sits in the body <div> itself, sentences
+    # split by the empty spacer <div>s some CMSs use instead of <br>.
+    first = "The harbour master closed the slipway on Friday after a crack opened along its seaward edge."
+    second = "Divers who inspected the stonework said the damage reached well below the low-tide mark."
+    third = "Boat owners have been asked to use the beach ramp at Saltcote until the repairs are done."
+    spacer = '<div class="fake-break"></div>'
+    rest = "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS[1:3])
+    body = (
+        f'<article><h1>{HEADLINE}</h1><div class="article-body">'
+        f"{first}{spacer}{second} {third}<br>{spacer}{rest}</div></article>"
+    )
+    text = _extract(_page(body_html=body)).text
+
+    for sentence in (first, second, third, *ARTICLE_PARAGRAPHS[1:3]):
+        assert sentence in text, f"missing {sentence[:40]!r} from {text!r}"
+    assert text.index(third) < text.index(ARTICLE_PARAGRAPHS[1])

@@ -32,6 +32,10 @@ on either set (the benchmark prints what each one adds).
 9. Paragraphs of the default output that lie between the first and the last
    paragraph the precision pass kept are put back unless links make up most
    of them (precision mode also drops short paragraphs inside the article).
+10. A paragraph that the precision pass cut short (it drops the text after an
+   empty element inside the block, e.g. a spacer ``<div>`` or an inline
+   link's tail) is replaced by the default output's whole paragraph when its
+   words are, in order, part of that one paragraph and of no other.
 """
 
 from __future__ import annotations
@@ -123,6 +127,7 @@ CORRECTIONS = frozenset(
         "headline",
         "json_ld",
         "interior_paragraphs",
+        "cut_paragraphs",
     }
 )
 
@@ -239,6 +244,8 @@ def _main_text(tree: HtmlElement, url: str | None, corrections: Collection[str])
     if not found and "min_length" in corrections and len(text) < _MIN_ARTICLE_CHARS:
         if not _is_whole_page(text, tree):
             return ""  # the fallbacks' answer on a page without an article
+    if "cut_paragraphs" in corrections:
+        text = _with_whole_paragraphs(text, default)
     if "interior_paragraphs" in corrections:
         text = _with_interior_paragraphs(text, default, tree)
     return _restore_headings(text, default, headings) if "headings" in corrections else text
@@ -276,6 +283,38 @@ def _with_interior_paragraphs(text: str, default: str, tree: HtmlElement) -> str
     return "\n".join(
         line for line in interior if _norm(line) in kept_set or _link_share(_norm(line), anchors) < _TEASER_LINK_SHARE
     )
+
+
+# A line shorter than this is a heading or a label, not a paragraph cut short.
+_CUT_MIN_WORDS = 5
+
+
+def _with_whole_paragraphs(text: str, default: str) -> str:
+    """Each line of text that is a shortened copy of one default line, as that whole line.
+
+    The shortened line (a sentence at least, not a heading) must start like
+    the longer line and have its words in the same order there, and no other
+    shortened line may fit the same longer line (a default line that joins
+    several paragraphs, hidden text and all, is not a whole paragraph).
+    """
+    lines = text.splitlines()
+    in_default = {_norm(line) for line in default.splitlines() if line.strip()}
+    cut = {i: _WORD.findall(line) for i, line in enumerate(lines) if line.strip() and _norm(line) not in in_default}
+    cut = {i: words for i, words in cut.items() if len(words) >= _CUT_MIN_WORDS}
+    if not cut:
+        return text
+    longer = [(line, _WORD.findall(line)) for line in default.splitlines() if _norm(line) in in_default - set(map(_norm, lines))]
+    for i, words in cut.items():
+        holders = [line for line, full in longer if full[0] == words[0] and len(full) > len(words) and _in_order(words, full)]
+        if len(holders) == 1 and sum(_in_order(other, _WORD.findall(holders[0])) for other in cut.values()) == 1:
+            lines[i] = holders[0]
+    return "\n".join(lines)
+
+
+def _in_order(words: list[str], full: list[str]) -> bool:
+    """words is a subsequence of full."""
+    rest = iter(full)
+    return all(word in rest for word in words)
 
 
 def _link_share(line: str, anchors: set[str]) -> float:
