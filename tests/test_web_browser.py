@@ -7,6 +7,7 @@ failure, a screenshot of the page in view and of every page the test visited is 
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import signal
 import time
@@ -86,6 +87,12 @@ class Browser:
             time.sleep(0.5)
             self.driver.refresh()
 
+    def for_docs(self, name: str) -> None:
+        """With WATCHER_DOCS_SHOTS=folder, keep a screenshot of this page there (the README's pictures)."""
+        folder = os.environ.get("WATCHER_DOCS_SHOTS")
+        if folder:
+            self.driver.save_screenshot(str(Path(folder) / f"console-{name}.png"))
+
     def csp_errors(self) -> list[str]:
         return [e["message"] for e in self.driver.get_log("browser") if "Content Security Policy" in e["message"]]
 
@@ -106,6 +113,9 @@ def test_pages_rule_test_retry_poll_now_and_csrf_in_a_browser(browser: Browser, 
                                                                hooks: WebhookReceiver, tmp_path: Path) -> None:
     port = free_port()
     config = polled(tmp_path, web, hooks, listen=f"127.0.0.1:{port}")
+    config.write_text(config.read_text() + "include: [added.yaml]\n")  # where the console writes new sources
+    (tmp_path / "added.yaml").write_text("")
+    courier_article(web)
     proc = start_daemon(config, log=tmp_path / "daemon.log")
     browser.base = f"http://127.0.0.1:{port}"
     try:
@@ -115,15 +125,18 @@ def test_pages_rule_test_retry_poll_now_and_csrf_in_a_browser(browser: Browser, 
                                   ("/alerts", "Alerts"), ("/stories", "Stories"), ("/rules", "Rules")):
                 browser.open(path)
                 assert browser.css("h1")[0].text.startswith(heading), f"{path}: {browser.text()[:300]}"
+                browser.for_docs(heading.lower().replace(" ", "-"))
             browser.open("/alerts")
             browser.submit("#alerts tbody tr:last-child a")  # the oldest alert
             assert browser.css("h1")[0].text.startswith("Alert")
             assert any(m.text.lower() in ("harbour", "dredgers") for m in browser.css("#evidence mark"))
+            browser.for_docs("alert")
             alert_url = browser.driver.current_url
             article_id = browser.css("dl.facts a[href^='/articles/']")[0].get_attribute("href").rsplit("/", 1)[1]
             browser.visited.append(alert_url.removeprefix(browser.base))
             browser.submit("#others a, h2 a")  # on to its story
             assert browser.css("h1")[0].text.startswith("Story")
+            browser.for_docs("story")
             assert browser.csp_errors() == [], "the pages break their own Content-Security-Policy"
 
             # test the rule on a stored article: the evidence comes back highlighted
@@ -133,6 +146,7 @@ def test_pages_rule_test_retry_poll_now_and_csrf_in_a_browser(browser: Browser, 
             browser.submit("#test")
             assert browser.css("#verdict")[0].text == "fires", browser.text()[:500]
             assert [m.text.lower() for m in browser.css("#evidence mark")][:1] == ["harbour"]
+            browser.for_docs("rule-test")
 
             # the receiver is back: "retry now" delivers what failed
             hooks.fail_next.clear()
@@ -149,6 +163,19 @@ def test_pages_rule_test_retry_poll_now_and_csrf_in_a_browser(browser: Browser, 
             assert "poll started" in browser.css(".flash")[0].text
             browser.until(lambda: "Harbour wall repaired" in browser.text(), "the polled article", timeout=90)
 
+            # add a source through the form: the feed its page advertises is found, written and polled
+            browser.open("/sources")
+            browser.css("#new-url")[0].send_keys(web.url("/courier/"))
+            browser.submit("#discover")
+            assert "with 1 entries" in browser.text(), browser.text()[:500]
+            browser.css("#new-id")[0].clear()
+            browser.css("#new-id")[0].send_keys("courier")
+            browser.css("#new-tags")[0].send_keys("local")
+            browser.submit("#confirm-add")
+            assert browser.driver.current_url.endswith("/sources/courier"), browser.driver.current_url
+            browser.until(lambda: "Ferry timetable changes" in browser.text(), "the new source's article", timeout=90)
+            assert "id: courier" in (tmp_path / "added.yaml").read_text()
+
             # a form whose CSRF token was tampered with is refused
             browser.driver.get(alert_url)
             browser.driver.execute_script("document.querySelector('input[name=csrf]').value = 'forged'")
@@ -161,6 +188,25 @@ def test_pages_rule_test_retry_poll_now_and_csrf_in_a_browser(browser: Browser, 
     finally:
         code, _ = stop(proc, signal.SIGTERM)
     assert code == 0, (tmp_path / "daemon.log").read_text()[-3000:]
+
+
+def courier_article(web: WebServer) -> None:
+    """A site whose home page advertises its feed, with one article of its own."""
+    from datetime import datetime, timezone
+
+    from tests.pages import news_page, rss
+    from tests.webserver import Route
+
+    web.route("/courier/2026/11/ferry.html", Route(news_page("Ferry timetable changes", [
+        "The island ferry will sail twice an hour from March, the operator Westway Marine said on Tuesday.",
+        "Captain Rhona Baird said the second vessel, refitted over the winter, passed its sea trials last week.",
+        "Fares stay at 6.50 pounds for foot passengers, while season tickets rise by four percent.",
+    ])))
+    web.route("/courier/feed.xml", Route(rss([{"title": "Ferry timetable changes", "link": "{{BASE}}/courier/2026/11/ferry.html",
+                                               "guid": "courier-ferry", "published": datetime.now(timezone.utc)}]),
+                                         content_type="application/rss+xml"))
+    web.route("/courier/", Route(b'<html><head><title>The Courier</title><link rel="alternate" '
+                                 b'type="application/rss+xml" href="/courier/feed.xml"></head><body>News</body></html>'))
 
 
 def test_login_wall_on_a_non_loopback_bind(browser: Browser, web: WebServer, hooks: WebhookReceiver,
