@@ -178,7 +178,16 @@ class Daemon:
         from watcher.run.metrics import exposition, registry_for
 
         registry = registry_for(p.metrics, p.store, [s.id for s in self.config.sources])
-        server = StatusServer(self.config.server.listen, lambda: self.health(p), lambda: exposition(registry))
+        server: Any
+        if self.config.server.console:  # the web console, with /healthz and /metrics beside it
+            from watcher.web.control import DaemonControl
+            from watcher.web.serve import ConsoleServer, console_app, status_routes
+
+            routes = status_routes(lambda: self.health(p), lambda: exposition(registry))
+            app = console_app(self.config, p.store, self.config.server.listen, DaemonControl(self, p), routes=routes)
+            server = ConsoleServer(app, self.config.server.listen)
+        else:
+            server = StatusServer(self.config.server.listen, lambda: self.health(p), lambda: exposition(registry))
         await server.start()
         try:
             yield
@@ -256,6 +265,30 @@ class Daemon:
         if paused is not None:
             wait = max(wait, paused - time.time() + 5.0)
         return wait
+
+    def poll_now(self, source_id: str, p: Pipeline) -> bool:
+        """Poll a configured source at once (the web console's "poll now"); False if it is unknown or disabled."""
+        source = next((s for s in self.config.sources if s.id == source_id), None)
+        if source is None or self.scheduler is None or self.stopping.is_set():
+            return False
+        if p.store.ensure_source(source.id, source.url, source.type).disabled:
+            return False
+        self._at(source, p, datetime.now(timezone.utc))
+        return True
+
+    def add_source(self, source: SourceConfig, p: Pipeline) -> None:
+        """Start polling a source the web console added (it wrote it to the config's included file)."""
+        import dataclasses
+
+        if any(s.id == source.id for s in self.config.sources):
+            return
+        self.config = dataclasses.replace(self.config, sources=(*self.config.sources, source))
+        self._schedule(source, p, datetime.now(timezone.utc))
+
+    def unschedule(self, source_id: str) -> None:
+        """No more polls of a source (disabled from the web console) until it is scheduled again."""
+        if self.scheduler is not None and self.scheduler.get_job(source_id) is not None:
+            self.scheduler.remove_job(source_id)
 
     def _at(self, source: SourceConfig, p: Pipeline, when: datetime) -> None:
         """One poll of `source` at `when`; each poll schedules the next from what it learned."""
