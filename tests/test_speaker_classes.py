@@ -456,6 +456,20 @@ CASES = [
     ("cue verbs 4", "Tally muttered something and left.", False),
     ("cue verbs 4", "Tally vouched for the nominee.", True),
     ("cue verbs 4", "Tally pointed to the polls as proof.", True),
+    # A transcript's speaker label in capitals
+    ("transcript", "HOST: Why not?\nTALLY: Because we will win. Nobody can stop us.", True),
+    ("transcript", "SEN. RICK TALLY: Because we will win.", True),
+    ("transcript", "HOST: Why did Tally lose?\nMARKS: Because he ran a bad race.", False),
+    ("transcript", "BOOM: Tally Just Lost The Race In Ohio. It was close.", False),
+    # Places, companies, platforms, holidays and peoples are no he/she: a pronoun after them continues X
+    ("pronoun 3", "Tally visited Iowa and New Hampshire on Monday. He said the race was close.", True),
+    ("pronoun 3", "Tally posted a video on Facebook on Monday. He said the race was close.", True),
+    ("pronoun 3", "Tally spent Thanksgiving in St. Louis. He said the race was close.", True),
+    ("pronoun 3", "Tally met Russian diplomats and Hispanics from Miami. He said the race was close.", True),
+    ("pronoun 3", "Tally lost the primary. The report said turnout was low. He said the race was fair.", True),
+    ("pronoun 3", "Tally met Paris Hilton on Monday. She said the race was close.", False),
+    ("pronoun 3", "Tally lost the primary. The governor said turnout was low. He said the race was fair.", False),
+    ("pronoun 3", "Tally lost the primary. Ivan Russian said turnout was low. He said the race was fair.", False),
 ]
 
 

@@ -9,6 +9,7 @@ from watcher.match.speaker.lexicon import (
     AUX_BE, AUX_OTHER, DETERMINERS, FILLERS, GENDER_HINT, LOCATIVE, MODIFIED_HEADS, NEG, ORG_WORDS, POSS_SUFFIX,
     PRONOUNS, QUOTE_CHARS, STOP_CAP, TITLES,
 )
+from watcher.match.speaker.places import NOT_PERSONS, PEOPLES
 from watcher.match.speaker.tokens import Ctx
 from watcher.match.speaker.attribution import subject_of_cue
 from watcher.match.speaker.forms import inverted_cue
@@ -18,6 +19,13 @@ from watcher.match.speaker.forms import inverted_cue
 _PLACES = set(
     wordlist("""ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo mont neb nev
     okla ore pa tenn tex va vt wash wis wyo county city state province district""")
+)
+# Subjects of a cue verb that no he/she can stand for
+_THING_SPEAKERS = set(
+    wordlist("""report statement poll survey study campaign agency newspaper paper ad advertisement video letter memo
+    document documents filing complaint lawsuit release website site network group organization organisation company
+    firm office it analysis review audit book article story editorial column transcript email message tweet post
+    indictment ruling order law bill plan proposal platform""")
 )
 _LIST_JOINS = {",", "and", "or"}
 # Capitalised words for groups, parties and faiths: no he/she among them
@@ -69,8 +77,8 @@ def _is_person_run(ctx: Ctx, m: int, e: int, place_end: int) -> bool:
     prev, nxt = ctx.at(m - 1), ctx.at(e)
     if prev in LOCATIVE or (prev in _LIST_JOINS and place_end == m - 1) or (len(words) == 1 and words[0] in _PLACES):
         return False  # "in Iowa", "in Lee County, Fla.", "in Florida and Ohio"
-    if all(w in _GROUPS for w in names):
-        return False  # "Democrats and Republicans", "Reporters asked X"
+    if all(w in _GROUPS or w in PEOPLES for w in names) or " ".join(w for w in words if w != "the") in NOT_PERSONS:
+        return False  # "Democrats and Republicans", "Reporters asked X", "visited Iowa", "on Twitter"
     if len(names) == 1 and prev in TITLES and ctx.at(m - 2) in ("a", "an"):
         return False  # "a former Marine", "a registered Democrat"
     if nxt in ORG_WORDS or (not ctx.cap(e) and (nxt in TITLES or nxt in MODIFIED_HEADS)):
@@ -132,8 +140,8 @@ def has_speech_verb(ctx: Ctx, lo: int = 0, hi: int | None = None) -> bool:
         before = ctx.at(k)
         if before in AUX_BE or before in DETERMINERS or before.endswith(POSS_SUFFIX):
             continue  # "X was asked", "the reports", "Trump's claims"
-        if before in _PLURAL_PRONOUNS or _plural_noun(ctx, k):
-            continue
+        if before in _PLURAL_PRONOUNS or _plural_noun(ctx, k) or before in _THING_SPEAKERS or before in ORG_WORDS:
+            continue  # "they said", "aides said", "the report said", "the campaign said": no he/she
         if before in (",", ":") or before in QUOTE_CHARS:
             if _plural_noun(ctx, m + 1) or ctx.at(m + 1) in _PLURAL_PRONOUNS:
                 continue  # "..., say experts"

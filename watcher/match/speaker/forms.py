@@ -200,10 +200,21 @@ def headline_colon(ctx: Ctx, i0: int, i1: int, nominative: bool) -> str | None:
         and (skip_titles_left(ctx, i0 - 1, commas=False) < 0 or after_tag(ctx, i0))
         and ctx.at(i1) == ":"
         and i1 + 1 < ctx.n
-        and (ctx.inq[i1 + 1] or ctx.low[i1 + 1] in _FIRST_PERSON or _headline(ctx, i1 + 1))
+        and (ctx.inq[i1 + 1] or ctx.low[i1 + 1] in _FIRST_PERSON or _headline(ctx, i1 + 1) or _transcript(ctx, i0, i1))
     ):
         return "quote"
     return None
+
+
+def _transcript(ctx: Ctx, i0: int, i1: int) -> bool:
+    """A transcript's speaker label in capitals opening a line: "CLINTON: Honestly, I ...", "KATE SMITH: Why not?"."""
+    line_start = ctx.text.rfind("\n", 0, ctx.starts[i0]) + 1
+    before = ctx.text[line_start : ctx.starts[i0]]
+    return (
+        all(ctx.orig[j].isupper() for j in range(i0, i1) if ctx.orig[j].isalpha())
+        and all(w.isupper() for w in before.split())
+        and ctx.sent.start <= line_start + len(before) - len(before.lstrip())
+    )
 
 
 def _headline(ctx: Ctx, k: int) -> bool:
