@@ -364,3 +364,23 @@ def test_paragraph_with_a_spacer_element_inside_is_kept_whole() -> None:
     for sentence in (first, second, third, *ARTICLE_PARAGRAPHS[1:3]):
         assert sentence in text, f"missing {sentence[:40]!r} from {text!r}"
     assert text.index(third) < text.index(ARTICLE_PARAGRAPHS[1])
+
+
+@pytest.mark.parametrize(
+    ("head_title", "dropped"),
+    [
+        (f"{HEADLINE} | The Marrowby Mariner", True),  # the <title> states the headline
+        ("Marrowby Mariner: local news", False),  # the headline is stated only by the <h1>
+    ],
+)
+def test_first_line_is_dropped_only_when_it_repeats_a_title_the_page_declares(head_title: str, dropped: bool) -> None:
+    paragraphs = "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
+    page = (
+        f"<html><head><title>{head_title}</title></head><body>"
+        f'<article class="article-body"><h1>{HEADLINE}</h1>{paragraphs}</article></body></html>'
+    )
+    result = _extract(page)
+
+    assert result.title == HEADLINE
+    first = result.text.splitlines()[0]
+    assert first == (ARTICLE_PARAGRAPHS[0] if dropped else HEADLINE), result.text[:200]

@@ -29,6 +29,9 @@ on either set (the benchmark prints what each one adds).
 7. schema.org ``articleBody`` (JSON-LD) replaces the text when it is the same
    article, only more complete, and stands in when trafilatura found nothing.
 8. A first line repeating the headline is dropped: the title has its own field.
+   Only a title the page declares in its head counts (meta tags, JSON-LD,
+   ``<title>`` or a part of it): where the title field falls back to the lone
+   ``<h1>``, that heading is the article's, not a repeat.
 9. Paragraphs of the default output that lie between the first and the last
    paragraph the precision pass kept are put back unless links make up most
    of them (precision mode also drops short paragraphs inside the article).
@@ -56,6 +59,7 @@ from lxml.html import HtmlElement
 from trafilatura.metadata import (
     META_URL,
     examine_meta,
+    examine_title_element,
     extract_meta_json,
     extract_sitename,
     extract_title,
@@ -150,14 +154,14 @@ def extract_article(
     tree = trafilatura.load_html(html)
     if tree is None:
         return None
-    meta = _metadata(tree, url, need_date=need_date)  # reads, never edits, the tree
+    meta, declared_titles = _metadata(tree, url, need_date=need_date)  # reads, never edits, the tree
     ld_bodies = _json_ld_bodies(tree)
 
     if "body_chunks" in corrections:
         _merge_body_chunks(tree)
     text = _main_text(tree, url, corrections)
     if "headline" in corrections:
-        text = _drop_headline(text, meta.title)
+        text = _drop_headline(text, declared_titles)
     if "json_ld" in corrections:
         text = _prefer_json_ld(text, ld_bodies)
     if not text:
@@ -190,8 +194,8 @@ def _page_language(tree: HtmlElement) -> str | None:
     return None
 
 
-def _metadata(tree: HtmlElement, url: str | None, *, need_date: bool = True) -> Document:
-    """trafilatura.extract_metadata's steps for the fields we keep.
+def _metadata(tree: HtmlElement, url: str | None, *, need_date: bool = True) -> tuple[Document, list[str]]:
+    """trafilatura.extract_metadata's steps for the fields we keep, and the titles the page declares.
 
     Categories, tags, licence and hostname are skipped: we store none of
     them and they cost about a third of extract_metadata's time. The author
@@ -207,6 +211,10 @@ def _metadata(tree: HtmlElement, url: str | None, *, need_date: bool = True) -> 
         meta = extract_meta_json(tree, meta)
     except Exception:  # trafilatura's JSON-LD reader can trip on odd data; keep the meta tags
         pass
+    # The headline the page states in its head (meta tags, JSON-LD, <title>
+    # and its parts around a separator), not the lone <h1> that extract_title
+    # falls back to: a first line equal to that is the h1 itself, not a repeat.
+    declared = [t for t in (meta.title, *examine_title_element(tree)) if t]
     meta.title = meta.title or extract_title(tree)
     meta.url = meta.url or extract_url(tree, url)
     if need_date:
@@ -221,7 +229,7 @@ def _metadata(tree: HtmlElement, url: str | None, *, need_date: bool = True) -> 
     elif meta.url and (m := META_URL.match(meta.url)):
         meta.sitename = m[1]
     meta.clean_and_trim()
-    return meta
+    return meta, declared
 
 
 def _main_text(tree: HtmlElement, url: str | None, corrections: Collection[str]) -> str:
@@ -468,10 +476,11 @@ def _detach_keeping_tail(el: HtmlElement) -> None:
         parent.remove(el)
 
 
-def _drop_headline(text: str, title: str | None) -> str:
-    """Drop a first line that only repeats the title (kept in its own field)."""
+def _drop_headline(text: str, titles: list[str]) -> str:
+    """Drop a first line that only repeats a title the page declares (kept in its own field)."""
     first, _, rest = text.partition("\n")
-    if title and rest and _WORD.findall(first.lower()) == _WORD.findall(title.lower()):
+    words = _WORD.findall(first.lower())
+    if rest and any(words == _WORD.findall(title.lower()) for title in titles):
         return rest.lstrip("\n")
     return text
 
