@@ -129,7 +129,7 @@ channels:
     assert "positive" in by_line[4]
     assert "not an http(s) URL" in by_line[6]
     assert "sources[2].id: required key is missing" in by_line[7]
-    assert "'feed', 'page' or 'sitemap'" in by_line[10]
+    assert "'feed', 'page', 'sitemap' or 'watch'" in by_line[10]
 
 
 def test_duplicate_source_ids(tmp_path: Path) -> None:

@@ -378,6 +378,62 @@ def sources_enable(ctx: click.Context, source_id: str) -> None:
                else f"source {source_id}: polled at its next chance (failures reset)")
 
 
+def _sub_config(ctx: click.Context, config_path: Path | None) -> Path:
+    """A subcommand's --config, else the one given before it (`watcher sources -c F history ID`)."""
+    if config_path is not None:
+        return config_path
+    return ctx.parent.params["config_path"] if ctx.parent else Path("watcher.yaml")
+
+
+_sub_config_option = click.option("--config", "-c", "sub_config", type=click.Path(dir_okay=False, path_type=Path),
+                                  default=None, help=CONFIG_HELP)
+
+
+@sources.command("history")
+@click.argument("source_id")
+@_sub_config_option
+@click.option("--limit", default=50, show_default=True, help="How many versions, newest first.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def sources_history(ctx: click.Context, source_id: str, sub_config: Path | None, limit: int, as_json: bool) -> None:
+    """The stored versions of a `type: watch` source, newest first, with the words each added and removed."""
+    from watcher.change import show
+    from watcher.store.lock import open_store
+
+    config = _load(_sub_config(ctx, sub_config))
+    if source_id not in {s.id for s in config.sources}:
+        raise WatcherError(f"no source '{source_id}' in {config.file}")
+    with open_store(config.database, writes=False) as store:
+        rows = show.history(store.db, source_id, limit)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif not rows:
+        click.echo(f"source {source_id}: no versions stored yet")
+    else:
+        _table(rows, ["version", "fetched_at", "chars", "added", "removed", "first_words"])
+
+
+@sources.command("diff")
+@click.argument("source_id")
+@_sub_config_option
+@click.option("--from", "old", type=int, default=None, metavar="N", help="The older version (default: the one before --to).")
+@click.option("--to", "new", type=int, default=None, metavar="M", help="The newer version (default: the latest).")
+@click.option("--context", default=1, show_default=True, help="Unchanged lines shown around each change.")
+@click.pass_context
+def sources_diff(ctx: click.Context, source_id: str, sub_config: Path | None, old: int | None, new: int | None,
+                 context: int) -> None:
+    """What changed on a `type: watch` source between two stored versions, as +/- lines."""
+    from watcher.change import show
+    from watcher.store.lock import open_store
+
+    config = _load(_sub_config(ctx, sub_config))
+    if source_id not in {s.id for s in config.sources}:
+        raise WatcherError(f"no source '{source_id}' in {config.file}")
+    with open_store(config.database, writes=False) as store:
+        for line in show.diff(store.db, source_id, old, new, context):
+            click.echo(line)
+
+
 @sources.command("import")
 @click.argument("opml_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),

@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from watcher.config.durations import bounded_duration, shown
+from watcher.config.watch import RequestConfig, WatchConfig
 
 SHORTEST_WAIT = 0.01  # seconds: the least a wait (retry, pace, timeout of one article) may be
 
@@ -98,8 +99,10 @@ def _check_bounds(low: float | None, high: float | None) -> None:
 class SourceConfig(Strict):
     id: str
     url: str
-    type: Literal["feed", "page", "sitemap"] | None = None
+    type: Literal["feed", "page", "sitemap", "watch"] | None = None
     name: str | None = None
+    watch: WatchConfig | None = None  # type: watch: the region of the page versioned (default: main text)
+    request: RequestConfig | None = None  # headers, cookies, auth, user_agent for this source's requests
     interval: Duration | None = None
     timeout: Duration | None = None
     tags: tuple[str, ...] = ()
@@ -112,6 +115,8 @@ class SourceConfig(Strict):
     @model_validator(mode="after")
     def _bounds(self) -> "SourceConfig":
         _check_bounds(self.min_interval, self.max_interval)
+        if self.watch is not None and self.type != "watch":
+            raise ValueError("`watch:` options need `type: watch`")
         return self
 
     @field_validator("id")

@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Mapping
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -317,10 +317,12 @@ class Fetcher:
         accept: str | None = None,
         trusted: bool = True,
         timeout: float | None = None,
+        extra: Mapping[str, str] | None = None,
     ) -> Response:
         """GET `url`; raise FetchError for anything but 2xx and 304.
 
-        `trusted=False` applies the private-address guard to every hop.
+        `trusted=False` applies the private-address guard to every hop. `extra` headers (a source's own:
+        credentials, cookies, user agent) are sent to `url`'s host only, never to a host it redirects to.
         """
         headers: dict[str, str] = {}
         if etag:
@@ -332,7 +334,7 @@ class Fetcher:
         total = timeout if timeout is not None else self.limits.total
         budget = _Budget(total)
         try:
-            return await self._follow(checked_url(url), headers, trusted, budget)
+            return await self._follow(checked_url(url), headers, trusted, budget, extra)
         except FetchError:
             raise
         except TimeoutError:
@@ -340,7 +342,8 @@ class Fetcher:
         except Exception as e:  # any other failure belongs to this URL alone, never to the poll around it
             raise FetchError(url, "error", f"{_short(url)}: {type(_leaf(e)).__name__}: {_reason(_leaf(e))}") from None
 
-    async def _follow(self, url: str, headers: dict[str, str], trusted: bool, budget: "_Budget") -> Response:
+    async def _follow(self, url: str, headers: dict[str, str], trusted: bool, budget: "_Budget",
+                      extra: Mapping[str, str] | None = None) -> Response:
         start = time.monotonic()
         hops: list[tuple[int, str]] = []
         current = url
@@ -351,7 +354,8 @@ class Fetcher:
                 bad = await asyncio.wait_for(private_address_of(current), self.limits.timeout)
                 if bad:
                     raise FetchError(current, "private", f"refused: {current} resolves to non-public address {bad}")
-            status, resp_headers, body, version, received = await self._one(current, headers, guarded, budget)
+            sent = {**headers, **extra} if extra and host_of(current) == host_of(url) else headers
+            status, resp_headers, body, version, received = await self._one(current, sent, guarded, budget)
             if status in REDIRECTS and "location" in resp_headers:
                 try:
                     target = checked_url(urljoin(current, resp_headers["location"]))

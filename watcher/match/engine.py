@@ -242,9 +242,18 @@ class NumberNode:
 
     def __init__(self, **test: object) -> None:
         near = tuple(test.pop("near", ()) or ())  # type: ignore[arg-type]
+        when, rearm_below, rearm_above = test.pop("when", None), test.pop("rearm_below", None), test.pop("rearm_above", None)
         self.test = NumberTest(near=near, **test)  # type: ignore[arg-type]
         bounds = [f"{k} {v:g}" for k, v in test.items() if k in ("gt", "gte", "lt", "lte") and v is not None]
         self.label = "number " + " ".join(bounds)
+        self.crosses = None  # `when: crosses`: the bounds are met by the first such number, alerting on the change
+        if when == "crosses":
+            from watcher.match.crosses import CrossSpec
+
+            self.crosses = CrossSpec(**{k: test.get(k) for k in ("gt", "gte", "lt", "lte")},  # type: ignore[arg-type]
+                                     rearm_below=rearm_below, rearm_above=rearm_above)  # type: ignore[arg-type]
+            self.probe = NumberTest(near=near, **{k: v for k, v in test.items() if k not in ("gt", "gte", "lt", "lte")})  # type: ignore[arg-type]
+            self.label += " (when it crosses)"
         # the near terms' word forms: when none is in a field, no number there can qualify
         self._near = [compile_term(t) for t in near]
         self._near_first = frozenset().union(*(t.parts[0] for t in self._near)) if self._near else frozenset()
@@ -254,19 +263,38 @@ class NumberNode:
         return term_needs(self._near) if self._near else None  # a number counts only near one of these
 
     def eval(self, p: Prepared) -> Outcome:
-        evidence = []
-        for f in p.fields.values():
-            if self._near and self._near_plain and self.test.same_sentence and self._near_first.isdisjoint(f.word_set):
-                continue
-            for n in match_number(f.text, self.test, p.article.language):
-                q = n.quantity
-                detail = ", ".join(x for x in (q.hedge, f"near '{n.near_term}'" if n.near_term else None) if x)
-                value = float(q.high if (self.test.gt is not None or self.test.gte is not None) else q.low)
-                evidence.append(Evidence("number", f.name, n.sentence, q.start, q.end, q.text, value=value,
-                                         detail=detail or None))
+        if self.crosses is not None:
+            seen = self.observe(p)
+            if seen is None or seen.value is None:
+                return Outcome(False, (), (self.label + ": no such number",))
+            if not self.crosses.meets(seen.value):
+                return Outcome(False, (), (f"{self.label}: the number is {seen.matched}",))
+            return Outcome(True, (seen,))
+        evidence = self._numbers(p, self.test)
         if not evidence:
             return Outcome(False, (), (self.label + ": no such number",))
         return Outcome(True, tuple(evidence[:3]))
+
+    def observe(self, p: Prepared) -> Evidence | None:
+        """The number a `when: crosses` condition follows: the first one near its terms, whatever its value."""
+        found = self._numbers(p, self.probe, first=True)
+        return found[0] if found else None
+
+    def _numbers(self, p: Prepared, test: NumberTest, first: bool = False) -> list[Evidence]:
+        evidence = []
+        upper = self.test.gt is not None or self.test.gte is not None
+        for f in p.fields.values():
+            if self._near and self._near_plain and test.same_sentence and self._near_first.isdisjoint(f.word_set):
+                continue
+            for n in match_number(f.text, test, p.article.language):
+                q = n.quantity
+                detail = ", ".join(x for x in (q.hedge, f"near '{n.near_term}'" if n.near_term else None) if x)
+                value = float(q.high if upper else q.low)
+                evidence.append(Evidence("number", f.name, n.sentence, q.start, q.end, q.text, value=value,
+                                         detail=detail or None))
+                if first:
+                    return evidence
+        return evidence
 
 
 class LanguageNode:

@@ -54,11 +54,17 @@ class NumberModel(Strict):
     window: int = Field(default=25, ge=1, le=500)
     same_sentence: bool = True
     unit: Literal["count", "percent", "money", "any"] = "count"
+    when: Literal["always", "crosses"] = "always"  # crosses: fire when the number becomes true (README)
+    rearm_below: float | None = None  # crosses with gt/gte: fire again only after a value below this
+    rearm_above: float | None = None  # crosses with lt/lte: fire again only after a value above this
 
     @model_validator(mode="after")
     def _bounds(self) -> "NumberModel":
         if self.gt is None and self.gte is None and self.lt is None and self.lte is None:
             raise ValueError("number needs at least one of gt, gte, lt, lte")
+        from watcher.match.crosses import check_crossing
+
+        check_crossing(self)
         return self
 
 

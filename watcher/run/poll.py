@@ -26,6 +26,7 @@ from watcher.errors import FetchError
 from watcher.extract.pool import ExtractionFailed, Extractor
 from watcher.fetch import Fetcher, Response
 from watcher.match.article import ArticleText
+from watcher.run.crossing import ArticleCrossings
 from watcher.run.memory import BIG_DOCUMENT, release_after
 from watcher.run.metrics import Metrics
 from watcher.parse.feed import parse_feed
@@ -209,6 +210,10 @@ async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
         report.status, report.error = "disabled", state.disabled
         log.info("source %s: not polled: %s (change its url in the config to poll it again)", source.id, state.disabled)
         return _done(report, start)
+    if source.type == "watch":  # one page whose region is versioned: watcher/run/watch.py
+        from watcher.run.watch import poll_watch
+
+        return await poll_watch(source, p, state, report, start, started)
     timing = p.config.timing(source)
     try:
         resp = await p.fetcher.get(
@@ -217,6 +222,7 @@ async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
             last_modified=state.last_modified,
             accept=PAGE_ACCEPT if source.type == "page" else FEED_ACCEPT,
             timeout=p.config.timeout(source),
+            extra=source.request.as_headers() if source.request else None,  # the source's own headers, auth
         )
     except FetchError as e:
         return await _failed(p, source, state, report, e.kind, str(e), start, started,
@@ -409,10 +415,13 @@ async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, repo
         alertable=c.alertable,
         extract_error=error,
     )
-    matches = match_article(article, source, p.rules.rules, p.config) if article.alertable else []
     made = extracted.sketch if extracted and extracted.title == article.title else None  # the worker's sketch
     placement = p.store.place_story(story_sketch(article, made), p.config.stories.window)
+    crossings = ArticleCrossings(p.store.db, p.rules.rules, placement.verdict.story_id if placement.verdict else None)
+    matches = match_article(article, source, p.rules.rules, p.config, crossings.settle) if article.alertable else []
     article_id, created = p.store.add_article(entry, article, matches, placement)
+    if created:
+        crossings.remember(article_id)  # `when: crosses` values seen, per rule, story and speaker
     if not created:
         report.duplicates += 1
         return
@@ -428,13 +437,16 @@ async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, repo
         log.info("source %s: %s kept as summary only: %s", source.id, c.url or c.key, error)
 
 
-def match_article(article: ArticleRecord, source: SourceConfig, rules: RuleSet, config: Config) -> list[MatchRecord]:
+def match_article(article: ArticleRecord, source: SourceConfig, rules: RuleSet, config: Config,
+                  crossings: Callable[[ArticleText, list[RuleMatch]], list[RuleMatch]] | None = None,
+                  ) -> list[MatchRecord]:
     """The rules that fire on a new article, as records to save with it (alerts included)."""
     text = ArticleText(
         title=article.title or "", body=article.body, source_id=source.id,
         tags=frozenset(source.tags), language=article.language,
     )
-    return match_records(rules.match(text), article, source, config)
+    fired = rules.match(text)
+    return match_records(crossings(text, fired) if crossings else fired, article, source, config)
 
 
 def match_records(

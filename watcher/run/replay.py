@@ -17,6 +17,7 @@ from watcher.match.article import ArticleText
 from watcher.match.engine import Evidence
 from watcher.match.explain import evidence_line
 from watcher.rules.load import load_rules
+from watcher.run.crossing import ReplayCrossings
 from watcher.store import ArticleRecord, Store
 from watcher.store.db import parse_iso, utcnow
 from watcher.store.lock import open_store
@@ -55,6 +56,8 @@ def _replay(rules, articles, tags, store, config):  # type: ignore[no-untyped-de
     from watcher.run.poll import match_records
 
     sources = {s.id: s for s in config.sources}
+    # `when: crosses` values, followed in the order the articles were stored
+    crossings = ReplayCrossings(rules, frozenset(s.id for s in config.sources if s.type == "watch"))
     hits: list[dict] = []
     per_rule: Counter[str] = Counter()
     with click.progressbar(articles, label=f"replaying {len(rules)} rules", file=click.get_text_stream("stderr"),
@@ -62,7 +65,7 @@ def _replay(rules, articles, tags, store, config):  # type: ignore[no-untyped-de
         for a in bar:
             text = ArticleText(a["title"] or "", a["body"], a["source_id"], tags.get(a["source_id"], frozenset()),
                                a["language"])
-            fired = rules.match(text)
+            fired = crossings.settle(text, rules.match(text), a.get("story_id"), a["id"])
             for m in fired:
                 per_rule[m.rule.id] += 1
                 hits.append({"rule": m.rule.id, "article_id": a["id"], "title": a["title"], "url": redact(a["url"]),

@@ -257,5 +257,34 @@ def _v10(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX poll_log_source ON poll_log(source_id, id)")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10]
+def _v11(db: sqlite_utils.Database) -> None:
+    """Watched pages: each version of a `type: watch` source's region (the change it made is stored as an
+    article, so rules, alerts and delivery treat it as one); and the last value of each `when: crosses`
+    number condition, per rule and subject, so a crossing alerts once across restarts and replays."""
+    db.execute(
+        """CREATE TABLE page_versions (
+            id INTEGER PRIMARY KEY,
+            source_id TEXT NOT NULL REFERENCES sources(id),
+            version INTEGER NOT NULL,
+            fetched_at TEXT NOT NULL,
+            url TEXT NOT NULL,
+            text TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            article_id INTEGER REFERENCES articles(id),
+            UNIQUE (source_id, version)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE thresholds (
+            rule_id TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            value REAL NOT NULL,
+            armed INTEGER NOT NULL,
+            seen_at TEXT NOT NULL,
+            PRIMARY KEY (rule_id, subject)
+        ) WITHOUT ROWID"""
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,148 @@
+"""`number: {..., when: crosses}`: one alert when the number becomes true, re-armed as configured.
+
+The decision is a pure step over values (table tests); the kept values are tested through a real watched
+page on a local server, a real webhook receiver, `watcher check` and `watcher replay`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_watcher, write_config
+from tests.receivers import WebhookReceiver
+from tests.webserver import Route, WebServer
+from watcher.config import load_config
+from watcher.match.article import ArticleText
+from watcher.match.crosses import CrossSpec, Level, settle, step
+from watcher.rules.load import load_rules
+from watcher.run.crossing import article_subject
+from watcher.run.daemon import run_once
+
+
+def fires(spec: CrossSpec, values: list[float]) -> list[float]:
+    level: Level | None = None
+    out = []
+    for v in values:
+        s = step(spec, level, v)
+        level = s.level
+        if s.fires:
+            out.append(v)
+    return out
+
+
+@pytest.mark.parametrize("spec, values, expected", [
+    (CrossSpec(gte=100), [90, 110, 120, 80, 130], [110, 130]),
+    (CrossSpec(gte=100, rearm_below=100), [90, 110, 120, 80, 130], [110, 130]),
+    (CrossSpec(gte=100, rearm_below=90), [110, 95, 105, 85, 101], [110, 101]),  # 95 is no re-arm
+    (CrossSpec(gt=100), [100, 100.5, 100, 101], [100.5, 101]),
+    (CrossSpec(lte=10), [12, 9, 8, 11, 10], [9, 10]),
+    (CrossSpec(lt=10, rearm_above=15), [9, 12, 8, 16, 5], [9, 5]),
+    (CrossSpec(gte=100), [150, 160], [150]),  # no earlier value: armed
+])
+def test_a_crossing_fires_on_false_to_true_only(spec: CrossSpec, values: list[float], expected: list[float]) -> None:
+    assert fires(spec, values) == expected
+
+
+def test_the_step_says_the_previous_value() -> None:
+    s = step(CrossSpec(gte=100), Level(90, True), 110)
+    assert s.fires and s.previous == 90 and s.level == Level(110, False)
+
+
+RULE = """rules:
+  - id: admissions-100
+    title: "Admissions passed 100"
+    match:
+      number: {gte: 100, near: [admitted], when: crosses, rearm_below: 100}
+    notify: [hooks]
+    examples:
+      - text: "Officials said 112 patients were admitted overnight."
+        fires: true
+      - text: "Officials said 80 patients were admitted overnight."
+        fires: false
+"""
+
+
+def test_settle_keeps_values_per_subject_and_drops_a_match_that_stays_true(tmp_path: Path) -> None:
+    (tmp_path / "r.yaml").write_text(RULE.replace("    notify: [hooks]\n", ""), encoding="utf-8")
+    rules = load_rules(tmp_path / "r.yaml")
+    kept: dict[tuple[str, str], Level] = {}
+
+    def run(text: str, subject: str) -> list[str]:
+        article = ArticleText("", text)
+        out = settle(rules.rules, article, rules.match(article), lambda r: subject, lambda r, s: kept.get((r, s)))
+        kept.update(out.levels)
+        return [e.detail or "" for m in out.fired for e in m.evidence]
+
+    assert run("Officials said 90 patients were admitted.", "story:1") == []
+    assert run("Officials said 110 patients were admitted.", "story:1") == ["near 'admitted', crossed: was 90, now 110"]
+    assert run("Officials said 120 patients were admitted.", "story:1") == [], "still true: no second alert"
+    assert run("Officials said 120 patients were admitted.", "story:2") != [], "another story has its own value"
+    assert kept[("admissions-100", "story:1")] == Level(120, False)
+
+
+def test_article_subject_is_story_and_speaker(tmp_path: Path) -> None:
+    (tmp_path / "r.yaml").write_text("""rules:
+  - id: quoted
+    title: Quoted
+    match:
+      all:
+        - speaker: {name: Maria Lopez}
+        - number: {gte: 100, when: crosses}
+""", encoding="utf-8")
+    [rule] = load_rules(tmp_path / "r.yaml").rules
+    assert article_subject(rule, 7) == "story:7/speaker:Maria Lopez"
+
+
+@pytest.mark.parametrize("number, error", [
+    ("{gte: 100, rearm_below: 90}", "rearm_below / rearm_above need `when: crosses`"),
+    ("{gte: 100, lte: 200, when: crosses}", "takes one direction"),
+    ("{gte: 100, when: crosses, rearm_below: 120}", "must not be above it"),
+    ("{lte: 100, when: crosses, rearm_below: 50}", "needs gt/gte"),
+    ("{gte: 100, when: sometimes}", "when"),
+])
+def test_check_reports_a_crossing_that_cannot_work_at_its_line(tmp_path: Path, number: str, error: str) -> None:
+    (tmp_path / "rules.yaml").write_text(f"""rules:
+  - id: bad
+    title: Bad
+    match:
+      number: {number}
+""", encoding="utf-8")
+    config = write_config(tmp_path, [], rules="rules.yaml")
+    done = run_watcher("check", "--config", str(config))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert error in done.stderr and "rules.yaml:5" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+PAGE = "<html><body><main><h1>Ward report</h1><p>Officials said {n} patients were admitted overnight.</p>" \
+       "<p>Visiting hours are unchanged.</p></main></body></html>"
+
+
+def test_a_page_whose_number_moves_alerts_at_each_crossing(tmp_path: Path, web: WebServer,
+                                                          hooks: WebhookReceiver) -> None:
+    (tmp_path / "rules.yaml").write_text(RULE, encoding="utf-8")
+    config_path = write_config(tmp_path, [{"id": "ward", "url": web.url("/ward"), "type": "watch"}],
+                               rules="rules.yaml", channels={"hooks": {"urls": [f"json://{hooks.base}/alerts"]}})
+    config = load_config(config_path)
+    seen = []
+    for n in (90, 110, 120, 80, 130):
+        web.route("/ward", Route(PAGE.format(n=n).encode()))
+        asyncio.run(run_once(config))
+        seen.append(len(hooks.snapshot()))
+    assert seen == [0, 1, 1, 1, 2], f"alerts after each poll: {seen}"
+    first, second = (r.json["message"] for r in hooks.snapshot())
+    assert "crossed: was 90, now 110" in first and "**110**" in first, first
+    assert "crossed: was 80, now 130" in second, second
+
+    checked = run_watcher("check", "--config", str(config_path))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    # replay follows the stored changes in order (the first version, 90, is a baseline with no change stored)
+    replay = run_watcher("replay", "--json", "--config", str(config_path))
+    assert replay.returncode == 0, replay.stderr
+    fired = [h["evidence"][0]["matched"] for h in json.loads(replay.stdout)["fired"]]
+    assert fired == ["110", "130"], fired
+    assert len(hooks.snapshot()) == 2, "replay sends nothing"

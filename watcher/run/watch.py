@@ -1,0 +1,184 @@
+"""One poll of a `type: watch` source: fetch the page, select the region, diff it against the last version,
+store the new version with its change, match the rules over the added text, alert.
+
+A change is stored as an article of the source (title "<source> changed", body the new lines holding
+added words, link the page), so rules, alerts, delivery, `watcher alerts` and `replay` treat it as one.
+Each change alerts on its own (never grouped into a story with the page's earlier changes). The first
+version is a baseline: stored, never alerted on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable
+
+from watcher.alert.compose import compose
+from watcher.change.diff import Change, word_diff
+from watcher.config import Config, SourceConfig
+from watcher.config.watch import WatchConfig
+from watcher.dedupe import canonical_url
+from watcher.errors import FetchError
+from watcher.match.article import ArticleText
+from watcher.match.crosses import Level, settle
+from watcher.parse.model import MAX_TEXT, clip
+from watcher.parse.region import RegionError
+from watcher.rules.ruleset import RuleMatch, RuleSet
+from watcher.source.schedule import max_age, next_poll
+from watcher.model import AlertDraft, Article, Entry, Match, PollReport, PollUpdate, SourceState
+from watcher.store import thresholds, versions
+from watcher.store.times import utcnow
+
+if TYPE_CHECKING:
+    from watcher.run.poll import Pipeline
+
+log = logging.getLogger("watcher.run.watch")
+
+WATCH_ACCEPT = "text/html, application/xhtml+xml;q=0.9, application/json;q=0.9, */*;q=0.5"
+
+
+@dataclass(frozen=True)
+class PageChange:
+    """A new version of a watched region and what it changed (None for the first version)."""
+
+    source_id: str
+    url: str
+    text: str
+    text_hash: str
+    change: Change | None
+
+
+def watch_subject(source_id: str) -> str:
+    """Whose value a `when: crosses` condition follows on a watched page: the source's."""
+    return f"source:{source_id}"
+
+
+def change_title(source: SourceConfig) -> str:
+    return f"{source.name or source.id} changed"
+
+
+def change_text(source: SourceConfig, change: PageChange) -> ArticleText:
+    """What rules run over: the new lines with added words (the whole text for a first version)."""
+    body = change.change.added if change.change else change.text
+    return ArticleText(title=change_title(source), body=body, source_id=source.id, tags=frozenset(source.tags))
+
+
+def change_matches(source: SourceConfig, page: PageChange, rules: RuleSet, previous: Callable[[str, str], Level | None],
+                   ) -> tuple[list[RuleMatch], dict[tuple[str, str], Level]]:
+    """The rules that fire on a change (none for a first version, which only records crossing values)."""
+    text = change_text(source, page)
+    matches = rules.match(text) if page.change else []
+    settled = settle(rules.rules, text, matches, lambda r: watch_subject(source.id), previous)
+    return settled.fired, settled.levels
+
+
+def change_records(matches: list[RuleMatch], article: Article, source: SourceConfig, config: Config,
+                   change: Change) -> list[Match]:
+    """Match records for a change, each alert showing the diff and the page link; every change alerts."""
+    out = []
+    for m in matches:
+        alert = None
+        if m.rule.notify:
+            content = compose(
+                rule_id=m.rule.id, rule_title=m.rule.title, article_title=article.title, outlet=source.name or source.id,
+                published=article.published, url=article.url, evidence=m.evidence, template=m.rule.template,
+            )
+            context = dict(content.context, diff={"added": change.added_words, "removed": change.removed,
+                                                  "lines": change.lines()})
+            body = content.body if m.rule.template else f"{content.body}\n\nChanges:\n{change.markdown()}"
+            targets = tuple((ch, i) for ch in m.rule.notify for i in range(len(config.channels[ch].urls)))
+            alert = AlertDraft(title=content.title, body=body, targets=targets,
+                                context_json=json.dumps(context, ensure_ascii=False), once_per="article")
+        out.append(Match(m.rule.id, json.dumps([asdict(e) for e in m.evidence], ensure_ascii=False), alert))
+    return out
+
+
+def read_region(source: SourceConfig, data: bytes, content_type: str, url: str) -> str:
+    region = (source.watch or WatchConfig()).region()
+    return clip(region.text(data, content_type), MAX_TEXT)
+
+
+async def poll_watch(source: SourceConfig, p: Pipeline, state: SourceState, report: PollReport,
+                     start: float, started: datetime) -> PollReport:
+    from watcher.run.poll import _done, _failed, _recovered, off_loop
+
+    report.type = "watch"
+    timing = p.config.timing(source)
+    try:
+        resp = await p.fetcher.get(state.poll_url, etag=state.etag, last_modified=state.last_modified,
+                                   accept=WATCH_ACCEPT, timeout=p.config.timeout(source),
+                                   extra=source.request.as_headers() if source.request else None)
+    except FetchError as e:
+        return await _failed(p, source, state, report, e.kind, str(e), start, started,
+                             http_status=e.status, retry_after=e.retry_after)
+    cache_age = max_age(resp.headers.get("cache-control"))
+    report.document_bytes = len(resp.content)
+    report.next_poll_at = next_poll(started, timing, hints=[cache_age])
+    digest = "" if resp.not_modified else hashlib.blake2b(resp.content, digest_size=16).hexdigest()
+    last = versions.latest(p.store.db, source.id)
+    if resp.not_modified or (last is not None and digest == state.content_hash):
+        report.status = "not_modified" if resp.not_modified else "unchanged"
+        p.store.sources.record_poll(source.id, PollUpdate(
+            "ok", report.status, report.next_poll_at, http_status=resp.status,
+            etag=resp.headers.get("etag") or state.etag, last_modified=resp.headers.get("last-modified") or state.last_modified,
+            size=None if resp.not_modified else resp.received, max_age=cache_age or 0.0))
+        await _recovered(p, source, state)
+        return _done(report, start)
+    try:
+        text = await off_loop(read_region, source, resp.content, resp.headers.get("content-type", ""), resp.url)
+    except RegionError as e:
+        return await _failed(p, source, state, report, "parse", str(e), start, started, http_status=resp.status)
+    text_hash = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    ok = PollUpdate("ok", "ok", report.next_poll_at, http_status=resp.status, etag=resp.headers.get("etag"),
+                    last_modified=resp.headers.get("last-modified"), size=resp.received, baseline_done=True,
+                    type="watch", content_hash=digest, max_age=cache_age or 0.0)
+    if last is not None and last.text_hash == text_hash:
+        report.status = "unchanged"  # the page changed outside the region, or only in ignored text
+        p.store.sources.record_poll(source.id, ok)
+        await _recovered(p, source, state)
+        return _done(report, start)
+    page = PageChange(source.id, resp.url, text, text_hash, word_diff(last.text, text) if last else None)
+    matches, levels = change_matches(source, page, p.rules.rules, lambda rule, subject: thresholds.get(p.store.db, rule, subject))
+    stored = store_change(p, source, page, matches, levels, keep=(source.watch or WatchConfig()).keep)
+    report.entries = 1
+    report.new_articles = int(stored is not None)
+    report.baseline = int(last is None)
+    report.matches = len(matches)
+    p.store.sources.record_poll(source.id, ok)
+    if any(m.rule.notify for m in matches):
+        p.sender.wake.set()
+    for m in matches:
+        log.info("rule %s fired on a change of %s (%s)", m.rule.id, resp.url, source.id)
+    await _recovered(p, source, state)
+    return _done(report, start)
+
+
+def store_change(p: Pipeline, source: SourceConfig, page: PageChange, matches: list[RuleMatch],  # noqa: F821
+                 levels: dict[tuple[str, str], Level], keep: int) -> int | None:
+    """The new version, its change (as an article with its matches and alerts) and the crossing values, in
+    one transaction. Returns the change's article id (None for a first version)."""
+    db = p.store.db
+    now = utcnow()
+    with db.atomic():
+        last = versions.latest(db, source.id)
+        number = (last.version if last else 0) + 1
+        article_id = None
+        if page.change is not None:
+            text = change_text(source, page)
+            article = Article(
+                canonical_url=f"{canonical_url(page.url)}#watch-version-{number}", url=page.url, guid=None,
+                source_id=source.id, title=text.title, author=None, published=now, sitename=source.name,
+                language=None, body=text.body, body_hash=None, summary_only=False, alertable=True,
+            )
+            entry = Entry(source.id, f"watch-version:{number}", None, page.url, article.canonical_url,
+                                article.title, now)
+            records = change_records(matches, article, source, p.config, page.change)
+            article_id, _ = p.store.articles.add(entry, article, records, None)
+        versions.add(db, source.id, page.url, page.text, page.text_hash, now, article_id, keep)
+        for (rule_id, subject), level in levels.items():
+            thresholds.put(db, rule_id, subject, level, now)
+    return article_id
