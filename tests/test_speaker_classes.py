@@ -470,6 +470,24 @@ CASES = [
     ("pronoun 3", "Tally met Paris Hilton on Monday. She said the race was close.", False),
     ("pronoun 3", "Tally lost the primary. The governor said turnout was low. He said the race was fair.", False),
     ("pronoun 3", "Tally lost the primary. Ivan Russian said turnout was low. He said the race was fair.", False),
+    # One of several subjects: the verb in the plural, "both", "and others", members of a group
+    ("several subjects", "Marks and Tally say the plan is dead.", True),
+    ("several subjects", "Both Mr. Marks and Mr. Tally say the plan is dead.", True),
+    ("several subjects", "Marks, Dunn and Tally say the plan is dead.", True),
+    ("several subjects", "Marks and Tally both said the plan was dead.", True),
+    ("several subjects", "Tally and other Republicans argue that the plan is dead.", True),
+    ("several subjects", "Critics such as Tally say the plan is dead.", True),
+    ("several subjects", "Critics, including Tally, say the plan is dead.", True),
+    ("several subjects", "Tally is among those who say the plan is dead.", True),
+    ("several subjects", "The plan and Tally say nothing.", False),
+    ("several subjects", "Marks met the governor and Tally say aides.", False),
+    ("several subjects", "Tally agrees with Marks that the plan is dead.", True),
+    ("several subjects", "Tally agreed with the deal.", False),
+    # He/she later in the sentence when X is the object of a verb, and a surname in -s opening the sentence
+    ("pronoun 4", "Reporters asked Tally whether he would run, and he said no.", True),
+    ("pronoun 4", "Voters met Tally in Iowa, and he told them the plan was dead.", True),
+    ("pronoun 4", "Marks told Tally that he had told aides the plan was dead.", False),
+    ("pronoun 4", "Critics told Tally that he had lied. He said the plan was dead.", True),
 ]
 
 

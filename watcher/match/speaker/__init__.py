@@ -196,7 +196,7 @@ def find_speech(text: str, speaker: SpeakerSpec) -> list[SpeechEvidence]:
         if last_outside is None:
             continue
         a, b, i0, i1 = last_outside
-        if idx not in found and mention_role(ctx, i0) == "ok":
+        if idx not in found and mention_role(ctx, i0) in ("ok", "verb"):
             # "Ms. X was shocked by the reaction, she said": he/she later in the same sentence
             hit = pronoun_speech(ctx, i1)
             if (

@@ -53,13 +53,15 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
     lead = skip_titles_left(ctx, i0 - 1, commas=False, nouns=True) + 1
     if lead < i0 and not ctx.inq[lead]:
         a = min(a, ctx.starts[lead])  # a quotation right before the title: `"Why?" reporter X asked him`
+    # one of several subjects: "Marks and X say", "Marks, Dunn and X say", "critics such as X say"
+    plural = _last_conjunct(ctx, skip_titles_left(ctx, i0 - 1, commas=False) + 1) or _member_of_speakers(ctx, i0)
     if k < n and ctx.low[k] in ("—", "–") and not ctx.inq[k] and _dashed_member(ctx, i0):
-        flags = Flags()
+        flags = Flags(plural=plural)
         return verb_ok(ctx, skip_fillers(ctx, k + 1, flags), flags, a)  # "leaders — and, in particular, X — insisted"
     if k < n and ctx.low[k] in OPENERS and not ctx.inq[k]:
         closer = OPENERS[ctx.low[k]]
         if ctx.low[k] == "," and ctx.at(k + 1) in WHO:
-            flags = Flags()
+            flags = Flags(plural=plural)
             v = skip_fillers(ctx, k + 2, flags)
             how = verb_ok(ctx, v, flags, a)
             if how:
@@ -71,12 +73,12 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
                 return how
         opened_with_comma = ctx.low[k] == ","
         if opened_with_comma and is_verb(ctx.at(k + 1)) and (k > i1 or _member_of_speakers(ctx, i0)):
-            return verb_ok(ctx, k + 1, Flags(), a)  # "Gov. X (R-Ohio), said"
+            return verb_ok(ctx, k + 1, Flags(plural=plural), a)  # "Gov. X (R-Ohio), said"
         if opened_with_comma:
             # The name is itself the apposition: "the head of the authority, John Fenwick, said"
             before = skip_titles_left(ctx, i0 - 1, commas=False)
             if before >= 0 and ctx.low[before] == ",":
-                flags = Flags()
+                flags = Flags(plural=plural)
                 v = skip_fillers(ctx, k + 1, flags)
                 if v < n and (is_verb(ctx.low[v]) or ctx.low[v] in LABEL_VERBS):
                     how = verb_ok(ctx, v, flags, a)
@@ -109,7 +111,7 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
                 if closer == ")" and ctx.at(m + 1) == ",":
                     closer, opened_with_comma, m = ",", True, m + 1  # "X (R-Ohio), a senator, said"
                     continue
-                flags = Flags()
+                flags = Flags(plural=plural)
                 v = skip_fillers(ctx, m + 1, flags)
                 if v < n and (is_verb(ctx.low[v]) or ctx.low[v] in ("quoted", "cited") or ctx.low[v] in LABEL_VERBS):
                     how = verb_ok(ctx, v, flags, a)
@@ -134,7 +136,7 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
                 return None  # "X, officials said, ..."
             m += 1
         return None
-    flags = Flags()
+    flags = Flags(plural=plural)
     v = skip_fillers(ctx, k, flags)
     if v >= n:
         return None
@@ -154,6 +156,18 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
 
 
 _MEMBER_WORDS = {",", "and", "in", "particular", "including", "especially", "notably", "particularly", "above", "all"}
+
+
+def _last_conjunct(ctx: Ctx, lead: int) -> bool:
+    """The subject starting at token `lead` is the last of a list of names: "Marks and X", "Marks, Dunn and X"."""
+    if ctx.at(lead - 1) != "and" or ctx.inq[lead - 1]:
+        return False
+    j = lead - 2
+    if ctx.at(j) == ")":  # "Sen. Jo Marks (R-Ohio) and X"
+        while j > 0 and ctx.low[j] != "(" and lead - j < 8:
+            j -= 1
+        j -= 1
+    return j >= 0 and ctx.cap(j) and not ctx.inq[j] and ctx.low[j] not in STOP_CAP
 
 
 def _dashed_member(ctx: Ctx, i0: int) -> bool:

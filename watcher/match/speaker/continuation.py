@@ -32,7 +32,11 @@ _LIST_JOINS = {",", "and", "or"}
 _GROUPS = set(
     wordlist("""democrats republicans democrat republican independents conservatives liberals progressives libertarians
     americans europeans catholics evangelicals christians muslims jews marines reporters officials critics aides
-    supporters voters analysts experts lawmakers senators congressmen protesters residents others""")
+    supporters voters analysts experts lawmakers senators congressmen protesters residents others sources observers
+    polls insiders strategists economists scientists advocates activists organizers witnesses investigators
+    prosecutors lawyers attorneys doctors teachers students parents workers donors delegates members leaders allies
+    opponents rivals officers agents diplomats historians scholars researchers pollsters consultants operatives
+    friends neighbors relatives families americans people many some most both several""")
 )
 _PLURAL_PRONOUNS = {"they", "we", "i", "you", "они", "мы", "я", "вы"}
 _PLURAL_VERBS = {"are", "were", "have", "do"}
@@ -187,10 +191,10 @@ def role_blocks(roles: set[str], gender: str) -> bool:
 
 def _plural_noun(ctx: Ctx, k: int) -> bool:
     t = ctx.at(k)
-    return (
-        len(t) > 3 and t.endswith("s") and not t.endswith(("ss", "'s", "us", "is")) and t.isalpha()
-        and (k == 0 or not ctx.cap(k)) and t not in VERBS
-    )
+    if ctx.cap(k):
+        # capitalised only at the start of the sentence, and then a surname may end in -s too ("Sanders told")
+        return k == 0 and (t in _GROUPS or t in PEOPLES)
+    return len(t) > 3 and t.endswith("s") and not t.endswith(("ss", "'s", "us", "is")) and t.isalpha() and t not in VERBS
 
 
 def pronoun_speech(ctx: Ctx, start: int = 0) -> tuple[str, int] | None:

@@ -26,7 +26,7 @@ def among_speakers(ctx: Ctx, v: int) -> bool:
         for k in range(j + 2, min(ctx.n, j + 6)):
             if ctx.low[k] in ("who", "that"):
                 info = VERBS.get(ctx.at(k + 1))
-                return info is not None and info[1] in ("s", "past") and not ctx.inq[k + 1]
+                return info is not None and info[1] in ("s", "past", "base") and not ctx.inq[k + 1]  # "those who say"
         return False
     if ctx.at(j) == "one" and ctx.at(j + 1) == "of":
         j += 2

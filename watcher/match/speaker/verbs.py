@@ -94,6 +94,12 @@ def skip_fillers(ctx: Ctx, k: int, flags: Flags) -> int:
             k = name_tail(ctx, k)
         elif t in ("both", "all", "each") and flags.plural:
             k += 1  # "X and Y both said"
+        elif t == "and" and ctx.at(k + 1) in ("others", "other", "several", "many", "some", "two", "three"):
+            flags.plural = True  # "X and others say", "X and other Republicans argue"
+            k += 2
+            while k < n and ctx.low[k].isalpha() and not is_verb(ctx.low[k]) and ctx.low[k] not in AUX_BE | AUX_OTHER and steps < 12:
+                k += 1
+                steps += 1
         elif t == "and" and ctx.at(k + 1) in ("his", "her", "their"):
             flags.plural = True
             k += 3
@@ -228,6 +234,8 @@ def _weak_ok(ctx: Ctx, v: int, lemma: str) -> bool:
         return _object_then(ctx, v + 1, _ASK_NEXT)  # "X asked the mayor to explain", "X asks him about"
     if lemma == "talk":
         return nxt in _TALK_NEXT or (is_ly(ctx, v + 1) and nxt2 in _TALK_NEXT)  # "X talks freely of"
+    if lemma in ("agree", "disagree") and nxt == "with" and _object_then(ctx, v + 2, {"that", "on", "about"}):
+        return True  # "X agrees with Marks that ...", "X disagreed with the governor on taxes"
     if lemma in ("object", "disagree") and (nxt in ("to", "with", ".", ",") or v + 2 >= ctx.n):
         return True  # "X objected to the plan", "X disagreed."
     if lemma in ("remind", "text", "notify"):
