@@ -83,7 +83,7 @@ async def test_every_page_renders_what_the_daemon_stored(console: Browser) -> No
     assert 'id="articles-today">3<' in home and 'id="alerts-today">2<' in home
     assert home.count("<svg") == 3 and "harbour-works" in home  # two day charts and the rule fires
     sources = await console.page("/sources")
-    assert "/sources/echo" in sources and "/sources/gazette" in sources and sources.count('class="badge ok"') == 2
+    assert "/sources/echo" in sources and "/sources/gazette" in sources and sources.count('<td><span class="badge ok">') == 2
     echo = await console.page("/sources/echo")
     assert "Harbour crane arrives" in echo and "Library opens late" in echo
     alerts = await console.page("/alerts")
@@ -391,3 +391,21 @@ async def test_rule_workbench_tests_an_article_fetched_from_a_url(console: Brows
     r = await console.post("/rules/harbour-works/workbench", {"yaml": yaml_text, "url": web.url("/missing"), "do": "test"},
                            token_from="/rules/harbour-works")
     assert r.status_code == 422 and "404" in r.text
+
+
+async def test_login_never_redirects_off_site(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    async for b in _open(site, tmp_path, {"WATCHER_CONSOLE_TOKEN": "t0ken"}, monkeypatch):
+        for target, expected in (("//evil.example/", "/"), ("/\\evil.example", "/"), ("https://evil.example", "/"),
+                                 ("/alerts?rule=x", "/alerts?rule=x")):
+            b.client.cookies.clear()
+            r = await b.client.post("/login", data={"csrf": csrf_of(await b.page("/login")), "token": "t0ken",
+                                                    "next": target})
+            assert r.status_code == 303 and r.headers["location"] == expected, target
+
+
+async def test_sources_page_filters_by_health_and_pages(console: Browser) -> None:
+    console.store.db.execute("UPDATE sources SET consecutive_failures = 2, last_error = 'HTTP 503' WHERE id = 'gazette'")
+    failing = await console.page("/sources?health=failing")
+    assert "/sources/gazette" in failing and "/sources/echo" not in failing and "HTTP 503" in failing
+    everything = await console.page("/sources?health=nonsense&page=0")
+    assert "/sources/gazette" in everything and "/sources/echo" in everything and "Page 1 of" not in everything

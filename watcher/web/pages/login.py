@@ -15,7 +15,8 @@ FAILED_WAIT = 1.0  # seconds a wrong token costs: guessing is slow
 
 
 def _next(value: str | None) -> str:
-    return value if value and value.startswith("/") and not value.startswith("//") else "/"
+    # only a path of this site: never "//host" or "/\host" (browsers read a backslash as a slash)
+    return value if value and value.startswith("/") and not value.startswith("//") and "\\" not in value else "/"
 
 
 async def login_page(request: Request) -> Response:

@@ -25,11 +25,28 @@ def _configured(request: Request) -> dict[str, object]:
 
 
 async def sources(request: Request) -> Response:
-    stored = {r["id"]: r for r in q.sources(console_of(request).store.db)}
+    """The configured sources, a page of SOURCES_PAGE at a time, optionally only those of one health."""
+    db = console_of(request).store.db
+    stored = {r["id"]: r for r in q.sources(db)}
     rows = []
-    for sid, s in _configured(request).items():  # the config says what is watched; the store how it went
-        rows.append({"id": sid, "url": s.url, "tags": s.tags, **stored.get(sid, {"health": "new", "articles": 0})})
-    return render(request, "sources.html", sources=rows)
+    for sid, s in sorted(_configured(request).items()):  # the config says what is watched; the store how it went
+        rows.append({"id": sid, "url": s.url, "tags": s.tags, **stored.get(sid, {"health": "new"})})
+    wanted = request.query_params.get("health", "")
+    counts = {h: sum(1 for r in rows if r["health"] == h) for h in HEALTHS}
+    if wanted in HEALTHS:
+        rows = [r for r in rows if r["health"] == wanted]
+    number = max(_int(request.query_params.get("page")) or 1, 1)
+    shown = rows[(number - 1) * SOURCES_PAGE: number * SOURCES_PAGE]
+    articles = q.article_counts(db, [r["id"] for r in shown])
+    for r in shown:
+        r["articles"] = articles.get(r["id"], 0)
+    pages = max((len(rows) + SOURCES_PAGE - 1) // SOURCES_PAGE, 1)
+    return render(request, "sources.html", sources=shown, health=wanted, counts=counts, page_number=number,
+                  pages=pages, total=len(rows))
+
+
+SOURCES_PAGE = 100
+HEALTHS = ("ok", "failing", "paused", "disabled", "new")
 
 
 async def source(request: Request) -> Response:
