@@ -17,8 +17,8 @@ from watcher.store import Store
 OUTLETS = Path(__file__).parent / "outlets"
 
 
-def write_demo_config(folder: Path, base: str) -> Path:
-    """A watcher.yaml for the sample outlets served at `base`."""
+def write_demo_config(folder: Path, base: str, listen: str | None = None) -> Path:
+    """A watcher.yaml for the sample outlets served at `base` (and the web console on `listen`)."""
     manifest = json.loads((OUTLETS / "manifest.json").read_text(encoding="utf-8"))
     sources = [
         {"id": s["source_id"], "url": base + s["path"], "type": s.get("type", "feed"), "baseline": False}
@@ -32,6 +32,8 @@ def write_demo_config(folder: Path, base: str) -> Path:
         "sources": sources,
         "channels": {"console": {"urls": ["console://"]}},
     }
+    if listen:
+        config["server"] = {"listen": listen}
     path = folder / "watcher.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path
@@ -45,9 +47,11 @@ def run_demo(data_dir: Path | None, follow: bool = False) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         with OutletServer(OUTLETS) as server:
             click.echo(f"serving the sample outlets at {server.base}; alerts print below as they arrive")
-            config = load_config(write_demo_config(folder, server.base))
+            listen = _console_address() if follow else None
+            config = load_config(write_demo_config(folder, server.base, listen))
             if follow:
                 click.echo("following: the daemon polls every 15 minutes; stop with Ctrl-C")
+                click.echo(f"web console: http://{listen}/")
                 asyncio.run(Daemon(config).run())
                 reports = len(config.sources)
             else:
@@ -64,6 +68,21 @@ def run_demo(data_dir: Path | None, follow: bool = False) -> None:
         if data_dir:
             click.echo(f"\ndatabase kept at {config.database}")
             click.echo(f"see it with:  watcher stories --explain --config {folder / 'watcher.yaml'}")
+            click.echo(f"or in a browser:  watcher web --config {folder / 'watcher.yaml'}  (http://127.0.0.1:8080/)")
+
+
+def _console_address() -> str:
+    """127.0.0.1:8080, or another free port on 127.0.0.1 when that one is taken."""
+    import socket
+
+    for port in (8080, 0):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return f"127.0.0.1:{s.getsockname()[1]}"
+    return "127.0.0.1:8080"
 
 
 def summarise(articles: list[dict], matches: list[dict], stories: list[dict], alerts: list[dict], outlets: int) -> None:
