@@ -17,6 +17,7 @@ import click
 from watcher import __version__
 from watcher.config import Config, load_config
 from watcher.errors import ConfigError, ConfigErrors, WatcherError
+from watcher.config.since import SINCE, SINCE_HELP
 from watcher.logs import LOG_FORMATS, redact_all
 from watcher.match.explain import explain_reason
 
@@ -114,7 +115,7 @@ def check(config_path: Path) -> None:
 
 
 @cli.command("test")
-@click.argument("rules_path", metavar="RULES", type=click.Path(exists=True, path_type=Path))
+@click.argument("rules_path", metavar="[RULES]", required=False, type=click.Path(exists=True, path_type=Path))
 @click.option("--file", "text_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A plain-text article; a short first line followed by a blank line is its title.")
 @click.option("--html", "html_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -123,19 +124,34 @@ def check(config_path: Path) -> None:
 @click.option("--title", default=None, help="The article's title (overrides the one found).")
 @click.option("--source", "source_id", default=None, help="Pretend the article comes from this source id.")
 @click.option("--config", "-c", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also check channel and source names against this config, and use its source tags.")
+              help="Check channel and source names against this config and use its source tags; its rules "
+                   "when RULES is not given; a --url of one of its sources counts as that source's.")
+@click.option("--explain", is_flag=True, help="Every condition of every rule with its outcome, and for a rule "
+              "that does not fire the closest near-miss (a number under the threshold, a speaker not quoted).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-def test_cmd(rules_path: Path, text_file: Path | None, html_file: Path | None, url: str | None, title: str | None,
-             source_id: str | None, config_path: Path | None, as_json: bool) -> None:
-    """Show which rules fire on one article and why (the evidence). Sends nothing."""
-    from watcher.match.article import ArticleText
+def test_cmd(rules_path: Path | None, text_file: Path | None, html_file: Path | None, url: str | None,
+             title: str | None, source_id: str | None, config_path: Path | None, explain: bool, as_json: bool) -> None:
+    """Show which rules fire on one article and why (the evidence). Sends nothing.
+
+    RULES is a rule file or folder; with --config it defaults to the config's `rules:`."""
+    from watcher.match.article import ArticleText, Prepared
     from watcher.match.explain import outcome_json, outcome_lines
+    from watcher.match.nearmiss import explain_node
     from watcher.rules.load import load_rules
 
     if sum(x is not None for x in (text_file, html_file, url)) != 1:
         raise click.UsageError("give exactly one of --file, --html or --url")
     config = _load(config_path) if config_path else None
+    if rules_path is None:
+        if config is None or config.rules is None:
+            raise click.UsageError("give RULES (a rule file or folder), or --config with `rules:` in it")
+        rules_path = config.rules
     rules = load_rules(rules_path, config)
+    if config and url and not source_id:
+        from watcher.source.lookup import source_for_url
+
+        found = source_for_url(config, url)
+        source_id = found.id if found else None
     found_title, body, language = _read_article(text_file, html_file, url)
     tags: frozenset[str] = frozenset()
     if config and source_id:
@@ -143,14 +159,20 @@ def test_cmd(rules_path: Path, text_file: Path | None, html_file: Path | None, u
     article = ArticleText(title=title if title is not None else found_title, body=body,
                           source_id=source_id, tags=tags, language=language)
     results = rules.explain(article)
+    prepared = Prepared(article)
     if as_json:
-        click.echo(json.dumps([outcome_json(r, o) for r, o in results], indent=2, ensure_ascii=False))
+        out = [outcome_json(r, o) | ({"conditions": [x.strip() for x in explain_node(r.node, prepared)]}
+                                     if explain and o is not None else {}) for r, o in results]
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
     fired = sum(1 for _, o in results if o and o.holds)
     click.echo(f"{article.title or '(no title)'}: {len(body.split())} words; {fired} of {len(results)} rules fire")
     for rule, outcome in results:
-        for line in outcome_lines(rule, outcome):
+        for line in outcome_lines(rule, outcome, source_id):
             click.echo(line)
+        if explain and outcome is not None:
+            for line in explain_node(rule.node, prepared, depth=4):
+                click.echo(line)
 
 
 def _read_article(text_file: Path | None, html_file: Path | None, url: str | None) -> tuple[str, str, str | None]:
@@ -181,24 +203,20 @@ def _read_article(text_file: Path | None, html_file: Path | None, url: str | Non
 
 @cli.command()
 @_config_option
-@click.option("--since", default=None, metavar="AGE", help="Only articles stored within this age (e.g. 7d, 12h).")
+@click.option("--since", type=SINCE, default=None, help=f"Only articles stored since then: {SINCE_HELP}.")
 @click.option("--rule", "rule_id", default=None, metavar="ID", help="Only this rule.")
 @click.option("--send", is_flag=True,
               help="Also alert: queue and send the alerts that fired (never twice for a rule and story).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-def replay(config_path: Path, since: str | None, rule_id: str | None, send: bool, as_json: bool) -> None:
+def replay(config_path: Path, since: datetime | None, rule_id: str | None, send: bool, as_json: bool) -> None:
     """Re-run the rules over stored articles and report what would have fired.
 
     Sends nothing unless --send is given.
     """
-    from watcher.config.durations import parse_duration
     from watcher.run.replay import replay_rules
 
     config = _load(config_path)
-    try:
-        age = parse_duration(since) if since else None
-    except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="--since") from None
+    age = max((datetime.now(timezone.utc) - since).total_seconds(), 1.0) if since else None
     replay_rules(config, age, rule_id, as_json, send)
 
 
@@ -307,8 +325,7 @@ def alerts(config_path: Path, limit: int, as_json: bool) -> None:
 @cli.command()
 @_config_option
 @click.option("--limit", default=20, show_default=True, help="How many stories, most recently seen first.")
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
-              help="Only stories seen since this date (UTC).")
+@click.option("--since", type=SINCE, default=None, help=f"Only stories seen since then: {SINCE_HELP}.")
 @click.option("--explain", is_flag=True, help="Say for each article why it joined its story (signal, score and "
               "every signal's score: words, skeleton, names, figures, content), "
               "and for the first one the closest article that was judged another story.")
@@ -327,7 +344,7 @@ def stories(config_path: Path, limit: int, since: datetime | None, explain: bool
             start = time.monotonic()
             n = store.rebuild_story_index(resketch=True, window=config.stories.window)
             click.echo(f"placed {n} articles in their stories again in {time.monotonic() - start:.1f}s", err=as_json)
-        rows = redact_all(store.story_rows(limit, since.replace(tzinfo=timezone.utc) if since else None))
+        rows = redact_all(store.story_rows(limit, since))
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -357,14 +374,26 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
+def _sub_config(ctx: click.Context, config_path: Path | None) -> Path:
+    """A subcommand's --config, else the one given before it (`watcher sources -c F history ID`)."""
+    if config_path is not None:
+        return config_path
+    return ctx.parent.params["config_path"] if ctx.parent else Path("watcher.yaml")
+
+
+_sub_config_option = click.option("--config", "-c", "sub_config", type=click.Path(dir_okay=False, path_type=Path),
+                                  default=None, help=CONFIG_HELP)
+
+
 @sources.command("enable")
 @click.argument("source_id")
+@_sub_config_option
 @click.pass_context
-def sources_enable(ctx: click.Context, source_id: str) -> None:
+def sources_enable(ctx: click.Context, source_id: str, sub_config: Path | None) -> None:
     """Poll a source again from its next chance: after a 410 disabled it, or to end a long backoff."""
     from watcher.store import Store
 
-    config = _load(ctx.parent.params["config_path"] if ctx.parent else Path("watcher.yaml"))
+    config = _load(_sub_config(ctx, sub_config))
     if source_id not in {s.id for s in config.sources}:
         raise WatcherError(f"no source '{source_id}' in {config.file}")
     store = Store(config.database)
@@ -378,15 +407,65 @@ def sources_enable(ctx: click.Context, source_id: str) -> None:
                else f"source {source_id}: polled at its next chance (failures reset)")
 
 
-def _sub_config(ctx: click.Context, config_path: Path | None) -> Path:
-    """A subcommand's --config, else the one given before it (`watcher sources -c F history ID`)."""
-    if config_path is not None:
-        return config_path
-    return ctx.parent.params["config_path"] if ctx.parent else Path("watcher.yaml")
+@cli.group("rules", invoke_without_command=True)
+@_config_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def rules_cmd(ctx: click.Context, config_path: Path, as_json: bool) -> None:
+    """Every rule in force: its file, channels, when it last fired, fires in 7 days, and until when it is muted."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from watcher.rules.status import rule_statuses
+    from watcher.store.lock import open_store
+
+    config, rules = _config_and_rules(config_path)
+    now = datetime.now(timezone.utc)
+    if config.database.exists():
+        with open_store(config.database, writes=False) as store:
+            rows = [s.row() for s in rule_statuses(rules, store.db, now)]
+    else:
+        rows = [s.row() for s in rule_statuses(rules, None, now)]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    _table([{**r, "channels": ", ".join(r["channels"]) or "-"} for r in rows],
+           ["id", "channels", "last_fired", "fired_7d", "muted_until", "file"])
 
 
-_sub_config_option = click.option("--config", "-c", "sub_config", type=click.Path(dir_okay=False, path_type=Path),
-                                  default=None, help=CONFIG_HELP)
+@rules_cmd.command("mute")
+@click.argument("rule_id")
+@click.option("--for", "duration", default="1h", show_default=True, metavar="DURATION",
+              help="How long: 30m, 2h, 1d, 1w.")
+@click.option("--off", is_flag=True, help="Unmute the rule now.")
+@_sub_config_option
+@click.pass_context
+def rules_mute(ctx: click.Context, rule_id: str, duration: str, off: bool, sub_config: Path | None) -> None:
+    """Mute a rule for a while: its matches are still stored, but it makes no alert. The daemon heeds it at
+    once (as a mute from the web console)."""
+    from watcher.config.durations import parse_duration
+    from watcher.rules.status import mute
+    from watcher.store import Store
+
+    config, rules = _config_and_rules(_sub_config(ctx, sub_config))
+    try:
+        seconds = None if off else parse_duration(duration)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--for") from None
+    store = Store(config.database)
+    try:
+        until = mute(store.db, rules, rule_id, seconds, datetime.now(timezone.utc))
+    finally:
+        store.close()
+    click.echo(f"rule {rule_id}: muted until {until:%Y-%m-%d %H:%M} UTC" if until else f"rule {rule_id}: unmuted")
+
+
+def _config_and_rules(config_path: Path) -> tuple[Config, Any]:
+    from watcher.rules.load import load_rules
+
+    config = _load(config_path)
+    if config.rules is None:
+        raise WatcherError(f"{config.file}: no `rules:` configured")
+    return config, load_rules(config.rules, config)
 
 
 @sources.command("history")
@@ -438,8 +517,9 @@ def sources_diff(ctx: click.Context, source_id: str, sub_config: Path | None, ol
 @click.argument("opml_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the sources to this YAML file (add it to `include:` in watcher.yaml) instead of printing them.")
+@_sub_config_option
 @click.pass_context
-def sources_import(ctx: click.Context, opml_file: Path, output: Path | None) -> None:
+def sources_import(ctx: click.Context, opml_file: Path, output: Path | None, sub_config: Path | None) -> None:
     """Turn an OPML export from a feed reader into `sources:` entries; folders become tags.
 
     Ids already used in the config are not reused.
@@ -447,7 +527,7 @@ def sources_import(ctx: click.Context, opml_file: Path, output: Path | None) -> 
     from watcher.source.opml import read_opml, sources_yaml
 
     existing: frozenset[str] = frozenset()
-    config_path: Path = ctx.parent.params["config_path"] if ctx.parent else Path("watcher.yaml")
+    config_path = _sub_config(ctx, sub_config)
     if config_path.exists():
         existing = frozenset(s.id for s in load_config(config_path).sources)
     imported = read_opml(opml_file.read_bytes(), existing_ids=existing)

@@ -25,9 +25,12 @@ def evidence_line(e: Evidence) -> str:
     return f"{e.kind:<{KIND_WIDTH}} {head}{where}: {clip(e.sentence, 220)}"
 
 
-def outcome_lines(rule: Rule, outcome: Outcome | None) -> list[str]:
+def outcome_lines(rule: Rule, outcome: Outcome | None, source_id: str | None = None) -> list[str]:
     if outcome is None:
-        return [f"-      {rule.id}: does not watch this source"]
+        if source_id is None:
+            return [f"-      {rule.id}: watches only some sources, and the article's source is unknown "
+                    "(give --source ID, or --config with a --url of a configured source)"]
+        return [f"-      {rule.id}: does not watch source '{source_id}'"]
     if outcome.holds:
         return [f"FIRES  {rule.id}: {rule.title}"] + ["         " + evidence_line(e) for e in outcome.evidence]
     return [f"-      {rule.id}: " + ("; ".join(outcome.missing) or "no condition held")]

@@ -1,0 +1,131 @@
+"""Rough edges a new user hits, each through the real `watcher` command: `test --url` of a configured source,
+`test` without RULES given -c, `--config` after subcommands, `--since` as an age or a date, `test --explain`
+near-misses, `watcher rules` and `watcher rules mute`."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from tests.conftest import run_watcher, write_config
+from tests.pages import news_page, paragraphs, rss
+from tests.receivers import WebhookReceiver
+from tests.webserver import Route, WebServer
+from watcher.store import Store
+
+RULES = """rules:
+  - id: ferry-strike
+    title: "Ferry strike"
+    sources: [echo]
+    match:
+      keywords: [ferry, ferries]
+    notify: [hooks]
+  - id: quoted-figure
+    title: "Harbour master quotes a figure"
+    match:
+      all:
+        - speaker: {name: Maria Lopez, aliases: [Lopez]}
+        - number: {gte: 15000, near: [passengers], window: 8}
+"""
+
+ARTICLE = ["Ferry crews walked out on Monday in a dispute over pay, halting the harbour crossings.",
+           "Harbour master Maria Lopez was at the quay when the first sailing was cancelled.",
+           "Officials said 14,800 passengers were stranded on the first day of the ferry strike.",
+           *paragraphs("ferry timetable", 4)]
+
+
+def setup(tmp_path: Path, web: WebServer, hooks: WebhookReceiver) -> Path:
+    web.route("/news/ferry-strike.html", Route(news_page("Ferry crews walk out", ARTICLE)))
+    web.route("/feed.xml", Route(rss([{"title": "Ferry crews walk out", "link": "{{BASE}}/news/ferry-strike.html",
+                                        "guid": "ferry-strike-1"}]), content_type="application/rss+xml"))
+    (tmp_path / "rules.yaml").write_text(RULES, encoding="utf-8")
+    return write_config(tmp_path, [{"id": "echo", "url": web.url("/feed.xml"), "type": "feed", "baseline": False}], rules="rules.yaml",
+                        channels={"hooks": {"urls": [f"json://{hooks.base}/alerts"]}})
+
+
+def test_test_url_of_a_configured_source_applies_its_rules_without_rules_argument(
+        tmp_path: Path, web: WebServer, hooks: WebhookReceiver) -> None:
+    config = setup(tmp_path, web, hooks)
+    url = web.url("/news/ferry-strike.html")
+    done = run_watcher("test", "-c", str(config), "--url", url)
+    assert done.returncode == 0, done.stderr
+    assert "FIRES  ferry-strike" in done.stdout, done.stdout  # the page's host is the source 'echo'
+    alone = run_watcher("test", str(tmp_path / "rules.yaml"), "--url", url)
+    assert alone.returncode == 0, alone.stderr
+    assert "ferry-strike: watches only some sources, and the article's source is unknown" in alone.stdout
+    neither = run_watcher("test", "--url", url)
+    assert neither.returncode == 1 and "give RULES" in neither.stderr and "Traceback" not in neither.stderr
+
+
+def test_explain_shows_each_condition_and_the_near_miss(tmp_path: Path, web: WebServer,
+                                                        hooks: WebhookReceiver) -> None:
+    config = setup(tmp_path, web, hooks)
+    article = tmp_path / "article.txt"
+    article.write_text("Ferry strike\n\n" + " ".join(ARTICLE), encoding="utf-8")
+    done = run_watcher("test", "-c", str(config), "--file", str(article), "--source", "echo", "--explain")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "no  speaker Maria Lopez: speaker: Maria Lopez is mentioned but not quoted" in out, out
+    assert "no  number gte 15000: found 14,800 near 'passengers', which does not meet gte 15000" in out, out
+    assert "yes keywords [ferry, ferries]" in out, out
+    as_json = run_watcher("test", "-c", str(config), "--file", str(article), "--explain", "--json")
+    [quoted] = [r for r in json.loads(as_json.stdout) if r["rule"] == "quoted-figure"]
+    assert any("found 14,800" in line for line in quoted["conditions"]), quoted
+
+    far = tmp_path / "far.txt"
+    far.write_text("Lopez said 20,000 people came. Much later in a long sentence about the weather and the tides "
+                   "and the season the passengers were mentioned.", encoding="utf-8")
+    done = run_watcher("test", "-c", str(config), "--file", str(far), "--explain")
+    assert "found 20,000 meeting gte 15000, but none of [passengers] within 8 words" in done.stdout, done.stdout
+
+
+def test_config_after_subcommands(tmp_path: Path, web: WebServer, hooks: WebhookReceiver) -> None:
+    config = setup(tmp_path, web, hooks)
+    opml = tmp_path / "feeds.opml"
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><body><outline text="News">'
+                    '<outline type="rss" text="Echo" xmlUrl="https://echo.example.org/rss"/></outline></body></opml>',
+                    encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    imported = run_watcher("sources", "import", str(opml), "--config", str(config), cwd=elsewhere)
+    assert imported.returncode == 0, imported.stderr
+    assert "https://echo.example.org/rss" in imported.stdout
+    assert "id: echo\n" not in imported.stdout, "the config's ids are not reused: it was read"
+    run = run_watcher("run", "--once", "--config", str(config))
+    assert run.returncode == 0, run.stderr
+    enabled = run_watcher("sources", "enable", "echo", "-c", str(config), cwd=elsewhere)
+    assert enabled.returncode == 0 and "source echo" in enabled.stdout, enabled.stderr
+
+
+def test_since_is_an_age_or_a_date_everywhere(tmp_path: Path, web: WebServer, hooks: WebhookReceiver) -> None:
+    config = setup(tmp_path, web, hooks)
+    Store(tmp_path / "data/watcher.db").close()
+    for command in ("replay", "stories"):
+        for since in ("7d", "12h", "2026-01-31", "2026-01-31T08:30"):
+            done = run_watcher(command, "--since", since, "--config", str(config))
+            assert done.returncode == 0, f"{command} --since {since}: {done.stderr}"
+        bad = run_watcher(command, "--since", "last tuesday", "--config", str(config))
+        assert bad.returncode == 1 and "neither an age" in bad.stderr and "Traceback" not in bad.stderr, bad.stderr
+
+
+def test_rules_list_and_mute(tmp_path: Path, web: WebServer, hooks: WebhookReceiver) -> None:
+    config = setup(tmp_path, web, hooks)
+    before = run_watcher("rules", "--config", str(config))
+    assert before.returncode == 0, before.stderr
+    assert "ferry-strike" in before.stdout and "quoted-figure" in before.stdout and "rules.yaml:2" in before.stdout
+    muted = run_watcher("rules", "mute", "ferry-strike", "--for", "2h", "--config", str(config))
+    assert muted.returncode == 0 and "muted until" in muted.stdout, muted.stderr
+    run = run_watcher("run", "--once", "--config", str(config))
+    assert run.returncode == 0, run.stderr
+    assert hooks.snapshot() == [], "a muted rule makes no alert"
+    with closing(sqlite3.connect(tmp_path / "data/watcher.db")) as db:
+        assert db.execute("SELECT rule_id FROM matches").fetchall() == [("ferry-strike",)], "its match is kept"
+    listing = json.loads(run_watcher("rules", "--json", "--config", str(config)).stdout)
+    [ferry] = [r for r in listing if r["id"] == "ferry-strike"]
+    assert ferry["muted_until"] and ferry["fired_7d"] == 1 and ferry["last_fired"] and ferry["channels"] == ["hooks"]
+    unknown = run_watcher("rules", "mute", "nope", "--config", str(config))
+    assert unknown.returncode == 1 and "unknown rule 'nope'" in unknown.stderr
+    off = run_watcher("rules", "mute", "ferry-strike", "--off", "--config", str(config))
+    assert off.returncode == 0 and "unmuted" in off.stdout
