@@ -488,6 +488,17 @@ CASES = [
     ("pronoun 4", "Voters met Tally in Iowa, and he told them the plan was dead.", True),
     ("pronoun 4", "Marks told Tally that he had told aides the plan was dead.", False),
     ("pronoun 4", "Critics told Tally that he had lied. He said the plan was dead.", True),
+    # A relative clause in the apposition may hold a cue verb of its own; a parenthetical "officials said" stops X
+    ("apposition 2", "Tally, a former aide who once wrote that the party was dead, said the plan was dead.", True),
+    ("apposition 2", "Tally, a Democrat who has said he will not run, told reporters the plan was dead.", True),
+    ("apposition 2", "Tally, the aide who told police about the plot, said the plan was dead.", True),
+    ("apposition 2", "Tally, the official said, was ill.", False),
+    ("apposition 2", "Tally, who Marks said was a liar, lost the race.", False),
+    # Naming across the apposition of a named object; an offer made in words
+    ("naming 2", "Tally called Mr. Marks, a former trucking director who was twice convicted, an outstanding leader.", True),
+    ("naming 2", "Tally called Mr. Marks, his lawyer, an hour later.", False),
+    ("naming 2", "Tally even gave in and offered to debate Marks in Brooklyn.", True),
+    ("naming 2", "Tally was offered to the Yankees in a trade.", False),
 ]
 
 

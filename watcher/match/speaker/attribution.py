@@ -132,8 +132,8 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
                     return how if mention_role(ctx, i0) == "ok" else None
                 if closer != ",":
                     return None
-            elif t in FINITE_SPEECH and not ctx.cap(m) and ctx.at(k + 1) not in ("who", "который", "которая"):
-                return None  # "X, officials said, ..."
+            elif t in FINITE_SPEECH and not ctx.cap(m) and not any(ctx.low[j] in _RELATIVES for j in range(k + 1, m)):
+                return None  # "X, officials said, ..." (not "X, a lawyer who argued the case, said")
             m += 1
         return None
     flags = Flags(plural=plural)
@@ -155,6 +155,7 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
     return how if role == "ok" or (role == "prep" and _member_of_speakers(ctx, i0)) else None
 
 
+_RELATIVES = {"who", "whose", "whom", "that", "which", "where", "when", "который", "которая", "которые"}
 _MEMBER_WORDS = {",", "and", "in", "particular", "including", "especially", "notably", "particularly", "above", "all"}
 
 

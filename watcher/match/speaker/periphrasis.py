@@ -115,7 +115,17 @@ def _attacks(ctx: Ctx, k: int) -> bool:
 
 def called_a(ctx: Ctx, k: int) -> bool:
     """call + a short object + a/an + noun: "called the plan a failure" (not "called a meeting",
-    "called the police an hour later", "called it a day")."""
+    "called the police an hour later", "called it a day"); also across the apposition of a named object
+    ("called Mr. Y, a former trucking director who ..., an outstanding leader")."""
+    if ctx.cap(k):
+        j = k
+        while ctx.cap(j + 1) or (ctx.at(j + 1) == "." and ctx.cap(j + 2)):
+            j += 1
+        if ctx.at(j + 1) == ",":
+            close = next((m for m in range(j + 2, min(ctx.n, j + 30)) if ctx.low[m] in (",", ";", ".", ":") or ctx.inq[m]), None)
+            if close is not None and ctx.low[close] == "," and not ctx.inq[close] and ctx.at(close + 1) in ("a", "an"):
+                nxt = ctx.at(close + 2)
+                return nxt.isalpha() and nxt not in _TIME_NOUNS
     for j in range(k + 1, min(ctx.n, k + 5)):
         t = ctx.low[j]
         if ctx.inq[j] or t in PREPS or t in VERBS or not (t.isalpha() or t.endswith(POSS_SUFFIX)):

@@ -162,6 +162,8 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
             j = next((m for m in range(v + 2, min(ctx.n, v + 6)) if ctx.low[m] in ("saying", "telling")), j)
         if ctx.at(j) in ("saying", "telling"):
             return "quote" if ctx.quote_adjacent(a, ctx.ends[j]) else "reported"
+    if t in ("offered", "offers", "offering") and nxt == "to" and not flags.be and ctx.at(v + 2).isalpha() and not ctx.cap(v + 2):
+        return "reported"  # "X offered to debate on April 14" (an offer is made in words)
     if t in _KEEP and nxt in VERBS and VERBS[nxt][1] == "ing" and VERBS[nxt][0] not in QUOTE_ONLY_SET and not flags.be:
         return verb_ok(ctx, v + 1, Flags(be=True), a)  # "X kept saying", "X began telling"
     if nxt in PHRASAL and t in PHRASAL[nxt] and not flags.be:
