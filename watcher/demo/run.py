@@ -12,6 +12,7 @@ import yaml
 
 from watcher.config import load_config
 from watcher.demo.server import OutletServer
+from watcher.demo.watched import SOURCE_ID as WATCHED, run_watched_page
 from watcher.store import Store
 
 OUTLETS = Path(__file__).parent / "outlets"
@@ -65,10 +66,13 @@ def run_demo(data_dir: Path | None, follow: bool = False) -> None:
         finally:
             store.close()
         summarise(articles, matches, stories, alerts, reports)
+        watched = None if follow else run_watched_page(folder)  # one page that changes during the demo
         if data_dir:
             click.echo(f"\ndatabase kept at {config.database}")
             click.echo(f"see it with:  watcher stories --explain --config {folder / 'watcher.yaml'}")
             click.echo(f"or in a browser:  watcher web --config {folder / 'watcher.yaml'}  (http://127.0.0.1:8080/)")
+            if watched:
+                click.echo(f"the watched page's versions:  watcher sources history {WATCHED} --config {watched}")
 
 
 def _console_address() -> str:

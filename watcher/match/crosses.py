@@ -122,8 +122,8 @@ def _with_previous(e: Evidence, steps: list[tuple[NumberNode, Step]]) -> Evidenc
         return e
     for _, s in steps:
         if s.level.value == e.value:
-            was = "no earlier value" if s.previous is None else f"was {s.previous:g}"
-            return replace(e, detail=", ".join(x for x in (e.detail, f"crossed: {was}, now {e.value:g}") if x))
+            was = "no earlier value" if s.previous is None else f"was {s.previous:,g}"
+            return replace(e, detail=", ".join(x for x in (e.detail, f"crossed: {was}, now {e.value:,g}") if x))
     return e
 
 
