@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -146,3 +148,45 @@ def test_a_page_whose_number_moves_alerts_at_each_crossing(tmp_path: Path, web: 
     fired = [h["evidence"][0]["matched"] for h in json.loads(replay.stdout)["fired"]]
     assert fired == ["110", "130"], fired
     assert len(hooks.snapshot()) == 2, "replay sends nothing"
+
+
+ARTICLE_RULE = """rules:
+  - id: lopez-stranded
+    title: "Lopez: stranded passengers above 15,000"
+    once_per: article
+    match:
+      all:
+        - speaker: {name: Maria Lopez, aliases: [Lopez]}
+        - number: {gte: 15000, near: [stranded], when: crosses}
+    notify: [hooks]
+"""
+
+
+def test_articles_keep_the_value_per_story_and_speaker(tmp_path: Path, web: WebServer,
+                                                       hooks: WebhookReceiver) -> None:
+    from tests.pages import news_page, paragraphs, rss
+
+    story = ["Harbour master Maria Lopez said 18,000 passengers were stranded at the port of Kessary on Monday.",
+             "Ferry crews walked out at dawn in a dispute over pay, halting every crossing to the islands.",
+             *paragraphs("ferry strike", 5)]
+    copy = [*story[:-1], "The port authority said it would publish a new timetable on Wednesday evening."]
+    web.route("/a.html", Route(news_page("Ferry strike strands 18,000", story)))
+    web.route("/b.html", Route(news_page("Ferry strike strands 18,000", copy, outlet="Harbour Gazette")))
+    items = [{"title": "Ferry strike strands 18,000", "link": "{{BASE}}/a.html", "guid": "a"}]
+    web.route("/feed.xml", Route(rss(items), content_type="application/rss+xml"))
+    (tmp_path / "rules.yaml").write_text(ARTICLE_RULE, encoding="utf-8")
+    config = load_config(write_config(tmp_path, [{"id": "echo", "url": web.url("/feed.xml"), "baseline": False}],
+                                      rules="rules.yaml", channels={"hooks": {"urls": [f"json://{hooks.base}/x"]}}))
+    asyncio.run(run_once(config))
+    [first] = hooks.snapshot()
+    assert "crossed: no earlier value, now 18,000" in first.json["message"], first.json["message"]
+
+    items.append({"title": "Ferry strike strands 18,000", "link": "{{BASE}}/b.html", "guid": "b"})
+    web.route("/feed.xml", Route(rss(items), content_type="application/rss+xml"))
+    asyncio.run(run_once(config))
+    with closing(sqlite3.connect(tmp_path / "data/watcher.db")) as db:
+        stories = db.execute("SELECT COUNT(DISTINCT story_id), COUNT(*) FROM articles").fetchone()
+        kept = db.execute("SELECT subject, value, armed FROM thresholds").fetchall()
+    assert stories == (1, 2), f"the copy joins the story: {stories}"
+    assert kept == [("story:1/speaker:Maria Lopez", 18000.0, 0)], kept
+    assert len(hooks.snapshot()) == 1, "the same story and speaker, still above: no second alert"
