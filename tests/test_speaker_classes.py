@@ -499,6 +499,13 @@ CASES = [
     ("naming 2", "Tally called Mr. Marks, his lawyer, an hour later.", False),
     ("naming 2", "Tally even gave in and offered to debate Marks in Brooklyn.", True),
     ("naming 2", "Tally was offered to the Yankees in a trade.", False),
+    # A headline in sentence case with a verb of attack and a person after it
+    ("headline 4", "Tally rips Marks over failed plan", True),
+    ("headline 4", "Tally unloads on Marks", True),
+    ("headline 4", "Marks rips Tally over failed plan", False),
+    ("headline 4", "Tally hits the road in Iowa", False),
+    ("headline 4", "Tally hits Iowa on Monday", False),
+    ("headline 4", "Tally hits Marks with a car on Monday, then drives on to Ohio, where he meets voters and donors for hours.", False),
 ]
 
 

@@ -8,6 +8,7 @@ import re
 
 from watcher.match.speaker.cues import LABEL_VERBS, PHRASAL, QUOTE_ONLY_SET, VERBS
 from watcher.match.speaker.lexicon import DETERMINERS, PREPS, QUOTE_CHARS
+from watcher.match.speaker.places import NOT_PERSONS
 from watcher.match.speaker.tokens import Ctx, name_tail
 from watcher.match.speaker.verbs import Flags, skip_fillers, verb_ok
 
@@ -154,4 +155,17 @@ def headline_verb(ctx: Ctx, i0: int, i1: int, nominative: bool) -> str | None:
         and title_case_line(ctx.text, ctx.starts[i0])
     ):
         return "reported"  # a person next: "Hits Clinton On Trade", not "Hits The Campaign Trail"
+    o = k + 2 if ctx.at(k + 1) in ("on", "at") else k + 1  # "X unloads on Marks"
+    if (
+        nominative and not ctx.cap(k) and ctx.at(k) in HEADLINE_VERBS and ctx.cap(o) and not ctx.inq[o]
+        and ctx.at(o) not in NOT_PERSONS and after_tag(ctx, i0) and _short_line(ctx.text, ctx.starts[i0])
+    ):
+        return "reported"  # a headline in sentence case: "X rips Marks over failed plan"
     return None
+
+
+def _short_line(text: str, pos: int) -> bool:
+    """Is the line around offset `pos` a short line of its own (a headline: at most 16 words)?"""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return len(text[start : end if end >= 0 else len(text)].split()) <= 16
