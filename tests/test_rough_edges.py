@@ -129,3 +129,33 @@ def test_rules_list_and_mute(tmp_path: Path, web: WebServer, hooks: WebhookRecei
     assert unknown.returncode == 1 and "unknown rule 'nope'" in unknown.stderr
     off = run_watcher("rules", "mute", "ferry-strike", "--off", "--config", str(config))
     assert off.returncode == 0 and "unmuted" in off.stdout
+
+
+def test_sources_add_export_and_import_skipping_configured_feeds(tmp_path: Path, web: WebServer,
+                                                                 hooks: WebhookReceiver) -> None:
+    config = setup(tmp_path, web, hooks)
+    text = config.read_text(encoding="utf-8") + "include: [more-sources.yaml]\n"
+    config.write_text(text, encoding="utf-8")
+    (tmp_path / "more-sources.yaml").write_text("", encoding="utf-8")
+    web.route("/gazette/", Route(b'<html><head><link rel="alternate" type="application/rss+xml" '
+                                 b'href="/gazette/rss.xml"></head><body><p>Harbour Gazette</p></body></html>'))
+    web.route("/gazette/rss.xml", Route(rss([{"title": "Tides", "link": "{{BASE}}/gazette/tides.html", "guid": "t"}],
+                                            title="Harbour Gazette"), content_type="application/rss+xml"))
+    added = run_watcher("sources", "add", web.url("/gazette/"), "--tag", "harbour", "-c", str(config))
+    assert added.returncode == 0, added.stderr
+    assert "added source harbour-gazette" in added.stdout and "/gazette/rss.xml" in added.stdout, added.stdout
+    checked = run_watcher("check", "--config", str(config))
+    assert checked.returncode == 0, checked.stderr
+    again = run_watcher("sources", "add", web.url("/gazette/rss.xml"), "-c", str(config))
+    assert again.returncode == 1 and "already configured as source 'harbour-gazette'" in again.stderr
+
+    exported = run_watcher("sources", "export", "-c", str(config))
+    assert exported.returncode == 0, exported.stderr
+    assert f'xmlUrl="{web.url("/gazette/rss.xml")}" category="harbour"' in exported.stdout, exported.stdout
+    opml = tmp_path / "mine.opml"
+    opml.write_text(exported.stdout.replace("</body>", '<outline type="rss" text="Quay News" '
+                                            'xmlUrl="https://quay.example.org/feed"/></body>'), encoding="utf-8")
+    imported = run_watcher("sources", "import", str(opml), "-c", str(config))
+    assert imported.returncode == 0, imported.stderr
+    assert "https://quay.example.org/feed" in imported.stdout and web.url("/feed.xml") not in imported.stdout
+    assert "skipped 2 feeds already in the config" in imported.stderr, imported.stderr

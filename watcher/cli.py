@@ -522,15 +522,20 @@ def sources_diff(ctx: click.Context, source_id: str, sub_config: Path | None, ol
 def sources_import(ctx: click.Context, opml_file: Path, output: Path | None, sub_config: Path | None) -> None:
     """Turn an OPML export from a feed reader into `sources:` entries; folders become tags.
 
-    Ids already used in the config are not reused.
+    Ids already used in the config are not reused; feeds the config already polls are skipped.
     """
     from watcher.source.opml import read_opml, sources_yaml
 
     existing: frozenset[str] = frozenset()
+    polled: frozenset[str] = frozenset()
     config_path = _sub_config(ctx, sub_config)
     if config_path.exists():
-        existing = frozenset(s.id for s in load_config(config_path).sources)
-    imported = read_opml(opml_file.read_bytes(), existing_ids=existing)
+        configured = load_config(config_path).sources
+        existing, polled = frozenset(s.id for s in configured), frozenset(s.url for s in configured)
+    found = read_opml(opml_file.read_bytes(), existing_ids=existing)
+    imported = [s for s in found if s.url not in polled]
+    if len(imported) < len(found):
+        click.echo(f"skipped {len(found) - len(imported)} feeds already in the config", err=True)
     text = sources_yaml(imported)
     if output:
         if output.exists():
@@ -539,6 +544,50 @@ def sources_import(ctx: click.Context, opml_file: Path, output: Path | None, sub
         click.echo(f"wrote {len(imported)} sources to {output}; add it to watcher.yaml as:  include: [{output}]", err=True)
     else:
         click.echo(text, nl=False)
+
+
+@sources.command("export")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@_sub_config_option
+@click.pass_context
+def sources_export(ctx: click.Context, output: Path | None, sub_config: Path | None) -> None:
+    """The configured sources as OPML, for a feed reader (secrets in URLs masked; tags as categories)."""
+    from watcher.source.opml import opml_document
+
+    text = opml_document(_load(_sub_config(ctx, sub_config)).sources)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@sources.command("add")
+@click.argument("url")
+@click.option("--id", "source_id", default=None, help="The new source's id (default: made from its title).")
+@click.option("--tag", "tags", multiple=True, help="A tag for it (repeatable).")
+@_sub_config_option
+@click.pass_context
+def sources_add(ctx: click.Context, url: str, source_id: str | None, tags: tuple[str, ...],
+                sub_config: Path | None) -> None:
+    """Find what to poll at URL (the feed it is, else the first feed its page advertises, else the page's
+    article links) and append it to the first file the config includes (the old text kept as <file>.prev)."""
+    from watcher.source.opml import ImportedSource
+    from watcher.web import addsource
+
+    config = _load(_sub_config(ctx, sub_config))
+    addsource.sources_file(config)  # says how to set one up before anything is fetched
+    found = asyncio.run(addsource.discover(url))[0]
+    for s in config.sources:
+        if s.url in (found.url, url):
+            raise WatcherError(f"{found.url} is already configured as source '{s.id}'")
+    taken = {s.id for s in config.sources}
+    if source_id in taken:
+        raise WatcherError(f"there is already a source '{source_id}'")
+    sid = source_id or addsource.suggested_id(found.url, found.title, taken)
+    config = addsource.add_sources(config, [ImportedSource(sid, found.url, found.title, tags)],
+                                   source_type="page" if found.kind == "page" else None)
+    what = f"a feed of {found.entries} entries" if found.kind == "feed" else "a page (its article links)"
+    click.echo(f"added source {sid}: {found.url}, {what}, to {addsource.sources_file(config)}")
 
 
 @cli.command()

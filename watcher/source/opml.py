@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import yaml
 from lxml import etree
 
 from watcher.errors import WatcherError
+
+if TYPE_CHECKING:
+    from watcher.config import SourceConfig
 
 
 @dataclass(frozen=True)
@@ -156,3 +160,20 @@ def _unique(base: str, taken: set[str]) -> str:
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
+
+
+def opml_document(sources: Iterable[SourceConfig]) -> str:
+    """The configured sources as an OPML 2.0 file (secrets in URLs masked), each source's tags as its category."""
+    from xml.sax.saxutils import escape
+
+    from watcher.logs import redact_link
+
+    quote = {'"': "&quot;"}
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<opml version="2.0"><head><title>watcher sources</title></head><body>']
+    for s in sources:
+        cat = f' category="{escape(",".join(s.tags), quote)}"' if s.tags else ""
+        lines.append(f'<outline type="rss" text="{escape(s.id, quote)}" title="{escape(s.id, quote)}" '
+                     f'xmlUrl="{escape(redact_link(s.url), quote)}"{cat}/>')
+    lines.append("</body></opml>")
+    return "\n".join(lines) + "\n"

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape as xml_escape
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from watcher.errors import ConfigError, ConfigErrors, WatcherError
-from watcher.logs import redact_link
-from watcher.source.opml import ImportedSource, read_opml
+from watcher.source.opml import ImportedSource, opml_document, read_opml
 from watcher.store import console as q
 from watcher.web import addsource
 from watcher.web.app import action, back, console_of, page, problem, render
@@ -153,13 +151,7 @@ async def add(request: Request, form: dict[str, str]) -> Response:
 
 async def opml_export(request: Request) -> Response:
     """The configured sources as OPML (secrets in URLs masked), folders by first tag."""
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<opml version="2.0"><head><title>watcher sources</title></head><body>']
-    for s in console_of(request).config.sources:
-        cat = f' category="{xml_escape(",".join(s.tags), QUOTE)}"' if s.tags else ""
-        lines.append(f'<outline type="rss" text="{xml_escape(s.id, QUOTE)}" title="{xml_escape(s.id, QUOTE)}" '
-                     f'xmlUrl="{xml_escape(redact_link(s.url), QUOTE)}"{cat}/>')
-    lines.append("</body></opml>")
-    return Response("\n".join(lines) + "\n", media_type="text/x-opml; charset=utf-8",
+    return Response(opml_document(console_of(request).config.sources), media_type="text/x-opml; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="watcher-sources.opml"'})
 
 
@@ -186,7 +178,6 @@ async def opml_import(request: Request, form: dict[str, str]) -> Response:
 
 
 MAX_OPML = 5 * 1024 * 1024
-QUOTE = {'"': "&quot;"}
 
 
 def more_routes() -> list[BaseRoute]:
