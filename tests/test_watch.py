@@ -228,3 +228,34 @@ def test_versions_beyond_keep_are_deleted(tmp_path: Path, web: WebServer, hooks:
     db = tmp_path / "data/watcher.db"
     assert [r[0] for r in rows(db, "SELECT version FROM page_versions ORDER BY version")] == [3, 4]
     assert yaml.safe_load(config.read_text())["sources"][0]["watch"]["keep"] == 2
+
+
+def test_a_template_shows_the_diff_and_check_asks_for_a_guard(tmp_path: Path, web: WebServer,
+                                                             hooks: WebhookReceiver) -> None:
+    web.route("/report", Route(page()))
+    (tmp_path / "rules.yaml").write_text("""rules:
+  - id: notices
+    title: "New notice"
+    match: {keywords: [vaccines]}
+    notify: [hooks]
+    template: |
+      {{ title }}: {{ url }}
+      {% if diff %}{% for line in diff.lines %}{{ line }}
+      {% endfor %}{% endif %}
+""", encoding="utf-8")
+    config = write_config(tmp_path, [{"id": "ministry", "url": web.url("/report"), "type": "watch",
+                                      "watch": {"css": "#notices"}}],
+                          rules="rules.yaml", channels={"hooks": {"urls": [f"json://{hooks.base}/alerts"]}})
+    assert run_watcher("check", "--config", str(config)).returncode == 0
+    loaded = load_config(config)
+    asyncio.run(run_once(loaded))
+    web.route("/report", Route(page(extra="<li>Vaccines arrive on Monday.</li>")))
+    asyncio.run(run_once(loaded))
+    [alert] = hooks.snapshot()
+    assert alert.json["message"].splitlines()[1:3] == ["  Clinics open on Saturday.", "+ Vaccines arrive on Monday."], \
+        alert.json["message"]
+
+    unguarded = (tmp_path / "rules.yaml").read_text().replace("{% if diff %}", "").replace("{% endif %}", "")
+    (tmp_path / "rules.yaml").write_text(unguarded, encoding="utf-8")
+    checked = run_watcher("check", "--config", str(config))
+    assert checked.returncode == 1 and "rules.yaml:" in checked.stderr and "diff" in checked.stderr, checked.stderr

@@ -45,6 +45,7 @@ def alert_context(*, rule_id: str, rule_title: str, article_title: str | None, o
         "keywords": list(dict.fromkeys(e.matched for e in evidence if e.kind in ("keyword", "regex"))),
         "evidence": [{"kind": e.kind, "matched": e.matched, "sentence": clip(e.sentence), "detail": e.detail}
                      for e in evidence],
+        "diff": None,  # a watched page's change: added, removed, lines (set by watcher.run.watch)
     }
 
 

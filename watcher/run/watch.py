@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 
 from watcher.alert.compose import compose
+from watcher.alert.template import render_or_none
 from watcher.change.diff import Change, word_diff
 from watcher.config import Config, SourceConfig
 from watcher.config.watch import WatchConfig
@@ -85,11 +86,13 @@ def change_records(matches: list[RuleMatch], article: Article, source: SourceCon
         if m.rule.notify:
             content = compose(
                 rule_id=m.rule.id, rule_title=m.rule.title, article_title=article.title, outlet=source.name or source.id,
-                published=article.published, url=article.url, evidence=m.evidence, template=m.rule.template,
+                published=article.published, url=article.url, evidence=m.evidence,
             )
             context = dict(content.context, diff={"added": change.added_words, "removed": change.removed,
                                                   "lines": change.lines()})
-            body = content.body if m.rule.template else f"{content.body}\n\nChanges:\n{change.markdown()}"
+            body = f"{content.body}\n\nChanges:\n{change.markdown()}"
+            if m.rule.template:  # rendered with the diff among its values
+                body = render_or_none(m.rule.template, context, whose=f"rule {m.rule.id} template") or body
             targets = tuple((ch, i) for ch in m.rule.notify for i in range(len(config.channels[ch].urls)))
             alert = AlertDraft(title=content.title, body=body, targets=targets,
                                 context_json=json.dumps(context, ensure_ascii=False), once_per="article")
