@@ -148,6 +148,17 @@ def test_pages_rule_test_retry_poll_now_and_csrf_in_a_browser(browser: Browser, 
             assert [m.text.lower() for m in browser.css("#evidence mark")][:1] == ["harbour"]
             browser.for_docs("rule-test")
 
+            # live preview: typing text runs the test again without a click (the page's own small script)
+            browser.open("/rules/harbour-works")
+            assert not browser.css("#verdict")
+            browser.css("textarea[name=text]")[0].send_keys("Quay news\n\nDredgers reached the mouth at dawn.")
+            deadline = time.monotonic() + 30
+            while not (browser.css("#verdict") and browser.css("#evidence mark")):
+                assert time.monotonic() < deadline, f"no live result; the browser said: {browser.driver.get_log('browser')}"
+                time.sleep(0.2)
+            assert browser.css("#verdict")[0].text == "fires"
+            assert [m.text for m in browser.css("#evidence mark")] == ["Dredgers"]
+
             # the receiver is back: "retry now" delivers what failed
             hooks.fail_next.clear()
             before = len(hooks.snapshot())
