@@ -34,7 +34,7 @@ import numpy as np
 
 from watcher.match.text import fold
 
-SKETCH_VERSION = 4  # stored sketches of another version are made anew from the bodies
+SKETCH_VERSION = 5  # stored sketches of another version are made anew from the bodies
 NUM_PERM = 64
 BANDS = 16  # LSH: 16 bands of 4 rows
 ROWS = NUM_PERM // BANDS
@@ -91,12 +91,13 @@ class Sketch:
     years: tuple[int, ...] = ()  # the years the title and lead state, ascending
     typed: frozenset[str] = frozenset()  # figures of a kind two events cannot share: "score=20-13", "magnitude=4.4"
     english: bool = True  # the body reads as English (a share of English function words), so words compare
+    dated: bool = True  # `at` is the article's own date (else when it was found: the years it states say more)
 
     def to_bytes(self) -> bytes:
         names = "\x1f".join(sorted(self.names)).encode()
         numbers = "\x1f".join(sorted(self.numbers | self.typed)).encode()
         head = struct.pack(_HEAD, self.at, self.word_count, len(names), len(numbers), len(self.vocab),
-                           len(self.weights), len(self.years), self.english)
+                           len(self.weights), len(self.years), self.english | (not self.dated) << 1)
         return b"".join((head, self.words.astype("<u4").tobytes(), self.skeleton.astype("<u4").tobytes(), names,
                          numbers, self.vocab.astype("<u4").tobytes(), self.tf.astype("<f4").tobytes(),
                          self.weights.astype("<f4").tobytes(), struct.pack(f"<{len(self.years)}H", *self.years)))
@@ -104,11 +105,11 @@ class Sketch:
     @classmethod
     def from_bytes(cls, blob: bytes) -> Sketch:
         """The sketch stored as `blob` (one of version 2, with no content vector, is read too)."""
-        at, word_count, n_names, n_numbers, n_vocab, n_weights, n_years, english = struct.unpack_from(_HEAD, blob)
+        at, word_count, n_names, n_numbers, n_vocab, n_weights, n_years, flags = struct.unpack_from(_HEAD, blob)
         pos = struct.calcsize(_HEAD)
         if len(blob) != pos + 8 * NUM_PERM + n_names + n_numbers + 8 * n_vocab + 4 * n_weights + 2 * n_years:
             at, word_count, n_names, n_numbers = struct.unpack_from("<dIHH", blob)
-            pos, n_vocab, n_weights, n_years, english = struct.calcsize("<dIHH"), 0, 0, 0, True
+            pos, n_vocab, n_weights, n_years, flags = struct.calcsize("<dIHH"), 0, 0, 0, 1
         words = np.frombuffer(blob, "<u4", NUM_PERM, pos)
         skeleton = np.frombuffer(blob, "<u4", NUM_PERM, pos + 4 * NUM_PERM)
         pos += 8 * NUM_PERM
@@ -122,7 +123,7 @@ class Sketch:
         figures = _split(numbers)
         typed = frozenset(f for f in figures if "=" in f)
         return cls(at, words, skeleton, word_count, _split(names), figures - typed, vocab, tf, weights, years, typed,
-                   bool(english))
+                   bool(flags & 1), not flags & 2)
 
     def event_year(self) -> int | None:
         """The latest year the text states up to the year it was published: when its event happened."""
@@ -130,7 +131,7 @@ class Sketch:
         return max((y for y in self.years if y <= now), default=None)
 
 
-_HEAD = "<dIHHHHH?"
+_HEAD = "<dIHHHHHB"  # ...and flags: 1 English, 2 undated
 _NO_TERMS = np.zeros(0, dtype=np.uint32)
 _NO_WEIGHTS = np.zeros(0, dtype=np.float32)
 
@@ -252,8 +253,9 @@ def is_event_figure(text: str, start: int, end: int) -> bool:
     return True
 
 
-def sketch(title: str, body: str, at: float) -> Sketch:
-    """The sketch of one article (title and body as stored; the body's first MAX_TOKENS words)."""
+def sketch(title: str, body: str, at: float, dated: bool = True) -> Sketch:
+    """The sketch of one article (title and body as stored; the body's first MAX_TOKENS words); `dated`: `at`
+    is the article's own date, not when it was found."""
     tokens: list[str] = []  # folded words of the body
     skeleton: list[str] = []
     names: set[str] = set()
@@ -323,6 +325,7 @@ def sketch(title: str, body: str, at: float) -> Sketch:
         years=tuple(sorted(years)[-16:]),
         typed=frozenset(typed),
         english=len(tokens) < 20 or sum(t in FUNCTION_WORDS for t in tokens) >= ENGLISH_SHARE * len(tokens),
+        dated=dated,
     )
 
 

@@ -20,8 +20,8 @@ A copy or rewrite whose figures or names disagree with the other article's is
 not the same story (a template story a year later with other numbers, the
 same council notice for another town), and neither is an event report whose
 figures differ. Two reports giving another result or magnitude in their lead
-are other events, and so are two whose leads date the event to other years
-when neither is dated the year it states (an undated copy, an archive page).
+are other events, and so are two texts without a date of their own (an
+undated copy, an archive page) whose leads date the event to other years.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ MIN_SHARED_NUMBERS = 1
 MIN_NAME_OVERLAP = 0.4  # shared names / names of the article with fewer
 MIN_NUMBER_OVERLAP = 0.4  # shared figures / figures of the article with fewer
 COPY_NUMBER_OVERLAP = 0.5  # a copy or rewrite keeps the figures...
-COPY_NAME_OVERLAP = 0.5  # ...and the names of what it copies
+COPY_NAME_OVERLAP = 0.4  # ...and the names of what it copies
 MIN_SHINGLES = 12  # texts shorter than this are compared by names and figures only
 CONTENT_SAME = 0.26  # average TF-IDF cosine with the story's articles in the window, when the closest shares names
 CONTENT_WITHOUT_NAMES = 0.40  # ...when it shares fewer than MIN_SHARED_NAMES names
@@ -53,7 +53,7 @@ EXCERPT_EXTRA = 0.04  # ...which need this much more content similarity...
 EXCERPT_PER_DAY = 0.10  # ...and this much more per day apart (a follow-up a day later shares the names and theme)
 FIGURES_APART = 0.10  # more needed when both texts state key figures and share none (another event of one kind)
 # the signals in force (a benchmark's ablation switches some off)
-SIGNALS = {"copy", "teaser", "rewrite", "event", "content"}
+SIGNALS = {"copy", "teaser", "rewrite", "event", "content", "apart", "years"}
 
 
 @dataclass(frozen=True)
@@ -196,10 +196,11 @@ def compare(new: Sketch, old: Candidate, window: float, content: float | None = 
 
 
 def stale(sk: Sketch) -> bool:
-    """Does the text date its event before the year it is said to be published? Then its publication date is
-    not the event's (an archive page, an undated copy), and the year it states is the better guide."""
+    """Does an undated text date its event before the year it was found? Then when it was found is not when
+    its event happened (an archive page, an undated copy), and the year it states is the better guide. (A
+    dated report's earlier years are background: the time window keeps other years' events apart.)"""
     year = sk.event_year()
-    return year is not None and year < time.gmtime(sk.at).tm_year
+    return not sk.dated and year is not None and year < time.gmtime(sk.at).tm_year
 
 
 _STRENGTH = {"copy": 5, "teaser": 4, "rewrite": 3, "event": 2, "content": 1, "none": 0}
@@ -238,7 +239,7 @@ def decide(
             top = max(group, key=lambda c: (cos[c.article_id], -c.article_id))
             v = compare(new, top, window, cos[top.article_id])
             years = new.event_year(), top.sketch.event_year()
-            if None not in years and years[0] != years[1] and stale(new) and stale(top.sketch):
+            if "years" in SIGNALS and None not in years and years[0] != years[1] and stale(new) and stale(top.sketch):
                 verdicts.append(replace(v, same=False, signal="none", score=link, scores={**v.scores, "content_link": link},
                                         why=f"content similarity {link:.2f}, but the texts date the event {years[1]} "
                                             f"and {years[0]}; {v.why}"))
@@ -250,7 +251,8 @@ def decide(
             if min(new.word_count, top.sketch.word_count) < EXCERPT_WORDS:
                 need += EXCERPT_EXTRA + EXCERPT_PER_DAY * days
                 extra.append("excerpts")
-            if new.numbers and top.sketch.numbers and not any(new.numbers & c.sketch.numbers for c in group):
+            if "apart" in SIGNALS and new.numbers and top.sketch.numbers \
+                    and not any(new.numbers & c.sketch.numbers for c in group):
                 need += FIGURES_APART
                 extra.append("no figure in common")
             same = link >= need

@@ -271,7 +271,8 @@ def _stored(
     last = 0
     while True:
         cur = db.execute(
-            f"SELECT a.id, a.title, a.body, a.fetched_at, a.pruned_at, {old_story} AS old_story, s.at, s.sketch "
+            f"SELECT a.id, a.title, a.body, a.published, a.fetched_at, a.pruned_at, {old_story} AS old_story, s.at, "
+            "s.sketch "
             "FROM story_sketches s JOIN articles a ON a.id = s.article_id WHERE s.article_id > ? "
             "ORDER BY s.article_id LIMIT 2000", [last])
         cols = [d[0] for d in cur.description]
@@ -280,7 +281,7 @@ def _stored(
             return
         for row in batch:
             if resketch and not row["pruned_at"]:
-                sk = sketch(row["title"] or "", row["body"] or "", row["at"])
+                sk = sketch(row["title"] or "", row["body"] or "", row["at"], dated=row["published"] is not None)
             else:
                 sk = Sketch.from_bytes(row["sketch"])
             yield row, sk
