@@ -41,7 +41,8 @@ sys.path.insert(0, str(ROOT))
 
 from watcher.dedupe.sketch import Sketch, sketch  # noqa: E402
 from watcher.run.poll import story_sketch  # noqa: E402
-from watcher.store import ArticleRecord, EntryRecord, Store  # noqa: E402
+from watcher.model import Article, Entry  # noqa: E402
+from watcher.store import Store  # noqa: E402
 from watcher.store import stories  # noqa: E402
 
 WINDOW = 3 * 86400.0
@@ -169,7 +170,7 @@ def measure(store: Store, n: int, probes: int = 300) -> dict:
             names, figures = event(rnd, v)
             title, body = article(rnd, v, names, figures)
         url = f"https://probe.example/{n}/{i}"
-        art = ArticleRecord(canonical_url=url, url=url, guid=None, source_id="bench", title=title, author=None,
+        art = Article(canonical_url=url, url=url, guid=None, source_id="bench", title=title, author=None,
                             published=at, sitename=None, language=None, body=body, body_hash=None,
                             summary_only=False, alertable=True)
         t0 = time.perf_counter()
@@ -177,7 +178,7 @@ def measure(store: Store, n: int, probes: int = 300) -> dict:
         t1 = time.perf_counter()
         placement = store.place_story(sk, WINDOW)
         t2 = time.perf_counter()
-        store.add_article(EntryRecord("bench", url, None, url, url, title, None), art, placement=placement)
+        store.add_article(Entry("bench", url, None, url, url, title, None), art, placement=placement)
         t3 = time.perf_counter()
         times.append(t3 - t0)
         for phase, took in zip(phases, (t1 - t0, t2 - t1, t3 - t2)):

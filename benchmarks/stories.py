@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 from watcher.config.durations import parse_duration  # noqa: E402
 from watcher.run.poll import story_sketch  # noqa: E402
-from watcher.store import ArticleRecord, EntryRecord, Store  # noqa: E402
+from watcher.model import Article, Entry  # noqa: E402
+from watcher.store import Store  # noqa: E402
 
 STORIES = ROOT / "benchmarks/stories/stories.jsonl"
 DISTRACTORS = ROOT.parent / "shared/data/article-extraction-benchmark/ground-truth.json"
@@ -64,14 +65,14 @@ def cluster(items: list[dict], window: float) -> tuple[dict[str, int], dict[str,
         times: list[float] = []
         for it in items:
             url = f"https://example.org/{it['id']}"
-            article = ArticleRecord(
+            article = Article(
                 canonical_url=url, url=url, guid=None, source_id="bench", title=it["title"], author=None,
                 published=datetime.fromisoformat(it["published"]), sitename=it["outlet"], language=it.get("language"),
                 body=it["body"], body_hash=None, summary_only=False, alertable=True,
             )
             t0 = time.perf_counter()
             placement = store.place_story(story_sketch(article), window)
-            article_id, _ = store.add_article(EntryRecord("bench", url, None, url, url, it["title"], None), article,
+            article_id, _ = store.add_article(Entry("bench", url, None, url, url, it["title"], None), article,
                                               placement=placement)
             times.append(time.perf_counter() - t0)
             row = store.db.execute("SELECT story_id, story_reason FROM articles WHERE id = ?", [article_id]).fetchone()

@@ -11,7 +11,8 @@ from pathlib import Path
 from tests.receivers import WebhookReceiver
 from watcher.config import load_config
 from watcher.deliver.sender import Sender, next_attempt
-from watcher.store import AlertRecord, ArticleRecord, EntryRecord, MatchRecord, Store
+from watcher.model import AlertDraft, Article, Entry, Match
+from watcher.store import Store
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 
@@ -40,9 +41,9 @@ def test_pace_spaces_messages_to_one_url(tmp_path: Path) -> None:
     store.ensure_source("s", "https://e.org/feed", "feed")
     for i in range(3):
         url = f"https://e.org/{i}"
-        art = ArticleRecord(url, url, None, "s", f"T{i}", None, None, None, None, f"body {i}", f"h{i}", False, True)
-        alert = AlertRecord(f"Rule {i}", f"Body {i}", (("hooks", 0),))
-        store.add_article(EntryRecord("s", url, url, url, url, "T", None), art, [MatchRecord("r", "[]", alert)])
+        art = Article(url, url, None, "s", f"T{i}", None, None, None, None, f"body {i}", f"h{i}", False, True)
+        alert = AlertDraft(f"Rule {i}", f"Body {i}", (("hooks", 0),))
+        store.add_article(Entry("s", url, url, url, url, "T", None), art, [Match("r", "[]", alert)])
     report = asyncio.run(Sender(store, config).send_due())
     hooks.stop()
     assert report.sent == 3 and len(stamps) == 3

@@ -6,19 +6,20 @@ from pathlib import Path
 import pytest
 
 from watcher.errors import StoreError
-from watcher.store import ArticleRecord, EntryRecord, Store
+from watcher.model import Article, Entry
+from watcher.store import Store
 from watcher.store.schema import SCHEMA_VERSION
 
 
-def article(url: str, body_hash: str | None = "h1", guid: str | None = None) -> ArticleRecord:
-    return ArticleRecord(
+def article(url: str, body_hash: str | None = "h1", guid: str | None = None) -> Article:
+    return Article(
         canonical_url=url, url=url, guid=guid, source_id="s", title="T", author=None, published=None,
         sitename=None, language="en", body="body text", body_hash=body_hash, summary_only=False, alertable=True,
     )
 
 
-def entry(key: str) -> EntryRecord:
-    return EntryRecord("s", key, key, f"https://e.org/{key}", f"https://e.org/{key}", "T", None)
+def entry(key: str) -> Entry:
+    return Entry("s", key, key, f"https://e.org/{key}", f"https://e.org/{key}", "T", None)
 
 
 def test_new_database_is_wal_and_current(tmp_path: Path) -> None:
@@ -71,7 +72,7 @@ def test_article_found_by_url_guid_or_body(tmp_path: Path) -> None:
 
 
 def test_an_article_and_its_alert_are_stored_together_or_not_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from watcher.store import AlertRecord, MatchRecord
+    from watcher.model import AlertDraft, Match
 
     store = Store(tmp_path / "w.db")
     store.ensure_source("s", "https://e.org/feed", "feed")
@@ -80,9 +81,9 @@ def test_an_article_and_its_alert_are_stored_together_or_not_at_all(tmp_path: Pa
         raise RuntimeError("killed between the article and its alert")
 
     monkeypatch.setattr(store, "_insert_matches", crash)
-    alert = AlertRecord("Rule", "Body", (("desk", 0),))
+    alert = AlertDraft("Rule", "Body", (("desk", 0),))
     with pytest.raises(RuntimeError):
-        store.add_article(entry("a"), article("https://e.org/a"), [MatchRecord("r", "[]", alert)])
+        store.add_article(entry("a"), article("https://e.org/a"), [Match("r", "[]", alert)])
     counts = {t: store.count(t) for t in ("articles", "entries", "matches", "alerts", "deliveries")}
     assert counts == {"articles": 0, "entries": 0, "matches": 0, "alerts": 0, "deliveries": 0}
     store.close()

@@ -12,7 +12,8 @@ import pytest
 from watcher.dedupe.sketch import Sketch, bands, is_key_number, number_value, sketch, terms
 from watcher.dedupe.story import Candidate, compare
 from watcher.run.poll import story_sketch
-from watcher.store import ArticleRecord, EntryRecord, Store
+from watcher.model import Article, Entry
+from watcher.store import Store
 
 SET = Path(__file__).parents[1] / "benchmarks/stories/stories.jsonl"
 RECORDS = {r["id"]: r for r in map(json.loads, SET.read_text(encoding="utf-8").splitlines())}
@@ -89,9 +90,9 @@ def test_a_template_story_with_other_figures_is_not_a_copy() -> None:
     assert not v.same and "figures differ" in v.why
 
 
-def record(url: str, rid: str, shift_days: float = 0) -> ArticleRecord:
+def record(url: str, rid: str, shift_days: float = 0) -> Article:
     r = RECORDS[rid]
-    return ArticleRecord(
+    return Article(
         canonical_url=url, url=url, guid=None, source_id="s", title=r["title"], author=None,
         published=datetime.fromisoformat(r["published"]) + timedelta(days=shift_days), sitename=r["outlet"],
         language=None, body=r["body"], body_hash=None, summary_only=False, alertable=True,
@@ -101,7 +102,7 @@ def record(url: str, rid: str, shift_days: float = 0) -> ArticleRecord:
 def add(store: Store, url: str, rid: str, shift_days: float = 0) -> int:
     art = record(url, rid, shift_days)
     placement = store.place_story(story_sketch(art), 3 * DAY)
-    article_id, _ = store.add_article(EntryRecord("s", url, None, url, url, art.title, None), art, placement=placement)
+    article_id, _ = store.add_article(Entry("s", url, None, url, url, art.title, None), art, placement=placement)
     return int(store.db.execute("SELECT story_id FROM articles WHERE id = ?", [article_id]).fetchone()[0])
 
 

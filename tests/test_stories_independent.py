@@ -17,7 +17,8 @@ from watcher.dedupe import story as story_module
 from watcher.dedupe.sketch import sketch
 from watcher.dedupe.story import Candidate, compare, decide
 from watcher.run.poll import story_sketch
-from watcher.store import ArticleRecord, EntryRecord, Store
+from watcher.model import Article, Entry
+from watcher.store import Store
 from watcher.store.stories import weigh
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
@@ -192,11 +193,11 @@ def test_two_statements_by_one_official_on_one_day_stay_apart(tmp_path: Path) ->
     story = {}
     for n, (title, paras) in enumerate((REPORTS["coast"], REPORTS["harbour"], OTHER, REPORTS["business"])):
         url = f"https://e.org/{n}"
-        art = ArticleRecord(canonical_url=url, url=url, guid=None, source_id="s", title=title, author=None,
+        art = Article(canonical_url=url, url=url, guid=None, source_id="s", title=title, author=None,
                             published=NOW + timedelta(hours=n), sitename=None, language=None,
                             body="\n\n".join(paras), body_hash=None, summary_only=False, alertable=True)
         placement = store.place_story(story_sketch(art), 3 * 86400.0)
-        store.add_article(EntryRecord("s", url, None, url, url, title, None), art, placement=placement)
+        store.add_article(Entry("s", url, None, url, url, title, None), art, placement=placement)
         story[n] = placement.verdict.story_id if placement.verdict else None
     assert story[1] == 1 and story[3] == 1, story  # the harbour master's and the operator's reports join
     assert story[2] is None, story  # the fees are a story of their own

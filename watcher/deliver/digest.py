@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta
 
 from watcher.config.durations import parse_duration
-from watcher.store import Delivery
+from watcher.model import Delivery
 
 _DAILY = re.compile(r"^daily\s+([01]?\d|2[0-3]):([0-5]\d)$", re.I)
 _EVERY = re.compile(r"^every\s+(.+)$", re.I)

@@ -27,7 +27,8 @@ from watcher.config import ChannelConfig, Config
 from watcher.deliver.digest import compose_digest, next_digest
 from watcher.logs import redact
 from watcher.run.metrics import Metrics
-from watcher.store import Delivery, Store
+from watcher.model import Delivery
+from watcher.store import Store
 from watcher.store.db import iso, parse_iso, utcnow
 
 log = logging.getLogger("watcher.deliver")

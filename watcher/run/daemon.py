@@ -23,11 +23,11 @@ from watcher.config import Config, SourceConfig
 from watcher.errors import StoreError
 from watcher.run.health import WriteTrouble, write_refused
 from watcher.run.memory import big_blocks_mapped
-from watcher.run.poll import Pipeline, PollReport, poll_source, release_memory
+from watcher.model import PollReport, SourceState
+from watcher.run.poll import Pipeline, poll_source, release_memory
 from watcher.run.services import open_pipeline
 from watcher.source.schedule import MAX_JITTER, backoff_delay, poll_delay
 from watcher.run.endpoint import Health, StatusServer
-from watcher.store import SourceState
 from watcher.store.retention import apply_retention, keep_retention
 
 log = logging.getLogger("watcher.run.daemon")

@@ -19,7 +19,7 @@ from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
 
 if TYPE_CHECKING:
-    from watcher.run.poll import PollReport
+    from watcher.model import PollReport
     from watcher.store import Store
 
 

@@ -37,7 +37,8 @@ from watcher.parse.sitemap import SitemapEntry, newest, parse_sitemap
 from watcher.rules.book import RuleBook
 from watcher.rules.ruleset import RuleMatch, RuleSet
 from watcher.source.schedule import MoveState, adapted_interval, max_age, next_poll, permanent_target, track_move
-from watcher.store import AlertRecord, ArticleRecord, EntryRecord, MatchRecord, PollRecord, SourceState, Store
+from watcher.model import AlertDraft, Article, Entry, Item, Match, PollReport, PollUpdate, SourceState
+from watcher.store import Store
 from watcher.store.db import utcnow
 
 if TYPE_CHECKING:
@@ -52,73 +53,34 @@ SITEMAP_ENTRIES = 200  # newest URLs of a sitemap considered per poll; a sitemap
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A feed entry or a page link, as the dedupe stage sees it."""
-
-    key: str
-    guid: str | None
-    url: str | None
-    canonical_url: str | None
-    title: str | None = None
-    text: str = ""  # the feed's own text, kept when the page cannot be read
-    author: str | None = None
-    published: datetime | None = None
-    alertable: bool = True
-    language: str | None = None  # the feed's, when the page does not say
-
-
-@dataclass
-class PollReport:
-    source_id: str
-    status: str = "ok"  # ok | not_modified (304) | unchanged (same bytes) | paused | disabled | <error kind>
-    error: str | None = None
-    entries: int = 0
-    new_articles: int = 0
-    duplicates: int = 0
-    summary_only: int = 0
-    baseline: int = 0
-    matches: int = 0
-    elapsed: float = 0.0
-    type: str | None = None
-    article_ids: list[int] = field(default_factory=list)
-    waiting: int = 0  # new entries left for the next poll (max_new_per_poll)
-    document_bytes: int = 0  # size of the source's document (and child sitemaps) read by this poll
-    next_poll_at: datetime | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status in ("ok", "not_modified", "unchanged")
-
-
 # -- pure decisions ---------------------------------------------------------
 
-def candidates_from_feed(feed: ParsedFeed) -> list[Candidate]:
-    out: list[Candidate] = []
+def candidates_from_feed(feed: ParsedFeed) -> list[Item]:
+    out: list[Item] = []
     for e in feed.entries:
         canon = canonical_url(e.url) if e.url else None
         key = e.guid or canon
         if not key:
             continue  # an entry with neither id nor link cannot be told apart from others
         text = clip(html_to_text(e.content) or html_to_text(e.summary), MAX_TEXT)
-        out.append(Candidate(key, e.guid, e.url, canon, clip_title(e.title), text, e.author, e.published,
+        out.append(Item(key, e.guid, e.url, canon, clip_title(e.title), text, e.author, e.published,
                              language=feed.language))
     return _unique(out)
 
 
-def candidates_from_links(links: tuple[PageLink, ...]) -> list[Candidate]:
+def candidates_from_links(links: tuple[PageLink, ...]) -> list[Item]:
     out = []
     for link in links:
         canon = canonical_url(link.url)
-        out.append(Candidate(canon, None, link.url, canon, clip_title(link.title)))
+        out.append(Item(canon, None, link.url, canon, clip_title(link.title)))
     return _unique(out)
 
 
-def candidates_from_sitemap(entries: list[SitemapEntry]) -> list[Candidate]:
+def candidates_from_sitemap(entries: list[SitemapEntry]) -> list[Item]:
     out = []
     for e in entries:
         canon = canonical_url(e.url)
-        out.append(Candidate(canon, None, e.url, canon, clip_title(e.title), published=e.published))
+        out.append(Item(canon, None, e.url, canon, clip_title(e.title), published=e.published))
     return _unique(out)
 
 
@@ -127,7 +89,7 @@ def looks_like_sitemap(data: bytes) -> bool:
     return data[:2] == b"\x1f\x8b" or b"<urlset" in head or b"<sitemapindex" in head
 
 
-def _unique(cands: list[Candidate]) -> list[Candidate]:
+def _unique(cands: list[Item]) -> list[Item]:
     seen: set[str] = set()
     out = []
     for c in cands:
@@ -137,14 +99,14 @@ def _unique(cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
-def mark_baseline(cands: list[Candidate], *, first_poll: bool, added_at: datetime) -> list[Candidate]:
+def mark_baseline(cands: list[Item], *, first_poll: bool, added_at: datetime) -> list[Item]:
     """On a source's first poll, entries published before it was added do not alert."""
     if not first_poll:
         return cands
     return [replace(c, alertable=bool(c.published and c.published > added_at)) for c in cands]
 
 
-def take_new(cands: list[Candidate], limit: int) -> tuple[list[Candidate], list[Candidate]]:
+def take_new(cands: list[Item], limit: int) -> tuple[list[Item], list[Item]]:
     """The new entries one poll takes (newest first; undated ones in document order, after dated ones) and
     those that wait for the next poll."""
     if len(cands) <= limit:
@@ -244,7 +206,7 @@ async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
         report.status = "not_modified" if resp.not_modified else "unchanged"
         report.next_poll_at = next_poll(started, timing, adapted=state.adaptive_interval,
                                         hints=[state.feed_interval, cache_age])
-        p.store.record_poll(source.id, PollRecord(
+        p.store.record_poll(source.id, PollUpdate(
             "ok", report.status, report.next_poll_at, http_status=resp.status,
             etag=resp.headers.get("etag") or (state.etag if resp.not_modified else None),
             last_modified=resp.headers.get("last-modified") or (state.last_modified if resp.not_modified else None),
@@ -292,7 +254,7 @@ async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
     # entries left waiting must be read again next time: no validators or hash that would skip the same bytes,
     # and a first poll stays a first poll (they are baseline too)
     complete = not waiting
-    p.store.record_poll(source.id, PollRecord(
+    p.store.record_poll(source.id, PollUpdate(
         "ok", "ok", report.next_poll_at, http_status=resp.status,
         etag=resp.headers.get("etag") if complete else None,
         last_modified=resp.headers.get("last-modified") if complete else None, size=resp.received,
@@ -304,7 +266,7 @@ async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
     return _done(report, start)
 
 
-def read_source(source_id: str, type_: str | None, resp: Response) -> tuple[str, list[Candidate], int | None]:
+def read_source(source_id: str, type_: str | None, resp: Response) -> tuple[str, list[Item], int | None]:
     """Entries of a feed or links of a page, and the feed's own least poll interval (seconds) if it gives one.
 
     An unknown type is detected (and then kept)."""
@@ -326,7 +288,7 @@ def read_source(source_id: str, type_: str | None, resp: Response) -> tuple[str,
     return "feed", cands, feed.ttl_seconds
 
 
-async def _sitemap_candidates(source: SourceConfig, resp: Response, p: Pipeline) -> list[Candidate]:
+async def _sitemap_candidates(source: SourceConfig, resp: Response, p: Pipeline) -> list[Item]:
     sitemap = await off_loop(parse_sitemap, resp.content, resp.url)
     entries = list(sitemap.entries)
     recent = sorted(sitemap.children, key=lambda c: c[1] or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
@@ -339,12 +301,12 @@ async def _sitemap_candidates(source: SourceConfig, resp: Response, p: Pipeline)
     return candidates_from_sitemap(newest(tuple(entries), SITEMAP_ENTRIES))
 
 
-def placing_order(c: Candidate) -> tuple[float, str]:
+def placing_order(c: Item) -> tuple[float, str]:
     """Entries of one poll are stored oldest first, then by key."""
     return (c.published.timestamp() if c.published else float("inf"), c.key)
 
 
-async def _store_in_turn(source: SourceConfig, c: Candidate, p: Pipeline, report: PollReport,
+async def _store_in_turn(source: SourceConfig, c: Item, p: Pipeline, report: PollReport,
                          after: asyncio.Event | None, done: asyncio.Event) -> None:
     try:
         await _store_candidate(source, c, p, report, after)
@@ -352,9 +314,9 @@ async def _store_in_turn(source: SourceConfig, c: Candidate, p: Pipeline, report
         done.set()
 
 
-async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, report: PollReport,
+async def _store_candidate(source: SourceConfig, c: Item, p: Pipeline, report: PollReport,
                            after: asyncio.Event | None = None) -> None:
-    entry = EntryRecord(source.id, c.key, c.guid, c.url, c.canonical_url, c.title, c.published)
+    entry = Entry(source.id, c.key, c.guid, c.url, c.canonical_url, c.title, c.published)
     existing = p.store.find_article(canonical_url=c.canonical_url, guid=global_guid(c.guid))
     if existing is not None:
         p.store.add_entry(entry, existing)
@@ -399,7 +361,7 @@ async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, repo
         p.store.add_entry(entry, existing)
         report.duplicates += 1
         return
-    article = ArticleRecord(
+    article = Article(
         canonical_url=canon,
         url=canon,  # the clean link: no trackers, no fragment
         guid=c.guid,
@@ -437,9 +399,9 @@ async def _store_candidate(source: SourceConfig, c: Candidate, p: Pipeline, repo
         log.info("source %s: %s kept as summary only: %s", source.id, c.url or c.key, error)
 
 
-def match_article(article: ArticleRecord, source: SourceConfig, rules: RuleSet, config: Config,
+def match_article(article: Article, source: SourceConfig, rules: RuleSet, config: Config,
                   crossings: Callable[[ArticleText, list[RuleMatch]], list[RuleMatch]] | None = None,
-                  ) -> list[MatchRecord]:
+                  ) -> list[Match]:
     """The rules that fire on a new article, as records to save with it (alerts included)."""
     text = ArticleText(
         title=article.title or "", body=article.body, source_id=source.id,
@@ -450,8 +412,8 @@ def match_article(article: ArticleRecord, source: SourceConfig, rules: RuleSet, 
 
 
 def match_records(
-    matches: list[RuleMatch], article: ArticleRecord, source: SourceConfig, config: Config
-) -> list[MatchRecord]:
+    matches: list[RuleMatch], article: Article, source: SourceConfig, config: Config
+) -> list[Match]:
     """Records of rule matches on a stored article, each with its alert when the rule notifies."""
     out = []
     for m in matches:
@@ -463,15 +425,15 @@ def match_records(
                 url=article.url, evidence=m.evidence, template=m.rule.template,
             )
             targets = tuple((ch, i) for ch in m.rule.notify for i in range(len(config.channels[ch].urls)))
-            alert = AlertRecord(title=content.title, body=content.body, targets=targets,
+            alert = AlertDraft(title=content.title, body=content.body, targets=targets,
                                 context_json=json.dumps(content.context, ensure_ascii=False),
                                 once_per=m.rule.once_per, updates=m.rule.updates)
         evidence = json.dumps([asdict(e) for e in m.evidence], ensure_ascii=False)
-        out.append(MatchRecord(m.rule.id, evidence, alert))
+        out.append(Match(m.rule.id, evidence, alert))
     return out
 
 
-def story_sketch(article: ArticleRecord, made: bytes | None = None) -> Sketch:
+def story_sketch(article: Article, made: bytes | None = None) -> Sketch:
     """The article's story sketch (`made` by the extraction worker, or made here), dated when it was published
     (never later than now)."""
     now = datetime.now(timezone.utc)
@@ -503,7 +465,7 @@ async def _failed(
     if kind == "paused":  # another request to the host was told to wait: not this source's failure
         report.status = "paused"
         report.next_poll_at = next_poll(started, timing, adapted=state.adaptive_interval, not_before=not_before)
-        p.store.record_poll(source.id, PollRecord("skipped", "paused", report.next_poll_at, error=message, **keep_move))
+        p.store.record_poll(source.id, PollUpdate("skipped", "paused", report.next_poll_at, error=message, **keep_move))
         log.info("source %s: paused: %s", source.id, message)
         return _done(report, start)
     disabled = None
@@ -515,7 +477,7 @@ async def _failed(
     # a host's Retry-After says when to come back; other failures double the wait each time
     report.next_poll_at = next_poll(started, timing, adapted=state.adaptive_interval, hints=[state.feed_interval],
                                     failures=0 if not_before else failures, not_before=not_before)
-    p.store.record_poll(source.id, PollRecord(
+    p.store.record_poll(source.id, PollUpdate(
         "failed", kind, report.next_poll_at, error=message, http_status=http_status, disabled=disabled, **keep_move))
     if disabled:
         log.warning("source %s: %s; it is disabled and not polled again until its url changes in the config",

@@ -18,7 +18,8 @@ from watcher.match.engine import Evidence
 from watcher.match.explain import evidence_line
 from watcher.rules.load import load_rules
 from watcher.run.crossing import ReplayCrossings
-from watcher.store import ArticleRecord, Store
+from watcher.model import Article
+from watcher.store import Store
 from watcher.store.db import parse_iso, utcnow
 from watcher.store.lock import open_store
 
@@ -76,8 +77,8 @@ def _replay(rules, articles, tags, store, config):  # type: ignore[no-untyped-de
     return hits, per_rule
 
 
-def _record(a: dict) -> ArticleRecord:  # type: ignore[type-arg]
-    return ArticleRecord(
+def _record(a: dict) -> Article:  # type: ignore[type-arg]
+    return Article(
         canonical_url=a["canonical_url"], url=a["url"], guid=a["guid"], source_id=a["source_id"], title=a["title"],
         author=a["author"], published=parse_iso(a["published"]), sitename=a["sitename"], language=a["language"],
         body=a["body"], body_hash=a["body_hash"], summary_only=bool(a["summary_only"]), alertable=bool(a["alertable"]),

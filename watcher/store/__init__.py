@@ -1,14 +1,5 @@
 """The SQLite store: sources, feed entries and articles (sqlite-utils, WAL mode)."""
 
-from watcher.store.db import (
-    AlertRecord,
-    ArticleRecord,
-    Delivery,
-    EntryRecord,
-    MatchRecord,
-    PollRecord,
-    SourceState,
-    Store,
-)
+from watcher.store.db import Store
 
-__all__ = ["AlertRecord", "ArticleRecord", "Delivery", "EntryRecord", "MatchRecord", "PollRecord", "SourceState", "Store"]
+__all__ = ["Store"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
@@ -16,83 +16,13 @@ from watcher.dedupe.sketch import SKETCH_VERSION, Sketch, sketch
 from watcher.errors import StoreError
 from watcher.store import sources, stories
 from watcher.store.console import muted
-from watcher.store.sources import PollRecord, SourceState
+from watcher.model import Article, Delivery, Entry, Match, PollUpdate, SourceState
 from watcher.store.stories import Placement
 from watcher.store.schema import MIGRATIONS, SCHEMA_VERSION
 from watcher.store.times import iso, parse_iso, utcnow
 
 
 log = logging.getLogger("watcher.store")
-
-
-@dataclass(frozen=True)
-class EntryRecord:
-    source_id: str
-    key: str  # feed GUID, or the canonical URL when the entry has none
-    guid: str | None
-    url: str | None
-    canonical_url: str | None
-    title: str | None
-    published: datetime | None
-
-
-@dataclass(frozen=True)
-class ArticleRecord:
-    canonical_url: str
-    url: str
-    guid: str | None
-    source_id: str
-    title: str | None
-    author: str | None
-    published: datetime | None
-    sitename: str | None
-    language: str | None
-    body: str
-    body_hash: str | None
-    summary_only: bool
-    alertable: bool
-    extract_error: str | None = None
-
-
-@dataclass(frozen=True)
-class AlertRecord:
-    title: str
-    body: str
-    targets: tuple[tuple[str, int], ...]  # (channel, index of the URL in the channel)
-    context_json: str = "{}"  # the values a channel template renders
-    once_per: str = "story"  # story | article: what one alert covers
-    updates: str = "silent"  # silent | digest | notify: how later articles of an alerted story are reported
-
-
-@dataclass(frozen=True)
-class MatchRecord:
-    rule_id: str
-    evidence_json: str
-    alert: AlertRecord | None = None
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One message waiting in the outbox for one channel URL: an alert's, or an admin notice (`alert_id` None)."""
-
-    id: int
-    alert_id: int | None
-    channel: str
-    target: int
-    attempts: int
-    title: str
-    body: str
-    created_at: datetime
-    context_json: str = "{}"
-
-    @property
-    def notice(self) -> bool:
-        return self.alert_id is None
-
-    @property
-    def label(self) -> str:
-        """How log lines name it: "alert 12" or "notice 3"."""
-        return f"notice {self.id}" if self.notice else f"alert {self.alert_id}"
 
 
 def _outbox(d: Delivery) -> str:
@@ -195,7 +125,7 @@ class Store:
         """The source's polling state; a new source is added, a changed URL starts afresh."""
         return sources.state(self.db, source_id, url, type_, utcnow())
 
-    def record_poll(self, source_id: str, record: PollRecord) -> None:
+    def record_poll(self, source_id: str, record: PollUpdate) -> None:
         sources.record(self.db, source_id, record, utcnow())
 
     def set_failing_notified(self, source_id: str, notified: bool) -> None:
@@ -242,7 +172,7 @@ class Store:
                     return int(row[0])
         return None
 
-    def add_entry(self, entry: EntryRecord, article_id: int | None) -> None:
+    def add_entry(self, entry: Entry, article_id: int | None) -> None:
         with self.db.atomic():
             self._insert_entry(entry, article_id)
 
@@ -274,7 +204,7 @@ class Store:
         return stories.story_rows(self.db, limit, iso(since))
 
     def add_article(
-        self, entry: EntryRecord, article: ArticleRecord, matches: Iterable[MatchRecord] = (),
+        self, entry: Entry, article: Article, matches: Iterable[Match] = (),
         placement: Placement | None = None,
     ) -> tuple[int, bool]:
         """Store the article, its story and the entry that led to it, atomically.
@@ -307,7 +237,7 @@ class Store:
             self._insert_entry(entry, article_id)
         return article_id, created
 
-    def _insert_matches(self, article_id: int, matches: Iterable[MatchRecord]) -> None:
+    def _insert_matches(self, article_id: int, matches: Iterable[Match]) -> None:
         now = iso(utcnow())
         story: int | None = None
         for m in matches:
@@ -508,12 +438,12 @@ class Store:
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, r)) for r in cur.fetchall()]
 
-    def add_matches(self, article_id: int, matches: Iterable[MatchRecord]) -> None:
+    def add_matches(self, article_id: int, matches: Iterable[Match]) -> None:
         """Record matches (and their alerts) for a stored article; alerts already made are not repeated."""
         with self.db.atomic():
             self._insert_matches(article_id, matches)
 
-    def _insert_entry(self, entry: EntryRecord, article_id: int | None) -> None:
+    def _insert_entry(self, entry: Entry, article_id: int | None) -> None:
         self.db.execute(
             "INSERT INTO entries (source_id, key, guid, url, canonical_url, title, published, seen_at, article_id) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(source_id, key) DO NOTHING",

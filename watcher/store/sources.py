@@ -7,12 +7,12 @@ storm of writes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 import sqlite_utils
 
+from watcher.model import PollUpdate, SourceState
 from watcher.store.times import iso, parse_iso
 
 _STATE_COLUMNS = (
@@ -20,59 +20,6 @@ _STATE_COLUMNS = (
     "moved_to, move_target, move_polls, disabled, failing_since, failing_notified, feed_interval, "
     "adaptive_interval, last_poll_at, max_age, content_hash"
 )
-
-
-@dataclass(frozen=True)
-class SourceState:
-    id: str
-    url: str  # as configured
-    added_at: datetime
-    baseline_done: bool
-    etag: str | None
-    last_modified: str | None
-    consecutive_failures: int
-    next_poll_at: datetime | None
-    type: str | None = None  # configured, or detected on the first successful poll
-    moved_to: str | None = None  # polled instead of `url` after a lasting permanent redirect
-    move_target: str | None = None
-    move_polls: int = 0
-    disabled: str | None = None  # why it is not polled any more (410 Gone)
-    failing_since: datetime | None = None
-    failing_notified: bool = False
-    feed_interval: float | None = None
-    adaptive_interval: float | None = None
-    last_poll_at: datetime | None = None
-    max_age: float | None = None  # the last response's Cache-Control max-age
-    content_hash: str | None = None  # of the last full body read
-
-    @property
-    def poll_url(self) -> str:
-        return self.moved_to or self.url
-
-
-@dataclass(frozen=True)
-class PollRecord:
-    """What one poll changes in a source's row. `outcome`: ok, failed, or skipped (a paused host)."""
-
-    outcome: str
-    status: str
-    next_poll_at: datetime
-    error: str | None = None
-    http_status: int | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    size: int | None = None  # bytes received for a full answer
-    baseline_done: bool | None = None
-    type: str | None = None
-    advertised_feed: str | None = None
-    move_target: str | None = None
-    move_polls: int = 0
-    moved_to: str | None = None  # a new URL to poll from now on
-    disabled: str | None = None
-    feed_interval: float | None = None
-    adaptive_interval: float | None = None
-    max_age: float | None = None
-    content_hash: str | None = None
 
 
 def state(db: sqlite_utils.Database, source_id: str, url: str, type_: str | None, now: datetime) -> SourceState:
@@ -115,7 +62,7 @@ def state(db: sqlite_utils.Database, source_id: str, url: str, type_: str | None
     )
 
 
-def record(db: sqlite_utils.Database, source_id: str, r: PollRecord, now: datetime) -> None:
+def record(db: sqlite_utils.Database, source_id: str, r: PollUpdate, now: datetime) -> None:
     """One UPDATE with the poll's outcome."""
     fields: dict[str, Any] = {
         "last_poll_at": iso(now),
@@ -155,7 +102,7 @@ def record(db: sqlite_utils.Database, source_id: str, r: PollRecord, now: dateti
 POLL_LOG_KEEP = 200  # polls kept per source for its page's history
 
 
-def log_poll(db: sqlite_utils.Database, source_id: str, r: PollRecord, now: datetime) -> None:
+def log_poll(db: sqlite_utils.Database, source_id: str, r: PollUpdate, now: datetime) -> None:
     """Keep the poll in the source's recent history (the oldest beyond POLL_LOG_KEEP go)."""
     db.execute("INSERT INTO poll_log (source_id, at, status, http_status, size) VALUES (?, ?, ?, ?, ?)",
                [source_id, iso(now), r.status, r.http_status, r.size])
