@@ -245,3 +245,13 @@ class PollReport:
     def ok(self) -> bool:
         return self.status in ("ok", "not_modified", "unchanged")
 
+
+# -- sending --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timeout:
+    """How long one send to a channel may take: to connect, then to wait for the service's answer (seconds)."""
+
+    connect: float = 10.0
+    read: float = 20.0

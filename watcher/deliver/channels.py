@@ -10,7 +10,7 @@ from typing import Any
 import apprise
 from apprise.decorators import notify
 
-from watcher.deliver.sender import Timeout
+from watcher.model import Timeout
 from watcher.logs import remember_secrets
 
 _registered = False

@@ -27,7 +27,7 @@ from watcher.config import ChannelConfig, Config
 from watcher.deliver.digest import compose_digest, next_digest
 from watcher.logs import redact
 from watcher.run.metrics import Metrics
-from watcher.model import Delivery
+from watcher.model import Delivery, Timeout
 from watcher.store import Store
 from watcher.store.db import iso, parse_iso, utcnow
 
@@ -42,14 +42,6 @@ def pace_for(url: str, configured: float | None) -> float:
     if configured is not None:
         return configured
     return CHAT_PACE.get(url.split("://", 1)[0].lower().rstrip("s"), CHAT_PACE.get(url.split("://", 1)[0].lower(), 0.0))
-
-
-@dataclass(frozen=True)
-class Timeout:
-    """How long one send may take: to connect, then to wait for the service's answer (seconds)."""
-
-    connect: float = 10.0
-    read: float = 20.0
 
 
 @dataclass
