@@ -159,3 +159,24 @@ def test_sources_add_export_and_import_skipping_configured_feeds(tmp_path: Path,
     assert imported.returncode == 0, imported.stderr
     assert "https://quay.example.org/feed" in imported.stdout and web.url("/feed.xml") not in imported.stdout
     assert "skipped 2 feeds already in the config" in imported.stderr, imported.stderr
+
+
+def test_check_warns_of_an_empty_config_and_names_the_template_value_meant(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("# to be filled in\n", encoding="utf-8")
+    done = run_watcher("check", "--config", str(empty))
+    assert done.returncode == 0 and f"{empty}:1: warning: the config is empty" in done.stderr
+
+    (tmp_path / "rules.yaml").write_text("""rules:
+  - id: typo
+    title: Typo
+    match: {keywords: [harbour]}
+    notify: [screen]
+    template: "{{ titel }}: {{ url }}"
+""", encoding="utf-8")
+    config = write_config(tmp_path, [{"id": "echo", "url": "https://echo.example.org/feed"}], rules="rules.yaml",
+                          channels={"screen": {"urls": ["console://"]}})
+    done = run_watcher("check", "--config", str(config))
+    assert done.returncode == 1
+    assert "rules.yaml:6: rule typo: template failed on its line 1: 'titel' is undefined (did you mean 'title'?)" \
+        in done.stderr, done.stderr

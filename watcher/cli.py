@@ -101,6 +101,10 @@ def check(config_path: Path) -> None:
     config = _load(config_path)
     for warning in config.warnings:
         click.echo(one_line(str(warning)), err=True)
+    if not any(line.strip() and not line.lstrip().startswith("#")
+               for line in config_path.read_text(encoding="utf-8", errors="replace").splitlines()):
+        click.echo(f"{config_path}:1: warning: the config is empty: no sources, rules or channels, so nothing "
+                   "will be polled or sent (see the README's example config)", err=True)
     click.echo(f"{config_path}: ok ({len(config.sources)} sources, {len(config.channels)} channels)")
     if config.rules is None:
         return

@@ -58,7 +58,8 @@ def render(text: str, context: dict[str, Any], *, html: bool = False) -> str:
         return _compiled(text, html).render(**context).strip()
     except Exception as e:  # noqa: BLE001 - any failure of user template code is that template's mistake
         line = _template_line(e)
-        raise RenderError(f"template failed{f' on its line {line}' if line else ''}: {_describe(e)}", line) from None
+        raise RenderError(f"template failed{f' on its line {line}' if line else ''}: {_describe(e)}"
+                          f"{_did_you_mean(e, context)}", line) from None
 
 
 def render_or_none(text: str, context: dict[str, Any], *, html: bool = False, whose: str) -> str | None:
@@ -76,6 +77,18 @@ def render_or_none(text: str, context: dict[str, Any], *, html: bool = False, wh
         if new:
             log.warning("%s: %s; alerts it fails on are sent with the standard message", whose, e)
         return None
+
+
+def _did_you_mean(e: Exception, context: dict[str, Any]) -> str:
+    """For an unknown name, the closest of the names a template may use (nothing when none is close)."""
+    import difflib
+    import re
+
+    m = re.match(r"'([A-Za-z_][A-Za-z0-9_]*)' is undefined$", str(e))
+    if not m or m.group(1) in context:
+        return ""
+    close = difflib.get_close_matches(m.group(1), list(context), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _describe(e: Exception) -> str:
