@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import sqlite3
 from pathlib import Path
 from typing import AsyncIterator, Iterator
@@ -410,3 +411,24 @@ async def test_sources_page_filters_by_health_and_pages(console: Browser) -> Non
     assert "/sources/gazette" in failing and "/sources/echo" not in failing and "HTTP 503" in failing
     everything = await console.page("/sources?health=nonsense&page=0")
     assert "/sources/gazette" in everything and "/sources/echo" in everything and "Page 1 of" not in everything
+
+
+def test_watcher_web_serves_the_database_until_sigint(site: Path, tmp_path: Path) -> None:
+    import signal
+
+    from tests.ops import get, start_daemon, stop, wait_for
+    from tests.receivers import free_port
+
+    config = copy_site(site, tmp_path)
+    port = free_port()
+    proc = start_daemon(config, command=[sys.executable, "-m", "watcher", "web", "--config", str(config),
+                                         "--listen", f"127.0.0.1:{port}"], log=tmp_path / "web.log")
+    try:
+        status, body = wait_for(lambda: (r := get(f"http://127.0.0.1:{port}/alerts"))[0] == 200 and r, timeout=60)
+        assert "Harbour crane arrives" in body and "database only" in body
+        assert get(f"http://127.0.0.1:{port}/healthz")[0] == 404  # only the daemon answers health checks
+    finally:
+        code, took = stop(proc, signal.SIGINT)
+    assert code == 0 and took < 10, (tmp_path / "web.log").read_text()
+    missing = run_watcher("web", "--config", str(config).replace("watcher.yaml", "nope.yaml"))
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
