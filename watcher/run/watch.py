@@ -29,13 +29,15 @@ from watcher.match.crosses import Level, settle
 from watcher.parse.model import MAX_TEXT, clip
 from watcher.parse.region import RegionError
 from watcher.rules.ruleset import RuleMatch, RuleSet
+from watcher.run.failures import finish, record_failure, tell_recovered
+from watcher.run.offload import off_loop
 from watcher.source.schedule import max_age, next_poll
 from watcher.model import AlertDraft, Article, Entry, Match, PollReport, PollUpdate, SourceState
 from watcher.store import thresholds, versions
 from watcher.store.times import utcnow
 
 if TYPE_CHECKING:
-    from watcher.run.poll import Pipeline
+    from watcher.run.pipeline import Pipeline
 
 log = logging.getLogger("watcher.run.watch")
 
@@ -107,8 +109,6 @@ def read_region(source: SourceConfig, data: bytes, content_type: str, url: str) 
 
 async def poll_watch(source: SourceConfig, p: Pipeline, state: SourceState, report: PollReport,
                      start: float, started: datetime) -> PollReport:
-    from watcher.run.poll import _done, _failed, _recovered, off_loop
-
     report.type = "watch"
     timing = p.config.timing(source)
     try:
@@ -116,7 +116,7 @@ async def poll_watch(source: SourceConfig, p: Pipeline, state: SourceState, repo
                                    accept=WATCH_ACCEPT, timeout=p.config.timeout(source),
                                    extra=source.request.as_headers() if source.request else None)
     except FetchError as e:
-        return await _failed(p, source, state, report, e.kind, str(e), start, started,
+        return await record_failure(p, source, state, report, e.kind, str(e), start, started,
                              http_status=e.status, retry_after=e.retry_after)
     cache_age = max_age(resp.headers.get("cache-control"))
     report.document_bytes = len(resp.content)
@@ -129,12 +129,12 @@ async def poll_watch(source: SourceConfig, p: Pipeline, state: SourceState, repo
             "ok", report.status, report.next_poll_at, http_status=resp.status,
             etag=resp.headers.get("etag") or state.etag, last_modified=resp.headers.get("last-modified") or state.last_modified,
             size=None if resp.not_modified else resp.received, max_age=cache_age or 0.0))
-        await _recovered(p, source, state)
-        return _done(report, start)
+        await tell_recovered(p, source, state)
+        return finish(report, start)
     try:
         text = await off_loop(read_region, source, resp.content, resp.headers.get("content-type", ""), resp.url)
     except RegionError as e:
-        return await _failed(p, source, state, report, "parse", str(e), start, started, http_status=resp.status)
+        return await record_failure(p, source, state, report, "parse", str(e), start, started, http_status=resp.status)
     text_hash = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
     ok = PollUpdate("ok", "ok", report.next_poll_at, http_status=resp.status, etag=resp.headers.get("etag"),
                     last_modified=resp.headers.get("last-modified"), size=resp.received, baseline_done=True,
@@ -142,8 +142,8 @@ async def poll_watch(source: SourceConfig, p: Pipeline, state: SourceState, repo
     if last is not None and last.text_hash == text_hash:
         report.status = "unchanged"  # the page changed outside the region, or only in ignored text
         p.store.sources.record_poll(source.id, ok)
-        await _recovered(p, source, state)
-        return _done(report, start)
+        await tell_recovered(p, source, state)
+        return finish(report, start)
     page = PageChange(source.id, resp.url, text, text_hash, word_diff(last.text, text) if last else None)
     matches, levels = change_matches(source, page, p.rules.rules, lambda rule, subject: thresholds.get(p.store.db, rule, subject))
     stored = store_change(p, source, page, matches, levels, keep=(source.watch or WatchConfig()).keep)
@@ -156,8 +156,8 @@ async def poll_watch(source: SourceConfig, p: Pipeline, state: SourceState, repo
         p.sender.wake.set()
     for m in matches:
         log.info("rule %s fired on a change of %s (%s)", m.rule.id, resp.url, source.id)
-    await _recovered(p, source, state)
-    return _done(report, start)
+    await tell_recovered(p, source, state)
+    return finish(report, start)
 
 
 def store_change(p: Pipeline, source: SourceConfig, page: PageChange, matches: list[RuleMatch],  # noqa: F821
