@@ -259,3 +259,13 @@ def test_a_template_shows_the_diff_and_check_asks_for_a_guard(tmp_path: Path, we
     (tmp_path / "rules.yaml").write_text(unguarded, encoding="utf-8")
     checked = run_watcher("check", "--config", str(config))
     assert checked.returncode == 1 and "rules.yaml:" in checked.stderr and "diff" in checked.stderr, checked.stderr
+
+
+def test_test_url_of_a_watched_page_runs_the_rules_over_its_region(tmp_path: Path, web: WebServer,
+                                                                  hooks: WebhookReceiver) -> None:
+    web.route("/report", Route(page(extra="<li>Vaccines arrive on Monday.</li>")))
+    config = watch_config(tmp_path, web, hooks, css="#notices")
+    done = run_watcher("test", "-c", str(config), "--url", web.url("/report"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ministry changed: 8 words; 1 of 1 rules fire"), done.stdout
+    assert "'Vaccines'" in done.stdout and "hospital" not in done.stdout, "only the region is read"

@@ -156,7 +156,13 @@ def test_cmd(rules_path: Path | None, text_file: Path | None, html_file: Path | 
 
         found = source_for_url(config, url)
         source_id = found.id if found else None
-    found_title, body, language = _read_article(text_file, html_file, url)
+    watched = next((s for s in config.sources if s.id == source_id and s.type == "watch"), None) if config else None
+    if watched and url:  # a watched page: the rules see its region's text, as they would see all of it added
+        from watcher.run.watch import change_title, fetch_region
+
+        found_title, body, language = change_title(watched), asyncio.run(fetch_region(watched, url)), None
+    else:
+        found_title, body, language = _read_article(text_file, html_file, url)
     tags: frozenset[str] = frozenset()
     if config and source_id:
         tags = frozenset(t for s in config.sources if s.id == source_id for t in s.tags)

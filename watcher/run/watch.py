@@ -23,7 +23,7 @@ from watcher.change.diff import Change, word_diff
 from watcher.config import Config, SourceConfig
 from watcher.config.watch import WatchConfig
 from watcher.dedupe import canonical_url
-from watcher.errors import FetchError
+from watcher.errors import FetchError, WatcherError
 from watcher.match.article import ArticleText
 from watcher.match.crosses import Level, settle
 from watcher.parse.model import MAX_TEXT, clip
@@ -185,3 +185,17 @@ def store_change(p: Pipeline, source: SourceConfig, page: PageChange, matches: l
         for (rule_id, subject), level in levels.items():
             thresholds.put(db, rule_id, subject, level, now)
     return article_id
+
+
+async def fetch_region(source: SourceConfig, url: str | None = None) -> str:
+    """The region's text of a watched page as it is now (for `watcher test --url`), with the source's own
+    request options."""
+    from watcher.fetch import Fetcher
+
+    async with Fetcher() as fetcher:
+        resp = await fetcher.get(url or source.url, accept=WATCH_ACCEPT,
+                                 extra=source.request.as_headers() if source.request else None)
+    try:
+        return read_region(source, resp.content, resp.headers.get("content-type", ""), resp.url)
+    except RegionError as e:
+        raise WatcherError(f"{resp.url}: {e}") from None
