@@ -180,3 +180,29 @@ def test_check_warns_of_an_empty_config_and_names_the_template_value_meant(tmp_p
     assert done.returncode == 1
     assert "rules.yaml:6: rule typo: template failed on its line 1: 'titel' is undefined (did you mean 'title'?)" \
         in done.stderr, done.stderr
+
+
+def test_rule_edits_apply_within_seconds_not_at_the_next_poll(tmp_path: Path, web: WebServer,
+                                                              hooks: WebhookReceiver) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from tests.test_hardening_poll import Output
+    from tests.ops import wait_for
+
+    config = setup(tmp_path, web, hooks)  # polled every 15 minutes: no poll comes between the edits below
+    proc = subprocess.Popen([sys.executable, "-m", "watcher", "run", "--config", str(config)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = Output(proc)
+    try:
+        wait_for(lambda: "watching 1 sources" in out.text, timeout=60)
+        rules = tmp_path / "rules.yaml"
+        rules.write_text(RULES + "  - id: tides\n    title: Tides\n    match: {keywords: [tide]}\n", encoding="utf-8")
+        wait_for(lambda: "rules reloaded: 3 rules" in out.text, timeout=15)
+        rules.write_text(RULES + "  - id: broken\n    title: Broken\n    match: {keywords: []}\n", encoding="utf-8")
+        wait_for(lambda: "rules not reloaded (the previous 3 rules stay active)" in out.text, timeout=15)
+        assert f"{rules}:" in out.text.split("rules not reloaded")[1], out.text[-2000:]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0, out.text[-2000:]

@@ -25,6 +25,7 @@ from watcher.run.health import WriteTrouble, write_refused
 from watcher.run.memory import big_blocks_mapped
 from watcher.model import PollReport, SourceState
 from watcher.run.poll import Pipeline, poll_source, release_memory
+from watcher.run.reload import keep_rules_fresh
 from watcher.run.services import open_pipeline
 from watcher.source.schedule import MAX_JITTER, backoff_delay, poll_delay
 from watcher.run.endpoint import Health, StatusServer
@@ -131,6 +132,7 @@ class Daemon:
             self.scheduler.start()
             sender = asyncio.create_task(self._send_loop(p))
             retention = asyncio.create_task(keep_retention(p.store, self.config.retention, self.stopping))
+            reloads = asyncio.create_task(keep_rules_fresh(p.rules, self.stopping))  # rule edits within seconds
             log.info("watching %d sources", len(self.config.sources))
             await self.stopping.wait()
             if self.scheduler.running:
@@ -138,6 +140,7 @@ class Daemon:
             p.sender.wake.set()
             deadline = loop.time() + self.drain_timeout
             retention.cancel()  # a VACUUM in progress is interrupted and rolled back
+            reloads.cancel()
             if self._running:
                 done, pending = await asyncio.wait(self._running, timeout=self.drain_timeout)
                 for task in pending:
