@@ -506,6 +506,18 @@ CASES = [
     ("headline 4", "Tally hits the road in Iowa", False),
     ("headline 4", "Tally hits Iowa on Monday", False),
     ("headline 4", "Tally hits Marks with a car on Monday, then drives on to Ohio, where he meets voters and donors for hours.", False),
+    # A cue after a verb of continuing, beginning, liking, a habit or an occasion used
+    ("catenative", "Tally continued to insist that the plan was dead.", True),
+    ("catenative", "Tally has begun to argue that the plan is dead.", True),
+    ("catenative", "Tally would go on to say that the plan was dead.", True),
+    ("catenative", "Tally used his speech to argue that the plan was dead.", True),
+    ("catenative", "Tally has taken to calling the plan “dead.”", True),
+    ("catenative", "Tally is fond of saying the plan is dead.", True),
+    ("catenative", "Tally likes to say the plan is dead.", True),
+    ("catenative", "Tally continued to work on the plan.", False),
+    ("catenative", "Tally used the money to pay aides.", False),
+    ("catenative", "Tally is known for his temper.", False),
+    ("catenative", "Tally has taken to the stage.", False),
 ]
 
 

@@ -295,7 +295,7 @@ def _participle(ctx: Ctx, v: int, flags: Flags) -> tuple[str, str] | None:
 
 
 _READY = {"quick", "careful", "swift", "fast", "eager", "keen", "happy", "first", "last", "prompt"}
-_DONE_VERBS = {"took", "used", "rushed", "moved", "hastened", "went", "stepped", "seized", "came", "returned", "jumped",
+_DONE_VERBS = {"took", "used", "rushed", "go", "goes", "gone", "moved", "hastened", "went", "stepped", "seized", "came", "returned", "jumped",
                "appeared", "stood", "rose", "turned", "jumped", "wasted"}
 
 

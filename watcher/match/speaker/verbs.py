@@ -41,8 +41,8 @@ def skip_fillers(ctx: Ctx, k: int, flags: Flags) -> int:
             flags.neg = True
             k += 1
         elif t in AUX_OTHER:
-            if t == "to" and not flags.aux:
-                return k
+            if (t == "to" and not flags.aux) or (t == "used" and ctx.at(k + 1) != "to"):
+                return k  # "used" is an auxiliary only in "used to": "X used his speech to argue"
             flags.aux = True
             k += 1
         elif t in FILLERS or is_ly(ctx, k) or t in DAYS:
@@ -164,6 +164,16 @@ def verb_ok(ctx: Ctx, v: int, flags: Flags, a: int) -> str | None:
             return "quote" if ctx.quote_adjacent(a, ctx.ends[j]) else "reported"
     if t in ("offered", "offers", "offering") and nxt == "to" and not flags.be and ctx.at(v + 2).isalpha() and not ctx.cap(v + 2):
         return "reported"  # "X offered to debate on April 14" (an offer is made in words)
+    if t in _CATENATIVE and nxt == "to" and not flags.be and not ctx.inq[min(v + 2, ctx.n - 1)]:
+        # "X continued to insist", "X has begun to argue", "X would go on to say", "X likes to say"
+        j = v + 2
+        info = VERBS.get(ctx.at(j))
+        if (info and info[1] == "base" and info[0] not in QUOTE_ONLY_SET) or ctx.at(j) in LABEL_VERBS:
+            return verb_ok(ctx, j, Flags(aux=True), a)
+    if (t in _HABIT and nxt in ("of", "for")) or (t == "taken" and nxt == "to"):
+        info = VERBS.get(ctx.at(v + 2))
+        if (info and info[1] == "ing" and info[0] not in QUOTE_ONLY_SET) or ctx.at(v + 2) in ("calling", "labeling", "branding"):
+            return "quote" if ctx.quote_adjacent(a, ctx.ends[v + 2]) else "reported"  # "X is fond of saying", "X has taken to calling"
     if t in _KEEP and nxt in VERBS and VERBS[nxt][1] == "ing" and VERBS[nxt][0] not in QUOTE_ONLY_SET and not flags.be:
         return verb_ok(ctx, v + 1, Flags(be=True), a)  # "X kept saying", "X began telling"
     if nxt in PHRASAL and t in PHRASAL[nxt] and not flags.be:
@@ -287,6 +297,9 @@ _TALK_NEXT = {"about", "to", "with", "of"}
 _AS_LABEL = {"portrayed", "portrays", "portraying", "painted", "paints", "painting", "cast", "casts", "casting",
              "depicted", "depicts", "depicting", "framed", "frames", "framing", "billed", "bills", "pitched", "pitches"}
 _WONDER_NEXT = {"aloud", "whether", "if", "why", "how", "what", "who", "when", "where", ":", ","}
+_CATENATIVE = {"continued", "continues", "continue", "began", "begins", "begun", "started", "starts", "likes", "liked",
+               "loves", "loved", "proceeded", "proceeds", "tends", "tended"}
+_HABIT = {"fond", "known", "habit", "tires", "tired", "tiring", "famous", "notorious"}
 _KEEP = {"kept", "keeps", "keep", "began", "begins", "started", "starts", "continued", "continues"}
 _POSTED = {"post", "posts", "posted", "posting", "shared", "shares", "share", "sharing"}
 _REJECT_OBJ = {"idea", "notion", "claim", "claims", "criticism", "suggestion", "suggestions", "accusations", "allegations",
