@@ -206,3 +206,15 @@ def test_rule_edits_apply_within_seconds_not_at_the_next_poll(tmp_path: Path, we
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0, out.text[-2000:]
+
+
+def test_json_logs_keep_console_alerts_as_json_records(tmp_path: Path, web: WebServer,
+                                                       hooks: WebhookReceiver) -> None:
+    config = setup(tmp_path, web, hooks)
+    text = config.read_text(encoding="utf-8").replace(f"json://{hooks.base}/alerts", "console://")
+    config.write_text(text, encoding="utf-8")
+    done = run_watcher("--log-format", "json", "run", "--once", "--config", str(config))
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]  # every line is JSON
+    [alert] = [r for r in records if r["logger"] == "watcher.console"]
+    assert alert["alert_title"] == "Ferry strike" and "Ferry crews walk out" in alert["alert_body"], alert

@@ -210,6 +210,12 @@ def _map_strings(value: Any, f: Callable[[str], str]) -> Any:
 LOG_FORMATS = ("plain", "json")
 
 
+def logs_as_json() -> bool:
+    """Whether log lines are JSON objects (then console:// alerts are logged as records, not printed as text,
+    so stdout stays one JSON object a line)."""
+    return any(isinstance(h.formatter, JsonFormatter) for h in logging.getLogger().handlers)
+
+
 def setup_logging(level: str = "info", fmt: str = "plain") -> None:
     handler = logging.StreamHandler(sys.stdout)
     if fmt == "json":

@@ -11,7 +11,7 @@ import apprise
 from apprise.decorators import notify
 
 from watcher.model import Timeout
-from watcher.logs import remember_secrets
+from watcher.logs import logs_as_json, remember_secrets
 
 _registered = False
 # a failed send is logged once, by the sender, with Apprise's reason in it; its own line would say it twice
@@ -26,6 +26,10 @@ def register_console() -> None:
 
     @notify(on="console", name="watcher console")
     def _console(body: str, title: str, notify_type: str, *args: Any, **kwargs: Any) -> bool:
+        if logs_as_json():  # one JSON object a line on stdout, the alert among the log records
+            logging.getLogger("watcher.console").info("alert: %s", title, extra={"alert_title": title,
+                                                                                "alert_body": body})
+            return True
         out = sys.stdout
         out.write(f"\n=== {title} ===\n{body}\n")
         out.flush()

@@ -155,7 +155,8 @@ async def poll_watch(source: SourceConfig, p: Pipeline, state: SourceState, repo
     if any(m.rule.notify for m in matches):
         p.sender.wake.set()
     for m in matches:
-        log.info("rule %s fired on a change of %s (%s)", m.rule.id, resp.url, source.id)
+        log.info("rule %s fired on a change of %s (%s)", m.rule.id, resp.url, source.id,
+                 extra={"source": source.id, "rule": m.rule.id})
     await tell_recovered(p, source, state)
     return finish(report, start)
 
