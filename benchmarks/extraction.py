@@ -161,9 +161,11 @@ def run(fn: Callable[[bytes], str | None], pages: dict[str, bytes]) -> Run:
     texts: dict[str, str] = {}
     seconds: list[float] = []
     for key, html in pages.items():
-        start = time.perf_counter()
+        # CPU time of this process: on a shared machine the wall clock also
+        # counts the time other processes hold the core.
+        start = time.process_time()
         texts[key] = fn(html) or ""
-        seconds.append(time.perf_counter() - start)
+        seconds.append(time.process_time() - start)
     return Run(texts, seconds)
 
 
@@ -217,7 +219,7 @@ def bench(data: Path, repeat: int, worst: int, corrections: bool) -> None:
     print(f"\n== {data.name}: {len(pages)} pages (tune {n_tune}, held-out {len(pages) - n_tune}; split by site)")
     print(
         f"{'extractor':<28}{'P':>7}{'R':>7}{'F1':>7}{'tune F1':>9}{'held F1':>9}"
-        f"{'ms/page med':>13}{'ms/page mean':>14}"
+        f"{'CPU ms/page med':>17}{'mean':>8}"
     )
     scores: dict[str, list[Score]] = {}
     for name, rn in merged.items():
@@ -225,7 +227,7 @@ def bench(data: Path, repeat: int, worst: int, corrections: bool) -> None:
         whole, tune, held = scores[name]
         print(
             f"{name:<28}{whole.precision:>7.4f}{whole.recall:>7.4f}{whole.f1:>7.4f}{tune.f1:>9.4f}{held.f1:>9.4f}"
-            f"{1000 * statistics.median(rn.seconds):>13.1f}{1000 * rn.total / len(pages):>14.1f}"
+            f"{1000 * statistics.median(rn.seconds):>17.1f}{1000 * rn.total / len(pages):>8.1f}"
         )
     base_run, our_run = merged["trafilatura"], merged["watcher"]
     per_doc = statistics.median(o / b for o, b in zip(our_run.seconds, base_run.seconds))
@@ -241,6 +243,8 @@ def bench(data: Path, repeat: int, worst: int, corrections: bool) -> None:
             gain = " ".join(f"{f.f1 - w.f1:+.4f}" for f, w in zip(full, without))
             print(f"  without {name:<18} {row}   adds {gain}")
 
+    print_kinds(base_run.texts, our_run.texts, scores["trafilatura"][0], scores["watcher"][0], halves)
+
     if worst:
         base_sc, our_sc = scores["trafilatura"][0], scores["watcher"][0]
         deltas = sorted((page_f1(our_sc.per_page[k]) - page_f1(base_sc.per_page[k]), k) for k in truth)
@@ -248,6 +252,54 @@ def bench(data: Path, repeat: int, worst: int, corrections: bool) -> None:
         for delta, key in deltas[:worst]:
             p, r = our_sc.per_page[key]
             print(f"  {delta:+.3f}  P={p:.3f} R={r:.3f}  {halves[key]:<8} {key[:24]}")
+
+
+# Mean words per differing line from which those lines are prose, not labels or links.
+_PROSE_WORDS = 15
+
+
+def difference_kind(base: str, ours_text: str) -> str:
+    """How our text differs from trafilatura's, by lines: what is dropped, where, and of what shape.
+
+    Where: before the first line both keep (lead), between kept lines
+    (interior), after the last (tail); shape: prose (long lines) or short
+    lines (headings, labels, link lines).
+    """
+    base_lines = [" ".join(line.split()) for line in base.splitlines() if line.strip()]
+    our_lines = [" ".join(line.split()) for line in ours_text.splitlines() if line.strip()]
+    ours_set, base_set = set(our_lines), set(base_lines)
+    kept = [i for i, line in enumerate(base_lines) if line in ours_set]
+    dropped = [i for i, line in enumerate(base_lines) if line not in ours_set]
+    added = [line for line in our_lines if line not in base_set]
+    if not dropped and not added:
+        return "same lines"
+    if not kept:
+        return "nothing in common"
+    if not dropped:
+        return "adds or rewrites lines"
+    where = {"lead" if i < kept[0] else "tail" if i > kept[-1] else "interior" for i in dropped}
+    words = statistics.mean(len(_TOKEN_RE.findall(base_lines[i])) for i in dropped)
+    shape = "prose" if words >= _PROSE_WORDS else "short lines"
+    place = where.pop() if len(where) == 1 else "several places"
+    return f"drops {place}, {shape}" + (" (+adds)" if added else "")
+
+
+def print_kinds(
+    base_texts: dict[str, str], our_texts: dict[str, str], base_sc: Score, our_sc: Score, halves: dict[str, str]
+) -> None:
+    """Pages by kind of difference from trafilatura, with the page-F1 change each kind brings."""
+    table: dict[str, dict[str, list[float]]] = {}
+    for key in base_texts:
+        kind = difference_kind(base_texts[key], our_texts[key])
+        delta = page_f1(our_sc.per_page[key]) - page_f1(base_sc.per_page[key])
+        table.setdefault(kind, {"tune": [], "held-out": []})[halves[key]].append(delta)
+    print("differences from trafilatura by kind: pages, won/lost, summed page-F1 change (tune | held-out)")
+    for kind, by_half in sorted(table.items(), key=lambda item: sum(map(sum, item[1].values()))):
+        cells = [
+            f"{len(d):3} {sum(x > 0.001 for x in d):3}/{sum(x < -0.001 for x in d):<3} {sum(d):+7.3f}"
+            for d in (by_half["tune"], by_half["held-out"])
+        ]
+        print(f"  {kind:<44} {cells[0]}  | {cells[1]}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -307,15 +307,27 @@ def _with_whole_paragraphs(text: str, default: str) -> str:
     """
     lines = text.splitlines()
     in_default = {_norm(line) for line in default.splitlines() if line.strip()}
-    cut = {i: _WORD.findall(line) for i, line in enumerate(lines) if line.strip() and _norm(line) not in in_default}
+    cut = {i: _WORD.findall(line) for i, line in enumerate(lines) if _norm(line) not in in_default}
     cut = {i: words for i, words in cut.items() if len(words) >= _CUT_MIN_WORDS}
     if not cut:
         return text
-    longer = [(line, _WORD.findall(line)) for line in default.splitlines() if _norm(line) in in_default - set(map(_norm, lines))]
+    unused = in_default - {_norm(line) for line in lines}
+    by_first_word: dict[str, list[tuple[str, list[str]]]] = {}
+    for line in default.splitlines():
+        if _norm(line) in unused and (full := _WORD.findall(line)):
+            by_first_word.setdefault(full[0], []).append((line, full))
     for i, words in cut.items():
-        holders = [line for line, full in longer if full[0] == words[0] and len(full) > len(words) and _in_order(words, full)]
-        if len(holders) == 1 and sum(_in_order(other, _WORD.findall(holders[0])) for other in cut.values()) == 1:
-            lines[i] = holders[0]
+        holders = [
+            (line, full)
+            for line, full in by_first_word.get(words[0], [])
+            if len(full) > len(words) and _in_order(words, full)
+        ]
+        if len(holders) != 1:
+            continue
+        line, full = holders[0]
+        vocabulary = set(full)
+        if sum(vocabulary.issuperset(other) and _in_order(other, full) for other in cut.values()) == 1:
+            lines[i] = line
     return "\n".join(lines)
 
 
