@@ -518,6 +518,17 @@ CASES = [
     ("catenative", "Tally used the money to pay aides.", False),
     ("catenative", "Tally is known for his temper.", False),
     ("catenative", "Tally has taken to the stage.", False),
+    # "of <place or organisation>" after the name, before the verb
+    ("affiliation", "Sen. Rick Tally of Ohio said the plan was dead.", True),
+    ("affiliation", "Rick Tally of the conservative Heritage Foundation in Washington said the plan was dead.", True),
+    ("affiliation", "Professor Rick Tally of Yale University wrote that the plan was dead.", True),
+    ("affiliation", "Rep. Rick Tally of Ohio, the committee chairman, said the plan was dead.", True),
+    ("affiliation", "The wife of Rick Tally of Ohio said the plan was dead.", False),
+    ("affiliation", "A friend of Tally said the plan was dead.", False),
+    # An -ing cue after a subordinate clause with another named subject is that subject's
+    ("participle 3", "Sen. Rick Tally of Ohio won the 1992 primary, although Jo Marks won the spin by declaring herself the victor.", False),
+    ("participle 3", "Tally won the 1992 primary, and Marks conceded, saying the count was fair.", False),
+    ("participle 3", "Tally won the 1992 primary in Ohio and Iowa, declaring himself the comeback kid.", True),
 ]
 
 

@@ -48,7 +48,7 @@ def subject_of_cue(ctx: Ctx, i0: int, i1: int, nominative: bool, a: int) -> str 
     if not nominative:
         return None
     n = ctx.n
-    k = name_tail(ctx, i1)
+    k = _affiliation(ctx, name_tail(ctx, i1))
     guard = None
     lead = skip_titles_left(ctx, i0 - 1, commas=False, nouns=True) + 1
     if lead < i0 and not ctx.inq[lead]:
@@ -159,6 +159,30 @@ _RELATIVES = {"who", "whose", "whom", "that", "which", "where", "when", "кот�
 _MEMBER_WORDS = {",", "and", "in", "particular", "including", "especially", "notably", "particularly", "above", "all"}
 
 
+def _affiliation(ctx: Ctx, k: int) -> int:
+    """Skip "of <place or organisation>" after a name: "X of Ohio", "X of the conservative Heritage Foundation
+    in Washington", "X of Yale University"; k unchanged when no capitalised name follows "of"."""
+    if ctx.at(k) != "of" or ctx.inq[k]:
+        return k
+    j = k + 1
+    if ctx.at(j) == "the":
+        j += 1
+    lower = 0
+    while j < ctx.n and not ctx.cap(j) and ctx.low[j].isalpha() and lower < 2:
+        j, lower = j + 1, lower + 1  # "the conservative Heritage Foundation"
+    if not ctx.cap(j) or ctx.inq[j]:
+        return k
+    while j < ctx.n and not ctx.inq[j] and (
+        ctx.cap(j) or (ctx.low[j] in ("of", "for", "and", "&", ".", "-") and ctx.cap(j + 1))
+    ):
+        j += 1
+    if ctx.at(j) == "in" and ctx.cap(j + 1):  # "... in Washington"
+        j += 1
+        while ctx.cap(j):
+            j += 1
+    return j
+
+
 def _last_conjunct(ctx: Ctx, lead: int) -> bool:
     """The subject starting at token `lead` is the last of a list of names: "Marks and X", "Marks, Dunn and X"."""
     if ctx.at(lead - 1) != "and" or ctx.inq[lead - 1]:
@@ -232,6 +256,20 @@ def _someone_elses(ctx: Ctx, m: int) -> bool:
     return False
 
 
+_PAST = {"won", "lost", "made", "took", "gave", "ran", "came", "went", "got", "had", "wrote", "spoke", "left", "led",
+         "sent", "kept", "began", "became", "held", "brought", "met", "paid", "put", "set", "saw", "knew", "found",
+         "chose", "beat", "hit", "cut", "let", "quit", "spent", "built", "told", "said", "did", "does", "has", "is", "was"}
+
+
+def _named_clause(ctx: Ctx, k: int) -> bool:
+    """A name and its finite verb at token k: "Bill Clinton won", "Marks argued" (another subject)."""
+    j = k
+    while j < ctx.n and (ctx.cap(j) or (ctx.low[j] == "." and ctx.cap(j - 1))) and not ctx.inq[j]:
+        j += 1
+    t = ctx.at(j)
+    return j > k and not ctx.cap(j) and (t in _PAST or (t.endswith("ed") and len(t) > 3) or (t in VERBS and VERBS[t][1] in ("s", "past")))
+
+
 _NEW_CLAUSE = {"but", "while", "although", "though", "whereas", "because", "as", "when", "after", "before", "and", "since"}
 
 
@@ -274,7 +312,7 @@ def _participle(ctx: Ctx, v: int, flags: Flags) -> tuple[str, str] | None:
                 how = verb_ok(ctx, w, f2, ctx.starts[w])
                 if how:
                     return how, "verb"
-            if ctx.at(m + 1) in SUBJECT_PRONOUNS or clause_follows(ctx, m + 1):
+            if ctx.at(m + 1) in SUBJECT_PRONOUNS or clause_follows(ctx, m + 1) or _named_clause(ctx, m + 1):
                 return None
         elif tm == "to" and _infinitive_cue(ctx, v, m):
             return "reported", "to"  # the infinitive's subject is X even in "before X took the stage to ..."
@@ -289,8 +327,10 @@ def _participle(ctx: Ctx, v: int, flags: Flags) -> tuple[str, str] | None:
             return None
         elif tm == "by" and flags.be and ctx.cap(m + 1):
             return None  # passive: "X was attacked by Y, saying ..."
-        elif tm in _NEW_CLAUSE and (ctx.at(m + 1) in SUBJECT_PRONOUNS or clause_follows(ctx, m + 1)):
-            return None  # "X arrived, but Y left, saying"
+        elif tm in _NEW_CLAUSE and (
+            ctx.at(m + 1) in SUBJECT_PRONOUNS or clause_follows(ctx, m + 1) or _named_clause(ctx, m + 1)
+        ):
+            return None  # "X arrived, but Y left, saying", "X won, although Bill Clinton won the spin by declaring"
     return None
 
 
