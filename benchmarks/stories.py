@@ -67,7 +67,8 @@ def cluster(items: list[dict], window: float) -> tuple[dict[str, int], dict[str,
             url = f"https://example.org/{it['id']}"
             article = Article(
                 canonical_url=url, url=url, guid=None, source_id="bench", title=it["title"], author=None,
-                published=datetime.fromisoformat(it["published"]), sitename=it["outlet"], language=it.get("language"),
+                published=datetime.fromisoformat(it["published"]) if it.get("has_date", True) else None,
+                sitename=it["outlet"], language=it.get("language"),
                 body=it["body"], body_hash=None, summary_only=False, alertable=True,
             )
             t0 = time.perf_counter()

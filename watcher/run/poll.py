@@ -439,8 +439,8 @@ def story_sketch(article: Article, made: bytes | None = None) -> Sketch:
     now = datetime.now(timezone.utc)
     when = (min(article.published, now) if article.published else now).timestamp()
     if made is not None:
-        return replace(Sketch.from_bytes(made), at=when)
-    return sketch(article.title or "", article.body, when)
+        return replace(Sketch.from_bytes(made), at=when, dated=article.published is not None)
+    return sketch(article.title or "", article.body, when, dated=article.published is not None)
 
 
 def _parse_date(text: str | None) -> datetime | None:
