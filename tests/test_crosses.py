@@ -20,6 +20,7 @@ from watcher.config import load_config
 from watcher.match.article import ArticleText
 from watcher.match.crosses import CrossSpec, Level, settle, step
 from watcher.rules.load import load_rules
+from watcher.rules.ruleset import RuleSet
 from watcher.run.crossing import article_subject
 from watcher.run.daemon import run_once
 
@@ -85,16 +86,14 @@ def test_settle_keeps_values_per_subject_and_drops_a_match_that_stays_true(tmp_p
     assert kept[("admissions-100", "story:1")] == Level(120, False)
 
 
+def one_rule(tmp_path: Path, match: str) -> RuleSet:
+    (tmp_path / "one.yaml").write_text(f"rules:\n  - id: one\n    title: One\n    match: {{{match}}}\n",
+                                       encoding="utf-8")
+    return load_rules(tmp_path / "one.yaml")
+
+
 def test_article_subject_is_story_and_speaker(tmp_path: Path) -> None:
-    (tmp_path / "r.yaml").write_text("""rules:
-  - id: quoted
-    title: Quoted
-    match:
-      all:
-        - speaker: {name: Maria Lopez}
-        - number: {gte: 100, when: crosses}
-""", encoding="utf-8")
-    [rule] = load_rules(tmp_path / "r.yaml").rules
+    [rule] = one_rule(tmp_path, "all: [{speaker: {name: Maria Lopez}}, {number: {gte: 100, when: crosses}}]").rules
     assert article_subject(rule, 7) == "story:7/speaker:Maria Lopez"
 
 
@@ -190,3 +189,18 @@ def test_articles_keep_the_value_per_story_and_speaker(tmp_path: Path, web: WebS
     assert stories == (1, 2), f"the copy joins the story: {stories}"
     assert kept == [("story:1/speaker:Maria Lopez", 18000.0, 0)], kept
     assert len(hooks.snapshot()) == 1, "the same story and speaker, still above: no second alert"
+
+
+def test_a_rule_matching_by_another_branch_of_any_is_not_held_back(tmp_path: Path) -> None:
+    rules = one_rule(tmp_path, "any: [{keywords: [evacuation]}, {number: {gte: 100, near: [admitted], when: crosses}}]")
+    kept: dict[tuple[str, str], Level] = {}
+
+    def fired(text: str) -> bool:
+        article = ArticleText("", text)
+        out = settle(rules.rules, article, rules.match(article), lambda r: "s", lambda r, s: kept.get((r, s)))
+        kept.update(out.levels)
+        return bool(out.fired)
+
+    assert fired("Officials said 120 patients were admitted.")
+    assert not fired("Officials said 130 patients were admitted."), "still above: no second alert"
+    assert fired("An evacuation was ordered.")  # the keyword branch fires as it always would

@@ -109,18 +109,18 @@ def settle(rules: Iterable[Rule], text: ArticleText, matches: list[RuleMatch], s
             steps.setdefault(rule.id, []).append((node, s))
     fired = []
     for m in matches:
-        mine = steps.get(m.rule.id)
-        if not crossing_nodes(m.rule.node):
-            fired.append(m)
-        elif mine and all(s.fires for _, s in mine):
-            fired.append(replace(m, evidence=tuple(_with_previous(e, mine) for e in m.evidence)))
+        # the crossings this match stands on (one under `any:` may not be why it matched): all must fire
+        used = [s for _, s in steps.get(m.rule.id, ())
+                if any(e.kind == "number" and e.value == s.level.value for e in m.evidence)]
+        if all(s.fires for s in used):
+            fired.append(replace(m, evidence=tuple(_with_previous(e, used) for e in m.evidence)) if used else m)
     return Settled(fired, levels)
 
 
-def _with_previous(e: Evidence, steps: list[tuple[NumberNode, Step]]) -> Evidence:
+def _with_previous(e: Evidence, steps: list[Step]) -> Evidence:
     if e.kind != "number":
         return e
-    for _, s in steps:
+    for s in steps:
         if s.level.value == e.value:
             was = "no earlier value" if s.previous is None else f"was {s.previous:,g}"
             return replace(e, detail=", ".join(x for x in (e.detail, f"crossed: {was}, now {e.value:,g}") if x))

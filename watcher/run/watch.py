@@ -102,7 +102,7 @@ def change_records(matches: list[RuleMatch], article: Article, source: SourceCon
     return out
 
 
-def read_region(source: SourceConfig, data: bytes, content_type: str, url: str) -> str:
+def read_region(source: SourceConfig, data: bytes, content_type: str) -> str:
     region = (source.watch or WatchConfig()).region()
     return clip(region.text(data, content_type), MAX_TEXT)
 
@@ -117,7 +117,7 @@ async def poll_watch(source: SourceConfig, p: Pipeline, state: SourceState, repo
                                    extra=source.request.as_headers() if source.request else None)
     except FetchError as e:
         return await record_failure(p, source, state, report, e.kind, str(e), start, started,
-                             http_status=e.status, retry_after=e.retry_after)
+                                    http_status=e.status, retry_after=e.retry_after)
     cache_age = max_age(resp.headers.get("cache-control"))
     report.document_bytes = len(resp.content)
     report.next_poll_at = next_poll(started, timing, hints=[cache_age])
@@ -132,7 +132,7 @@ async def poll_watch(source: SourceConfig, p: Pipeline, state: SourceState, repo
         await tell_recovered(p, source, state)
         return finish(report, start)
     try:
-        text = await off_loop(read_region, source, resp.content, resp.headers.get("content-type", ""), resp.url)
+        text = await off_loop(read_region, source, resp.content, resp.headers.get("content-type", ""))
     except RegionError as e:
         return await record_failure(p, source, state, report, "parse", str(e), start, started, http_status=resp.status)
     text_hash = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
@@ -145,7 +145,8 @@ async def poll_watch(source: SourceConfig, p: Pipeline, state: SourceState, repo
         await tell_recovered(p, source, state)
         return finish(report, start)
     page = PageChange(source.id, resp.url, text, text_hash, word_diff(last.text, text) if last else None)
-    matches, levels = change_matches(source, page, p.rules.rules, lambda rule, subject: thresholds.get(p.store.db, rule, subject))
+    matches, levels = change_matches(source, page, p.rules.rules,
+                                     lambda rule, subject: thresholds.get(p.store.db, rule, subject))
     stored = store_change(p, source, page, matches, levels, keep=(source.watch or WatchConfig()).keep)
     report.entries = 1
     report.new_articles = int(stored is not None)
@@ -161,7 +162,7 @@ async def poll_watch(source: SourceConfig, p: Pipeline, state: SourceState, repo
     return finish(report, start)
 
 
-def store_change(p: Pipeline, source: SourceConfig, page: PageChange, matches: list[RuleMatch],  # noqa: F821
+def store_change(p: Pipeline, source: SourceConfig, page: PageChange, matches: list[RuleMatch],
                  levels: dict[tuple[str, str], Level], keep: int) -> int | None:
     """The new version, its change (as an article with its matches and alerts) and the crossing values, in
     one transaction. Returns the change's article id (None for a first version)."""
@@ -197,6 +198,6 @@ async def fetch_region(source: SourceConfig, url: str | None = None) -> str:
         resp = await fetcher.get(url or source.url, accept=WATCH_ACCEPT,
                                  extra=source.request.as_headers() if source.request else None)
     try:
-        return read_region(source, resp.content, resp.headers.get("content-type", ""), resp.url)
+        return read_region(source, resp.content, resp.headers.get("content-type", ""))
     except RegionError as e:
         raise WatcherError(f"{resp.url}: {e}") from None
