@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from itertools import islice
 from pathlib import Path
 from typing import Iterator
 
@@ -13,6 +15,77 @@ from tests.webserver import WebServer
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# The longest tests (each waits on real `watcher` processes for tens of seconds), longest first. Under xdist they
+# start first, spread over the workers, instead of ending the run one by one. Only an order: a name that no longer
+# exists is ignored, a test missing here runs in file order.
+SLOW_FIRST = """
+test_kill.py::test_killed_at_any_point_nothing_lost_nothing_sent_twice
+test_delivery_hardening.py::test_no_secret_in_any_output
+test_hardening_poll.py::test_health_answers_within_a_second_through_a_huge_page_and_a_held_database_lock
+test_lock.py::test_a_second_poller_or_sender_is_refused_while_the_daemon_runs
+test_stories_independent.py::test_stories_do_not_depend_on_feed_order_and_rebuild_gives_them_back
+test_stories_e2e.py::test_one_alert_per_story_and_the_older_story_is_its_own
+test_faults.py::test_one_notice_when_a_source_fails_too_long_and_one_when_it_recovers
+test_delivery_hardening.py::test_a_timed_out_send_waits_for_its_backoff
+test_stories_independent.py::test_three_independent_reports_give_one_alert
+test_retention.py::test_vacuum_compacts_the_file_on_its_schedule
+test_delivery_hardening.py::test_source_notices_are_retried_and_a_failed_send_is_logged_once
+test_faults.py::test_second_poll_is_a_304_without_body_or_parse
+test_stories_e2e.py::test_updates_digest_sends_the_later_outlets_in_one_message
+test_delivery_hardening.py::test_the_daemon_sends_each_alert_once_to_a_slow_channel
+test_rules_cli.py::test_poll_records_matches_and_replay_reports_them
+test_delivery.py::test_failing_and_recovered_notices_once_across_restarts
+test_schedule.py::test_restart_keeps_backoff_and_the_next_poll
+test_delivery.py::test_replay_send_alerts_once
+test_database_errors.py::test_a_database_another_program_holds_locked_is_one_line_and_unchanged
+test_retention.py::test_old_bodies_are_emptied_and_everything_else_stays
+test_delivery.py::test_digest_channel_gets_one_message_listing_its_alerts
+test_delivery.py::test_channel_down_then_recovered_after_restart
+test_faults.py::test_410_gone_disables_the_source_until_its_url_changes
+test_delivery_hardening.py::test_a_slow_channel_gets_each_alert_once
+test_faults.py::test_a_500_streak_backs_off_then_recovers
+test_end_to_end.py::test_page_source_that_advertises_a_feed_says_so
+test_faults.py::test_the_same_body_without_validators_is_not_parsed_again
+test_hardening_poll.py::test_write_errors_are_one_log_line_a_failing_health_check_and_heal_themselves
+test_faults.py::test_a_lasting_301_moves_the_source_but_a_302_never_does
+test_delivery_hardening.py::test_a_failing_template_falls_back_to_the_standard_message
+test_faults.py::test_429_with_retry_after_seconds_pauses_the_whole_host
+""".split()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist, the tests of SLOW_FIRST head the blocks `--dist worksteal` first hands the workers (worker k gets
+    the k-th of n consecutive blocks, idle workers steal from the ends), dealt longest first, snaking so each
+    worker's share is about even. Every worker collects, and must order, alike; the rest keep their order."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    if workers < 2:
+        return
+    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+    name = lambda item: f"{item.path.name}::{item.originalname}"  # noqa: E731
+    slow = sorted((item for item in items if name(item) in rank), key=lambda item: rank[name(item)])
+    rest = iter([item for item in items if name(item) not in rank])
+    heads: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    for i, item in enumerate(slow):
+        turn, k = divmod(i, workers)
+        heads[k if turn % 2 == 0 else workers - 1 - k].append(item)
+    ordered, left = [], len(items)
+    for k in range(workers):
+        size = left // (workers - k)  # as worksteal splits the collection
+        left -= size
+        ordered += heads[k] + list(islice(rest, max(0, size - len(heads[k]))))
+    items[:] = ordered + list(rest)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> Iterator[int]:
+    """`-n auto` starts two workers per core (at most eight more than the cores): most tests spend half their time
+    waiting on `watcher` processes and local servers, so one worker per core leaves the cores idle.
+    PYTEST_XDIST_AUTO_NUM_WORKERS still sets the number."""
+    cores = yield
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return cores
+    return min(2 * cores, cores + 8)
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from tests.webserver import SHUTDOWN_POLL
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -102,7 +104,7 @@ class WebhookReceiver:
 
         self._httpd = _QuietServer(("127.0.0.1", self.port), Handler)
         self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self._httpd.serve_forever, args=(SHUTDOWN_POLL,), daemon=True).start()
         return self
 
     def snapshot(self) -> list[Received]:

@@ -7,6 +7,7 @@ import json
 import signal
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -87,14 +88,16 @@ def test_the_daemon_sends_each_alert_once_to_a_slow_channel(web: WebServer, hook
 def test_a_timed_out_send_waits_for_its_backoff(web: WebServer, hooks: WebhookReceiver, tmp_path: Path) -> None:
     urls = publish(web, "a", HARBOUR_SLUGS[:2])
     hooks.delay = 3.0  # longer than the channel's read timeout: received, but the answer comes too late
-    config = harbour_config(tmp_path, web, hooks, channel={"read_timeout": "1s", "connect_timeout": "2s"})
+    # a backoff no busy machine outlasts between the two runs (the default 30 s, it can)
+    config = harbour_config(tmp_path, web, hooks, channel={"read_timeout": "1s", "connect_timeout": "2s"},
+                            delivery={"retry": "10m"})
     result = run_watcher("run", "--once", "--config", str(config))
     assert result.returncode == 0, result.stdout + result.stderr
     assert per_article(hooks) == {u: 1 for u in urls}, "a timed-out send is not sent again at once"
     rows = deliveries(config)
     assert [(d["status"], d["attempts"]) for d in rows] == [("pending", 1)] * 2, rows
     assert all("no answer within 1s" in d["last_error"] for d in rows), rows
-    again = run_watcher("run", "--once", "--config", str(config))  # the backoff (30 s) has not passed
+    again = run_watcher("run", "--once", "--config", str(config))  # the backoff (10 min) has not passed
     assert again.returncode == 0
     assert per_article(hooks) == {u: 1 for u in urls}
 
@@ -213,9 +216,11 @@ def test_no_secret_in_any_output(web: WebServer, hooks: WebhookReceiver, tmp_pat
         run = run_watcher("--log-level", "debug", "--log-format", log_format, "run", "--once", "--config", str(config))
         assert run.returncode == 0, run.stdout + run.stderr
         shown += [run.stdout, run.stderr]
-        for command in (["sources"], ["sources", "--json"], ["alerts"], ["alerts", "--json"], ["stories"],
-                        ["stories", "--json"], ["replay"], ["replay", "--json"]):
-            out = run_watcher(*command, "--config", str(config))
+        commands = (["sources"], ["sources", "--json"], ["alerts"], ["alerts", "--json"], ["stories"],
+                    ["stories", "--json"], ["replay"], ["replay", "--json"])
+        with ThreadPoolExecutor(4) as pool:  # readers of the store, independent of each other
+            outs = list(pool.map(lambda command: run_watcher(*command, "--config", str(config)), commands))
+        for command, out in zip(commands, outs):
             assert out.returncode == 0, (command, out.stderr)
             shown += [out.stdout, out.stderr]
     text = "\n".join(shown)

@@ -19,7 +19,6 @@ from watcher.config import Config, load_config
 from watcher.errors import ConfigError, ConfigErrors, WatcherError
 from watcher.config.since import SINCE, SINCE_HELP
 from watcher.logs import LOG_FORMATS, redact_all
-from watcher.match.explain import explain_reason
 
 CONFIG_HELP = "Config file (default: $WATCHER_CONFIG or ./watcher.yaml)."
 
@@ -361,6 +360,8 @@ def stories(config_path: Path, limit: int, since: datetime | None, explain: bool
     if not rows:
         click.echo("no stories yet")
         return
+    from watcher.match.explain import explain_reason  # the matchers take a while to import: only when listing
+
     for s in rows:
         outlets = ", ".join(s["outlets"])
         click.echo(f"story {s['id']}: {s['title'] or '(untitled)'}")
