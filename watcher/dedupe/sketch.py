@@ -275,16 +275,17 @@ def sketch(title: str, body: str, at: float, dated: bool = True) -> Sketch:
             if is_body and n >= MAX_TOKENS:
                 break
             in_content = not is_body or n < CONTENT_WORDS
-            raw = m.group(0)
+            start, end = m.span()
+            raw = text[start:end]
             if raw[0].isdigit():
                 value = number_value(raw)
-                key = (is_key_number(value) or bool(_THOUSANDS.match(raw))) and is_event_figure(text, *m.span())
+                key = (is_key_number(value) or bool(_THOUSANDS.match(raw))) and is_event_figure(text, start, end)
                 if key and not title_case:
                     numbers.add(value)
                 if key and in_content:
                     content[value] = content.get(value, 0.0) + NAME_WEIGHT * (1.0 if is_body else TITLE_WEIGHT)
                     named.add(value)
-                kind = figure_kind(text, *m.span()) if key and in_content else None
+                kind = figure_kind(text, start, end) if key and in_content else None
                 if kind:
                     typed.add(f"{kind}={value}")
                 if in_content and len(raw) == 4 and raw.isdigit() and 1800 <= int(raw) <= 2100:
@@ -293,7 +294,6 @@ def sketch(title: str, body: str, at: float, dated: bool = True) -> Sketch:
                     tokens.append(value)
                     skeleton.append(value)
                 continue
-            start, end = m.span()
             word = folded[start:end]
             name = (not title_case and raw[0].isupper() and start not in starts and word not in _NOT_NAMES
                     and len(word) > 1)
@@ -324,7 +324,7 @@ def sketch(title: str, body: str, at: float, dated: bool = True) -> Sketch:
         tf=tf,
         years=tuple(sorted(years)[-16:]),
         typed=frozenset(typed),
-        english=len(tokens) < 20 or sum(t in FUNCTION_WORDS for t in tokens) >= ENGLISH_SHARE * len(tokens),
+        english=len(tokens) < 20 or sum(map(FUNCTION_WORDS.__contains__, tokens)) >= ENGLISH_SHARE * len(tokens),
         dated=dated,
     )
 
