@@ -11,22 +11,11 @@ from watcher.match.text import Sentence, fold, split_sentences
 from watcher.match.speaker.lexicon import LY_NOUNS, TOKEN
 
 
-_FOLD_MEMO: dict[str, str] = {}
-
-
 @functools.lru_cache(maxsize=8)
 def fold_fast(text: str) -> str:
-    """Same result as `text.fold`, much faster on long texts (per-character memo + str.translate)."""
-    if text.isascii():
-        return text.lower()
-    table = {}
-    for ch in set(text):
-        f = _FOLD_MEMO.get(ch)
-        if f is None:
-            f = _FOLD_MEMO[ch] = fold(ch)
-        if f != ch:
-            table[ord(ch)] = f
-    return text.translate(table)
+    """`text.fold`, cached per text (many speaker rules run over the same article); its translation table
+    is kept between calls, which makes it about twice as fast as building one per text."""
+    return fold(text)
 
 
 # '' (two apostrophes) is a double quotation mark in some wire copy
