@@ -336,7 +336,7 @@ def test_a_marked_block_is_skipped_and_a_marker_needs_a_reason(tmp_path: Path) -
      ["source: guide.md:7: sources[1].url: 'ftp://b.example.org/' is not an http(s) URL"]),
     ("channels: {desk: {urls: ['json://127.0.0.1:9/hook']}}\nrules: rules.yaml\n", ["config"], []),
     ("rules:\n  - id: x\n    title: X\n    match: {keywords: [a]}\n    notify: [desk]\n", ["rule file"], []),
-    ("database: [a, b]\n", ["config"], ["config: guide.md:4: database: Input should be a valid string"]),
+    ("database: [a, b]\n", ["config"], ["config: guide.md:4: database: should be text (it is a list)"]),
 ], ids=["channel", "template-for-rule-and-channel", "rule-keys", "source", "sources", "config-fragment",
         "rule-file", "bad-config"])
 def test_each_kind_of_block_is_placed_and_checked(text: str, kind: list[str], mistakes: list[str],

@@ -218,3 +218,24 @@ def test_json_logs_keep_console_alerts_as_json_records(tmp_path: Path, web: WebS
     records = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]  # every line is JSON
     [alert] = [r for r in records if r["logger"] == "watcher.console"]
     assert alert["alert_title"] == "Ferry strike" and "Ferry crews walk out" in alert["alert_body"], alert
+
+
+def test_type_mistakes_are_said_in_words_at_their_line(tmp_path: Path) -> None:
+    (tmp_path / "rules.yaml").write_text("rules:\n  - id: a\n    title: A\n    match: {keywords: [port]}\n"
+                                         "    once_per: week\n", encoding="utf-8")
+    config = tmp_path / "watcher.yaml"
+    config.write_text("rules: rules.yaml\ndefaults: {max_new_per_poll: lots}\nsources:\n  - id: a\n"
+                      "    url: https://port.example.org/feed\n    baseline: maybe\n    tags: ferries\n"
+                      "channels:\n  c: console://\n", encoding="utf-8")
+    done = run_watcher("check", "--config", str(config))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [
+        f"{config}:2: defaults.max_new_per_poll: 'lots' is not a whole number",
+        f"{config}:6: sources[0].baseline: 'maybe' is not true or false",
+        f"{config}:7: sources[0].tags: should be a list, e.g. [a, b] (it is the text 'ferries')",
+        f"{config}:9: channels.c: should be a mapping of keys and values, one `key: value` a line "
+        "(it is the text 'console://')",
+    ], done.stderr
+    config.write_text("rules: rules.yaml\n", encoding="utf-8")
+    done = run_watcher("check", "--config", str(config))
+    assert "rules.yaml:5: rules[0].once_per: 'week' is not allowed here: write 'story' or 'article'" in done.stderr

@@ -24,6 +24,7 @@ from watcher.config.schema import (
     StoriesConfig,
 )
 from watcher.config.durations import format_seconds
+from watcher.config.messages import in_words
 from watcher.config.yamlpos import Document, load_yaml
 from watcher.errors import ConfigError, ConfigErrors
 from watcher.source.schedule import Timing
@@ -173,7 +174,7 @@ def _to_config_error(doc: Document, err: Any, model: type[BaseModel]) -> ConfigE
     elif kind == "missing":
         msg = f"{where}: required key is missing"
     else:
-        text = str(err.get("msg", "invalid value"))
+        text = in_words(err) or str(err.get("msg", "invalid value"))
         text = text.removeprefix("Value error, ")
         msg = f"{where}: {text}" if where else text
     return ConfigError(doc.file, doc.line_of(loc), msg)
