@@ -9,7 +9,7 @@ bands, the name/figure/content-word index and the document frequencies are the
 real ones.
 
 Then 300 new articles are placed, one at a time, through the daemon's path
-(`story_sketch` -> `Store.place_story` -> `Store.add_article`), ten to a
+(`story_sketch` -> `Store.stories.place` -> `Store.articles.add`), ten to a
 transaction as a poll stores its new articles: a third are lightly edited
 copies of stored articles, a third are fresh reports of stored events, a third
 are new. Printed: median and p95 time to place one article (sketching and
@@ -191,9 +191,9 @@ def measure(store: Store, n: int, probes: int = 300, poll: int = POLL) -> dict:
                 t0 = time.perf_counter()
                 sk = story_sketch(art)
                 t1 = time.perf_counter()
-                placement = store.place_story(sk, WINDOW)
+                placement = store.stories.place(sk, WINDOW)
                 t2 = time.perf_counter()
-                store.add_article(Entry("bench", art.url, None, art.url, art.url, art.title, None), art,
+                store.articles.add(Entry("bench", art.url, None, art.url, art.url, art.title, None), art,
                                   placement=placement)
                 t3 = time.perf_counter()
                 cpu.append(time.process_time() - c0)
@@ -221,11 +221,11 @@ def main() -> int:
     for n in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
             store = Store(Path(tmp) / "dedup.db")
-            store.ensure_source("bench", "https://example.org/feed", "feed")
+            store.sources.ensure("bench", "https://example.org/feed", "feed")
             took = fill(store, n, args.workers)
             r = measure(store, n, poll=args.poll)
             t0 = time.perf_counter()
-            store.rebuild_story_index()
+            store.stories.rebuild()
             r["rebuild_s"] = time.perf_counter() - t0
             size = sum(f.stat().st_size for f in Path(tmp).iterdir()) / 1e6
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

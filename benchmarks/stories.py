@@ -59,7 +59,7 @@ def cluster(items: list[dict], window: float) -> tuple[dict[str, int], dict[str,
     """Store every item; returns item id -> story id, the recorded reasons, and the time to place each."""
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "stories.db")
-        store.ensure_source("bench", "https://example.org/feed", "feed")
+        store.sources.ensure("bench", "https://example.org/feed", "feed")
         story_of: dict[str, int] = {}
         reasons: dict[str, dict] = {}
         times: list[float] = []
@@ -72,8 +72,8 @@ def cluster(items: list[dict], window: float) -> tuple[dict[str, int], dict[str,
                 body=it["body"], body_hash=None, summary_only=False, alertable=True,
             )
             t0 = time.perf_counter()
-            placement = store.place_story(story_sketch(article), window)
-            article_id, _ = store.add_article(Entry("bench", url, None, url, url, it["title"], None), article,
+            placement = store.stories.place(story_sketch(article), window)
+            article_id, _ = store.articles.add(Entry("bench", url, None, url, url, it["title"], None), article,
                                               placement=placement)
             times.append(time.perf_counter() - t0)
             row = store.db.execute("SELECT story_id, story_reason FROM articles WHERE id = ?", [article_id]).fetchone()

@@ -38,12 +38,12 @@ def test_pace_spaces_messages_to_one_url(tmp_path: Path) -> None:
     (tmp_path / "w.yaml").write_text(f"channels:\n  hooks:\n    urls: ['json://{hooks.base}/a']\n    pace: 400ms\n")
     config = load_config(tmp_path / "w.yaml", env={})
     store = Store(tmp_path / "w.db")
-    store.ensure_source("s", "https://e.org/feed", "feed")
+    store.sources.ensure("s", "https://e.org/feed", "feed")
     for i in range(3):
         url = f"https://e.org/{i}"
         art = Article(url, url, None, "s", f"T{i}", None, None, None, None, f"body {i}", f"h{i}", False, True)
         alert = AlertDraft(f"Rule {i}", f"Body {i}", (("hooks", 0),))
-        store.add_article(Entry("s", url, url, url, url, "T", None), art, [Match("r", "[]", alert)])
+        store.articles.add(Entry("s", url, url, url, url, "T", None), art, [Match("r", "[]", alert)])
     report = asyncio.run(Sender(store, config).send_due())
     hooks.stop()
     assert report.sent == 3 and len(stamps) == 3

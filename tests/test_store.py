@@ -31,8 +31,8 @@ def test_new_database_is_wal_and_current(tmp_path: Path) -> None:
 
 def test_reopen_keeps_data_and_version(tmp_path: Path) -> None:
     store = Store(tmp_path / "w.db")
-    store.ensure_source("s", "https://e.org/feed", "feed")
-    store.add_article(entry("a"), article("https://e.org/a"))
+    store.sources.ensure("s", "https://e.org/feed", "feed")
+    store.articles.add(entry("a"), article("https://e.org/a"))
     store.close()
     again = Store(tmp_path / "w.db")
     assert again.count("articles") == 1 and again.schema_version() == SCHEMA_VERSION
@@ -57,33 +57,34 @@ def test_not_a_database(tmp_path: Path) -> None:
 
 def test_article_found_by_url_guid_or_body(tmp_path: Path) -> None:
     store = Store(tmp_path / "w.db")
-    store.ensure_source("s", "https://e.org/feed", "feed")
-    aid, created = store.add_article(entry("a"), article("https://e.org/a", "hash-a", "tag:e.org,2026:a"))
+    store.sources.ensure("s", "https://e.org/feed", "feed")
+    aid, created = store.articles.add(entry("a"), article("https://e.org/a", "hash-a", "tag:e.org,2026:a"))
     assert created
-    assert store.find_article(canonical_url="https://e.org/a") == aid
-    assert store.find_article(guid="tag:e.org,2026:a") == aid
-    assert store.find_article(body_hash="hash-a") == aid
-    assert store.find_article(canonical_url="https://e.org/b", body_hash="other") is None
-    again, created = store.add_article(entry("a2"), article("https://e.org/a", "hash-x"))
+    assert store.articles.find(canonical_url="https://e.org/a") == aid
+    assert store.articles.find(guid="tag:e.org,2026:a") == aid
+    assert store.articles.find(body_hash="hash-a") == aid
+    assert store.articles.find(canonical_url="https://e.org/b", body_hash="other") is None
+    again, created = store.articles.add(entry("a2"), article("https://e.org/a", "hash-x"))
     assert (again, created) == (aid, False)
     assert store.count("articles") == 1 and store.count("entries") == 2
-    assert store.known_keys("s", ["a", "a2", "zzz"]) == {"a", "a2"}
+    assert store.articles.known_keys("s", ["a", "a2", "zzz"]) == {"a", "a2"}
     store.close()
 
 
 def test_an_article_and_its_alert_are_stored_together_or_not_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from watcher.model import AlertDraft, Match
+    from watcher.store import articles
 
     store = Store(tmp_path / "w.db")
-    store.ensure_source("s", "https://e.org/feed", "feed")
+    store.sources.ensure("s", "https://e.org/feed", "feed")
 
     def crash(*args: object) -> None:
         raise RuntimeError("killed between the article and its alert")
 
-    monkeypatch.setattr(store, "_insert_matches", crash)
+    monkeypatch.setattr(articles, "insert_matches", crash)
     alert = AlertDraft("Rule", "Body", (("desk", 0),))
     with pytest.raises(RuntimeError):
-        store.add_article(entry("a"), article("https://e.org/a"), [Match("r", "[]", alert)])
+        store.articles.add(entry("a"), article("https://e.org/a"), [Match("r", "[]", alert)])
     counts = {t: store.count(t) for t in ("articles", "entries", "matches", "alerts", "deliveries")}
     assert counts == {"articles": 0, "entries": 0, "matches": 0, "alerts": 0, "deliveries": 0}
     store.close()

@@ -101,14 +101,14 @@ def record(url: str, rid: str, shift_days: float = 0) -> Article:
 
 def add(store: Store, url: str, rid: str, shift_days: float = 0) -> int:
     art = record(url, rid, shift_days)
-    placement = store.place_story(story_sketch(art), 3 * DAY)
-    article_id, _ = store.add_article(Entry("s", url, None, url, url, art.title, None), art, placement=placement)
+    placement = store.stories.place(story_sketch(art), 3 * DAY)
+    article_id, _ = store.articles.add(Entry("s", url, None, url, url, art.title, None), art, placement=placement)
     return int(store.db.execute("SELECT story_id FROM articles WHERE id = ?", [article_id]).fetchone()[0])
 
 
 def test_a_restart_forgets_no_story(tmp_path: Path) -> None:
     store = Store(tmp_path / "w.db")
-    store.ensure_source("s", "https://e.org/feed", "feed")
+    store.sources.ensure("s", "https://e.org/feed", "feed")
     first = add(store, "https://a.example/1", "s01-v1")
     other = add(store, "https://a.example/2", "s03-v1")
     store.close()
@@ -116,7 +116,7 @@ def test_a_restart_forgets_no_story(tmp_path: Path) -> None:
     assert add(again, "https://b.example/1", kind("s01", "spun")) == first
     assert add(again, "https://c.example/1", kind("s01", "independent")) == first
     assert add(again, "https://d.example/1", kind("s03", "reprint")) == other
-    [row] = [s for s in again.story_rows() if s["id"] == first]
+    [row] = [s for s in again.stories.recent() if s["id"] == first]
     assert row["size"] == 3 and len(row["outlets"]) == 3
     assert row["articles"][0]["reason"]["joined"] is False
     assert {a["reason"]["signal"] for a in row["articles"][1:]} <= {"rewrite", "event", "copy"}
@@ -125,11 +125,11 @@ def test_a_restart_forgets_no_story(tmp_path: Path) -> None:
 
 def test_rebuilt_indexes_find_what_the_originals_found(tmp_path: Path) -> None:
     store = Store(tmp_path / "w.db")
-    store.ensure_source("s", "https://e.org/feed", "feed")
+    store.sources.ensure("s", "https://e.org/feed", "feed")
     first = add(store, "https://a.example/1", "s01-v1")
     add(store, "https://a.example/2", "s03-v1")
     counts = {t: store.count(t) for t in ("story_bands", "story_terms", "story_term_counts")}
-    assert store.rebuild_story_index(resketch=True) == 2
+    assert store.stories.rebuild(resketch=True) == 2
     assert {t: store.count(t) for t in counts} == counts and all(counts.values())
     assert add(store, "https://b.example/1", kind("s01", "spun")) == first
     store.close()
@@ -137,13 +137,13 @@ def test_rebuilt_indexes_find_what_the_originals_found(tmp_path: Path) -> None:
 
 def test_sketches_of_an_older_version_are_made_anew_on_open(tmp_path: Path) -> None:
     store = Store(tmp_path / "w.db")
-    store.ensure_source("s", "https://e.org/feed", "feed")
+    store.sources.ensure("s", "https://e.org/feed", "feed")
     first = add(store, "https://a.example/1", "s01-v1")
     store.db.execute("DELETE FROM story_bands")  # as if an older version had indexed something else
-    store.set_meta("story_sketch_version", "0")
+    store.meta.set("story_sketch_version", "0")
     store.close()
     again = Store(tmp_path / "w.db")
-    assert again.count("story_bands") > 0 and again.get_meta("story_sketch_version") != "0"
+    assert again.count("story_bands") > 0 and again.meta.get("story_sketch_version") != "0"
     assert add(again, "https://b.example/1", kind("s01", "reprint")) == first
     again.close()
 
@@ -152,7 +152,7 @@ def test_sketches_of_an_older_version_are_made_anew_on_open(tmp_path: Path) -> N
 def test_hard_negatives_of_the_set_stay_apart_in_the_store(tmp_path: Path, story: str) -> None:
     """Every version of a story and of its hard negative (same kind of event elsewhere), all in one store."""
     store = Store(tmp_path / "w.db")
-    store.ensure_source("s", "https://e.org/feed", "feed")
+    store.sources.ensure("s", "https://e.org/feed", "feed")
     negative = next(r["story"] for r in RECORDS.values() if r.get("hard_negative_of") == story)
     got: dict[str, set[int]] = {story: set(), negative: set()}
     ids = sorted((i for i, r in RECORDS.items() if r["story"] in got), key=lambda i: RECORDS[i]["published"])

@@ -189,15 +189,15 @@ def test_two_statements_by_one_official_on_one_day_stay_apart(tmp_path: Path) ->
     (Had her two statements been the first two articles of the day, they would be one story: a limit of
     comparing words.)"""
     store = Store(tmp_path / "w.db")
-    store.ensure_source("s", "https://e.org/feed", "feed")
+    store.sources.ensure("s", "https://e.org/feed", "feed")
     story = {}
     for n, (title, paras) in enumerate((REPORTS["coast"], REPORTS["harbour"], OTHER, REPORTS["business"])):
         url = f"https://e.org/{n}"
         art = Article(canonical_url=url, url=url, guid=None, source_id="s", title=title, author=None,
                             published=NOW + timedelta(hours=n), sitename=None, language=None,
                             body="\n\n".join(paras), body_hash=None, summary_only=False, alertable=True)
-        placement = store.place_story(story_sketch(art), 3 * 86400.0)
-        store.add_article(Entry("s", url, None, url, url, title, None), art, placement=placement)
+        placement = store.stories.place(story_sketch(art), 3 * 86400.0)
+        store.articles.add(Entry("s", url, None, url, url, title, None), art, placement=placement)
         story[n] = placement.verdict.story_id if placement.verdict else None
     assert story[1] == 1 and story[3] == 1, story  # the harbour master's and the operator's reports join
     assert story[2] is None, story  # the fees are a story of their own

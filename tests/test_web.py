@@ -322,14 +322,14 @@ async def test_a_muted_rule_keeps_its_matches_and_makes_no_alert(console: Browse
     article_id = console.scalar("SELECT id FROM articles WHERE title LIKE 'Library%'")
     alerts_before = console.scalar("SELECT COUNT(*) FROM alerts")
     record = Match("library-hours", "[]", AlertDraft("Library hours", "body", (("hook", 0),)))
-    console.store.add_matches(article_id, [record])
+    console.store.alerts.add_matches(article_id, [record])
     assert console.scalar("SELECT COUNT(*) FROM matches WHERE rule_id = 'library-hours'") == 1
     assert console.scalar("SELECT COUNT(*) FROM alerts") == alerts_before, "a muted rule made an alert"
 
     await console.post("/rules/library-hours/mute", {"for": ""}, token_from="/rules/library-hours")
     assert 'id="muted"' not in await console.page("/rules/library-hours")
     other = console.scalar("SELECT id FROM articles WHERE title LIKE 'Harbour crane%'")
-    console.store.add_matches(other, [record])
+    console.store.alerts.add_matches(other, [record])
     assert console.scalar("SELECT COUNT(*) FROM alerts") == alerts_before + 1, "unmuted, the rule alerts again"
 
 

@@ -242,7 +242,7 @@ def sources(ctx: click.Context, config_path: Path, as_json: bool) -> None:
 
     config = _load(config_path)
     with open_store(config.database, writes=False) as store:
-        stored = {r["id"]: r for r in store.source_rows()}
+        stored = {r["id"]: r for r in store.sources.rows()}
     rows = []
     for s in config.sources:
         r = stored.get(s.id, {})
@@ -305,11 +305,12 @@ def _bytes(n: int) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def alerts(config_path: Path, limit: int, as_json: bool) -> None:
     """Recent alerts: rule, article, and per channel the delivery status and attempts."""
+    from watcher.model import plain
     from watcher.store.lock import open_store
 
     config = _load(config_path)
     with open_store(config.database, writes=False) as store:
-        rows = redact_all(store.alert_rows(limit))
+        rows = redact_all(plain(store.alerts.recent(limit)))
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -351,9 +352,9 @@ def stories(config_path: Path, limit: int, since: datetime | None, explain: bool
     with open_store(config.database, writes=rebuild) as store:  # a rebuild is not done beside a daemon
         if rebuild:
             start = time.monotonic()
-            n = store.rebuild_story_index(resketch=True, window=config.stories.window)
+            n = store.stories.rebuild(resketch=True, window=config.stories.window)
             click.echo(f"placed {n} articles in their stories again in {time.monotonic() - start:.1f}s", err=as_json)
-        rows = redact_all(store.story_rows(limit, since))
+        rows = redact_all(store.stories.recent(limit, since))
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -409,7 +410,7 @@ def sources_enable(ctx: click.Context, source_id: str, sub_config: Path | None) 
         raise WatcherError(f"no source '{source_id}' in {config.file}")
     store = Store(config.database)
     try:
-        was = store.enable_source(source_id)
+        was = store.sources.enable(source_id)
     except KeyError:
         raise WatcherError(f"source '{source_id}' has not been polled yet; nothing to enable") from None
     finally:

@@ -14,8 +14,9 @@ store may import this module, and it imports none of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
+from typing import Any
 
 # -- what a source lists ------------------------------------------------------
 
@@ -69,6 +70,16 @@ class Article:
     extract_error: str | None = None
 
 
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as the store holds it: with its id, when it was fetched, and its story."""
+
+    id: int
+    article: Article
+    fetched_at: datetime | None
+    story_id: int | None = None
+
+
 # -- what rules make of it ----------------------------------------------------
 
 
@@ -91,6 +102,20 @@ class Match:
     rule_id: str
     evidence_json: str
     alert: AlertDraft | None = None
+
+
+@dataclass(frozen=True)
+class StoredMatch:
+    """A recorded match, with the article it fired on."""
+
+    rule_id: str
+    matched_at: datetime | None
+    evidence_json: str
+    article_id: int
+    title: str | None
+    url: str
+    source_id: str
+    published: datetime | None
 
 
 @dataclass(frozen=True)
@@ -255,3 +280,14 @@ class Timeout:
 
     connect: float = 10.0
     read: float = 20.0
+
+
+def plain(value: Any) -> Any:
+    """A model value as JSON-ready data (for `--json`): dataclasses as dicts, tuples as lists, times as ISO 8601."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return value

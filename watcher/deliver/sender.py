@@ -29,7 +29,7 @@ from watcher.logs import redact
 from watcher.run.metrics import Metrics
 from watcher.model import Delivery, Timeout
 from watcher.store import Store
-from watcher.store.db import iso, parse_iso, utcnow
+from watcher.store.times import iso, parse_iso, utcnow
 
 log = logging.getLogger("watcher.deliver")
 FAILING_AFTER = 3  # consecutive failures before a channel is reported failing
@@ -77,7 +77,7 @@ class Sender:
         await self._digests(utcnow(), report)
         while True:
             when = datetime.max.replace(tzinfo=utcnow().tzinfo) if everything else utcnow()
-            due = self.store.due_deliveries(when, exclude=digests, unknown_too=not everything)
+            due = self.store.outbox.due(when, exclude=digests, unknown_too=not everything)
             if not due:
                 return report
             for d in due:
@@ -101,21 +101,21 @@ class Sender:
 
     async def _digest(self, name: str, key: str, spec: str, updates: bool, now: datetime, report: SendReport) -> None:
         channel = self.config.channels[name]
-        last = parse_iso(self.store.get_meta(key))
+        last = parse_iso(self.store.meta.get(key))
         if last is None:  # the first digest comes at the first scheduled time from now
-            self.store.set_meta(key, iso(now) or "")
+            self.store.meta.set(key, iso(now) or "")
             return
         if now < next_digest(spec, last):
             return
         all_sent = True
         for i, url in enumerate(channel.urls):
-            items = self.store.pending_for(name, i, updates_only=updates)
+            items = self.store.outbox.pending_for(name, i, updates_only=updates)
             if not items:
                 continue
             title, body = compose_digest(items, updates=updates)
             outcome = await asyncio.to_thread(send, url, title, body, timeout=timeout_of(channel))
             if outcome.ok:
-                self.store.mark_all_sent(d.id for d in items)
+                self.store.outbox.mark_all_sent(d.id for d in items)
                 report.sent += len(items)
                 log.info("digest of %d %s sent to %s", len(items), "story updates" if updates else "alerts", name)
             else:
@@ -123,12 +123,12 @@ class Sender:
                 report.failed += len(items)
                 log.warning("digest to %s failed: %s; the alerts stay queued for the next digest", name, outcome.error)
         if all_sent:
-            self.store.set_meta(key, iso(now) or "")
+            self.store.meta.set(key, iso(now) or "")
 
     async def _deliver(self, d: Delivery, report: SendReport) -> None:
         channel = self.config.channels.get(d.channel)
         if channel is None or d.target >= len(channel.urls):
-            self.store.mark_failed(d, f"channel '{d.channel}' is no longer configured", None)
+            self.store.outbox.mark_failed(d, f"channel '{d.channel}' is no longer configured", None)
             report.dead += 1
             log.error("%s to %s: channel no longer configured; given up", d.label, d.channel)
             return
@@ -143,7 +143,7 @@ class Sender:
         log.debug("%s to %s: sending to %s", d.label, d.channel, url)  # the log masks the URL's secrets
         outcome = await asyncio.to_thread(send, url, d.title, body, body_format, timeout_of(channel))
         if outcome.ok:
-            self.store.mark_sent(d)
+            self.store.outbox.mark_sent(d)
             report.sent += 1
             log.info("%s sent to %s", d.label, d.channel)
             await self._channel_ok(d.channel)
@@ -152,7 +152,7 @@ class Sender:
         now = utcnow()
         cfg = self.config.delivery
         when = next_attempt(d.attempts + 1, d.created_at, now, cfg.retry, cfg.max_retry, cfg.max_age)
-        self.store.mark_failed(d, error, when, unknown=outcome.unknown)
+        self.store.outbox.mark_failed(d, error, when, unknown=outcome.unknown)
         self.metrics.error("delivery")
         if when is None:
             report.dead += 1
@@ -176,20 +176,20 @@ class Sender:
         self._last_sent[url] = loop.time()
 
     async def _channel_failed(self, channel: str, error: str) -> None:
-        failures, reported = self.store.channel_health(channel)
+        failures, reported = self.store.outbox.channel_health(channel)
         failures += 1
         if failures >= FAILING_AFTER and not reported and channel != self.config.delivery.admin:
             reported = True
             await self._admin(f"watcher: channel '{channel}' is failing",
                               f"{failures} deliveries in a row failed; the last error: {error}. Alerts stay queued.")
-        self.store.set_channel_health(channel, failures, reported)
+        self.store.outbox.set_channel_health(channel, failures, reported)
 
     async def _channel_ok(self, channel: str) -> None:
-        failures, reported = self.store.channel_health(channel)
+        failures, reported = self.store.outbox.channel_health(channel)
         if reported:
             await self._admin(f"watcher: channel '{channel}' recovered", "Deliveries succeed again; queued alerts follow.")
         if failures or reported:
-            self.store.set_channel_health(channel, 0, False)
+            self.store.outbox.set_channel_health(channel, 0, False)
 
     async def notice(self, title: str, body: str) -> None:
         """Tell the admin channel (when one is configured) about something else, e.g. a failing source."""
@@ -202,7 +202,7 @@ class Sender:
         if channel is None:
             return
         # a notice quotes errors and URLs: masked like everything else watcher shows
-        self.store.add_notice(redact(title), redact(body), ((name, i) for i in range(len(channel.urls))))
+        self.store.outbox.add_notice(redact(title), redact(body), ((name, i) for i in range(len(channel.urls))))
         self.wake.set()
 
 

@@ -6,12 +6,14 @@ import asyncio
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 import yaml
 
 from watcher.config import load_config
 from watcher.demo.server import OutletServer
+from watcher.model import Alert, StoredArticle, StoredMatch
 from watcher.demo.watched import SOURCE_ID as WATCHED, run_watched_page
 from watcher.store import Store
 
@@ -59,10 +61,10 @@ def run_demo(data_dir: Path | None, follow: bool = False) -> None:
                 reports = len(asyncio.run(run_once(config)))
         store = Store(config.database)
         try:
-            articles = store.articles()
-            matches = store.matches()
-            stories = store.story_rows(limit=1000)
-            alerts = store.alert_rows(limit=1000)
+            articles = store.articles.all()
+            matches = store.alerts.matches()
+            stories = store.stories.recent(limit=1000)
+            alerts = store.alerts.recent(limit=1000)
         finally:
             store.close()
         summarise(articles, matches, stories, alerts, reports)
@@ -89,7 +91,8 @@ def _console_address() -> str:
     return "127.0.0.1:8080"
 
 
-def summarise(articles: list[dict], matches: list[dict], stories: list[dict], alerts: list[dict], outlets: int) -> None:
+def summarise(articles: list[StoredArticle], matches: list[StoredMatch], stories: list[dict[str, Any]],
+              alerts: list[Alert], outlets: int) -> None:
     click.echo("")
     click.echo(f"{len(articles)} articles stored from {outlets} outlets, in {len(stories)} stories:")
     for s in sorted(stories, key=lambda s: s["id"]):
@@ -99,13 +102,13 @@ def summarise(articles: list[dict], matches: list[dict], stories: list[dict], al
             r = a["reason"]
             click.echo(f"      {a['sitename'] or a['source_id']} joined as {r.get('signal')} "
                        f"(score {r.get('score', 0):.2f})")
-    fired = {m["article_id"] for m in matches}
+    fired = {m.article_id for m in matches}
     click.echo(f"\n{len(alerts)} alert{'s' if len(alerts) != 1 else ''} for {len(fired)} matching articles "
                "(one per rule and story), printed above through the console:// channel:")
     for a in alerts:
-        also = f"; {len(a['also'])} later outlets attached" if a["also"] else ""
-        click.echo(f"  * rule {a['rule_id']}: {a['title']}  [{a['source_id']}{also}]")
-    quiet = [a for a in articles if a["id"] not in fired]
+        also = f"; {len(a.also)} later outlets attached" if a.also else ""
+        click.echo(f"  * rule {a.rule_id}: {a.title}  [{a.source_id}{also}]")
+    quiet = [a for a in articles if a.id not in fired]
     click.echo(f"\n{len(quiet)} articles matched no rule, among them:")
     for a in quiet[:3]:
-        click.echo(f"  * {a['title']}")
+        click.echo(f"  * {a.article.title}")

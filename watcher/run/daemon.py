@@ -51,12 +51,12 @@ async def run_once(config: Config) -> list[PollReport]:
             raise StoreError(f"{trouble.reason}; nothing was lost: the next run reads those entries again")
         sent = await p.sender.send_due()
         for pause in ONCE_RETRIES:  # a short outage does not leave this run's alerts queued
-            if p.store.next_due(exclude=p.sender.digest_channels) is None:
+            if p.store.outbox.next_due(exclude=p.sender.digest_channels) is None:
                 break
             await asyncio.sleep(pause)
             more = await p.sender.send_due(everything=True)
             sent.sent += more.sent
-        queued = p.store.outbox_depth()
+        queued = p.store.outbox.depth()
     if sent.sent or queued:
         log.info("delivery: %d sent, %d queued for retry", sent.sent, queued)
     ok = sum(1 for r in reports if r.ok)
@@ -124,7 +124,7 @@ class Daemon:
                 pass
         async with open_pipeline(self.config) as p, self._serving(p):
             # a program holding the database lock must not stall the loop for the 30 s a one-shot command waits
-            p.store.db.execute(f"PRAGMA busy_timeout = {BUSY_WAIT_MS}")
+            p.store.wait_for_locks(BUSY_WAIT_MS / 1000)
             self.scheduler = AsyncIOScheduler(event_loop=loop, timezone=timezone.utc)
             now = datetime.now(timezone.utc)
             for source in self.config.sources:
@@ -167,7 +167,7 @@ class Daemon:
         if self.trouble.reason:
             return Health(False, self.trouble.reason)
         try:
-            p.store.db.execute("SELECT 1").fetchone()
+            p.store.ping()
         except sqlite3.Error as e:
             return Health(False, f"the database does not answer: {e}")
         return Health(True, f"ok: {len(self.config.sources)} sources scheduled")
@@ -221,7 +221,7 @@ class Daemon:
         if self.trouble.reason:
             return WRITE_RETRY
         try:
-            nxt = p.store.next_due(exclude=p.sender.digest_channels)
+            nxt = p.store.outbox.next_due(exclude=p.sender.digest_channels)
         except sqlite3.Error as e:
             log.warning("cannot read the outbox: %s", e)
             return WRITE_RETRY
@@ -231,9 +231,7 @@ class Daemon:
         """After refused writes, whether one small write works now (a send whose outcome could not be recorded
         would be sent again later: nothing is sent until then)."""
         try:
-            with p.store.db.atomic():
-                p.store.db.execute("INSERT INTO meta (key, value) VALUES ('write_check', ?) ON CONFLICT(key) "
-                                   "DO UPDATE SET value = excluded.value", [datetime.now(timezone.utc).isoformat()])
+            p.store.meta.set("write_check", datetime.now(timezone.utc).isoformat())
         except sqlite3.Error as e:
             if write_refused(e) is None:
                 raise
@@ -243,7 +241,7 @@ class Daemon:
         return True
 
     def _schedule(self, source: SourceConfig, p: Pipeline, now: datetime) -> None:
-        state = p.store.ensure_source(source.id, source.url, source.type)
+        state = p.store.sources.ensure(source.id, source.url, source.type)
         if state.disabled:
             log.warning("source %s: not scheduled: %s (change its url in the config to poll it again)",
                         source.id, state.disabled)
@@ -274,7 +272,7 @@ class Daemon:
         source = next((s for s in self.config.sources if s.id == source_id), None)
         if source is None or self.scheduler is None or self.stopping.is_set():
             return False
-        if p.store.ensure_source(source.id, source.url, source.type).disabled:
+        if p.store.sources.ensure(source.id, source.url, source.type).disabled:
             return False
         self._at(source, p, datetime.now(timezone.utc))
         return True

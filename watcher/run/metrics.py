@@ -59,11 +59,11 @@ class WatcherCollector(Collector):
             errors.add_metric([kind], n)
         yield errors
 
-        db = self.store.db
+        store = self.store
         yield CounterMetricFamily("watcher_articles_stored", "Articles stored (each once, however many entries lead "
-                                  "to it).", value=_scalar(db.execute("SELECT COUNT(*) FROM articles")))
+                                  "to it).", value=store.articles.count())
         hits = CounterMetricFamily("watcher_rule_hits", "Articles each rule fired on.", labels=["rule"])
-        for rule, n in db.execute("SELECT rule_id, COUNT(*) FROM matches GROUP BY rule_id ORDER BY rule_id"):
+        for rule, n in store.alerts.rule_hits():
             hits.add_metric([rule], n)
         yield hits
 
@@ -73,46 +73,19 @@ class WatcherCollector(Collector):
                                    labels=["channel"])
         pending = GaugeMetricFamily("watcher_outbox_depth", "Deliveries waiting to be sent (or retried).",
                                     labels=["channel"])
-        rows = db.execute(
-            "SELECT channel, SUM(status = 'sent'), SUM(CASE WHEN status = 'sent' THEN attempts - 1 ELSE attempts END), "
-            "SUM(status = 'dead'), SUM(status = 'pending') FROM deliveries GROUP BY channel ORDER BY channel"
-        ).fetchall()
-        for channel, n_sent, n_failed, n_dead, n_pending in rows:
-            sent.add_metric([channel], n_sent or 0)
-            failed.add_metric([channel], n_failed or 0)
-            dead.add_metric([channel], n_dead or 0)
-            pending.add_metric([channel], n_pending or 0)
+        for t in store.outbox.totals():
+            sent.add_metric([t.channel], t.sent)
+            failed.add_metric([t.channel], t.failed)
+            dead.add_metric([t.channel], t.dead)
+            pending.add_metric([t.channel], t.pending)
         yield from (sent, failed, dead, pending)
 
+        due = store.sources.most_overdue(self.source_ids)
+        lag = max(0.0, (datetime.now(timezone.utc) - due).total_seconds()) if due else 0.0
         yield GaugeMetricFamily("watcher_poll_lag_seconds", "How far the most overdue source is behind its next "
-                                "scheduled poll (0 when none is late).", value=self._lag())
+                                "scheduled poll (0 when none is late).", value=lag)
         yield GaugeMetricFamily("watcher_sources_failing", "Sources whose last poll failed.",
-                                value=self._count_sources("consecutive_failures > 0"))
-
-    def _lag(self) -> float:
-        row = self._sources("MIN(next_poll_at)", "next_poll_at IS NOT NULL AND disabled IS NULL")
-        if not row or not row[0]:
-            return 0.0
-        due = datetime.fromisoformat(row[0])
-        return max(0.0, (datetime.now(timezone.utc) - due).total_seconds())
-
-    def _count_sources(self, where: str) -> int:
-        row = self._sources("COUNT(*)", where)
-        return int(row[0]) if row else 0
-
-    def _sources(self, what: str, where: str) -> tuple | None:
-        """One aggregate over the configured sources (the table keeps sources removed from the config)."""
-        if not self.source_ids:
-            return None
-        marks = ",".join("?" * len(self.source_ids))
-        return self.store.db.execute(  # type: ignore[no-any-return]
-            f"SELECT {what} FROM sources WHERE id IN ({marks}) AND {where}", self.source_ids
-        ).fetchone()
-
-
-def _scalar(cursor: object) -> float:
-    row = cursor.fetchone()  # type: ignore[attr-defined]
-    return float(row[0]) if row and row[0] is not None else 0.0
+                                value=store.sources.failing(self.source_ids))
 
 
 def registry_for(metrics: Metrics, store: Store, source_ids: Iterable[str]) -> CollectorRegistry:

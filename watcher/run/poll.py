@@ -39,7 +39,7 @@ from watcher.rules.ruleset import RuleMatch, RuleSet
 from watcher.source.schedule import MoveState, adapted_interval, max_age, next_poll, permanent_target, track_move
 from watcher.model import AlertDraft, Article, Entry, Item, Match, PollReport, PollUpdate, SourceState
 from watcher.store import Store
-from watcher.store.db import utcnow
+from watcher.store.times import utcnow
 
 if TYPE_CHECKING:
     from watcher.extract.model import Extracted
@@ -167,7 +167,7 @@ async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
     started = utcnow()
     report = PollReport(source.id)
     p.rules.refresh()
-    state = p.store.ensure_source(source.id, source.url, source.type)
+    state = p.store.sources.ensure(source.id, source.url, source.type)
     if state.disabled:
         report.status, report.error = "disabled", state.disabled
         log.info("source %s: not polled: %s (change its url in the config to poll it again)", source.id, state.disabled)
@@ -206,7 +206,7 @@ async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
         report.status = "not_modified" if resp.not_modified else "unchanged"
         report.next_poll_at = next_poll(started, timing, adapted=state.adaptive_interval,
                                         hints=[state.feed_interval, cache_age])
-        p.store.record_poll(source.id, PollUpdate(
+        p.store.sources.record_poll(source.id, PollUpdate(
             "ok", report.status, report.next_poll_at, http_status=resp.status,
             etag=resp.headers.get("etag") or (state.etag if resp.not_modified else None),
             last_modified=resp.headers.get("last-modified") or (state.last_modified if resp.not_modified else None),
@@ -230,7 +230,7 @@ async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
     report.type = kind
     report.entries = len(cands)
 
-    known = p.store.known_keys(source.id, [c.key for c in cands])
+    known = p.store.articles.known_keys(source.id, [c.key for c in cands])
     new = [c for c in cands if c.key not in known]
     first_poll = source.baseline and not state.baseline_done
     new, waiting = take_new(new, source.max_new_per_poll or p.config.defaults.max_new_per_poll)
@@ -254,7 +254,7 @@ async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
     # entries left waiting must be read again next time: no validators or hash that would skip the same bytes,
     # and a first poll stays a first poll (they are baseline too)
     complete = not waiting
-    p.store.record_poll(source.id, PollUpdate(
+    p.store.sources.record_poll(source.id, PollUpdate(
         "ok", "ok", report.next_poll_at, http_status=resp.status,
         etag=resp.headers.get("etag") if complete else None,
         last_modified=resp.headers.get("last-modified") if complete else None, size=resp.received,
@@ -317,9 +317,9 @@ async def _store_in_turn(source: SourceConfig, c: Item, p: Pipeline, report: Pol
 async def _store_candidate(source: SourceConfig, c: Item, p: Pipeline, report: PollReport,
                            after: asyncio.Event | None = None) -> None:
     entry = Entry(source.id, c.key, c.guid, c.url, c.canonical_url, c.title, c.published)
-    existing = p.store.find_article(canonical_url=c.canonical_url, guid=global_guid(c.guid))
+    existing = p.store.articles.find(canonical_url=c.canonical_url, guid=global_guid(c.guid))
     if existing is not None:
-        p.store.add_entry(entry, existing)
+        p.store.articles.add_entry(entry, existing)
         report.duplicates += 1
         return
     extracted: Extracted | None = None
@@ -344,21 +344,21 @@ async def _store_candidate(source: SourceConfig, c: Item, p: Pipeline, report: P
         await after.wait()  # the entries before this one in placing order are stored
     # from here to the insert nothing awaits, so no other entry can slip in between
     if final_url and canon != c.canonical_url:
-        existing = p.store.find_article(canonical_url=canon)
+        existing = p.store.articles.find(canonical_url=canon)
         if existing is not None:
-            p.store.add_entry(entry, existing)
+            p.store.articles.add_entry(entry, existing)
             report.duplicates += 1
             return
     body = clip(extracted.text, MAX_TEXT) if extracted else c.text
     summary_only = extracted is None
     if not body.strip() and not c.title:
         log.info("source %s: entry %s has no text and no title; stored without article", source.id, c.key)
-        p.store.add_entry(entry, None)
+        p.store.articles.add_entry(entry, None)
         return
     body_hash = body_fingerprint(body)
-    existing = p.store.find_article(body_hash=body_hash)
+    existing = p.store.articles.find(body_hash=body_hash)
     if existing is not None:
-        p.store.add_entry(entry, existing)
+        p.store.articles.add_entry(entry, existing)
         report.duplicates += 1
         return
     article = Article(
@@ -378,10 +378,10 @@ async def _store_candidate(source: SourceConfig, c: Item, p: Pipeline, report: P
         extract_error=error,
     )
     made = extracted.sketch if extracted and extracted.title == article.title else None  # the worker's sketch
-    placement = p.store.place_story(story_sketch(article, made), p.config.stories.window)
+    placement = p.store.stories.place(story_sketch(article, made), p.config.stories.window)
     crossings = ArticleCrossings(p.store.db, p.rules.rules, placement.verdict.story_id if placement.verdict else None)
     matches = match_article(article, source, p.rules.rules, p.config, crossings.settle) if article.alertable else []
-    article_id, created = p.store.add_article(entry, article, matches, placement)
+    article_id, created = p.store.articles.add(entry, article, matches, placement)
     if created:
         crossings.remember(article_id)  # `when: crosses` values seen, per rule, story and speaker
     if not created:
@@ -465,7 +465,7 @@ async def _failed(
     if kind == "paused":  # another request to the host was told to wait: not this source's failure
         report.status = "paused"
         report.next_poll_at = next_poll(started, timing, adapted=state.adaptive_interval, not_before=not_before)
-        p.store.record_poll(source.id, PollUpdate("skipped", "paused", report.next_poll_at, error=message, **keep_move))
+        p.store.sources.record_poll(source.id, PollUpdate("skipped", "paused", report.next_poll_at, error=message, **keep_move))
         log.info("source %s: paused: %s", source.id, message)
         return _done(report, start)
     disabled = None
@@ -477,7 +477,7 @@ async def _failed(
     # a host's Retry-After says when to come back; other failures double the wait each time
     report.next_poll_at = next_poll(started, timing, adapted=state.adaptive_interval, hints=[state.feed_interval],
                                     failures=0 if not_before else failures, not_before=not_before)
-    p.store.record_poll(source.id, PollUpdate(
+    p.store.sources.record_poll(source.id, PollUpdate(
         "failed", kind, report.next_poll_at, error=message, http_status=http_status, disabled=disabled, **keep_move))
     if disabled:
         log.warning("source %s: %s; it is disabled and not polled again until its url changes in the config",
@@ -494,7 +494,7 @@ async def _failed(
             f"{failures} polls in a row have failed since {since:%Y-%m-%d %H:%M} UTC. The last error: {message}. "
             f"Next try: {report.next_poll_at:%Y-%m-%d %H:%M} UTC.",
         )
-        p.store.set_failing_notified(source.id, True)
+        p.store.sources.set_failing_notified(source.id, True)
     return _done(report, start)
 
 

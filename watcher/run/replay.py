@@ -18,9 +18,8 @@ from watcher.match.engine import Evidence
 from watcher.match.explain import evidence_line
 from watcher.rules.load import load_rules
 from watcher.run.crossing import ReplayCrossings
-from watcher.model import Article
 from watcher.store import Store
-from watcher.store.db import parse_iso, utcnow
+from watcher.store.times import iso, utcnow
 from watcher.store.lock import open_store
 
 
@@ -35,7 +34,7 @@ def replay_rules(config: Config, age: float | None, rule_id: str | None, as_json
     tags = {s.id: frozenset(s.tags) for s in config.sources}
     with open_store(config.database, writes=send) as store:  # --send queues and sends: it holds the lock
         since = utcnow() - timedelta(seconds=age) if age else None
-        articles = store.articles_since(since)
+        articles = store.articles.since(since)
         hits, per_rule = _replay(rules, articles, tags, store if send else None, config)
         sent = _deliver(store, config) if send else None
     if as_json:
@@ -63,26 +62,18 @@ def _replay(rules, articles, tags, store, config):  # type: ignore[no-untyped-de
     per_rule: Counter[str] = Counter()
     with click.progressbar(articles, label=f"replaying {len(rules)} rules", file=click.get_text_stream("stderr"),
                            show_pos=True) as bar:
-        for a in bar:
-            text = ArticleText(a["title"] or "", a["body"], a["source_id"], tags.get(a["source_id"], frozenset()),
-                               a["language"])
-            fired = crossings.settle(text, rules.match(text), a.get("story_id"), a["id"])
+        for stored in bar:
+            a = stored.article
+            text = ArticleText(a.title or "", a.body, a.source_id, tags.get(a.source_id, frozenset()), a.language)
+            fired = crossings.settle(text, rules.match(text), stored.story_id, stored.id)
             for m in fired:
                 per_rule[m.rule.id] += 1
-                hits.append({"rule": m.rule.id, "article_id": a["id"], "title": a["title"], "url": redact(a["url"]),
-                             "source": a["source_id"], "published": a["published"],
+                hits.append({"rule": m.rule.id, "article_id": stored.id, "title": a.title, "url": redact(a.url),
+                             "source": a.source_id, "published": iso(a.published),
                              "evidence": [asdict(e) for e in m.evidence]})
-            if store is not None and fired and a["source_id"] in sources:
-                store.add_matches(a["id"], match_records(fired, _record(a), sources[a["source_id"]], config))
+            if store is not None and fired and a.source_id in sources:
+                store.alerts.add_matches(stored.id, match_records(fired, a, sources[a.source_id], config))
     return hits, per_rule
-
-
-def _record(a: dict) -> Article:  # type: ignore[type-arg]
-    return Article(
-        canonical_url=a["canonical_url"], url=a["url"], guid=a["guid"], source_id=a["source_id"], title=a["title"],
-        author=a["author"], published=parse_iso(a["published"]), sitename=a["sitename"], language=a["language"],
-        body=a["body"], body_hash=a["body_hash"], summary_only=bool(a["summary_only"]), alertable=bool(a["alertable"]),
-    )
 
 
 def _deliver(store: Store, config: Config) -> int:

@@ -34,8 +34,8 @@ async def open_pipeline(config: Config) -> AsyncIterator[Pipeline]:
             ),
             user_agent=http.user_agent,
             allow_private=http.allow_private,
-            pauses=store.host_pauses(),  # a host's Retry-After holds across restarts
-            on_pause=store.pause_host,
+            pauses=store.sources.host_pauses(),  # a host's Retry-After holds across restarts
+            on_pause=store.sources.pause_host,
         )
         extractor = Extractor(workers=config.extract.workers, timeout=config.extract.timeout)
         metrics = Metrics()

@@ -1,4 +1,4 @@
-"""The SQLite store: sources, feed entries and articles (sqlite-utils, WAL mode)."""
+"""The store, in SQLite: sources, entries and articles, stories, matches and alerts, and the outbox (see db.py)."""
 
 from watcher.store.db import Store
 

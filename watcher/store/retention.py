@@ -18,7 +18,7 @@ from pathlib import Path
 
 from watcher.config.schema import RetentionConfig
 from watcher.store import Store
-from watcher.store.db import iso, parse_iso, utcnow
+from watcher.store.times import iso, parse_iso, utcnow
 
 log = logging.getLogger("watcher.retention")
 
@@ -77,7 +77,7 @@ async def apply_retention(store: Store, config: RetentionConfig) -> None:
             log.info("retention: emptied the bodies of %d articles stored before %s", n, iso(cutoff),
                      extra={"pruned": n})
     now = utcnow()
-    if vacuum_due(parse_iso(store.get_meta(VACUUM_KEY)), now, config.vacuum):
+    if vacuum_due(parse_iso(store.meta.get(VACUUM_KEY)), now, config.vacuum):
         size = _size(store.path)
         start = time.monotonic()
         try:
@@ -85,7 +85,7 @@ async def apply_retention(store: Store, config: RetentionConfig) -> None:
         except sqlite3.Error as e:  # busy or interrupted: the next check tries again
             log.warning("vacuum failed: %s", e)
             return
-        store.set_meta(VACUUM_KEY, iso(utcnow()) or "")
+        store.meta.set(VACUUM_KEY, iso(utcnow()) or "")
         log.info("vacuum: database compacted from %.1f MB to %.1f MB in %.1fs", size / 1e6, _size(store.path) / 1e6,
                  time.monotonic() - start)
 

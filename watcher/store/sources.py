@@ -8,12 +8,12 @@ storm of writes.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Iterable
 
 import sqlite_utils
 
 from watcher.model import PollUpdate, SourceState
-from watcher.store.times import iso, parse_iso
+from watcher.store.times import iso, parse_iso, utcnow
 
 _STATE_COLUMNS = (
     "id, url, added_at, baseline_done, etag, last_modified, consecutive_failures, next_poll_at, type, "
@@ -158,3 +158,54 @@ def pause_host(db: sqlite_utils.Database, host: str, until: float, now: datetime
             "ON CONFLICT(host) DO UPDATE SET until = MAX(until, excluded.until)",
             [host, iso(datetime.fromtimestamp(until, timezone.utc))],
         )
+
+
+class Sources:
+    """Sources in the store, for the poll, the daemon, `watcher sources` and /metrics."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def ensure(self, source_id: str, url: str, type_: str | None) -> SourceState:
+        """The source's polling state; a new source is added, a changed URL starts afresh."""
+        return state(self.db, source_id, url, type_, utcnow())
+
+    def record_poll(self, source_id: str, update: PollUpdate) -> None:
+        record(self.db, source_id, update, utcnow())
+
+    def set_failing_notified(self, source_id: str, notified: bool) -> None:
+        set_notified(self.db, source_id, notified)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every stored source with its health and article count, for `watcher sources`."""
+        return rows(self.db)
+
+    def enable(self, source_id: str) -> str | None:
+        """Poll the source again at its next chance, even if it was disabled; KeyError if never polled."""
+        return enable(self.db, source_id, utcnow())
+
+    def host_pauses(self) -> dict[str, float]:
+        """Hosts that asked (Retry-After) not to be called before a time still ahead: host -> epoch seconds."""
+        return host_pauses(self.db, utcnow())
+
+    def pause_host(self, host: str, until: float) -> None:
+        pause_host(self.db, host, until, utcnow())
+
+    def most_overdue(self, source_ids: Iterable[str]) -> datetime | None:
+        """The earliest next poll among these sources (those not disabled), if any is scheduled."""
+        row = self._among(source_ids, "MIN(next_poll_at)", "next_poll_at IS NOT NULL AND disabled IS NULL")
+        return parse_iso(row[0]) if row and row[0] else None
+
+    def failing(self, source_ids: Iterable[str]) -> int:
+        """How many of these sources failed their last poll."""
+        row = self._among(source_ids, "COUNT(*)", "consecutive_failures > 0")
+        return int(row[0]) if row else 0
+
+    def _among(self, source_ids: Iterable[str], what: str, where: str) -> tuple[Any, ...] | None:
+        """One aggregate over the given sources (the table keeps sources removed from the config)."""
+        ids = list(source_ids)
+        if not ids:
+            return None
+        marks = ",".join("?" * len(ids))
+        return self.db.execute(  # type: ignore[no-any-return]
+            f"SELECT {what} FROM sources WHERE id IN ({marks}) AND {where}", ids).fetchone()

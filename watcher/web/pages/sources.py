@@ -85,7 +85,7 @@ async def enable(request: Request, form: dict[str, str]) -> Response:
     sid = request.path_params["id"]
     c = console_of(request)
     try:
-        c.store.enable_source(sid)
+        c.store.sources.enable(sid)
     except KeyError:
         return problem(request, 404, f"source {sid} was never polled")
     c.control.poll_now(sid)

@@ -1,0 +1,157 @@
+"""Entries and articles in the store, and the stories articles are placed in.
+
+An entry is what one source listed; an article is stored once however many
+entries lead to it (same canonical URL, distinctive GUID or body). A new
+article is written with its story placement, its entry and its matches (and
+the alerts they make) in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any, Iterable
+
+import sqlite_utils
+
+from watcher.dedupe.sketch import SKETCH_VERSION, Sketch
+from watcher.model import Article, Entry, Match, StoredArticle
+from watcher.store import stories
+from watcher.store.alerts import insert_matches
+from watcher.store.meta import Meta
+from watcher.store.stories import Placement
+from watcher.store.times import iso, parse_iso, utcnow
+
+_ARTICLE_COLUMNS = ("id, canonical_url, url, guid, source_id, title, author, published, sitename, language, body, "
+                    "body_hash, summary_only, alertable, extract_error, fetched_at, story_id")
+
+
+def _stored(r: tuple[Any, ...]) -> StoredArticle:
+    article = Article(canonical_url=r[1], url=r[2], guid=r[3], source_id=r[4], title=r[5], author=r[6],
+                      published=parse_iso(r[7]), sitename=r[8], language=r[9], body=r[10], body_hash=r[11],
+                      summary_only=bool(r[12]), alertable=bool(r[13]), extract_error=r[14])
+    return StoredArticle(r[0], article, parse_iso(r[15]), r[16])
+
+
+class Articles:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def known_keys(self, source_id: str, keys: Iterable[str]) -> set[str]:
+        """Which of `keys` the source has listed before."""
+        keys = list(keys)
+        found: set[str] = set()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0]
+                for r in self.db.execute(
+                    f"SELECT key FROM entries WHERE source_id = ? AND key IN ({marks})", [source_id, *chunk]
+                )
+            )
+        return found
+
+    def find(
+        self, *, canonical_url: str | None = None, guid: str | None = None, body_hash: str | None = None
+    ) -> int | None:
+        """Id of an already stored article that is the same by URL, GUID or body."""
+        for column, value in (("canonical_url", canonical_url), ("guid", guid), ("body_hash", body_hash)):
+            if value:
+                row = self.db.execute(f"SELECT id FROM articles WHERE {column} = ? LIMIT 1", [value]).fetchone()
+                if row:
+                    return int(row[0])
+        return None
+
+    def add_entry(self, entry: Entry, article_id: int | None) -> None:
+        """An entry that leads to an article already stored (or to none)."""
+        with self.db.atomic():
+            self._insert_entry(entry, article_id)
+
+    def add(
+        self, entry: Entry, article: Article, matches: Iterable[Match] = (), placement: Placement | None = None,
+    ) -> tuple[int, bool]:
+        """Store the article, its story, its matches and the entry that led to it, atomically.
+
+        Returns the article id and whether it is new (False when another entry
+        stored the same canonical URL first)."""
+        values = asdict(article)
+        values["published"] = iso(article.published)
+        values["summary_only"] = int(article.summary_only)
+        values["alertable"] = int(article.alertable)
+        values["fetched_at"] = iso(utcnow())
+        cols = ", ".join(values)
+        marks = ", ".join("?" * len(values))
+        with self.db.atomic():
+            cur = self.db.execute(
+                f"INSERT INTO articles ({cols}) VALUES ({marks}) ON CONFLICT(canonical_url) DO NOTHING",
+                list(values.values()),
+            )
+            created = cur.rowcount > 0
+            if not created:  # another entry stored the same URL meanwhile
+                article_id = int(
+                    self.db.execute("SELECT id FROM articles WHERE canonical_url = ?", [article.canonical_url]).fetchone()[0]
+                )
+            else:
+                article_id = int(cur.lastrowid)
+                if placement is not None:
+                    stories.save(self.db, article_id, placement, article.title, values["fetched_at"])
+                # the matches are recorded with the article or not at all
+                insert_matches(self.db, article_id, matches)
+            self._insert_entry(entry, article_id)
+        return article_id, created
+
+    def _insert_entry(self, entry: Entry, article_id: int | None) -> None:
+        self.db.execute(
+            "INSERT INTO entries (source_id, key, guid, url, canonical_url, title, published, seen_at, article_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(source_id, key) DO NOTHING",
+            [entry.source_id, entry.key, entry.guid, entry.url, entry.canonical_url, entry.title,
+             iso(entry.published), iso(utcnow()), article_id],
+        )
+
+    def since(self, since: datetime | None) -> list[StoredArticle]:
+        """Stored articles fetched since `since` (all when None), oldest first."""
+        sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles"
+        params: list[str] = []
+        if since is not None:
+            sql += " WHERE fetched_at >= ?"
+            params.append(iso(since) or "")
+        return [_stored(r) for r in self.db.execute(sql + " ORDER BY id", params).fetchall()]
+
+    def all(self, source_id: str | None = None) -> list[StoredArticle]:
+        """Every stored article (of one source, or all), oldest first."""
+        sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles"
+        params: list[str] = []
+        if source_id:
+            sql += " WHERE source_id = ?"
+            params.append(source_id)
+        return [_stored(r) for r in self.db.execute(sql + " ORDER BY id", params).fetchall()]
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+
+class Stories:
+    """Articles about one event, grouped across outlets (the placing itself is `watcher.store.stories`)."""
+
+    def __init__(self, db: sqlite_utils.Database, meta: Meta) -> None:
+        self.db = db
+        self.meta = meta
+
+    def place(self, sk: Sketch, window: float) -> Placement:
+        """Which story a new article belongs to (read only; `Articles.add` records it)."""
+        return stories.place(self.db, sk, window)
+
+    def rebuild(self, resketch: bool = False, window: float | None = None) -> int:
+        """Rebuild the story indexes from the stored sketches (with `resketch`, the sketches from the bodies);
+        with `window`, place every article again in the order it was stored, as the daemon did."""
+        if window is not None:
+            n = stories.replay(self.db, window, resketch)
+        else:
+            n = stories.rebuild_index(self.db, resketch)
+        self.meta.set("story_sketch_version", str(SKETCH_VERSION))
+        return n
+
+    def recent(self, limit: int = 20, since: datetime | None = None) -> list[dict[str, Any]]:
+        """The stories seen most recently (since `since`), with their articles, for `watcher stories`."""
+        return stories.story_rows(self.db, limit, iso(since))

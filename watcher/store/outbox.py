@@ -1,0 +1,142 @@
+"""The outbox: each alert's deliveries (one per channel URL) and admin notices, waiting to be sent or retried,
+and each channel's run of failures (for its one "failing" and one "recovered" notice)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
+
+import sqlite_utils
+
+from watcher.model import Delivery
+from watcher.store.times import iso, parse_iso, utcnow
+
+
+@dataclass(frozen=True)
+class ChannelTotals:
+    """A channel's deliveries by state, for /metrics: sent, failed tries, given up (dead), waiting."""
+
+    channel: str
+    sent: int
+    failed: int
+    dead: int
+    pending: int
+
+
+def _table(d: Delivery) -> str:
+    """The table holding this outbox row."""
+    return "notices" if d.notice else "deliveries"
+
+
+class Outbox:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def due(self, now: datetime, limit: int = 100, exclude: Iterable[str] = (),
+            unknown_too: bool = True) -> list[Delivery]:
+        """Pending deliveries and admin notices whose time has come, except alerts to the `exclude` channels
+        (digests); without `unknown_too`, not those whose last try may have arrived (no answer in time)."""
+        skip = list(exclude)
+        marks = ",".join("?" * len(skip))
+        cur = self.db.execute(
+            "SELECT d.id, d.alert_id, d.channel, d.target, d.attempts, a.title, a.body, a.created_at, a.context, "
+            "d.next_attempt_at FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+            "WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND a.kind != 'update-digest' "
+            + (f"AND d.channel NOT IN ({marks}) " if skip else "") + ("" if unknown_too else "AND d.outcome_unknown = 0 ")
+            + "UNION ALL SELECT id, NULL, channel, target, attempts, title, body, created_at, '{}', next_attempt_at "
+            "FROM notices WHERE status = 'pending' AND next_attempt_at <= ? "
+            + ("" if unknown_too else "AND outcome_unknown = 0 ") + "ORDER BY 10, 1 LIMIT ?",
+            [iso(now), *skip, iso(now), limit],
+        )
+        return [Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_iso(r[7]) or now, r[8]) for r in cur.fetchall()]
+
+    def add_notice(self, title: str, body: str, targets: Iterable[tuple[str, int]]) -> None:
+        """An admin notice, queued for each (channel, URL index), to be sent and retried like alerts."""
+        now = iso(utcnow())
+        with self.db.atomic():
+            for channel, target in targets:
+                self.db.execute(
+                    "INSERT INTO notices (created_at, title, body, channel, target, status, next_attempt_at) "
+                    "VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+                    [now, title, body, channel, target, now],
+                )
+
+    def pending_for(self, channel: str, target: int, updates_only: bool = False) -> list[Delivery]:
+        """Pending deliveries to one URL (for a digest); only story updates held for a digest with `updates_only`."""
+        cur = self.db.execute(
+            "SELECT d.id, d.alert_id, d.channel, d.target, d.attempts, a.title, a.body, a.created_at, a.context "
+            "FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+            "WHERE d.status = 'pending' AND d.channel = ? AND d.target = ? "
+            + ("AND a.kind = 'update-digest' " if updates_only else "") + "ORDER BY d.id",
+            [channel, target],
+        )
+        return [Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_iso(r[7]) or utcnow(), r[8])
+                for r in cur.fetchall()]
+
+    def mark_all_sent(self, delivery_ids: Iterable[int]) -> None:
+        with self.db.atomic():
+            for i in delivery_ids:
+                self.db.execute(
+                    "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL "
+                    "WHERE id = ?",
+                    [iso(utcnow()), i],
+                )
+
+    def mark_sent(self, d: Delivery) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                f"UPDATE {_table(d)} SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL, "
+                "outcome_unknown = 0 WHERE id = ?",
+                [iso(utcnow()), d.id],
+            )
+
+    def mark_failed(self, d: Delivery, error: str, next_attempt: datetime | None, unknown: bool = False) -> None:
+        """A failed try: retry at `next_attempt`, or give up (dead) when it is None; `unknown` when the
+        service did not answer in time (the message may have arrived)."""
+        with self.db.atomic():
+            self.db.execute(
+                f"UPDATE {_table(d)} SET status = ?, attempts = attempts + 1, last_error = ?, "
+                "next_attempt_at = COALESCE(?, next_attempt_at), outcome_unknown = ? WHERE id = ?",
+                ["dead" if next_attempt is None else "pending", error, iso(next_attempt), int(unknown), d.id],
+            )
+
+    def channel_health(self, channel: str) -> tuple[int, bool]:
+        """The channel's failures in a row, and whether the admin channel was told it is failing."""
+        row = self.db.execute("SELECT failures, reported FROM channel_health WHERE channel = ?", [channel]).fetchone()
+        return (int(row[0]), bool(row[1])) if row else (0, False)
+
+    def set_channel_health(self, channel: str, failures: int, reported: bool) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO channel_health (channel, failures, reported) VALUES (?, ?, ?) "
+                "ON CONFLICT(channel) DO UPDATE SET failures = excluded.failures, reported = excluded.reported",
+                [channel, failures, int(reported)],
+            )
+
+    def depth(self) -> int:
+        """Alert deliveries and admin notices waiting to be sent (or retried)."""
+        return int(self.db.execute("SELECT (SELECT COUNT(*) FROM deliveries WHERE status = 'pending') "
+                                   "+ (SELECT COUNT(*) FROM notices WHERE status = 'pending')").fetchone()[0])
+
+    def next_due(self, exclude: Iterable[str] = ()) -> datetime | None:
+        """When the next pending delivery or notice is due (alerts to the `exclude` channels aside)."""
+        skip = list(exclude)
+        marks = ",".join("?" * len(skip))
+        row = self.db.execute(
+            "SELECT MIN(t) FROM (SELECT MIN(d.next_attempt_at) AS t FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+            "WHERE d.status = 'pending' AND a.kind != 'update-digest'"
+            + (f" AND d.channel NOT IN ({marks})" if skip else "")
+            + " UNION ALL SELECT MIN(next_attempt_at) FROM notices WHERE status = 'pending')",
+            skip,
+        ).fetchone()
+        return parse_iso(row[0]) if row and row[0] else None
+
+    def totals(self) -> list[ChannelTotals]:
+        """Each channel's alert deliveries: sent, failed tries, given up and waiting."""
+        rows = self.db.execute(
+            "SELECT channel, SUM(status = 'sent'), SUM(CASE WHEN status = 'sent' THEN attempts - 1 ELSE attempts END), "
+            "SUM(status = 'dead'), SUM(status = 'pending') FROM deliveries GROUP BY channel ORDER BY channel"
+        ).fetchall()
+        return [ChannelTotals(channel, sent or 0, failed or 0, dead or 0, pending or 0)
+                for channel, sent, failed, dead, pending in rows]
