@@ -194,7 +194,7 @@ def measure(store: Store, n: int, probes: int = 300, poll: int = POLL) -> dict:
                 placement = store.stories.place(sk, WINDOW)
                 t2 = time.perf_counter()
                 store.articles.add(Entry("bench", art.url, None, art.url, art.url, art.title, None), art,
-                                  placement=placement)
+                                   placement=placement)
                 t3 = time.perf_counter()
                 cpu.append(time.process_time() - c0)
                 times.append(t3 - t0)
