@@ -1,0 +1,207 @@
+"""The poll's article phases: from the new items of one poll to stored articles.
+
+`read_pages` fetches and extracts every new item's page at once (an item
+whose URL or GUID is stored already is a duplicate without a fetch);
+`store_pages` then stores them one by one in placing order, all in the
+caller's transaction: each is deduplicated (canonical URL after redirects,
+body), placed in its story, matched against the rules, and written with its
+entry, story and matches. Nothing awaits while storing, so no other poll's
+article slips in between and the same items give the same stories.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Callable
+
+from watcher.alert.compose import compose
+from watcher.config import Config, SourceConfig
+from watcher.dedupe import body_fingerprint, canonical_url
+from watcher.dedupe.identity import global_guid
+from watcher.dedupe.sketch import Sketch, sketch
+from watcher.errors import FetchError
+from watcher.extract.pool import ExtractionFailed
+from watcher.match.article import ArticleText
+from watcher.model import AlertDraft, Article, Entry, Item, Match, PollReport
+from watcher.parse.model import MAX_TEXT, clip, clip_title
+from watcher.rules.ruleset import RuleMatch, RuleSet
+from watcher.run.crossing import ArticleCrossings
+from watcher.run.offload import release_memory
+from watcher.source.intake import placing_order
+
+if TYPE_CHECKING:
+    from watcher.extract.model import Extracted
+    from watcher.run.pipeline import Pipeline
+
+log = logging.getLogger("watcher.run.poll")  # the poll's own lines, under the poll's name
+
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+
+
+@dataclass(frozen=True)
+class PageRead:
+    """One new item after its page was read: the extraction (None when the page could not be read, and `error`
+    says why), the URL it ended at, or the stored article it duplicates before any fetch."""
+
+    item: Item
+    extracted: Extracted | None = None
+    final_url: str | None = None
+    error: str | None = None
+    duplicate_of: int | None = None
+
+
+async def read_pages(source: SourceConfig, items: list[Item], p: Pipeline) -> list[PageRead]:
+    """Every item's page fetched and extracted, concurrently (the HTTP client bounds how many at once)."""
+    if not items:
+        return []
+    async with asyncio.TaskGroup() as group:  # one failure that is not the page's own stops the others
+        tasks = [group.create_task(read_page(source, c, p)) for c in items]
+    return [t.result() for t in tasks]
+
+
+async def read_page(source: SourceConfig, c: Item, p: Pipeline) -> PageRead:
+    existing = p.store.articles.find(canonical_url=c.canonical_url, guid=global_guid(c.guid))
+    if existing is not None:
+        return PageRead(c, duplicate_of=existing)
+    if not c.url:
+        return PageRead(c)
+    extracted: Extracted | None = None
+    error: str | None = None
+    final_url = c.url
+    page_size = 0
+    try:
+        page = await p.fetcher.get(c.url, accept=PAGE_ACCEPT, trusted=False, timeout=p.config.timeout(source))
+        final_url, page_size = page.url, len(page.content)
+        extracted = await p.extractor.extract(page.content, page.url, need_date=c.published is None)
+        del page  # the body and its copy sent to the worker are freed before the trim below
+        if extracted is None:
+            error = "no article body found on the page"
+    except (FetchError, ExtractionFailed) as e:
+        error = str(e)
+    await release_memory(page_size)
+    return PageRead(c, extracted, final_url, error)
+
+
+def store_pages(source: SourceConfig, reads: list[PageRead], p: Pipeline, report: PollReport) -> None:
+    """Store the reads in placing order (inside the caller's transaction), counting into `report`."""
+    for read in sorted(reads, key=lambda r: placing_order(r.item)):
+        store_page(source, read, p, report)
+
+
+def store_page(source: SourceConfig, read: PageRead, p: Pipeline, report: PollReport) -> None:
+    c, extracted = read.item, read.extracted
+    entry = Entry(source.id, c.key, c.guid, c.url, c.canonical_url, c.title, c.published)
+    existing = read.duplicate_of
+    canon = canonical_url(read.final_url) if read.final_url else c.key
+    if existing is None and read.final_url and canon != c.canonical_url:
+        existing = p.store.articles.find(canonical_url=canon)
+    body = clip(extracted.text, MAX_TEXT) if extracted else c.text
+    if existing is None and not body.strip() and not c.title:
+        log.info("source %s: entry %s has no text and no title; stored without article", source.id, c.key)
+        p.store.articles.add_entry(entry, None)
+        return
+    body_hash = body_fingerprint(body) if existing is None else None
+    if existing is None:
+        existing = p.store.articles.find(body_hash=body_hash)
+    if existing is not None:
+        p.store.articles.add_entry(entry, existing)
+        report.duplicates += 1
+        return
+    article = build_article(source, c, extracted, canon, body, body_hash, read.error)
+    made = extracted.sketch if extracted and extracted.title == article.title else None  # the worker's sketch
+    placement = p.store.stories.place(story_sketch(article, made), p.config.stories.window)
+    crossings = ArticleCrossings(p.store.db, p.rules.rules, placement.verdict.story_id if placement.verdict else None)
+    matches = match_article(article, source, p.rules.rules, p.config, crossings.settle) if article.alertable else []
+    article_id, created = p.store.articles.add(entry, article, matches, placement)
+    if not created:
+        report.duplicates += 1
+        return
+    crossings.remember(article_id)  # `when: crosses` values seen, per rule, story and speaker
+    report.article_ids.append(article_id)
+    report.new_articles += 1
+    report.matches += len(matches)
+    if any(m.alert for m in matches):
+        p.sender.wake.set()  # the outbox has new deliveries
+    for m in matches:
+        log.info("rule %s fired on %s (%s)", m.rule_id, article.url, source.id)
+    if article.summary_only:
+        report.summary_only += 1
+        log.info("source %s: %s kept as summary only: %s", source.id, c.url or c.key, read.error)
+
+
+def build_article(source: SourceConfig, c: Item, extracted: Extracted | None, canon: str, body: str,
+                  body_hash: str | None, error: str | None) -> Article:
+    """The article of an item: the page's extraction where there is one, the feed's own values otherwise."""
+    return Article(
+        canonical_url=canon,
+        url=canon,  # the clean link: no trackers, no fragment
+        guid=c.guid,
+        source_id=source.id,
+        title=clip_title(extracted.title if extracted and extracted.title else c.title),
+        author=c.author or (extracted.author if extracted else None),
+        published=c.published or _parse_date(extracted.date if extracted else None),
+        sitename=extracted.sitename if extracted else None,
+        language=(extracted.language if extracted else None) or c.language,
+        body=body,
+        body_hash=body_hash,
+        summary_only=extracted is None,
+        alertable=c.alertable,
+        extract_error=error,
+    )
+
+
+def match_article(article: Article, source: SourceConfig, rules: RuleSet, config: Config,
+                  crossings: Callable[[ArticleText, list[RuleMatch]], list[RuleMatch]] | None = None) -> list[Match]:
+    """The rules that fire on a new article, as records to save with it (alerts included)."""
+    text = ArticleText(
+        title=article.title or "", body=article.body, source_id=source.id,
+        tags=frozenset(source.tags), language=article.language,
+    )
+    fired = rules.match(text)
+    return match_records(crossings(text, fired) if crossings else fired, article, source, config)
+
+
+def match_records(
+    matches: list[RuleMatch], article: Article, source: SourceConfig, config: Config
+) -> list[Match]:
+    """Records of rule matches on a stored article, each with its alert when the rule notifies."""
+    out = []
+    for m in matches:
+        alert = None
+        if m.rule.notify:
+            content = compose(
+                rule_id=m.rule.id, rule_title=m.rule.title, article_title=article.title,
+                outlet=article.sitename or source.name or source.id, published=article.published,
+                url=article.url, evidence=m.evidence, template=m.rule.template,
+            )
+            targets = tuple((ch, i) for ch in m.rule.notify for i in range(len(config.channels[ch].urls)))
+            alert = AlertDraft(title=content.title, body=content.body, targets=targets,
+                               context_json=json.dumps(content.context, ensure_ascii=False),
+                               once_per=m.rule.once_per, updates=m.rule.updates)
+        evidence = json.dumps([asdict(e) for e in m.evidence], ensure_ascii=False)
+        out.append(Match(m.rule.id, evidence, alert))
+    return out
+
+
+def story_sketch(article: Article, made: bytes | None = None) -> Sketch:
+    """The article's story sketch (`made` by the extraction worker, or made here), dated when it was published
+    (never later than now)."""
+    now = datetime.now(timezone.utc)
+    when = (min(article.published, now) if article.published else now).timestamp()
+    if made is not None:
+        return replace(Sketch.from_bytes(made), at=when, dated=article.published is not None)
+    return sketch(article.title or "", article.body, when, dated=article.published is not None)
+
+
+def _parse_date(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)

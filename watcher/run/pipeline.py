@@ -1,0 +1,32 @@
+"""What a poll needs: config, store, HTTP client, extraction pool, rules, sender and counters."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from watcher.config import Config
+from watcher.deliver.sender import Sender
+from watcher.extract.pool import Extractor
+from watcher.fetch import Fetcher
+from watcher.rules.book import RuleBook
+from watcher.run.metrics import Metrics
+from watcher.store import Store
+
+POLLS_AT_ONCE = 256  # see Pipeline.slots
+
+
+@dataclass
+class Pipeline:
+    """The long-lived parts a poll works with (built by `watcher.run.services.open_pipeline`)."""
+
+    config: Config
+    store: Store
+    fetcher: Fetcher
+    extractor: Extractor
+    rules: RuleBook
+    sender: Sender
+    metrics: Metrics = field(default_factory=Metrics)  # in-process counters for /metrics
+    # polls past their first step at once: a cycle of 10,000 sources queues 10,000 small waiting tasks, not
+    # 10,000 polls holding their state and a request each (the HTTP client's limits pace the network anyway)
+    slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(POLLS_AT_ONCE))
