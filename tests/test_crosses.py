@@ -18,7 +18,8 @@ from tests.receivers import WebhookReceiver
 from tests.webserver import Route, WebServer
 from watcher.config import load_config
 from watcher.match.article import ArticleText
-from watcher.match.crosses import CrossSpec, Level, settle, step
+from watcher.match.threshold import CrossSpec, Level, step
+from watcher.rules.crossings import settle
 from watcher.rules.load import load_rules
 from watcher.rules.ruleset import RuleSet
 from watcher.run.crossing import article_subject

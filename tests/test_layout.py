@@ -30,16 +30,6 @@ LONG = {  # module: why it is still longer than MAX_LINES
                                "tuned together against the extraction benchmarks; to be split per pass",
 }
 CIRCLES_LEFT = {  # modules a circle may still run through (all of it among one entry's): why
-    ("watcher.web", "watcher.run.daemon"):
-        "the console's pages take their helpers from web/app.py, which imports the pages to route them, and "
-        "web/control.py names the Daemon that serves the console: the helpers are to move to a module of their "
-        "own, the control to a Protocol",
-    ("watcher.match.crosses", "watcher.match.engine", "watcher.rules"):
-        "`when: crosses` conditions: the engine builds them from match/crosses.py, which takes the Rule type from "
-        "rules/ruleset.py, whose schema checks them with match/crosses.py; crosses is to take values, not a Rule",
-    ("watcher.run.poll", "watcher.run.watch", "watcher.run.crossing", "watcher.run.articles", "watcher.run.failures"):
-        "page watching (run/watch.py) reuses the poll's Pipeline and phases while the poll hands `type: watch` "
-        "sources to it: the Pipeline is to move to run/services.py, the hand-over to the daemon",
 }
 PURE = ("watcher.match", "watcher.dedupe")
 NOT_IN_PURE = ("watcher.store", "httpx", "apprise")

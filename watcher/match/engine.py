@@ -248,7 +248,7 @@ class NumberNode:
         self.label = "number " + " ".join(bounds)
         self.crosses = None  # `when: crosses`: the bounds are met by the first such number, alerting on the change
         if when == "crosses":
-            from watcher.match.crosses import CrossSpec
+            from watcher.match.threshold import CrossSpec
 
             self.crosses = CrossSpec(**{k: test.get(k) for k in ("gt", "gte", "lt", "lte")},  # type: ignore[arg-type]
                                      rearm_below=rearm_below, rearm_above=rearm_above)  # type: ignore[arg-type]

@@ -62,7 +62,7 @@ class NumberModel(Strict):
     def _bounds(self) -> "NumberModel":
         if self.gt is None and self.gte is None and self.lt is None and self.lte is None:
             raise ValueError("number needs at least one of gt, gte, lt, lte")
-        from watcher.match.crosses import check_crossing
+        from watcher.match.threshold import check_crossing
 
         check_crossing(self)
         return self

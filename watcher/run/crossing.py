@@ -1,5 +1,5 @@
 """`when: crosses` for articles: the last value per rule, story and speaker, read and written around one
-article's matching (the decisions are `watcher.match.crosses`; the values live in `watcher.store.thresholds`)."""
+article's matching (the decisions are `watcher.match.threshold` and `watcher.rules.crossings`; the values live in `watcher.store.thresholds`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 from watcher.match.article import ArticleText
-from watcher.match.crosses import Level, rule_speaker, settle
+from watcher.match.threshold import Level
+from watcher.rules.crossings import rule_speaker, settle
 from watcher.store import thresholds
 from watcher.store.times import utcnow
 

@@ -183,7 +183,6 @@ class Daemon:
         registry = registry_for(p.metrics, p.store, [s.id for s in self.config.sources])
         server: Any
         if self.config.server.console:  # the web console, with /healthz and /metrics beside it
-            from watcher.web.control import DaemonControl
             from watcher.web.serve import ConsoleServer, console_app, status_routes
 
             routes = status_routes(lambda: self.health(p), lambda: exposition(registry))
@@ -330,3 +329,25 @@ class Daemon:
                 # until it returns, and the scheduler skips (and so drops) a one-off job that fires before then
                 self._at(source, p, max(when or now + timedelta(seconds=self.config.interval(source)),
                                         now + timedelta(seconds=NEXT_POLL_GAP)))
+
+
+class DaemonControl:
+    """The web console's hold on the daemon it runs in (`watcher.web.control.Control`)."""
+
+    polling = True
+
+    def __init__(self, daemon: Daemon, pipeline: Pipeline) -> None:
+        self.daemon = daemon
+        self.pipeline = pipeline
+
+    def poll_now(self, source_id: str) -> bool:
+        return self.daemon.poll_now(source_id, self.pipeline)
+
+    def stop_polling(self, source_id: str) -> None:
+        self.daemon.unschedule(source_id)
+
+    def add_source(self, source: SourceConfig) -> None:
+        self.daemon.add_source(source, self.pipeline)
+
+    def wake_sender(self) -> None:
+        self.pipeline.sender.wake.set()

@@ -25,7 +25,8 @@ from watcher.config.watch import WatchConfig
 from watcher.dedupe import canonical_url
 from watcher.errors import FetchError, WatcherError
 from watcher.match.article import ArticleText
-from watcher.match.crosses import Level, settle
+from watcher.match.threshold import Level
+from watcher.rules.crossings import settle
 from watcher.parse.model import MAX_TEXT, clip
 from watcher.parse.region import RegionError
 from watcher.rules.ruleset import RuleMatch, RuleSet

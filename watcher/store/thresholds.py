@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlite_utils
 
-from watcher.match.crosses import Level
+from watcher.match.threshold import Level
 from watcher.store.times import iso
 
 

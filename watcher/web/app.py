@@ -10,20 +10,15 @@ from __future__ import annotations
 
 import math
 import re
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Sequence
 
 from markupsafe import Markup, escape
-from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -195,22 +190,3 @@ def action(path: str, handler: Action, viewer_ok: bool = False) -> Route:
             return problem(request, 403, "read-only: this login can look but not change anything")
         return await handler(request, form)
     return Route(path, guarded, methods=["POST"])
-
-
-def create_app(console: Console, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
-    """The console as an ASGI app; `extra_routes` (the daemon's /healthz and /metrics) are served beside it."""
-    from watcher.web.pages import alerts, login, overview, rules, sources, stories
-
-    routes: list[BaseRoute] = [*extra_routes, Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")]
-    for module in (login, overview, sources, alerts, stories, rules):
-        routes += module.routes()
-    app = Starlette(
-        routes=routes,
-        middleware=[
-            Middleware(SecurityHeaders),
-            Middleware(SessionMiddleware, secret_key=secrets.token_urlsafe(32), session_cookie="watcher_session",
-                       max_age=SESSION_HOURS * 3600, same_site="strict"),
-        ],
-    )
-    app.state.console = console
-    return app

@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from watcher.config import SourceConfig
-    from watcher.run.daemon import Daemon
-    from watcher.run.poll import Pipeline
 
 
 class Control(Protocol):
@@ -37,23 +35,3 @@ class NoDaemon:
 
     def wake_sender(self) -> None:
         pass
-
-
-class DaemonControl:
-    polling = True
-
-    def __init__(self, daemon: "Daemon", pipeline: "Pipeline") -> None:
-        self.daemon = daemon
-        self.pipeline = pipeline
-
-    def poll_now(self, source_id: str) -> bool:
-        return self.daemon.poll_now(source_id, self.pipeline)
-
-    def stop_polling(self, source_id: str) -> None:
-        self.daemon.unschedule(source_id)
-
-    def add_source(self, source: "SourceConfig") -> None:
-        self.daemon.add_source(source, self.pipeline)
-
-    def wake_sender(self) -> None:
-        self.pipeline.sender.wake.set()

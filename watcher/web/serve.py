@@ -6,22 +6,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import signal
 import socket
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from watcher.config import Config
 from watcher.errors import WatcherError
 from watcher.run.endpoint import Health, split_listen
-from watcher.web.app import Console, create_app
+from watcher.web.app import HERE, SESSION_HOURS, Console, SecurityHeaders
 from watcher.web.auth import Credentials, check_bind
 from watcher.web.control import Control, NoDaemon
+from watcher.web.pages import alerts, login, overview, rules, sources, stories
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -123,3 +129,20 @@ async def serve_web(config: Config, listen: str, read_only: bool) -> None:
         await server.close()
     finally:
         store.close()
+
+
+def create_app(console: Console, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+    """The console as an ASGI app; `extra_routes` (the daemon's /healthz and /metrics) are served beside it."""
+    routes: list[BaseRoute] = [*extra_routes, Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")]
+    for module in (login, overview, sources, alerts, stories, rules):
+        routes += module.routes()
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(SessionMiddleware, secret_key=secrets.token_urlsafe(32), session_cookie="watcher_session",
+                       max_age=SESSION_HOURS * 3600, same_site="strict"),
+        ],
+    )
+    app.state.console = console
+    return app
