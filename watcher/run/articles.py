@@ -1,12 +1,16 @@
 """The poll's article phases: from the new items of one poll to stored articles.
 
-`read_pages` fetches and extracts every new item's page at once (an item
-whose URL or GUID is stored already is a duplicate without a fetch);
-`store_pages` then stores them one by one in placing order, all in the
-caller's transaction: each is deduplicated (canonical URL after redirects,
-body), placed in its story, matched against the rules, and written with its
-entry, story and matches. Nothing awaits while storing, so no other poll's
-article slips in between and the same items give the same stories.
+`store_new` fetches and extracts every new item's page at once (an item
+whose URL or GUID is stored already is a duplicate without a fetch) and
+stores them in placing order as they become ready: whenever the next item
+in that order has been read, it and every read item right after it are
+stored in one transaction. So a slow page holds back only the items after
+it (never the alerts of those before), most of a poll is written in one
+commit, and the same items give the same stories whatever order they
+arrive in. Each is deduplicated (canonical URL after redirects, body),
+placed in its story, matched against the rules, and written with its
+entry, story and matches; nothing awaits while storing, so no other poll's
+article slips in between.
 """
 
 from __future__ import annotations
@@ -54,13 +58,20 @@ class PageRead:
     duplicate_of: int | None = None
 
 
-async def read_pages(source: SourceConfig, items: list[Item], p: Pipeline) -> list[PageRead]:
-    """Every item's page fetched and extracted, concurrently (the HTTP client bounds how many at once)."""
-    if not items:
-        return []
+async def store_new(source: SourceConfig, items: list[Item], p: Pipeline, report: PollReport) -> None:
+    """Read every item's page at once; store them in placing order as each run of them is ready."""
+    ordered = sorted(items, key=placing_order)
     async with asyncio.TaskGroup() as group:  # one failure that is not the page's own stops the others
-        tasks = [group.create_task(read_page(source, c, p)) for c in items]
-    return [t.result() for t in tasks]
+        reads = [group.create_task(read_page(source, c, p)) for c in ordered]
+        done = 0
+        while done < len(reads):
+            await reads[done]
+            ready = done + 1
+            while ready < len(reads) and reads[ready].done():
+                ready += 1
+            with p.store.transaction():
+                store_pages(source, [t.result() for t in reads[done:ready]], p, report)
+            done = ready
 
 
 async def read_page(source: SourceConfig, c: Item, p: Pipeline) -> PageRead:

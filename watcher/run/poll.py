@@ -6,10 +6,11 @@
            child sitemaps are fetched here).
 3. pick    the new items: not listed before, at most `max_new_per_poll`, baseline on a first poll
            (`watcher.source.intake`); only those get their feed text made.
-4. pages   every picked item's page, fetched and extracted at once (`watcher.run.articles.read_pages`).
-5. store   them in placing order: deduplicated, placed in a story, matched, written (`store_pages`);
-6. record  the poll (validators, next poll). 5 and 6 are one transaction: a poll whose articles could not be
-           stored is not recorded either, and the next poll reads them again.
+4. pages   every picked item's page, fetched and extracted at once, and
+5. store   them in placing order as they are ready: deduplicated, placed in a story, matched, written
+           (`watcher.run.articles.store_new`; each run of ready pages in one transaction).
+6. record  the poll (validators, next poll), after its articles: a poll whose articles could not be stored
+           is not recorded, and the next poll reads them again.
 
 Each phase is a function with typed inputs and outputs; the decisions they apply are pure functions in the
 stage folders, and `poll_source` only puts them in order.
@@ -31,7 +32,7 @@ from watcher.model import Item, PollReport, PollUpdate, SourceState
 from watcher.parse.items import Listing, items_from_sitemap, read_listing, read_source, with_text
 from watcher.parse.model import FeedParseError
 from watcher.parse.sitemap import newest, parse_sitemap
-from watcher.run.articles import PAGE_ACCEPT, match_records, read_pages, store_pages, story_sketch
+from watcher.run.articles import PAGE_ACCEPT, match_records, store_new, story_sketch
 from watcher.run.failures import finish, record_failure, tell_recovered
 from watcher.run.offload import off_loop, release_memory
 from watcher.run.pipeline import Pipeline
@@ -113,9 +114,8 @@ async def _poll(source: SourceConfig, p: Pipeline) -> PollReport:
             return await record_failure(p, source, state, report, "parse", str(e), start, started,
                                         http_status=fetched.resp.status)
         picked = pick_new(source, state, listing, p, report)  # 3
-        reads = await read_pages(source, picked.new, p)  # 4
+        await store_new(source, picked.new, p, report)  # 4, 5
         with p.store.transaction():
-            store_pages(source, reads, p, report)  # 5
             record_read(source, state, fetched, listing, picked, started, p, report)  # 6
     await tell_recovered(p, source, state)
     return finish(report, start)
