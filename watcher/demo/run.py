@@ -13,8 +13,8 @@ import yaml
 
 from watcher.config import load_config
 from watcher.demo.server import OutletServer
-from watcher.model import Alert, StoredArticle, StoredMatch
 from watcher.demo.watched import SOURCE_ID as WATCHED, run_watched_page
+from watcher.model import Alert, StoredArticle, StoredMatch
 from watcher.store import Store
 
 OUTLETS = Path(__file__).parent / "outlets"
