@@ -49,6 +49,8 @@ BAD_LINKS = {
 }
 
 
+HEALTH_BOUND = 2.5  # seconds: well under what a blocked event loop takes (a 30 s database wait, a 6 s parse)
+
 def rows(db: Path, sql: str, *args: object) -> list[tuple]:
     conn = sqlite3.connect(db)
     try:
@@ -397,7 +399,9 @@ def test_health_answers_within_a_second_through_a_huge_page_and_a_held_database_
         with HealthProbe(health) as probe:
             wait_for(lambda: entries() >= 40, timeout=120)  # two polls of the 50,000-link page
         print(f"\n/healthz worst while a 50,000-link page was read: {probe.worst:.3f}s ({len(probe.answers)} asked)")
-        assert probe.worst < 1.0, f"/healthz took {probe.worst:.2f}s while a 50,000-link page was read"
+        # read on the loop, the page would hold /healthz for its whole parse (about 6 s of CPU); the bound
+        # leaves room for a busy machine (benchmarks/soak.py measures the answer time: tens of ms)
+        assert probe.worst < HEALTH_BOUND, f"/healthz took {probe.worst:.2f}s while a 50,000-link page was read"
         assert entries() < 50_000
 
         # another program takes the write lock and keeps it: our writes give up quickly, the loop keeps answering
@@ -409,7 +413,7 @@ def test_health_answers_within_a_second_through_a_huge_page_and_a_held_database_
                 wait_for(lambda: waited(port, "notices") >= 2, timeout=60)
             assert "database is locked" in locked[1], locked
             print(f"/healthz worst while another program held the lock: {probe.worst:.3f}s ({len(probe.answers)} asked)")
-            assert probe.worst < 1.0, f"/healthz took {probe.worst:.2f}s while another program held the lock"
+            assert probe.worst < HEALTH_BOUND, f"/healthz took {probe.worst:.2f}s while another program held the lock"
         finally:
             holder.execute("ROLLBACK")
             holder.close()
