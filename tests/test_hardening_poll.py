@@ -51,6 +51,7 @@ BAD_LINKS = {
 
 HEALTH_BOUND = 2.5  # seconds: well under what a blocked event loop takes (a 30 s database wait, a 6 s parse)
 
+
 def rows(db: Path, sql: str, *args: object) -> list[tuple]:
     conn = sqlite3.connect(db)
     try:
