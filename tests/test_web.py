@@ -335,7 +335,8 @@ async def test_a_muted_rule_keeps_its_matches_and_makes_no_alert(console: Browse
 
 async def test_source_poll_history_and_story_timeline_charts(console: Browser) -> None:
     page = await console.page("/sources/echo")
-    assert re.search(r'<rect class="poll ok"[^>]*><title>[^<]*: ok HTTP 200', page), "the poll is charted"
+    assert re.search(r'<rect class="poll ok"[^>]*><title>[^<]*: ok HTTP 200[^<]*answered in \d+ ms', page), \
+        "the poll is charted with its response time"
     story_id = console.scalar("SELECT story_id FROM articles WHERE title LIKE 'Harbour crane%'")
     story = await console.page(f"/stories/{story_id}")
     assert story.count('<circle class="dot"') == console.scalar("SELECT COUNT(*) FROM articles WHERE story_id = ?",

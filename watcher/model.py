@@ -242,6 +242,7 @@ class PollUpdate:
     adaptive_interval: float | None = None
     max_age: float | None = None
     content_hash: str | None = None
+    response_seconds: float | None = None  # how long the source took to answer
 
 
 @dataclass

@@ -191,7 +191,7 @@ def record_unchanged(source: SourceConfig, state: SourceState, fetched: Fetched,
         "ok", report.status, report.next_poll_at, http_status=resp.status,
         etag=resp.headers.get("etag") or (state.etag if resp.not_modified else None),
         last_modified=resp.headers.get("last-modified") or (state.last_modified if resp.not_modified else None),
-        size=None if resp.not_modified else resp.received, **fetched.source_fields(),
+        size=None if resp.not_modified else resp.received, response_seconds=resp.elapsed, **fetched.source_fields(),
     ))
 
 
@@ -212,5 +212,5 @@ def record_read(source: SourceConfig, state: SourceState, fetched: Fetched, list
         last_modified=resp.headers.get("last-modified") if complete else None, size=resp.received,
         baseline_done=True if complete else None, type=listing.kind, advertised_feed=listing.advertised_feed,
         feed_interval=listing.feed_interval or 0.0, adaptive_interval=adapted,
-        content_hash=fetched.digest if complete else "", **fetched.source_fields(),
+        content_hash=fetched.digest if complete else "", response_seconds=resp.elapsed, **fetched.source_fields(),
     ))

@@ -335,7 +335,7 @@ def mutes(db: sqlite_utils.Database, now: datetime) -> dict[str, str]:
 
 def poll_history(db: sqlite_utils.Database, source_id: str, limit: int = 100) -> list[Row]:
     """A source's last `limit` polls, oldest first."""
-    return _rows(db, "SELECT at, status, http_status, size FROM (SELECT id, at, status, http_status, size "
+    return _rows(db, "SELECT at, status, http_status, size, response_ms FROM (SELECT id, at, status, http_status, size, response_ms "
                      "FROM poll_log WHERE source_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id", [source_id, limit])
 
 

@@ -286,5 +286,11 @@ def _v11(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11]
+def _v12(db: sqlite_utils.Database) -> None:
+    """How long each logged poll's source took to answer (a source's page charts it)."""
+    db.execute("ALTER TABLE poll_log ADD COLUMN response_ms INTEGER")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11,
+                                                              _v12]
 SCHEMA_VERSION = len(MIGRATIONS)

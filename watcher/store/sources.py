@@ -104,8 +104,9 @@ POLL_LOG_KEEP = 200  # polls kept per source for its page's history
 
 def log_poll(db: sqlite_utils.Database, source_id: str, r: PollUpdate, now: datetime) -> None:
     """Keep the poll in the source's recent history (the oldest beyond POLL_LOG_KEEP go)."""
-    db.execute("INSERT INTO poll_log (source_id, at, status, http_status, size) VALUES (?, ?, ?, ?, ?)",
-               [source_id, iso(now), r.status, r.http_status, r.size])
+    response_ms = round(r.response_seconds * 1000) if r.response_seconds is not None else None
+    db.execute("INSERT INTO poll_log (source_id, at, status, http_status, size, response_ms) VALUES (?, ?, ?, ?, ?, ?)",
+               [source_id, iso(now), r.status, r.http_status, r.size, response_ms])
     db.execute("DELETE FROM poll_log WHERE source_id = ? AND id < (SELECT id FROM poll_log WHERE source_id = ? "
                "ORDER BY id DESC LIMIT 1 OFFSET ?)", [source_id, source_id, POLL_LOG_KEEP - 1])
 

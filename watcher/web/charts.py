@@ -79,6 +79,7 @@ def poll_strip(polls: Sequence[dict], label: str, width: int = 600, height: int 
         h = max(4.0, (height - 4) * (p.get("size") or 0) / biggest) if kind == "ok" else height - 4
         http = f" HTTP {p['http_status']}" if p.get("http_status") else ""
         size = f", {p['size']:,} bytes" if p.get("size") else ""
+        size += f", answered in {p['response_ms']:,} ms" if p.get("response_ms") is not None else ""
         parts.append(f'<rect class="poll {kind}" x="{i * slot + 1:.1f}" y="{height - 2 - h:.1f}" '
                      f'width="{max(slot - 2, 1):.1f}" height="{h:.1f}"><title>{escape(p.get("at") or "")}: '
                      f'{escape(status)}{http}{size}</title></rect>')
