@@ -25,7 +25,6 @@ MAX_LINES = 500
 LONG = {  # module: why it is still longer than MAX_LINES
     "watcher/cli.py": "one click command per user-facing verb, each a thin shim over its module; "
                       "split it into a watcher/cli/ package when the next command is added",
-    "watcher/run/poll.py": "being cut into the poll's ordered phases (run/articles.py, run/failures.py, ...)",
     "watcher/extract/body.py": "the extraction passes over trafilatura's output (precision, recall, put-back), "
                                "tuned together against the extraction benchmarks; to be split per pass",
 }

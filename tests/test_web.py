@@ -261,6 +261,28 @@ async def test_login_wall_roles_and_wrong_tokens(site: Path, tmp_path: Path, mon
         assert "Mark as false positive" in await b.page("/alerts/1")
 
 
+async def test_a_login_outlives_a_restart_of_the_console(site: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The session key is kept in the database: a cookie from before a restart still logs in after it."""
+    env = {"WATCHER_CONSOLE_TOKEN": "correct horse"}
+    async for b in _open(site, tmp_path, env, monkeypatch, listen="0.0.0.0:8080"):
+        r = await b.client.post("/login", data={"csrf": csrf_of(await b.page("/login")), "token": "correct horse"})
+        assert r.status_code == 303
+        cookie = b.client.cookies["watcher_session"]
+        config = load_config(b.config)
+    store = Store(config.database)
+    try:
+        again = console_app(config, store, "0.0.0.0:8080")
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=again), base_url="http://127.0.0.1:8080",
+                                     cookies={"watcher_session": cookie}) as client:
+            r = await client.get("/alerts")
+            assert r.status_code == 200, f"a restarted console asked to log in again: {r.status_code}"
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=again), base_url="http://127.0.0.1:8080") as client:
+            assert (await client.get("/alerts")).status_code == 303, "without the cookie the wall stands"
+    finally:
+        store.close()
+
+
 def test_no_console_off_loopback_without_credentials(site: Path, tmp_path: Path) -> None:
     config = load_config(copy_site(site, tmp_path))
     store = Store(config.database)

@@ -9,6 +9,7 @@ import logging
 import secrets
 import signal
 import socket
+import sqlite3
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 import uvicorn
@@ -140,9 +141,26 @@ def create_app(console: Console, extra_routes: Sequence[BaseRoute] = ()) -> Star
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders),
-            Middleware(SessionMiddleware, secret_key=secrets.token_urlsafe(32), session_cookie="watcher_session",
+            Middleware(SessionMiddleware, secret_key=session_key(console.store), session_cookie="watcher_session",
                        max_age=SESSION_HOURS * 3600, same_site="strict"),
         ],
     )
     app.state.console = console
     return app
+
+
+SESSION_KEY = "console_session_key"
+
+
+def session_key(store: "Store") -> str:
+    """The key that signs login sessions. It is kept in the database (never shown), so a restart of the daemon
+    or of `watcher web` logs no one out; a database that cannot be written gets one for this process only."""
+    key = store.meta.get(SESSION_KEY)
+    if key:
+        return key
+    key = secrets.token_urlsafe(32)
+    try:
+        store.meta.set(SESSION_KEY, key)
+    except sqlite3.DatabaseError:
+        pass
+    return key
