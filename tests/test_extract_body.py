@@ -113,7 +113,7 @@ def test_news_page_metadata() -> None:
 
     assert result.title == HEADLINE
     assert result.author == "Tomas Okafor"
-    assert result.date == "2024-03-05"
+    assert result.date == "2024-03-05T18:30:00+0000"  # the time of day the page states, not only its day
     assert result.sitename == "The Marrowby Mariner"
 
 

@@ -194,6 +194,10 @@ def _page_language(tree: HtmlElement) -> str | None:
     return None
 
 
+# htmldate keeps the stated time and offset ("2026-11-30T14:35:00+0100"); a page stating only a day gives its midnight
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+
+
 def _metadata(tree: HtmlElement, url: str | None, *, need_date: bool = True) -> tuple[Document, list[str]]:
     """trafilatura.extract_metadata's steps for the fields we keep, and the titles the page declares.
 
@@ -220,6 +224,7 @@ def _metadata(tree: HtmlElement, url: str | None, *, need_date: bool = True) -> 
     if need_date:
         date_config = set_date_params(True)
         date_config["url"] = meta.url
+        date_config["outputformat"] = DATE_FORMAT  # the time of day and timezone too, where the page states them
         meta.date = find_date(tree, **date_config)
     meta.sitename = meta.sitename or extract_sitename(tree)
     if meta.sitename:

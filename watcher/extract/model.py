@@ -11,7 +11,7 @@ class Extracted:
     text: str
     title: str | None = None
     author: str | None = None
-    date: str | None = None  # ISO 8601 date as the page states it
+    date: str | None = None  # ISO 8601 date and time of day as the page states them (offset if stated)
     sitename: str | None = None
     language: str | None = None
     description: str | None = None
