@@ -6,11 +6,13 @@ import io
 import json
 import logging
 import os
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 
 from tests.conftest import run_watcher, write_config
 from tests.ops import publish
+from tests.receivers import WebhookReceiver
 from tests.webserver import WebServer
 from watcher.logs import JsonFormatter
 
@@ -69,3 +71,28 @@ def test_log_format_from_the_environment(tmp_path: Path) -> None:
     assert "Traceback" not in bad.stderr
     [line] = bad.stderr.strip().splitlines()
     assert "--log-format" in line and "xml" in line
+
+
+def test_json_lines_carry_source_rule_story_alert_and_channel(web: WebServer, tmp_path: Path,
+                                                             hooks: WebhookReceiver) -> None:
+    publish(web, "port", ["harbour-crane-arrives"])
+    (tmp_path / "rules.yaml").write_text(
+        "rules:\n  - id: crane\n    title: Harbour crane\n    match: {keywords: [crane]}\n    notify: [hooks]\n",
+        encoding="utf-8")
+    config = write_config(tmp_path, [{"id": "port", "url": web.url("/port/feed.xml"), "baseline": False},
+                                     {"id": "gone", "url": web.url("/gone.xml")}],
+                          rules="rules.yaml", channels={"hooks": {"urls": [f"json://{hooks.base}/alerts"]}})
+    result = run_watcher("--log-format", "json", "run", "--once", "--config", str(config))
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    records = [json.loads(line) for line in (result.stdout + result.stderr).splitlines()]  # every line is JSON
+    assert len(hooks.snapshot()) == 1, "the alert reached the webhook"
+    with sqlite3.connect(tmp_path / "data/watcher.db") as db:
+        alert_id, story_id = db.execute(
+            "SELECT al.id, ar.story_id FROM alerts al JOIN articles ar ON ar.id = al.article_id").fetchone()
+    [fired] = [r for r in records if r["message"].startswith("rule crane fired")]
+    assert (fired.get("source"), fired.get("rule"), fired.get("story"), fired.get("alert")) == (
+        "port", "crane", story_id, alert_id), fired
+    [sent] = [r for r in records if r["message"].startswith(f"alert {alert_id} sent to hooks")]
+    assert (sent.get("alert"), sent.get("channel")) == (alert_id, "hooks"), sent
+    failed = [r for r in records if r["level"] == "warning" and r["message"].startswith("source gone:")]
+    assert failed and all(r.get("source") == "gone" for r in failed), failed  # a poll's line names its source

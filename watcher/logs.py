@@ -14,8 +14,10 @@ import logging
 import re
 import sys
 import threading
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 MASK = "***"
 
@@ -162,8 +164,24 @@ class RedactingFormatter(logging.Formatter):
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
 
 
+# fields of the work under way (the source being polled), added to every JSON line logged meanwhile
+_context_fields: ContextVar[dict[str, Any]] = ContextVar("watcher_log_fields", default={})
+
+
+@contextmanager
+def log_fields(**fields: Any) -> Iterator[None]:
+    """Within this block (this task or thread only), JSON log lines carry `fields` (`source`, ...) unless a line
+    gives its own value for one in `extra=`."""
+    token = _context_fields.set({**_context_fields.get(), **fields})
+    try:
+        yield
+    finally:
+        _context_fields.reset(token)
+
+
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: ts, level, logger, message, the record's extras, exc (if any)."""
+    """One JSON object per line: ts, level, logger, message, the record's extras (`source`, `rule`, `story`,
+    `alert`, `channel`, ... given with `extra=`), the fields of `log_fields` around it, exc (if any)."""
 
     def format(self, record: logging.LogRecord) -> str:
         out: dict[str, Any] = {
@@ -175,6 +193,8 @@ class JsonFormatter(logging.Formatter):
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_") and key not in out:
                 out[key] = _clean(value)
+        for key, value in _context_fields.get().items():
+            out.setdefault(key, _clean(value))
         if record.exc_info:
             out["exc"] = redact(self.formatException(record.exc_info))
         elif record.exc_text:

@@ -130,7 +130,7 @@ class Sender:
         if channel is None or d.target >= len(channel.urls):
             self.store.outbox.mark_failed(d, f"channel '{d.channel}' is no longer configured", None)
             report.dead += 1
-            log.error("%s to %s: channel no longer configured; given up", d.label, d.channel)
+            log.error("%s to %s: channel no longer configured; given up", d.label, d.channel, extra=_fields(d))
             return
         url = channel.urls[d.target]
         body, body_format = d.body, "markdown"
@@ -140,12 +140,13 @@ class Sender:
             if shaped is not None:  # else this alert lacks a value the template needs: the standard text goes
                 body, body_format = shaped, channel.format
         await self._pace(url, pace_for(url, channel.pace))
-        log.debug("%s to %s: sending to %s", d.label, d.channel, url)  # the log masks the URL's secrets
+        # the log masks the URL's secrets
+        log.debug("%s to %s: sending to %s", d.label, d.channel, url, extra=_fields(d))
         outcome = await asyncio.to_thread(send, url, d.title, body, body_format, timeout_of(channel))
         if outcome.ok:
             self.store.outbox.mark_sent(d)
             report.sent += 1
-            log.info("%s sent to %s", d.label, d.channel)
+            log.info("%s sent to %s", d.label, d.channel, extra=_fields(d))
             await self._channel_ok(d.channel)
             return
         error = outcome.error or "failed"
@@ -156,14 +157,15 @@ class Sender:
         self.metrics.error("delivery")
         if when is None:
             report.dead += 1
-            log.error("%s to %s given up after %d tries: %s", d.label, d.channel, d.attempts + 1, error)
+            log.error("%s to %s given up after %d tries: %s", d.label, d.channel, d.attempts + 1, error,
+                      extra=_fields(d))
             if not d.notice:  # a notice given up is not the subject of another notice
                 await self._admin(f"watcher: alert {d.alert_id} to '{d.channel}' was given up",
                                   f"After {d.attempts + 1} tries over {cfg.max_age / 3600:g} h: {error}\n\n{d.title}")
         else:
             report.failed += 1
             log.warning("%s to %s failed (try %d): %s; next try %s", d.label, d.channel, d.attempts + 1,
-                        error, when.strftime("%H:%M:%S"))
+                        error, when.strftime("%H:%M:%S"), extra=_fields(d))
         await self._channel_failed(d.channel, error)
 
     async def _pace(self, url: str, pace: float) -> None:
@@ -204,6 +206,11 @@ class Sender:
         # a notice quotes errors and URLs: masked like everything else watcher shows
         self.store.outbox.add_notice(redact(title), redact(body), ((name, i) for i in range(len(channel.urls))))
         self.wake.set()
+
+
+def _fields(d: Delivery) -> dict[str, object]:
+    """The structured fields of a delivery's log lines (with --log-format json)."""
+    return {"alert": d.alert_id, "channel": d.channel}
 
 
 def timeout_of(channel: ChannelConfig) -> Timeout:

@@ -28,6 +28,7 @@ from typing import Any
 from watcher.config import SourceConfig
 from watcher.errors import FetchError
 from watcher.fetch import Response
+from watcher.logs import log_fields
 from watcher.model import Item, PollReport, PollUpdate, SourceState
 from watcher.parse.items import Listing, items_from_sitemap, read_listing, read_source, with_text
 from watcher.parse.model import FeedParseError
@@ -83,7 +84,8 @@ class Picked:
 async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
     """One poll of `source`, its phases in order (see the module's docstring)."""
     async with p.slots:
-        return await _poll(source, p)
+        with log_fields(source=source.id):  # every JSON log line of the poll names its source
+            return await _poll(source, p)
 
 
 async def _poll(source: SourceConfig, p: Pipeline) -> PollReport:
