@@ -1,39 +1,24 @@
-"""The `watcher` command line."""
+"""The `watcher` command: its group and the commands that are one verb each (run, check, test, replay, alerts, stories, web, demo)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-import os
 import re
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 import click
 
 from watcher import __version__
-from watcher.config import Config, load_config
 from watcher.errors import ConfigError, ConfigErrors, WatcherError
 from watcher.config.since import SINCE, SINCE_HELP
 from watcher.logs import LOG_FORMATS, redact_all
-
-CONFIG_HELP = "Config file (default: $WATCHER_CONFIG or ./watcher.yaml)."
-
-
-def _config_option(f: Any) -> Any:
-    return click.option(
-        "--config", "-c", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-        default=lambda: os.environ.get("WATCHER_CONFIG", "watcher.yaml"), show_default=False, help=CONFIG_HELP,
-    )(f)
-
-
-def _load(config_path: Path) -> Config:
-    if not config_path.exists():
-        raise WatcherError(f"{config_path}: config file not found (pass --config FILE)")
-    return load_config(config_path)
+from watcher.cli.common import config_option, one_line, open_config, plural, print_table
+from watcher.cli.rules import rules_cmd
+from watcher.cli.sources import sources
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -52,8 +37,12 @@ def cli(log_level: str, log_format: str) -> None:
     setup_logging(log_level, log_format)
 
 
+cli.add_command(sources)
+cli.add_command(rules_cmd)
+
+
 @cli.command()
-@_config_option
+@config_option
 @click.option("--once", is_flag=True, help="Poll every source once, then exit.")
 def run(config_path: Path, once: bool) -> None:
     """Run the daemon: poll every source on its schedule until SIGTERM/SIGINT.
@@ -67,7 +56,7 @@ def run(config_path: Path, once: bool) -> None:
     from watcher.extract.warmup import start_workers_early
 
     start_workers_early()
-    config = _load(config_path)
+    config = open_config(config_path)
     for warning in config.warnings:
         logging.getLogger("watcher.config").warning("%s", warning)
     if once:
@@ -86,7 +75,7 @@ def run(config_path: Path, once: bool) -> None:
 
 
 @cli.command()
-@_config_option
+@config_option
 def check(config_path: Path) -> None:
     """Validate the config, every rule file, and run each rule's inline `examples`; render every template
     a rule's alerts go through against sample alerts of each shape the rule can fire with.
@@ -97,7 +86,7 @@ def check(config_path: Path) -> None:
     from watcher.rules.load import load_rules
     from watcher.rules.ruleset import example_failures
 
-    config = _load(config_path)
+    config = open_config(config_path)
     for warning in config.warnings:
         click.echo(one_line(str(warning)), err=True)
     if not any(line.strip() and not line.lstrip().startswith("#")
@@ -144,7 +133,7 @@ def test_cmd(rules_path: Path | None, text_file: Path | None, html_file: Path | 
 
     if sum(x is not None for x in (text_file, html_file, url)) != 1:
         raise click.UsageError("give exactly one of --file, --html or --url")
-    config = _load(config_path) if config_path else None
+    config = open_config(config_path) if config_path else None
     if rules_path is None:
         if config is None or config.rules is None:
             raise click.UsageError("give RULES (a rule file or folder), or --config with `rules:` in it")
@@ -211,7 +200,7 @@ def _read_article(text_file: Path | None, html_file: Path | None, url: str | Non
 
 
 @cli.command()
-@_config_option
+@config_option
 @click.option("--since", type=SINCE, default=None, help=f"Only articles stored since then: {SINCE_HELP}.")
 @click.option("--rule", "rule_id", default=None, metavar="ID", help="Only this rule.")
 @click.option("--send", is_flag=True,
@@ -224,83 +213,13 @@ def replay(config_path: Path, since: datetime | None, rule_id: str | None, send:
     """
     from watcher.run.replay import replay_rules
 
-    config = _load(config_path)
+    config = open_config(config_path)
     age = max((datetime.now(timezone.utc) - since).total_seconds(), 1.0) if since else None
     replay_rules(config, age, rule_id, as_json, send)
 
 
-@cli.group(invoke_without_command=True)
-@_config_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-@click.pass_context
-def sources(ctx: click.Context, config_path: Path, as_json: bool) -> None:
-    """Table of source health: status, failures in a row, articles stored, last and next poll,
-    bytes spared by 304 answers, and whether a source moved (lasting 301/308) or is disabled (410)."""
-    if ctx.invoked_subcommand is not None:
-        return
-    from watcher.store.lock import open_store
-
-    config = _load(config_path)
-    with open_store(config.database, writes=False) as store:
-        stored = {r["id"]: r for r in store.sources.rows()}
-    rows = []
-    for s in config.sources:
-        r = stored.get(s.id, {})
-        rows.append(redact_all({  # URLs, errors and notes: secrets are masked in every value shown
-            "id": s.id,
-            "url": s.url,
-            "polled_url": r.get("moved_to") or s.url,
-            "type": s.type or r.get("type"),
-            "health": _health(r),
-            "last_poll": r.get("last_poll_at"),
-            "status": r.get("last_status") or "never polled",
-            "http_status": r.get("last_http_status"),
-            "error": r.get("last_error") or None,
-            "failures": r.get("consecutive_failures", 0),
-            "failing_since": r.get("failing_since"),
-            "articles": r.get("articles", 0),
-            "next_poll": None if r.get("disabled") else r.get("next_poll_at"),
-            "not_modified": r.get("not_modified", 0),
-            "bytes_saved": r.get("bytes_saved", 0),
-            "moved_to": r.get("moved_to"),
-            "redirect_seen": ({"to": r["move_target"], "polls": r["move_polls"]} if r.get("move_target") else None),
-            "disabled": r.get("disabled"),
-            "advertised_feed": r.get("advertised_feed"),
-        }))
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-        return
-    table = [{**r, "saved": _bytes(r["bytes_saved"]) if r["bytes_saved"] else "-"} for r in rows]
-    _table(table, ["id", "health", "status", "failures", "articles", "last_poll", "next_poll", "saved", "url"])
-    for r in rows:
-        if r["disabled"]:
-            click.echo(f"  {r['id']}: disabled: {r['disabled']}")
-        elif r["error"]:
-            click.echo(f"  {r['id']}: {r['error']}")
-        if r["moved_to"]:
-            click.echo(f"  {r['id']}: moved permanently; polling {r['moved_to']} (put it in the config as `url`)")
-        elif r["redirect_seen"]:
-            seen = r["redirect_seen"]
-            click.echo(f"  {r['id']}: redirects permanently to {seen['to']} ({seen['polls']} polls in a row "
-                       f"of {config.http.moved_after} before it is followed for good)")
-
-
-def _health(row: dict[str, Any]) -> str:
-    from watcher.store.console import health
-
-    return health(row)
-
-
-def _bytes(n: int) -> str:
-    for unit in ("B", "KB", "MB"):
-        if n < 1000:
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} GB"
-
-
 @cli.command()
-@_config_option
+@config_option
 @click.option("--limit", default=50, show_default=True, help="How many recent alerts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def alerts(config_path: Path, limit: int, as_json: bool) -> None:
@@ -308,7 +227,7 @@ def alerts(config_path: Path, limit: int, as_json: bool) -> None:
     from watcher.model import plain
     from watcher.store.lock import open_store
 
-    config = _load(config_path)
+    config = open_config(config_path)
     with open_store(config.database, writes=False) as store:
         rows = redact_all(plain(store.alerts.recent(limit)))
     if as_json:
@@ -322,7 +241,7 @@ def alerts(config_path: Path, limit: int, as_json: bool) -> None:
         )
         table.append({"id": a["id"], "created": a["created_at"], "rule": a["rule_id"], "source": a["source_id"],
                       "delivery": states or "-", "article": (a["title"] or a["url"])[:60]})
-    _table(table, ["id", "created", "rule", "source", "delivery", "article"])
+    print_table(table, ["id", "created", "rule", "source", "delivery", "article"])
     for a in rows:
         for later in a["also"]:
             click.echo(f"  alert {a['id']}: also reported by {later['sitename'] or later['source_id']}: "
@@ -333,7 +252,7 @@ def alerts(config_path: Path, limit: int, as_json: bool) -> None:
 
 
 @cli.command()
-@_config_option
+@config_option
 @click.option("--limit", default=20, show_default=True, help="How many stories, most recently seen first.")
 @click.option("--since", type=SINCE, default=None, help=f"Only stories seen since then: {SINCE_HELP}.")
 @click.option("--explain", is_flag=True, help="Say for each article why it joined its story (signal, score and "
@@ -348,7 +267,7 @@ def stories(config_path: Path, limit: int, since: datetime | None, explain: bool
 
     from watcher.store.lock import open_store
 
-    config = _load(config_path)
+    config = open_config(config_path)
     with open_store(config.database, writes=rebuild) as store:  # a rebuild is not done beside a daemon
         if rebuild:
             start = time.monotonic()
@@ -367,7 +286,7 @@ def stories(config_path: Path, limit: int, since: datetime | None, explain: bool
         outlets = ", ".join(s["outlets"])
         click.echo(f"story {s['id']}: {s['title'] or '(untitled)'}")
         n = len(s["outlets"])
-        click.echo(f"  {_plural(s['size'], 'article')} from {_plural(n, 'outlet')} ({outlets}); "
+        click.echo(f"  {plural(s['size'], 'article')} from {plural(n, 'outlet')} ({outlets}); "
                    f"first seen {s['first_seen']}, last seen {s['last_seen']}")
         for alert in s["alerts"]:
             click.echo(f"  alert {alert['id']} (rule {alert['rule_id']}) on article {alert['article_id']}; "
@@ -382,228 +301,8 @@ def stories(config_path: Path, limit: int, since: datetime | None, explain: bool
                     click.echo("      signal scores: " + ", ".join(f"{k} {v:.2f}" for k, v in scores.items()))
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
-def _sub_config(ctx: click.Context, config_path: Path | None) -> Path:
-    """A subcommand's --config, else the one given before it (`watcher sources -c F history ID`)."""
-    if config_path is not None:
-        return config_path
-    return ctx.parent.params["config_path"] if ctx.parent else Path("watcher.yaml")
-
-
-_sub_config_option = click.option("--config", "-c", "sub_config", type=click.Path(dir_okay=False, path_type=Path),
-                                  default=None, help=CONFIG_HELP)
-
-
-@sources.command("enable")
-@click.argument("source_id")
-@_sub_config_option
-@click.pass_context
-def sources_enable(ctx: click.Context, source_id: str, sub_config: Path | None) -> None:
-    """Poll a source again from its next chance: after a 410 disabled it, or to end a long backoff."""
-    from watcher.store import Store
-
-    config = _load(_sub_config(ctx, sub_config))
-    if source_id not in {s.id for s in config.sources}:
-        raise WatcherError(f"no source '{source_id}' in {config.file}")
-    store = Store(config.database)
-    try:
-        was = store.sources.enable(source_id)
-    except KeyError:
-        raise WatcherError(f"source '{source_id}' has not been polled yet; nothing to enable") from None
-    finally:
-        store.close()
-    click.echo(f"source {source_id}: enabled (was disabled: {was})" if was
-               else f"source {source_id}: polled at its next chance (failures reset)")
-
-
-@cli.group("rules", invoke_without_command=True)
-@_config_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-@click.pass_context
-def rules_cmd(ctx: click.Context, config_path: Path, as_json: bool) -> None:
-    """Every rule in force: its file, channels, when it last fired, fires in 7 days, and until when it is muted."""
-    if ctx.invoked_subcommand is not None:
-        return
-    from watcher.rules.status import rule_statuses
-    from watcher.store.lock import open_store
-
-    config, rules = _config_and_rules(config_path)
-    now = datetime.now(timezone.utc)
-    if config.database.exists():
-        with open_store(config.database, writes=False) as store:
-            rows = [s.row() for s in rule_statuses(rules, store.db, now)]
-    else:
-        rows = [s.row() for s in rule_statuses(rules, None, now)]
-    if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    _table([{**r, "channels": ", ".join(r["channels"]) or "-"} for r in rows],
-           ["id", "channels", "last_fired", "fired_7d", "muted_until", "file"])
-
-
-@rules_cmd.command("mute")
-@click.argument("rule_id")
-@click.option("--for", "duration", default="1h", show_default=True, metavar="DURATION",
-              help="How long: 30m, 2h, 1d, 1w.")
-@click.option("--off", is_flag=True, help="Unmute the rule now.")
-@_sub_config_option
-@click.pass_context
-def rules_mute(ctx: click.Context, rule_id: str, duration: str, off: bool, sub_config: Path | None) -> None:
-    """Mute a rule for a while: its matches are still stored, but it makes no alert. The daemon heeds it at
-    once (as a mute from the web console)."""
-    from watcher.config.durations import parse_duration
-    from watcher.rules.status import mute
-    from watcher.store import Store
-
-    config, rules = _config_and_rules(_sub_config(ctx, sub_config))
-    try:
-        seconds = None if off else parse_duration(duration)
-    except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="--for") from None
-    store = Store(config.database)
-    try:
-        until = mute(store.db, rules, rule_id, seconds, datetime.now(timezone.utc))
-    finally:
-        store.close()
-    click.echo(f"rule {rule_id}: muted until {until:%Y-%m-%d %H:%M} UTC" if until else f"rule {rule_id}: unmuted")
-
-
-def _config_and_rules(config_path: Path) -> tuple[Config, Any]:
-    from watcher.rules.load import load_rules
-
-    config = _load(config_path)
-    if config.rules is None:
-        raise WatcherError(f"{config.file}: no `rules:` configured")
-    return config, load_rules(config.rules, config)
-
-
-@sources.command("history")
-@click.argument("source_id")
-@_sub_config_option
-@click.option("--limit", default=50, show_default=True, help="How many versions, newest first.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-@click.pass_context
-def sources_history(ctx: click.Context, source_id: str, sub_config: Path | None, limit: int, as_json: bool) -> None:
-    """The stored versions of a `type: watch` source, newest first, with the words each added and removed."""
-    from watcher.change import show
-    from watcher.store.lock import open_store
-
-    config = _load(_sub_config(ctx, sub_config))
-    if source_id not in {s.id for s in config.sources}:
-        raise WatcherError(f"no source '{source_id}' in {config.file}")
-    with open_store(config.database, writes=False) as store:
-        rows = show.history(store.db, source_id, limit)
-    if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-    elif not rows:
-        click.echo(f"source {source_id}: no versions stored yet")
-    else:
-        _table(rows, ["version", "fetched_at", "chars", "added", "removed", "first_words"])
-
-
-@sources.command("diff")
-@click.argument("source_id")
-@_sub_config_option
-@click.option("--from", "old", type=int, default=None, metavar="N", help="The older version (default: the one before --to).")
-@click.option("--to", "new", type=int, default=None, metavar="M", help="The newer version (default: the latest).")
-@click.option("--context", default=1, show_default=True, help="Unchanged lines shown around each change.")
-@click.pass_context
-def sources_diff(ctx: click.Context, source_id: str, sub_config: Path | None, old: int | None, new: int | None,
-                 context: int) -> None:
-    """What changed on a `type: watch` source between two stored versions, as +/- lines."""
-    from watcher.change import show
-    from watcher.store.lock import open_store
-
-    config = _load(_sub_config(ctx, sub_config))
-    if source_id not in {s.id for s in config.sources}:
-        raise WatcherError(f"no source '{source_id}' in {config.file}")
-    with open_store(config.database, writes=False) as store:
-        for line in show.diff(store.db, source_id, old, new, context):
-            click.echo(line)
-
-
-@sources.command("import")
-@click.argument("opml_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the sources to this YAML file (add it to `include:` in watcher.yaml) instead of printing them.")
-@_sub_config_option
-@click.pass_context
-def sources_import(ctx: click.Context, opml_file: Path, output: Path | None, sub_config: Path | None) -> None:
-    """Turn an OPML export from a feed reader into `sources:` entries; folders become tags.
-
-    Ids already used in the config are not reused; feeds the config already polls are skipped.
-    """
-    from watcher.source.opml import read_opml, sources_yaml
-
-    existing: frozenset[str] = frozenset()
-    polled: frozenset[str] = frozenset()
-    config_path = _sub_config(ctx, sub_config)
-    if config_path.exists():
-        configured = load_config(config_path).sources
-        existing, polled = frozenset(s.id for s in configured), frozenset(s.url for s in configured)
-    found = read_opml(opml_file.read_bytes(), existing_ids=existing)
-    imported = [s for s in found if s.url not in polled]
-    if len(imported) < len(found):
-        click.echo(f"skipped {len(found) - len(imported)} feeds already in the config", err=True)
-    text = sources_yaml(imported)
-    if output:
-        if output.exists():
-            raise WatcherError(f"{output}: already exists; choose another --output file")
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {len(imported)} sources to {output}; add it to watcher.yaml as:  include: [{output}]", err=True)
-    else:
-        click.echo(text, nl=False)
-
-
-@sources.command("export")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
-@_sub_config_option
-@click.pass_context
-def sources_export(ctx: click.Context, output: Path | None, sub_config: Path | None) -> None:
-    """The configured sources as OPML, for a feed reader (secrets in URLs masked; tags as categories)."""
-    from watcher.source.opml import opml_document
-
-    text = opml_document(_load(_sub_config(ctx, sub_config)).sources)
-    if output:
-        output.write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
-
-
-@sources.command("add")
-@click.argument("url")
-@click.option("--id", "source_id", default=None, help="The new source's id (default: made from its title).")
-@click.option("--tag", "tags", multiple=True, help="A tag for it (repeatable).")
-@_sub_config_option
-@click.pass_context
-def sources_add(ctx: click.Context, url: str, source_id: str | None, tags: tuple[str, ...],
-                sub_config: Path | None) -> None:
-    """Find what to poll at URL (the feed it is, else the first feed its page advertises, else the page's
-    article links) and append it to the first file the config includes (the old text kept as <file>.prev)."""
-    from watcher.source.opml import ImportedSource
-    from watcher.web import addsource
-
-    config = _load(_sub_config(ctx, sub_config))
-    addsource.sources_file(config)  # says how to set one up before anything is fetched
-    found = asyncio.run(addsource.discover(url))[0]
-    for s in config.sources:
-        if s.url in (found.url, url):
-            raise WatcherError(f"{found.url} is already configured as source '{s.id}'")
-    taken = {s.id for s in config.sources}
-    if source_id in taken:
-        raise WatcherError(f"there is already a source '{source_id}'")
-    sid = source_id or addsource.suggested_id(found.url, found.title, taken)
-    config = addsource.add_sources(config, [ImportedSource(sid, found.url, found.title, tags)],
-                                   source_type="page" if found.kind == "page" else None)
-    what = f"a feed of {found.entries} entries" if found.kind == "feed" else "a page (its article links)"
-    click.echo(f"added source {sid}: {found.url}, {what}, to {addsource.sources_file(config)}")
-
-
 @cli.command()
-@_config_option
+@config_option
 @click.option("--listen", default=None, metavar="HOST:PORT",
               help="Where to serve (default: the config's server.listen, else 127.0.0.1:8080).")
 @click.option("--read-only", is_flag=True, help="Show everything, change nothing.")
@@ -625,7 +324,7 @@ def web(config_path: Path, listen: str | None, read_only: bool, hash_password: b
         return
     from watcher.web.serve import serve_web
 
-    config = _load(config_path)
+    config = open_config(config_path)
     address = listen or (config.server.listen if config.server else "127.0.0.1:8080")
     if not re.fullmatch(r"(\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}", address):
         raise click.UsageError(f"--listen {address}: not HOST:PORT")
@@ -641,33 +340,6 @@ def demo(data_dir: Path | None, follow: bool) -> None:
     from watcher.demo.run import run_demo
 
     run_demo(data_dir, follow)
-
-
-def _table(rows: list[dict[str, Any]], cols: list[str]) -> None:
-    def cell(v: Any) -> str:
-        if v is None:
-            return "-"
-        if isinstance(v, str) and len(v) >= 19 and v[4:5] == "-" and "T" in v:
-            try:
-                return datetime.fromisoformat(v).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")
-            except ValueError:
-                return v
-        return str(v)
-
-    cells = [[cell(r.get(c)) for c in cols] for r in rows]
-    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
-    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(cols, widths)).rstrip())
-    for row in cells:
-        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def one_line(text: str, limit: int = 300) -> str:
-    """A message as one printable line: control characters escaped, a long middle cut out."""
-    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
-    return text if len(text) <= limit else f"{text[: limit - 60]} [...] {text[-50:]}"
 
 
 def main(argv: list[str] | None = None) -> None:
