@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from email.header import decode_header, make_header
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -87,7 +88,9 @@ def test_one_alert_per_channel_with_evidence(web: WebServer, hooks: WebhookRecei
     [as_form] = [r for r in hooks.received if r.path == "/form"]
     assert as_form.form["title"] == payload["title"] and article_url in as_form.form["message"]
     [mail] = smtp.messages
-    assert mail["Subject"] == payload["title"] and mail["To"] == "desk@example.org"
+    subject = str(make_header(decode_header(mail["Subject"])))  # the rule's title and the story's headline
+    assert subject == payload["title"] + " — Veretsky: 18,500 migrants sent to the front", subject
+    assert mail["To"] == "desk@example.org"
     assert "Anton Veretsky said on Tuesday" in SmtpReceiver.text_of(mail)
     assert "=== Veretsky: migrants sent to the front ===" in result.stdout  # console://
 

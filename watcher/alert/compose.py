@@ -65,6 +65,7 @@ def compose(
     context = alert_context(rule_id=rule_id, rule_title=rule_title, article_title=article_title, outlet=outlet,
                             published=published, url=url, evidence=evidence)
     body = render_or_none(template, context, whose=f"rule {rule_id} template") if template else None
+    context["standard_message"] = body is None  # a channel may then shape it its own way (deliver.formats)
     return AlertContent(title=rule_title, body=body or standard_body(context, evidence), context=context)
 
 

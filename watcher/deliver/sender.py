@@ -25,6 +25,7 @@ from typing import NamedTuple
 from watcher.alert.template import render_or_none
 from watcher.config import ChannelConfig, Config
 from watcher.deliver.digest import compose_digest, next_digest
+from watcher.deliver.formats import shape, url_for
 from watcher.logs import redact
 from watcher.run.metrics import Metrics
 from watcher.model import Delivery, Timeout
@@ -139,10 +140,15 @@ class Sender:
                                     whose=f"channel {d.channel} template")
             if shaped is not None:  # else this alert lacks a value the template needs: the standard text goes
                 body, body_format = shaped, channel.format
+        title, send_to = d.title, url
+        if body is d.body and not d.notice:  # the standard message: in the form this kind of channel shows best
+            formatted = shape(url, d.title, json.loads(d.context_json))
+            if formatted is not None:  # (Slack: as Block Kit, which digests and notices are not cut to fit)
+                title, body, body_format, send_to = formatted.title, formatted.body, formatted.body_format, url_for(url)
         await self._pace(url, pace_for(url, channel.pace))
         # the log masks the URL's secrets
         log.debug("%s to %s: sending to %s", d.label, d.channel, url, extra=_fields(d))
-        outcome = await asyncio.to_thread(send, url, d.title, body, body_format, timeout_of(channel))
+        outcome = await asyncio.to_thread(send, send_to, title, body, body_format, timeout_of(channel))
         if outcome.ok:
             self.store.outbox.mark_sent(d)
             report.sent += 1
