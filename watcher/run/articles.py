@@ -131,26 +131,20 @@ def store_page(source: SourceConfig, read: PageRead, p: Pipeline, report: PollRe
     if not created:
         report.duplicates += 1
         return
-    crossings.remember(article_id)  # `when: crosses` values seen, per rule, story and speaker
+    story = p.store.articles.story_of(article_id) if matches or crossings.levels else None
+    crossings.remember(article_id, story)  # `when: crosses` values seen, per rule, story and speaker
     report.article_ids.append(article_id)
     report.new_articles += 1
     report.matches += len(matches)
     if any(m.alert for m in matches):
         p.sender.wake.set()  # the outbox has new deliveries
-    story, alerts = _fired(p, article_id) if matches else (None, {})
+    alerts = p.store.alerts.made_for(article_id) if matches else {}
     for m in matches:
         log.info("rule %s fired on %s (%s)", m.rule_id, article.url, source.id,
                  extra={"source": source.id, "rule": m.rule_id, "story": story, "alert": alerts.get(m.rule_id)})
     if article.summary_only:
         report.summary_only += 1
         log.info("source %s: %s kept as summary only: %s", source.id, c.url or c.key, read.error)
-
-
-def _fired(p: Pipeline, article_id: int) -> tuple[int | None, dict[str, int]]:
-    """The story of a stored article and the alerts its matches made (by rule), for the log lines."""
-    row = p.store.db.execute("SELECT story_id FROM articles WHERE id = ?", [article_id]).fetchone()
-    alerts = p.store.db.execute("SELECT rule_id, id FROM alerts WHERE article_id = ?", [article_id]).fetchall()
-    return (row[0] if row else None), {rule: alert for rule, alert in alerts}
 
 
 def build_article(source: SourceConfig, c: Item, extracted: Extracted | None, canon: str, body: str,

@@ -40,14 +40,10 @@ class ArticleCrossings:
         self.levels = settled.levels
         return settled.fired
 
-    def remember(self, article_id: int) -> None:
-        """Keep the values seen, under the story the article was placed in."""
+    def remember(self, article_id: int, story: int | None) -> None:
+        """Keep the values seen, under the story the article was placed in (`story`, as stored)."""
         if not self.levels:
             return
-        story = self.story_id
-        if story is None:
-            row = self.db.execute("SELECT story_id FROM articles WHERE id = ?", [article_id]).fetchone()
-            story = row[0] if row else None
         new = f"story:{NEW_STORY}"
         with self.db.atomic():
             for (rule_id, subject), level in self.levels.items():

@@ -62,6 +62,10 @@ class Alerts:
         with self.db.atomic():
             insert_matches(self.db, article_id, matches)
 
+    def made_for(self, article_id: int) -> dict[str, int]:
+        """The alerts an article's matches made: rule id -> alert id."""
+        return dict(self.db.execute("SELECT rule_id, id FROM alerts WHERE article_id = ?", [article_id]).fetchall())
+
     def recent(self, limit: int = 50) -> list[Alert]:
         """Recent alerts, newest first, with their article and per-channel delivery state (`watcher alerts`)."""
         cur = self.db.execute(

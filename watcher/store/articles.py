@@ -127,6 +127,11 @@ class Articles:
             params.append(source_id)
         return [_stored(r) for r in self.db.execute(sql + " ORDER BY id", params).fetchall()]
 
+    def story_of(self, article_id: int) -> int | None:
+        """The story a stored article was placed in."""
+        row = self.db.execute("SELECT story_id FROM articles WHERE id = ?", [article_id]).fetchone()
+        return row[0] if row else None
+
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
