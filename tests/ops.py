@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -112,3 +113,20 @@ def publish(web: WebServer, prefix: str, slugs: list[str]) -> list[str]:
                       "published": datetime.now(timezone.utc) - timedelta(minutes=5)})
     web.route(f"/{prefix}/feed.xml", Route(rss(items), content_type="application/rss+xml"))
     return urls
+
+
+def assert_next_poll(db: Path, source: str, before: datetime, low: float, high: float) -> None:
+    """`source`'s next poll is due `low` to `high` (whole) seconds after its last poll started. The store counts the
+    next poll from that start but keeps the poll's end as last_poll_at, and `before` (taken by the test before the
+    run) is earlier than the start by a time a busy machine stretches: the true delay lies between the two
+    differences. The store keeps whole seconds, so `before` is cut to them too."""
+    conn = sqlite3.connect(db)
+    try:
+        last, due = conn.execute("SELECT last_poll_at, next_poll_at FROM sources WHERE id = ?", (source,)).fetchone()
+    finally:
+        conn.close()
+    after_end = (datetime.fromisoformat(due) - datetime.fromisoformat(last)).total_seconds()
+    after_before = (datetime.fromisoformat(due) - before.replace(microsecond=0)).total_seconds()
+    assert after_before >= low and after_end <= high, (
+        f"{source}: next poll {after_end:.1f}s after the poll ended, {after_before:.1f}s after the run began; "
+        f"wanted {low}-{high}s after the poll started")

@@ -61,9 +61,10 @@ def test_daemon_polls_on_schedule_and_stops_cleanly_on_sigterm(web: WebServer, t
         assert web.hits.count("/a/feed.xml") >= 3, "the daemon polled at its interval"
         proc.send_signal(signal.SIGTERM)
         start = time.monotonic()
-        out, _ = proc.communicate(timeout=10)
-        assert proc.returncode == 0
-        assert time.monotonic() - start < 10
+        out, _ = proc.communicate(timeout=30)
+        took = time.monotonic() - start
+        assert proc.returncode == 0, out
+        assert took < 10, f"took {took:.1f}s to stop: `docker stop` would have killed it"
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -91,7 +92,7 @@ def test_restart_does_not_repoll_early(web: WebServer, tmp_path: Path) -> None:
         assert "watching 1 sources" in log.read_text(), log.read_text()
         time.sleep(2)
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=10)
+        proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()

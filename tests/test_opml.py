@@ -141,10 +141,10 @@ def _bomb() -> bytes:
 
 
 def test_billion_laughs_is_refused_fast() -> None:
-    start = time.monotonic()
+    start = time.process_time()  # CPU seconds: other processes on a busy machine do not count
     with pytest.raises(OpmlError, match=r"^invalid XML at line 1: .*amplification"):
         read_opml(_bomb())
-    assert time.monotonic() - start < 2
+    assert time.process_time() - start < 2
 
 
 def test_external_dtd_is_never_read(tmp_path: Path) -> None:

@@ -121,8 +121,10 @@ def test_daemon_reloads_rules_and_keeps_the_last_good_ones(web: WebServer, tmp_p
     try:
         def wait_for_polls(n: int) -> None:
             target = web.hits.count("/feed.xml") + n
-            deadline = time.monotonic() + 30
-            while web.hits.count("/feed.xml") < target and time.monotonic() < deadline:
+            deadline = time.monotonic() + 60
+            while web.hits.count("/feed.xml") < target:
+                assert time.monotonic() < deadline and proc.poll() is None, (
+                    f"{n} more polls did not come in 60 s (exit code {proc.poll()}; {web.hits.count('/feed.xml')} polls)")
                 time.sleep(0.1)
 
         wait_for_polls(1)

@@ -11,9 +11,11 @@ import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Callable
 
 
 from tests.conftest import run_watcher, write_config
+from tests.ops import assert_next_poll, wait_for
 from tests.pages import rss
 from tests.webserver import Route, WebServer
 from watcher.fetch.http import retry_after
@@ -159,11 +161,12 @@ def test_feed_ttl_and_max_age_set_the_next_poll(web: WebServer, tmp_path: Path) 
         {"id": "cached", "url": web.url("/cached.xml"), "interval": "10m"},
         {"id": "plain", "url": web.url("/plain.xml"), "interval": "10m"},
     ])
+    before = datetime.now(timezone.utc)
     assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
-    delays = poll_times(tmp_path / "data/watcher.db")
-    assert 7200 <= delays["ttl"][0] <= 7200 + 301
-    assert 10800 <= delays["cached"][0] <= 10800 + 301
-    assert 600 <= delays["plain"][0] <= 661
+    db = tmp_path / "data/watcher.db"
+    assert_next_poll(db, "ttl", before, 7200, 7200 + 301)
+    assert_next_poll(db, "cached", before, 10800, 10800 + 301)
+    assert_next_poll(db, "plain", before, 600, 661)
 
 
 def test_adaptive_interval_is_kept_in_the_store(web: WebServer, tmp_path: Path) -> None:
@@ -173,24 +176,33 @@ def test_adaptive_interval_is_kept_in_the_store(web: WebServer, tmp_path: Path) 
     web.route("/feed.xml", Route(rss(items)))
     config = write_config(tmp_path, [{"id": "slow", "url": web.url("/feed.xml"), "interval": "10m", "adaptive": True,
                                       "min_interval": "15m", "max_interval": "3h"}])
+    before = datetime.now(timezone.utc)
     assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
     conn = sqlite3.connect(tmp_path / "data/watcher.db")
     assert conn.execute("SELECT adaptive_interval FROM sources").fetchone()[0] == 2 * 3600
     conn.close()
-    delay, _ = poll_times(tmp_path / "data/watcher.db")["slow"]
-    assert 7200 <= delay <= 7200 + 301
+    assert_next_poll(tmp_path / "data/watcher.db", "slow", before, 7200, 7200 + 301)
 
 
-def run_daemon_for(config: Path, seconds: float) -> str:
-    proc = subprocess.Popen([sys.executable, "-m", "watcher", "run", "--config", str(config)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def run_daemon_for(config: Path, seconds: float, until: Callable[[], bool] | None = None) -> str:
+    """The daemon's output after it ran `seconds` from its start ("watching ..."), or until `until` held."""
+    log = config.with_name("daemon.log")
+    with log.open("w") as sink:
+        proc = subprocess.Popen([sys.executable, "-m", "watcher", "run", "--config", str(config)],
+                                stdout=sink, stderr=subprocess.STDOUT, text=True)
     try:
-        time.sleep(seconds)
+        started = wait_for(lambda: "watching" in log.read_text() or proc.poll() is not None, timeout=60)
+        assert started and proc.poll() is None, log.read_text()
+        if until is None:
+            time.sleep(seconds)
+        else:
+            wait_for(until, timeout=seconds)
         proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=15)
+        proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
+    out = log.read_text()
     assert proc.returncode == 0, out
     return out
 
@@ -204,9 +216,11 @@ def test_restart_keeps_backoff_and_the_next_poll(web: WebServer, tmp_path: Path)
         {"id": "fine", "url": web.url("/fine.xml"), "interval": "1h"},
     ])
     for _ in range(3):
+        before = datetime.now(timezone.utc)
         assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
-    delay, failures = poll_times(tmp_path / "data/watcher.db")["down"]
-    assert failures == 3 and delay >= 120  # 30s doubled twice
+    _, failures = poll_times(tmp_path / "data/watcher.db")["down"]
+    assert failures == 3
+    assert_next_poll(tmp_path / "data/watcher.db", "down", before, 120, 132)  # 30s doubled twice, 10% jitter
     before = (web.hits.count("/down.xml"), web.hits.count("/fine.xml"))
     out = run_daemon_for(config, 5)
     assert (web.hits.count("/down.xml"), web.hits.count("/fine.xml")) == before, out
@@ -222,8 +236,11 @@ def test_daemon_follows_each_polls_own_next_time(web: WebServer, tmp_path: Path)
         {"id": "down", "url": web.url("/down.xml"), "interval": "3s"},
         {"id": "fine", "url": web.url("/fine.xml"), "interval": "3s"},
     ])
-    out = run_daemon_for(config, 14)
+    def fine_polled_5_times() -> bool:
+        return web.hits.count("/fine.xml") >= 5
+
+    out = run_daemon_for(config, 90, until=fine_polled_5_times)
     fine, down = web.hits.count("/fine.xml"), web.hits.count("/down.xml")
-    # fine: about every 3 s (4-5 polls); down: at 0, 3, 9 s (then 21 s): fewer
+    # fine: about every 3 s (5 polls by 12 s); down: at 0, 3, 9 s (then 21 s): fewer
     assert fine >= 3 and 2 <= down < fine, (fine, down, out)
     assert "source fine: not_modified" in out
