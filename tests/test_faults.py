@@ -387,7 +387,7 @@ def test_hostile_sources_fail_alone_with_bounded_memory_and_time(web: WebServer,
     assert body < 2 * MB  # the entity was not expanded 20,000 times
     huge_sent = [n for p, _, n in web.sent if p == "/huge.xml"]
     assert huge_sent and huge_sent[0] < 100 * MB  # the server stopped early: we hung up at the cap
-    assert elapsed < 60, elapsed
+    assert elapsed < 90, elapsed  # about 5 s alone, 15 s on a loaded machine; the limits above cut each source
     print(f"peak RSS of run --once: {peak_kb} kB in {elapsed:.1f}s")
     assert peak_kb < 400_000, f"peak RSS {peak_kb} kB"  # any body held whole would be a gigabyte
 
