@@ -384,3 +384,37 @@ def test_first_line_is_dropped_only_when_it_repeats_a_title_the_page_declares(he
     assert result.title == HEADLINE
     first = result.text.splitlines()[0]
     assert first == (ARTICLE_PARAGRAPHS[0] if dropped else HEADLINE), result.text[:200]
+
+
+def test_prose_written_in_a_div_after_a_heading_is_kept() -> None:
+    # Precision mode reads <div> text only when the page's <p> text is short;
+    # here it is just long enough, so the closing section, a heading and a
+    # plain <div> of prose, would be lost (and the heading, left last, too).
+    closing = (
+        "The ferry company said it would add two extra crossings on Saturdays during the works, "
+        "and that season tickets bought before March would be honoured at the pontoon."
+    )
+    body = _body(
+        _paragraphs(ARTICLE_PARAGRAPHS[:2]),
+        '<iframe src="https://video.example/embed/pier-vote" width="560" height="315"></iframe>',
+        "<h2>Ferries during the works</h2>",
+        f"<div>{closing}</div>",
+    )
+    lines = _extract(_page(body_html=body)).text.splitlines()
+
+    assert lines[-2:] == ["Ferries during the works", closing], lines
+
+
+def test_paragraph_the_page_repeats_is_repeated_in_the_text() -> None:
+    # trafilatura keeps one copy of identical blocks; a copy hidden by CSS is
+    # not shown on the page and does not count.
+    repeated = ARTICLE_PARAGRAPHS[1]
+    body = _body(
+        _paragraphs([ARTICLE_PARAGRAPHS[0], repeated, repeated, ARTICLE_PARAGRAPHS[2], repeated]),
+        f'<p style="display: none">{repeated}</p>',
+        _paragraphs(ARTICLE_PARAGRAPHS[3:]),
+    )
+    text = _extract(_page(body_html=body)).text
+
+    assert text.count(repeated) == 3, text
+    assert text.count(ARTICLE_PARAGRAPHS[0]) == 1

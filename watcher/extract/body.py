@@ -26,7 +26,7 @@ on either set (the benchmark prints what each one adds).
 6. Where the fast precision pass found nothing, a fallback answer under 100
    characters is the page's menus and buttons, not an article, unless it is
    nearly all the text the page has (a page that is one short note).
-7. schema.org ``articleBody`` (JSON-LD) replaces the text when it is the same
+7. schema.org ``articleBody`` (JSON-LD, ``jsonld.py``) replaces the text when it is the same
    article, only more complete, and stands in when trafilatura found nothing.
 8. A first line repeating the headline is dropped: the title has its own field.
    Only a title the page declares in its head counts (meta tags, JSON-LD,
@@ -39,22 +39,22 @@ on either set (the benchmark prints what each one adds).
    empty element inside the block, e.g. a spacer ``<div>`` or an inline
    link's tail) is replaced by the default output's whole paragraph when its
    words are, in order, part of that one paragraph and of no other.
+11. For the precision pass, a ``<div>`` of plain prose beside ``<p>``
+   paragraphs is marked a paragraph: that mode reads div text only on pages
+   with little ``<p>`` text, and drops such a paragraph (``paragraphs.py``).
+12. A paragraph the page repeats among siblings is repeated in the text:
+   trafilatura keeps one copy of identical blocks (``paragraphs.py``).
 """
 
 from __future__ import annotations
 
-import html as html_lib
-import json
 import re
-from collections import Counter
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from copy import deepcopy
-from typing import Any
 
 import trafilatura
 from htmldate import find_date
 from lxml import etree
-from lxml import html as lxml_html
 from lxml.html import HtmlElement
 from trafilatura.metadata import (
     META_URL,
@@ -68,7 +68,9 @@ from trafilatura.metadata import (
 )
 from trafilatura.settings import Document
 
+from watcher.extract.jsonld import json_ld_bodies, prefer_json_ld
 from watcher.extract.model import Extracted
+from watcher.extract.paragraphs import mark_text_divs, with_repeated_paragraphs
 
 # A precision-mode result shorter than this share of the default output has
 # lost the article (a fragment of it, or nothing). Measured on both sets: the
@@ -103,20 +105,6 @@ _BODY_CLASS = re.compile(
 _CHUNK_MIN_CHARS = 200  # a few sentences: not a teaser card
 _CHUNK_MAX_DEPTH = 3  # levels up to a common ancestor
 
-# JSON-LD articleBody is used only when it covers nearly all of trafilatura's
-# text and trafilatura's text supports most of it: the same article, not a
-# teaser, a paywall-truncated body or another story.
-_LD_MIN_CHARS = 500
-_LD_MIN_COVERAGE = 0.9  # share of our 4-grams found in articleBody
-_LD_MIN_SUPPORT = 0.8  # share of articleBody's 4-grams found in our text
-
-_ARTICLE_TYPE = re.compile(r"(?:Article|BlogPosting|Report)$")  # NewsArticle, TechArticle...
-_LD_SCRIPT_TYPE = re.compile(r"ld\+json", re.IGNORECASE)
-# For JSON-LD that json.loads rejects (comments and trailing commas are
-# common), the articleBody string literal alone.
-_LD_BODY_LITERAL = re.compile(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.)*)"', re.DOTALL)
-_HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
-_BLOCK_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "br")
 _WORD = re.compile(r"\w+")
 
 # The corrections made on top of trafilatura, by name; benchmarks/extraction.py
@@ -132,6 +120,8 @@ CORRECTIONS = frozenset(
         "json_ld",
         "interior_paragraphs",
         "cut_paragraphs",
+        "text_divs",
+        "repeated_paragraphs",
     }
 )
 
@@ -155,15 +145,17 @@ def extract_article(
     if tree is None:
         return None
     meta, declared_titles = _metadata(tree, url, need_date=need_date)  # reads, never edits, the tree
-    ld_bodies = _json_ld_bodies(tree)
+    ld_bodies = json_ld_bodies(tree)
 
     if "body_chunks" in corrections:
         _merge_body_chunks(tree)
     text = _main_text(tree, url, corrections)
+    if "repeated_paragraphs" in corrections:
+        text = with_repeated_paragraphs(text, tree)
     if "headline" in corrections:
         text = _drop_headline(text, declared_titles)
     if "json_ld" in corrections:
-        text = _prefer_json_ld(text, ld_bodies)
+        text = prefer_json_ld(text, ld_bodies)
     if not text:
         return None
     return Extracted(
@@ -244,7 +236,7 @@ def _main_text(tree: HtmlElement, url: str | None, corrections: Collection[str])
     # The default output (the reference, and the fallback) reads the page
     # before the teaser pruning, which is for the precision pass only.
     default, headings = _trafilatura_text(tree, url, precise=False, fast=True)
-    pruned = _without_link_teasers(tree) if "link_teasers" in corrections else tree
+    pruned = _for_precision(tree, corrections)
     text, _ = _trafilatura_text(pruned, url, precise=True, fast=True)
     found = bool(text)
     if len(default) < _MIN_CONFIDENT_CHARS or _lost_article(text, default):
@@ -424,9 +416,15 @@ def _is_link_teaser(el: HtmlElement) -> bool:
     return total > 0 and linked >= _TEASER_LINK_SHARE * total and total - linked <= _TEASER_MAX_LABEL_WORDS
 
 
-def _without_link_teasers(tree: HtmlElement) -> HtmlElement:
+def _for_precision(tree: HtmlElement, corrections: Collection[str]) -> HtmlElement:
+    """The page as the precision pass reads it: less link teasers, prose divs as paragraphs."""
+    if not {"link_teasers", "text_divs"} & set(corrections):
+        return tree
     pruned = deepcopy(tree)  # ~1 ms a page
-    _prune_link_teasers(pruned)
+    if "link_teasers" in corrections:
+        _prune_link_teasers(pruned)
+    if "text_divs" in corrections:
+        mark_text_divs(pruned)
     return pruned
 
 
@@ -500,86 +498,3 @@ def _drop_headline(text: str, titles: list[str]) -> str:
     if rest and any(words == _WORD.findall(title.lower()) for title in titles):
         return rest.lstrip("\n")
     return text
-
-
-# --- JSON-LD articleBody --------------------------------------------------------
-
-
-def _json_ld_bodies(tree: HtmlElement) -> list[str]:
-    """Plain-text articleBody values of the page's schema.org article objects."""
-    raw_bodies: list[str] = []
-    for script in tree.iter("script"):
-        if not script.text or not _LD_SCRIPT_TYPE.search(script.get("type", "")):
-            continue
-        try:
-            data = json.loads(script.text, strict=False)  # strict=False: raw newlines in strings
-        except ValueError:
-            raw_bodies.extend(_json_string(m) for m in _LD_BODY_LITERAL.findall(script.text))
-            continue
-        raw_bodies.extend(
-            node["articleBody"]
-            for node in _walk(data)
-            if isinstance(node.get("articleBody"), str) and _is_article(node.get("@type"))
-        )
-    return [body for body in map(_plain_text, raw_bodies) if body]
-
-
-def _walk(data: Any) -> Iterator[dict[str, Any]]:
-    """Every JSON object, depth-first: articles hide in @graph, lists, mainEntity."""
-    if isinstance(data, dict):
-        yield data
-        for value in data.values():
-            yield from _walk(value)
-    elif isinstance(data, list):
-        for value in data:
-            yield from _walk(value)
-
-
-def _is_article(kind: Any) -> bool:
-    kinds = kind if isinstance(kind, list) else [kind]
-    return any(isinstance(k, str) and _ARTICLE_TYPE.search(k) for k in kinds)
-
-
-def _json_string(literal: str) -> str:
-    try:
-        return str(json.loads(f'"{literal}"', strict=False))
-    except ValueError:
-        return ""
-
-
-def _plain_text(body: str) -> str:
-    """articleBody as text, one line per paragraph: some CMSs put HTML and entities in it."""
-    if _HTML_TAG.search(body):
-        try:
-            fragment = lxml_html.fragment_fromstring(body, create_parent="div")
-        except (etree.ParserError, ValueError):
-            return ""
-        for block in fragment.iter(*_BLOCK_TAGS):
-            block.tail = "\n" + (block.tail or "")
-        body = fragment.text_content()
-    lines = (" ".join(line.split()) for line in html_lib.unescape(body).splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-def _prefer_json_ld(text: str, bodies: list[str]) -> str:
-    """The publisher's articleBody if it is our article plus what we missed."""
-    candidates = [body for body in bodies if len(body) >= _LD_MIN_CHARS]
-    if not candidates:
-        return text
-    best = max(candidates, key=len)
-    if not text:
-        return best
-    ours, theirs = _shingles(text), _shingles(best)
-    n_ours, n_theirs = sum(ours.values()), sum(theirs.values())
-    shared = sum((ours & theirs).values())
-    if shared < _LD_MIN_COVERAGE * n_ours or shared < _LD_MIN_SUPPORT * n_theirs:
-        return text  # not the same article, or only part of it
-    # More words wins; on a tie, the version that keeps paragraph breaks.
-    if n_theirs > n_ours or (n_theirs == n_ours and best.count("\n") > text.count("\n")):
-        return best
-    return text
-
-
-def _shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
-    words = _WORD.findall(text)
-    return Counter(tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1)))
