@@ -10,6 +10,7 @@ from typing import Iterator
 import pytest
 import yaml
 
+from tests.postgres import database, postgres  # noqa: F401  (fixtures: a store on each engine)
 from tests.receivers import SmtpReceiver, WebhookReceiver
 from tests.webserver import WebServer
 

@@ -19,12 +19,13 @@ def rules_cmd(ctx: click.Context, config_path: Path, as_json: bool) -> None:
     """Every rule in force: its file, channels, when it last fired, fires in 7 days, and until when it is muted."""
     if ctx.invoked_subcommand is not None:
         return
+    from watcher.config.database import may_exist
     from watcher.rules.status import rule_statuses
     from watcher.store.lock import open_store
 
     config, rules = config_and_rules(config_path)
     now = datetime.now(timezone.utc)
-    if config.database.exists():
+    if may_exist(config.database):
         with open_store(config.database, writes=False) as store:
             rows = [s.row() for s in rule_statuses(rules, store.db, now)]
     else:

@@ -23,6 +23,7 @@ from watcher.config.schema import (
     SourceConfig,
     StoriesConfig,
 )
+from watcher.config.database import is_url
 from watcher.config.durations import format_seconds
 from watcher.config.messages import in_words
 from watcher.config.yamlpos import Document, load_yaml
@@ -35,7 +36,7 @@ __all__ = ["Config", "SourceConfig", "load_config", "validate_document"]
 @dataclass(frozen=True)
 class Config:
     file: Path
-    database: Path
+    database: Path | str  # a SQLite file, or a postgresql:// URL as written (watcher.config.database)
     rules: Path | None
     defaults: Defaults
     sources: tuple[SourceConfig, ...]
@@ -115,7 +116,7 @@ def load_config(file: str | Path, env: Mapping[str, str] | None = None) -> Confi
         raise ConfigErrors(errors)
     return Config(
         file=path,
-        database=_resolve(base, parsed.database),
+        database=parsed.database if is_url(parsed.database) else _resolve(base, parsed.database),
         rules=_resolve(base, parsed.rules) if parsed.rules else None,
         rules_line=doc.line_of(("rules",)),
         defaults=parsed.defaults,

@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from watcher.config.database import check as check_database
 from watcher.config.durations import bounded_duration, shown
 from watcher.config.watch import RequestConfig, WatchConfig
 
@@ -234,8 +235,18 @@ def _file_name(v: str) -> str:
 FileName = Annotated[str, AfterValidator(_file_name)]  # relative to the config file's folder
 
 
+def _database(v: str) -> str:
+    wrong = check_database(v)
+    if wrong:
+        raise ValueError(wrong)
+    return v
+
+
+Database = Annotated[FileName, AfterValidator(_database)]  # a SQLite file, or a postgresql:// URL
+
+
 class ConfigFile(Strict):
-    database: FileName = "data/watcher.db"
+    database: Database = "data/watcher.db"
     rules: FileName | None = None  # a folder of rule files, or one file
     include: list[FileName] = []
     defaults: Defaults = Defaults()

@@ -63,7 +63,8 @@ def overview(db: sqlite_utils.Database, now: datetime) -> Row:
         if due is not None and h != "disabled":
             lag = max(lag, (now - due).total_seconds())
     midnight = iso(now.replace(hour=0, minute=0, second=0, microsecond=0))
-    outbox = _rows(db, "SELECT channel, COUNT(*) AS pending, SUM(attempts > 0) AS failing FROM deliveries "
+    outbox = _rows(db, "SELECT channel, COUNT(*) AS pending, COUNT(*) FILTER (WHERE attempts > 0) AS failing "
+                       "FROM deliveries "
                        "WHERE status = 'pending' GROUP BY channel ORDER BY channel")
     return {
         "sources": len(sources),
@@ -187,7 +188,7 @@ class AlertFilter:
                     params.append(value)
             sql.append(f"EXISTS (SELECT 1 FROM deliveries d WHERE {' AND '.join(parts)})")
         if self.text:
-            sql.append("ar.title LIKE ? ESCAPE '\\'")
+            sql.append("LOWER(ar.title) LIKE LOWER(?) ESCAPE '\\'")  # in any case, on both engines
             params.append("%" + self.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
         if self.day:
             sql.append("a.created_at < ?")
@@ -336,7 +337,7 @@ def mutes(db: sqlite_utils.Database, now: datetime) -> dict[str, str]:
 def poll_history(db: sqlite_utils.Database, source_id: str, limit: int = 100) -> list[Row]:
     """A source's last `limit` polls, oldest first."""
     return _rows(db, "SELECT at, status, http_status, size, response_ms FROM (SELECT id, at, status, http_status, size, response_ms "
-                     "FROM poll_log WHERE source_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id", [source_id, limit])
+                     "FROM poll_log WHERE source_id = ? ORDER BY id DESC LIMIT ?) AS recent ORDER BY id", [source_id, limit])
 
 
 def muted(db: sqlite_utils.Database, rule_id: str, now: str) -> bool:

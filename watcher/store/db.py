@@ -1,5 +1,6 @@
-"""The store: one SQLite database (WAL mode), opened, checked and migrated here, and read and written through
-one part per noun, each handed the connection:
+"""The store: one SQLite database (WAL mode) or one PostgreSQL database (`database: postgresql://...`), opened,
+checked and migrated here, and read and written through one part per noun, each handed the connection (the
+same surface on both engines, `watcher.store.engine`):
 
 - `store.sources`: each source's polling state and health, and hosts that asked for a pause;
 - `store.articles`: entries and articles (a new article with its story, entry and matches, atomically);
@@ -8,8 +9,7 @@ one part per noun, each handed the connection:
 - `store.outbox`: deliveries and admin notices waiting to be sent, and each channel's failures;
 - `store.meta`: small named values (versions, digest times).
 
-Each part's methods take and return the values of `watcher.model`: they are the interface another engine
-(PostgreSQL) would implement."""
+Each part's methods take and return the values of `watcher.model`: callers never see the engine."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import logging
 import sqlite3
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -24,6 +25,7 @@ from watcher.dedupe.sketch import SKETCH_VERSION
 from watcher.errors import StoreError
 from watcher.store.alerts import Alerts
 from watcher.store.articles import Articles, Stories
+from watcher.store.engine import describe, is_postgres, is_url, migration_lock
 from watcher.store.meta import Meta
 from watcher.store.outbox import Outbox
 from watcher.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -38,23 +40,22 @@ BUSY_WAIT = 30.0  # seconds a statement waits for a lock once the database is op
 
 
 class Store:
-    """The database. `readonly` opens an existing one for reading only: never created, migrated or changed."""
+    """The database: a SQLite file, or a PostgreSQL database given by URL. `readonly` opens an existing one for
+    reading only: never created, migrated or changed."""
 
-    def __init__(self, path: str | Path, readonly: bool = False) -> None:
-        self.path = Path(path)
+    def __init__(self, path: str | Path, readonly: bool = False, application: str = "watcher") -> None:
+        self.url = str(path) if is_url(path) else None
+        self.path = Path(path)  # a SQLite file (for a URL: not a file, never opened as one)
+        self.name = describe(self.url or self.path)
         self.readonly = readonly
-        if readonly and not self.path.is_file():
-            raise StoreError(f"database {self.path} does not exist yet: nothing has been polled "
-                             "(`watcher run --once` or the daemon creates it)")
-        try:
-            if readonly:
-                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=OPEN_WAIT)
-            else:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(self.path, timeout=OPEN_WAIT)
-        except (OSError, sqlite3.Error) as e:
-            raise StoreError(f"cannot open database {self.path}: {e}") from None
-        self.db = sqlite_utils.Database(conn)
+        if self.url:
+            from watcher.store.postgres import PostgresDatabase  # psycopg is loaded only for a PostgreSQL store
+
+            self.db: Any = PostgresDatabase(self.url, readonly, application)
+            conn: Any = self.db
+        else:
+            conn = self._open_file()
+            self.db = sqlite_utils.Database(conn)
         self.meta = Meta(self.db)
         self.sources = Sources(self.db)
         self.articles = Articles(self.db)
@@ -63,10 +64,11 @@ class Store:
         self.outbox = Outbox(self.db)
         try:
             version = self._check_version()  # reads only: a database we must refuse is left as it was
-            if not readonly:
-                self.db.enable_wal()
+            if not readonly and not self.url:
+                self.db.enable_wal()  # type: ignore[union-attr]
                 self.db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; durable at checkpoints
-            self.db.execute("PRAGMA foreign_keys = ON")
+            if not self.url:
+                self.db.execute("PRAGMA foreign_keys = ON")  # PostgreSQL always checks them
             self.wait_for_locks(BUSY_WAIT)
             if not readonly:
                 self._migrate(version)
@@ -78,6 +80,18 @@ class Store:
             conn.close()
             raise
 
+    def _open_file(self) -> sqlite3.Connection:
+        if self.readonly and not self.path.is_file():
+            raise StoreError(f"database {self.path} does not exist yet: nothing has been polled "
+                             "(`watcher run --once` or the daemon creates it)")
+        try:
+            if self.readonly:
+                return sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=OPEN_WAIT)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return sqlite3.connect(self.path, timeout=OPEN_WAIT)
+        except (OSError, sqlite3.Error) as e:
+            raise StoreError(f"cannot open database {self.path}: {e}") from None
+
     def close(self) -> None:
         self.db.close()
 
@@ -87,10 +101,13 @@ class Store:
 
     def wait_for_locks(self, seconds: float) -> None:
         """How long a statement waits for another program's lock before it fails."""
-        self.db.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+        if self.url:
+            self.db.execute(f"SET lock_timeout = {int(seconds * 1000)}")
+        else:
+            self.db.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
     def count(self, table: str) -> int:
-        return int(self.db.execute(f"SELECT COUNT(*) FROM [{table}]").fetchone()[0])
+        return int(self.db.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0])
 
     def transaction(self) -> AbstractContextManager[object]:
         """Several writes as one (a poll's articles and its record): all stored or none, one commit."""
@@ -98,6 +115,8 @@ class Store:
 
     def _unusable(self, e: sqlite3.DatabaseError) -> str:
         text = str(e)
+        if self.url:
+            return f"cannot use database {self.name}: {text}"
         if "not a database" in text or "malformed" in text:
             return (f"cannot use database {self.path}: it is not a SQLite database ({text}); "
                     "move it away or set `database:` to another file")
@@ -118,31 +137,40 @@ class Store:
         try:
             version = self.schema_version()
         except ValueError:
-            raise StoreError(f"database {self.path} has an unreadable schema version; it was not written by watcher") from None
+            raise StoreError(f"database {self.name} has an unreadable schema version; it was not written by watcher") from None
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"database {self.path} has schema version {version}, newer than this watcher "
+                f"database {self.name} has schema version {version}, newer than this watcher "
                 f"understands ({SCHEMA_VERSION}); upgrade watcher"
             )
         if version == 0 and self.db.table_names():
-            raise StoreError(f"database {self.path} holds tables that are not watcher's "
-                             f"({', '.join(self.db.table_names()[:5])}); set `database:` to another file")
+            raise StoreError(f"database {self.name} holds tables that are not watcher's "
+                             f"({', '.join(self.db.table_names()[:5])}); set `database:` to another "
+                             + ("database" if self.url else "file"))
+        if self.readonly and self.url and version == 0:
+            raise StoreError(f"database {self.name} has no watcher tables yet: nothing has been polled "
+                             "(`watcher run --once` or the daemon creates them)")
         if self.readonly and version < SCHEMA_VERSION:
-            raise StoreError(f"database {self.path} has schema version {version}; this watcher reads version "
+            raise StoreError(f"database {self.name} has schema version {version}; this watcher reads version "
                              f"{SCHEMA_VERSION}: start the daemon or `watcher run --once` once to upgrade it")
         return version
 
     def _migrate(self, version: int) -> None:
-        if "meta" not in self.db.table_names():
-            self.db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
-        for number in range(version + 1, SCHEMA_VERSION + 1):
-            with self.db.atomic():
-                MIGRATIONS[number - 1](self.db)
-                self.db.execute(
-                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
-                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    [str(number)],
-                )
+        """The missing migrations, one transaction each, the same on both engines."""
+        with migration_lock(self.db):
+            version = self._check_version()  # another process may have migrated while we waited
+            for number in range(version + 1, SCHEMA_VERSION + 1):
+                with self.db.atomic():
+                    if "meta" not in self.db.table_names():  # with the first migration: never seen alone
+                        self.db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+                    MIGRATIONS[number - 1](self.db)  # type: ignore[arg-type]
+                    self.db.execute(
+                        "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        [str(number)],
+                    )
+        if is_postgres(self.db):
+            self.db.learn_identity()
 
     def _check_sketch_version(self) -> None:
         """Sketches made by another version of the sketching code are made anew, once."""

@@ -5,6 +5,10 @@ and the same file says who holds it. The kernel drops the lock when its process
 ends, however it ends, so a killed daemon never leaves a stale lock. Readers
 (`alerts`, `sources`, `stories`) take no lock: SQLite's WAL lets them read
 beside the daemon.
+
+On PostgreSQL the lock is a session advisory lock held by a connection of its
+own, named (application_name) after its holder; the server drops it when that
+connection ends, however the process ends.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Iterator
 
 import portalocker
 
+from watcher.config.database import describe, is_url
 from watcher.errors import StoreError
 from watcher.store.db import Store
 
@@ -35,8 +40,13 @@ def lock_path(database: Path) -> Path:
 
 
 @contextmanager
-def exclusive(database: Path) -> Iterator[None]:
+def exclusive(database: Path | str) -> Iterator[None]:
     """Hold the database's lock for the block; DatabaseInUse names the holder when another process has it."""
+    if is_url(database):
+        with _exclusive_postgres(str(database)):
+            yield
+        return
+    database = Path(database)
     path = lock_path(database)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -61,6 +71,28 @@ def exclusive(database: Path) -> Iterator[None]:
         lock.release()
 
 
+POLLER_LOCK = 0x77617464  # the advisory lock key of the one poller and sender of a PostgreSQL database
+
+
+@contextmanager
+def _exclusive_postgres(url: str) -> Iterator[None]:
+    from watcher.store.postgres import PostgresDatabase
+
+    me = _me()
+    holder = PostgresDatabase(url, application=f"watcher pid {me['pid']} on {me['host']} since {me['since']}")
+    try:
+        if not holder.execute("SELECT pg_try_advisory_lock(?)", [POLLER_LOCK]).fetchone()[0]:
+            row = holder.execute(
+                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE l.locktype = 'advisory' AND l.granted AND l.objid::bigint = ? AND l.database = "
+                "(SELECT oid FROM pg_database WHERE datname = current_database())", [POLLER_LOCK]).fetchone()
+            raise DatabaseInUse(f"database {describe(url)} is in use by {row[0] if row else 'another process'}; "
+                                "one watcher process polls and sends per database (stop it first)")
+        yield
+    finally:
+        holder.close()  # the server releases the lock with the connection
+
+
 def _me() -> dict[str, object]:
     command = " ".join(["watcher", *sys.argv[1:]])
     return {"pid": os.getpid(), "host": socket.gethostname(), "command": command[:120],
@@ -82,7 +114,7 @@ def _holder(path: Path) -> str:
 
 
 @contextmanager
-def open_store(database: Path, writes: bool) -> Iterator[Store]:
+def open_store(database: Path | str, writes: bool) -> Iterator[Store]:
     """The store for one command: one that writes holds the lock first; one that only reads opens it read-only."""
     with contextlib.ExitStack() as held:
         if writes:

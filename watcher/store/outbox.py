@@ -127,7 +127,7 @@ class Outbox:
             "SELECT MIN(t) FROM (SELECT MIN(d.next_attempt_at) AS t FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
             "WHERE d.status = 'pending' AND a.kind != 'update-digest'"
             + (f" AND d.channel NOT IN ({marks})" if skip else "")
-            + " UNION ALL SELECT MIN(next_attempt_at) FROM notices WHERE status = 'pending')",
+            + " UNION ALL SELECT MIN(next_attempt_at) FROM notices WHERE status = 'pending') AS due",
             skip,
         ).fetchone()
         return parse_iso(row[0]) if row and row[0] else None
@@ -135,8 +135,9 @@ class Outbox:
     def totals(self) -> list[ChannelTotals]:
         """Each channel's alert deliveries: sent, failed tries, given up and waiting."""
         rows = self.db.execute(
-            "SELECT channel, SUM(status = 'sent'), SUM(CASE WHEN status = 'sent' THEN attempts - 1 ELSE attempts END), "
-            "SUM(status = 'dead'), SUM(status = 'pending') FROM deliveries GROUP BY channel ORDER BY channel"
+            "SELECT channel, COUNT(*) FILTER (WHERE status = 'sent'), "
+            "SUM(CASE WHEN status = 'sent' THEN attempts - 1 ELSE attempts END), COUNT(*) FILTER (WHERE status = 'dead'), "
+            "COUNT(*) FILTER (WHERE status = 'pending') FROM deliveries GROUP BY channel ORDER BY channel"
         ).fetchall()
-        return [ChannelTotals(channel, sent or 0, failed or 0, dead or 0, pending or 0)
+        return [ChannelTotals(channel, sent or 0, int(failed or 0), dead or 0, pending or 0)
                 for channel, sent, failed, dead, pending in rows]

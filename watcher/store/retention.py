@@ -1,4 +1,5 @@
-"""Retention: article bodies are emptied after `retention.bodies`; VACUUM runs on `retention.vacuum`'s schedule.
+"""Retention: article bodies are emptied after `retention.bodies`; VACUUM runs on `retention.vacuum`'s schedule
+(a SQLite file's; PostgreSQL's autovacuum needs no schedule).
 
 An emptied article keeps its row (title, links, dates, body fingerprint),
 its feed entries, its matches with their evidence, its alerts and its
@@ -77,6 +78,8 @@ async def apply_retention(store: Store, config: RetentionConfig) -> None:
             log.info("retention: emptied the bodies of %d articles stored before %s", n, iso(cutoff),
                      extra={"pruned": n})
     now = utcnow()
+    if store.url:  # PostgreSQL reclaims space itself (autovacuum): `retention.vacuum` is SQLite's
+        return
     if vacuum_due(parse_iso(store.meta.get(VACUUM_KEY)), now, config.vacuum):
         size = _size(store.path)
         start = time.monotonic()

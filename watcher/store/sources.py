@@ -156,7 +156,8 @@ def pause_host(db: sqlite_utils.Database, host: str, until: float, now: datetime
         db.execute("DELETE FROM host_pauses WHERE until <= ?", [iso(now)])
         db.execute(
             "INSERT INTO host_pauses (host, until) VALUES (?, ?) "
-            "ON CONFLICT(host) DO UPDATE SET until = MAX(until, excluded.until)",
+            "ON CONFLICT(host) DO UPDATE SET until = CASE WHEN excluded.until > host_pauses.until "
+            "THEN excluded.until ELSE host_pauses.until END",
             [host, iso(datetime.fromtimestamp(until, timezone.utc))],
         )
 

@@ -27,6 +27,7 @@ import sqlite_utils
 
 from watcher.dedupe.sketch import Sketch, bands, sketch, terms
 from watcher.dedupe.story import Candidate, Verdict, cosines, decide
+from watcher.store.engine import ids_taken
 
 LOOKUP_TERMS = 12  # the rarest terms of a new article that are looked up
 MAX_CANDIDATES = 40  # from each index
@@ -104,7 +105,7 @@ def members(db: sqlite_utils.Database, sk: Sketch, found: list[Candidate], windo
     chosen = sorted(close, key=lambda s: (-close[s], s))[:MAX_STORIES]
     one = (f"SELECT * FROM (SELECT s.article_id, s.story_id, s.sketch FROM articles a JOIN story_sketches s "
            f"ON s.article_id = a.id WHERE a.story_id = ? AND s.at BETWEEN ? AND ? ORDER BY a.id DESC "
-           f"LIMIT {MAX_MEMBERS})")
+           f"LIMIT {MAX_MEMBERS}) AS m")
     rows = db.execute(" UNION ALL ".join([one] * len(chosen)),
                       [v for st in chosen for v in (st, sk.at - window, sk.at + window)])
     out: dict[int, list[Candidate]] = {}
@@ -148,13 +149,13 @@ def candidates(
     if not parts:
         return []
     band = (f"SELECT * FROM (SELECT 0 AS tag, article_id FROM story_bands WHERE band = ? AND hash = ? "
-            f"ORDER BY article_id DESC LIMIT {PER_KEY})")
+            f"ORDER BY article_id DESC LIMIT {PER_KEY}) AS b")
     term = (f"SELECT * FROM (SELECT ? AS tag, article_id FROM story_terms WHERE term = ? AND at BETWEEN ? AND ? "
-            f"ORDER BY at DESC LIMIT {PER_KEY})")
+            f"ORDER BY at DESC LIMIT {PER_KEY}) AS t")
     # counted in SQL: the rows found (up to PER_KEY a key) need not all come out, only the articles that may count
     sql = (f"SELECT tag, article_id, COUNT(*) AS n FROM "
-           f"({' UNION ALL '.join(band if p[0] == 0 else term for part in parts for p in part)}) "
-           "GROUP BY tag, article_id HAVING tag = 0 OR n >= 2")
+           f"({' UNION ALL '.join(band if p[0] == 0 else term for part in parts for p in part)}) AS hits "
+           "GROUP BY tag, article_id HAVING tag = 0 OR COUNT(*) >= 2")
     hits: list[dict[int, int]] = [{}, {}, {}]
     for tag, article_id, n in db.execute(sql, [v for part in parts for p in part for v in (p[1:] if p[0] == 0 else p)]):
         hits[tag][article_id] = n
@@ -185,24 +186,29 @@ def save(
     if placement.verdict:
         story_id = placement.verdict.story_id
         db.execute(
-            "UPDATE stories SET size = size + 1, last_seen = MAX(last_seen, ?), first_seen = MIN(first_seen, ?) "
-            "WHERE id = ?",
-            [seen, seen, story_id],
+            "UPDATE stories SET size = size + 1, last_seen = CASE WHEN last_seen > ? THEN last_seen ELSE ? END, "
+            "first_seen = CASE WHEN first_seen < ? THEN first_seen ELSE ? END WHERE id = ?",
+            [seen, seen, seen, seen, story_id],
         )
     else:
-        cur = db.execute("INSERT INTO stories (id, first_seen, last_seen, title) VALUES (?, ?, ?, ?)",
-                         [new_story_id, seen, seen, title])
+        if new_story_id is None:  # numbered by the database
+            cur = db.execute("INSERT INTO stories (first_seen, last_seen, title) VALUES (?, ?, ?)", [seen, seen, title])
+        else:
+            cur = db.execute("INSERT INTO stories (id, first_seen, last_seen, title) VALUES (?, ?, ?, ?)",
+                             [new_story_id, seen, seen, title])
         story_id = int(cur.lastrowid)
     db.execute(
         "UPDATE articles SET story_id = ?, story_reason = ? WHERE id = ?",
         [story_id, json.dumps(placement.reason, ensure_ascii=False), article_id],
     )
     db.execute(
-        "INSERT OR REPLACE INTO story_sketches (article_id, story_id, at, sketch) VALUES (?, ?, ?, ?)",
+        "INSERT INTO story_sketches (article_id, story_id, at, sketch) VALUES (?, ?, ?, ?) ON CONFLICT(article_id) "
+        "DO UPDATE SET story_id = excluded.story_id, at = excluded.at, sketch = excluded.sketch",
         [article_id, story_id, sk.at, sk.to_bytes()],
     )
     _index(db, article_id, sk)
-    db.conn.executemany("INSERT INTO story_term_counts (term, n) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET n = n + 1",
+    db.conn.executemany("INSERT INTO story_term_counts (term, n) VALUES (?, 1) "
+                        "ON CONFLICT(term) DO UPDATE SET n = story_term_counts.n + 1",
                         [(t,) for t in counted(sk)])
     return story_id
 
@@ -338,13 +344,13 @@ def replay(db: sqlite_utils.Database, window: float, resketch: bool = True) -> i
     n = 0
     with db.atomic():
         _clear_indexes(db)
-        db.execute("DROP TABLE IF EXISTS temp.old_stories")
+        db.execute("DROP TABLE IF EXISTS old_stories")
         db.execute("CREATE TEMP TABLE old_stories AS SELECT id, story_id FROM articles WHERE story_id IS NOT NULL")
         db.execute("UPDATE articles SET story_id = NULL WHERE story_id IS NOT NULL")
         fresh = db.execute("SELECT COALESCE(MAX(id), 0) FROM stories").fetchone()[0]
         db.execute("DELETE FROM stories")
         taken: set[int] = set()
-        for row, sk in _stored(db, resketch, "(SELECT story_id FROM temp.old_stories o WHERE o.id = a.id)"):
+        for row, sk in _stored(db, resketch, "(SELECT story_id FROM old_stories o WHERE o.id = a.id)"):
             placement = place(db, sk, window)
             story_id = None
             if placement.verdict is None:
@@ -356,5 +362,6 @@ def replay(db: sqlite_utils.Database, window: float, resketch: bool = True) -> i
                 taken.add(old)
             save(db, row["id"], placement, row["title"], row["fetched_at"], new_story_id=story_id)
             n += 1
-        db.execute("DROP TABLE temp.old_stories")
+        db.execute("DROP TABLE old_stories")
+        ids_taken(db, "stories")
     return n

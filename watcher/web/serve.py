@@ -112,9 +112,12 @@ def console_app(config: Config, store: "Store", listen: str, control: Control | 
 
 async def serve_web(config: Config, listen: str, read_only: bool) -> None:
     """`watcher web`: the console over the database until SIGTERM/SIGINT; polls nothing."""
+    from pathlib import Path
+
+    from watcher.config.database import is_url
     from watcher.store import Store
 
-    if not config.database.is_file():
+    if not is_url(config.database) and not Path(config.database).is_file():
         raise WatcherError(f"database {config.database} does not exist yet: nothing has been polled "
                            "(`watcher run --once` or the daemon creates it)")
     store = Store(config.database)

@@ -1,0 +1,103 @@
+"""A real PostgreSQL server for the tests: an unprivileged cluster in a temporary folder (initdb, pg_ctl),
+listening only on a unix socket in that folder, started once per test session (per xdist worker) and stopped
+at its end. Each test gets a database of its own. Without PostgreSQL's binaries (Debian: the `postgresql`
+package) the tests that ask for it skip, saying so.
+
+`database` is the fixture the engine-parametrised tests take: a SQLite file, then a postgresql:// URL."""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+USER = "watcher"  # the cluster's superuser (the tests connect as it, without a password, over the socket)
+ENGINES = ["sqlite", "postgresql"]
+
+
+def binaries() -> Path | None:
+    """The folder holding initdb and pg_ctl: on PATH, or Debian's /usr/lib/postgresql/N/bin (the newest)."""
+    found = shutil.which("initdb")
+    if found and shutil.which("pg_ctl"):
+        return Path(found).resolve().parent
+    for folder in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda f: int(f.split("/")[-2]), reverse=True):
+        if (Path(folder) / "initdb").exists() and (Path(folder) / "pg_ctl").exists():
+            return Path(folder)
+    return None
+
+
+class PostgresServer:
+    def __init__(self, bin_dir: Path) -> None:
+        self.bin = bin_dir
+        self.folder = Path(tempfile.mkdtemp(prefix="watcher-pg-"))
+        self.data = self.folder / "data"
+        self.as_user: dict[str, Any] = {}
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root: the cluster belongs to `nobody`
+            nobody = pwd.getpwnam("nobody")
+            self.as_user = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
+            os.chown(self.folder, nobody.pw_uid, nobody.pw_gid)
+        self._names = itertools.count(1)
+
+    def _run(self, *args: str) -> None:
+        done = subprocess.run([str(self.bin / args[0]), *args[1:]], capture_output=True, text=True, timeout=120,
+                              cwd=self.folder, **self.as_user)
+        if done.returncode:
+            raise RuntimeError(f"{' '.join(args[:2])} failed ({done.returncode}): {done.stdout}{done.stderr}")
+
+    def start(self) -> PostgresServer:
+        self._run("initdb", "-D", str(self.data), "-U", USER, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8",
+                  "--no-sync")
+        options = (f"-c listen_addresses='' -c unix_socket_directories='{self.folder}' -c fsync=off "
+                   "-c synchronous_commit=off -c full_page_writes=off -c shared_buffers=16MB -c max_connections=40")
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"), "-o", options, "-w",
+                  "-t", "60", "start")
+        return self
+
+    def stop(self) -> None:
+        try:
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def url(self, database: str) -> str:
+        return f"postgresql://{USER}@/{database}?host={self.folder}"
+
+    def new_database(self) -> str:
+        """A fresh, empty database: its URL."""
+        import psycopg
+
+        name = f"test_{os.getpid()}_{next(self._names)}"
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        return self.url(name)
+
+    def log(self) -> str:
+        path = self.folder / "server.log"
+        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    bin_dir = binaries()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL is not installed (no initdb/pg_ctl on PATH or in /usr/lib/postgresql/*/bin; "
+                    "Debian: apt-get install postgresql): the PostgreSQL runs are skipped")
+    server = PostgresServer(bin_dir).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=ENGINES)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """Where a test's store lives: a SQLite file, or a fresh PostgreSQL database (its URL)."""
+    if request.param == "sqlite":
+        return tmp_path / "watcher.db"
+    return request.getfixturevalue("postgres").new_database()  # type: ignore[no-any-return]
