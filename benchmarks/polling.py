@@ -20,15 +20,17 @@ sides alike). Targets: watcher's change cycle >= 0.5x the bare loop's rate,
 its 304 cycle >= 1.2x and < 600 bytes per feed on the wire; at 10,000 feeds
 both ratios within 10% of their 2,000-feed values and peak RSS < 130 MB.
 
-    python benchmarks/polling.py [--feeds 2000] [--runs 3] [--concurrency 16]
+    python benchmarks/polling.py [--feeds 2000] [--runs 3] [--concurrency 16] [--profile change|304] [--workdir DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import os
+import pstats
 import shutil
 import socket
 import sqlite3
@@ -126,7 +128,8 @@ def write_config(folder: Path, base: str, n: int, concurrency: int) -> Path:
 
 # -- the two sides, each in its own process -----------------------------------------
 
-def watcher_side(config_path: str) -> dict:
+def watcher_side(config_path: str, profile: str | None = None) -> dict:
+    """One poll cycle of every source; with `profile`, the event loop's thread under cProfile (stats to that file)."""
     from watcher.config import load_config
     from watcher.logs import setup_logging
     from watcher.run.poll import poll_source
@@ -135,14 +138,21 @@ def watcher_side(config_path: str) -> dict:
     setup_logging("warning")
     config = load_config(config_path)
 
-    async def cycle() -> tuple[float, Counter[str]]:
+    async def cycle() -> tuple[float, float, float, Counter[str]]:
         async with open_pipeline(config) as p:
-            start = time.perf_counter()
+            profiler = cProfile.Profile(time.thread_time) if profile else None  # CPU time: a busy machine stays out
+            start, cpu, loop_cpu = time.perf_counter(), time.process_time(), time.thread_time()
+            if profiler:
+                profiler.enable()
             reports = await asyncio.gather(*(poll_source(s, p) for s in config.sources))
-            return time.perf_counter() - start, Counter(r.status for r in reports)
+            if profiler:
+                profiler.disable()
+                profiler.dump_stats(profile)
+            return (time.perf_counter() - start, time.process_time() - cpu, time.thread_time() - loop_cpu,
+                    Counter(r.status for r in reports))
 
-    elapsed, statuses = asyncio.run(cycle())
-    return {"seconds": elapsed, "statuses": dict(statuses)}
+    elapsed, cpu, loop_cpu, statuses = asyncio.run(cycle())
+    return {"seconds": elapsed, "cpu": cpu, "loop_cpu": loop_cpu, "statuses": dict(statuses)}
 
 
 def bare_side(requests_path: str, concurrency: int) -> dict:
@@ -151,7 +161,7 @@ def bare_side(requests_path: str, concurrency: int) -> dict:
     plan = json.loads(Path(requests_path).read_text())
     requests, headers = plan["requests"], plan["headers"]
 
-    async def cycle() -> tuple[float, Counter[int]]:
+    async def cycle() -> tuple[float, float, Counter[int]]:
         statuses: Counter[int] = Counter()
         gate = asyncio.Semaphore(concurrency)
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
@@ -162,12 +172,12 @@ def bare_side(requests_path: str, concurrency: int) -> dict:
                     r = await client.get(url, headers=conditional)
                 statuses[r.status_code] += 1
 
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             await asyncio.gather(*(one(*req) for req in requests))
-            return time.perf_counter() - start, statuses
+            return time.perf_counter() - start, time.process_time() - cpu, statuses
 
-    elapsed, statuses = asyncio.run(cycle())
-    return {"seconds": elapsed, "statuses": {str(k): v for k, v in statuses.items()}}
+    elapsed, cpu, statuses = asyncio.run(cycle())
+    return {"seconds": elapsed, "cpu": cpu, "statuses": {str(k): v for k, v in statuses.items()}}
 
 
 def peak_rss_mb() -> float:
@@ -217,6 +227,36 @@ class AccessLog:
         return received, sent, count
 
 
+def first_poll(work: Path, site: Path, config: Path, n: int) -> None:
+    """The first poll (baseline) and the change after it, leaving the two snapshots the cycles start from."""
+    first = side(["watcher", str(config)])
+    print(f"first poll (baseline, {n * ITEMS} entries stored): {first['seconds']:.2f}s "
+          f"(CPU {first['cpu']:.2f}s) {first['statuses']}", flush=True)
+    shutil.copy(work / "watcher.db", work / "db-before-change.db")
+    write_feeds(site, n, 1)  # one new item in every feed, new mtime: every ETag changes
+    side(["watcher", str(config)])  # warm-up; leaves the state after the change (ETags of version 1)
+    shutil.copy(work / "watcher.db", work / "db-after-change.db")
+
+
+def restore(work: Path, snapshot: str) -> None:
+    """The database as it was at `snapshot` (a copy), without the WAL of a later run."""
+    shutil.copy(work / snapshot, work / "watcher.db")
+    for extra in ("-wal", "-shm"):
+        (work / f"watcher.db{extra}").unlink(missing_ok=True)
+
+
+def profile_cycle(work: Path, config: Path, snapshot: str) -> None:
+    """One watcher cycle from `snapshot` under cProfile; the functions that cost the event loop's thread most."""
+    restore(work, snapshot)
+    stats_path = work / "cycle.prof"
+    r = side(["watcher", str(config), str(stats_path)])
+    print(f"profiled cycle: {r['seconds']:.2f}s wall, {r['cpu']:.2f}s CPU (process), {r['loop_cpu']:.2f}s CPU "
+          f"(event loop's thread, profiler on), {r['statuses']}; load average {os.getloadavg()[0]:.1f}")
+    stats = pstats.Stats(str(stats_path))
+    stats.sort_stats("tottime").print_stats(30)
+    stats.sort_stats("cumulative").print_stats(45)
+
+
 # -- main ---------------------------------------------------------------------------------
 
 def main() -> None:
@@ -224,11 +264,17 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--profile", choices=("change", "304"),
+                        help="instead of the timed runs, one watcher cycle of this kind under cProfile (the event "
+                             "loop's thread), its costliest functions printed")
+    parser.add_argument("--workdir", type=Path,
+                        help="keep the site and the database snapshots in this folder, and reuse them when they are "
+                             "there already (same --feeds), skipping the first poll")
     parser.add_argument("--side", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.side:
         kind, *rest = args.side
-        result = watcher_side(rest[0]) if kind == "watcher" else bare_side(rest[0], int(rest[1]))
+        result = watcher_side(*rest) if kind == "watcher" else bare_side(rest[0], int(rest[1]))
         result["peak_mb"] = peak_rss_mb()
         print(json.dumps(result))
         return
@@ -238,25 +284,28 @@ def main() -> None:
 
     load_at_start = " ".join(f"{x:.1f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="watcher-polling-") as tmp:
-        work = Path(tmp)
+        work = args.workdir or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         work.chmod(0o755)  # nginx workers run unprivileged
         site = work / "site"
         access = work / "access.log"
-        write_feeds(site, args.feeds, 0)
-        port = free_port()
+        kept = (work / "db-after-change.db").is_file() and (work / "port").is_file()  # a --workdir made before
+        port = int((work / "port").read_text()) if kept else free_port()
+        if not kept:
+            write_feeds(site, args.feeds, 0)
         with nginx(site, port, access) as base:
             log = AccessLog(access)
+            log.since_mark()
             config = write_config(work, base, args.feeds, args.concurrency)
-            db = work / "watcher.db"
-            first = side(["watcher", str(config)])
-            print(f"first poll (baseline, {args.feeds * ITEMS} entries stored): {first['seconds']:.2f}s {first['statuses']}")
-            shutil.copy(db, work / "db-before-change.db")
-            write_feeds(site, args.feeds, 1)  # one new item in every feed, new mtime: every ETag changes
-            side(["watcher", str(config)])  # warm-up; leaves the state after the change (ETags of version 1)
-            shutil.copy(db, work / "db-after-change.db")
+            if not kept:
+                first_poll(work, site, config, args.feeds)
+                (work / "port").write_text(str(port))
             change_req = conditional_requests(work / "db-before-change.db", work / "change.json")
             same_req = conditional_requests(work / "db-after-change.db", work / "same.json")
             log.since_mark()
+            if args.profile:
+                profile_cycle(work, config, "db-before-change.db" if args.profile == "change" else "db-after-change.db")
+                return
 
             results: dict[str, list[dict]] = {k: [] for k in ("watcher change", "bare change", "watcher 304", "bare 304")}
             for run in range(args.runs):
@@ -265,9 +314,7 @@ def main() -> None:
                                              ("304", "db-after-change.db", same_req)):
                     for who in order:
                         if who == "watcher":
-                            shutil.copy(work / snapshot, db)
-                            for extra in ("-wal", "-shm"):
-                                (work / f"watcher.db{extra}").unlink(missing_ok=True)
+                            restore(work, snapshot)
                             r = side(["watcher", str(config)])
                         else:
                             r = side(["bare", str(req), str(args.concurrency)])
@@ -282,7 +329,9 @@ def main() -> None:
         secs = statistics.median(r["seconds"] for r in runs)
         rates[name] = n / secs
         recv, sent, count = runs[-1]["wire"]
-        print(f"{name:15s} {n / secs:8.0f} feeds/s  ({secs:.2f}s; runs {[round(r['seconds'], 2) for r in runs]})  "
+        cpu = statistics.median(r["cpu"] for r in runs)
+        print(f"{name:15s} {n / secs:8.0f} feeds/s  ({secs:.2f}s; runs {[round(r['seconds'], 2) for r in runs]}; "
+              f"CPU {cpu:.2f}s)  "
               f"peak RSS {statistics.median(r['peak_mb'] for r in runs):.0f} MB  "
               f"wire/feed {((recv + sent) / max(count, 1)):.0f} B (request {recv / max(count, 1):.0f} + "
               f"response {sent / max(count, 1):.0f})  statuses {runs[-1]['statuses']}")

@@ -1,6 +1,6 @@
 """What a source lists, as `Item`s: the entries of a feed, the article links of a page, the URLs of a sitemap.
 
-Pure: a fetched document in, values out (the poll runs `read_listing` in a parser thread). A feed entry's text
+Pure: a fetched document in, values out (the poll runs `read_listing` in a reader process). A feed entry's text
 is made from its HTML only for the entries a poll takes (`with_text`): most entries of a changed feed were
 seen before, and turning every summary into text again at each poll is the costly part of reading a feed.
 """
@@ -34,6 +34,7 @@ class Listing:
     feed_interval: int | None = None
     html: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # item key -> the entry's content, summary
     advertised_feed: str | None = None  # a page's first <link rel="alternate"> feed
+    bozo: str | None = None  # why a feed that could be read anyway is ill-formed
 
 
 def items_from_feed(feed: ParsedFeed) -> tuple[list[Item], dict[str, tuple[str, str]]]:
@@ -107,11 +108,15 @@ def read_listing(source_id: str, type_: str | None, resp: Response) -> Listing:
             return _page(resp)
         raise
     items, html = items_from_feed(feed)
-    if feed.bozo:
-        if not items:
-            raise FeedParseError(f"ill-formed feed with no usable entries: {feed.bozo}")
-        log.info("source %s: feed is ill-formed but readable: %s", source_id, feed.bozo)
-    return Listing("feed", tuple(items), feed.ttl_seconds, html)
+    if feed.bozo and not items:
+        raise FeedParseError(f"ill-formed feed with no usable entries: {feed.bozo}")
+    return Listing("feed", tuple(items), feed.ttl_seconds, html, bozo=feed.bozo)
+
+
+def note_bozo(source_id: str, listing: Listing) -> None:
+    """Log that a feed is ill-formed but readable (in the poll's process: `read_listing` may run in a worker)."""
+    if listing.bozo:
+        log.info("source %s: feed is ill-formed but readable: %s", source_id, listing.bozo)
 
 
 def _page(resp: Response) -> Listing:
@@ -123,4 +128,5 @@ def _page(resp: Response) -> Listing:
 def read_source(source_id: str, type_: str | None, resp: Response) -> tuple[str, list[Item], int | None]:
     """`read_listing` with every item's text made: kind, items, the feed's own least poll interval."""
     listing = read_listing(source_id, type_, resp)
+    note_bozo(source_id, listing)
     return listing.kind, with_text(listing.items, listing), listing.feed_interval

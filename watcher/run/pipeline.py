@@ -1,4 +1,4 @@
-"""What a poll needs: config, store, HTTP client, extraction pool, rules, sender and counters."""
+"""What a poll needs: config, store, HTTP client, extraction pool, reader process, rules, sender and counters."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from watcher.extract.pool import Extractor
 from watcher.fetch import Fetcher
 from watcher.rules.book import RuleBook
 from watcher.run.metrics import Metrics
+from watcher.run.readers import Readers
 from watcher.store import Store
 
 POLLS_AT_ONCE = 256  # see Pipeline.slots
@@ -27,6 +28,7 @@ class Pipeline:
     rules: RuleBook
     sender: Sender
     metrics: Metrics = field(default_factory=Metrics)  # in-process counters for /metrics
+    readers: Readers | None = None  # the process that reads documents; None: a parser thread reads them
     # polls past their first step at once: a cycle of 10,000 sources queues 10,000 small waiting tasks, not
     # 10,000 polls holding their state and a request each (the HTTP client's limits pace the network anyway)
     slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(POLLS_AT_ONCE))

@@ -2,7 +2,7 @@
 
 1. fetch   the source's document, conditionally (ETag, Last-Modified). A failure is recorded by
            `watcher.run.failures`; a 304, or the very bytes read last time, ends the poll here.
-2. read    its items: feed entries, page links or sitemap URLs (`watcher.parse.items`, in a parser thread;
+2. read    its items: feed entries, page links or sitemap URLs (`watcher.parse.items`, in the reader process;
            child sitemaps are fetched here).
 3. pick    the new items: not listed before, at most `max_new_per_poll`, baseline on a first poll
            (`watcher.source.intake`); only those get their feed text made.
@@ -30,7 +30,7 @@ from watcher.errors import FetchError
 from watcher.fetch import Response
 from watcher.logs import log_fields
 from watcher.model import Item, PollReport, PollUpdate, SourceState
-from watcher.parse.items import Listing, items_from_sitemap, read_listing, read_source, with_text
+from watcher.parse.items import Listing, items_from_sitemap, note_bozo, read_listing, read_source, with_text
 from watcher.parse.model import FeedParseError
 from watcher.parse.sitemap import newest, parse_sitemap
 from watcher.run.articles import PAGE_ACCEPT, match_records, store_new, story_sketch
@@ -145,7 +145,10 @@ async def fetch_document(source: SourceConfig, state: SourceState, p: Pipeline) 
 
 async def read_document(source: SourceConfig, state: SourceState, resp: Response, p: Pipeline) -> Listing:
     """Phase 2: the document's items (a sitemap's from it and its newest child sitemaps); FeedParseError."""
-    listing = await off_loop(read_listing, source.id, source.type or state.type, resp)
+    type_ = source.type or state.type
+    listing = await (p.readers.listing(source.id, type_, resp) if p.readers
+                     else off_loop(read_listing, source.id, type_, resp))
+    note_bozo(source.id, listing)
     if listing.kind == "sitemap":
         listing = replace(listing, items=tuple(await _sitemap_items(source, resp, p)))
     if listing.advertised_feed:

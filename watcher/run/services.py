@@ -1,4 +1,4 @@
-"""Builds the long-lived parts (store, HTTP client, extraction pool) from a Config."""
+"""Builds the long-lived parts (store, HTTP client, extraction pool, reader process) from a Config."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from watcher.extract.pool import Extractor
 from watcher.fetch import Fetcher, FetchLimits
 from watcher.run.metrics import Metrics
 from watcher.run.poll import Pipeline
+from watcher.run.readers import Readers
 from watcher.rules.book import RuleBook
 from watcher.store import Store
 from watcher.store.lock import exclusive
@@ -39,10 +40,12 @@ async def open_pipeline(config: Config) -> AsyncIterator[Pipeline]:
         )
         extractor = Extractor(workers=config.extract.workers, timeout=config.extract.timeout)
         metrics = Metrics()
+        readers = Readers()
         try:
             yield Pipeline(config=config, store=store, fetcher=fetcher, extractor=extractor, rules=rules,
-                           sender=Sender(store, config, metrics), metrics=metrics)
+                           sender=Sender(store, config, metrics), metrics=metrics, readers=readers)
         finally:
             await fetcher.aclose()
             extractor.close()
+            readers.close()
             store.close()

@@ -1,0 +1,104 @@
+"""Feeds and pages read in a worker process, so reading them never holds the event loop's interpreter lock.
+
+Reading a changed feed (feedparser, in pure Python) costs a few milliseconds of
+CPU; in a parser thread that time is taken from the event loop by the
+interpreter lock, so a cycle of 2,000 changed feeds was paced by it. One worker
+process reads them instead, on the other core, while the loop fetches and
+stores. The worker is forked from the extraction fork server and replaced after
+MAX_TASKS documents; it starts only when a run has read START_AFTER documents
+(a cycle of many changed sources). Until it is up, and whenever it dies or
+cannot be reached, a document is read in a parser thread as before: the same
+function, so the same listing whichever way it goes. So is a big document
+(a page of 50,000 links): its listing, unpickled here in one call, would hold
+the lock longer than reading it in a thread, which yields every few ms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import pickle
+from typing import Any
+
+from pebble import ProcessPool
+from pebble.common import ProcessExpired
+
+from watcher.extract.warmup import forkserver_context
+from watcher.fetch import Response
+from watcher.parse.items import Listing, read_listing
+from watcher.parse.model import FeedParseError
+from watcher.run.memory import BIG_DOCUMENT
+from watcher.run.offload import off_loop
+
+log = logging.getLogger("watcher.run.poll")
+
+MAX_TASKS = 2000  # documents one worker reads before it is replaced (its heap after big documents goes with it)
+START_AFTER = 32  # documents read in parser threads before the worker is started: a short run never starts it
+
+
+class Readers:
+    """The process that reads sources' documents into listings (`read_listing`).
+
+    It is started once `start_after` documents were read in parser threads, from a thread (the fork server may
+    have to start and import trafilatura first: the loop does not wait for it); until it answers, documents are
+    read in parser threads, so a short `run --once` never waits for it, nor starts it."""
+
+    def __init__(self, workers: int = 1, start_after: int = START_AFTER) -> None:
+        self.workers = workers
+        self.start_after = start_after
+        self.read_there = 0  # documents the worker read
+        self._read_here = 0
+        self._pool: ProcessPool | None = None
+        self._up: asyncio.Task[None] | None = None  # the worker's start, done when it first answered
+
+    async def listing(self, source_id: str, type_: str | None, resp: Response) -> Listing:
+        """`read_listing(source_id, type_, resp)`, in the worker once it is up; FeedParseError as it raises it."""
+        if len(resp.content) >= BIG_DOCUMENT or not self._running() or self._pool is None:
+            return await off_loop(read_listing, source_id, type_, resp)
+        try:
+            listing: Listing = await asyncio.wrap_future(self._pool.schedule(read_listing, args=(source_id, type_, resp)))
+        except FeedParseError:
+            raise
+        except (ProcessExpired, pickle.PicklingError, OSError, RuntimeError) as e:  # the worker, not the document
+            log.info("source %s: reader process failed (%s); reading the document here", source_id, e)
+            return await off_loop(read_listing, source_id, type_, resp)
+        self.read_there += 1
+        return listing
+
+    async def ready(self) -> bool:
+        """Start the worker now if it is not started, and wait until it is up (True) or failed to start (False)."""
+        if self._up is None:
+            self._up = asyncio.create_task(self._start())
+        await asyncio.wait([self._up])
+        return self._running()
+
+    def _running(self) -> bool:
+        """Whether the worker is up; starts it (without waiting) once enough documents were read here."""
+        if self._up is None:
+            self._read_here += 1
+            if self._read_here > self.start_after:
+                self._up = asyncio.create_task(self._start())
+            return False
+        return self._up.done() and not self._up.cancelled() and self._up.exception() is None
+
+    async def _start(self) -> None:
+        try:
+            self._pool = ProcessPool(max_workers=self.workers, max_tasks=MAX_TASKS, context=forkserver_context())
+            await asyncio.wrap_future(await asyncio.to_thread(self._pool.schedule, int))  # the first answer
+        except Exception as e:
+            log.info("reader process not started (%s); documents are read in parser threads", e)
+            raise
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.stop()
+            self._pool.join(timeout=10)
+            self._pool = None
+        if self._up is not None and not self._up.done():
+            self._up.cancel()
+
+    def __enter__(self) -> "Readers":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
