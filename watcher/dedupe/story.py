@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -132,9 +132,11 @@ def conflict(a: Sketch, b: Sketch) -> str | None:
     return None
 
 
-def compare(new: Sketch, old: Candidate, window: float, content: float | None = None) -> Verdict:
+def compare(new: Sketch, old: Candidate, window: float, content: float | None = None, explain: bool = True) -> Verdict:
     """The verdict on `new` against one earlier article; `window` is in seconds. `content` is the
-    articles' TF-IDF cosine (computed here when not given); it is reported, the story decides with it."""
+    articles' TF-IDF cosine (computed here when not given); it is reported, the story decides with it.
+    Without `explain`, the verdict's `why` and shared names and figures are left empty (a placement
+    explains only the verdicts it keeps)."""
     o = old.sketch
     if content is None:
         content = float(cosines(new, [o])[0])
@@ -142,16 +144,10 @@ def compare(new: Sketch, old: Candidate, window: float, content: float | None = 
     skeleton = similarity(new.skeleton, o.skeleton)
     n_names, name_overlap = overlap(new.names, o.names)
     n_numbers, number_overlap = overlap(new.numbers, o.numbers)
-    names = tuple(sorted(new.names & o.names))
-    numbers = tuple(sorted(new.numbers & o.numbers))
     figures_agree = not (new.numbers and o.numbers) or number_overlap >= COPY_NUMBER_OVERLAP
     names_agree = not (new.names and o.names) or name_overlap >= COPY_NAME_OVERLAP
-    figures = (f"names {n_names} of {min(len(new.names), len(o.names))} shared, "
-               f"figures {n_numbers} of {min(len(new.numbers), len(o.numbers))} shared")
-    clash = conflict(new, o)
+    clash = conflict(new, o) if new.typed and o.typed else None
     agree = figures_agree and names_agree and not clash
-    differ = (f"the {clash} differs" if clash else "the figures differ" if not figures_agree
-              else "the names differ")
     days = abs(new.at - o.at) / 86400
     if min(new.word_count, o.word_count) < MIN_SHINGLES:
         # a few words (a feed's stock summary, a bare headline) say nothing about copying
@@ -161,24 +157,40 @@ def compare(new: Sketch, old: Candidate, window: float, content: float | None = 
     scores = {"words": words, "teaser": contained, "skeleton": skeleton, "names": name_overlap,
               "figures": number_overlap, "content": content}
 
-    def verdict(same: bool, signal: str, score: float, why: str, veto: bool = False) -> Verdict:
-        return Verdict(old.article_id, old.story_id, same, signal, score, why, names, numbers, veto, scores)
+    def figures() -> str:
+        return (f"names {n_names} of {min(len(new.names), len(o.names))} shared, "
+                f"figures {n_numbers} of {min(len(new.numbers), len(o.numbers))} shared")
+
+    def differ() -> str:
+        return f"the {clash} differs" if clash else "the figures differ" if not figures_agree else "the names differ"
+
+    def detail() -> str:
+        return (f"names {n_names} shared ({name_overlap:.0%}), figures {n_numbers} shared ({number_overlap:.0%}), "
+                f"content {content:.2f}, {days:.1f} days apart")
+
+    def verdict(same: bool, signal: str, score: float, why: Callable[[], str], veto: bool = False) -> Verdict:
+        if not explain:
+            return Verdict(old.article_id, old.story_id, same, signal, score, "", (), (), veto, scores)
+        names = tuple(sorted(new.names & o.names))
+        numbers = tuple(sorted(new.numbers & o.numbers))
+        return Verdict(old.article_id, old.story_id, same, signal, score, why(), names, numbers, veto, scores)
 
     copy = "copy" in SIGNALS and words >= COPY_SIMILARITY
     if copy or ("teaser" in SIGNALS and contained >= TEASER_CONTAINMENT):
         signal, score = ("copy", words) if copy else ("teaser", contained)
         what = f"word similarity {words:.2f}" if signal == "copy" else f"{contained:.0%} of the shorter text contained"
         if agree:
-            return verdict(True, signal, score, f"{what}; {figures}")
-        return verdict(False, "none", score, f"{what}, but {differ} ({figures})", veto=True)
+            return verdict(True, signal, score, lambda: f"{what}; {figures()}")
+        return verdict(False, "none", score, lambda: f"{what}, but {differ()} ({figures()})", veto=True)
     if "rewrite" in SIGNALS and skeleton >= REWRITE_SIMILARITY:
         if agree:
-            return verdict(True, "rewrite", skeleton, f"skeleton similarity {skeleton:.2f} (words {words:.2f}); {figures}")
-        return verdict(False, "none", skeleton, f"skeleton similarity {skeleton:.2f}, but {differ} ({figures})",
-                       veto=True)
+            return verdict(True, "rewrite", skeleton,
+                           lambda: f"skeleton similarity {skeleton:.2f} (words {words:.2f}); {figures()}")
+        return verdict(False, "none", skeleton,
+                       lambda: f"skeleton similarity {skeleton:.2f}, but {differ()} ({figures()})", veto=True)
     if clash:
         return verdict(False, "none", max(words, skeleton, content),
-                       f"the {clash} differs ({figures}, content {content:.2f})", veto=True)
+                       lambda: f"the {clash} differs ({figures()}, content {content:.2f})", veto=True)
     event = (
         "event" in SIGNALS and n_names >= MIN_SHARED_NAMES and n_numbers >= MIN_SHARED_NUMBERS
         and name_overlap >= MIN_NAME_OVERLAP and number_overlap >= MIN_NUMBER_OVERLAP
@@ -186,12 +198,10 @@ def compare(new: Sketch, old: Candidate, window: float, content: float | None = 
         and (content >= EVENT_CONTENT or not (new.english and o.english and len(new.weights) and len(o.weights)))
     )
     score = (name_overlap + number_overlap) / 2
-    detail = (f"names {n_names} shared ({name_overlap:.0%}), figures {n_numbers} shared ({number_overlap:.0%}), "
-              f"content {content:.2f}, {days:.1f} days apart")
     if event and days * 86400 <= window:
         return verdict(True, "event", score, detail)
     if event:
-        return verdict(False, "none", score, f"{detail}: outside the {window / 86400:g}-day window")
+        return verdict(False, "none", score, lambda: f"{detail()}: outside the {window / 86400:g}-day window")
     return verdict(False, "none", max(score, skeleton, words, content), detail)
 
 
@@ -227,41 +237,12 @@ def decide(
         everyone.update((c.article_id, c) for c in group)
     order = sorted(everyone)
     cos = dict(zip(order, cosines(new, [everyone[a].sketch for a in order]).tolist()))
-    topic = dict(zip(order, cosines(new, [everyone[a].sketch for a in order], topic=True).tolist()))
-    verdicts = [compare(new, c, window, cos[c.article_id]) for c in cands]
+    # judged without words first; only the verdicts kept are explained
+    verdicts = [compare(new, c, window, cos[c.article_id], explain=False) for c in cands]
     vetoed = {v.story_id for v in verdicts if v.veto}
     if "content" in SIGNALS:
-        for story_id, group in sorted(members.items()):
-            if story_id in vetoed or not group:
-                continue
-            link = sum(cos[c.article_id] for c in group) / len(group)
-            words = sum(topic[c.article_id] for c in group) / len(group)
-            top = max(group, key=lambda c: (cos[c.article_id], -c.article_id))
-            v = compare(new, top, window, cos[top.article_id])
-            years = new.event_year(), top.sketch.event_year()
-            if "years" in SIGNALS and None not in years and years[0] != years[1] and stale(new) and stale(top.sketch):
-                verdicts.append(replace(v, same=False, signal="none", score=link, scores={**v.scores, "content_link": link},
-                                        why=f"content similarity {link:.2f}, but the texts date the event {years[1]} "
-                                            f"and {years[0]}; {v.why}"))
-                continue
-            days = min(abs(new.at - c.sketch.at) for c in group) / 86400
-            need = (CONTENT_SAME if len(v.shared_names) >= MIN_SHARED_NAMES else CONTENT_WITHOUT_NAMES) \
-                + CONTENT_PER_DAY * days
-            extra = []
-            if min(new.word_count, top.sketch.word_count) < EXCERPT_WORDS:
-                need += EXCERPT_EXTRA + EXCERPT_PER_DAY * days
-                extra.append("excerpts")
-            if "apart" in SIGNALS and new.numbers and top.sketch.numbers \
-                    and not any(new.numbers & c.sketch.numbers for c in group):
-                need += FIGURES_APART
-                extra.append("no figure in common")
-            same = link >= need
-            needed = f"{need:.2f} needed" + (f" ({', '.join(extra)})" if extra else "")
-            why = (f"content similarity {link:.2f} on average with the story's {len(group)} article(s) in the window "
-                   f"(closest {cos[top.article_id]:.2f}; {needed}), {words:.2f} of it from words other "
-                   f"than names and figures; {v.why}")
-            verdicts.append(replace(v, same=same, signal="content" if same else "none",
-                                    score=link, why=why, scores={**v.scores, "content_link": link, "topic_link": words}))
+        verdicts += [linked(new, group, window, cos, explain=False)
+                     for story_id, group in sorted(members.items()) if story_id not in vetoed and group]
     best: Verdict | None = None
     closest: Verdict | None = None
     for v in verdicts:
@@ -271,4 +252,48 @@ def decide(
         elif not v.same and (closest is None or (v.score, "content_link" in v.scores, -v.article_id)
                              > (closest.score, "content_link" in closest.scores, -closest.article_id)):
             closest = v
-    return best, closest
+
+    def explained(v: Verdict | None) -> Verdict | None:
+        if v is None:
+            return None
+        if "content_link" in v.scores:
+            return linked(new, members[v.story_id], window, cos, explain=True)
+        return compare(new, everyone[v.article_id], window, cos[v.article_id])
+
+    return explained(best), explained(closest)
+
+
+def linked(new: Sketch, group: list[Candidate], window: float, cos: dict[int, float], explain: bool) -> Verdict:
+    """The content signal's verdict on `new` against one story: the average TF-IDF cosine (`cos`, by article)
+    with its articles in the window (`group`), against what is needed. Without `explain`, the verdict's `why`
+    is left empty (and the share of the words other than names and figures is not computed)."""
+    link = sum(cos[c.article_id] for c in group) / len(group)
+    top = max(group, key=lambda c: (cos[c.article_id], -c.article_id))
+    v = compare(new, top, window, cos[top.article_id], explain)
+    years = new.event_year(), top.sketch.event_year()
+    if "years" in SIGNALS and None not in years and years[0] != years[1] and stale(new) and stale(top.sketch):
+        why = f"content similarity {link:.2f}, but the texts date the event {years[1]} and {years[0]}; {v.why}"
+        return replace(v, same=False, signal="none", score=link, scores={**v.scores, "content_link": link},
+                       why=why if explain else "")
+    days = min(abs(new.at - c.sketch.at) for c in group) / 86400
+    need = (CONTENT_SAME if len(new.names & top.sketch.names) >= MIN_SHARED_NAMES else CONTENT_WITHOUT_NAMES) \
+        + CONTENT_PER_DAY * days
+    extra = []
+    if min(new.word_count, top.sketch.word_count) < EXCERPT_WORDS:
+        need += EXCERPT_EXTRA + EXCERPT_PER_DAY * days
+        extra.append("excerpts")
+    if "apart" in SIGNALS and new.numbers and top.sketch.numbers \
+            and not any(new.numbers & c.sketch.numbers for c in group):
+        need += FIGURES_APART
+        extra.append("no figure in common")
+    same = link >= need
+    why = ""
+    scores = {**v.scores, "content_link": link}
+    if explain:
+        words = sum(cosines(new, [c.sketch for c in group], topic=True).tolist()) / len(group)
+        needed = f"{need:.2f} needed" + (f" ({', '.join(extra)})" if extra else "")
+        why = (f"content similarity {link:.2f} on average with the story's {len(group)} article(s) in the window "
+               f"(closest {cos[top.article_id]:.2f}; {needed}), {words:.2f} of it from words other "
+               f"than names and figures; {v.why}")
+        scores["topic_link"] = words
+    return replace(v, same=same, signal="content" if same else "none", score=link, why=why, scores=scores)
