@@ -37,7 +37,8 @@ def binaries() -> Path | None:
 class PostgresServer:
     def __init__(self, bin_dir: Path) -> None:
         self.bin = bin_dir
-        self.folder = Path(tempfile.mkdtemp(prefix="watcher-pg-"))
+        # under /tmp: a unix socket's path is limited to ~100 bytes, and the cluster's user must reach it
+        self.folder = Path(tempfile.mkdtemp(prefix="watcher-pg-", dir="/tmp" if Path("/tmp").is_dir() else None))
         self.data = self.folder / "data"
         self.as_user: dict[str, Any] = {}
         if os.geteuid() == 0:  # PostgreSQL refuses to run as root: the cluster belongs to `nobody`

@@ -4,6 +4,11 @@
 a function to MIGRATIONS; opening an older database applies the missing ones
 in one transaction each. A database newer than this code is refused rather
 than damaged.
+
+The same migrations build a PostgreSQL store: written in SQLite's words, their
+column types are mapped there by `watcher.store.postgres.translate` (INTEGER
+-> BIGINT, `id INTEGER PRIMARY KEY` -> identity, REAL -> DOUBLE PRECISION,
+BLOB -> BYTEA). A new migration keeps to SQL both engines accept.
 """
 
 from __future__ import annotations
