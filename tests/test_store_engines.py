@@ -397,3 +397,22 @@ def test_several_processes_opening_a_new_postgresql_database_at_once_migrate_it_
     for t in openers:
         t.join(60)
     assert outcomes == [SCHEMA_VERSION] * 3, outcomes
+
+
+def test_a_bad_database_url_is_one_line_at_its_place_and_an_unreachable_server_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "watcher.yaml"
+    config.write_text("sources: []\ndatabase: postgresql://watcher@db.example:port/watcher\n")
+    checked = run_watcher("check", "--config", str(config))
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr
+    assert f"{config}:2: database: not a usable PostgreSQL URL" in checked.stderr, checked.stderr
+    config.write_text("database: mysql://watcher@db.example/watcher\n")
+    assert "mysql:// is not a database watcher can use" in run_watcher("check", "--config", str(config)).stderr
+    socket_dir = tmp_path / "no-server-here"
+    socket_dir.mkdir()
+    config.write_text(f"database: postgresql://watcher:hunter22@/watcher?host={socket_dir}\nsources: []\n")
+    ran = run_watcher("run", "--once", "--config", str(config))
+    lines = ran.stderr.strip().splitlines()
+    assert ran.returncode == 1 and len(lines) == 1, ran.stderr
+    assert lines[0].startswith("cannot connect to database postgresql://watcher:***@/watcher?host="), lines
+    assert "Is the server running" in lines[0]
+    assert "hunter22" not in ran.stderr + ran.stdout
