@@ -133,7 +133,7 @@ def test_daemon_reloads_rules_and_keeps_the_last_good_ones(web: WebServer, tmp_p
         (tmp_path / "rules" / "ferry.yaml").write_text(FERRY_RULES + "  - id: harbour\n    title: H\n    match: {keywords: harbour}\n")
         wait_for_polls(2)
         proc.send_signal(signal.SIGTERM)
-        out, _ = proc.communicate(timeout=15)
+        out, _ = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
