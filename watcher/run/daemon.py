@@ -24,6 +24,7 @@ from watcher.errors import StoreError
 from watcher.run.health import WriteTrouble, write_refused
 from watcher.run.memory import big_blocks_mapped
 from watcher.model import PollReport, SourceState
+from watcher.run.pipeline import each_in_turn
 from watcher.run.poll import Pipeline, poll_source, release_memory
 from watcher.run.reload import keep_rules_fresh
 from watcher.run.services import open_pipeline
@@ -46,7 +47,7 @@ async def run_once(config: Config) -> list[PollReport]:
             if write_refused(e) is None:
                 raise
             log.warning("retention skipped: %s", e)
-        reports = await asyncio.gather(*(_poll_or_report(s, p, trouble) for s in config.sources))
+        reports = await each_in_turn(lambda s: _poll_or_report(s, p, trouble), config.sources)
         if trouble.reason:
             raise StoreError(f"{trouble.reason}; nothing was lost: the next run reads those entries again")
         sent = await p.sender.send_due()
@@ -92,7 +93,8 @@ async def _poll_or_report(source: SourceConfig, p: Pipeline, trouble: WriteTroub
 
 SEND_IDLE = 20.0  # seconds the sender sleeps when nothing is due (and between digest checks)
 ONCE_RETRIES = (1.0, 3.0)  # seconds between the extra delivery tries of `run --once`
-DRAIN = 6.0  # seconds polls in flight and delivery get after SIGTERM: `docker stop` kills at 10 s
+DRAIN = 5.0  # seconds polls in flight and delivery get after SIGTERM: `docker stop` kills at 10 s, and closing
+# the workers, the store and the web server takes seconds more on a busy machine
 BUSY_WAIT_MS = 100  # how long a write waits for another program's lock: the event loop (and /healthz) waits too
 WRITE_RETRY = 5.0  # seconds between checks of a database that refused writes
 NEXT_POLL_GAP = 1.0  # least seconds between the end of a poll and the next poll of the source
