@@ -9,8 +9,9 @@ Last-Modified of static files). Two cycles are timed:
 - 304: nothing changed; every request is a conditional GET answered 304.
 
 Each side runs in its own process (so its peak memory is its own): watcher's
-`poll_source` for every source over its real pipeline (HTTP client, SQLite
-store: a fresh copy of the same database state each run), and a bare
+`poll_source` for every source as `run --once` polls them, over its real
+pipeline (HTTP client, reader process, SQLite store: a fresh copy of the same
+database state each run), and a bare
 `httpx.AsyncClient` loop sending the same conditional headers with the same
 concurrency. Runs alternate; medians are printed with their ratio, and the
 bytes on the wire per feed in the 304 cycle come from nginx's own access log.
@@ -132,6 +133,7 @@ def watcher_side(config_path: str, profile: str | None = None) -> dict:
     """One poll cycle of every source; with `profile`, the event loop's thread under cProfile (stats to that file)."""
     from watcher.config import load_config
     from watcher.logs import setup_logging
+    from watcher.run.pipeline import each_in_turn
     from watcher.run.poll import poll_source
     from watcher.run.services import open_pipeline
 
@@ -144,7 +146,7 @@ def watcher_side(config_path: str, profile: str | None = None) -> dict:
             start, cpu, loop_cpu = time.perf_counter(), time.process_time(), time.thread_time()
             if profiler:
                 profiler.enable()
-            reports = await asyncio.gather(*(poll_source(s, p) for s in config.sources))
+            reports = await each_in_turn(lambda s: poll_source(s, p), config.sources)  # as `run --once` does
             if profiler:
                 profiler.disable()
                 profiler.dump_stats(profile)

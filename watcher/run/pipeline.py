@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Awaitable, Callable, Sequence, TypeVar
 
 from watcher.config import Config
 from watcher.deliver.sender import Sender
@@ -15,6 +16,9 @@ from watcher.run.readers import Readers
 from watcher.store import Store
 
 POLLS_AT_ONCE = 256  # see Pipeline.slots
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass
@@ -32,3 +36,17 @@ class Pipeline:
     # polls past their first step at once: a cycle of 10,000 sources queues 10,000 small waiting tasks, not
     # 10,000 polls holding their state and a request each (the HTTP client's limits pace the network anyway)
     slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(POLLS_AT_ONCE))
+
+
+async def each_in_turn(fn: Callable[[T], Awaitable[R]], items: Sequence[T], at_once: int = POLLS_AT_ONCE) -> list[R]:
+    """`fn(item)` for every item, at most `at_once` running, started in the items' order; the results in that
+    order. A cycle of 10,000 sources keeps `at_once` tasks, not 10,000 waiting ones (15 MB)."""
+    results: dict[int, R] = {}
+    queue = iter(enumerate(items))
+
+    async def worker() -> None:
+        for i, item in queue:
+            results[i] = await fn(item)
+
+    await asyncio.gather(*(worker() for _ in range(min(at_once, len(items)))))
+    return [results[i] for i in range(len(items))]
