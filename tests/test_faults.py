@@ -16,7 +16,7 @@ import zlib
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import httpx
 import pytest
@@ -455,6 +455,42 @@ async def test_too_many_redirects(web: WebServer) -> None:
 
 
 # -- politeness ----------------------------------------------------------------------------
+
+async def test_host_gap_holds_when_the_global_limit_kept_requests_waiting(web: WebServer) -> None:
+    """Two requests to one host wait out their gap while both global slots are busy elsewhere; when both
+    slots free at once they must still start a gap apart."""
+    starts: dict[str, list[float]] = {}
+    release = threading.Event()
+
+    def body(name: str) -> Callable[[], Iterator[bytes]]:
+        def chunks() -> Iterator[bytes]:
+            starts.setdefault(name, []).append(time.monotonic())
+            if name != "c":
+                release.wait(30)  # hosts A and B hold both global slots until released together
+            yield b"ok"
+        return chunks
+
+    with WebServer() as other:
+        port = web.base.rsplit(":", 1)[1]
+        a = web.route("/a", Route(chunks=body("a")))
+        b = other.route("/b", Route(chunks=body("b")))
+        c = f"http://localhost:{port}/c"  # a third host name
+        web.route("/c", Route(chunks=body("c")))
+        async with Fetcher(FetchLimits(per_host=2, concurrency=2, host_gap=0.5)) as f:
+            busy = [asyncio.create_task(f.get(u)) for u in (a, b)]
+            for _ in range(100):
+                if len(starts.get("a", [])) + len(starts.get("b", [])) == 2:
+                    break
+                await asyncio.sleep(0.05)
+            assert len(starts.get("a", [])) + len(starts.get("b", [])) == 2, starts
+            waiting = [asyncio.create_task(f.get(c)) for _ in range(2)]
+            await asyncio.sleep(1.0)  # both have waited out their gap by now, in line for a global slot
+            assert "c" not in starts, starts
+            release.set()
+            await asyncio.gather(*busy, *waiting)
+    seen = starts["c"]
+    assert seen[1] - seen[0] >= 0.4, f"host C's two requests started {seen[1] - seen[0]:.3f} s apart (gap 0.5 s)"
+
 
 async def test_per_host_limit_gap_and_global_limit(web: WebServer) -> None:
     active = {"now": 0, "max": 0}

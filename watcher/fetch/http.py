@@ -266,6 +266,7 @@ class Fetcher:
             lambda: asyncio.Semaphore(self.limits.per_host)
         )
         self._next_start: dict[str, float] = {}  # host -> loop time the next request may start
+        self._started: dict[str, float] = {}  # host -> loop time the last request to it really started
 
     def _make_client(self, user_agent: str | None, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
         return httpx.AsyncClient(
@@ -409,6 +410,20 @@ class Fetcher:
             if begin > now:
                 await asyncio.sleep(begin - now)
 
+    async def _keep_gap(self, host: str) -> None:
+        """The gap again once a global slot is held, from the last request's real start: waiting for the slot
+        (or a late wake-up) can put two requests that each waited out their turn back to back."""
+        gap = self.limits.host_gap
+        if gap <= 0:
+            return
+        loop = asyncio.get_running_loop()
+        wait = self._started.get(host, -gap) + gap - loop.time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        now = loop.time()
+        self._started[host] = now
+        self._next_start[host] = max(self._next_start.get(host, 0.0), now + gap)
+
     async def _one(
         self, url: str, headers: dict[str, str], guarded: bool, budget: "_Budget"
     ) -> tuple[int, dict[str, str], bytes, str, int]:
@@ -419,6 +434,7 @@ class Fetcher:
         async with self._hosts[host]:
             await self._wait_turn(url, host)
             async with self._global, asyncio.timeout_at(budget.deadline()):
+                await self._keep_gap(host)
                 try:
                     async with client.stream("GET", url, headers=headers) as r:
                         resp_headers = {k.lower(): v for k, v in r.headers.items()}
