@@ -39,26 +39,31 @@ def register_console() -> None:
 
 
 def url_error(url: str) -> str | None:
-    """Why Apprise cannot use `url`, or None when it can."""
-    register_console()
+    """Why Apprise cannot use `url`, or None when it can (only the URL's own plugin is loaded, when it can be found:
+    `watcher.deliver.plugins`)."""
+    from watcher.deliver.plugins import services_of
+
     log = logging.getLogger("apprise")
     level = log.level
     log.setLevel(logging.CRITICAL)  # its own "Unparseable URL" line would repeat ours, with the secret
     try:
-        a = apprise.Apprise()
-        ok = a.add(url)
+        services = services_of(url)
+        if services is None:  # a scheme only Apprise with every plugin loaded knows (or not)
+            register_console()
+            a = apprise.Apprise()
+            services = list(a) if a.add(url) else []
     finally:
         log.setLevel(level)
-    if not ok:
+    if not services:
         return "Apprise cannot read this URL (unknown service or malformed)"
-    remember_secrets(private_parts(a))
+    remember_secrets(private_parts(services))
     return None
 
 
 _GENERATED = re.compile(r"^(?=.*[A-Za-z])(?=.*\d)[A-Za-z0-9_.:-]{8,}$")
 
 
-def private_parts(a: apprise.Apprise) -> set[str]:
+def private_parts(a: apprise.Apprise | list[Any]) -> set[str]:
     """What Apprise itself treats as private in its services (tokens, passwords), and path
     segments of generic web hooks that look generated, so logs can mask them anywhere."""
     out: set[str] = set()

@@ -12,7 +12,7 @@ import os
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING
 
-from pebble import ProcessPool
+from pebble import ProcessFuture, ProcessPool
 from pebble.common import ProcessExpired
 
 if TYPE_CHECKING:
@@ -37,11 +37,13 @@ class Extractor:
         self.workers = workers or max(1, os.cpu_count() or 1)
         # forkserver: workers never inherit the daemon's threads or open sockets
         self._pool = ProcessPool(max_workers=self.workers, max_tasks=max_tasks, context=forkserver_context())
+        self._started = False
+        self._starting = asyncio.Lock()
 
     async def extract(
         self, html: bytes, url: str | None, *, need_date: bool = True
     ) -> "Extracted | None":
-        future = self._pool.schedule(extract_in_worker, args=(html, url, need_date), timeout=self.timeout)
+        future = await self._schedule((html, url, need_date))
         try:
             return await asyncio.wrap_future(future)
         except FutureTimeout:
@@ -50,6 +52,17 @@ class Extractor:
             raise ExtractionFailed("crash", f"extraction worker died ({e})") from None
         except Exception as e:  # an exception inside trafilatura/lxml for this page only
             raise ExtractionFailed("error", f"extraction failed: {type(e).__name__}: {e}") from None
+
+    async def _schedule(self, args: tuple) -> "ProcessFuture":
+        """The first page starts the fork server and the workers, in a thread (the loop keeps answering while the
+        server imports trafilatura); a poll with nothing new to read never starts them."""
+        if not self._started:
+            async with self._starting:
+                if not self._started:
+                    future = await asyncio.to_thread(self._pool.schedule, extract_in_worker, args, timeout=self.timeout)
+                    self._started = True
+                    return future
+        return self._pool.schedule(extract_in_worker, args=args, timeout=self.timeout)
 
     def close(self) -> None:
         self._pool.stop()

@@ -1,7 +1,7 @@
-"""Start the extraction fork server before the rest of watcher is imported.
+"""The extraction workers' fork server: it imports trafilatura once and forks workers from it.
 
-The fork server imports trafilatura once and forks workers from it; started
-first, it does that on the other core while the daemon itself starts up.
+It starts with the first page to extract (`Extractor`), so a command or poll with nothing to read never pays
+for it.
 """
 
 from __future__ import annotations
@@ -15,10 +15,3 @@ def forkserver_context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     return context
-
-
-def start_workers_early() -> None:
-    forkserver_context()
-    from multiprocessing import forkserver
-
-    forkserver.ensure_running()
