@@ -18,7 +18,14 @@ poll's commit, the mean an article with its share of the commit, how
 many joined a story, the peak memory (RSS) of this process, the database size,
 and how long rebuilding the indexes from the stored sketches takes.
 
-    python benchmarks/dedup.py [--sizes 20000,200000] [--workers 2] [--poll 10]
+The filled store is kept in the system's temporary directory
+(`watcher-dedup-bench/`), keyed by the size, by the sketches of a sample of the
+articles and by the source of the code that indexes them and makes the
+articles, so a second run starts from a copy of it while they are unchanged;
+any change to them fills anew (a migration since is applied to the copy).
+`--fresh` always fills anew (and replaces the kept file).
+
+    python benchmarks/dedup.py [--sizes 20000,200000] [--workers 2] [--poll 10] [--fresh] [--no-rebuild]
 
 Target: median under 5 ms at 200,000 stored fingerprints.
 """
@@ -26,11 +33,14 @@ Target: median under 5 ms at 200,000 stored fingerprints.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import inspect
 import itertools
 import multiprocessing
 import os
 import random
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -46,6 +56,7 @@ from watcher.run.poll import story_sketch  # noqa: E402
 from watcher.model import Article, Entry  # noqa: E402
 from watcher.store import Store  # noqa: E402
 from watcher.store import stories  # noqa: E402
+from watcher.dedupe import sketch as sketch_module  # noqa: E402
 
 WINDOW = 3 * 86400.0
 POLL = 10  # new articles a poll stores in one transaction (one commit), as the daemon does
@@ -153,6 +164,43 @@ def fill(store: Store, n: int, workers: int) -> float:
     return time.perf_counter() - t0
 
 
+CACHE = Path(tempfile.gettempdir()) / "watcher-dedup-bench"
+
+
+def fill_key(n: int) -> str:
+    """What the filled store depends on: the size, what the sketch makes of a sample of the articles (so a
+    change to the sketching or text folding that changes a sketch fills anew, and one that only makes it
+    faster does not), the code that indexes and weighs the sketches, and the synthetic articles."""
+    code = [inspect.getsource(f) for f in (stories._rebuild_index, stories._stored, stories.weigh, stories.terms,
+                                           stories.top_terms, stories.counted, sketch_module.bands, fill,
+                                           _sketch_batch, stored, stored_at, article, sentence, event, Vocabulary)]
+    code.append(repr((stories.TOP_TERMS, stories.UNSEEN, START, SYLLABLES, FUNCTION, DAYS, n)))
+    digest = hashlib.sha256("\n".join(code).encode())
+    for blob in _sketch_batch((0, 50, n)):
+        digest.update(blob)
+    return digest.hexdigest()[:16]
+
+
+def filled(path: Path, n: int, workers: int, fresh: bool) -> float | None:
+    """A store of n articles at `path`: a copy of the kept one when its code is unchanged (returns None),
+    else filled anew and kept (returns the seconds the fill took)."""
+    kept = CACHE / f"fill-{n}-{fill_key(n)}.db"
+    if kept.is_file() and not fresh:
+        shutil.copyfile(kept, path)
+        return None
+    store = Store(path)
+    store.sources.ensure("bench", "https://example.org/feed", "feed")
+    took = fill(store, n, workers)
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    CACHE.mkdir(exist_ok=True)
+    for old in CACHE.glob(f"fill-{n}-*.db"):  # another code's fill: never read again
+        old.unlink()
+    shutil.copyfile(path, kept.with_suffix(".part"))
+    kept.with_suffix(".part").rename(kept)
+    return took
+
+
 def probe(rnd: random.Random, v: Vocabulary, n: int, i: int) -> Article:
     """The i-th new article: a third lightly edited copies of stored articles, a third other outlets' reports
     of stored events, a third new events."""
@@ -211,33 +259,54 @@ def measure(store: Store, n: int, probes: int = 300, poll: int = POLL) -> dict:
             "phases_ms": {k: statistics.median(v) * 1000 for k, v in phases.items()}}
 
 
+def rss_mb() -> float:
+    """This process's resident memory now (MB; the peak where /proc is absent)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="20000,200000")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--poll", type=int, default=POLL, help="new articles to a transaction (1: a commit each)")
+    ap.add_argument("--fresh", action="store_true", help="fill the stores anew, not from the kept copies")
+    ap.add_argument("--no-rebuild", action="store_true", help="skip timing the rebuild of the indexes")
     args = ap.parse_args()
     results = {}
     for n in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
+            took = filled(Path(tmp) / "dedup.db", n, args.workers, args.fresh)
             store = Store(Path(tmp) / "dedup.db")
-            store.sources.ensure("bench", "https://example.org/feed", "feed")
-            took = fill(store, n, args.workers)
+            load = os.getloadavg()
             r = measure(store, n, poll=args.poll)
+            r["load"] = (*load, *os.getloadavg())
+            r["rss_now"] = rss_mb()
             t0 = time.perf_counter()
-            store.stories.rebuild()
+            if not args.no_rebuild:
+                store.stories.rebuild()
             r["rebuild_s"] = time.perf_counter() - t0
             size = sum(f.stat().st_size for f in Path(tmp).iterdir()) / 1e6
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             results[n] = r
-            print(f"{n:>7} fingerprints (filled in {took:.0f}s): place one article median {r['median_ms']:.2f} ms, "
+            how = f"filled in {took:.0f}s" if took is not None else "a copy of the kept fill"
+            rebuilt = ("" if args.no_rebuild
+                       else f"; indexes rebuilt from the stored sketches in {r['rebuild_s']:.1f}s")
+            print(f"{n:>7} fingerprints ({how}): place one article median {r['median_ms']:.2f} ms, "
                   f"p95 {r['p95_ms']:.2f} ms (CPU time median {r['cpu_ms']:.2f} ms); joined {r['joined_of_same']}/"
                   f"{r['same_probes']} versions of stored "
-                  f"stories; database {size:.0f} MB; peak RSS of this process {rss:.0f} MB; "
-                  f"indexes rebuilt from the stored sketches in {r['rebuild_s']:.1f}s")
+                  f"stories; database {size:.0f} MB; RSS after the placements {r['rss_now']:.0f} MB, peak RSS of "
+                  f"this process {rss:.0f} MB{rebuilt}")
             print("        median of each step: " + ", ".join(f"{k} {v:.2f} ms" for k, v in r["phases_ms"].items())
                   + f" (store: the article, its story and the indexes); commit of a poll's {args.poll} articles median "
                   f"{r['commit_ms']:.2f} ms; mean an article with its share of the commit {r['mean_ms']:.2f} ms")
+            print("        load average (1, 5, 15 min) before the placements: {:.2f} {:.2f} {:.2f}, after: "
+                  "{:.2f} {:.2f} {:.2f}".format(*r["load"]))
             store.close()
     sizes = sorted(results)
     if len(sizes) > 1:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import weakref
 from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
@@ -27,7 +28,7 @@ import sqlite_utils
 
 from watcher.dedupe.sketch import Sketch, bands, sketch, terms
 from watcher.dedupe.story import Candidate, Verdict, cosines, decide
-from watcher.store.engine import ids_taken
+from watcher.store.engine import ids_taken, is_postgres
 
 LOOKUP_TERMS = 12  # the rarest terms of a new article that are looked up
 MAX_CANDIDATES = 40  # from each index
@@ -56,7 +57,12 @@ class Placement:
         return out
 
 
+PLACEMENT_LOCK = 0x77617470  # pg_advisory_xact_lock key: one placement at a time across processes (PostgreSQL)
+
+
 def place(db: sqlite_utils.Database, sk: Sketch, window: float) -> Placement:
+    if is_postgres(db):  # held to the caller's commit: an article placed by another worker meanwhile is seen
+        db.execute("SELECT pg_advisory_xact_lock(?)", [PLACEMENT_LOCK])  # (SQLite: one process per file)
     counts = _counts(db, counted(sk))  # one lookup: the document frequencies and the rarity of the names/figures
     sk = weigh(sk, counts)
     found = candidates(db, sk, window, counts)
@@ -65,13 +71,65 @@ def place(db: sqlite_utils.Database, sk: Sketch, window: float) -> Placement:
 
 
 def _counts(db: sqlite_utils.Database, keys: list[str]) -> dict[str, int]:
-    """The stored `story_term_counts` of `keys` (absent ones left out)."""
+    """The stored `story_term_counts` of `keys` (absent ones left out), read through the connection's
+    remembered counts (SQLite) where they are still exact."""
+    known = _remembered(db)
+    if known is None:
+        return _read_counts(db, keys)
+    missing = [k for k in keys if k not in known.n]
+    if missing:
+        if len(known.n) + len(missing) > MAX_REMEMBERED:
+            known.n.clear()
+            missing = list(dict.fromkeys(keys))
+        got = _read_counts(db, missing)
+        known.n.update((k, got.get(k, 0)) for k in missing)
+    n = known.n
+    return {k: n[k] for k in keys if n[k]}
+
+
+def _read_counts(db: sqlite_utils.Database, keys: list[str]) -> dict[str, int]:
     out: dict[str, int] = {}
     for i in range(0, len(keys), 500):
         part = keys[i : i + 500]
         marks = ",".join("?" * len(part))
         out.update(db.execute(f"SELECT term, n FROM story_term_counts WHERE term IN ({marks})", part).fetchall())
     return out
+
+
+class _Remembered:
+    """The `story_term_counts` one SQLite connection has read or written (0 for a term absent), exact while
+    no other connection has committed (`PRAGMA data_version` unchanged) and the count of all articles (`""`)
+    is what this connection last saw or wrote (a rolled-back transaction lowers it)."""
+
+    def __init__(self) -> None:
+        self.n: dict[str, int] = {}
+        self.version: int | None = None
+        self.total = 0
+
+
+_REMEMBERED: weakref.WeakKeyDictionary[sqlite_utils.Database, _Remembered] = weakref.WeakKeyDictionary()
+MAX_REMEMBERED = 300_000  # terms remembered per connection (about 30 MB); all forgotten when more are read
+
+
+def _remembered(db: sqlite_utils.Database) -> _Remembered | None:
+    """The connection's remembered counts, forgotten first when they may be stale (None for PostgreSQL,
+    which is read every time)."""
+    if not isinstance(db, sqlite_utils.Database):
+        return None
+    known = _REMEMBERED.get(db)
+    if known is None:
+        known = _REMEMBERED[db] = _Remembered()
+    version, total = db.execute("SELECT (SELECT data_version FROM pragma_data_version), "
+                                "(SELECT n FROM story_term_counts WHERE term = '')").fetchone()
+    if version != known.version or (total or 0) != known.total:
+        known.n.clear()
+        known.version, known.total = version, total or 0
+    return known
+
+
+def _forget(db: sqlite_utils.Database) -> None:
+    """Forget the connection's remembered counts (the indexes are being rebuilt)."""
+    _REMEMBERED.pop(db, None)
 
 
 def weigh(sk: Sketch, counts: dict[str, int]) -> Sketch:
@@ -207,9 +265,17 @@ def save(
         [article_id, story_id, sk.at, sk.to_bytes()],
     )
     _index(db, article_id, sk)
+    known = _remembered(db)  # checked before counting: it must not take this article's counts for another's
+    keys = counted(sk)
     db.conn.executemany("INSERT INTO story_term_counts (term, n) VALUES (?, 1) "
                         "ON CONFLICT(term) DO UPDATE SET n = story_term_counts.n + 1",
-                        [(t,) for t in counted(sk)])
+                        [(t,) for t in keys])
+    if known is not None:
+        n = known.n
+        for t in keys:
+            if t in n:
+                n[t] += 1
+        known.total += 1
     return story_id
 
 
@@ -295,6 +361,7 @@ def _stored(
 
 
 def _clear_indexes(db: sqlite_utils.Database) -> None:
+    _forget(db)
     for table in ("story_bands", "story_terms", "story_term_counts"):
         db.execute(f"DELETE FROM {table}")
 
@@ -307,6 +374,13 @@ def rebuild_index(db: sqlite_utils.Database, resketch: bool = False) -> int:
     with the document frequencies of the articles before each, as when they
     were placed. Story assignments are kept. Returns the number of sketches
     indexed."""
+    try:
+        return _rebuild_index(db, resketch)
+    finally:
+        _forget(db)  # rebuilt or rolled back: the counts remembered before are not the stored ones
+
+
+def _rebuild_index(db: sqlite_utils.Database, resketch: bool) -> int:
     n = 0
     with db.atomic():
         _clear_indexes(db)
@@ -341,6 +415,13 @@ def replay(db: sqlite_utils.Database, window: float, resketch: bool = True) -> i
     """Place every article again, in the order they were stored, as the daemon placed them: the same
     articles in the same order give the same stories (and a story keeps its id when it comes out the
     same). In one transaction; returns the number of articles placed."""
+    try:
+        return _replay(db, window, resketch)
+    finally:
+        _forget(db)  # a replay rolled back leaves counts remembered that were never stored
+
+
+def _replay(db: sqlite_utils.Database, window: float, resketch: bool) -> int:
     n = 0
     with db.atomic():
         _clear_indexes(db)
