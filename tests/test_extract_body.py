@@ -418,3 +418,43 @@ def test_paragraph_the_page_repeats_is_repeated_in_the_text() -> None:
 
     assert text.count(repeated) == 3, text
     assert text.count(ARTICLE_PARAGRAPHS[0]) == 1
+
+
+
+@pytest.mark.parametrize("gallery_class", ["story-gallery", "photo-carousel"])
+def test_photo_gallery_inside_the_story_is_left_out(gallery_class: str) -> None:
+    # A slideshow of captioned photos inside the body container reads as
+    # list text to trafilatura, and can outweigh the story itself.
+    captions = [
+        "Piles of the old pier stacked on the quay after the winter storms, waiting for the barge to the yard upriver.",
+        "The lifeboat station seen from the temporary pontoon at low tide, where the fishing fleet will tie up.",
+        "Councillors walk the length of the closed pier with the engineers who surveyed the rotten piles last spring.",
+        "Fishing boats moored three deep along the harbour wall in February, when the storms closed the harbour mouth.",
+    ]
+    slides = "".join(
+        f'<li><h2><span class="counter">{i + 1}/{len(captions)}</span> The pier</h2>'
+        f'<p>{caption}</p><p class="credits">Harbour Photo Agency</p></li>'
+        for i, caption in enumerate(captions)
+    )
+    gallery = f'<div class="{gallery_class}"><ul>{slides}</ul></div>'
+    body = _body(_paragraphs(ARTICLE_PARAGRAPHS[:2]), gallery, _paragraphs(ARTICLE_PARAGRAPHS[2:]))
+    text = _extract(_page(body_html=body)).text
+
+    for paragraph in ARTICLE_PARAGRAPHS:
+        assert paragraph in text
+    assert not [caption for caption in captions if caption in text], text
+
+
+def test_page_that_is_a_gallery_keeps_its_captions() -> None:
+    # The gallery holds most of the page's text: it is the article.
+    captions = [
+        "The pier on the morning of its reopening, with the mayor cutting a ribbon at the landward end.",
+        "Children fishing for crabs from the new railings on the first warm afternoon of the summer.",
+        "The pleasure steamer tied up at the end of the pier for the first time in nine years.",
+        "Fireworks over the harbour at the end of the reopening day, seen from the lifeboat slipway.",
+    ]
+    slides = "".join(f'<li><img src="/photos/{i}.jpg" alt=""><p>{c}</p></li>' for i, c in enumerate(captions))
+    body = f'<div class="article-body"><div class="photo-gallery"><ul>{slides}</ul></div></div>'
+    text = _extract(_page(body_html=body)).text
+
+    assert [caption for caption in captions if caption in text] == captions, text

@@ -44,6 +44,8 @@ on either set (the benchmark prints what each one adds).
    with little ``<p>`` text, and drops such a paragraph (``paragraphs.py``).
 12. A paragraph the page repeats among siblings is repeated in the text:
    trafilatura keeps one copy of identical blocks (``paragraphs.py``).
+13. Photo galleries and slideshows embedded in the article are pruned before
+   both passes, unless that leaves no article (``galleries.py``).
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ from trafilatura.metadata import (
 )
 from trafilatura.settings import Document
 
+from watcher.extract.galleries import find_galleries
 from watcher.extract.jsonld import json_ld_bodies, prefer_json_ld
 from watcher.extract.model import Extracted
 from watcher.extract.paragraphs import mark_text_divs, with_repeated_paragraphs
@@ -122,6 +125,7 @@ CORRECTIONS = frozenset(
         "cut_paragraphs",
         "text_divs",
         "repeated_paragraphs",
+        "galleries",
     }
 )
 
@@ -149,7 +153,15 @@ def extract_article(
 
     if "body_chunks" in corrections:
         _merge_body_chunks(tree)
+    whole = None
+    if "galleries" in corrections and (galleries := find_galleries(tree)):
+        whole = deepcopy(tree)
+        for gallery in galleries:
+            gallery.drop_tree()  # keeps the tail text
     text = _main_text(tree, url, corrections)
+    if whole is not None and len(text) < _MIN_ARTICLE_CHARS:
+        tree = whole  # the galleries were the article
+        text = _main_text(tree, url, corrections)
     if "repeated_paragraphs" in corrections:
         text = with_repeated_paragraphs(text, tree)
     if "headline" in corrections:
