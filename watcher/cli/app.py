@@ -74,6 +74,33 @@ def run(config_path: Path, once: bool) -> None:
 
 @cli.command()
 @config_option
+@click.option("--concurrency", default=10, show_default=True, type=click.IntRange(1, 1000),
+              help="Jobs (polls, sends) this worker runs at once.")
+def worker(config_path: Path, concurrency: int) -> None:
+    """Run one worker of many: poll and deliver from a task queue in the PostgreSQL database
+    (`database: postgresql://...`), beside other workers on this or other machines.
+
+    Start as many as the load needs, all with the same config. Sources come due from their
+    stored next-poll times; no source is polled by two workers at once; a story is alerted
+    once; a killed worker's polls are taken back by the others within about 30 s. The queue's
+    tables are made at the first start. SIGTERM/SIGINT: jobs in flight get 5 s, then exit 0.
+    A `watcher run` daemon and workers never share a database.
+    """
+    config = open_config(config_path)
+    for warning in config.warnings:
+        logging.getLogger("watcher.config").warning("%s", warning)
+    import signal
+
+    from watcher.run.worker import needs_postgres, run_worker  # procrastinate is imported only here
+
+    needs_postgres(config)
+    for sig in (signal.SIGTERM, signal.SIGINT):  # until the worker's own handlers are in place
+        signal.signal(sig, lambda *_: sys.exit(0))
+    asyncio.run(run_worker(config, concurrency))
+
+
+@cli.command()
+@config_option
 def check(config_path: Path) -> None:
     """Validate the config, every rule file, and run each rule's inline `examples`; render every template
     a rule's alerts go through against sample alerts of each shape the rule can fire with.
@@ -345,6 +372,10 @@ GC_YOUNG = 10_000  # new objects between collections of the youngest generation 
 
 
 def main(argv: list[str] | None = None) -> None:
+    """The command; without `argv` it is this process's whole work (its arguments are sys.argv)."""
+    if argv is not None:  # called from a program that goes on after it: its collector is left as it is
+        _main(argv)
+        return
     # what is loaded so far lives as long as the process: the collector neither walks it again while the command
     # runs, nor at exit (frozen at the end too: an exit otherwise walks every object once more, ~0.1 s a command)
     gc.freeze()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from typing import AsyncIterator
 
 from watcher.config import Config
@@ -18,9 +18,11 @@ from watcher.store.lock import exclusive
 
 
 @asynccontextmanager
-async def open_pipeline(config: Config) -> AsyncIterator[Pipeline]:
+async def open_pipeline(config: Config, alone: bool = True) -> AsyncIterator[Pipeline]:
+    """The pipeline; `alone` holds the database's one-poller lock (`watcher worker` shares the database with
+    other workers instead, see watcher.run.worker)."""
     rules = RuleBook(config)  # a broken rule file stops the start here, before anything runs
-    with exclusive(config.database):  # a second poller or sender on this database stops here, before any work
+    with exclusive(config.database) if alone else nullcontext():  # a second poller or sender stops here
         store = Store(config.database)
         http = config.http
         fetcher = Fetcher(

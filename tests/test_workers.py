@@ -1,0 +1,186 @@
+"""`watcher worker`: several workers on one PostgreSQL database keep the promises of the daemon.
+
+Three real `watcher worker` processes share a database started by the tests (tests/postgres.py; without
+PostgreSQL's binaries these tests skip, saying so). Twenty local feeds each list one story and a copy of the
+next feed's story under another URL, so two workers often store the same story at once; every article
+matches one rule that notifies two json:// channels on a local receiver. Each story must be alerted once
+(one alert row per story, each channel reached once). Then more stories are published, the receiver is made
+slow, and the worker holding the sender's lock is SIGKILLed while it sends: every alert must still arrive,
+and the only duplicate allowed is the send the killed worker was making (the receiver got it, the worker
+died before recording it), so at most one, its first copy before the kill.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from tests.conftest import ROOT, run_cli, write_config
+from tests.pages import rss
+from tests.receivers import WebhookReceiver
+from tests.test_kill import CHANNEL_PATHS, RULE_ID, RULES, TOWNS, page, stop_group, story
+from tests.webserver import Route, WebServer
+
+FEEDS = 20
+FIRST = 12  # stories published before the kill; the rest after
+WORKERS = 3
+DEADLINE = 150.0  # seconds to reach a state (a killed worker's jobs come back after ~20 s without heartbeat)
+SENDER_LOCK = 0x77617465  # watcher.run.worker.SENDER_LOCK
+
+
+def test_a_sqlite_config_is_refused_in_one_line(tmp_path: Path) -> None:
+    config = write_config(tmp_path, [])
+    done = run_cli("worker", "--config", str(config))
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "needs `database: postgresql://...`" in lines[0], done.stderr
+
+
+def wait_for(what: str, ok: Callable[[], bool], seen: Callable[[], str], procs: list[Any]) -> None:
+    """Wait until `ok()`; fail with `seen()` and the workers' logs when it does not come."""
+    deadline = time.monotonic() + DEADLINE
+    while not ok():
+        for w in procs:
+            if w.killed_at is None and w.proc.poll() is not None:
+                pytest.fail(f"worker {w.number} exited with {w.proc.returncode} while waiting for {what}:\n"
+                            f"{w.log.read_text()[-3000:]}")
+        if time.monotonic() > deadline:
+            logs = "\n".join(f"--- worker {w.number}\n{w.log.read_text()[-1500:]}" for w in procs)
+            pytest.fail(f"no {what} in {DEADLINE:.0f}s; saw: {seen()}\n{logs}")
+        time.sleep(0.1)
+
+
+class Worker:
+    def __init__(self, number: int, config: Path, folder: Path) -> None:
+        self.number = number
+        self.log = folder / f"worker-{number}.log"
+        self.killed_at: float | None = None
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "watcher", "worker", "--config", str(config), "--concurrency", "4"],
+                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                start_new_session=True)
+
+
+def test_three_workers_alert_each_story_once_and_a_killed_sender_loses_nothing(postgres: Any, tmp_path: Path) -> None:
+    import psycopg
+
+    url = postgres.new_database()
+    receiver = WebhookReceiver(delay=0.05).start()
+    workers: list[Worker] = []
+    towns = [t[0] for t in TOWNS[:FEEDS]]
+    with WebServer() as web, psycopg.connect(url, autocommit=True) as db:
+        def publish(count: int) -> None:
+            """Feed i lists story i and, under another URL, a copy of story i + 1 (while both are published)."""
+            when = datetime.now(timezone.utc) - timedelta(minutes=5)
+            for i in range(FEEDS):
+                items = []
+                for n, path in ((i, f"/news/{i}.html"), ((i + 1) % FEEDS, f"/wire/{(i + 1) % FEEDS}.html")):
+                    if n < count:
+                        title, paras = story(*TOWNS[n])
+                        web.route(path, Route(page(title, paras)))
+                        items.append({"title": title, "link": "{{BASE}}" + path, "guid": path, "published": when})
+                web.route(f"/feed/{i}.xml", Route(rss(items, title=f"Outlet {i}"), content_type="application/rss+xml"))
+
+        def arrivals() -> Counter[tuple[str, str]]:
+            out: Counter[tuple[str, str]] = Counter()
+            for a in receiver.snapshot():
+                found = [t for t in towns if re.search(rf"\b{t}\b", a.message)]
+                channel = {p: c for c, p in CHANNEL_PATHS.items()}.get(a.path)
+                assert len(found) == 1 and channel and f"rule: {RULE_ID}" in a.message, \
+                    f"an arrival that is no alert of ours: {a.path} {a.message[:300]}"
+                out[(found[0], channel)] += 1
+            return out
+
+        def pending() -> int:
+            try:
+                return int(db.execute("SELECT COUNT(*) FROM deliveries WHERE status <> 'sent'").fetchone()[0])
+            except psycopg.errors.UndefinedTable:
+                return -1
+
+        def everything_sent(count: int) -> Callable[[], bool]:
+            expected = {(t, c) for t in towns[:count] for c in CHANNEL_PATHS}
+            return lambda: expected <= set(arrivals()) and pending() == 0
+
+        def seen() -> str:
+            return f"arrivals {dict(arrivals())}; deliveries not sent: {pending()}"
+
+        try:
+            publish(FIRST)
+            (tmp_path / "rules.yaml").write_text(RULES)
+            config = write_config(
+                tmp_path, [{"id": f"outlet-{i}", "url": web.url(f"/feed/{i}.xml"), "interval": "1s",
+                            "baseline": False} for i in range(FEEDS)],
+                database=url, rules="rules.yaml", delivery={"retry": "200ms"},
+                channels={c: {"urls": [f"json://{receiver.base}{p}"]} for c, p in CHANNEL_PATHS.items()})
+            workers.extend(Worker(n + 1, config, tmp_path) for n in range(WORKERS))
+
+            # -- every story once, whichever worker stored it -----------------------------------------------
+            wait_for(f"delivery of the first {FIRST} stories", everything_sent(FIRST), seen, workers)
+            got = arrivals()
+            assert all(n == 1 for n in got.values()), f"sent more than once: {[k for k, n in got.items() if n > 1]}"
+            stories_alerted = db.execute("SELECT story_key, COUNT(*) FROM alerts GROUP BY story_key").fetchall()
+            assert len(stories_alerted) == FIRST and all(n == 1 for _, n in stories_alerted), stories_alerted
+            merged = db.execute("SELECT COUNT(DISTINCT story_id) FROM articles").fetchone()[0]
+            assert merged == FIRST, f"{FIRST} stories were stored as {merged}"
+
+            # -- kill the sending worker while it sends ----------------------------------------------------------
+            receiver.delay = 0.3
+            before = len(receiver.snapshot())
+            publish(FEEDS)
+
+            def sender() -> Worker | None:
+                row = db.execute(
+                    "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "WHERE l.locktype = 'advisory' AND l.granted AND l.objid::bigint = %s AND l.database = "
+                    "(SELECT oid FROM pg_database WHERE datname = current_database())", [SENDER_LOCK]).fetchone()
+                pid = re.search(r"pid (\d+)", row[0]) if row else None
+                return next((w for w in workers if pid and w.proc.pid == int(pid.group(1))), None)
+
+            wait_for("a worker sending the new alerts",
+                     lambda: len(receiver.snapshot()) >= before + 2 and sender() is not None, seen, workers)
+            victim = sender()
+            assert victim is not None
+            os.kill(victim.proc.pid, signal.SIGKILL)
+            victim.killed_at = time.monotonic()
+            victim.proc.wait(timeout=10)
+            stop_group(victim.proc)
+
+            wait_for("delivery of every story after the kill", everything_sent(FEEDS), seen, workers)
+            got = arrivals()
+            twice = {k: n for k, n in got.items() if n > 1}
+            first_copy = {k: min(a.at for a in receiver.snapshot() if k[0] in a.message
+                                 and a.path == CHANNEL_PATHS[k[1]]) for k in twice}
+            print(f"\n{WORKERS} workers, {FEEDS} stories, {sum(got.values())} deliveries received, "
+                  f"duplicates after the kill: {twice} (outcome unknown: sent by the killed worker)")
+            assert len(twice) <= 1 and all(n == 2 for n in twice.values()), \
+                f"duplicates beyond the one send a kill may leave unknown: {twice}"
+            assert all(at < victim.killed_at for at in first_copy.values()), \
+                f"a duplicate's first copy came after the kill: {first_copy}, kill at {victim.killed_at}"
+            stories_alerted = db.execute("SELECT story_key, COUNT(*) FROM alerts GROUP BY story_key").fetchall()
+            assert len(stories_alerted) == FEEDS and all(n == 1 for _, n in stories_alerted), stories_alerted
+
+            # -- the others stop cleanly ------------------------------------------------------------------------
+            for w in workers:
+                if w.killed_at is None:
+                    w.proc.send_signal(signal.SIGTERM)
+            for w in workers:
+                if w.killed_at is None:
+                    code = w.proc.wait(timeout=30)
+                    text = w.log.read_text()
+                    assert code == 0, f"worker {w.number} ended with {code} after SIGTERM:\n{text[-3000:]}"
+                    assert "Traceback" not in text, f"worker {w.number} logged a traceback:\n{text[-3000:]}"
+        finally:
+            for w in workers:  # the worker's whole process group (its own session)
+                stop_group(w.proc)
+            receiver.stop()

@@ -1,0 +1,259 @@
+"""Workers on Procrastinate: `watcher worker`, any number of them on any number of machines, one PostgreSQL
+database between them (the store and the queue).
+
+Each worker opens the same pipeline as the daemon (`open_pipeline`, without the one-poller lock) and runs
+Procrastinate's worker with these tasks:
+
+- `watcher.poll(source_id)`: one poll of one source through `poll_source`, the daemon's phases. Its
+  `queueing_lock` (the source id) keeps at most one poll of a source waiting, and its `lock` (the same id)
+  keeps two from ever running at once; a poll that finds the source polled meanwhile (its next poll ahead)
+  does nothing. A poll the database refused is retried by Procrastinate's retry strategy.
+- `watcher.due` (periodic, every DUE_EVERY seconds): the sources whose stored next poll has come get a
+  poll deferred. Procrastinate defers each periodic tick once, whichever worker comes first: no leader.
+- `watcher.deliver` (periodic every DELIVER_EVERY seconds, and deferred after a poll that matched): the
+  sender's `send_due`, the daemon's. The outbox rows stay the one record of what is sent: a delivery is
+  `pending` until its send is recorded. One sender at a time across all workers is a PostgreSQL session
+  lock held by the sending worker's store connection, so a killed sender's lock goes with its connection
+  and the next tick sends what it left; only the send it was making when killed (its outcome unknown)
+  may arrive twice.
+- `watcher.stalled` (periodic): jobs of workers whose heartbeat stopped (killed, machine gone) are retried
+  (Procrastinate's stalled-job recovery), which frees their source's lock.
+- `watcher.retention` (periodic, hourly): the daemon's retention step.
+
+A new story is decided once however many workers place articles at once: placement takes a
+transaction-scoped advisory lock on PostgreSQL (`watcher.store.stories.place`), and alerts are unique per
+(rule, story). Procrastinate's schema is applied at start when absent (once, under the migration lock).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import socket
+import sqlite3
+from datetime import timedelta
+from typing import Any, AsyncIterator, Iterator
+
+from watcher.config import Config, SourceConfig
+from watcher.config.database import describe, is_url
+from watcher.errors import StoreError
+from watcher.run.memory import big_blocks_mapped
+from watcher.run.poll import Pipeline, poll_source, release_memory
+from watcher.run.services import open_pipeline
+from watcher.store.engine import migration_lock
+from watcher.store.lock import POLLER_LOCK, DatabaseInUse
+from watcher.store.retention import apply_retention
+from watcher.store.times import iso, utcnow
+
+log = logging.getLogger("watcher.run.worker")
+
+CONCURRENCY = 10  # jobs one worker runs at once (polls wait on the network, not the CPU)
+DUE_EVERY = 2  # seconds between looks for due sources
+DELIVER_EVERY = 5  # seconds between delivery sweeps (retries, digests, a nudge lost with a killed worker)
+STALLED_EVERY = 10  # seconds between looks for jobs of stalled workers
+HEARTBEAT = 5.0  # seconds between a worker's heartbeats
+STALLED_AFTER = 20.0  # seconds without a heartbeat after which a worker's jobs are taken back
+DRAIN = 5.0  # seconds jobs in flight get after SIGTERM
+SENDER_LOCK = 0x77617465  # session advisory lock key of the one sending worker
+POLL_RETRIES = 5  # tries of a poll the database refused
+
+
+def needs_postgres(config: Config) -> None:
+    """`watcher worker` shares its queue through PostgreSQL: a SQLite store is one process's (`watcher run`)."""
+    if not is_url(config.database):
+        raise StoreError(f"{config.file}: `watcher worker` needs `database: postgresql://...`; {config.database} is "
+                         "a SQLite file, polled by one `watcher run` process")
+
+
+async def run_worker(config: Config, concurrency: int = CONCURRENCY) -> None:
+    needs_postgres(config)
+    url = str(config.database)
+    big_blocks_mapped()  # before the parser threads: see watcher.run.memory
+    with _beside_other_workers(url):
+        async with open_pipeline(config, alone=False) as p:
+            # named after this process: who holds a lock (the sender's) can be told from the server
+            p.store.db.execute("SELECT set_config('application_name', ?, false)", [f"watcher worker {_me()}"])
+            for source in config.sources:
+                p.store.sources.ensure(source.id, source.url, source.type)
+            async with _opened(url, config, p) as app:
+                log.info("worker: %d sources, %d jobs at once", len(config.sources), concurrency)
+                await app.run_worker_async(
+                    concurrency=concurrency, name=f"watcher-{socket.gethostname()}-{os.getpid()}",
+                    shutdown_graceful_timeout=DRAIN, delete_jobs="successful",
+                    update_heartbeat_interval=HEARTBEAT, stalled_worker_timeout=STALLED_AFTER)
+    log.info("stopped")
+
+
+def _me() -> str:
+    return f"pid {os.getpid()} on {socket.gethostname()}"
+
+
+@contextlib.contextmanager
+def _beside_other_workers(url: str) -> Iterator[None]:
+    """Workers share the database with each other, never with a `watcher run` daemon: they hold the daemon's
+    lock shared (the daemon holds it alone), on a connection of their own the server drops with the process."""
+    from watcher.store.postgres import PostgresDatabase
+
+    holder = PostgresDatabase(url, application=f"watcher worker {_me()}")
+    try:
+        if not holder.execute("SELECT pg_try_advisory_lock_shared(?)", [POLLER_LOCK]).fetchone()[0]:
+            raise DatabaseInUse(f"database {describe(url)} is in use by a `watcher run` daemon; "
+                                "workers and the daemon do not share a database (stop it first)")
+        yield
+    finally:
+        holder.close()
+
+
+@contextlib.asynccontextmanager
+async def _opened(url: str, config: Config, p: Pipeline) -> AsyncIterator[Any]:
+    import procrastinate
+
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        logging.getLogger("procrastinate").setLevel(logging.WARNING)  # a line per job otherwise
+    connector = procrastinate.PsycopgConnector(
+        conninfo=url, min_size=1, max_size=4,
+        kwargs={"application_name": f"watcher worker queue {_me()}"})
+    app = procrastinate.App(connector=connector)
+    _tasks(app, config, p)
+    async with app.open_async():
+        await _apply_schema(app, p)
+        yield app
+
+
+async def _apply_schema(app: Any, p: Pipeline) -> None:
+    """Procrastinate's tables, made by the first worker to start (the others wait, then find them)."""
+    import procrastinate
+
+    def present() -> bool:
+        return p.store.db.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL").fetchone()[0]
+
+    if not present():
+        with migration_lock(p.store.db):
+            if not present():
+                await app.schema_manager.apply_schema_async()
+                p.store.meta.set("procrastinate_schema", procrastinate.__version__)
+                log.info("task queue tables made (procrastinate %s)", procrastinate.__version__)
+    made = p.store.meta.get("procrastinate_schema")
+    if made and made.split(".")[0] != procrastinate.__version__.split(".")[0]:
+        log.warning("the task queue tables were made by procrastinate %s, this is %s: apply its migrations "
+                    "(https://procrastinate.readthedocs.io/en/stable/howto/production/migrations.html)",
+                    made, procrastinate.__version__)
+
+
+def _tasks(app: Any, config: Config, p: Pipeline) -> None:
+    """The tasks, bound to this worker's pipeline."""
+    from procrastinate import RetryStrategy, exceptions
+
+    sources = {s.id: s for s in config.sources}
+
+    async def defer(task: Any, options: dict[str, str], **kwargs: Any) -> None:
+        try:
+            await task.configure(**options).defer_async(**kwargs)
+        except exceptions.AlreadyEnqueued:
+            pass  # one is waiting already
+
+    @app.task(name="watcher.poll", retry=RetryStrategy(max_attempts=POLL_RETRIES, exponential_wait=2,
+                                                        retry_exceptions={sqlite3.Error}))
+    async def poll(source_id: str) -> None:
+        source = sources.get(source_id)
+        if source is None:  # the config changed since the poll was deferred
+            return
+        if await poll_due_source(source, p):
+            await defer(deliver, {"queueing_lock": "deliver"})
+
+    @app.periodic(cron=f"* * * * * */{DUE_EVERY}", periodic_id="due", queueing_lock="due")
+    @app.task(name="watcher.due")
+    async def due(timestamp: int) -> None:
+        for source_id in due_sources(p, sources):
+            key = f"poll:{source_id}"  # one waiting (queueing lock), never two running (lock)
+            await defer(poll, {"queueing_lock": key, "lock": key}, source_id=source_id)
+
+    @app.periodic(cron=f"* * * * * */{DELIVER_EVERY}", periodic_id="sweep", queueing_lock="deliver")
+    @app.task(name="watcher.deliver")
+    async def deliver(timestamp: int = 0) -> None:
+        with sole_sender(p) as mine:
+            if mine:
+                await p.sender.send_due()
+
+    @app.periodic(cron=f"* * * * * */{STALLED_EVERY}", periodic_id="stalled", queueing_lock="stalled")
+    @app.task(name="watcher.stalled")
+    async def stalled(timestamp: int) -> None:
+        await take_back_stalled(app)
+
+    @app.periodic(cron="17 * * * *", periodic_id="retention", queueing_lock="retention", lock="retention")
+    @app.task(name="watcher.retention")
+    async def retention(timestamp: int) -> None:
+        await apply_retention(p.store, config.retention)
+
+
+async def poll_due_source(source: SourceConfig, p: Pipeline) -> bool:
+    """One poll of `source` if it is still due (a poll queued behind another finds it polled); whether it
+    matched anything. A database error goes up (the task is retried); any other failure is the source's
+    alone: logged, and its next poll put an interval ahead so a bug does not poll it in a loop."""
+    state = p.store.sources.ensure(source.id, source.url, source.type)
+    if state.disabled or (state.next_poll_at and state.next_poll_at > utcnow()):
+        return False
+    try:
+        report = await poll_source(source, p)
+        await release_memory(report.document_bytes)
+    except sqlite3.Error:
+        raise
+    except Exception:
+        p.metrics.error("internal")
+        log.exception("source %s: poll failed unexpectedly", source.id)
+        _put_off(p, source)
+        return False
+    p.metrics.polled(report)
+    return report.matches > 0
+
+
+def _put_off(p: Pipeline, source: SourceConfig) -> None:
+    later = utcnow() + timedelta(seconds=p.config.interval(source))
+    with p.store.transaction():
+        p.store.db.execute("UPDATE sources SET next_poll_at = ? WHERE id = ?", [iso(later), source.id])
+
+
+def due_sources(p: Pipeline, sources: dict[str, SourceConfig]) -> list[str]:
+    """The configured sources whose next poll has come (never polled ones too), not disabled, most overdue first."""
+    rows = p.store.db.execute(
+        "SELECT id FROM sources WHERE disabled IS NULL AND (next_poll_at IS NULL OR next_poll_at <= ?) "
+        "ORDER BY next_poll_at NULLS FIRST", [iso(utcnow())]).fetchall()
+    return [r[0] for r in rows if r[0] in sources]
+
+
+async def take_back_stalled(app: Any) -> None:
+    """Jobs of workers that stopped beating are queued again; one whose place is taken (a newer job of the same
+    queueing lock waits already) is closed as failed instead."""
+    from procrastinate import exceptions, jobs
+
+    for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER):
+        try:
+            await app.job_manager.retry_job(job)
+            log.warning("job %s (%s) of a stalled worker queued again", job.id, job.task_name)
+        except exceptions.ConnectorException:
+            await app.job_manager.finish_job_by_id_async(job.id, jobs.Status.FAILED, delete_job=False)
+
+
+@contextlib.contextmanager
+def sole_sender(p: Pipeline) -> Iterator[bool]:
+    """One sender across all workers: a session advisory lock on this worker's store connection (the server
+    drops it with the connection, however the process ends). Yields False while another worker, or another
+    job of this one, sends."""
+    if p.store.db.execute("SELECT pg_try_advisory_lock(?)", [SENDER_LOCK]).fetchone()[0]:
+        if id(p) in _SENDING:  # advisory locks nest within one connection: this process sends already
+            p.store.db.execute("SELECT pg_advisory_unlock(?)", [SENDER_LOCK])
+            yield False
+            return
+        _SENDING.add(id(p))
+        try:
+            yield True
+        finally:
+            _SENDING.discard(id(p))
+            with contextlib.suppress(sqlite3.Error):  # a lost connection took the lock with it
+                p.store.db.execute("SELECT pg_advisory_unlock(?)", [SENDER_LOCK])
+    else:
+        yield False
+
+
+_SENDING: set[int] = set()  # pipelines of this process that hold the sender lock
