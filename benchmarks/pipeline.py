@@ -3,8 +3,10 @@
 Serves the 181 pages of the article-extraction benchmark behind one local RSS
 feed, then times `watcher run --once` (fetch, parse, extract, store; a fresh
 database each time) against a single-process loop calling
-`trafilatura.extract` on the same raw bytes. Runs alternate; medians are
-compared. Target: pipeline / plain <= 0.8 on a 2-core machine.
+`trafilatura.extract` on the same raw bytes. watcher takes every entry of the
+feed in its one poll (`max_new_per_poll` above the page count; the run stops
+if it read fewer), so both sides do the same pages. Runs alternate; medians
+are compared. Target: pipeline / plain <= 0.75 on a 2-core machine.
 
     python benchmarks/pipeline.py [--data DIR] [--runs 3]
 """
@@ -102,12 +104,12 @@ def plain_loop(pages: dict[str, bytes]) -> float:
     return time.perf_counter() - start
 
 
-def pipeline_once(base: str, work: Path, run: int) -> tuple[float, int]:
+def pipeline_once(base: str, work: Path, run: int, pages: int) -> tuple[float, int]:
     folder = work / f"run{run}"
     folder.mkdir()
     (folder / "watcher.yaml").write_text(
         "database: watcher.db\nrules: null\n"
-        "defaults: {interval: 15m, timeout: 60s}\n"
+        "defaults: {interval: 15m, timeout: 60s, max_new_per_poll: 100000}\n"  # every page in one poll, as plain reads them
         "http: {allow_private: true, max_bytes: 20MB}\n"
         "extract: {timeout: 60s}\n"
         f"sources:\n  - id: bench\n    url: {base}/feed.xml\n    type: feed\n",
@@ -123,7 +125,10 @@ def pipeline_once(base: str, work: Path, run: int) -> tuple[float, int]:
         sys.exit(f"watcher failed:\n{result.stdout}\n{result.stderr}")
     conn = sqlite3.connect(folder / "watcher.db")
     stored = conn.execute("SELECT COUNT(*) FROM articles WHERE summary_only = 0").fetchone()[0]
+    entries = conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
     conn.close()
+    if entries != pages:
+        sys.exit(f"watcher read {entries} of the feed's {pages} entries: the two sides would not do the same work")
     return elapsed, stored
 
 
@@ -153,7 +158,7 @@ def main() -> None:
         with static_server(site, port, args.server) as base:
             for run in range(args.runs):
                 plain_times.append(plain_loop(pages))
-                t, stored = pipeline_once(base, work, run)
+                t, stored = pipeline_once(base, work, run, len(pages))
                 pipe_times.append(t)
     plain, pipe = statistics.median(plain_times), statistics.median(pipe_times)
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -162,7 +167,7 @@ def main() -> None:
     print(f"watcher run --once end to end:  {pipe:6.2f}s  ({len(pages) / pipe:5.1f} docs/s)  runs {['%.2f' % t for t in pipe_times]}")
     print(f"articles stored with a full body: {stored}/{len(pages)}")
     paired = statistics.median(p / q for p, q in zip(pipe_times, plain_times))
-    print(f"ratio pipeline/plain: {pipe / plain:.2f} (ratio of medians), {paired:.2f} (median of per-run ratios)  (target <= 0.80)")
+    print(f"ratio pipeline/plain: {pipe / plain:.2f} (ratio of medians), {paired:.2f} (median of per-run ratios)  (target <= 0.75)")
     print(f"peak memory of the largest watcher process: {peak_mb:.0f} MB")
 
 

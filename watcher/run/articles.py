@@ -58,8 +58,10 @@ class PageRead:
     duplicate_of: int | None = None
 
 
-async def store_new(source: SourceConfig, items: list[Item], p: Pipeline, report: PollReport) -> None:
-    """Read every item's page at once; store them in placing order as each run of them is ready."""
+async def store_new(source: SourceConfig, items: list[Item], p: Pipeline, report: PollReport,
+                    then: Callable[[], None] | None = None) -> None:
+    """Read every item's page at once; store them in placing order as each run of them is ready. `then` (the
+    poll's record) runs in the transaction of the last run, or alone when there is nothing to store."""
     ordered = sorted(items, key=placing_order)
     async with asyncio.TaskGroup() as group:  # one failure that is not the page's own stops the others
         reads = [group.create_task(read_page(source, c, p)) for c in ordered]
@@ -71,7 +73,12 @@ async def store_new(source: SourceConfig, items: list[Item], p: Pipeline, report
                 ready += 1
             with p.store.transaction():
                 store_pages(source, [t.result() for t in reads[done:ready]], p, report)
+                if ready == len(reads) and then is not None:
+                    then()
             done = ready
+    if not reads and then is not None:
+        with p.store.transaction():
+            then()
 
 
 async def read_page(source: SourceConfig, c: Item, p: Pipeline) -> PageRead:

@@ -9,8 +9,8 @@
 4. pages   every picked item's page, fetched and extracted at once, and
 5. store   them in placing order as they are ready: deduplicated, placed in a story, matched, written
            (`watcher.run.articles.store_new`; each run of ready pages in one transaction).
-6. record  the poll (validators, next poll), after its articles: a poll whose articles could not be stored
-           is not recorded, and the next poll reads them again.
+6. record  the poll (validators, next poll), after its articles and in the same commit as the last of them:
+           a poll whose articles could not be stored is not recorded, and the next poll reads them again.
 
 Each phase is a function with typed inputs and outputs; the decisions they apply are pure functions in the
 stage folders, and `poll_source` only puts them in order.
@@ -116,9 +116,8 @@ async def _poll(source: SourceConfig, p: Pipeline) -> PollReport:
             return await record_failure(p, source, state, report, "parse", str(e), start, started,
                                         http_status=fetched.resp.status)
         picked = pick_new(source, state, listing, p, report)  # 3
-        await store_new(source, picked.new, p, report)  # 4, 5
-        with p.store.transaction():
-            record_read(source, state, fetched, listing, picked, started, p, report)  # 6
+        await store_new(source, picked.new, p, report,  # 4, 5, and 6 in the commit of the last articles
+                        then=lambda: record_read(source, state, fetched, listing, picked, started, p, report))
     await tell_recovered(p, source, state)
     return finish(report, start)
 
