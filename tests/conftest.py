@@ -151,3 +151,52 @@ def run_watcher(*args: str, cwd: Path | None = None, timeout: float = 120, env: 
         [sys.executable, "-m", "watcher", *args],
         cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env,
     )
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The `watcher` command run in this process, its exit code and output as `run_watcher` gives them, for tests
+    of what a command says (a new process costs about a second of CPU): keep `run_watcher` where the test is
+    about the process itself (signals, the daemon, a kill, what it imports). `env` replaces os.environ meanwhile."""
+    import contextlib
+    import logging
+    import traceback
+
+    from click.testing import CliRunner
+
+    import watcher.logs as logs
+    from watcher.cli import main
+
+    root = logging.getLogger()
+    saved_secrets = set(logs._secrets), logs._secrets_pattern
+    with logs._secrets_lock:  # as a new process: only what this command reads is known to be secret
+        logs._secrets.clear()
+        logs._secrets_pattern = None
+    saved_logging = root.handlers[:], root.level, {n: logging.getLogger(n).level for n in logging.root.manager.loggerDict}
+    saved_cwd, saved_env = os.getcwd(), dict(os.environ)
+    runner = CliRunner()
+    code = 0
+    with runner.isolation(env=None if env is None else {**{k: None for k in os.environ}, **env}) as (out, err, _):
+        try:
+            if cwd is not None:
+                os.chdir(cwd)
+            main(list(args))
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        except Exception:  # what a process would print as a traceback
+            sys.stderr.write(traceback.format_exc())
+            code = 1
+        finally:
+            os.chdir(saved_cwd)
+            with logs._secrets_lock:
+                logs._secrets.clear()
+                logs._secrets.update(saved_secrets[0])
+                logs._secrets_pattern = saved_secrets[1]
+            root.handlers[:], level, levels = saved_logging
+            root.setLevel(level)
+            for name, lvl in levels.items():
+                with contextlib.suppress(AttributeError):
+                    logging.getLogger(name).setLevel(lvl)
+        stdout, stderr = out.getvalue().decode("utf-8", "replace"), err.getvalue().decode("utf-8", "replace")
+    os.environ.clear()
+    os.environ.update(saved_env)
+    return subprocess.CompletedProcess(["watcher", *args], code, stdout, stderr)

@@ -6,7 +6,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, run_watcher, write_config
 from tests.pages import news_page, paragraphs, rss
 from tests.webserver import Route, WebServer
 
@@ -78,7 +78,7 @@ def test_broken_sources_fail_alone_and_lose_nothing(web: WebServer, tmp_path: Pa
     assert statuses == {"good": "ok", "html": "parse", "empty": "parse", "invalid": "parse",
                         "encoding": "ok", "huge": "too_large", "silent": "timeout"}
 
-    listing = run_watcher("sources", "--config", str(config))
+    listing = run_cli("sources", "--config", str(config))
     assert listing.returncode == 0
     assert "exceeds the 2000000-byte cap" in listing.stdout
 

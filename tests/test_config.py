@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_watcher
+from tests.conftest import run_cli, run_watcher
 from watcher.config import load_config
 from watcher.config.durations import parse_duration
 from watcher.errors import ConfigError, ConfigErrors
@@ -174,7 +174,7 @@ def test_bad_durations(text: object) -> None:
 
 def test_check_command_prints_one_line_per_error_and_exits_1(tmp_path: Path) -> None:
     path = write(tmp_path, "sources:\n  - id: a\n    url: https://e.org/a\n    interval: soon\n")
-    result = run_watcher("check", "--config", str(path))
+    result = run_cli("check", "--config", str(path))
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         f"{path}:4: sources[0].interval: 'soon' is not a duration (write e.g. 90s, 15m, 1h30m, 2d)"
@@ -184,9 +184,9 @@ def test_check_command_prints_one_line_per_error_and_exits_1(tmp_path: Path) -> 
 
 def test_check_ok_and_missing_file(tmp_path: Path) -> None:
     path = write(tmp_path, "sources:\n  - id: a\n    url: https://e.org/a\n")
-    ok = run_watcher("check", "--config", str(path))
+    ok = run_cli("check", "--config", str(path))
     assert ok.returncode == 0 and "ok (1 sources" in ok.stdout
-    missing = run_watcher("check", "--config", str(tmp_path / "nope.yaml"))
+    missing = run_cli("check", "--config", str(tmp_path / "nope.yaml"))
     assert missing.returncode == 1
     assert len(missing.stderr.strip().splitlines()) == 1 and "not found" in missing.stderr
 

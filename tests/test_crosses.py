@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.receivers import WebhookReceiver
 from tests.webserver import Route, WebServer
 from watcher.config import load_config
@@ -113,7 +113,7 @@ def test_check_reports_a_crossing_that_cannot_work_at_its_line(tmp_path: Path, n
       number: {number}
 """, encoding="utf-8")
     config = write_config(tmp_path, [], rules="rules.yaml")
-    done = run_watcher("check", "--config", str(config))
+    done = run_cli("check", "--config", str(config))
     assert done.returncode == 1, done.stdout + done.stderr
     assert error in done.stderr and "rules.yaml:5" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
@@ -139,11 +139,11 @@ def test_a_page_whose_number_moves_alerts_at_each_crossing(tmp_path: Path, web: 
     assert "crossed: was 90, now 110" in first and "**110**" in first, first
     assert "crossed: was 80, now 130" in second, second
 
-    checked = run_watcher("check", "--config", str(config_path))
+    checked = run_cli("check", "--config", str(config_path))
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
     # replay follows the stored changes in order (the first version, 90, is a baseline with no change stored)
-    replay = run_watcher("replay", "--json", "--config", str(config_path))
+    replay = run_cli("replay", "--json", "--config", str(config_path))
     assert replay.returncode == 0, replay.stderr
     fired = [h["evidence"][0]["matched"] for h in json.loads(replay.stdout)["fired"]]
     assert fired == ["110", "130"], fired

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, run_watcher, write_config
 from tests.pages import rss
 from tests.receivers import SmtpReceiver, WebhookReceiver
 from tests.webserver import Route, WebServer
@@ -98,7 +98,7 @@ def test_one_alert_per_channel_with_evidence(web: WebServer, hooks: WebhookRecei
     assert again.returncode == 0
     assert len(hooks.received) == 2 and len(smtp.messages) == 1, "nothing is sent twice"
 
-    listing = json.loads(run_watcher("alerts", "--json", "--config", str(config)).stdout)
+    listing = json.loads(run_cli("alerts", "--json", "--config", str(config)).stdout)
     [alert] = listing
     assert alert["rule_id"] == "veretsky-front" and alert["url"] == article_url
     assert {(d["channel"], d["target"], d["status"], d["attempts"]) for d in alert["deliveries"]} == {
@@ -126,7 +126,7 @@ def test_channel_down_then_recovered_after_restart(web: WebServer, smtp: SmtpRec
         pending = sqlite3.connect(tmp_path / "data/watcher.db").execute(
             "SELECT channel, status, attempts, last_error FROM deliveries WHERE channel = 'hooks'").fetchall()
         assert all(status == "pending" and attempts >= 1 and error for _, status, attempts, error in pending)
-        listing = run_watcher("alerts", "--config", str(config))
+        listing = run_cli("alerts", "--config", str(config))
         assert "hooks: pending" in listing.stdout
 
         # the channel comes back; a restarted watcher delivers the queued alert, once
@@ -175,7 +175,7 @@ def test_channel_errors_never_log_the_token(web: WebServer, smtp: SmtpReceiver, 
     result = run_watcher("run", "--once", "--config", str(config))
     assert result.returncode == 0 and "alert 1 to hooks failed" in result.stdout
     assert secret not in result.stdout + result.stderr
-    listing = run_watcher("alerts", "--config", str(config))
+    listing = run_cli("alerts", "--config", str(config))
     assert secret not in listing.stdout
 
 
@@ -187,7 +187,7 @@ def test_replay_send_alerts_once(web: WebServer, hooks: WebhookReceiver, smtp: S
     assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
     assert hooks.received == []  # the rule in force then did not fire
     rules_file.write_text(RULES)  # a new rule, tried on history
-    dry = run_watcher("replay", "--config", str(config))
+    dry = run_cli("replay", "--config", str(config))
     assert "1 would fire (nothing sent)" in dry.stdout and hooks.received == []
     sent = run_watcher("replay", "--config", str(config), "--send")
     assert sent.returncode == 0, sent.stderr

@@ -7,13 +7,12 @@ import json
 import signal
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, run_watcher, write_config
 from tests.ops import STORIES, publish, start_daemon, stop, wait_for
 from tests.pages import news_page, rss
 from tests.receivers import WebhookReceiver
@@ -47,7 +46,7 @@ def per_article(hooks: WebhookReceiver) -> Counter[str]:
 
 
 def deliveries(config: Path) -> list[dict]:
-    listing = run_watcher("alerts", "--json", "--config", str(config))
+    listing = run_cli("alerts", "--json", "--config", str(config))
     assert listing.returncode == 0, listing.stdout + listing.stderr
     return [d for a in json.loads(listing.stdout) for d in a["deliveries"]]
 
@@ -145,7 +144,7 @@ def test_check_renders_every_template_against_every_rule(web: WebServer, hooks: 
                                                          tmp_path: Path) -> None:
     config = harbour_config(tmp_path, web, hooks, rules=SPEAKERLESS,
                             channel={"template": "{{ url }}\n{{ headline }}"})
-    result = run_watcher("check", "--config", str(config))
+    result = run_cli("check", "--config", str(config))
     assert result.returncode == 1, result.stdout
     lines = result.stderr.strip().splitlines()
     rules_file, config_line = tmp_path / "rules.yaml", config.read_text().splitlines().index("    template: '{{ url }}") + 1
@@ -160,17 +159,17 @@ def test_check_renders_every_template_against_every_rule(web: WebServer, hooks: 
         "    template: '{% if speaker %}{{ speaker.name }}: {% endif %}{{ title }}'\n"
     (tmp_path / "rules.yaml").write_text(guarded)
     config = harbour_config(tmp_path, web, hooks, rules=guarded, channel={"template": "{{ url }} {{ keywords|join(', ') }}"})
-    ok = run_watcher("check", "--config", str(config))
+    ok = run_cli("check", "--config", str(config))
     assert ok.returncode == 0, ok.stderr
     unguarded = guarded.replace("{% if speaker %}{{ speaker.name }}: {% endif %}", "{{ speaker.name }}: ")
     config = harbour_config(tmp_path, web, hooks, rules=unguarded)
-    assert "(on an alert with keyword evidence)" in run_watcher("check", "--config", str(config)).stderr
+    assert "(on an alert with keyword evidence)" in run_cli("check", "--config", str(config)).stderr
 
 
 def test_a_template_naming_another_template_is_a_load_error(web: WebServer, hooks: WebhookReceiver,
                                                              tmp_path: Path) -> None:
     config = harbour_config(tmp_path, web, hooks, rules=HARBOUR + "    template: '{% include \"footer.j2\" %}'\n")
-    result = run_watcher("check", "--config", str(config))
+    result = run_cli("check", "--config", str(config))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"{tmp_path / 'rules.yaml'}:7: rules[0].template: template error on its line 1: "
                                     "alert templates cannot include"), result.stderr
@@ -218,8 +217,7 @@ def test_no_secret_in_any_output(web: WebServer, hooks: WebhookReceiver, tmp_pat
         shown += [run.stdout, run.stderr]
         commands = (["sources"], ["sources", "--json"], ["alerts"], ["alerts", "--json"], ["stories"],
                     ["stories", "--json"], ["replay"], ["replay", "--json"])
-        with ThreadPoolExecutor(4) as pool:  # readers of the store, independent of each other
-            outs = list(pool.map(lambda command: run_watcher(*command, "--config", str(config)), commands))
+        outs = [run_cli(*command, "--config", str(config)) for command in commands]  # each knows only its own secrets
         for command, out in zip(commands, outs):
             assert out.returncode == 0, (command, out.stderr)
             shown += [out.stdout, out.stderr]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_watcher
+from tests.conftest import run_cli
 from watcher.config.durations import parse_duration
 
 BAD = [".nan", ".inf", "-.inf", "1.0e+400", "999999999d", "0s", "100ms", "9" * 400, "9" * 400 + "s", "0.0001s"]
@@ -23,7 +23,7 @@ def test_insane_durations_are_file_line_errors(tmp_path: Path) -> None:
         "http:\n  host_gap: .inf\n"                                   # line 13
         "sources:\n" + sources                                        # sources from line 15, 3 lines each
     )
-    result = run_watcher("check", "--config", str(config))
+    result = run_cli("check", "--config", str(config))
     assert result.returncode == 1, result.stdout
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
@@ -43,7 +43,7 @@ def test_short_intervals_are_allowed_with_a_warning(tmp_path: Path) -> None:
     config.write_text("sources:\n  - id: a\n    url: https://e.org/a\n    interval: 30s\n"
                       "  - id: b\n    url: https://e.org/b\n    interval: 5m\n"
                       "defaults:\n  min_interval: 10s\n")
-    result = run_watcher("check", "--config", str(config))
+    result = run_cli("check", "--config", str(config))
     assert result.returncode == 0, result.stderr
     warnings = result.stderr.strip().splitlines()
     assert warnings == [
@@ -57,7 +57,7 @@ def test_short_intervals_are_allowed_with_a_warning(tmp_path: Path) -> None:
 def test_host_gap_and_waits_may_be_short_or_zero(tmp_path: Path) -> None:
     config = tmp_path / "watcher.yaml"
     config.write_text("http:\n  host_gap: 0s\nextract:\n  timeout: 50ms\ndelivery:\n  retry: 200ms\n")
-    result = run_watcher("check", "--config", str(config))
+    result = run_cli("check", "--config", str(config))
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
 

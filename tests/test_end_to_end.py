@@ -9,7 +9,7 @@ from typing import Iterator
 
 import pytest
 
-from tests.conftest import FIXTURES, run_watcher, write_config
+from tests.conftest import FIXTURES, run_cli, run_watcher, write_config
 from watcher.demo.server import OutletServer
 
 OUTLETS = FIXTURES / "outlets"
@@ -83,7 +83,7 @@ def test_each_article_stored_once_with_a_clean_body(outlets: OutletServer, tmp_p
     article_fetches = [r for r in outlets.requests[hits_before:] if "/2026/" in r]
     assert article_fetches == [], "known articles are not fetched again"
 
-    listing = run_watcher("sources", "--json", "--config", str(config))
+    listing = run_cli("sources", "--json", "--config", str(config))
     assert listing.returncode == 0
     table = {r["id"]: r for r in json.loads(listing.stdout)}
     assert {k: (v["health"], v["articles"]) for k, v in table.items()} == {  # status: ok, or unchanged (same bytes)

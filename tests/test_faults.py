@@ -21,7 +21,7 @@ from typing import Callable, Iterator
 import httpx
 import pytest
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, run_watcher, write_config
 from tests.ops import assert_next_poll
 from tests.pages import news_page, paragraphs, rss
 from tests.receivers import WebhookReceiver
@@ -50,7 +50,7 @@ def source_row(db: Path, source_id: str) -> dict:
 
 
 def listing(config: Path) -> dict[str, dict]:
-    result = run_watcher("sources", "--json", "--config", str(config))
+    result = run_cli("sources", "--json", "--config", str(config))
     assert result.returncode == 0, result.stderr
     return {r["id"]: r for r in json.loads(result.stdout)}
 
@@ -228,7 +228,7 @@ def test_a_lasting_301_moves_the_source_but_a_302_never_does(web: WebServer, tmp
     db = tmp_path / "data/watcher.db"
     once(config)
     assert source_row(db, "moved")["moved_to"] is None and source_row(db, "moved")["move_polls"] == 1
-    notes = run_watcher("sources", "--config", str(config)).stdout
+    notes = run_cli("sources", "--config", str(config)).stdout
     assert "redirects permanently to" in notes and "1 polls in a row of 2" in notes
     out = once(config)
     assert f"answered 'moved permanently' to {web.url('/new/feed.xml')} on 2 polls in a row" in out
@@ -241,7 +241,7 @@ def test_a_lasting_301_moves_the_source_but_a_302_never_does(web: WebServer, tmp
     assert source_row(db, "temporary")["move_polls"] == 0
     shown = listing(config)
     assert shown["moved"]["polled_url"] == web.url("/new/feed.xml") and shown["moved"]["url"] == web.url("/old.xml")
-    assert "moved permanently; polling" in run_watcher("sources", "--config", str(config)).stdout
+    assert "moved permanently; polling" in run_cli("sources", "--config", str(config)).stdout
     assert count_articles(db, "moved") == 1  # the same entries through the new URL are not new
 
 
@@ -258,7 +258,7 @@ def test_410_gone_disables_the_source_until_its_url_changes(web: WebServer, tmp_
     assert web.hits.count("/gone.xml") == 1 and "source gone: not polled: HTTP 410 Gone" in out
     shown = listing(config)["gone"]
     assert shown["health"] == "disabled" and "410 Gone" in shown["disabled"] and shown["next_poll"] is None
-    table = run_watcher("sources", "--config", str(config)).stdout
+    table = run_cli("sources", "--config", str(config)).stdout
     assert "disabled" in table and "gone: disabled: HTTP 410 Gone" in table
 
     feed_with_story(web, "revived")
@@ -592,9 +592,9 @@ def test_a_disabled_source_is_enabled_again_by_command(web: WebServer, tmp_path:
     config = write_config(tmp_path, [{"id": "back", "url": web.url("/back.xml")}])
     once(config)
     assert listing(config)["back"]["health"] == "disabled"
-    unknown = run_watcher("sources", "--config", str(config), "enable", "nope")
+    unknown = run_cli("sources", "--config", str(config), "enable", "nope")
     assert unknown.returncode == 1 and "no source 'nope'" in unknown.stderr and "Traceback" not in unknown.stderr
-    enabled = run_watcher("sources", "--config", str(config), "enable", "back")
+    enabled = run_cli("sources", "--config", str(config), "enable", "back")
     assert enabled.returncode == 0 and "enabled (was disabled: HTTP 410 Gone" in enabled.stdout, enabled.stderr
     feed_with_story(web, "back-feed")
     web.route("/back.xml", Route(web.routes["/back-feed/feed.xml"].body, content_type="application/rss+xml"))

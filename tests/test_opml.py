@@ -239,31 +239,31 @@ def test_yaml_is_accepted_by_the_config_schema() -> None:
 
 
 def test_import_command_writes_an_includable_file(tmp_path: Path) -> None:
-    from tests.conftest import run_watcher
+    from tests.conftest import run_cli
     from watcher.config import load_config
 
     (tmp_path / "export.opml").write_bytes(EXPORT if isinstance(EXPORT, bytes) else EXPORT.encode())
     config = tmp_path / "watcher.yaml"
     config.write_text("sources:\n  - {id: blog, url: 'https://elsewhere.example/feed'}\n")
-    printed = run_watcher("sources", "--config", str(config), "import", str(tmp_path / "export.opml"), cwd=tmp_path)
+    printed = run_cli("sources", "--config", str(config), "import", str(tmp_path / "export.opml"), cwd=tmp_path)
     assert printed.returncode == 0, printed.stderr
     listed = yaml.safe_load(printed.stdout)["sources"]
     assert "blog" not in {s["id"] for s in listed}, "ids already in the config are not reused"
-    written = run_watcher("sources", "--config", str(config), "import", "export.opml", "-o", "imported.yaml", cwd=tmp_path)
+    written = run_cli("sources", "--config", str(config), "import", "export.opml", "-o", "imported.yaml", cwd=tmp_path)
     assert written.returncode == 0 and "include: [imported.yaml]" in written.stderr
     config.write_text(config.read_text() + "include: [imported.yaml]\n")
     cfg = load_config(config)
     assert len(cfg.sources) == 1 + len(listed)
     lenta = next(s for s in cfg.sources if s.url == "https://lenta.ru/rss/news")
     assert lenta.tags == ("novosti",)
-    again = run_watcher("sources", "import", "export.opml", "-o", "imported.yaml", cwd=tmp_path)
+    again = run_cli("sources", "import", "export.opml", "-o", "imported.yaml", cwd=tmp_path)
     assert again.returncode == 1 and "already exists" in again.stderr
 
 
 def test_import_command_rejects_bad_opml(tmp_path: Path) -> None:
-    from tests.conftest import run_watcher
+    from tests.conftest import run_cli
 
     (tmp_path / "bad.opml").write_text("<html><body>not opml</body></html>")
-    result = run_watcher("sources", "import", str(tmp_path / "bad.opml"), cwd=tmp_path)
+    result = run_cli("sources", "import", str(tmp_path / "bad.opml"), cwd=tmp_path)
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, run_watcher, write_config
 from tests.ops import publish
 from tests.receivers import WebhookReceiver, free_port
 from tests.webserver import WebServer
@@ -107,7 +107,7 @@ def test_a_failing_channel_never_logs_its_token(web: WebServer, hooks: WebhookRe
         assert secret not in out
     assert hooks.attempts >= 1
 
-    alerts = run_watcher("alerts", "--json", "--config", str(config))
+    alerts = run_cli("alerts", "--json", "--config", str(config))
     assert alerts.returncode == 0
     errors = [d["last_error"] for a in json.loads(alerts.stdout) for d in a["deliveries"]]
     assert len(errors) == 2 and all(errors)

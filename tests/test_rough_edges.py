@@ -1,6 +1,7 @@
 """Rough edges a new user hits, each through the real `watcher` command: `test --url` of a configured source,
 `test` without RULES given -c, `--config` after subcommands, `--since` as an age or a date, `test --explain`
-near-misses, `watcher rules` and `watcher rules mute`."""
+near-misses, `watcher rules` and `watcher rules mute`. What a command says is read from it run in this process
+(`run_cli`); polls and the daemon run as processes of their own."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, run_watcher, write_config
 from tests.pages import news_page, paragraphs, rss
 from tests.receivers import WebhookReceiver
 from tests.webserver import Route, WebServer
@@ -49,13 +50,13 @@ def test_test_url_of_a_configured_source_applies_its_rules_without_rules_argumen
         tmp_path: Path, web: WebServer, hooks: WebhookReceiver) -> None:
     config = setup(tmp_path, web, hooks)
     url = web.url("/news/ferry-strike.html")
-    done = run_watcher("test", "-c", str(config), "--url", url)
+    done = run_cli("test", "-c", str(config), "--url", url)
     assert done.returncode == 0, done.stderr
     assert "FIRES  ferry-strike" in done.stdout, done.stdout  # the page's host is the source 'echo'
-    alone = run_watcher("test", str(tmp_path / "rules.yaml"), "--url", url)
+    alone = run_cli("test", str(tmp_path / "rules.yaml"), "--url", url)
     assert alone.returncode == 0, alone.stderr
     assert "ferry-strike: watches only some sources, and the article's source is unknown" in alone.stdout
-    neither = run_watcher("test", "--url", url)
+    neither = run_cli("test", "--url", url)
     assert neither.returncode == 1 and "give RULES" in neither.stderr and "Traceback" not in neither.stderr
 
 
@@ -64,20 +65,20 @@ def test_explain_shows_each_condition_and_the_near_miss(tmp_path: Path, web: Web
     config = setup(tmp_path, web, hooks)
     article = tmp_path / "article.txt"
     article.write_text("Ferry strike\n\n" + " ".join(ARTICLE), encoding="utf-8")
-    done = run_watcher("test", "-c", str(config), "--file", str(article), "--source", "echo", "--explain")
+    done = run_cli("test", "-c", str(config), "--file", str(article), "--source", "echo", "--explain")
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "no  speaker Maria Lopez: speaker: Maria Lopez is mentioned but not quoted" in out, out
     assert "no  number gte 15000: found 14,800 near 'passengers', which does not meet gte 15000" in out, out
     assert "yes keywords [ferry, ferries]" in out, out
-    as_json = run_watcher("test", "-c", str(config), "--file", str(article), "--explain", "--json")
+    as_json = run_cli("test", "-c", str(config), "--file", str(article), "--explain", "--json")
     [quoted] = [r for r in json.loads(as_json.stdout) if r["rule"] == "quoted-figure"]
     assert any("found 14,800" in line for line in quoted["conditions"]), quoted
 
     far = tmp_path / "far.txt"
     far.write_text("Lopez said 20,000 people came. Much later in a long sentence about the weather and the tides "
                    "and the season the passengers were mentioned.", encoding="utf-8")
-    done = run_watcher("test", "-c", str(config), "--file", str(far), "--explain")
+    done = run_cli("test", "-c", str(config), "--file", str(far), "--explain")
     assert "found 20,000 meeting gte 15000, but none of [passengers] within 8 words" in done.stdout, done.stdout
 
 
@@ -89,13 +90,13 @@ def test_config_after_subcommands(tmp_path: Path, web: WebServer, hooks: Webhook
                     encoding="utf-8")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    imported = run_watcher("sources", "import", str(opml), "--config", str(config), cwd=elsewhere)
+    imported = run_cli("sources", "import", str(opml), "--config", str(config), cwd=elsewhere)
     assert imported.returncode == 0, imported.stderr
     assert "https://echo.example.org/rss" in imported.stdout
     assert "id: echo\n" not in imported.stdout, "the config's ids are not reused: it was read"
     run = run_watcher("run", "--once", "--config", str(config))
     assert run.returncode == 0, run.stderr
-    enabled = run_watcher("sources", "enable", "echo", "-c", str(config), cwd=elsewhere)
+    enabled = run_cli("sources", "enable", "echo", "-c", str(config), cwd=elsewhere)
     assert enabled.returncode == 0 and "source echo" in enabled.stdout, enabled.stderr
 
 
@@ -104,30 +105,30 @@ def test_since_is_an_age_or_a_date_everywhere(tmp_path: Path, web: WebServer, ho
     Store(tmp_path / "data/watcher.db").close()
     for command in ("replay", "stories"):
         for since in ("7d", "12h", "2026-01-31", "2026-01-31T08:30"):
-            done = run_watcher(command, "--since", since, "--config", str(config))
+            done = run_cli(command, "--since", since, "--config", str(config))
             assert done.returncode == 0, f"{command} --since {since}: {done.stderr}"
-        bad = run_watcher(command, "--since", "last tuesday", "--config", str(config))
+        bad = run_cli(command, "--since", "last tuesday", "--config", str(config))
         assert bad.returncode == 1 and "neither an age" in bad.stderr and "Traceback" not in bad.stderr, bad.stderr
 
 
 def test_rules_list_and_mute(tmp_path: Path, web: WebServer, hooks: WebhookReceiver) -> None:
     config = setup(tmp_path, web, hooks)
-    before = run_watcher("rules", "--config", str(config))
+    before = run_cli("rules", "--config", str(config))
     assert before.returncode == 0, before.stderr
     assert "ferry-strike" in before.stdout and "quoted-figure" in before.stdout and "rules.yaml:2" in before.stdout
-    muted = run_watcher("rules", "mute", "ferry-strike", "--for", "2h", "--config", str(config))
+    muted = run_cli("rules", "mute", "ferry-strike", "--for", "2h", "--config", str(config))
     assert muted.returncode == 0 and "muted until" in muted.stdout, muted.stderr
     run = run_watcher("run", "--once", "--config", str(config))
     assert run.returncode == 0, run.stderr
     assert hooks.snapshot() == [], "a muted rule makes no alert"
     with closing(sqlite3.connect(tmp_path / "data/watcher.db")) as db:
         assert db.execute("SELECT rule_id FROM matches").fetchall() == [("ferry-strike",)], "its match is kept"
-    listing = json.loads(run_watcher("rules", "--json", "--config", str(config)).stdout)
+    listing = json.loads(run_cli("rules", "--json", "--config", str(config)).stdout)
     [ferry] = [r for r in listing if r["id"] == "ferry-strike"]
     assert ferry["muted_until"] and ferry["fired_7d"] == 1 and ferry["last_fired"] and ferry["channels"] == ["hooks"]
-    unknown = run_watcher("rules", "mute", "nope", "--config", str(config))
+    unknown = run_cli("rules", "mute", "nope", "--config", str(config))
     assert unknown.returncode == 1 and "unknown rule 'nope'" in unknown.stderr
-    off = run_watcher("rules", "mute", "ferry-strike", "--off", "--config", str(config))
+    off = run_cli("rules", "mute", "ferry-strike", "--off", "--config", str(config))
     assert off.returncode == 0 and "unmuted" in off.stdout
 
 
@@ -141,21 +142,21 @@ def test_sources_add_export_and_import_skipping_configured_feeds(tmp_path: Path,
                                  b'href="/gazette/rss.xml"></head><body><p>Harbour Gazette</p></body></html>'))
     web.route("/gazette/rss.xml", Route(rss([{"title": "Tides", "link": "{{BASE}}/gazette/tides.html", "guid": "t"}],
                                             title="Harbour Gazette"), content_type="application/rss+xml"))
-    added = run_watcher("sources", "add", web.url("/gazette/"), "--tag", "harbour", "-c", str(config))
+    added = run_cli("sources", "add", web.url("/gazette/"), "--tag", "harbour", "-c", str(config))
     assert added.returncode == 0, added.stderr
     assert "added source harbour-gazette" in added.stdout and "/gazette/rss.xml" in added.stdout, added.stdout
-    checked = run_watcher("check", "--config", str(config))
+    checked = run_cli("check", "--config", str(config))
     assert checked.returncode == 0, checked.stderr
-    again = run_watcher("sources", "add", web.url("/gazette/rss.xml"), "-c", str(config))
+    again = run_cli("sources", "add", web.url("/gazette/rss.xml"), "-c", str(config))
     assert again.returncode == 1 and "already configured as source 'harbour-gazette'" in again.stderr
 
-    exported = run_watcher("sources", "export", "-c", str(config))
+    exported = run_cli("sources", "export", "-c", str(config))
     assert exported.returncode == 0, exported.stderr
     assert f'xmlUrl="{web.url("/gazette/rss.xml")}" category="harbour"' in exported.stdout, exported.stdout
     opml = tmp_path / "mine.opml"
     opml.write_text(exported.stdout.replace("</body>", '<outline type="rss" text="Quay News" '
                                             'xmlUrl="https://quay.example.org/feed"/></body>'), encoding="utf-8")
-    imported = run_watcher("sources", "import", str(opml), "-c", str(config))
+    imported = run_cli("sources", "import", str(opml), "-c", str(config))
     assert imported.returncode == 0, imported.stderr
     assert "https://quay.example.org/feed" in imported.stdout and web.url("/feed.xml") not in imported.stdout
     assert "skipped 2 feeds already in the config" in imported.stderr, imported.stderr
@@ -164,7 +165,7 @@ def test_sources_add_export_and_import_skipping_configured_feeds(tmp_path: Path,
 def test_check_warns_of_an_empty_config_and_names_the_template_value_meant(tmp_path: Path) -> None:
     empty = tmp_path / "empty.yaml"
     empty.write_text("# to be filled in\n", encoding="utf-8")
-    done = run_watcher("check", "--config", str(empty))
+    done = run_cli("check", "--config", str(empty))
     assert done.returncode == 0 and f"{empty}:1: warning: the config is empty" in done.stderr
 
     (tmp_path / "rules.yaml").write_text("""rules:
@@ -176,7 +177,7 @@ def test_check_warns_of_an_empty_config_and_names_the_template_value_meant(tmp_p
 """, encoding="utf-8")
     config = write_config(tmp_path, [{"id": "echo", "url": "https://echo.example.org/feed"}], rules="rules.yaml",
                           channels={"screen": {"urls": ["console://"]}})
-    done = run_watcher("check", "--config", str(config))
+    done = run_cli("check", "--config", str(config))
     assert done.returncode == 1
     assert "rules.yaml:6: rule typo: template failed on its line 1: 'titel' is undefined (did you mean 'title'?)" \
         in done.stderr, done.stderr
@@ -227,7 +228,7 @@ def test_type_mistakes_are_said_in_words_at_their_line(tmp_path: Path) -> None:
     config.write_text("rules: rules.yaml\ndefaults: {max_new_per_poll: lots}\nsources:\n  - id: a\n"
                       "    url: https://port.example.org/feed\n    baseline: maybe\n    tags: ferries\n"
                       "channels:\n  c: console://\n", encoding="utf-8")
-    done = run_watcher("check", "--config", str(config))
+    done = run_cli("check", "--config", str(config))
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.splitlines() == [
         f"{config}:2: defaults.max_new_per_poll: 'lots' is not a whole number",
@@ -237,5 +238,5 @@ def test_type_mistakes_are_said_in_words_at_their_line(tmp_path: Path) -> None:
         "(it is the text 'console://')",
     ], done.stderr
     config.write_text("rules: rules.yaml\n", encoding="utf-8")
-    done = run_watcher("check", "--config", str(config))
+    done = run_cli("check", "--config", str(config))
     assert "rules.yaml:5: rules[0].once_per: 'week' is not allowed here: write 'story' or 'article'" in done.stderr

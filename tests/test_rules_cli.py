@@ -11,7 +11,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, run_watcher, write_config
 from tests.pages import news_page, paragraphs, rss
 from tests.webserver import Route, WebServer
 
@@ -41,14 +41,14 @@ Councillors said the decision left commuters without a late boat home.
 def test_test_command_with_text_file_shows_evidence(tmp_path: Path) -> None:
     (tmp_path / "rules.yaml").write_text(FERRY_RULES)
     (tmp_path / "article.txt").write_text(ARTICLE)
-    result = run_watcher("test", str(tmp_path / "rules.yaml"), "--file", str(tmp_path / "article.txt"))
+    result = run_cli("test", str(tmp_path / "rules.yaml"), "--file", str(tmp_path / "article.txt"))
     assert result.returncode == 0, result.stderr
     out = result.stdout.splitlines()
     assert out[0].startswith("Ferry sailings to be cut over winter: ") and "1 of 2 rules fire" in out[0]
     assert "FIRES  ferry-cuts: Ferry sailings cut" in out
     assert any(l.strip().startswith("keyword  'Ferry' [title]: Ferry sailings to be cut over winter") for l in out)
     assert any(l.startswith("-      bridge: keywords [bridge]") for l in out)
-    as_json = json.loads(run_watcher("test", str(tmp_path / "rules.yaml"), "--file", str(tmp_path / "article.txt"),
+    as_json = json.loads(run_cli("test", str(tmp_path / "rules.yaml"), "--file", str(tmp_path / "article.txt"),
                                      "--json").stdout)
     assert [r["fires"] for r in as_json] == [True, False]
     assert {e["matched"] for e in as_json[0]["evidence"]} == {"Ferry", "cut"}
@@ -58,20 +58,20 @@ def test_test_command_with_html_and_url(tmp_path: Path, web: WebServer) -> None:
     (tmp_path / "rules.yaml").write_text(FERRY_RULES)
     page = news_page("Old bridge to close", paragraphs("bridge closure"))
     (tmp_path / "page.html").write_bytes(page)
-    local = run_watcher("test", str(tmp_path / "rules.yaml"), "--html", str(tmp_path / "page.html"))
+    local = run_cli("test", str(tmp_path / "rules.yaml"), "--html", str(tmp_path / "page.html"))
     assert "FIRES  bridge: Bridge news" in local.stdout
     assert "We use cookies" not in local.stdout  # evidence comes from the extracted body only
     url = web.route("/2026/11/old-bridge-to-close.html", Route(page))
-    remote = run_watcher("test", str(tmp_path / "rules.yaml"), "--url", url)
+    remote = run_cli("test", str(tmp_path / "rules.yaml"), "--url", url)
     assert remote.returncode == 0 and "FIRES  bridge: Bridge news" in remote.stdout
 
 
 def test_test_command_user_errors(tmp_path: Path) -> None:
     (tmp_path / "rules.yaml").write_text(FERRY_RULES.replace("keywords: bridge", "keywords: []"))
     (tmp_path / "article.txt").write_text(ARTICLE)
-    broken = run_watcher("test", str(tmp_path / "rules.yaml"), "--file", str(tmp_path / "article.txt"))
+    broken = run_cli("test", str(tmp_path / "rules.yaml"), "--file", str(tmp_path / "article.txt"))
     assert broken.returncode == 1 and broken.stderr.startswith(f"{tmp_path / 'rules.yaml'}:13: ")
-    neither = run_watcher("test", str(tmp_path / "rules.yaml"))
+    neither = run_cli("test", str(tmp_path / "rules.yaml"))
     assert neither.returncode == 1 and "exactly one of --file, --html or --url" in neither.stderr
 
 
@@ -103,14 +103,14 @@ def test_poll_records_matches_and_replay_reports_them(web: WebServer, tmp_path: 
     title: Schools
     match: {keywords: [school, roof]}
 """)
-    replay = run_watcher("replay", "--config", str(config), "--since", "7d")
+    replay = run_cli("replay", "--config", str(config), "--since", "7d")
     assert replay.returncode == 0, replay.stderr
     assert "3 articles, 3 rules: 3 would fire (nothing sent)" in replay.stdout
     assert "  school: 1" in replay.stdout and "  bridge: 1" in replay.stdout
-    only = json.loads(run_watcher("replay", "--config", str(config), "--rule", "school", "--json").stdout)
+    only = json.loads(run_cli("replay", "--config", str(config), "--rule", "school", "--json").stdout)
     assert [h["rule"] for h in only["fired"]] == ["school"] and only["rules"] == 1
     assert conn.execute("SELECT COUNT(*) FROM matches").fetchone()[0] == 2  # replay stores nothing
-    bad = run_watcher("replay", "--config", str(config), "--rule", "nope")
+    bad = run_cli("replay", "--config", str(config), "--rule", "nope")
     assert bad.returncode == 1 and "unknown rule 'nope'" in bad.stderr
 
 

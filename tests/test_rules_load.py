@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_watcher
+from tests.conftest import run_cli
 from watcher.config import load_config
 from watcher.errors import ConfigErrors
 from watcher.rules.load import load_rules
@@ -109,19 +109,19 @@ def test_rule_file_written_as_json(tmp_path: Path) -> None:
 
 def test_check_runs_examples_and_says_which_failed(tmp_path: Path) -> None:
     setup(tmp_path, GOOD.replace("      - text: \"Opinion: the ferry cut", "      - text: \"Comment: the ferry cut"))
-    result = run_watcher("check", "--config", str(tmp_path / "watcher.yaml"))
+    result = run_cli("check", "--config", str(tmp_path / "watcher.yaml"))
     assert result.returncode == 1
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"{tmp_path / 'rules' / 'main.yaml'}:18: rule ferry-cuts, example 2 should not fire but does")
     setup(tmp_path, GOOD)
-    ok = run_watcher("check", "--config", str(tmp_path / "watcher.yaml"))
+    ok = run_cli("check", "--config", str(tmp_path / "watcher.yaml"))
     assert ok.returncode == 0, ok.stderr
     assert "1 rules, 2 examples pass" in ok.stdout
 
 
 def test_check_reports_rule_errors_one_per_line(tmp_path: Path) -> None:
     setup(tmp_path, GOOD.replace("notify: [analysts]", "notify: [analysts]\n    colour: red").replace("keywords: opinion", "keywords: []"))
-    result = run_watcher("check", "--config", str(tmp_path / "watcher.yaml"))
+    result = run_cli("check", "--config", str(tmp_path / "watcher.yaml"))
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 2 and all(l.startswith(str(tmp_path / "rules" / "main.yaml")) for l in lines)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, run_watcher, write_config
 from tests.ops import assert_next_poll, wait_for
 from tests.pages import rss
 from tests.webserver import Route, WebServer
@@ -123,7 +123,7 @@ def test_schedule_settings_are_validated_with_file_and_line(tmp_path: Path) -> N
         "http:\n  host_gap: soon\n  moved_after: 0\n"
         "delivery:\n  source_failing_after: -5m\n"
         "sources:\n  - id: a\n    url: http://example.org/feed\n    min_interval: 3h\n", encoding="utf-8")
-    result = run_watcher("check", "--config", str(cfg))
+    result = run_cli("check", "--config", str(cfg))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert f"{cfg}:7: http.host_gap: 'soon' is not a duration" in lines[0]
@@ -131,12 +131,12 @@ def test_schedule_settings_are_validated_with_file_and_line(tmp_path: Path) -> N
     assert any(line.startswith(f"{cfg}:10: delivery.source_failing_after") for line in lines)
     cfg.write_text(cfg.read_text().replace("  host_gap: soon\n  moved_after: 0\n", "  host_gap: 250ms\n")
                    .replace("-5m", "1h"), encoding="utf-8")
-    result = run_watcher("check", "--config", str(cfg))
+    result = run_cli("check", "--config", str(cfg))
     assert result.returncode == 1
     assert result.stderr.strip() == (f"{cfg}:13: sources[0].min_interval: min_interval (10800s) is longer "
                                      f"than max_interval (7200s)")
     cfg.write_text(cfg.read_text().replace("    min_interval: 3h\n", "    max_interval: 1h\n"), encoding="utf-8")
-    assert run_watcher("check", "--config", str(cfg)).returncode == 0
+    assert run_cli("check", "--config", str(cfg)).returncode == 0
 
 
 # -- against a real server ---------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Iterator
 import pytest
 import yaml
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, run_watcher, write_config
 from tests.receivers import WebhookReceiver
 from watcher.demo.server import OutletServer
 
@@ -59,7 +59,7 @@ def test_one_alert_per_story_and_the_older_story_is_its_own(outlets: OutletServe
         titles = [m.json["title"] for m in hooks.received]
         assert len(titles) == 2, titles  # one per story: 2026 (three outlets) and 2025
 
-        listing = run_watcher("stories", "--json", "--config", str(config))
+        listing = run_cli("stories", "--json", "--config", str(config))
         assert listing.returncode == 0, listing.stderr
         stories = json.loads(listing.stdout)
         story = story_of(stories, MANIFEST["story"][0])
@@ -74,12 +74,12 @@ def test_one_alert_per_story_and_the_older_story_is_its_own(outlets: OutletServe
         joined = [a["reason"] for a in story["articles"] if a["reason"].get("joined")]
         assert len(joined) == 2 and all(r["signal"] in ("copy", "teaser", "rewrite", "event") for r in joined)
 
-        explained = run_watcher("stories", "--explain", "--config", str(config))
+        explained = run_cli("stories", "--explain", "--config", str(config))
         assert "3 articles from 3 outlets" in explained.stdout
         assert "joined as" in explained.stdout and "started the story" in explained.stdout
 
         # the alert history lists the two later outlets under the story's alert
-        alerts = json.loads(run_watcher("alerts", "--json", "--config", str(config)).stdout)
+        alerts = json.loads(run_cli("alerts", "--json", "--config", str(config)).stdout)
         story_alert = next(a for a in alerts if a["story_id"] == story["id"])
         assert len(story_alert["also"]) == 2
         assert next(a for a in alerts if a["story_id"] == older["id"])["also"] == []

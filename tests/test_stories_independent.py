@@ -9,7 +9,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, run_watcher, write_config
 from tests.pages import news_page, rss
 from tests.receivers import WebhookReceiver
 from tests.webserver import Route, WebServer
@@ -136,7 +136,7 @@ def configure(tmp_path: Path, sources: list[dict], hooks: WebhookReceiver | None
 
 
 def partition(config: Path) -> dict[int, list[str]]:
-    listing = run_watcher("stories", "--json", "--config", str(config))
+    listing = run_cli("stories", "--json", "--config", str(config))
     assert listing.returncode == 0, listing.stderr
     return {s["id"]: sorted(a["url"].split("/", 3)[3] for a in s["articles"]) for s in json.loads(listing.stdout)}
 
@@ -153,9 +153,9 @@ def test_three_independent_reports_give_one_alert(web: WebServer, hooks: Webhook
     assert ferry == [["business/news/ferry.html", "coast/news/ferry.html", "harbour/news/ferry.html"]], stories
     assert len(stories) == 1 + len(WIRE), stories
 
-    listing = run_watcher("alerts", "--config", str(config))
+    listing = run_cli("alerts", "--config", str(config))
     assert listing.stdout.count("also reported by") == 2, listing.stdout
-    explained = run_watcher("stories", "--explain", "--config", str(config))
+    explained = run_cli("stories", "--explain", "--config", str(config))
     assert "content similarity" in explained.stdout, explained.stdout
     assert "signal scores: words" in explained.stdout and "content_link" in explained.stdout, explained.stdout
 
@@ -169,7 +169,7 @@ def test_stories_do_not_depend_on_feed_order_and_rebuild_gives_them_back(web: We
         result = run_watcher("run", "--once", "--config", str(config))
         assert result.returncode == 0, result.stdout + result.stderr
         built = partition(config)
-        rebuilt = run_watcher("stories", "--rebuild", "--json", "--config", str(config))
+        rebuilt = run_cli("stories", "--rebuild", "--json", "--config", str(config))
         assert rebuilt.returncode == 0, rebuilt.stderr
         assert partition(config) == built  # the same stories, with the same ids
         got.append(sorted(built.values()))

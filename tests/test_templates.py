@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import run_watcher
+from tests.conftest import run_cli, run_watcher
 from tests.receivers import SmtpReceiver, WebhookReceiver
 from tests.test_delivery import RULES, STORY, configure, publish
 from tests.webserver import WebServer
@@ -57,11 +57,11 @@ def test_template_mistakes_are_load_errors_with_file_and_line(tmp_path: Path) ->
                                                        "    notify: []\n    template: '{{ title '\n"))
     (tmp_path / "watcher.yaml").write_text(
         "rules: rules.yaml\nchannels:\n  brief:\n    urls: ['json://127.0.0.1:9/x']\n    template: '{% for %}'\n")
-    result = run_watcher("check", "--config", str(tmp_path / "watcher.yaml"))
+    result = run_cli("check", "--config", str(tmp_path / "watcher.yaml"))
     assert result.returncode == 1
     assert result.stderr.startswith(f"{tmp_path / 'watcher.yaml'}:5: channels.brief.template: template error")
     (tmp_path / "watcher.yaml").write_text("rules: rules.yaml\n")
-    result = run_watcher("check", "--config", str(tmp_path / "watcher.yaml"))
+    result = run_cli("check", "--config", str(tmp_path / "watcher.yaml"))
     assert result.returncode == 1
     assert result.stderr.startswith(f"{tmp_path / 'rules.yaml'}:10: rules[0].template: template error")
 

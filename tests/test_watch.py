@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, run_watcher, write_config
 from tests.receivers import WebhookReceiver
 from tests.webserver import Route, WebServer
 from watcher.change.diff import word_diff
@@ -157,14 +157,14 @@ def test_a_changed_page_alerts_once_with_the_diff_and_the_link(tmp_path: Path, w
     db = tmp_path / "data/watcher.db"
     assert [r[0] for r in rows(db, "SELECT version FROM page_versions ORDER BY version")] == [1, 2]
 
-    history = run_watcher("sources", "history", "ministry", "--config", str(config))
+    history = run_cli("sources", "history", "ministry", "--config", str(config))
     assert history.returncode == 0, history.stderr
     assert history.stdout.split("\n")[1].split()[0] == "2" and "1,450" in history.stdout, history.stdout
-    diff = run_watcher("sources", "diff", "ministry", "--from", "1", "--to", "2", "-c", str(config))
+    diff = run_cli("sources", "diff", "ministry", "--from", "1", "--to", "2", "-c", str(config))
     assert diff.returncode == 0, diff.stderr
     assert "- The ministry said 1,200 people were treated in hospital this week." in diff.stdout
     assert "+ Vaccines arrive on Monday." in diff.stdout
-    missing = run_watcher("sources", "diff", "ministry", "--to", "7", "-c", str(config))
+    missing = run_cli("sources", "diff", "ministry", "--to", "7", "-c", str(config))
     assert missing.returncode == 1 and "no version 7" in missing.stderr and "Traceback" not in missing.stderr
 
 
@@ -185,7 +185,7 @@ def test_request_options_send_headers_cookies_and_basic_auth_with_secrets_masked
     sent = web.request_headers[-1]
     assert sent["x-api-key"] == "k-93f1c2d8e7" and sent["cookie"] == "session=s-5a6b7c8d9e"
     assert sent["authorization"].startswith("Basic ") and sent["user-agent"] == "newsdesk-monitor/2.0"
-    listing = run_watcher("sources", "--json", "--config", str(config), env=env)
+    listing = run_cli("sources", "--json", "--config", str(config), env=env)
     shown = done.stdout + done.stderr + listing.stdout + listing.stderr
     for secret in ("k-93f1c2d8e7", "s-5a6b7c8d9e", "hunter2-long-password", sent["authorization"][6:]):
         assert secret not in shown, f"{secret} shown"
@@ -246,7 +246,7 @@ def test_a_template_shows_the_diff_and_check_asks_for_a_guard(tmp_path: Path, we
     config = write_config(tmp_path, [{"id": "ministry", "url": web.url("/report"), "type": "watch",
                                       "watch": {"css": "#notices"}}],
                           rules="rules.yaml", channels={"hooks": {"urls": [f"json://{hooks.base}/alerts"]}})
-    assert run_watcher("check", "--config", str(config)).returncode == 0
+    assert run_cli("check", "--config", str(config)).returncode == 0
     loaded = load_config(config)
     asyncio.run(run_once(loaded))
     web.route("/report", Route(page(extra="<li>Vaccines arrive on Monday.</li>")))
@@ -257,7 +257,7 @@ def test_a_template_shows_the_diff_and_check_asks_for_a_guard(tmp_path: Path, we
 
     unguarded = (tmp_path / "rules.yaml").read_text().replace("{% if diff %}", "").replace("{% endif %}", "")
     (tmp_path / "rules.yaml").write_text(unguarded, encoding="utf-8")
-    checked = run_watcher("check", "--config", str(config))
+    checked = run_cli("check", "--config", str(config))
     assert checked.returncode == 1 and "rules.yaml:" in checked.stderr and "diff" in checked.stderr, checked.stderr
 
 
@@ -265,7 +265,7 @@ def test_test_url_of_a_watched_page_runs_the_rules_over_its_region(tmp_path: Pat
                                                                   hooks: WebhookReceiver) -> None:
     web.route("/report", Route(page(extra="<li>Vaccines arrive on Monday.</li>")))
     config = watch_config(tmp_path, web, hooks, css="#notices")
-    done = run_watcher("test", "-c", str(config), "--url", web.url("/report"))
+    done = run_cli("test", "-c", str(config), "--url", web.url("/report"))
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ministry changed: 8 words; 1 of 1 rules fire"), done.stdout
     assert "'Vaccines'" in done.stdout and "treated in hospital" not in done.stdout, "only the region is read"
