@@ -36,6 +36,7 @@ FIRST = 12  # stories published before the kill; the rest after
 WORKERS = 3
 DEADLINE = 150.0  # seconds to reach a state (a killed worker's jobs come back after ~20 s without heartbeat)
 SENDER_LOCK = 0x77617465  # watcher.run.worker.SENDER_LOCK
+SLOW_PAGE = 3.0  # seconds the slow server holds its page (under the config's 5 s timeout)
 
 
 def test_a_sqlite_config_is_refused_in_one_line(tmp_path: Path) -> None:
@@ -60,6 +61,24 @@ def wait_for(what: str, ok: Callable[[], bool], seen: Callable[[], str], procs: 
         time.sleep(0.1)
 
 
+def fetching(workers: list[Worker], port: int) -> Worker | None:
+    """The worker holding an open TCP connection to 127.0.0.1:`port` (Linux: /proc/net/tcp and each process's
+    descriptors), or None."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        f = line.split()
+        if int(f[2].split(":")[1], 16) == port and f[3] == "01":  # remote port, ESTABLISHED
+            inodes.add(f"socket:[{f[9]}]")
+    for w in workers:
+        for fd in Path(f"/proc/{w.proc.pid}/fd").iterdir():
+            try:
+                if os.readlink(fd) in inodes:
+                    return w
+            except OSError:  # closed meanwhile
+                continue
+    return None
+
+
 class Worker:
     def __init__(self, number: int, config: Path, folder: Path) -> None:
         self.number = number
@@ -78,13 +97,18 @@ def test_three_workers_alert_each_story_once_and_a_killed_sender_loses_nothing(p
     url = postgres.new_database()
     receiver = WebhookReceiver(delay=0.05).start()
     workers: list[Worker] = []
-    towns = [t[0] for t in TOWNS[:FEEDS]]
-    with WebServer() as web, psycopg.connect(url, autocommit=True) as db:
-        def publish(count: int) -> None:
-            """Feed i lists story i and, under another URL, a copy of story i + 1 (while both are published)."""
+    towns = [t[0] for t in TOWNS[:FEEDS + 1]]  # the last one's page is on a slow server of its own
+    with WebServer() as web, WebServer() as slow, psycopg.connect(url, autocommit=True) as db:
+        def publish(count: int, slow_one: bool = False) -> None:
+            """Feed i lists story i and, under another URL, a copy of story i + 1 (while both are published);
+            with `slow_one`, feed 0 lists one more story, whose page takes seconds to come."""
             when = datetime.now(timezone.utc) - timedelta(minutes=5)
             for i in range(FEEDS):
                 items = []
+                if slow_one and i == 0:
+                    title, paras = story(*TOWNS[FEEDS])
+                    slow.route("/slow.html", Route(page(title, paras), hang=SLOW_PAGE))
+                    items.append({"title": title, "link": slow.url("/slow.html"), "guid": "slow", "published": when})
                 for n, path in ((i, f"/news/{i}.html"), ((i + 1) % FEEDS, f"/wire/{(i + 1) % FEEDS}.html")):
                     if n < count:
                         title, paras = story(*TOWNS[n])
@@ -133,6 +157,8 @@ def test_three_workers_alert_each_story_once_and_a_killed_sender_loses_nothing(p
             assert len(stories_alerted) == FIRST and all(n == 1 for _, n in stories_alerted), stories_alerted
             merged = db.execute("SELECT COUNT(DISTINCT story_id) FROM articles").fetchone()[0]
             assert merged == FIRST, f"{FIRST} stories were stored as {merged}"
+            daemon = run_cli("run", "--once", "--config", str(config))  # never beside workers
+            assert daemon.returncode == 1 and "is in use by watcher worker pid" in daemon.stderr, daemon.stderr
 
             # -- kill the sending worker while it sends ----------------------------------------------------------
             receiver.delay = 0.3
@@ -170,10 +196,28 @@ def test_three_workers_alert_each_story_once_and_a_killed_sender_loses_nothing(p
             stories_alerted = db.execute("SELECT story_key, COUNT(*) FROM alerts GROUP BY story_key").fetchall()
             assert len(stories_alerted) == FEEDS and all(n == 1 for _, n in stories_alerted), stories_alerted
 
+            # -- kill a worker while it polls: the others take the poll back from its stalled job ------------
+            publish(FEEDS, slow_one=True)
+            port = int(slow.base.rsplit(":", 1)[1])
+            alive = [w for w in workers if w.killed_at is None]
+            wait_for("a worker fetching the slow page", lambda: fetching(alive, port) is not None, seen, workers)
+            poller = fetching(alive, port)
+            assert poller is not None
+            os.kill(poller.proc.pid, signal.SIGKILL)
+            poller.killed_at = time.monotonic()
+            poller.proc.wait(timeout=10)
+            stop_group(poller.proc)
+            wait_for("delivery of the story whose poll was cut", everything_sent(FEEDS + 1), seen, workers)
+            got = arrivals()
+            assert all(got[(towns[FEEDS], c)] == 1 for c in CHANNEL_PATHS), got
+            taken_back = [w.log.read_text().count("(watcher.poll) of a stalled worker") for w in workers]
+            assert sum(taken_back) >= 1, f"no worker took back the killed one's poll (per worker: {taken_back})"
+
             # -- the others stop cleanly ------------------------------------------------------------------------
-            for w in workers:
-                if w.killed_at is None:
-                    w.proc.send_signal(signal.SIGTERM)
+            survivors = [w for w in workers if w.killed_at is None]
+            assert survivors
+            for w in survivors:
+                w.proc.send_signal(signal.SIGTERM)
             for w in workers:
                 if w.killed_at is None:
                     code = w.proc.wait(timeout=30)

@@ -233,6 +233,7 @@ async def take_back_stalled(app: Any) -> None:
             log.warning("job %s (%s) of a stalled worker queued again", job.id, job.task_name)
         except exceptions.ConnectorException:
             await app.job_manager.finish_job_by_id_async(job.id, jobs.Status.FAILED, delete_job=False)
+            log.warning("job %s (%s) of a stalled worker closed: a newer one waits", job.id, job.task_name)
 
 
 @contextlib.contextmanager
