@@ -215,10 +215,12 @@ def _put_off(p: Pipeline, source: SourceConfig) -> None:
 
 
 def due_sources(p: Pipeline, sources: dict[str, SourceConfig]) -> list[str]:
-    """The configured sources whose next poll has come (never polled ones too), not disabled, most overdue first."""
+    """The configured sources whose next poll has come (never polled ones too), not disabled and with no poll
+    waiting already (Procrastinate's partial index on waiting jobs' queueing locks), most overdue first."""
     rows = p.store.db.execute(
-        "SELECT id FROM sources WHERE disabled IS NULL AND (next_poll_at IS NULL OR next_poll_at <= ?) "
-        "ORDER BY next_poll_at NULLS FIRST", [iso(utcnow())]).fetchall()
+        "SELECT s.id FROM sources s WHERE s.disabled IS NULL AND (s.next_poll_at IS NULL OR s.next_poll_at <= ?) "
+        "AND NOT EXISTS (SELECT 1 FROM procrastinate_jobs j WHERE j.queueing_lock = 'poll:' || s.id "
+        "AND j.status = 'todo') ORDER BY s.next_poll_at NULLS FIRST", [iso(utcnow())]).fetchall()
     return [r[0] for r in rows if r[0] in sources]
 
 
