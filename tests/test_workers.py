@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -27,7 +28,7 @@ import pytest
 
 from tests.conftest import ROOT, run_cli, write_config
 from tests.pages import rss
-from tests.receivers import WebhookReceiver
+from tests.receivers import WebhookReceiver, free_port
 from tests.test_kill import CHANNEL_PATHS, RULE_ID, RULES, TOWNS, page, stop_group, story
 from tests.webserver import Route, WebServer
 
@@ -80,13 +81,13 @@ def fetching(workers: list[Worker], port: int) -> Worker | None:
 
 
 class Worker:
-    def __init__(self, number: int, config: Path, folder: Path) -> None:
+    def __init__(self, number: int, config: Path, folder: Path, *extra: str) -> None:
         self.number = number
         self.log = folder / f"worker-{number}.log"
         self.killed_at: float | None = None
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "watcher", "worker", "--config", str(config), "--concurrency", "4"],
+                [sys.executable, "-m", "watcher", "worker", "--config", str(config), "--concurrency", "4", *extra],
                 cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
                 start_new_session=True)
 
@@ -147,7 +148,9 @@ def test_three_workers_alert_each_story_once_and_a_killed_sender_loses_nothing(p
                             "baseline": False} for i in range(FEEDS)],
                 database=url, rules="rules.yaml", delivery={"retry": "200ms"},
                 channels={c: {"urls": [f"json://{receiver.base}{p}"]} for c, p in CHANNEL_PATHS.items()})
-            workers.extend(Worker(n + 1, config, tmp_path) for n in range(WORKERS))
+            status = f"127.0.0.1:{free_port()}"  # the first worker's /healthz and /metrics
+            workers.extend(Worker(n + 1, config, tmp_path, *(["--listen", status] if n == 0 else []))
+                           for n in range(WORKERS))
 
             # -- every story once, whichever worker stored it -----------------------------------------------
             wait_for(f"delivery of the first {FIRST} stories", everything_sent(FIRST), seen, workers)
@@ -157,6 +160,11 @@ def test_three_workers_alert_each_story_once_and_a_killed_sender_loses_nothing(p
             assert len(stories_alerted) == FIRST and all(n == 1 for _, n in stories_alerted), stories_alerted
             merged = db.execute("SELECT COUNT(DISTINCT story_id) FROM articles").fetchone()[0]
             assert merged == FIRST, f"{FIRST} stories were stored as {merged}"
+            health = urllib.request.urlopen(f"http://{status}/healthz", timeout=10).read().decode()
+            metrics = urllib.request.urlopen(f"http://{status}/metrics", timeout=10).read().decode()
+            assert health.startswith(f"ok: worker of {FEEDS} sources"), health
+            assert re.search(r'^watcher_polls_total\{source="outlet-\d+",status="\w+"\} [1-9]', metrics, re.M), \
+                metrics[:2000]
             daemon = run_cli("run", "--once", "--config", str(config))  # never beside workers
             assert daemon.returncode == 1 and "is in use by watcher worker pid" in daemon.stderr, daemon.stderr
 

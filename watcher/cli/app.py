@@ -76,7 +76,9 @@ def run(config_path: Path, once: bool) -> None:
 @config_option
 @click.option("--concurrency", default=10, show_default=True, type=click.IntRange(1, 1000),
               help="Jobs (polls, sends) this worker runs at once.")
-def worker(config_path: Path, concurrency: int) -> None:
+@click.option("--listen", default=None, metavar="HOST:PORT",
+              help="Serve /healthz and /metrics of this worker there (the config's `server:` is the daemon's).")
+def worker(config_path: Path, concurrency: int, listen: str | None) -> None:
     """Run one worker of many: poll and deliver from a task queue in the PostgreSQL database
     (`database: postgresql://...`), beside other workers on this or other machines.
 
@@ -86,6 +88,8 @@ def worker(config_path: Path, concurrency: int) -> None:
     tables are made at the first start. SIGTERM/SIGINT: jobs in flight get 5 s, then exit 0.
     A `watcher run` daemon and workers never share a database.
     """
+    if listen is not None and not re.fullmatch(r"(\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}", listen):
+        raise click.UsageError(f"--listen {listen}: not HOST:PORT")
     config = open_config(config_path)
     for warning in config.warnings:
         logging.getLogger("watcher.config").warning("%s", warning)
@@ -96,7 +100,7 @@ def worker(config_path: Path, concurrency: int) -> None:
     needs_postgres(config)
     for sig in (signal.SIGTERM, signal.SIGINT):  # until the worker's own handlers are in place
         signal.signal(sig, lambda *_: sys.exit(0))
-    asyncio.run(run_worker(config, concurrency))
+    asyncio.run(run_worker(config, concurrency, listen))
 
 
 @cli.command()

@@ -38,6 +38,7 @@ from typing import Any, AsyncIterator, Iterator
 from watcher.config import Config, SourceConfig
 from watcher.config.database import describe, is_url
 from watcher.errors import StoreError
+from watcher.run.health import write_refused
 from watcher.run.memory import big_blocks_mapped
 from watcher.run.poll import Pipeline, poll_source, release_memory
 from watcher.run.services import open_pipeline
@@ -66,7 +67,8 @@ def needs_postgres(config: Config) -> None:
                          "a SQLite file, polled by one `watcher run` process")
 
 
-async def run_worker(config: Config, concurrency: int = CONCURRENCY) -> None:
+async def run_worker(config: Config, concurrency: int = CONCURRENCY, listen: str | None = None) -> None:
+    """Run one worker until SIGTERM/SIGINT; with `listen`, /healthz and /metrics there."""
     needs_postgres(config)
     url = str(config.database)
     big_blocks_mapped()  # before the parser threads: see watcher.run.memory
@@ -76,13 +78,39 @@ async def run_worker(config: Config, concurrency: int = CONCURRENCY) -> None:
             p.store.db.execute("SELECT set_config('application_name', ?, false)", [f"watcher worker {_me()}"])
             for source in config.sources:
                 p.store.sources.ensure(source.id, source.url, source.type)
-            async with _opened(url, config, p) as app:
+            async with _opened(url, config, p) as app, _serving(listen, config, p):
                 log.info("worker: %d sources, %d jobs at once", len(config.sources), concurrency)
                 await app.run_worker_async(
                     concurrency=concurrency, name=f"watcher-{socket.gethostname()}-{os.getpid()}",
                     shutdown_graceful_timeout=DRAIN, delete_jobs="successful",
                     update_heartbeat_interval=HEARTBEAT, stalled_worker_timeout=STALLED_AFTER)
     log.info("stopped")
+
+
+@contextlib.asynccontextmanager
+async def _serving(listen: str | None, config: Config, p: Pipeline) -> AsyncIterator[None]:
+    """/healthz (200 while this worker runs and the database answers) and /metrics (this worker's polls and
+    sends since its start, the database's counts) on `listen`."""
+    if listen is None:
+        yield
+        return
+    from watcher.run.endpoint import Health, StatusServer
+    from watcher.run.metrics import exposition, registry_for
+
+    def health() -> Health:
+        try:
+            p.store.ping()
+        except sqlite3.Error as e:
+            return Health(False, f"the database does not answer: {e}")
+        return Health(True, f"ok: worker of {len(config.sources)} sources")
+
+    registry = registry_for(p.metrics, p.store, [s.id for s in config.sources])
+    server = StatusServer(listen, health, lambda: exposition(registry))
+    await server.start()
+    try:
+        yield
+    finally:
+        await server.close()
 
 
 def _me() -> str:
@@ -189,17 +217,17 @@ def _tasks(app: Any, config: Config, p: Pipeline) -> None:
 
 async def poll_due_source(source: SourceConfig, p: Pipeline) -> bool:
     """One poll of `source` if it is still due (a poll queued behind another finds it polled); whether it
-    matched anything. A database error goes up (the task is retried); any other failure is the source's
-    alone: logged, and its next poll put an interval ahead so a bug does not poll it in a loop."""
+    matched anything. A write the database refused goes up (the task is retried); any other failure is the
+    source's alone: logged, and its next poll put an interval ahead so a bug does not poll it in a loop."""
     state = p.store.sources.ensure(source.id, source.url, source.type)
     if state.disabled or (state.next_poll_at and state.next_poll_at > utcnow()):
         return False
     try:
         report = await poll_source(source, p)
         await release_memory(report.document_bytes)
-    except sqlite3.Error:
-        raise
-    except Exception:
+    except Exception as e:
+        if write_refused(e) is not None:
+            raise
         p.metrics.error("internal")
         log.exception("source %s: poll failed unexpectedly", source.id)
         _put_off(p, source)
