@@ -18,7 +18,7 @@ Procrastinate's worker with these tasks:
   may arrive twice.
 - `watcher.stalled` (periodic): jobs of workers whose heartbeat stopped (killed, machine gone) are retried
   (Procrastinate's stalled-job recovery), which frees their source's lock.
-- `watcher.retention` (periodic, hourly): the daemon's retention step.
+- `watcher.retention` (periodic, hourly): the daemon's retention step, and old failed jobs deleted.
 
 A new story is decided once however many workers place articles at once: placement takes a
 transaction-scoped advisory lock on PostgreSQL (`watcher.store.stories.place`), and alerts are unique per
@@ -58,6 +58,7 @@ STALLED_AFTER = 20.0  # seconds without a heartbeat after which a worker's jobs 
 DRAIN = 5.0  # seconds jobs in flight get after SIGTERM
 SENDER_LOCK = 0x77617465  # session advisory lock key of the one sending worker
 POLL_RETRIES = 5  # tries of a poll the database refused
+JOBS_KEPT = 72  # hours failed, cancelled and aborted jobs are kept (to look into)
 
 
 def needs_postgres(config: Config) -> None:
@@ -213,6 +214,9 @@ def _tasks(app: Any, config: Config, p: Pipeline) -> None:
     @app.task(name="watcher.retention")
     async def retention(timestamp: int) -> None:
         await apply_retention(p.store, config.retention)
+        # finished jobs older than JOBS_KEPT hours go too (successful ones are deleted as they finish)
+        await app.job_manager.delete_old_jobs(nb_hours=JOBS_KEPT, include_failed=True, include_cancelled=True,
+                                              include_aborted=True)
 
 
 async def poll_due_source(source: SourceConfig, p: Pipeline) -> bool:
