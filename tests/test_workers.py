@@ -48,6 +48,26 @@ def test_a_sqlite_config_is_refused_in_one_line(tmp_path: Path) -> None:
     assert len(lines) == 1 and "needs `database: postgresql://...`" in lines[0], done.stderr
 
 
+def test_a_worker_refuses_a_database_a_daemon_polls(postgres: Any, tmp_path: Path) -> None:
+    config = write_config(tmp_path, [], database=postgres.new_database())
+    log = tmp_path / "daemon.log"
+    with log.open("wb") as out:
+        daemon = subprocess.Popen([sys.executable, "-m", "watcher", "run", "--config", str(config)], cwd=ROOT,
+                                  stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                                  env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        deadline = time.monotonic() + DEADLINE
+        while "watching 0 sources" not in log.read_text():
+            assert daemon.poll() is None and time.monotonic() < deadline, f"the daemon did not start:\n{log.read_text()}"
+            time.sleep(0.1)
+        done = run_cli("worker", "--config", str(config))
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert done.stderr.strip().splitlines() == [done.stderr.strip()], done.stderr
+        assert "is in use by a `watcher run` daemon" in done.stderr, done.stderr
+    finally:
+        stop_group(daemon)
+
+
 def wait_for(what: str, ok: Callable[[], bool], seen: Callable[[], str], procs: list[Any]) -> None:
     """Wait until `ok()`; fail with `seen()` and the workers' logs when it does not come."""
     deadline = time.monotonic() + DEADLINE
