@@ -1,8 +1,8 @@
 """One async HTTP client for feeds, pages and articles.
 
 Every request has a connect/read timeout and a total time limit, a size cap
-on both the bytes received and the bytes they decode to (we decode by hand,
-in bounded steps, so a gzip or brotli bomb stops at the cap without ever
+on both the bytes received and the bytes they decode to (decoded by hand in
+watcher.fetch.body, so a gzip or brotli bomb stops at the cap without ever
 inflating in memory), a bounded number of redirects followed by hand (so each
 hop can be checked by the private-address guard and permanent moves can be
 reported), per-host and global concurrency limits, a least gap between two
@@ -15,12 +15,11 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import time
-import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Mapping
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -28,13 +27,13 @@ import httpx
 
 from watcher import USER_AGENT
 from watcher.errors import FetchError
+from watcher.fetch.body import ACCEPT_ENCODING, Body
 from watcher.fetch.guard import PinnedBackend, PrivateAddressError, private_address_of
 
 REDIRECTS = {301, 302, 303, 307, 308}
 THROTTLED = {429, 503}  # statuses whose Retry-After pauses the host
 MAX_PAUSE = 24 * 3600.0  # a Retry-After further away than this is read as this
 PAUSE_WAIT = 5.0  # a request to a host paused for less than this waits instead of failing
-STEP = 1 << 20  # decode at most this many bytes at a time
 MAX_URL = 16 * 1024  # characters; longer links are refused (real article links stay far below)
 
 
@@ -128,120 +127,6 @@ def retry_after(value: str | None, now: float) -> float | None:
     if delay <= 0:
         return None
     return now + min(delay, MAX_PAUSE)
-
-
-def _brotli_bounded() -> bool:
-    """Whether the installed brotli can decode in bounded steps (brotli >= 1.2)."""
-    try:
-        import brotli
-
-        brotli.Decompressor().process(b"", output_buffer_limit=1)
-        return True
-    except (ImportError, TypeError, AttributeError):
-        return False
-    except Exception:  # brotli.error on empty input is fine: the keyword is understood
-        return True
-
-
-BROTLI = _brotli_bounded()
-ACCEPT_ENCODING = "gzip, deflate, br" if BROTLI else "gzip, deflate"
-
-
-class _Decoder:
-    """Undoes one Content-Encoding, yielding pieces of at most STEP bytes (never a whole bomb at once)."""
-
-    def __init__(self, encoding: str) -> None:
-        self.encoding = encoding
-        self._brotli = None
-        self._raw_deflate_tried = False
-        if encoding in ("gzip", "x-gzip"):
-            self._z = zlib.decompressobj(zlib.MAX_WBITS | 16)
-        elif encoding == "deflate":
-            self._z = zlib.decompressobj()
-        elif encoding == "br" and BROTLI:
-            import brotli
-
-            self._brotli = brotli.Decompressor()
-        else:
-            raise ValueError(f"unsupported content encoding '{encoding}'")
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        if self._brotli is not None:
-            out = self._brotli.process(data, output_buffer_limit=STEP)
-            while True:
-                if out:
-                    yield out
-                if self._brotli.can_accept_more_data():
-                    return
-                out = self._brotli.process(b"", output_buffer_limit=STEP)
-        while True:
-            try:
-                out = self._z.decompress(data, STEP)
-            except zlib.error:
-                if self.encoding == "deflate" and not self._raw_deflate_tried:
-                    # some servers send raw deflate without the zlib header
-                    self._raw_deflate_tried = True
-                    self._z = zlib.decompressobj(-zlib.MAX_WBITS)
-                    continue
-                raise
-            self._raw_deflate_tried = True
-            if out:
-                yield out
-            if self._z.eof and self._z.unused_data and self.encoding != "deflate":
-                data = self._z.unused_data  # a gzip file of several members
-                self._z = zlib.decompressobj(zlib.MAX_WBITS | 16)
-                continue
-            data = self._z.unconsumed_tail
-            if not data and len(out) < STEP:
-                return
-
-    def flush(self) -> bytes:
-        return b"" if self._brotli is not None else self._z.flush()
-
-
-class _Body:
-    """The decoded body of one response, capped on received and on decoded bytes."""
-
-    def __init__(self, url: str, content_encoding: str, cap: int) -> None:
-        self.url = url
-        self.cap = cap
-        self.received = 0
-        self.size = 0
-        self.chunks: list[bytes] = []
-        names = [e.strip().lower() for e in content_encoding.split(",") if e.strip()]
-        names = [n for n in names if n != "identity"]
-        try:
-            self._decoders = [_Decoder(n) for n in reversed(names)]  # the last applied is undone first
-        except ValueError as e:
-            raise FetchError(url, "decode", str(e)) from None
-
-    def add(self, raw: bytes) -> None:
-        self.received += len(raw)
-        if self.received > self.cap:
-            raise FetchError(self.url, "too_large", f"response exceeds the {self.cap}-byte cap")
-        self._push(0, raw)
-
-    def finish(self) -> bytes:
-        for i, d in enumerate(self._decoders):
-            tail = d.flush()
-            if tail:
-                self._push(i + 1, tail)
-        return b"".join(self.chunks)
-
-    def _push(self, level: int, data: bytes) -> None:
-        if level == len(self._decoders):
-            self.size += len(data)
-            if self.size > self.cap:
-                raise FetchError(self.url, "too_large", f"response exceeds the {self.cap}-byte cap (decoded)")
-            self.chunks.append(data)
-            return
-        try:
-            for piece in self._decoders[level].feed(data):
-                self._push(level + 1, piece)
-        except FetchError:
-            raise
-        except Exception as e:  # zlib.error, brotli.error
-            raise FetchError(self.url, "decode", f"bad content encoding: {e}") from None
 
 
 class Fetcher:
@@ -443,7 +328,7 @@ class Fetcher:
                         declared = resp_headers.get("content-length", "")
                         if declared.isdigit() and int(declared) > cap:
                             raise FetchError(url, "too_large", f"response of {int(declared)} bytes exceeds the {cap}-byte cap")
-                        body = _Body(url, resp_headers.get("content-encoding", ""), cap)
+                        body = Body(url, resp_headers.get("content-encoding", ""), cap)
                         async for raw in r.aiter_raw():
                             body.add(raw)
                         return r.status_code, resp_headers, body.finish(), r.http_version, body.received
