@@ -3,7 +3,8 @@ listening only on a unix socket in that folder, started once per test session (p
 at its end. Each test gets a database of its own. Without PostgreSQL's binaries (Debian: the `postgresql`
 package) the tests that ask for it skip, saying so.
 
-`database` is the fixture the engine-parametrised tests take: a SQLite file, then a postgresql:// URL."""
+`database` is the fixture the engine-parametrised tests take: a SQLite file, then a postgresql:// URL (as
+`database:` in write_config, `database=str(database)`); `query` reads either, with the store's `?` SQL."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ import itertools
 import os
 import pwd
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import pytest
 
@@ -102,3 +104,22 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
     if request.param == "sqlite":
         return tmp_path / "watcher.db"
     return request.getfixturevalue("postgres").new_database()  # type: ignore[no-any-return]
+
+
+def query(database: str | Path, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """The rows of one read (SQL as the store writes it, `?` placeholders) on a SQLite file or a PostgreSQL URL,
+    beside a daemon that may be writing: SQLite is opened read-only (WAL), PostgreSQL by a read-only session.
+    A missing table is the engine's error: sqlite3.OperationalError, or a sqlite3.DatabaseError on PostgreSQL."""
+    if str(database).startswith("postgresql://"):
+        from watcher.store.postgres import PostgresDatabase
+
+        pg = PostgresDatabase(str(database), readonly=True, application="watcher tests")
+        try:
+            return pg.execute(sql, params).fetchall()
+        finally:
+            pg.close()
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()

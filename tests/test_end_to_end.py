@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from tests.conftest import FIXTURES, run_cli, run_watcher, write_config
+from tests.postgres import query as rows
 from watcher.demo.server import OutletServer
 
 OUTLETS = FIXTURES / "outlets"
@@ -22,27 +22,20 @@ def outlets() -> Iterator[OutletServer]:
         yield server
 
 
-def configure(tmp_path: Path, base: str) -> Path:
+def configure(tmp_path: Path, base: str, database: str | Path = "data/watcher.db") -> Path:
     sources = [
         {"id": s["source_id"], "url": base + s["path"], "type": s["type"]}
         for s in MANIFEST["feeds"] + MANIFEST["pages"]
     ]
-    return write_config(tmp_path, sources)
+    return write_config(tmp_path, sources, database=str(database))
 
 
-def rows(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
-
-
-def test_each_article_stored_once_with_a_clean_body(outlets: OutletServer, tmp_path: Path) -> None:
-    config = configure(tmp_path, outlets.base)
+def test_each_article_stored_once_with_a_clean_body(outlets: OutletServer, tmp_path: Path, database: str | Path) -> None:
+    """On both engines: a SQLite file and a PostgreSQL database."""
+    config = configure(tmp_path, outlets.base, database)
     first = run_watcher("run", "--once", "--config", str(config))
     assert first.returncode == 0, first.stdout + first.stderr
-    db = tmp_path / "data/watcher.db"
+    db = database
 
     stored = {
         url.removeprefix(outlets.base): (title, author, body, published, alertable, summary_only)
