@@ -104,6 +104,25 @@ def worker(config_path: Path, concurrency: int, listen: str | None) -> None:
 
 
 @cli.command()
+@click.option("--from", "source", required=True, metavar="DATABASE",
+              help="The store to copy: sqlite:///path/watcher.db (or a file name) or postgresql://...")
+@click.option("--to", "target", required=True, metavar="DATABASE",
+              help="Where to copy it: a postgresql:// URL or a SQLite file; made and migrated if new, "
+                   "refused if it already holds watcher data.")
+def migrate(source: str, target: str) -> None:
+    """Move a whole store between engines (SQLite to PostgreSQL or back): every table, ids kept.
+
+    The source is only read (a daemon may keep polling it: the copy is one snapshot); the target is
+    written in one transaction, all or nothing. The task queue's own tables are not copied. Then point
+    `database:` at the target. Prints the rows copied per table.
+    """
+    from watcher.run.migrate import migrate as move
+
+    counts = move(source, target, click.echo)
+    click.echo(f"copied {plural(sum(counts.values()), 'row')} in {plural(len(counts), 'table')}")
+
+
+@cli.command()
 @config_option
 def check(config_path: Path) -> None:
     """Validate the config, every rule file, and run each rule's inline `examples`; render every template
