@@ -106,6 +106,13 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
     return request.getfixturevalue("postgres").new_database()  # type: ignore[no-any-return]
 
 
+def another_database(request: pytest.FixtureRequest, database: str | Path, folder: Path) -> str | Path:
+    """One more empty store on the engine of `database`: a file in `folder`, or a fresh PostgreSQL database."""
+    if str(database).startswith("postgresql://"):
+        return request.getfixturevalue("postgres").new_database()  # type: ignore[no-any-return]
+    return folder / "watcher.db"
+
+
 def query(database: str | Path, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     """The rows of one read (SQL as the store writes it, `?` placeholders) on a SQLite file or a PostgreSQL URL,
     beside a daemon that may be writing: SQLite is opened read-only (WAL), PostgreSQL by a read-only session.

@@ -106,13 +106,13 @@ def add(store: Store, url: str, rid: str, shift_days: float = 0) -> int:
     return int(store.db.execute("SELECT story_id FROM articles WHERE id = ?", [article_id]).fetchone()[0])
 
 
-def test_a_restart_forgets_no_story(tmp_path: Path) -> None:
-    store = Store(tmp_path / "w.db")
+def test_a_restart_forgets_no_story(database: str | Path) -> None:
+    store = Store(database)
     store.sources.ensure("s", "https://e.org/feed", "feed")
     first = add(store, "https://a.example/1", "s01-v1")
     other = add(store, "https://a.example/2", "s03-v1")
     store.close()
-    again = Store(tmp_path / "w.db")
+    again = Store(database)
     assert add(again, "https://b.example/1", kind("s01", "spun")) == first
     assert add(again, "https://c.example/1", kind("s01", "independent")) == first
     assert add(again, "https://d.example/1", kind("s03", "reprint")) == other
@@ -123,8 +123,8 @@ def test_a_restart_forgets_no_story(tmp_path: Path) -> None:
     again.close()
 
 
-def test_rebuilt_indexes_find_what_the_originals_found(tmp_path: Path) -> None:
-    store = Store(tmp_path / "w.db")
+def test_rebuilt_indexes_find_what_the_originals_found(database: str | Path) -> None:
+    store = Store(database)
     store.sources.ensure("s", "https://e.org/feed", "feed")
     first = add(store, "https://a.example/1", "s01-v1")
     add(store, "https://a.example/2", "s03-v1")
@@ -135,23 +135,23 @@ def test_rebuilt_indexes_find_what_the_originals_found(tmp_path: Path) -> None:
     store.close()
 
 
-def test_sketches_of_an_older_version_are_made_anew_on_open(tmp_path: Path) -> None:
-    store = Store(tmp_path / "w.db")
+def test_sketches_of_an_older_version_are_made_anew_on_open(database: str | Path) -> None:
+    store = Store(database)
     store.sources.ensure("s", "https://e.org/feed", "feed")
     first = add(store, "https://a.example/1", "s01-v1")
     store.db.execute("DELETE FROM story_bands")  # as if an older version had indexed something else
     store.meta.set("story_sketch_version", "0")
     store.close()
-    again = Store(tmp_path / "w.db")
+    again = Store(database)
     assert again.count("story_bands") > 0 and again.meta.get("story_sketch_version") != "0"
     assert add(again, "https://b.example/1", kind("s01", "reprint")) == first
     again.close()
 
 
 @pytest.mark.parametrize("story", ["s04", "s16", "s39"])
-def test_hard_negatives_of_the_set_stay_apart_in_the_store(tmp_path: Path, story: str) -> None:
+def test_hard_negatives_of_the_set_stay_apart_in_the_store(database: str | Path, story: str) -> None:
     """Every version of a story and of its hard negative (same kind of event elsewhere), all in one store."""
-    store = Store(tmp_path / "w.db")
+    store = Store(database)
     store.sources.ensure("s", "https://e.org/feed", "feed")
     negative = next(r["story"] for r in RECORDS.values() if r.get("hard_negative_of") == story)
     got: dict[str, set[int]] = {story: set(), negative: set()}

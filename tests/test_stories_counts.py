@@ -1,5 +1,6 @@
 """The document frequencies a placement weighs with are the stored ones, although a connection remembers
-them: another process's commits and a rolled-back transaction are seen (real SQLite files)."""
+them: another process's commits and a rolled-back transaction are seen (a SQLite file and a PostgreSQL
+database)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def weights(store: Store, rid: str) -> np.ndarray:
     return store.stories.place(story_sketch(record("https://x.example/probe", rid)), 3 * DAY).sketch.weights
 
 
-def stored_weights(path: Path, rid: str) -> np.ndarray:
+def stored_weights(path: str | Path, rid: str) -> np.ndarray:
     """The same, read by a connection opened now (which remembers nothing)."""
     fresh = Store(path)
     try:
@@ -30,14 +31,14 @@ def stored_weights(path: Path, rid: str) -> np.ndarray:
 PROBE = kind("s01", "independent")
 
 
-def opened(path: Path) -> Store:
+def opened(path: str | Path) -> Store:
     store = Store(path)
     store.sources.ensure("s", "https://e.org/feed", "feed")
     return store
 
 
-def test_a_placement_weighs_with_what_another_connection_committed(tmp_path: Path) -> None:
-    path = tmp_path / "w.db"
+def test_a_placement_weighs_with_what_another_connection_committed(database: str | Path) -> None:
+    path = database
     writer, reader = opened(path), Store(path)
     probe = PROBE
     add(writer, "https://a.example/1", "s01-v1")
@@ -51,8 +52,8 @@ def test_a_placement_weighs_with_what_another_connection_committed(tmp_path: Pat
     reader.close()
 
 
-def test_a_rolled_back_article_leaves_no_count_behind(tmp_path: Path) -> None:
-    path = tmp_path / "w.db"
+def test_a_rolled_back_article_leaves_no_count_behind(database: str | Path) -> None:
+    path = database
     store, probe = opened(path), PROBE
     add(store, "https://a.example/1", "s01-v1")
     committed = weights(store, probe)
@@ -66,8 +67,8 @@ def test_a_rolled_back_article_leaves_no_count_behind(tmp_path: Path) -> None:
     store.close()
 
 
-def test_a_rebuild_leaves_the_counts_it_stored(tmp_path: Path) -> None:
-    path = tmp_path / "w.db"
+def test_a_rebuild_leaves_the_counts_it_stored(database: str | Path) -> None:
+    path = database
     store, probe = opened(path), PROBE
     for i, rid in enumerate(("s01-v1", kind("s01", "spun"), "s03-v1")):
         add(store, f"https://a.example/{i}", rid)

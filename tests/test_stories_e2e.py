@@ -49,10 +49,12 @@ def story_of(stories: list[dict], path: str) -> dict:
     return next(s for s in stories if any(a["url"].endswith(path) for a in s["articles"]))
 
 
-def test_one_alert_per_story_and_the_older_story_is_its_own(outlets: OutletServer, tmp_path: Path) -> None:
+def test_one_alert_per_story_and_the_older_story_is_its_own(outlets: OutletServer, tmp_path: Path,
+                                                            database: str | Path) -> None:
+    """On both engines: a SQLite file and a PostgreSQL database."""
     hooks = WebhookReceiver().start()
     try:
-        config = configure(tmp_path, outlets.base, hooks)
+        config = configure(tmp_path, outlets.base, hooks, database=str(database))
         result = run_watcher("run", "--once", "--config", str(config))
         assert result.returncode == 0, result.stdout + result.stderr
         assert result.stdout.count("rule veretsky-any fired") == 4  # the rule matches every version

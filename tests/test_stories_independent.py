@@ -9,8 +9,11 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_cli, run_watcher, write_config
 from tests.pages import news_page, rss
+from tests.postgres import another_database
 from tests.receivers import WebhookReceiver
 from tests.webserver import Route, WebServer
 from watcher.dedupe import story as story_module
@@ -125,13 +128,14 @@ def serve(web: WebServer, names: list[str], one_feed: bool = False) -> list[dict
     return sources
 
 
-def configure(tmp_path: Path, sources: list[dict], hooks: WebhookReceiver | None = None) -> Path:
-    extra: dict = {}
+def configure(tmp_path: Path, sources: list[dict], hooks: WebhookReceiver | None = None,
+              database: str | Path = "data/watcher.db") -> Path:
+    extra: dict = {"database": str(database)}
     if hooks is not None:
         rule = {"id": "ferry", "title": "Ferry aground", "match": {"keywords": ["aground", "grounding"]},
                 "notify": ["hooks"]}
         (tmp_path / "rules.yaml").write_text(json.dumps({"rules": [rule]}), encoding="utf-8")
-        extra = {"rules": "rules.yaml", "channels": {"hooks": {"urls": [f"json://{hooks.base}/alerts"]}}}
+        extra |= {"rules": "rules.yaml", "channels": {"hooks": {"urls": [f"json://{hooks.base}/alerts"]}}}
     return write_config(tmp_path, sources, **extra)
 
 
@@ -141,8 +145,10 @@ def partition(config: Path) -> dict[int, list[str]]:
     return {s["id"]: sorted(a["url"].split("/", 3)[3] for a in s["articles"]) for s in json.loads(listing.stdout)}
 
 
-def test_three_independent_reports_give_one_alert(web: WebServer, hooks: WebhookReceiver, tmp_path: Path) -> None:
-    config = configure(tmp_path, serve(web, ["coast", "business", "harbour"]), hooks)
+def test_three_independent_reports_give_one_alert(web: WebServer, hooks: WebhookReceiver, tmp_path: Path,
+                                                  database: str | Path) -> None:
+    """On both engines: a SQLite file and a PostgreSQL database."""
+    config = configure(tmp_path, serve(web, ["coast", "business", "harbour"]), hooks, database)
     result = run_watcher("run", "--once", "--config", str(config))
     assert result.returncode == 0, result.stdout + result.stderr
     titles = [m.json["title"] for m in hooks.received]
@@ -160,12 +166,16 @@ def test_three_independent_reports_give_one_alert(web: WebServer, hooks: Webhook
     assert "signal scores: words" in explained.stdout and "content_link" in explained.stdout, explained.stdout
 
 
-def test_stories_do_not_depend_on_feed_order_and_rebuild_gives_them_back(web: WebServer, tmp_path: Path) -> None:
+def test_stories_do_not_depend_on_feed_order_and_rebuild_gives_them_back(web: WebServer, tmp_path: Path,
+                                                                        database: str | Path,
+                                                                        request: pytest.FixtureRequest) -> None:
+    """On both engines: a SQLite file and a PostgreSQL database (one store per order)."""
     got = []
     for n, order in enumerate((["coast", "business", "harbour", "other"], ["other", "harbour", "business", "coast"])):
         folder = tmp_path / f"run{n}"
         folder.mkdir()
-        config = configure(folder, serve(web, order, one_feed=True))
+        store = database if n == 0 else another_database(request, database, folder)
+        config = configure(folder, serve(web, order, one_feed=True), database=store)
         result = run_watcher("run", "--once", "--config", str(config))
         assert result.returncode == 0, result.stdout + result.stderr
         built = partition(config)
@@ -184,11 +194,11 @@ def test_figures_that_are_not_quantities_of_the_event_are_not_shared_figures() -
     assert b.numbers == {"3.5"}
 
 
-def test_two_statements_by_one_official_on_one_day_stay_apart(tmp_path: Path) -> None:
+def test_two_statements_by_one_official_on_one_day_stay_apart(database: str | Path) -> None:
     """The harbour master's other statement of the day stays out of the story its first reports made.
     (Had her two statements been the first two articles of the day, they would be one story: a limit of
     comparing words.)"""
-    store = Store(tmp_path / "w.db")
+    store = Store(database)
     store.sources.ensure("s", "https://e.org/feed", "feed")
     story = {}
     for n, (title, paras) in enumerate((REPORTS["coast"], REPORTS["harbour"], OTHER, REPORTS["business"])):
