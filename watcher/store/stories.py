@@ -265,7 +265,9 @@ def save(
         [article_id, story_id, sk.at, sk.to_bytes()],
     )
     _index(db, article_id, sk)
-    known = _remembered(db)  # checked before counting: it must not take this article's counts for another's
+    # the remembered counts follow (when stale, the stored count of all articles stays apart from theirs, so
+    # the next placement's check forgets them)
+    known = _REMEMBERED.get(db) if isinstance(db, sqlite_utils.Database) else None
     keys = counted(sk)
     db.conn.executemany("INSERT INTO story_term_counts (term, n) VALUES (?, 1) "
                         "ON CONFLICT(term) DO UPDATE SET n = story_term_counts.n + 1",
