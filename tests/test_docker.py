@@ -20,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import ROOT, run_watcher
@@ -144,3 +145,51 @@ def test_the_deploy_example_is_valid_and_consistent() -> None:
     assert image_env()["WATCHER_HEALTHZ"] == f"http://127.0.0.1:{listen_port}/healthz"
     prometheus = yaml.safe_load((deploy / "prometheus.yml").read_text())
     assert prometheus["scrape_configs"][0]["static_configs"][0]["targets"] == [f"watcher:{listen_port}"]
+
+
+def test_the_scaled_compose_file_runs_real_commands_with_health_checks() -> None:
+    """deploy/compose.scale.yaml (no Docker engine here): PostgreSQL checked by pg_isready, three workers started
+    once it is healthy, each checked on its own --listen /healthz, the web console checked on its login page; every
+    command parses as the watcher CLI's own, and the config they share is valid."""
+    import click
+
+    from watcher.cli.app import cli
+    from watcher.run.migrate import database_of
+
+    deploy = ROOT / "deploy"
+    services = yaml.safe_load((deploy / "compose.scale.yaml").read_text())["services"]
+    postgres = services["postgres"]
+    assert postgres["image"].startswith("postgres:")
+    assert postgres["healthcheck"]["test"][:2] == ["CMD", "pg_isready"]
+    workers = [s for s in services.values() if s.get("command", [None])[0] == "worker"]
+    assert len(workers) == 3
+    watchers = {name: s for name, s in services.items() if name != "postgres"}
+    for name, service in watchers.items():
+        assert service["build"] == ".." and ("./:/config:ro" in service["volumes"]) == (name != "migrate"), name
+        assert service["depends_on"] == {"postgres": {"condition": "service_healthy"}}, name
+        command = service["command"]
+        click_command = cli.commands[command[0]]  # a real command, its options real: parsed as the CLI parses them
+        params = click_command.make_context(command[0], list(command[1:])).params
+        if "listen" in params:
+            port = params["listen"].rsplit(":", 1)[1]
+            probe = service["healthcheck"]["test"]
+            assert probe[:3] == ["CMD", "python", "-c"], name
+            path = "/healthz" if command[0] == "worker" else "/login"  # `watcher web` serves the console only
+            assert f"http://127.0.0.1:{port}{path}'" in probe[3], (name, probe)
+        config = service["environment"]["WATCHER_CONFIG"]
+        assert config.startswith("/config/") and (deploy / config.removeprefix("/config/")).is_file(), name
+    assert {name for name, s in watchers.items() if s["command"][0] == "web"} == {"web"}
+    assert any(p.endswith(":8080") for p in services["web"]["ports"])
+    migrate = services["migrate"]
+    assert migrate["profiles"] == ["migrate"] and any(v.endswith(":/data") for v in migrate["volumes"])
+    assert database_of(migrate["command"][2], "--from") == Path("/data/watcher.db")
+    assert database_of(migrate["command"][4].replace("${POSTGRES_PASSWORD}", "pw"), "--to").startswith(
+        "postgresql://watcher:pw@postgres:5432/")
+    with pytest.raises(click.UsageError):  # the parse above would see a misspelled option
+        cli.commands["worker"].make_context("worker", ["--listn", "0.0.0.0:8080"])
+
+    env = {**os.environ, "POSTGRES_PASSWORD": "pw", "TG_TOKEN": "123456789:AAFakeTokenForTests", "TG_CHAT": "-1001"}
+    checked = run_watcher("check", "--config", str(deploy / "watcher.scale.yaml"), env=env)
+    assert checked.returncode == 0, checked.stderr
+    assert yaml.safe_load((deploy / "watcher.scale.yaml").read_text())["database"].startswith(
+        "postgresql://watcher:${POSTGRES_PASSWORD}@postgres:5432/watcher")
