@@ -149,3 +149,45 @@ def test_a_move_is_refused_in_one_line_and_leaves_nothing_half_written(postgres:
     conn.close()
     assert run_watcher("migrate", "--from", str(lite), "--to", url).returncode == 0
     refused(str(lite), url, "already holds watcher data (in sources)")
+
+
+def test_small_batches_copy_every_row_of_composite_keys_and_the_queue_tables_stay_behind(postgres: Any,
+                                                                                          tmp_path: Path) -> None:
+    """Batches of 3 rows, each starting after the last key read (story_bands' key has three columns), both ways;
+    a PostgreSQL store's task-queue tables (`procrastinate_*`) are not watcher's and are not copied."""
+    from tests.test_store_engines import add, alert_match
+    from watcher.store import Store
+    from watcher.store.copy import copy_store
+
+    url = postgres.new_database()
+    source = Store(url)
+    source.sources.ensure("s", "https://news.example/feed", "feed")
+    add(source, "https://a.example/1", FERRY, [alert_match()])
+    add(source, "https://b.example/2", FERRY_REWRITE, [alert_match()])
+    add(source, "https://c.example/3", LIBRARY)
+    source.db.execute("CREATE TABLE procrastinate_jobs (id BIGINT PRIMARY KEY, task_name TEXT)")
+    source.db.execute("INSERT INTO procrastinate_jobs VALUES (1, 'poll')")
+    before = rows(url)
+    assert len(before["story_bands"]) > 3 * 3 and len(before["story_terms"]) > 3 * 3
+
+    lite = tmp_path / "copy.db"
+    target = Store(lite)
+    progress: list[tuple[str, int]] = []
+    reader = Store(url, readonly=True)
+    counts = copy_store(reader, target, lambda t, n: progress.append((t, n)), size=3)
+    reader.close()
+    target.close()
+    assert rows(lite) == before and counts == dict(progress)
+    assert counts["story_bands"] == len(before["story_bands"])
+    assert not [t for t in query(lite, "SELECT name FROM sqlite_master") if t[0].startswith("procrastinate")]
+
+    again = postgres.new_database()
+    target = Store(again)
+    reader = Store(lite, readonly=True)
+    copy_store(reader, target, size=3)
+    reader.close()
+    assert rows(again) == before
+    next_id = target.db.execute("INSERT INTO stories (first_seen, last_seen) VALUES ('a', 'b')").lastrowid
+    assert next_id == max(s[0] for s in before["stories"]) + 1, "new rows are numbered after the copied ids"
+    target.close()
+    source.close()
