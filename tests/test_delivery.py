@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from email.header import decode_header, make_header
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 from tests.conftest import run_cli, run_watcher, write_config
 from tests.pages import rss
+from tests.postgres import query
 from tests.receivers import SmtpReceiver, WebhookReceiver
 from tests.webserver import Route, WebServer
 
@@ -105,9 +105,11 @@ def test_one_alert_per_channel_with_evidence(web: WebServer, hooks: WebhookRecei
         ("hooks", 0, "sent", 1), ("hooks", 1, "sent", 1), ("mail", 0, "sent", 1), ("screen", 0, "sent", 1)}
 
 
-@pytest.mark.parametrize("failure", ["refused", "500", "429"])
+# each failure on SQLite; the outbox's retry after a restart on PostgreSQL too (one failure is enough there)
+@pytest.mark.parametrize(("failure", "database"), [("refused", "sqlite"), ("500", "sqlite"), ("429", "sqlite"),
+                                                   ("500", "postgresql")], indirect=["database"])
 def test_channel_down_then_recovered_after_restart(web: WebServer, smtp: SmtpReceiver, tmp_path: Path,
-                                                   failure: str) -> None:
+                                                   failure: str, database: str | Path) -> None:
     hooks = WebhookReceiver()
     if failure == "500":
         hooks.fail_next = [(500, {})] * 10
@@ -116,15 +118,14 @@ def test_channel_down_then_recovered_after_restart(web: WebServer, smtp: SmtpRec
     if failure != "refused":
         hooks.start()
     publish(web, [("veretsky-18500-sent-to-front", "Veretsky: 18,500 migrants sent to the front", STORY)])
-    config = configure(tmp_path, web, hooks, smtp.port, delivery={"retry": "1s"})
+    config = configure(tmp_path, web, hooks, smtp.port, delivery={"retry": "1s"}, database=str(database))
     try:
         first = run_watcher("run", "--once", "--config", str(config))
         assert first.returncode == 0
         assert "queued for retry" in first.stdout
         assert hooks.received == []
         assert len(smtp.messages) == 1  # the working channel is not held back by the broken one
-        pending = sqlite3.connect(tmp_path / "data/watcher.db").execute(
-            "SELECT channel, status, attempts, last_error FROM deliveries WHERE channel = 'hooks'").fetchall()
+        pending = query(database, "SELECT channel, status, attempts, last_error FROM deliveries WHERE channel = 'hooks'")
         assert all(status == "pending" and attempts >= 1 and error for _, status, attempts, error in pending)
         listing = run_cli("alerts", "--config", str(config))
         assert "hooks: pending" in listing.stdout
@@ -137,17 +138,20 @@ def test_channel_down_then_recovered_after_restart(web: WebServer, smtp: SmtpRec
         assert second.returncode == 0
         assert sorted(r.path for r in hooks.received) == ["/alerts", "/form"]
         assert len(smtp.messages) == 1
-        states = sqlite3.connect(tmp_path / "data/watcher.db").execute("SELECT DISTINCT status FROM deliveries").fetchall()
+        states = query(database, "SELECT DISTINCT status FROM deliveries")
         assert states == [("sent",)]
     finally:
         hooks.stop()
 
 
-def test_given_up_after_max_age_with_a_notice_to_admin(web: WebServer, smtp: SmtpReceiver, tmp_path: Path) -> None:
+def test_given_up_after_max_age_with_a_notice_to_admin(web: WebServer, smtp: SmtpReceiver, tmp_path: Path,
+                                                       database: str | Path) -> None:
+    """On both engines: a SQLite file and a PostgreSQL database."""
     admin = WebhookReceiver().start()
     dead = WebhookReceiver()  # never started: connection refused
     publish(web, [("veretsky-18500-sent-to-front", "Veretsky: 18,500 migrants sent to the front", STORY)])
-    config = configure(tmp_path, web, dead, smtp.port, delivery={"retry": "100ms", "max_age": "1s"})
+    config = configure(tmp_path, web, dead, smtp.port, delivery={"retry": "100ms", "max_age": "1s"},
+                       database=str(database))
     cfg = json.loads(json.dumps(__import__("yaml").safe_load(config.read_text())))
     cfg["channels"]["admin"] = {"urls": [f"json://{admin.base}/admin"]}
     config.write_text(__import__("yaml").safe_dump(cfg))
@@ -157,8 +161,7 @@ def test_given_up_after_max_age_with_a_notice_to_admin(web: WebServer, smtp: Smt
         assert "given up after" in result.stdout
         notices = [r.json["title"] for r in admin.received]
         assert "watcher: alert 1 to 'hooks' was given up" in notices
-        states = dict(sqlite3.connect(tmp_path / "data/watcher.db").execute(
-            "SELECT channel || target, status FROM deliveries").fetchall())
+        states = dict(query(database, "SELECT channel || target, status FROM deliveries"))
         assert states == {"hooks0": "dead", "hooks1": "dead", "mail0": "sent", "screen0": "sent"}
     finally:
         admin.stop()

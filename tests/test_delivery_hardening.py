@@ -84,12 +84,14 @@ def test_the_daemon_sends_each_alert_once_to_a_slow_channel(web: WebServer, hook
         stop(proc, signal.SIGTERM)
 
 
-def test_a_timed_out_send_waits_for_its_backoff(web: WebServer, hooks: WebhookReceiver, tmp_path: Path) -> None:
+def test_a_timed_out_send_waits_for_its_backoff(web: WebServer, hooks: WebhookReceiver, tmp_path: Path,
+                                                database: str | Path) -> None:
+    """On both engines: a SQLite file and a PostgreSQL database."""
     urls = publish(web, "a", HARBOUR_SLUGS[:2])
     hooks.delay = 3.0  # longer than the channel's read timeout: received, but the answer comes too late
     # a backoff no busy machine outlasts between the two runs (the default 30 s, it can)
     config = harbour_config(tmp_path, web, hooks, channel={"read_timeout": "1s", "connect_timeout": "2s"},
-                            delivery={"retry": "10m"})
+                            delivery={"retry": "10m"}, database=str(database))
     result = run_watcher("run", "--once", "--config", str(config))
     assert result.returncode == 0, result.stdout + result.stderr
     assert per_article(hooks) == {u: 1 for u in urls}, "a timed-out send is not sent again at once"
@@ -105,11 +107,13 @@ def test_a_timed_out_send_waits_for_its_backoff(web: WebServer, hooks: WebhookRe
 
 
 def test_source_notices_are_retried_and_a_failed_send_is_logged_once(web: WebServer, hooks: WebhookReceiver,
-                                                                     tmp_path: Path) -> None:
+                                                                     tmp_path: Path, database: str | Path) -> None:
+    """On both engines: a SQLite file and a PostgreSQL database."""
     admin = WebhookReceiver().start()
     try:
         # no feed is published yet: every poll of source 'a' fails (404)
-        config = harbour_config(tmp_path, web, hooks, admin=admin, delivery={"source_failing_after": "1s", "retry": "1s"})
+        config = harbour_config(tmp_path, web, hooks, admin=admin, delivery={"source_failing_after": "1s", "retry": "1s"},
+                                database=str(database))
         config.write_text(config.read_text().replace("/a/feed.xml", "/a/feed.xml?auth_token=Sekrit77Val"))
         assert run_watcher("run", "--once", "--config", str(config)).returncode == 0  # the failing streak starts
         time.sleep(1.2)
