@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 
 from tests.conftest import run_watcher, write_config
 from tests.pages import news_page, rss
