@@ -95,6 +95,7 @@ def postgres() -> Iterator[PostgresServer]:
                     "Debian: apt-get install postgresql): the PostgreSQL runs are skipped")
     server = PostgresServer(bin_dir).start()
     yield server
+    close_readers()
     server.stop()
 
 
@@ -113,18 +114,31 @@ def another_database(request: pytest.FixtureRequest, database: str | Path, folde
     return folder / "watcher.db"
 
 
+_READERS: dict[str, Any] = {}  # the session reading the last PostgreSQL database asked (one at a time)
+
+
+def _reader(url: str) -> Any:
+    """A read-only session on `url`, kept open between reads: a new one costs the server ~15 ms of CPU, and a test
+    polling the store every 20 ms would keep a core busy. Autocommit: each read sees what is committed then."""
+    from watcher.store.postgres import PostgresDatabase
+
+    if url not in _READERS:
+        close_readers()
+        _READERS[url] = PostgresDatabase(url, readonly=True, application="watcher tests")
+    return _READERS[url]
+
+
+def close_readers() -> None:
+    while _READERS:
+        _READERS.popitem()[1].close()
+
+
 def query(database: str | Path, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     """The rows of one read (SQL as the store writes it, `?` placeholders) on a SQLite file or a PostgreSQL URL,
     beside a daemon that may be writing: SQLite is opened read-only (WAL), PostgreSQL by a read-only session.
     A missing table is the engine's error: sqlite3.OperationalError, or a sqlite3.DatabaseError on PostgreSQL."""
     if str(database).startswith("postgresql://"):
-        from watcher.store.postgres import PostgresDatabase
-
-        pg = PostgresDatabase(str(database), readonly=True, application="watcher tests")
-        try:
-            return pg.execute(sql, params).fetchall()
-        finally:
-            pg.close()
+        return _reader(str(database)).execute(sql, params).fetchall()
     conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
     try:
         return conn.execute(sql, params).fetchall()
