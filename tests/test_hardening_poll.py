@@ -399,7 +399,7 @@ def test_health_answers_within_a_second_through_a_huge_page_and_a_held_database_
     try:
         wait_for(lambda: get(health)[0] == 200, timeout=60)
         with HealthProbe(health) as probe:
-            wait_for(lambda: entries() >= 40, timeout=120)  # two polls of the 50,000-link page
+            wait_for(lambda: entries() >= 20, timeout=240)  # a poll of the 50,000-link page (6 s CPU, more when busy)
         print(f"\n/healthz worst while a 50,000-link page was read: {probe.worst:.3f}s ({len(probe.answers)} asked)")
         # read on the loop, the page would hold /healthz for its whole parse (about 6 s of CPU); the bound
         # leaves room for a busy machine (benchmarks/soak.py measures the answer time: tens of ms)
@@ -412,7 +412,7 @@ def test_health_answers_within_a_second_through_a_huge_page_and_a_held_database_
         try:
             with HealthProbe(health) as probe:
                 locked = wait_for(lambda: (lambda a: a if a[0] == 503 else None)(get(health)), timeout=60)
-                wait_for(lambda: waited(port, "notices") >= 2, timeout=60)
+                wait_for(lambda: waited(port, "notices") >= 2, timeout=240)
             assert "database is locked" in locked[1], locked
             print(f"/healthz worst while another program held the lock: {probe.worst:.3f}s ({len(probe.answers)} asked)")
             assert probe.worst < HEALTH_BOUND, f"/healthz took {probe.worst:.2f}s while another program held the lock"
@@ -421,7 +421,7 @@ def test_health_answers_within_a_second_through_a_huge_page_and_a_held_database_
             holder.close()
         before = entries()
         wait_for(lambda: get(health)[0] == 200, timeout=60)
-        wait_for(lambda: entries() >= before + 20, timeout=60)
+        wait_for(lambda: entries() >= before + 20, timeout=240)
         assert "Traceback" not in out.text, out.text[-3000:]
     finally:
         code, _ = stop(proc, signal.SIGTERM)
