@@ -8,7 +8,7 @@ the alerts they make) in one transaction.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import datetime
 from typing import Any, Iterable
 
@@ -22,6 +22,7 @@ from watcher.store.meta import Meta
 from watcher.store.stories import Placement
 from watcher.store.times import iso, parse_iso, utcnow
 
+_FIELDS = tuple(f.name for f in fields(Article))
 _ARTICLE_COLUMNS = ("id, canonical_url, url, guid, source_id, title, author, published, sitename, language, body, "
                     "body_hash, summary_only, alertable, extract_error, fetched_at, story_id")
 
@@ -75,7 +76,7 @@ class Articles:
 
         Returns the article id and whether it is new (False when another entry
         stored the same canonical URL first)."""
-        values = asdict(article)
+        values = {name: getattr(article, name) for name in _FIELDS}  # (asdict copies deeply: slower)
         values["published"] = iso(article.published)
         values["summary_only"] = int(article.summary_only)
         values["alertable"] = int(article.alertable)
