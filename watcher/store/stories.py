@@ -65,9 +65,8 @@ def place(db: sqlite_utils.Database, sk: Sketch, window: float) -> Placement:
         db.execute("SELECT pg_advisory_xact_lock(?)", [PLACEMENT_LOCK])  # (SQLite: one process per file)
     counts = _counts(db, counted(sk))  # one lookup: the document frequencies and the rarity of the names/figures
     sk = weigh(sk, counts)
-    sizes: dict[int, int] = {}
-    found = candidates(db, sk, window, counts, sizes)
-    best, closest = decide(sk, found, window, members(db, sk, found, window, sizes))
+    found = candidates(db, sk, window, counts)
+    best, closest = decide(sk, found, window, members(db, sk, found, window))
     return Placement(sk, best, closest)
 
 
@@ -153,34 +152,21 @@ def top_terms(sk: Sketch) -> list[str]:
     return [f"t:{t}" for t in sk.vocab[order].tolist()]
 
 
-def members(
-    db: sqlite_utils.Database, sk: Sketch, found: list[Candidate], window: float, sizes: dict[int, int] | None = None,
-) -> dict[int, list[Candidate]]:
+def members(db: sqlite_utils.Database, sk: Sketch, found: list[Candidate], window: float) -> dict[int, list[Candidate]]:
     """The articles within the window of the candidates' stories (the MAX_MEMBERS newest of each of the
-    MAX_STORIES stories with the closest candidates), for the average link. `sizes`: the stored size of
-    the candidates' stories, when known; a story of one article is its candidate, not read again."""
+    MAX_STORIES stories with the closest candidates), for the average link."""
     if not found:
         return {}
     close: dict[int, float] = {}
-    alone: dict[int, Candidate] = {}
     for c, cos in zip(found, cosines(sk, [c.sketch for c in found]).tolist()):
         close[c.story_id] = max(close.get(c.story_id, 0.0), cos)
-        if sizes and sizes.get(c.story_id) == 1:
-            alone[c.story_id] = c
     chosen = sorted(close, key=lambda s: (-close[s], s))[:MAX_STORIES]
-    out: dict[int, list[Candidate]] = {}
-    for st in chosen:  # in the order the query would give them
-        c = alone.get(st)
-        if c is not None and sk.at - window <= c.sketch.at <= sk.at + window:  # as the query's BETWEEN
-            out[st] = [c]
-    read = [st for st in chosen if st not in alone]
-    if not read:
-        return out
     one = (f"SELECT * FROM (SELECT s.article_id, s.story_id, s.sketch FROM articles a JOIN story_sketches s "
            f"ON s.article_id = a.id WHERE a.story_id = ? AND s.at BETWEEN ? AND ? ORDER BY a.id DESC "
            f"LIMIT {MAX_MEMBERS}) AS m")
-    rows = db.execute(" UNION ALL ".join([one] * len(read)),
-                      [v for st in read for v in (st, sk.at - window, sk.at + window)])
+    rows = db.execute(" UNION ALL ".join([one] * len(chosen)),
+                      [v for st in chosen for v in (st, sk.at - window, sk.at + window)])
+    out: dict[int, list[Candidate]] = {}
     for article_id, story_id, blob in rows:
         out.setdefault(story_id, []).append(Candidate(article_id, story_id, _decoded(blob)))
     return out
@@ -202,11 +188,9 @@ def _decoded(blob: bytes) -> Sketch:
 
 def candidates(
     db: sqlite_utils.Database, sk: Sketch, window: float, counts: dict[str, int] | None = None,
-    sizes: dict[int, int] | None = None,
 ) -> list[Candidate]:
     """Earlier articles that may be of the same story: LSH band hits, shared rare names or figures, shared
-    heavy content words. `counts`: the stored counts of the article's names and figures, when already read;
-    `sizes`, when given, gets the stored size of each candidate's story.
+    heavy content words. `counts`: the stored counts of the article's names and figures, when already read.
 
     Every lookup is bounded (the newest PER_KEY rows of a band or a term), so
     templated copy that thousands of articles share costs no more than a
@@ -239,10 +223,7 @@ def candidates(
     if not ids:
         return []
     marks = ",".join("?" * len(ids))
-    rows = db.execute(f"SELECT s.article_id, s.story_id, s.sketch, st.size FROM story_sketches s "
-                      f"LEFT JOIN stories st ON st.id = s.story_id WHERE s.article_id IN ({marks})", list(ids)).fetchall()
-    if sizes is not None:
-        sizes.update((r[1], r[3]) for r in rows)
+    rows = db.execute(f"SELECT article_id, story_id, sketch FROM story_sketches WHERE article_id IN ({marks})", list(ids))
     return [Candidate(r[0], r[1], _decoded(r[2])) for r in rows]
 
 
