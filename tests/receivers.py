@@ -82,7 +82,11 @@ class WebhookReceiver:
                 pass
 
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                declared = int(self.headers.get("Content-Length", 0))
+                body = self.rfile.read(declared)
+                if len(body) < declared:  # the sender died mid-request (kill -9): no server takes half a request
+                    self.close_connection = True
+                    return
                 with receiver.lock:
                     receiver.attempts += 1
                     failure = receiver.fail_next.pop(0) if receiver.fail_next else None
