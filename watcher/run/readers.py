@@ -26,7 +26,6 @@ from pebble.common import ProcessExpired
 from watcher.extract.warmup import forkserver_context
 from watcher.fetch import Response
 from watcher.parse.items import Listing, read_listing
-from watcher.parse.model import FeedParseError
 from watcher.run.memory import BIG_DOCUMENT
 from watcher.run.offload import off_loop
 
@@ -57,8 +56,6 @@ class Readers:
             return await off_loop(read_listing, source_id, type_, resp)
         try:
             listing: Listing = await asyncio.wrap_future(self._pool.schedule(read_listing, args=(source_id, type_, resp)))
-        except FeedParseError:
-            raise
         except (ProcessExpired, pickle.PicklingError, OSError, RuntimeError) as e:  # the worker, not the document
             log.info("source %s: reader process failed (%s); reading the document here", source_id, e)
             return await off_loop(read_listing, source_id, type_, resp)
