@@ -58,8 +58,10 @@ def test_a_scheme_maps_to_the_plugin_declaring_it() -> None:
 def test_the_secrets_of_a_checked_url_are_masked() -> None:
     from watcher.logs import redact
 
-    assert url_error("tgram://123456789:abcdefgsecrettoken_hijk/12315544") is None
-    assert "abcdefgsecrettoken_hijk" not in redact("sent with 123456789:abcdefgsecrettoken_hijk")
+    line = "sent with 123456789:shortsecret1"  # too short for redact's token patterns: only the check masks it
+    assert "shortsecret1" in redact(line), "the test needs a token redact does not mask by its shape alone"
+    assert url_error("tgram://123456789:shortsecret1/12315544") is None
+    assert "shortsecret1" not in redact(line)
 
 
 def test_checking_a_url_loads_its_plugin_only() -> None:
