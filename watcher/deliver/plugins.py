@@ -19,7 +19,7 @@ from typing import Any
 import apprise.plugins
 from apprise import AppriseAsset
 from apprise.decorators.base import CustomNotifyPlugin
-from apprise.utils.parse import GET_SCHEMA_RE, parse_list, parse_urls
+from apprise.utils.parse import GET_SCHEMA_RE, parse_urls
 
 CONSOLE = "console"  # our own scheme (channels.register_console), registered with Apprise only to send
 _DECLARED = re.compile(r"""^[ \t]*(?:secure_)?protocol\s*=\s*(\([^)]*\)|\[[^\]]*\]|"[^"]*"|'[^']*')""", re.M)
@@ -72,7 +72,7 @@ def plugin_for(scheme: str) -> Any:
         for attr in dir(module):
             plugin = getattr(module, attr)
             if isinstance(plugin, type) and hasattr(plugin, "app_id") and hasattr(plugin, "parse_url") \
-                    and scheme in {s.lower() for s in parse_list(plugin.secure_protocol, plugin.protocol)}:
+                    and scheme in {s.lower() for s in plugin.schemas(plugin)}:  # as Apprise's plugin manager
                 return plugin
     return None
 
