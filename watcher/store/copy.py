@@ -145,11 +145,9 @@ def _writer(target: Any, table: Table, insert: str) -> Iterator[Callable[[list[t
     if not is_postgres(target) or table.name == "meta":
         yield lambda rows: target.conn.executemany(insert, rows)
         return
-    columns = ", ".join(f'"{c}"' for c in table.columns)
-    # the connection itself (PostgresDatabase offers statements, not COPY), inside the target's transaction
-    with target._live().cursor() as cur, cur.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+    with target.copy_in(table.name, table.columns) as write_row:
         def write(rows: list[tuple[Any, ...]]) -> None:
             for row in rows:
-                copy.write_row(row)
+                write_row(row)
 
         yield write

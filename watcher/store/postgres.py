@@ -21,7 +21,7 @@ import re
 import sqlite3
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 import psycopg
@@ -227,6 +227,14 @@ class PostgresDatabase:
             raise as_sqlite_error(e) from e
         finally:
             self._depth -= 1
+
+    @contextmanager
+    def copy_in(self, table: str, columns: Sequence[str]) -> Iterator[Callable[[Sequence[Any]], None]]:
+        """Rows streamed into `table` by COPY, in the transaction open around it: yields the function that writes
+        one row. A failure is raised when the block ends (inside `atomic()`: as the sqlite3 error it makes)."""
+        names = ", ".join(f'"{c}"' for c in columns)
+        with self._live().cursor() as cur, cur.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+            yield copy.write_row
 
     def table_names(self) -> list[str]:
         rows = self._run("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename",
