@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import logging
 import re
 import sys
@@ -17,7 +16,7 @@ from watcher import __version__
 from watcher.errors import ConfigError, ConfigErrors, WatcherError
 from watcher.config.since import SINCE, SINCE_HELP
 from watcher.logs import LOG_FORMATS, redact_all
-from watcher.cli.common import config_option, one_line, open_config, plural, print_table
+from watcher.cli.common import config_option, json_option, one_line, open_config, plural, print_json, print_table
 from watcher.cli.rules import rules_cmd
 from watcher.cli.sources import sources
 
@@ -168,7 +167,7 @@ def check(config_path: Path) -> None:
                    "when RULES is not given; a --url of one of its sources counts as that source's.")
 @click.option("--explain", is_flag=True, help="Every condition of every rule with its outcome, and for a rule "
               "that does not fire the closest near-miss (a number under the threshold, a speaker not quoted).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option
 def test_cmd(rules_path: Path | None, text_file: Path | None, html_file: Path | None, url: str | None,
              title: str | None, source_id: str | None, config_path: Path | None, explain: bool, as_json: bool) -> None:
     """Show which rules fire on one article and why (the evidence). Sends nothing.
@@ -209,7 +208,7 @@ def test_cmd(rules_path: Path | None, text_file: Path | None, html_file: Path | 
     if as_json:
         out = [outcome_json(r, o) | ({"conditions": [x.strip() for x in explain_node(r.node, prepared)]}
                                      if explain and o is not None else {}) for r, o in results]
-        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        print_json(out)
         return
     fired = sum(1 for _, o in results if o and o.holds)
     click.echo(f"{article.title or '(no title)'}: {len(body.split())} words; {fired} of {len(results)} rules fire")
@@ -253,7 +252,7 @@ def _read_article(text_file: Path | None, html_file: Path | None, url: str | Non
 @click.option("--rule", "rule_id", default=None, metavar="ID", help="Only this rule.")
 @click.option("--send", is_flag=True,
               help="Also alert: queue and send the alerts that fired (never twice for a rule and story).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option
 def replay(config_path: Path, since: datetime | None, rule_id: str | None, send: bool, as_json: bool) -> None:
     """Re-run the rules over stored articles and report what would have fired.
 
@@ -269,7 +268,7 @@ def replay(config_path: Path, since: datetime | None, rule_id: str | None, send:
 @cli.command()
 @config_option
 @click.option("--limit", default=50, show_default=True, help="How many recent alerts.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option
 def alerts(config_path: Path, limit: int, as_json: bool) -> None:
     """Recent alerts: rule, article, and per channel the delivery status and attempts."""
     from watcher.model import plain
@@ -279,7 +278,7 @@ def alerts(config_path: Path, limit: int, as_json: bool) -> None:
     with open_store(config.database, writes=False) as store:
         rows = redact_all(plain(store.alerts.recent(limit)))
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        print_json(rows)
         return
     table = []
     for a in rows:
@@ -308,7 +307,7 @@ def alerts(config_path: Path, limit: int, as_json: bool) -> None:
               "and for the first one the closest article that was judged another story.")
 @click.option("--rebuild", is_flag=True, help="Make every article's sketch anew from its stored text and place "
               "every article again in the order it was stored (the same articles give the same stories), then list.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option
 def stories(config_path: Path, limit: int, since: datetime | None, explain: bool, rebuild: bool, as_json: bool) -> None:
     """Stories: articles about one event grouped across outlets, reprints and rewritten copies."""
     import time
@@ -323,7 +322,7 @@ def stories(config_path: Path, limit: int, since: datetime | None, explain: bool
             click.echo(f"placed {n} articles in their stories again in {time.monotonic() - start:.1f}s", err=as_json)
         rows = redact_all(store.stories.recent(limit, since))
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        print_json(rows)
         return
     if not rows:
         click.echo("no stories yet")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from datetime import datetime, timezone
@@ -53,6 +54,13 @@ def chosen_config(ctx: click.Context, config_path: Path | None) -> Path:
     if config_path is not None:
         return config_path
     return ctx.parent.params["config_path"] if ctx.parent else Path("watcher.yaml")
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+def print_json(rows: Any) -> None:
+    click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
 
 
 sub_config_option = click.option("--config", "-c", "sub_config", type=click.Path(dir_okay=False, path_type=Path),

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 
-from watcher.cli.common import chosen_config, config_and_rules, config_option, print_table, sub_config_option
+from watcher.cli.common import (
+    chosen_config, config_and_rules, config_option, json_option, print_json, print_table, sub_config_option,
+)
 
 
 @click.group("rules", invoke_without_command=True)
 @config_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option
 @click.pass_context
 def rules_cmd(ctx: click.Context, config_path: Path, as_json: bool) -> None:
     """Every rule in force: its file, channels, when it last fired, fires in 7 days, and until when it is muted."""
@@ -31,7 +32,7 @@ def rules_cmd(ctx: click.Context, config_path: Path, as_json: bool) -> None:
     else:
         rows = [s.row() for s in rule_statuses(rules, None, now)]
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        print_json(rows)
         return
     print_table([{**r, "channels": ", ".join(r["channels"]) or "-"} for r in rows],
            ["id", "channels", "last_fired", "fired_7d", "muted_until", "file"])

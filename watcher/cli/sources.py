@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 
 import click
@@ -12,13 +11,14 @@ from watcher.config import load_config
 from watcher.errors import WatcherError
 from watcher.logs import redact_all
 from watcher.cli.common import (
-    chosen_config, config_option, health_of, open_config, print_table, size_text, sub_config_option,
+    chosen_config, config_option, health_of, json_option, open_config, print_json, print_table, size_text,
+    sub_config_option,
 )
 
 
 @click.group(invoke_without_command=True)
 @config_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option
 @click.pass_context
 def sources(ctx: click.Context, config_path: Path, as_json: bool) -> None:
     """Table of source health: status, failures in a row, articles stored, last and next poll,
@@ -55,7 +55,7 @@ def sources(ctx: click.Context, config_path: Path, as_json: bool) -> None:
             "advertised_feed": r.get("advertised_feed"),
         }))
     if as_json:
-        click.echo(json.dumps(rows, indent=2))
+        print_json(rows)
         return
     table = [{**r, "saved": size_text(r["bytes_saved"]) if r["bytes_saved"] else "-"} for r in rows]
     print_table(table, ["id", "health", "status", "failures", "articles", "last_poll", "next_poll", "saved", "url"])
@@ -98,7 +98,7 @@ def sources_enable(ctx: click.Context, source_id: str, sub_config: Path | None) 
 @click.argument("source_id")
 @sub_config_option
 @click.option("--limit", default=50, show_default=True, help="How many versions, newest first.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option
 @click.pass_context
 def sources_history(ctx: click.Context, source_id: str, sub_config: Path | None, limit: int, as_json: bool) -> None:
     """The stored versions of a `type: watch` source, newest first, with the words each added and removed."""
@@ -111,7 +111,7 @@ def sources_history(ctx: click.Context, source_id: str, sub_config: Path | None,
     with open_store(config.database, writes=False) as store:
         rows = show.history(store.db, source_id, limit)
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        print_json(rows)
     elif not rows:
         click.echo(f"source {source_id}: no versions stored yet")
     else:
