@@ -25,7 +25,7 @@ def database_of(value: str, option: str) -> str | Path:
         return Path(path)
     problem = check(value)
     if problem:
-        raise WatcherError(f"{option} {describe(value) if is_url(value) else value}: {problem}")
+        raise WatcherError(f"{option} {describe(value)}: {problem}")
     return value if is_url(value) else Path(value)
 
 
