@@ -33,9 +33,14 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 
 def mark_text_divs(tree: HtmlElement) -> None:
     """Rename to <p> each text-only <div> with prose that sits beside a <p> with text (edits tree)."""
+    beside_p: dict[HtmlElement, bool] = {}  # per parent (a div renamed here has a <p> sibling already)
     for div in list(tree.iter("div")):
         parent = div.getparent()
-        if parent is None or not any(sibling.tag == "p" and sibling.text_content().strip() for sibling in parent):
+        if parent is None:
+            continue
+        if parent not in beside_p:
+            beside_p[parent] = any(sibling.tag == "p" and sibling.text_content().strip() for sibling in parent)
+        if not beside_p[parent]:
             continue
         if any(isinstance(el.tag, str) and el.tag.lower() not in _INLINE for el in div.iterdescendants()):
             continue
