@@ -72,7 +72,8 @@ async def store_new(source: SourceConfig, items: list[Item], p: Pipeline, report
             while ready < len(reads) and reads[ready].done():
                 ready += 1
             with p.store.transaction():
-                store_pages(source, [t.result() for t in reads[done:ready]], p, report)
+                for read in reads[done:ready]:  # in placing order already
+                    store_page(source, read.result(), p, report)
                 if ready == len(reads) and then is not None:
                     then()
             done = ready
@@ -104,13 +105,8 @@ async def read_page(source: SourceConfig, c: Item, p: Pipeline) -> PageRead:
     return PageRead(c, extracted, final_url, error)
 
 
-def store_pages(source: SourceConfig, reads: list[PageRead], p: Pipeline, report: PollReport) -> None:
-    """Store the reads in placing order (inside the caller's transaction), counting into `report`."""
-    for read in sorted(reads, key=lambda r: placing_order(r.item)):
-        store_page(source, read, p, report)
-
-
 def store_page(source: SourceConfig, read: PageRead, p: Pipeline, report: PollReport) -> None:
+    """Store one read (inside the caller's transaction), counting into `report`."""
     c, extracted = read.item, read.extracted
     entry = Entry(source.id, c.key, c.guid, c.url, c.canonical_url, c.title, c.published)
     existing = read.duplicate_of
