@@ -1,0 +1,232 @@
+"""Scaling out: polls and alerts per second with 1, 2 and 4 `watcher worker` processes on one PostgreSQL store,
+against the same local nginx; and what a source costs on PostgreSQL (workers) against SQLite (`watcher run`).
+
+nginx (as in benchmarks/polling.py: Debian's nginx-light, unprivileged, static files, conditional requests
+answered by nginx itself) serves `--sources` RSS feeds of one item each. One rule (keyword "council",
+`once_per: article`) matches every item and notifies one json:// channel on a local webhook receiver
+(tests/receivers.py, answering at once). The PostgreSQL cluster is the tests' (tests/postgres.py).
+
+For each worker count, on a fresh database:
+- alerts: the sources are stored as not due, the workers are started, and once every one of them is up every
+  source is made due at once; timed from then until every item is an alert (alerts made/s) and until every
+  alert is delivered (delivered/s: one worker sends at a time, whatever the count).
+- polls: the workers are started again with a 1 s interval, so every source is always due; the conditional
+  requests (304) nginx answers in a `--seconds` window, from its access log, are the polls per second.
+The scaling ratio is the rate with 4 workers over the rate with 1; the cores are printed, since workers past
+the core count only share them.
+
+Cost per source: the CPU seconds (the processes and their reader processes, and the PostgreSQL server) and the
+wall time of a first poll of every source (one new item each: article, alert, delivery) and of a conditional
+poll (304), with one worker on PostgreSQL, and with `watcher run --once` on a SQLite file over the same sources
+(its start, measured on no source, taken off).
+
+    python benchmarks/scale.py [--sources 400] [--seconds 15] [--workers 1,2,4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import polling
+from fleet import ROOT, Worker, cluster, server_cpu, tree_cpu, wait_until, write_config
+
+from tests.receivers import WebhookReceiver
+
+RULES = """\
+rules:
+  - id: council
+    title: "Council figures"
+    match:
+      keywords: [council]
+    once_per: article
+    notify: [desk]
+"""
+NOT_DUE = "2100-01-01T00:00:00+00:00"
+WARM = 3.0  # seconds the workers poll before the polls window opens
+
+
+@dataclass
+class Run:
+    workers: int
+    alerts: int = 0
+    made_s: float = 0.0  # seconds from every source due to every item an alert
+    sent_s: float = 0.0  # ... to every alert delivered
+    first_cpu: float = 0.0  # CPU seconds of that (workers and server)
+    first_server_cpu: float = 0.0
+    polls: int = 0  # conditional polls answered in the window
+    window: float = 0.0
+    poll_cpu: float = 0.0  # CPU seconds of the window (workers and server)
+    poll_server_cpu: float = 0.0
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, pg: object, base: str, folder: Path, access: Path,
+                 receiver: WebhookReceiver) -> None:
+        self.args, self.pg, self.folder, self.access, self.receiver = args, pg, folder, access, receiver
+        self.sources = [{"id": f"f{i:05d}", "url": f"{base}/f/{i:05d}.xml", "type": "feed", "baseline": False}
+                        for i in range(args.sources)]
+        (folder / "rules.yaml").write_text(RULES)
+
+    def config(self, database: str | Path, interval: str, sources: bool = True) -> Path:
+        return write_config(self.folder, database, self.sources if sources else [], rules="rules.yaml",
+                            defaults={"interval": interval, "timeout": "30s"}, delivery={"admin": None},
+                            http={"allow_private": True, "concurrency": 16, "per_host": 16},
+                            channels={"desk": {"urls": [f"json://{self.receiver.base}/desk"]}})
+
+    def server_cpu(self) -> float:
+        return server_cpu(self.pg)  # type: ignore[arg-type]
+
+    def start(self, count: int, config: Path) -> list[Worker]:
+        workers = [Worker(n + 1, config, self.folder).start() for n in range(count)]
+        wait_until(f"{count} workers up", lambda: all(re.search(r"worker: \d+ sources", w.tail(400))
+                                                      for w in workers), 180.0, workers)
+        return workers
+
+    def cpu(self, workers: list[Worker]) -> float:
+        return sum(tree_cpu(w.pid) for w in workers)
+
+    def run(self, count: int) -> Run:
+        import psycopg
+
+        from watcher.store import Store
+
+        url = self.pg.new_database()  # type: ignore[attr-defined]
+        store = Store(url)  # made, and the sources stored as not due, before any worker starts
+        for s in self.sources:
+            store.sources.ensure(s["id"], s["url"], s["type"])
+        store.db.execute("UPDATE sources SET next_poll_at = ?", [NOT_DUE])
+        store.db.close()
+        r = Run(count)
+        for w in (self.folder / f"worker-{n + 1}.log" for n in range(count)):
+            w.unlink(missing_ok=True)
+        with psycopg.connect(url, autocommit=True) as db:
+            def one(sql: str) -> int:
+                return int(db.execute(sql).fetchone()[0])
+
+            workers = self.start(count, self.config(url, "1h"))
+            try:
+                cpu, server = self.cpu(workers), self.server_cpu()
+                start = time.monotonic()
+                db.execute("UPDATE sources SET next_poll_at = NULL")
+                n = len(self.sources) * polling.ITEMS
+                r.made_s = wait_until(f"{n} alerts", lambda: one("SELECT COUNT(*) FROM alerts") >= n, 600.0, workers)
+                wait_until(f"{n} deliveries", lambda: one("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'")
+                           >= n, 600.0, workers)
+                r.sent_s = time.monotonic() - start
+                r.alerts = one("SELECT COUNT(*) FROM alerts")
+                r.first_server_cpu = self.server_cpu() - server
+                r.first_cpu = self.cpu(workers) - cpu + r.first_server_cpu
+            finally:
+                for w in workers:
+                    w.stop()
+            db.execute("UPDATE sources SET next_poll_at = NULL")  # due at once, then every second
+            workers = self.start(count, self.config(url, "1s"))
+            try:
+                time.sleep(WARM)
+                log = polling.AccessLog(self.access)
+                log.since_mark()
+                cpu, server, start = self.cpu(workers), self.server_cpu(), time.monotonic()
+                time.sleep(self.args.seconds)
+                r.poll_server_cpu = self.server_cpu() - server
+                r.poll_cpu = self.cpu(workers) - cpu + r.poll_server_cpu
+                r.window = time.monotonic() - start
+                r.polls = log.since_mark()[2]
+            finally:
+                for w in workers:
+                    w.stop()
+        return r
+
+    def sqlite_once(self, sources: bool) -> tuple[float, float]:
+        """CPU seconds and wall time of `watcher run --once` on the SQLite file (over no source: its start)."""
+        database = self.folder / "watcher.db"
+        config = self.config(database, "1h", sources)
+        start = time.monotonic()
+        proc = subprocess.Popen([sys.executable, "-m", "watcher", "run", "--once", "--config", str(config)],
+                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.monotonic() - start
+        if os.waitstatus_to_exitcode(status):
+            sys.exit(f"watcher run --once failed:\n{proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+        return usage.ru_utime + usage.ru_stime, wall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sources", type=int, default=400)
+    parser.add_argument("--seconds", type=float, default=15.0, help="the polls window (default 15)")
+    parser.add_argument("--workers", default="1,2,4", help="worker counts (default 1,2,4)")
+    args = parser.parse_args()
+    if not shutil.which("nginx"):
+        sys.exit("skipped: nginx not installed (apt-get install nginx-light)")
+    counts = [int(c) for c in args.workers.split(",")]
+    polling.ITEMS = 1  # one item a feed: one article, one alert, one delivery per source
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    began = time.monotonic()
+    with cluster() as pg, tempfile.TemporaryDirectory(prefix="watcher-scale-") as tmp:
+        work = Path(tmp)
+        work.chmod(0o755)  # nginx workers run unprivileged
+        polling.write_feeds(work / "site", args.sources, 0)
+        access = work / "access.log"
+        receiver = WebhookReceiver().start()
+        try:
+            with polling.nginx(work / "site", polling.free_port(), access) as base:
+                bench = Bench(args, pg, base, work, access, receiver)
+                runs = []
+                for count in counts:
+                    runs.append(bench.run(count))
+                    print_run(runs[-1], args.sources)
+                idle_cpu, idle_wall = bench.sqlite_once(False)
+                first_cpu, first_wall = bench.sqlite_once(True)
+                again_cpu, again_wall = bench.sqlite_once(True)
+        finally:
+            receiver.stop()
+    n = args.sources
+    print(f"cores: {os.cpu_count()}; sources: {n}; load average at the start {load}, at the end "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}; server: nginx on 127.0.0.1")
+    one, most = runs[0], runs[-1]
+    if len(runs) > 1:
+        print(f"scaling, {most.workers} workers vs {one.workers}: polls/s x{rate(most.polls, most.window) / rate(one.polls, one.window):.2f}, "
+              f"alerts made/s x{one.made_s / most.made_s:.2f}, alerts delivered/s x{one.sent_s / most.sent_s:.2f} "
+              f"(on {os.cpu_count()} cores: past the cores, workers share them)")
+    sqlite_first = (first_cpu - idle_cpu, first_wall - idle_wall)
+    sqlite_again = (again_cpu - idle_cpu, again_wall - idle_wall)
+    print(f"SQLite, watcher run --once (its start, {idle_cpu:.2f}s CPU {idle_wall:.2f}s wall, taken off): "
+          f"first poll {rate(n, sqlite_first[1]):.0f} sources/s, conditional poll {rate(n, sqlite_again[1]):.0f}/s")
+    print("cost per source, in ms (CPU / wall):")
+    print(f"  first poll (article, alert, delivery): SQLite {ms(sqlite_first[0], n)} / {ms(sqlite_first[1], n)}; "
+          f"PostgreSQL, 1 worker {ms(one.first_cpu, n)} / {ms(one.sent_s, n)} (of it the server's CPU "
+          f"{ms(one.first_server_cpu, n)}); CPU ratio PG/SQLite x{one.first_cpu / max(sqlite_first[0], 1e-9):.2f}")
+    print(f"  conditional poll (304): SQLite {ms(sqlite_again[0], n)} / {ms(sqlite_again[1], n)}; PostgreSQL, "
+          f"1 worker {ms(one.poll_cpu, one.polls)} / {ms(one.window, one.polls)} (of it the server's CPU "
+          f"{ms(one.poll_server_cpu, one.polls)}); CPU ratio PG/SQLite "
+          f"x{(one.poll_cpu / max(one.polls, 1)) / max(sqlite_again[0] / n, 1e-9):.2f}")
+    print(f"total {time.monotonic() - began:.0f}s")
+
+
+def rate(count: float, seconds: float) -> float:
+    return count / seconds if seconds > 0 else 0.0
+
+
+def ms(seconds: float, count: int) -> str:
+    return f"{1000 * seconds / max(count, 1):.2f}"
+
+
+def print_run(r: Run, sources: int) -> None:
+    print(f"{r.workers} worker{'s' if r.workers > 1 else ' '}: polls {rate(r.polls, r.window):6.0f}/s "
+          f"({r.polls} in {r.window:.1f}s, CPU {r.poll_cpu:.1f}s of which the server {r.poll_server_cpu:.1f}s); "
+          f"alerts made {rate(r.alerts, r.made_s):5.0f}/s, delivered {rate(r.alerts, r.sent_s):5.0f}/s "
+          f"({r.alerts} alerts from {sources} sources: {r.made_s:.1f}s, {r.sent_s:.1f}s; CPU {r.first_cpu:.1f}s)",
+          flush=True)
+
+
+if __name__ == "__main__":
+    main()
