@@ -258,3 +258,38 @@ def test_three_workers_alert_each_story_once_and_a_killed_sender_loses_nothing(p
             for w in workers:  # the worker's whole process group (its own session)
                 stop_group(w.proc)
             receiver.stop()
+
+
+def test_a_due_tick_defers_each_due_source_once_in_batches_beside_a_waiting_poll(
+        postgres: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The due tick defers its polls a batch to an insert; a batch holding a source whose poll waits already is
+    refused whole by the queue, and then goes one by one: that source keeps its one waiting poll, the rest get
+    theirs."""
+    import asyncio
+
+    import procrastinate
+    import psycopg
+
+    from watcher.run import worker
+
+    monkeypatch.setattr(worker, "DEFER_BATCH", 2)
+    url = postgres.new_database()
+
+    async def ticks() -> None:
+        app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url))
+
+        @app.task(name="watcher.poll")
+        async def poll(source_id: str) -> None:
+            pass
+
+        async with app.open_async():
+            await app.schema_manager.apply_schema_async()
+            await worker.defer_polls(app, poll, ["a", "b"])
+            await worker.defer_polls(app, poll, ["b", "c", "d"])  # batches [b, c] (b waits already) and [d]
+            await worker.defer_polls(app, poll, [])
+
+    asyncio.run(ticks())
+    with psycopg.connect(url) as db:
+        jobs = db.execute("SELECT args->>'source_id', queueing_lock, lock, status FROM procrastinate_jobs "
+                          "ORDER BY args->>'source_id'").fetchall()
+    assert jobs == [(s, f"poll:{s}", f"poll:{s}", "todo") for s in "abcd"], jobs

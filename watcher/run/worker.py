@@ -58,6 +58,7 @@ STALLED_AFTER = 20.0  # seconds without a heartbeat after which a worker's jobs 
 DRAIN = 5.0  # seconds jobs in flight get after SIGTERM
 SENDER_LOCK = 0x77617465  # session advisory lock key of the one sending worker
 POLL_RETRIES = 5  # tries of a poll the database refused
+DEFER_BATCH = 500  # poll jobs deferred by one insert
 JOBS_KEPT = 72  # hours failed, cancelled and aborted jobs are kept (to look into)
 
 
@@ -194,9 +195,7 @@ def _tasks(app: Any, config: Config, p: Pipeline) -> None:
     @app.periodic(cron=f"* * * * * */{DUE_EVERY}", periodic_id="due", queueing_lock="due")
     @app.task(name="watcher.due")
     async def due(timestamp: int) -> None:
-        for source_id in due_sources(p, sources):
-            key = f"poll:{source_id}"  # one waiting (queueing lock), never two running (lock)
-            await defer(poll, {"queueing_lock": key, "lock": key}, source_id=source_id)
+        await defer_polls(app, poll, due_sources(p, sources))
 
     @app.periodic(cron=f"* * * * * */{DELIVER_EVERY}", periodic_id="sweep", queueing_lock="deliver")
     @app.task(name="watcher.deliver")
@@ -217,6 +216,26 @@ def _tasks(app: Any, config: Config, p: Pipeline) -> None:
         # finished jobs older than JOBS_KEPT hours go too (successful ones are deleted as they finish)
         await app.job_manager.delete_old_jobs(nb_hours=JOBS_KEPT, include_failed=True, include_cancelled=True,
                                               include_aborted=True)
+
+
+async def defer_polls(app: Any, poll: Any, source_ids: list[str]) -> None:
+    """A poll job for each source, DEFER_BATCH to an insert (one round trip each, not one per source: a tick may
+    find thousands due). A batch with a source whose poll is waiting already (deferred meanwhile by another tick)
+    is refused whole by the queue's unique index, and then deferred one by one, that source skipped."""
+    from procrastinate import exceptions
+
+    def job(source_id: str) -> Any:
+        key = f"poll:{source_id}"  # one waiting (queueing lock), never two running (lock)
+        return poll.configure(queueing_lock=key, lock=key).make_new_job(source_id=source_id)
+
+    for start in range(0, len(source_ids), DEFER_BATCH):
+        jobs = [job(s) for s in source_ids[start:start + DEFER_BATCH]]
+        try:
+            await app.job_manager.batch_defer_jobs_async(jobs)
+        except exceptions.AlreadyEnqueued:
+            for one in jobs:
+                with contextlib.suppress(exceptions.AlreadyEnqueued):
+                    await app.job_manager.defer_job_async(one)
 
 
 async def poll_due_source(source: SourceConfig, p: Pipeline) -> bool:
