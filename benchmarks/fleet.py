@@ -9,6 +9,7 @@ a session of its own (its reader process goes with it), its output in a log file
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -91,6 +92,7 @@ class Worker:
         self.proc: subprocess.Popen | None = None
         self.runs = 0
         self.cpu = 0.0  # CPU seconds of its ended runs
+        self.offset = 0  # where the log of its current run starts
 
     @property
     def log(self) -> Path:
@@ -98,6 +100,7 @@ class Worker:
 
     def start(self) -> Worker:
         self.runs += 1
+        self.offset = self.log.stat().st_size if self.log.exists() else 0
         extra = ["--concurrency", str(self.concurrency)] if self.concurrency else []
         with self.log.open("ab") as out:
             out.write(f"--- run {self.runs}\n".encode())
@@ -144,6 +147,12 @@ class Worker:
         except (ProcessLookupError, PermissionError):
             pass
         return self.proc.returncode
+
+    def said(self, pattern: str) -> bool:
+        """Whether this run of the worker logged a line matching `pattern` (a regex)."""
+        with self.log.open("rb") as f:
+            f.seek(self.offset)
+            return re.search(pattern.encode(), f.read()) is not None
 
     def tail(self, chars: int = 2000) -> str:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""

@@ -231,7 +231,7 @@ class Kill:
     in_flight: set[tuple[int, int]] = field(default_factory=set)  # refs received, still pending in the outbox
 
 
-class Store:
+class Reads:
     """Reads of the store and of the queue, on one autocommit session."""
 
     def __init__(self, url: str) -> None:
@@ -278,7 +278,7 @@ def kill_times(rng: random.Random, kills: int, window: float) -> list[float]:
     return times
 
 
-def kill_one(number: int, workers: list[Worker], store: Store, receiver: WebhookReceiver, rng: random.Random,
+def kill_one(number: int, workers: list[Worker], store: Reads, receiver: WebhookReceiver, rng: random.Random,
              room: Newsroom, last_kill: float) -> Kill:
     """Freeze a worker, read what it was sending, kill it -9, start it again."""
     sender = store.sender_pid()
@@ -323,7 +323,7 @@ def main() -> None:
                               delivery={"retry": "1s", "admin": None},
                               channels={"desk": {"urls": [f"json://{receiver.base}/desk"]}})
         workers = [Worker(n + 1, config, folder).start() for n in range(args.workers)]
-        store = Store(url)
+        store = Reads(url)
         kills: list[Kill] = []
         try:
             setup = wait_until("first poll of every feed", lambda: len(room.last_tag) == args.sources, 180.0,

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -87,8 +86,7 @@ class Bench:
 
     def start(self, count: int, config: Path) -> list[Worker]:
         workers = [Worker(n + 1, config, self.folder).start() for n in range(count)]
-        wait_until(f"{count} workers up", lambda: all(re.search(r"worker: \d+ sources", w.tail(400))
-                                                      for w in workers), 180.0, workers)
+        wait_until(f"{count} workers up", lambda: all(w.said(r"worker: \d+ sources") for w in workers), 180.0, workers)
         return workers
 
     def cpu(self, workers: list[Worker]) -> float:
@@ -194,7 +192,8 @@ def main() -> None:
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}; server: nginx on 127.0.0.1")
     one, most = runs[0], runs[-1]
     if len(runs) > 1:
-        print(f"scaling, {most.workers} workers vs {one.workers}: polls/s x{rate(most.polls, most.window) / rate(one.polls, one.window):.2f}, "
+        polls = rate(most.polls, most.window) / max(rate(one.polls, one.window), 1e-9)
+        print(f"scaling, {most.workers} workers vs {one.workers}: polls/s x{polls:.2f}, "
               f"alerts made/s x{one.made_s / most.made_s:.2f}, alerts delivered/s x{one.sent_s / most.sent_s:.2f} "
               f"(on {os.cpu_count()} cores: past the cores, workers share them)")
     sqlite_first = (first_cpu - idle_cpu, first_wall - idle_wall)
