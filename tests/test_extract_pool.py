@@ -42,3 +42,71 @@ def test_slow_extraction_keeps_the_feed_text(web: WebServer, tmp_path: Path) -> 
     row = sqlite3.connect(tmp_path / "data/watcher.db").execute(
         "SELECT body, summary_only, extract_error FROM articles").fetchone()
     assert row == (summary, 1, "extraction took longer than 0.05s")
+
+
+def _slow_start(seconds: float) -> float:
+    """Unpickled in a starting worker: it ignores SIGTERM while it sleeps, which holds open the moment between a
+    worker's fork and its opening of the pool's semaphores (a few ms on a quiet machine, longer on a loaded one)."""
+    import signal
+    import time
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    time.sleep(seconds)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    return seconds
+
+
+class SlowToStart:
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __reduce__(self) -> tuple:
+        return _slow_start, (self.seconds,)
+
+
+STOP_WHILE_STARTING = """
+import multiprocessing, sys, time
+from pebble import ProcessPool
+from tests.test_extract_pool import SlowToStart
+from watcher.extract.warmup import forkserver_context, stop_pool
+
+def ignores_sigterm(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            ignored = next(line for line in f if line.startswith("SigIgn:")).split()[1]
+    except (OSError, StopIteration):
+        return False
+    return bool(int(ignored, 16) & (1 << 14))
+
+if __name__ == "__main__":
+    pool = ProcessPool(max_workers=2, initializer=float, initargs=(SlowToStart(0.5),), context=forkserver_context())
+    pool.schedule(int)
+    deadline = time.monotonic() + 60
+    while not (len(kids := multiprocessing.active_children()) == 2 and all(ignores_sigterm(k.pid) for k in kids)):
+        assert time.monotonic() < deadline, f"workers never reached their start: {kids}"
+        time.sleep(0.01)
+    if sys.argv[1] == "pebble":
+        pool.stop()
+        pool.join()
+    else:
+        stop_pool(pool)
+    print("stopped")
+"""
+
+
+@pytest.mark.parametrize("how", ["pebble", "stop_pool"])
+def test_stopping_the_pool_while_workers_start_prints_no_traceback(how: str) -> None:
+    """pebble alone unlinks the pool's semaphores before it signals its workers, so a worker still starting fails
+    to open them and prints a traceback; `stop_pool` (what Extractor and Readers close with) ends the workers
+    first. The pebble case shows the test sees the fault it guards against."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-c", STOP_WHILE_STARTING, how], cwd=root, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0 and "stopped" in result.stdout, result.stdout + result.stderr
+    if how == "pebble":
+        assert "SemLock" in result.stderr and "FileNotFoundError" in result.stderr, result.stderr
+    else:
+        assert "Traceback" not in result.stderr, result.stderr

@@ -47,7 +47,7 @@ cli.add_command(rules_cmd)
 def run(config_path: Path, once: bool) -> None:
     """Run the daemon: poll every source on its schedule until SIGTERM/SIGINT.
 
-    On a stop request, polls in flight get 6 s to finish and the process exits 0.
+    On a stop request, polls in flight get 5 s to finish and the process exits 0.
     With `server: listen:` in the config, /healthz and /metrics are served there.
 
     With --once, poll every source one time and exit 0 (even when some

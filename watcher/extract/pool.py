@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from watcher.extract.model import Extracted
 
 from watcher.errors import WatcherError
-from watcher.extract.warmup import forkserver_context
+from watcher.extract.warmup import forkserver_context, stop_pool
 from watcher.extract.worker import extract as extract_in_worker
 
 
@@ -39,6 +40,7 @@ class Extractor:
         self._pool = ProcessPool(max_workers=self.workers, max_tasks=max_tasks, context=forkserver_context())
         self._started = False
         self._starting = asyncio.Lock()
+        self._pool_start = threading.Lock()  # held while the pool starts in a thread; close() waits for it
 
     async def extract(
         self, html: bytes, url: str | None, *, need_date: bool = True
@@ -59,14 +61,18 @@ class Extractor:
         if not self._started:
             async with self._starting:
                 if not self._started:
-                    future = await asyncio.to_thread(self._pool.schedule, extract_in_worker, args, timeout=self.timeout)
+                    future = await asyncio.to_thread(self._start, args)
                     self._started = True
                     return future
         return self._pool.schedule(extract_in_worker, args=args, timeout=self.timeout)
 
+    def _start(self, args: tuple) -> "ProcessFuture":
+        with self._pool_start:
+            return self._pool.schedule(extract_in_worker, args=args, timeout=self.timeout)
+
     def close(self) -> None:
-        self._pool.stop()
-        self._pool.join(timeout=10)
+        with self._pool_start:  # a start under way (its poll cancelled by a stop) ends first, then every worker
+            stop_pool(self._pool)
 
     def __enter__(self) -> "Extractor":
         return self

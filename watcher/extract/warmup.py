@@ -1,17 +1,43 @@
 """The extraction workers' fork server: it imports trafilatura once and forks workers from it.
 
 It starts with the first page to extract (`Extractor`), so a command or poll with nothing to read never pays
-for it.
+for it. `stop_pool` ends a pool of workers forked from it.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pebble import ProcessPool
 
 PRELOAD = ["watcher.extract.preload"]
+STOP_WAIT = 3.0  # seconds a worker gets to exit on SIGTERM before it is killed (pebble's own wait)
 
 
 def forkserver_context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     return context
+
+
+def stop_pool(pool: "ProcessPool", timeout: float = 10.0) -> None:
+    """Stop a pebble pool: its workers first, then the pool.
+
+    pebble's own stop unlinks its channel's semaphores before it signals the workers, so a worker still starting
+    at that moment (unpickling its channel, which opens them by name) dies with a traceback on the daemon's
+    stderr: seen when a short `run --once` ended while the second worker was still coming up on a loaded
+    machine. Ending the workers first leaves none that can open them. The workers are read from pebble's
+    manager (no public list); if that is not there, the pool stops as pebble stops it."""
+    pool.stop()
+    manager = getattr(getattr(pool, "_pool_manager", None), "worker_manager", None)
+    workers = list(getattr(manager, "workers", {}).values())
+    for process in workers:
+        process.terminate()
+    for process in workers:
+        process.join(STOP_WAIT)
+        if process.is_alive():
+            process.kill()
+            process.join()
+    pool.join(timeout=timeout)

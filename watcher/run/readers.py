@@ -18,12 +18,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import pickle
+import threading
+from concurrent.futures import Future
 from typing import Any
 
 from pebble import ProcessPool
 from pebble.common import ProcessExpired
 
-from watcher.extract.warmup import forkserver_context
+from watcher.extract.warmup import forkserver_context, stop_pool
 from watcher.fetch import Response
 from watcher.parse.items import Listing, read_listing
 from watcher.run.memory import BIG_DOCUMENT
@@ -49,6 +51,7 @@ class Readers:
         self._read_here = 0
         self._pool: ProcessPool | None = None
         self._up: asyncio.Task[None] | None = None  # the worker's start, done when it first answered
+        self._pool_start = threading.Lock()  # held while the pool starts in a thread; close() waits for it
 
     async def listing(self, source_id: str, type_: str | None, resp: Response) -> Listing:
         """`read_listing(source_id, type_, resp)`, in the worker once it is up; FeedParseError as it raises it."""
@@ -81,16 +84,20 @@ class Readers:
     async def _start(self) -> None:
         try:
             self._pool = ProcessPool(max_workers=self.workers, max_tasks=MAX_TASKS, context=forkserver_context())
-            await asyncio.wrap_future(await asyncio.to_thread(self._pool.schedule, int))  # the first answer
+            await asyncio.wrap_future(await asyncio.to_thread(self._first, self._pool))  # the first answer
         except Exception as e:
             log.info("reader process not started (%s); documents are read in parser threads", e)
             raise
 
+    def _first(self, pool: ProcessPool) -> "Future[int]":
+        with self._pool_start:
+            return pool.schedule(int)
+
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.stop()
-            self._pool.join(timeout=10)
-            self._pool = None
+        with self._pool_start:  # a start under way ends first, then every worker
+            if self._pool is not None:
+                stop_pool(self._pool)
+                self._pool = None
         if self._up is not None and not self._up.done():
             self._up.cancel()
 
