@@ -27,7 +27,7 @@ undated copy, an archive page) whose leads date the event to other years.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 import numpy as np
@@ -238,10 +238,12 @@ def decide(
     order = sorted(everyone)
     cos = dict(zip(order, cosines(new, [everyone[a].sketch for a in order]).tolist()))
     # judged without words first; only the verdicts kept are explained
-    verdicts = [compare(new, c, window, cos[c.article_id], explain=False) for c in cands]
+    judged = {(c.article_id, c.story_id, id(c.sketch)): compare(new, c, window, cos[c.article_id], explain=False)
+              for c in cands}  # a story's closest article is most often a candidate: judged once
+    verdicts = list(judged.values())
     vetoed = {v.story_id for v in verdicts if v.veto}
     if "content" in SIGNALS:
-        verdicts += [linked(new, group, window, cos, explain=False)
+        verdicts += [linked(new, group, window, cos, explain=False, judged=judged)
                      for story_id, group in sorted(members.items()) if story_id not in vetoed and group]
     best: Verdict | None = None
     closest: Verdict | None = None
@@ -263,18 +265,25 @@ def decide(
     return explained(best), explained(closest)
 
 
-def linked(new: Sketch, group: list[Candidate], window: float, cos: dict[int, float], explain: bool) -> Verdict:
+def linked(
+    new: Sketch, group: list[Candidate], window: float, cos: dict[int, float], explain: bool,
+    judged: dict[tuple[int, int, int], Verdict] | None = None,
+) -> Verdict:
     """The content signal's verdict on `new` against one story: the average TF-IDF cosine (`cos`, by article)
     with its articles in the window (`group`), against what is needed. Without `explain`, the verdict's `why`
-    is left empty (and the share of the words other than names and figures is not computed)."""
+    is left empty (and the share of the words other than names and figures is not computed); `judged`: the
+    unexplained verdicts already made, by article, story and sketch."""
     link = sum(cos[c.article_id] for c in group) / len(group)
     top = max(group, key=lambda c: (cos[c.article_id], -c.article_id))
-    v = compare(new, top, window, cos[top.article_id], explain)
-    years = new.event_year(), top.sketch.event_year()
-    if "years" in SIGNALS and None not in years and years[0] != years[1] and stale(new) and stale(top.sketch):
-        why = f"content similarity {link:.2f}, but the texts date the event {years[1]} and {years[0]}; {v.why}"
-        return replace(v, same=False, signal="none", score=link, scores={**v.scores, "content_link": link},
-                       why=why if explain else "")
+    v = None if explain or judged is None else judged.get((top.article_id, top.story_id, id(top.sketch)))
+    if v is None:
+        v = compare(new, top, window, cos[top.article_id], explain)
+    # (only two undated texts can both be stale)
+    if "years" in SIGNALS and not new.dated and not top.sketch.dated:
+        years = new.event_year(), top.sketch.event_year()
+        if None not in years and years[0] != years[1] and stale(new) and stale(top.sketch):
+            why = f"content similarity {link:.2f}, but the texts date the event {years[1]} and {years[0]}; {v.why}"
+            return _amended(v, False, "none", link, why if explain else "", {**v.scores, "content_link": link})
     days = min(abs(new.at - c.sketch.at) for c in group) / 86400
     need = (CONTENT_SAME if len(new.names & top.sketch.names) >= MIN_SHARED_NAMES else CONTENT_WITHOUT_NAMES) \
         + CONTENT_PER_DAY * days
@@ -296,4 +305,9 @@ def linked(new: Sketch, group: list[Candidate], window: float, cos: dict[int, fl
                f"(closest {cos[top.article_id]:.2f}; {needed}), {words:.2f} of it from words other "
                f"than names and figures; {v.why}")
         scores["topic_link"] = words
-    return replace(v, same=same, signal="content" if same else "none", score=link, why=why, scores=scores)
+    return _amended(v, same, "content" if same else "none", link, why, scores)
+
+
+def _amended(v: Verdict, same: bool, signal: str, score: float, why: str, scores: dict[str, float]) -> Verdict:
+    """`v` with another outcome (dataclasses.replace, without its cost: a placement makes several)."""
+    return Verdict(v.article_id, v.story_id, same, signal, score, why, v.shared_names, v.shared_numbers, v.veto, scores)
