@@ -11,7 +11,8 @@ For each worker count, on a fresh database:
   source is made due at once; timed from then until every item is an alert (alerts made/s) and until every
   alert is delivered (delivered/s: one worker sends at a time, whatever the count).
 - polls: the workers are started again with a 1 s interval, so every source is always due; the conditional
-  requests (304) nginx answers in a `--seconds` window, from its access log, are the polls per second.
+  requests (304) nginx answers, from its access log, in each of three slices of a `--seconds` window are the
+  polls per second (their median printed, with each slice's).
 The scaling ratio is the rate with 4 workers over the rate with 1; the cores are printed, since workers past
 the core count only share them.
 
@@ -28,11 +29,12 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polling
@@ -51,6 +53,7 @@ rules:
 """
 NOT_DUE = "2100-01-01T00:00:00+00:00"
 WARM = 3.0  # seconds the workers poll before the polls window opens
+SLICES = 3  # the polls window is timed in this many slices (the median rate is printed)
 
 
 @dataclass
@@ -65,6 +68,11 @@ class Run:
     window: float = 0.0
     poll_cpu: float = 0.0  # CPU seconds of the window (workers and server)
     poll_server_cpu: float = 0.0
+    rates: list[float] = field(default_factory=list)  # polls per second in each slice of the window
+
+    @property
+    def polls_per_s(self) -> float:
+        return statistics.median(self.rates) if self.rates else 0.0
 
 
 class Bench:
@@ -133,11 +141,15 @@ class Bench:
                 log = polling.AccessLog(self.access)
                 log.since_mark()
                 cpu, server, start = self.cpu(workers), self.server_cpu(), time.monotonic()
-                time.sleep(self.args.seconds)
+                for _ in range(SLICES):
+                    begun = time.monotonic()
+                    time.sleep(self.args.seconds / SLICES)
+                    polls = log.since_mark()[2]
+                    r.rates.append(rate(polls, time.monotonic() - begun))
+                    r.polls += polls
                 r.poll_server_cpu = self.server_cpu() - server
                 r.poll_cpu = self.cpu(workers) - cpu + r.poll_server_cpu
                 r.window = time.monotonic() - start
-                r.polls = log.since_mark()[2]
             finally:
                 for w in workers:
                     w.stop()
@@ -192,7 +204,7 @@ def main() -> None:
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}; server: nginx on 127.0.0.1")
     one, most = runs[0], runs[-1]
     if len(runs) > 1:
-        polls = rate(most.polls, most.window) / max(rate(one.polls, one.window), 1e-9)
+        polls = most.polls_per_s / max(one.polls_per_s, 1e-9)
         print(f"scaling, {most.workers} workers vs {one.workers}: polls/s x{polls:.2f}, "
               f"alerts made/s x{one.made_s / most.made_s:.2f}, alerts delivered/s x{one.sent_s / most.sent_s:.2f} "
               f"(on {os.cpu_count()} cores: past the cores, workers share them)")
@@ -220,8 +232,9 @@ def ms(seconds: float, count: int) -> str:
 
 
 def print_run(r: Run, sources: int) -> None:
-    print(f"{r.workers} worker{'s' if r.workers > 1 else ' '}: polls {rate(r.polls, r.window):6.0f}/s "
-          f"({r.polls} in {r.window:.1f}s, CPU {r.poll_cpu:.1f}s of which the server {r.poll_server_cpu:.1f}s); "
+    print(f"{r.workers} worker{'s' if r.workers > 1 else ' '}: polls {r.polls_per_s:6.0f}/s "
+          f"(median of {[round(x) for x in r.rates]}; {r.polls} in {r.window:.1f}s, CPU {r.poll_cpu:.1f}s of which "
+          f"the server {r.poll_server_cpu:.1f}s); "
           f"alerts made {rate(r.alerts, r.made_s):5.0f}/s, delivered {rate(r.alerts, r.sent_s):5.0f}/s "
           f"({r.alerts} alerts from {sources} sources: {r.made_s:.1f}s, {r.sent_s:.1f}s; CPU {r.first_cpu:.1f}s)",
           flush=True)
