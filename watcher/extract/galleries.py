@@ -12,28 +12,32 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 _GALLERY = re.compile(r"gallery|slideshow|carousel", re.IGNORECASE)
 _MIN_ITEMS = 3  # <li>, <figure> or <img> inside
 _MAX_PAGE_SHARE = 0.5
 _NEVER = frozenset({"html", "body", "main", "article"})
+_NAMED = etree.XPath("descendant-or-self::*[@class or @id]")  # elements only, in document order
 
 
 def find_galleries(tree: HtmlElement) -> list[HtmlElement]:
     """The outermost gallery widgets of the page."""
-    body = tree.find("body")
-    page_chars = _chars(body) if body is not None else 0
+    page_chars = None  # the body's text, measured once a candidate needs it (most pages have none)
     doomed: list[HtmlElement] = []
-    for el in tree.iter():
-        if not isinstance(el.tag, str) or el.tag in _NEVER:
-            continue
-        if not _GALLERY.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+    for el in _NAMED(tree):
+        if el.tag in _NEVER or not _GALLERY.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
             continue
         if any(ancestor in doomed for ancestor in el.iterancestors()):
             continue
         items = sum(1 for _ in el.iter("li", "figure", "img"))
-        if items >= _MIN_ITEMS and _chars(el) < _MAX_PAGE_SHARE * page_chars:
+        if items < _MIN_ITEMS:
+            continue
+        if page_chars is None:
+            body = tree.find("body")
+            page_chars = _chars(body) if body is not None else 0
+        if _chars(el) < _MAX_PAGE_SHARE * page_chars:
             doomed.append(el)
     return doomed
 
