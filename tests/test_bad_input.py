@@ -6,7 +6,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tests.conftest import run_cli, run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.pages import news_page, paragraphs, rss
 from tests.webserver import Route, WebServer
 
@@ -42,7 +42,7 @@ def test_broken_sources_fail_alone_and_lose_nothing(web: WebServer, tmp_path: Pa
     ]
     config = write_config(tmp_path, sources, defaults={"interval": "15m", "timeout": "3s"},
                           http={"allow_private": True, "max_bytes": "2MB"})
-    first = run_watcher("run", "--once", "--config", str(config))
+    first = run_cli("run", "--once", "--config", str(config))
     assert first.returncode == 0, first.stderr
     db = tmp_path / "data/watcher.db"
     assert count(db, "SELECT COUNT(*) FROM articles") == 2 + len(bad_names)
@@ -61,7 +61,7 @@ def test_broken_sources_fail_alone_and_lose_nothing(web: WebServer, tmp_path: Pa
     web.route("/huge/feed.xml", Route(b"<rss>" + b"<!-- padding -->" * 330_000 + b"</rss>"))  # about 5 MB
     web.route("/silent/feed.xml", Route(b"", hang=30))
 
-    second = run_watcher("run", "--once", "--config", str(config))
+    second = run_cli("run", "--once", "--config", str(config))
     assert second.returncode == 0, second.stderr
     log = second.stdout
     assert "source html: parse: not a feed: the URL serves an HTML page; it advertises the feed " in log
@@ -89,7 +89,7 @@ def test_page_that_cannot_be_fetched_keeps_the_feed_text(web: WebServer, tmp_pat
                                        "guid": "f-1", "summary": summary}])))
     web.route("/2026/11/ferry-cuts-winter.html", Route(b"oops", status=503))
     config = write_config(tmp_path, [{"id": "ferry", "url": web.url("/feed.xml")}])
-    result = run_watcher("run", "--once", "--config", str(config))
+    result = run_cli("run", "--once", "--config", str(config))
     assert result.returncode == 0
     conn = sqlite3.connect(tmp_path / "data/watcher.db")
     body, summary_only, error = conn.execute("SELECT body, summary_only, extract_error FROM articles").fetchone()

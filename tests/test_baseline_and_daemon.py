@@ -8,7 +8,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.pages import news_page, paragraphs, rss
 from tests.webserver import Route, WebServer
 
@@ -39,13 +39,13 @@ def test_first_poll_is_a_baseline_unless_turned_off(web: WebServer, tmp_path: Pa
         {"id": "a", "url": web.url("/a/feed.xml")},
         {"id": "b", "url": web.url("/b/feed.xml"), "baseline": False},
     ])
-    assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
+    assert run_cli("run", "--once", "--config", str(config)).returncode == 0
     db = tmp_path / "data/watcher.db"
     assert alertable(db) == {"old-news-from-tuesday": 0, "old-news-from-monday": 1}
 
     # published after the source was added, seen on a later poll: alerts
     publish(web, "a", [("old-news-from-tuesday", old), ("fresh-news-this-morning", NOW + timedelta(minutes=1))])
-    assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
+    assert run_cli("run", "--once", "--config", str(config)).returncode == 0
     assert alertable(db)["fresh-news-this-morning"] == 1
 
 
@@ -78,7 +78,7 @@ def test_daemon_polls_on_schedule_and_stops_cleanly_on_sigterm(web: WebServer, t
 def test_restart_does_not_repoll_early(web: WebServer, tmp_path: Path) -> None:
     publish(web, "a", [("quiet-day-at-the-harbour", NOW)])
     config = write_config(tmp_path, [{"id": "a", "url": web.url("/a/feed.xml"), "interval": "1h"}])
-    assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
+    assert run_cli("run", "--once", "--config", str(config)).returncode == 0
     hits = web.hits.count("/a/feed.xml")
     log = tmp_path / "daemon.log"
     with log.open("w") as sink:

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.ops import publish
 from tests.webserver import WebServer
 from watcher.store.schema import SCHEMA_VERSION
@@ -34,7 +34,7 @@ def _digest(db: Path) -> dict[str, str]:
 
 
 def _refused(config: Path, args: list[str], words: str) -> str:
-    result = run_watcher(args[0], "--config", str(config), *args[1:], timeout=120)
+    result = run_cli(args[0], "--config", str(config), *args[1:])
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 1, (args, result.stdout[-2000:], result.stderr[-2000:])
     assert len(lines) == 1, (args, result.stderr[-2000:])
@@ -56,7 +56,7 @@ def test_a_garbage_database_file_is_refused_untouched(web: WebServer, tmp_path: 
 
 def test_a_database_from_a_newer_watcher_is_refused_before_anything_is_written(web: WebServer, tmp_path: Path) -> None:
     config, db = _setup(tmp_path, web)
-    assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
+    assert run_cli("run", "--once", "--config", str(config)).returncode == 0
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA journal_mode = DELETE")  # one plain file: any write, even a journal mode change, shows
     conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION + 1)])
@@ -73,7 +73,7 @@ def test_a_database_from_a_newer_watcher_is_refused_before_anything_is_written(w
 
 def test_a_database_another_program_holds_locked_is_one_line_and_unchanged(web: WebServer, tmp_path: Path) -> None:
     config, db = _setup(tmp_path, web)
-    assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
+    assert run_cli("run", "--once", "--config", str(config)).returncode == 0
     counts = "SELECT (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM alerts), (SELECT last_poll_at FROM sources)"
     conn = sqlite3.connect(db)
     before = conn.execute(counts).fetchone()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli, run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.pages import rss
 from tests.postgres import query
 from tests.receivers import SmtpReceiver, WebhookReceiver
@@ -71,7 +71,7 @@ def test_one_alert_per_channel_with_evidence(web: WebServer, hooks: WebhookRecei
     publish(web, [("veretsky-18500-sent-to-front", "Veretsky: 18,500 migrants sent to the front", STORY),
                   ("veretsky-10000-last-year", "Veretsky: 10,000 sent", OLD)])
     config = configure(tmp_path, web, hooks, smtp.port)
-    result = run_watcher("run", "--once", "--config", str(config))
+    result = run_cli("run", "--once", "--config", str(config))
     assert result.returncode == 0, result.stdout + result.stderr
 
     article_url = web.url("/2026/11/veretsky-18500-sent-to-front.html")
@@ -94,7 +94,7 @@ def test_one_alert_per_channel_with_evidence(web: WebServer, hooks: WebhookRecei
     assert "Anton Veretsky said on Tuesday" in SmtpReceiver.text_of(mail)
     assert "=== Veretsky: migrants sent to the front ===" in result.stdout  # console://
 
-    again = run_watcher("run", "--once", "--config", str(config))
+    again = run_cli("run", "--once", "--config", str(config))
     assert again.returncode == 0
     assert len(hooks.received) == 2 and len(smtp.messages) == 1, "nothing is sent twice"
 
@@ -120,7 +120,7 @@ def test_channel_down_then_recovered_after_restart(web: WebServer, smtp: SmtpRec
     publish(web, [("veretsky-18500-sent-to-front", "Veretsky: 18,500 migrants sent to the front", STORY)])
     config = configure(tmp_path, web, hooks, smtp.port, delivery={"retry": "1s"}, database=str(database))
     try:
-        first = run_watcher("run", "--once", "--config", str(config))
+        first = run_cli("run", "--once", "--config", str(config))
         assert first.returncode == 0
         assert "queued for retry" in first.stdout
         assert hooks.received == []
@@ -134,7 +134,7 @@ def test_channel_down_then_recovered_after_restart(web: WebServer, smtp: SmtpRec
         hooks.fail_next = []
         if failure == "refused":
             hooks.start()
-        second = run_watcher("run", "--once", "--config", str(config))
+        second = run_cli("run", "--once", "--config", str(config))
         assert second.returncode == 0
         assert sorted(r.path for r in hooks.received) == ["/alerts", "/form"]
         assert len(smtp.messages) == 1
@@ -156,7 +156,7 @@ def test_given_up_after_max_age_with_a_notice_to_admin(web: WebServer, smtp: Smt
     cfg["channels"]["admin"] = {"urls": [f"json://{admin.base}/admin"]}
     config.write_text(__import__("yaml").safe_dump(cfg))
     try:
-        result = run_watcher("run", "--once", "--config", str(config))
+        result = run_cli("run", "--once", "--config", str(config))
         assert result.returncode == 0
         assert "given up after" in result.stdout
         notices = [r.json["title"] for r in admin.received]
@@ -175,7 +175,7 @@ def test_channel_errors_never_log_the_token(web: WebServer, smtp: SmtpReceiver, 
     cfg = __import__("yaml").safe_load(config.read_text())
     cfg["channels"]["hooks"]["urls"] = [f"json://user:{secret}@127.0.0.1:{hooks.port}/alerts?token={secret}"]
     config.write_text(__import__("yaml").safe_dump(cfg))
-    result = run_watcher("run", "--once", "--config", str(config))
+    result = run_cli("run", "--once", "--config", str(config))
     assert result.returncode == 0 and "alert 1 to hooks failed" in result.stdout
     assert secret not in result.stdout + result.stderr
     listing = run_cli("alerts", "--config", str(config))
@@ -187,16 +187,16 @@ def test_replay_send_alerts_once(web: WebServer, hooks: WebhookReceiver, smtp: S
     config = configure(tmp_path, web, hooks, smtp.port)
     rules_file = tmp_path / "rules.yaml"
     rules_file.write_text(RULES.replace("veretsky-front", "later-rule").replace("gte: 15000", "gte: 99000"))
-    assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
+    assert run_cli("run", "--once", "--config", str(config)).returncode == 0
     assert hooks.received == []  # the rule in force then did not fire
     rules_file.write_text(RULES)  # a new rule, tried on history
     dry = run_cli("replay", "--config", str(config))
     assert "1 would fire (nothing sent)" in dry.stdout and hooks.received == []
-    sent = run_watcher("replay", "--config", str(config), "--send")
+    sent = run_cli("replay", "--config", str(config), "--send")
     assert sent.returncode == 0, sent.stderr
     assert "1 would fire (4 deliveries sent)" in sent.stdout
     assert sorted(r.path for r in hooks.received) == ["/alerts", "/form"] and len(smtp.messages) == 1
-    again = run_watcher("replay", "--config", str(config), "--send")
+    again = run_cli("replay", "--config", str(config), "--send")
     assert "(0 deliveries sent)" in again.stdout and len(hooks.received) == 2
 
 
@@ -212,11 +212,11 @@ def test_failing_and_recovered_notices_once_across_restarts(web: WebServer, smtp
     config.write_text(yaml.safe_dump(cfg))
     try:
         for _ in range(2):  # two runs while the channel is down
-            assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
+            assert run_cli("run", "--once", "--config", str(config)).returncode == 0
         titles = [r.json["title"] for r in admin.received]
         assert titles == ["watcher: channel 'hooks' is failing"]
         hooks.start()
-        assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
+        assert run_cli("run", "--once", "--config", str(config)).returncode == 0
         titles = [r.json["title"] for r in admin.received]
         assert titles == ["watcher: channel 'hooks' is failing", "watcher: channel 'hooks' recovered"]
         assert sorted(r.path for r in hooks.received) == ["/alerts", "/form"]
@@ -241,17 +241,17 @@ def test_digest_channel_gets_one_message_listing_its_alerts(web: WebServer, smtp
     config.write_text(yaml.safe_dump(cfg))
     (tmp_path / "rules.yaml").write_text(RULES.replace("notify: [hooks, mail, screen]", "notify: [hooks, daily]"))
     try:
-        first = run_watcher("run", "--once", "--config", str(config))
+        first = run_cli("run", "--once", "--config", str(config))
         assert first.returncode == 0
         assert len(hooks.received) == 4 and digest.received == []  # two alerts, two URLs; the digest waits
         time.sleep(2.2)
-        second = run_watcher("run", "--once", "--config", str(config))
+        second = run_cli("run", "--once", "--config", str(config))
         assert "digest of 2 alerts sent to daily" in second.stdout
         [message] = digest.received
         assert message.json["title"] == "watcher digest: 2 alerts"
         body = message.json["message"]
         assert "veretsky-18500-sent-to-front" in body and "veretsky-21000-in-the-east" in body
-        third = run_watcher("run", "--once", "--config", str(config))
+        third = run_cli("run", "--once", "--config", str(config))
         assert third.returncode == 0 and len(digest.received) == 1  # nothing new, nothing sent
     finally:
         digest.stop()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli, run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.ops import STORIES, publish, start_daemon, stop, wait_for
 from tests.pages import news_page, rss
 from tests.receivers import WebhookReceiver
@@ -60,7 +60,7 @@ def test_a_slow_channel_gets_each_alert_once(web: WebServer, hooks: WebhookRecei
     urls = publish(web, "a", HARBOUR_SLUGS[:2])
     hooks.delay = delay  # answers well after Apprise's own 4 s read timeout (6 s), or just under it (3 s)
     config = harbour_config(tmp_path, web, hooks)
-    result = run_watcher("run", "--once", "--config", str(config))
+    result = run_cli("run", "--once", "--config", str(config))
     assert result.returncode == 0, result.stdout + result.stderr
     assert per_article(hooks) == {u: 1 for u in urls}, result.stdout
     assert {(d["status"], d["attempts"]) for d in deliveries(config)} == {("sent", 1)}
@@ -92,13 +92,13 @@ def test_a_timed_out_send_waits_for_its_backoff(web: WebServer, hooks: WebhookRe
     # a backoff no busy machine outlasts between the two runs (the default 30 s, it can)
     config = harbour_config(tmp_path, web, hooks, channel={"read_timeout": "1s", "connect_timeout": "2s"},
                             delivery={"retry": "10m"}, database=str(database))
-    result = run_watcher("run", "--once", "--config", str(config))
+    result = run_cli("run", "--once", "--config", str(config))
     assert result.returncode == 0, result.stdout + result.stderr
     assert per_article(hooks) == {u: 1 for u in urls}, "a timed-out send is not sent again at once"
     rows = deliveries(config)
     assert [(d["status"], d["attempts"]) for d in rows] == [("pending", 1)] * 2, rows
     assert all("no answer within 1s" in d["last_error"] for d in rows), rows
-    again = run_watcher("run", "--once", "--config", str(config))  # the backoff (10 min) has not passed
+    again = run_cli("run", "--once", "--config", str(config))  # the backoff (10 min) has not passed
     assert again.returncode == 0
     assert per_article(hooks) == {u: 1 for u in urls}
 
@@ -115,10 +115,10 @@ def test_source_notices_are_retried_and_a_failed_send_is_logged_once(web: WebSer
         config = harbour_config(tmp_path, web, hooks, admin=admin, delivery={"source_failing_after": "1s", "retry": "1s"},
                                 database=str(database))
         config.write_text(config.read_text().replace("/a/feed.xml", "/a/feed.xml?auth_token=Sekrit77Val"))
-        assert run_watcher("run", "--once", "--config", str(config)).returncode == 0  # the failing streak starts
+        assert run_cli("run", "--once", "--config", str(config)).returncode == 0  # the failing streak starts
         time.sleep(1.2)
         admin.fail_next = [(500, {})]  # the admin channel refuses the first notice
-        second = run_watcher("run", "--once", "--config", str(config))
+        second = run_cli("run", "--once", "--config", str(config))
         assert second.returncode == 0, second.stdout + second.stderr
         assert [r.json["title"] for r in admin.snapshot()] == ["watcher: source 'a' is failing"], second.stdout
         assert all("Sekrit77Val" not in r.body.decode() for r in admin.snapshot())
@@ -127,7 +127,7 @@ def test_source_notices_are_retried_and_a_failed_send_is_logged_once(web: WebSer
 
         publish(web, "a", HARBOUR_SLUGS[:1])  # the source works again; the notice of it is refused once too
         admin.fail_next = [(500, {})]
-        third = run_watcher("run", "--once", "--config", str(config))
+        third = run_cli("run", "--once", "--config", str(config))
         assert third.returncode == 0
         assert [r.json["title"] for r in admin.snapshot()] == ["watcher: source 'a' is failing",
                                                               "watcher: source 'a' recovered"], third.stdout
@@ -183,7 +183,7 @@ def test_a_failing_template_falls_back_to_the_standard_message(web: WebServer, h
                                                                tmp_path: Path) -> None:
     urls = publish(web, "a", HARBOUR_SLUGS[:2])
     config = harbour_config(tmp_path, web, hooks, rules=SPEAKERLESS, channel={"template": "{{ url }} {{ headline }}"})
-    result = run_watcher("run", "--once", "--config", str(config))
+    result = run_cli("run", "--once", "--config", str(config))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert per_article(hooks) == {u: 1 for u in urls}
@@ -216,7 +216,7 @@ def test_no_secret_in_any_output(web: WebServer, hooks: WebhookReceiver, tmp_pat
                           http={"allow_private": True, "moved_after": 2})
     shown = []
     for log_format in ("plain", "json"):  # the first poll sees the 301, the second moves the source
-        run = run_watcher("--log-level", "debug", "--log-format", log_format, "run", "--once", "--config", str(config))
+        run = run_cli("--log-level", "debug", "--log-format", log_format, "run", "--once", "--config", str(config))
         assert run.returncode == 0, run.stdout + run.stderr
         shown += [run.stdout, run.stderr]
         commands = (["sources"], ["sources", "--json"], ["alerts"], ["alerts", "--json"], ["stories"],
@@ -248,7 +248,7 @@ def test_huge_titles_make_one_message_each(web: WebServer, hooks: WebhookReceive
                       "published": datetime.now(timezone.utc)})
     web.route("/a/feed.xml", Route(rss(items), content_type="application/rss+xml"))
     config = harbour_config(tmp_path, web, hooks, rules=HARBOUR + "    once_per: article\n")
-    result = run_watcher("run", "--once", "--config", str(config))
+    result = run_cli("run", "--once", "--config", str(config))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     received = hooks.snapshot()
     assert len(received) == 3, f"{len(received)} POSTs for 3 alerts"
@@ -259,7 +259,7 @@ def test_a_long_message_is_cut_to_a_few_parts(web: WebServer, hooks: WebhookRece
     publish(web, "a", HARBOUR_SLUGS[:1])
     # a template may write far more than a service takes in one message (json://: 32,768 characters)
     config = harbour_config(tmp_path, web, hooks, channel={"template": "{% for i in range(30000) %}{{ title }} {% endfor %}"})
-    result = run_watcher("run", "--once", "--config", str(config))
+    result = run_cli("run", "--once", "--config", str(config))
     assert result.returncode == 0, result.stdout[-3000:]
     received = hooks.snapshot()
     assert 1 < len(received) <= 4, f"{len(received)} POSTs for one alert"

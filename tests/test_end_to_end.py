@@ -33,7 +33,7 @@ def configure(tmp_path: Path, base: str, database: str | Path = "data/watcher.db
 def test_each_article_stored_once_with_a_clean_body(outlets: OutletServer, tmp_path: Path, database: str | Path) -> None:
     """On both engines: a SQLite file and a PostgreSQL database."""
     config = configure(tmp_path, outlets.base, database)
-    first = run_watcher("run", "--once", "--config", str(config))
+    first = run_cli("run", "--once", "--config", str(config))
     assert first.returncode == 0, first.stdout + first.stderr
     db = database
 
@@ -69,7 +69,7 @@ def test_each_article_stored_once_with_a_clean_body(outlets: OutletServer, tmp_p
     assert courier == set(MANIFEST["page_articles"]["/courier/news/index.html"])
 
     hits_before = len(outlets.requests)
-    second = run_watcher("run", "--once", "--config", str(config))
+    second = run_cli("run", "--once", "--config", str(config))
     assert second.returncode == 0
     assert rows(db, "SELECT COUNT(*) FROM articles") == [(len(expected),)]
     assert "3 sources (3 ok, 0 failing), 0 new articles" in second.stdout
@@ -86,11 +86,11 @@ def test_each_article_stored_once_with_a_clean_body(outlets: OutletServer, tmp_p
 
 def test_page_source_that_advertises_a_feed_says_so(outlets: OutletServer, tmp_path: Path) -> None:
     config = write_config(tmp_path, [{"id": "courier", "url": outlets.base + "/courier/with-feed/index.html", "type": "page"}])
-    result = run_watcher("run", "--once", "--config", str(config))
+    result = run_cli("run", "--once", "--config", str(config))
     assert result.returncode == 0
     assert f"source courier: page advertises a feed {outlets.base}/courier/feed.xml" in result.stdout
     plain = write_config(tmp_path, [{"id": "courier", "url": outlets.base + "/courier/news/index.html", "type": "page"}])
-    again = run_watcher("run", "--once", "--config", str(plain))
+    again = run_cli("run", "--once", "--config", str(plain))
     assert "advertises a feed" not in again.stdout
 
 

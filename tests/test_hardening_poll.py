@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.ops import get, metrics, publish, start_daemon, stop, wait_for
 from tests.pages import news_page, paragraphs, rss
 from tests.receivers import WebhookReceiver, free_port
@@ -107,7 +107,7 @@ def test_bad_links_never_stop_a_poll(tmp_path: Path, web: WebServer, hooks: Webh
         {"id": "clean", "url": web.url("/other.xml"), "baseline": False},
     ], rules="rules.yaml", channels={"desk": {"urls": [f"json://{hooks.base}/desk"]}})
 
-    result = run_watcher("run", "--once", "--config", str(config))
+    result = run_cli("run", "--once", "--config", str(config))
     out = result.stdout + result.stderr
     assert result.returncode == 0, out[-3000:]
     assert "Traceback" not in out, out[-3000:]
@@ -144,7 +144,7 @@ def test_a_broken_link_in_a_page_sitemap_or_json_feed_is_that_entrys_problem(tmp
         {"id": "map", "url": web.url("/sitemap.xml"), "type": "sitemap", "baseline": False},
         {"id": "json", "url": web.url("/feed.json"), "baseline": False},
     ])
-    result = run_watcher("run", "--once", "--config", str(config))
+    result = run_cli("run", "--once", "--config", str(config))
     out = result.stdout + result.stderr
     assert result.returncode == 0 and "Traceback" not in out, out[-3000:]
     db = tmp_path / "data/watcher.db"
@@ -172,7 +172,7 @@ def test_a_guid_or_title_with_a_newline_cannot_forge_a_log_line(tmp_path: Path, 
     web.route("/feed.xml", Route(feed, content_type="application/rss+xml"))
     config = write_config(tmp_path, [{"id": "echo", "url": web.url("/feed.xml"), "baseline": False}])
 
-    result = run_watcher("--log-level", "debug", "run", "--once", "--config", str(config))
+    result = run_cli("--log-level", "debug", "run", "--once", "--config", str(config))
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()  # splitlines also breaks at \r, \x1c-\x1e, \x85, \u2028, \u2029
     assert any("quiet-1" in line for line in lines), f"the GUID is not in the log at all:\n{result.stdout}"
@@ -276,7 +276,7 @@ def test_write_errors_are_one_log_line_a_failing_health_check_and_heal_themselve
 def test_run_once_on_a_database_that_refuses_writes_says_so_in_one_line(tmp_path: Path, web: WebServer) -> None:
     publish(web, "coast", ["harbour-crane-arrives"])
     config = write_config(tmp_path, [{"id": "coast", "url": web.url("/coast/feed.xml"), "baseline": False}])
-    assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
+    assert run_cli("run", "--once", "--config", str(config)).returncode == 0
     publish(web, "coast", ["harbour-crane-arrives", "harbour-dredging-starts"])
 
     def small_files_only() -> None:  # a lock file fits; a database page does not
@@ -290,7 +290,7 @@ def test_run_once_on_a_database_that_refuses_writes_says_so_in_one_line(tmp_path
     db = tmp_path / "data/watcher.db"
     assert rows(db, "SELECT COUNT(*) FROM articles") == [(1,)]
 
-    again = run_watcher("run", "--once", "--config", str(config))
+    again = run_cli("run", "--once", "--config", str(config))
     assert again.returncode == 0, again.stdout + again.stderr
     assert rows(db, "SELECT COUNT(*) FROM articles") == [(2,)], "the entry seen while writes failed was lost"
 
@@ -305,7 +305,7 @@ def test_huge_titles_are_cut_when_the_article_is_built(tmp_path: Path, web: WebS
     (tmp_path / "rules.yaml").write_text(RULES)
     config = write_config(tmp_path, [{"id": "board", "url": web.url("/feed.xml"), "baseline": False}],
                           rules="rules.yaml", channels={"desk": {"urls": [f"json://{hooks.base}/desk"]}})
-    result = run_watcher("run", "--once", "--config", str(config))
+    result = run_cli("run", "--once", "--config", str(config))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert len(result.stdout) < 50_000, f"{len(result.stdout)} characters of log for three entries"
 
@@ -340,7 +340,7 @@ def test_a_flood_of_entries_is_taken_a_few_per_poll_and_none_is_lost(
     db = tmp_path / "data/watcher.db"
     stored = []
     for _ in range(4):
-        result = run_watcher("run", "--once", "--config", str(config))
+        result = run_cli("run", "--once", "--config", str(config))
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
         stored.append(dict(rows(db, "SELECT source_id, COUNT(*) FROM entries GROUP BY source_id")))
     assert stored == [{"fresh": 5, "known": 5}, {"fresh": 10, "known": 10}, {"fresh": 12, "known": 12}] + [

@@ -8,7 +8,7 @@ import socket
 import sqlite3
 from pathlib import Path
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, run_watcher, write_config
 from tests.ops import publish, start_daemon, stop, wait_for
 from tests.receivers import WebhookReceiver
 from tests.webserver import WebServer
@@ -66,17 +66,17 @@ def test_a_second_poller_or_sender_is_refused_while_the_daemon_runs(web: WebServ
 
         # readers work beside the daemon
         for args in (["alerts"], ["sources"], ["stories"], ["check"], ["replay"]):
-            result = run_watcher(*args, "--config", str(config), timeout=60)
+            result = run_cli(*args, "--config", str(config))
             assert result.returncode == 0, (args, result.stderr)
             assert "Traceback" not in result.stderr
-        assert "harbours" in run_watcher("alerts", "--config", str(config)).stdout
+        assert "harbours" in run_cli("alerts", "--config", str(config)).stdout
     finally:
         code, _ = stop(proc, signal.SIGTERM)
     assert code == 0, log.read_text()
     assert "Traceback" not in log.read_text()
 
     # the lock goes with its holder
-    again = run_watcher("run", "--once", "--config", str(config), timeout=120)
+    again = run_cli("run", "--once", "--config", str(config))
     assert again.returncode == 0, again.stderr
 
 
@@ -89,19 +89,19 @@ def test_a_killed_daemon_leaves_no_stale_lock(web: WebServer, hooks: WebhookRece
     finally:
         proc.kill()
         proc.wait()
-    result = run_watcher("run", "--once", "--config", str(config), timeout=120)
+    result = run_cli("run", "--once", "--config", str(config))
     assert result.returncode == 0, result.stderr
 
 
 def test_readers_never_create_a_database(tmp_path: Path) -> None:
     config = write_config(tmp_path, [{"id": "a", "url": "http://127.0.0.1:9/feed.xml"}])
     for args in (["alerts"], ["sources"], ["stories"]):
-        result = run_watcher(*args, "--config", str(config))
+        result = run_cli(*args, "--config", str(config))
         lines = result.stderr.strip().splitlines()
         assert result.returncode == 1, (args, result.stdout, result.stderr)
         assert len(lines) == 1 and "does not exist" in lines[0], (args, result.stderr)
     assert not (tmp_path / "data").exists(), list((tmp_path / "data").iterdir())
-    assert run_watcher("check", "--config", str(config)).returncode == 0
+    assert run_cli("check", "--config", str(config)).returncode == 0
     assert not (tmp_path / "data").exists()
 
 
@@ -122,7 +122,7 @@ def test_readers_never_migrate_an_older_database(tmp_path: Path) -> None:
     conn.close()
     before = _digest(db)
     for args in (["alerts"], ["sources"], ["stories"]):
-        result = run_watcher(*args, "--config", str(config))
+        result = run_cli(*args, "--config", str(config))
         lines = result.stderr.strip().splitlines()
         assert result.returncode == 1, (args, result.stdout, result.stderr)
         assert len(lines) == 1 and "schema version 3" in lines[0], (args, result.stderr)

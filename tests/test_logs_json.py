@@ -10,7 +10,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.ops import publish
 from tests.receivers import WebhookReceiver
 from tests.webserver import WebServer
@@ -47,7 +47,7 @@ def test_run_once_logs_json_lines(web: WebServer, tmp_path: Path) -> None:
     publish(web, "a", ["harbour-crane-arrives", "library-opens-late"])
     config = write_config(tmp_path, [{"id": "a", "url": web.url("/a/feed.xml")},
                                      {"id": "gone", "url": web.url("/gone.xml")}])
-    result = run_watcher("--log-format", "json", "run", "--once", "--config", str(config))
+    result = run_cli("--log-format", "json", "run", "--once", "--config", str(config))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines
@@ -61,12 +61,12 @@ def test_run_once_logs_json_lines(web: WebServer, tmp_path: Path) -> None:
 def test_log_format_from_the_environment(tmp_path: Path) -> None:
     config = write_config(tmp_path, [])
     env = {**os.environ, "WATCHER_LOG_FORMAT": "json"}
-    result = run_watcher("run", "--once", "--config", str(config), env=env)
+    result = run_cli("run", "--once", "--config", str(config), env=env)
     assert result.returncode == 0
     assert [json.loads(line)["message"] for line in result.stdout.splitlines()][-1].startswith("poll complete")
 
     env["WATCHER_LOG_FORMAT"] = "xml"
-    bad = run_watcher("run", "--once", "--config", str(config), env=env)
+    bad = run_cli("run", "--once", "--config", str(config), env=env)
     assert bad.returncode == 1
     assert "Traceback" not in bad.stderr
     [line] = bad.stderr.strip().splitlines()
@@ -82,7 +82,7 @@ def test_json_lines_carry_source_rule_story_alert_and_channel(web: WebServer, tm
     config = write_config(tmp_path, [{"id": "port", "url": web.url("/port/feed.xml"), "baseline": False},
                                      {"id": "gone", "url": web.url("/gone.xml")}],
                           rules="rules.yaml", channels={"hooks": {"urls": [f"json://{hooks.base}/alerts"]}})
-    result = run_watcher("--log-format", "json", "run", "--once", "--config", str(config))
+    result = run_cli("--log-format", "json", "run", "--once", "--config", str(config))
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     records = [json.loads(line) for line in (result.stdout + result.stderr).splitlines()]  # every line is JSON
     assert len(hooks.snapshot()) == 1, "the alert reached the webhook"

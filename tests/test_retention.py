@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.ops import publish, start_daemon, stop, wait_for
 from tests.pages import news_page, rss
 from tests.webserver import Route, WebServer
@@ -46,7 +46,7 @@ def query(db: Path, sql: str) -> list[tuple]:
 def test_retention_mistakes_are_reported_with_file_and_line(tmp_path: Path, retention: dict, message: str) -> None:
     config = write_config(tmp_path, [], retention=retention)
     line = next(i for i, text in enumerate(config.read_text().splitlines(), 1) if text.startswith("retention:")) + 1
-    result = run_watcher("check", "--config", str(config))
+    result = run_cli("check", "--config", str(config))
     assert result.returncode == 1
     assert result.stderr.strip().startswith(f"{config}:{line}: {message}")
     assert len(result.stderr.strip().splitlines()) == 1
@@ -70,7 +70,7 @@ def test_old_bodies_are_emptied_and_everything_else_stays(web: WebServer, tmp_pa
     sources = [{"id": "a", "url": web.url("/a/feed.xml"), "baseline": False}]
     channels = {"screen": {"urls": ["console://"]}}
     config = write_config(tmp_path, sources, rules="rules.yaml", channels=channels)
-    assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
+    assert run_cli("run", "--once", "--config", str(config)).returncode == 0
     db = tmp_path / "data/watcher.db"
     kept = "SELECT url, title, body_hash, alertable FROM articles ORDER BY url"
     before = query(db, kept)
@@ -80,7 +80,7 @@ def test_old_bodies_are_emptied_and_everything_else_stays(web: WebServer, tmp_pa
     time.sleep(1.5)
     publish(web, "a", ["harbour-crane-arrives", "harbour-dredging-starts", "library-opens-late"])
     config = write_config(tmp_path, sources, rules="rules.yaml", channels=channels, retention={"bodies": "1s"})
-    result = run_watcher("run", "--once", "--config", str(config))
+    result = run_cli("run", "--once", "--config", str(config))
     assert result.returncode == 0, result.stderr
     assert "retention: emptied the bodies of 2 articles" in result.stdout
 
@@ -93,7 +93,7 @@ def test_old_bodies_are_emptied_and_everything_else_stays(web: WebServer, tmp_pa
     assert query(db, counts) == [(2, 2, 3)]  # matches, alerts and entries stay
 
     # the emptied articles are still known: polling the feed again stores nothing new
-    assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
+    assert run_cli("run", "--once", "--config", str(config)).returncode == 0
     assert query(db, "SELECT COUNT(*) FROM articles") == [(3,)]
 
 
@@ -113,24 +113,24 @@ def test_vacuum_compacts_the_file_on_its_schedule(web: WebServer, tmp_path: Path
                                       content_type="application/rss+xml"))
     sources = [{"id": "long", "url": web.url("/long/feed.xml")}]
     config = write_config(tmp_path, sources)
-    assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
+    assert run_cli("run", "--once", "--config", str(config)).returncode == 0
     db = tmp_path / "data/watcher.db"
     time.sleep(1.5)
 
     config = write_config(tmp_path, sources, retention={"bodies": "1s", "vacuum": "never"})
-    assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
+    assert run_cli("run", "--once", "--config", str(config)).returncode == 0
     assert query(db, "SELECT COUNT(*) FROM articles WHERE body = ''") == [(6,)]
     assert query(db, "PRAGMA freelist_count")[0][0] > 0  # emptied bodies left free pages
     assert query(db, "SELECT value FROM meta WHERE key = 'vacuum_last'") == []
 
     config = write_config(tmp_path, sources, retention={"bodies": "1s", "vacuum": "weekly"})
-    result = run_watcher("run", "--once", "--config", str(config))
+    result = run_cli("run", "--once", "--config", str(config))
     assert result.returncode == 0
     assert "vacuum: database compacted" in result.stdout
     assert query(db, "PRAGMA freelist_count") == [(0,)]
     [(last,)] = query(db, "SELECT value FROM meta WHERE key = 'vacuum_last'")
 
-    result = run_watcher("run", "--once", "--config", str(config))  # within the week: no second VACUUM
+    result = run_cli("run", "--once", "--config", str(config))  # within the week: no second VACUUM
     assert "vacuum:" not in result.stdout
     assert query(db, "SELECT value FROM meta WHERE key = 'vacuum_last'") == [(last,)]
 

@@ -10,7 +10,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from tests.conftest import run_cli, run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.pages import news_page, paragraphs, rss
 from tests.receivers import WebhookReceiver
 from tests.webserver import Route, WebServer
@@ -94,7 +94,7 @@ def test_config_after_subcommands(tmp_path: Path, web: WebServer, hooks: Webhook
     assert imported.returncode == 0, imported.stderr
     assert "https://echo.example.org/rss" in imported.stdout
     assert "id: echo\n" not in imported.stdout, "the config's ids are not reused: it was read"
-    run = run_watcher("run", "--once", "--config", str(config))
+    run = run_cli("run", "--once", "--config", str(config))
     assert run.returncode == 0, run.stderr
     enabled = run_cli("sources", "enable", "echo", "-c", str(config), cwd=elsewhere)
     assert enabled.returncode == 0 and "source echo" in enabled.stdout, enabled.stderr
@@ -118,7 +118,7 @@ def test_rules_list_and_mute(tmp_path: Path, web: WebServer, hooks: WebhookRecei
     assert "ferry-strike" in before.stdout and "quoted-figure" in before.stdout and "rules.yaml:2" in before.stdout
     muted = run_cli("rules", "mute", "ferry-strike", "--for", "2h", "--config", str(config))
     assert muted.returncode == 0 and "muted until" in muted.stdout, muted.stderr
-    run = run_watcher("run", "--once", "--config", str(config))
+    run = run_cli("run", "--once", "--config", str(config))
     assert run.returncode == 0, run.stderr
     assert hooks.snapshot() == [], "a muted rule makes no alert"
     with closing(sqlite3.connect(tmp_path / "data/watcher.db")) as db:
@@ -214,7 +214,7 @@ def test_json_logs_keep_console_alerts_as_json_records(tmp_path: Path, web: WebS
     config = setup(tmp_path, web, hooks)
     text = config.read_text(encoding="utf-8").replace(f"json://{hooks.base}/alerts", "console://")
     config.write_text(text, encoding="utf-8")
-    done = run_watcher("--log-format", "json", "run", "--once", "--config", str(config))
+    done = run_cli("--log-format", "json", "run", "--once", "--config", str(config))
     assert done.returncode == 0, done.stderr
     records = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]  # every line is JSON
     [alert] = [r for r in records if r["logger"] == "watcher.console"]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 
-from tests.conftest import run_cli, run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.ops import assert_next_poll, wait_for
 from tests.pages import rss
 from tests.webserver import Route, WebServer
@@ -162,7 +162,7 @@ def test_feed_ttl_and_max_age_set_the_next_poll(web: WebServer, tmp_path: Path) 
         {"id": "plain", "url": web.url("/plain.xml"), "interval": "10m"},
     ])
     before = datetime.now(timezone.utc)
-    assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
+    assert run_cli("run", "--once", "--config", str(config)).returncode == 0
     db = tmp_path / "data/watcher.db"
     assert_next_poll(db, "ttl", before, 7200, 7200 + 301)
     assert_next_poll(db, "cached", before, 10800, 10800 + 301)
@@ -177,7 +177,7 @@ def test_adaptive_interval_is_kept_in_the_store(web: WebServer, tmp_path: Path) 
     config = write_config(tmp_path, [{"id": "slow", "url": web.url("/feed.xml"), "interval": "10m", "adaptive": True,
                                       "min_interval": "15m", "max_interval": "3h"}])
     before = datetime.now(timezone.utc)
-    assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
+    assert run_cli("run", "--once", "--config", str(config)).returncode == 0
     conn = sqlite3.connect(tmp_path / "data/watcher.db")
     assert conn.execute("SELECT adaptive_interval FROM sources").fetchone()[0] == 2 * 3600
     conn.close()
@@ -217,7 +217,7 @@ def test_restart_keeps_backoff_and_the_next_poll(web: WebServer, tmp_path: Path)
     ])
     for _ in range(3):
         before = datetime.now(timezone.utc)
-        assert run_watcher("run", "--once", "--config", str(config)).returncode == 0
+        assert run_cli("run", "--once", "--config", str(config)).returncode == 0
     _, failures = poll_times(tmp_path / "data/watcher.db")["down"]
     assert failures == 3
     assert_next_poll(tmp_path / "data/watcher.db", "down", before, 120, 132)  # 30s doubled twice, 10% jitter

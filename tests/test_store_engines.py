@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.pages import news_page, rss
 from tests.receivers import WebhookReceiver
 from tests.webserver import Route, WebServer
@@ -326,9 +326,9 @@ def test_a_poll_on_each_engine_stores_the_story_once_and_alerts_once(
     config = write_config(tmp_path, [{"id": "wire", "url": web.url("/feed.xml"), "baseline": False}],
                           rules="rules.yaml", database=str(database),
                           channels={"hooks": {"urls": [f"json://{hooks.base}/alerts"]}})
-    first = run_watcher("run", "--once", "--config", str(config))
+    first = run_cli("run", "--once", "--config", str(config))
     assert first.returncode == 0, first.stdout + first.stderr
-    again = run_watcher("run", "--once", "--config", str(config))
+    again = run_cli("run", "--once", "--config", str(config))
     assert again.returncode == 0, again.stdout + again.stderr
     assert [r.json["title"] for r in hooks.received] == ["Ferry fire"], "one alert for the story, sent once"
     store = Store(database, readonly=True)
@@ -336,14 +336,14 @@ def test_a_poll_on_each_engine_stores_the_story_once_and_alerts_once(
     stories = {store.articles.story_of(a.id) for a in store.articles.all()}
     assert len(stories) == 2, "the fire's two reports are one story, the library another"
     store.close()
-    listing = run_watcher("alerts", "--json", "--config", str(config))
+    listing = run_cli("alerts", "--json", "--config", str(config))
     assert listing.returncode == 0, listing.stderr
     [alert] = json.loads(listing.stdout)
     assert alert["rule_id"] == "ferry-fire" and [d["status"] for d in alert["deliveries"]] == ["sent"]
     for reader in (["sources"], ["stories"], ["rules"], ["stories", "--rebuild"]):  # the other commands read it too
-        done = run_watcher(*reader, "--config", str(config))
+        done = run_cli(*reader, "--config", str(config))
         assert done.returncode == 0 and "Traceback" not in done.stderr, f"{reader}: {done.stdout}{done.stderr}"
-    assert "wire" in run_watcher("sources", "--config", str(config)).stdout
+    assert "wire" in run_cli("sources", "--config", str(config)).stdout
 
 
 def test_a_second_poller_on_one_postgresql_database_is_refused_naming_the_first(postgres: object) -> None:
@@ -402,15 +402,15 @@ def test_several_processes_opening_a_new_postgresql_database_at_once_migrate_it_
 def test_a_bad_database_url_is_one_line_at_its_place_and_an_unreachable_server_one_line(tmp_path: Path) -> None:
     config = tmp_path / "watcher.yaml"
     config.write_text("sources: []\ndatabase: postgresql://watcher@db.example:port/watcher\n")
-    checked = run_watcher("check", "--config", str(config))
+    checked = run_cli("check", "--config", str(config))
     assert checked.returncode == 1 and "Traceback" not in checked.stderr
     assert f"{config}:2: database: not a usable PostgreSQL URL" in checked.stderr, checked.stderr
     config.write_text("database: mysql://watcher@db.example/watcher\n")
-    assert "mysql:// is not a database watcher can use" in run_watcher("check", "--config", str(config)).stderr
+    assert "mysql:// is not a database watcher can use" in run_cli("check", "--config", str(config)).stderr
     socket_dir = tmp_path / "no-server-here"
     socket_dir.mkdir()
     config.write_text(f"database: postgresql://watcher:hunter22@/watcher?host={socket_dir}\nsources: []\n")
-    ran = run_watcher("run", "--once", "--config", str(config))
+    ran = run_cli("run", "--once", "--config", str(config))
     lines = ran.stderr.strip().splitlines()
     assert ran.returncode == 1 and len(lines) == 1, ran.stderr
     assert lines[0].startswith("cannot connect to database postgresql://watcher:***@/watcher?host="), lines

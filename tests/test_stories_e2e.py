@@ -12,7 +12,7 @@ from typing import Iterator
 import pytest
 import yaml
 
-from tests.conftest import run_cli, run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.receivers import WebhookReceiver
 from watcher.demo.server import OutletServer
 
@@ -55,7 +55,7 @@ def test_one_alert_per_story_and_the_older_story_is_its_own(outlets: OutletServe
     hooks = WebhookReceiver().start()
     try:
         config = configure(tmp_path, outlets.base, hooks, database=str(database))
-        result = run_watcher("run", "--once", "--config", str(config))
+        result = run_cli("run", "--once", "--config", str(config))
         assert result.returncode == 0, result.stdout + result.stderr
         assert result.stdout.count("rule veretsky-any fired") == 4  # the rule matches every version
         titles = [m.json["title"] for m in hooks.received]
@@ -86,7 +86,7 @@ def test_one_alert_per_story_and_the_older_story_is_its_own(outlets: OutletServe
         assert len(story_alert["also"]) == 2
         assert next(a for a in alerts if a["story_id"] == older["id"])["also"] == []
 
-        again = run_watcher("run", "--once", "--config", str(config))
+        again = run_cli("run", "--once", "--config", str(config))
         assert again.returncode == 0 and len(hooks.received) == 2  # nothing twice
     finally:
         hooks.stop()
@@ -96,7 +96,7 @@ def test_updates_notify_sends_one_message_per_later_outlet(outlets: OutletServer
     hooks = WebhookReceiver().start()
     try:
         config = configure(tmp_path, outlets.base, hooks, updates="notify")
-        result = run_watcher("run", "--once", "--config", str(config))
+        result = run_cli("run", "--once", "--config", str(config))
         assert result.returncode == 0, result.stdout + result.stderr
         titles = sorted(m.json["title"] for m in hooks.received)
         updates = [t for t in titles if t.startswith("Update: ")]
@@ -109,17 +109,17 @@ def test_updates_digest_sends_the_later_outlets_in_one_message(outlets: OutletSe
     hooks = WebhookReceiver().start()
     try:
         config = configure(tmp_path, outlets.base, hooks, updates="digest", stories={"updates_digest": "every 2s"})
-        first = run_watcher("run", "--once", "--config", str(config))
+        first = run_cli("run", "--once", "--config", str(config))
         assert first.returncode == 0, first.stdout + first.stderr
         assert len(hooks.received) == 2  # the two stories; the updates wait for their digest
         time.sleep(2.2)
-        second = run_watcher("run", "--once", "--config", str(config))
+        second = run_cli("run", "--once", "--config", str(config))
         assert second.returncode == 0
         assert len(hooks.received) == 3, [m.json["title"] for m in hooks.received]
         digest = hooks.received[2].json
         assert digest["title"] == "watcher: 2 more reports of stories already alerted on"
         assert digest["message"].count("\n- ") + digest["message"].startswith("- ") == 2
-        third = run_watcher("run", "--once", "--config", str(config))
+        third = run_cli("run", "--once", "--config", str(config))
         assert third.returncode == 0 and len(hooks.received) == 3
     finally:
         hooks.stop()

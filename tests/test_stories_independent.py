@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli, run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.pages import news_page, rss
 from tests.postgres import another_database
 from tests.receivers import WebhookReceiver
@@ -149,7 +149,7 @@ def test_three_independent_reports_give_one_alert(web: WebServer, hooks: Webhook
                                                   database: str | Path) -> None:
     """On both engines: a SQLite file and a PostgreSQL database."""
     config = configure(tmp_path, serve(web, ["coast", "business", "harbour"]), hooks, database)
-    result = run_watcher("run", "--once", "--config", str(config))
+    result = run_cli("run", "--once", "--config", str(config))
     assert result.returncode == 0, result.stdout + result.stderr
     titles = [m.json["title"] for m in hooks.received]
     assert len(titles) == 1, titles
@@ -176,7 +176,7 @@ def test_stories_do_not_depend_on_feed_order_and_rebuild_gives_them_back(web: We
         folder.mkdir()
         store = database if n == 0 else another_database(request, database, folder)
         config = configure(folder, serve(web, order, one_feed=True), database=store)
-        result = run_watcher("run", "--once", "--config", str(config))
+        result = run_cli("run", "--once", "--config", str(config))
         assert result.returncode == 0, result.stdout + result.stderr
         built = partition(config)
         rebuilt = run_cli("stories", "--rebuild", "--json", "--config", str(config))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import run_cli, run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.receivers import WebhookReceiver
 from tests.webserver import Route, WebServer
 from watcher.change.diff import word_diff
@@ -132,17 +132,17 @@ def test_a_changed_page_alerts_once_with_the_diff_and_the_link(tmp_path: Path, w
                                                               hooks: WebhookReceiver) -> None:
     web.route("/report", Route(page()))
     config = watch_config(tmp_path, web, hooks, ignore=[r"Last updated \d+:\d+ UTC"])
-    first = run_watcher("run", "--once", "--config", str(config))
+    first = run_cli("run", "--once", "--config", str(config))
     assert first.returncode == 0, first.stderr
     assert hooks.snapshot() == [], "the first version is a baseline"
 
     web.route("/report", Route(page(minute="30")))  # only the ignored timestamp moved
-    again = run_watcher("run", "--once", "--config", str(config))
+    again = run_cli("run", "--once", "--config", str(config))
     assert again.returncode == 0 and "unchanged" in again.stderr + again.stdout, again.stderr
     assert hooks.snapshot() == []
 
     web.route("/report", Route(page(cases="1,450", minute="45", extra="<li>Vaccines arrive on Monday.</li>")))
-    changed = run_watcher("run", "--once", "--config", str(config))
+    changed = run_cli("run", "--once", "--config", str(config))
     assert changed.returncode == 0, changed.stderr
     [alert] = hooks.snapshot()
     payload = alert.json
@@ -180,7 +180,7 @@ def test_request_options_send_headers_cookies_and_basic_auth_with_secrets_masked
     }], rules="rules.yaml", channels={"hooks": {"urls": [f"json://{hooks.base}/alerts"]}})
     env = {**__import__("os").environ, "MINISTRY_KEY": "k-93f1c2d8e7", "MINISTRY_SESSION": "s-5a6b7c8d9e",
            "MINISTRY_PASSWORD": "hunter2-long-password"}
-    done = run_watcher("--log-level", "debug", "run", "--once", "--config", str(config), env=env)
+    done = run_cli("--log-level", "debug", "run", "--once", "--config", str(config), env=env)
     assert done.returncode == 0, done.stderr
     sent = web.request_headers[-1]
     assert sent["x-api-key"] == "k-93f1c2d8e7" and sent["cookie"] == "session=s-5a6b7c8d9e"
