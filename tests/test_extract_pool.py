@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.pages import news_page, paragraphs, rss
 from tests.webserver import Route, WebServer
 from watcher.extract.pool import ExtractionFailed, Extractor
@@ -37,7 +37,7 @@ def test_slow_extraction_keeps_the_feed_text(web: WebServer, tmp_path: Path) -> 
                                        "guid": "t-1", "summary": summary}])))
     config = write_config(tmp_path, [{"id": "council", "url": web.url("/feed.xml")}],
                           extract={"workers": 1, "timeout": "50ms"}, http={"allow_private": True, "max_bytes": "20MB"})
-    result = run_watcher("run", "--once", "--config", str(config))
+    result = run_cli("run", "--once", "--config", str(config))
     assert result.returncode == 0
     row = sqlite3.connect(tmp_path / "data/watcher.db").execute(
         "SELECT body, summary_only, extract_error FROM articles").fetchone()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.pages import news_page, rss
 from tests.postgres import query
 from tests.receivers import WebhookReceiver
@@ -47,7 +47,7 @@ def config_in(folder: Path, web: WebServer, hooks: WebhookReceiver, database: st
 
 
 def watcher(*args: str) -> str:
-    done = run_watcher(*args)
+    done = run_cli(*args)
     assert done.returncode == 0 and "Traceback" not in done.stderr, f"{args}: {done.stdout}{done.stderr}"
     return done.stdout
 
@@ -121,7 +121,7 @@ def test_a_move_is_refused_in_one_line_and_leaves_nothing_half_written(postgres:
     url = postgres.new_database()
 
     def refused(source: str, target: str, says: str) -> None:
-        done = run_watcher("migrate", "--from", source, "--to", target)
+        done = run_cli("migrate", "--from", source, "--to", target)
         lines = done.stderr.strip().splitlines()
         assert done.returncode == 1 and len(lines) == 1 and says in lines[0], done.stdout + done.stderr
 
@@ -146,7 +146,7 @@ def test_a_move_is_refused_in_one_line_and_leaves_nothing_half_written(postgres:
     conn.execute("DELETE FROM articles")
     conn.commit()
     conn.close()
-    assert run_watcher("migrate", "--from", str(lite), "--to", url).returncode == 0
+    assert run_cli("migrate", "--from", str(lite), "--to", url).returncode == 0
     refused(str(lite), url, "already holds watcher data (in sources)")
 
 

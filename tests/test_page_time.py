@@ -8,7 +8,7 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.pages import paragraphs
 from tests.webserver import Route, WebServer
 
@@ -46,7 +46,7 @@ def test_page_articles_keep_the_stated_time_of_day(web: WebServer, tmp_path: Pat
     web.route("/news/", Route(f"<html><body><main>{''.join(links)}</main></body></html>".encode()))
     config = write_config(tmp_path, [{"id": "echo", "url": web.url("/news/"), "type": "page", "baseline": False}])
 
-    result = run_watcher("run", "--once", "--config", str(config))
+    result = run_cli("run", "--once", "--config", str(config))
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     conn = sqlite3.connect(tmp_path / "data/watcher.db")
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli, run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.ops import publish
 from tests.receivers import WebhookReceiver, free_port
 from tests.webserver import WebServer
@@ -97,7 +97,7 @@ def test_a_failing_channel_never_logs_its_token(web: WebServer, hooks: WebhookRe
         channels={"hook": {"urls": [f"json://watcher:{PASSWORD}@{hooks.base}/services/T000/B000/{TOKEN}"]},
                   "down": {"urls": [f"json://127.0.0.1:{closed}/hooks/{CLOSED_TOKEN}"]}},
     )
-    result = run_watcher("--log-level", "debug", "--log-format", log_format, "run", "--once", "--config", str(config))
+    result = run_cli("--log-level", "debug", "--log-format", log_format, "run", "--once", "--config", str(config))
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout + result.stderr
     assert "to hook failed" in out and "to down failed" in out  # the failures were logged ...

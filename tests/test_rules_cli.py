@@ -11,7 +11,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from tests.conftest import run_cli, run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.pages import news_page, paragraphs, rss
 from tests.webserver import Route, WebServer
 
@@ -91,7 +91,7 @@ def setup_daemon(web: WebServer, tmp_path: Path, stories: list[str], interval: s
 
 def test_poll_records_matches_and_replay_reports_them(web: WebServer, tmp_path: Path) -> None:
     config = setup_daemon(web, tmp_path, ["ferry-sailings-cut-for-winter", "new-bridge-opens", "school-roof-repaired"])
-    result = run_watcher("run", "--once", "--config", str(config))
+    result = run_cli("run", "--once", "--config", str(config))
     assert result.returncode == 0
     assert "rule bridge fired on" in result.stdout
     conn = sqlite3.connect(tmp_path / "data/watcher.db")

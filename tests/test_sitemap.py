@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.pages import news_page, paragraphs
 from tests.webserver import Route, WebServer
 from watcher.parse.model import FeedParseError
@@ -61,7 +61,7 @@ def test_sitemap_source_end_to_end(web: WebServer, tmp_path: Path) -> None:
     for slug in ("harbour-dredging-contract", "night-bus-route-returns", "relative-link-story-here"):
         web.route(f"/2026/11/{slug}.html", Route(news_page(slug, paragraphs(slug.replace("-", " ")))))
     config = write_config(tmp_path, [{"id": "coast", "url": web.url("/sitemap.xml")}])  # type detected
-    result = run_watcher("run", "--once", "--config", str(config))
+    result = run_cli("run", "--once", "--config", str(config))
     assert result.returncode == 0, result.stdout
     assert "/sitemaps/2019-01.xml" in web.hits  # both children read (3 most recent at most)
     conn = sqlite3.connect(tmp_path / "data/watcher.db")

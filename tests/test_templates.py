@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import run_cli, run_watcher
+from tests.conftest import run_cli
 from tests.receivers import SmtpReceiver, WebhookReceiver
 from tests.test_delivery import RULES, STORY, configure, publish
 from tests.webserver import WebServer
@@ -40,7 +40,7 @@ def test_rule_and_channel_templates_shape_the_message(web: WebServer, smtp: Smtp
                                 "template": "{{ rule_id }} | {{ title }} | {{ outlet }}"}
     config.write_text(yaml.safe_dump(cfg))
     try:
-        result = run_watcher("run", "--once", "--config", str(config))
+        result = run_cli("run", "--once", "--config", str(config))
         assert result.returncode == 0, result.stdout
         url = web.url("/2026/11/veretsky-18500-sent-to-front.html")
         by_path = {r.path: r.json["message"] for r in hooks.received if r.path in ("/alerts", "/brief")}

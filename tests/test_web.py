@@ -11,7 +11,7 @@ from typing import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from tests.conftest import run_watcher
+from tests.conftest import run_cli, run_watcher
 from tests.receivers import WebhookReceiver
 from tests.webconsole import CHANNEL_SECRET, FEED_SECRET, copy_site, csrf_of, polled
 from tests.webserver import WebServer
@@ -223,7 +223,7 @@ async def test_rule_workbench_tests_backtests_and_saves_only_what_checks(console
     r = await console.post("/rules/harbour-works/workbench", {"yaml": better, "do": "save"}, token_from="/rules/harbour-works")
     assert r.status_code == 303
     assert rule_file.read_text() == better and rule_file.with_name("harbour.yaml.prev").read_text() == original
-    check = run_watcher("check", "--config", str(console.config))
+    check = run_cli("check", "--config", str(console.config))
     assert check.returncode == 0, check.stderr
 
 
@@ -389,7 +389,7 @@ async def test_add_a_source_found_behind_a_page_and_import_export_opml(console: 
     assert "/sources/courier" in await console.page("/sources")
     r = await console.post("/sources/add", {"id": "courier", "choice": choice}, token_from="/sources")
     assert r.status_code == 409
-    check = run_watcher("check", "--config", str(console.config))
+    check = run_cli("check", "--config", str(console.config))
     assert check.returncode == 0 and "(3 sources" in check.stdout, check.stdout + check.stderr
 
     opml = await console.page("/sources.opml")
