@@ -5,6 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def first_line(e: BaseException) -> str:
+    """The first line of an exception's message (a library's may run on for lines), or its type's name."""
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]
+
+
 class WatcherError(Exception):
     """A user-facing failure, reported as one line without a traceback."""
 

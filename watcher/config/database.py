@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from watcher.errors import first_line
+
 SCHEMES = ("postgresql", "postgres")
 
 
@@ -46,7 +48,7 @@ def check(value: str) -> str | None:
         urlsplit(value).port  # noqa: B018  (a port that is not a number raises ValueError)
         params = psycopg.conninfo.conninfo_to_dict(value)
     except (ValueError, psycopg.Error) as e:
-        return f"not a usable PostgreSQL URL ({(str(e).strip().splitlines() or [type(e).__name__])[0]})"
+        return f"not a usable PostgreSQL URL ({first_line(e)})"
     if not params.get("dbname"):
         return "the PostgreSQL URL names no database (postgresql://USER@HOST:PORT/DATABASE)"
     return None

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator
 
 import sqlite_utils
 
-from watcher.errors import StoreError
+from watcher.errors import StoreError, first_line
 from watcher.store.engine import ids_taken, is_postgres
 from watcher.store.schema import MIGRATIONS
 
@@ -113,7 +113,7 @@ def copy_store(source: Any, target: Any, progress: Callable[[str, int], None] = 
                 progress(table.name, counts[table.name])
     except sqlite3.Error as e:
         raise StoreError(f"the copy into {target.name} failed, nothing was written there: "
-                         f"{(str(e).strip().splitlines() or [type(e).__name__])[0]}") from None
+                         f"{first_line(e)}") from None
     return counts
 
 

@@ -28,7 +28,7 @@ import psycopg
 from psycopg import errors as pgerrors
 
 from watcher.config.database import display
-from watcher.errors import StoreError
+from watcher.errors import StoreError, first_line
 from watcher.logs import remember_secrets
 
 CONNECT_TIMEOUT = 10  # seconds to reach the server
@@ -109,7 +109,7 @@ _CODES: list[tuple[type[BaseException], int]] = [  # the SQLite result code of t
 
 
 def as_sqlite_error(e: psycopg.Error) -> sqlite3.DatabaseError:
-    first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+    first = first_line(e)
     out: sqlite3.DatabaseError
     if isinstance(e, psycopg.IntegrityError):
         out = PostgresIntegrityError(first)
