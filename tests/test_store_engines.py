@@ -121,6 +121,10 @@ def test_sources_keep_their_polling_state_history_and_pauses(store: Store) -> No
     assert store.sources.enable("s") is None and store.sources.failing(["s"]) == 0
     with pytest.raises(KeyError):
         store.sources.enable("never-polled")
+    before = utcnow()
+    store.sources.put_off("s", 3600)  # a poll that failed in our own code waits an interval
+    put_off = store.sources.ensure("s", "https://news.example/feed", "feed").next_poll_at
+    assert put_off is not None and before + timedelta(seconds=3599) <= put_off <= utcnow() + timedelta(seconds=3601)
     soon, later_ts = time.time() + 600, time.time() + 1200
     store.sources.pause_host("news.example", later_ts)
     store.sources.pause_host("news.example", soon)  # an earlier Retry-After does not shorten the pause

@@ -32,7 +32,6 @@ import logging
 import os
 import socket
 import sqlite3
-from datetime import timedelta
 from typing import Any, AsyncIterator, Iterator
 
 from watcher.config import Config, SourceConfig
@@ -253,16 +252,10 @@ async def poll_due_source(source: SourceConfig, p: Pipeline) -> bool:
             raise
         p.metrics.error("internal")
         log.exception("source %s: poll failed unexpectedly", source.id)
-        _put_off(p, source)
+        p.store.sources.put_off(source.id, p.config.interval(source))
         return False
     p.metrics.polled(report)
     return report.matches > 0
-
-
-def _put_off(p: Pipeline, source: SourceConfig) -> None:
-    later = utcnow() + timedelta(seconds=p.config.interval(source))
-    with p.store.transaction():
-        p.store.db.execute("UPDATE sources SET next_poll_at = ? WHERE id = ?", [iso(later), source.id])
 
 
 def due_sources(p: Pipeline, sources: dict[str, SourceConfig]) -> list[str]:

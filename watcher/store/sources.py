@@ -7,7 +7,7 @@ storm of writes.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 import sqlite_utils
@@ -192,6 +192,12 @@ class Sources:
 
     def pause_host(self, host: str, until: float) -> None:
         pause_host(self.db, host, until, utcnow())
+
+    def put_off(self, source_id: str, seconds: float) -> None:
+        """The source's next poll `seconds` from now, whatever its state (after a poll that failed in our code)."""
+        with self.db.atomic():
+            self.db.execute("UPDATE sources SET next_poll_at = ? WHERE id = ?",
+                            [iso(utcnow() + timedelta(seconds=seconds)), source_id])
 
     def most_overdue(self, source_ids: Iterable[str]) -> datetime | None:
         """The earliest next poll among these sources (those not disabled), if any is scheduled."""
