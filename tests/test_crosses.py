@@ -96,6 +96,9 @@ def one_rule(tmp_path: Path, match: str) -> RuleSet:
 def test_article_subject_is_story_and_speaker(tmp_path: Path) -> None:
     [rule] = one_rule(tmp_path, "all: [{speaker: {name: Maria Lopez}}, {number: {gte: 100, when: crosses}}]").rules
     assert article_subject(rule, 7) == "story:7/speaker:Maria Lopez"
+    [rule] = one_rule(tmp_path, "all: [{not: [{speaker: {name: Maria Lopez}}]}, {number: {gte: 100, when: crosses}}]"
+                      ).rules
+    assert article_subject(rule, 7) == "story:7", "a speaker under `not` is who must not speak: the story's value"
 
 
 @pytest.mark.parametrize("number, error", [

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
 from watcher.match.article import ArticleText, Prepared
-from watcher.match.engine import AllNode, AnyNode, Evidence, NumberNode, SpeakerNode
+from watcher.match.engine import AllNode, AnyNode, Evidence, NotNode, NumberNode, SpeakerNode
 from watcher.match.threshold import Level, Step, step
 from watcher.rules.ruleset import Rule, RuleMatch
 
@@ -73,9 +73,12 @@ def _with_previous(e: Evidence, steps: list[Step]) -> Evidence:
 
 
 def rule_speaker(node: object) -> str | None:
-    """The name of the first speaker condition of a rule (its crossings are kept per speaker)."""
+    """The name of the first speaker condition of a rule (its crossings are kept per speaker); one under `not`
+    names who must not speak, not whose value is followed."""
     if isinstance(node, SpeakerNode):
         return node.spec.name
+    if isinstance(node, NotNode):
+        return None
     for child in getattr(node, "children", ()):
         found = rule_speaker(child)
         if found:
