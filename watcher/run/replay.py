@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections import Counter
 from dataclasses import asdict
 from datetime import timedelta
@@ -60,7 +61,7 @@ def _replay(rules, articles, tags, store, config):  # type: ignore[no-untyped-de
     crossings = ReplayCrossings(rules, frozenset(s.id for s in config.sources if s.type == "watch"))
     hits: list[dict] = []
     per_rule: Counter[str] = Counter()
-    with click.progressbar(articles, label=f"replaying {len(rules)} rules", file=click.get_text_stream("stderr"),
+    with click.progressbar(articles, label=f"replaying {len(rules)} rules", file=sys.stderr,
                            show_pos=True) as bar:
         for stored in bar:
             a = stored.article
