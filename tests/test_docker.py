@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT, run_watcher
-from tests.ops import publish, wait_for
+from tests.conftest import ROOT, run_cli
+from tests.ops import get, publish, wait_for
 from tests.receivers import free_port
 from tests.webserver import WebServer
 
@@ -107,7 +107,9 @@ def test_the_images_command_starts_answers_healthz_and_stops_on_its_signal(web: 
     with open(log, "w") as out:
         proc = subprocess.Popen(command, cwd=tmp_path / "data", env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        wait_for(healthy, timeout=60)
+        # a plain GET waits for the daemon (each probe below is a Python process of its own), then the image's probe
+        wait_for(lambda: get(env["WATCHER_HEALTHZ"])[0] == 200, timeout=60)
+        assert healthy(), "the image's HEALTHCHECK command fails while /healthz answers 200"
         db = tmp_path / "data/watcher.db"
         wait_for(lambda: "source a: ok" in log.read_text(), timeout=60)
         assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 1
@@ -128,7 +130,7 @@ def test_the_deploy_example_is_valid_and_consistent() -> None:
     deploy = ROOT / "deploy"
     env = {**os.environ, "TG_TOKEN": "123456789:AAFakeTokenForTests", "TG_CHAT": "-1001"}
     env.pop("WATCHER_LISTEN", None)
-    result = run_watcher("check", "--config", str(deploy / "watcher.yaml"), env=env)
+    result = run_cli("check", "--config", str(deploy / "watcher.yaml"), env=env)
     assert result.returncode == 0, result.stderr
     assert "2 rules" in result.stdout
 
@@ -189,7 +191,7 @@ def test_the_scaled_compose_file_runs_real_commands_with_health_checks() -> None
         cli.commands["worker"].make_context("worker", ["--listn", "0.0.0.0:8080"])
 
     env = {**os.environ, "POSTGRES_PASSWORD": "pw", "TG_TOKEN": "123456789:AAFakeTokenForTests", "TG_CHAT": "-1001"}
-    checked = run_watcher("check", "--config", str(deploy / "watcher.scale.yaml"), env=env)
+    checked = run_cli("check", "--config", str(deploy / "watcher.scale.yaml"), env=env)
     assert checked.returncode == 0, checked.stderr
     assert yaml.safe_load((deploy / "watcher.scale.yaml").read_text())["database"].startswith(
         "postgresql://watcher:${POSTGRES_PASSWORD}@postgres:5432/watcher")

@@ -27,6 +27,14 @@ rules:
 """
 
 
+def older_than_a_second() -> None:
+    """Wait until what was stored so far is older than a 1 s retention by the store's clock, which keeps whole
+    seconds (a body stored at 10.9 s is kept as 10 s; a cutoff taken at 12.0 s is 11 s): until two whole seconds
+    have turned over."""
+    now = time.time()
+    time.sleep(int(now) + 2 - now)
+
+
 def query(db: Path, sql: str) -> list[tuple]:
     conn = sqlite3.connect(db)
     try:
@@ -77,7 +85,7 @@ def test_old_bodies_are_emptied_and_everything_else_stays(web: WebServer, tmp_pa
     counts = "SELECT (SELECT COUNT(*) FROM matches), (SELECT COUNT(*) FROM alerts), (SELECT COUNT(*) FROM entries)"
     assert query(db, counts) == [(2, 2, 2)]
 
-    time.sleep(1.5)
+    older_than_a_second()
     publish(web, "a", ["harbour-crane-arrives", "harbour-dredging-starts", "library-opens-late"])
     config = write_config(tmp_path, sources, rules="rules.yaml", channels=channels, retention={"bodies": "1s"})
     result = run_cli("run", "--once", "--config", str(config))
@@ -115,7 +123,7 @@ def test_vacuum_compacts_the_file_on_its_schedule(web: WebServer, tmp_path: Path
     config = write_config(tmp_path, sources)
     assert run_cli("run", "--once", "--config", str(config)).returncode == 0
     db = tmp_path / "data/watcher.db"
-    time.sleep(1.5)
+    older_than_a_second()
 
     config = write_config(tmp_path, sources, retention={"bodies": "1s", "vacuum": "never"})
     assert run_cli("run", "--once", "--config", str(config)).returncode == 0

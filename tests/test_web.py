@@ -1,4 +1,4 @@
-"""The web console's pages and forms, driven in-process over a database a real `watcher run --once` filled."""
+"""The web console's pages and forms, driven in-process over a database `watcher run --once` filled (in-process too)."""
 
 from __future__ import annotations
 

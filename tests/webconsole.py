@@ -1,5 +1,5 @@
-"""A database as the web console sees it: two outlets polled by a real `watcher run --once` from the local test
-web, one rule that fires, a channel whose receiver fails (so deliveries wait for a retry), secrets in URLs."""
+"""A database as the web console sees it: two outlets polled by `watcher run --once` (in this process) from the
+local test web, one rule that fires, a channel whose receiver fails (so deliveries wait for a retry), secrets in URLs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
-from tests.conftest import run_watcher, write_config
+from tests.conftest import run_cli, write_config
 from tests.ops import publish
 from tests.receivers import WebhookReceiver
 from tests.webserver import WebServer
@@ -48,7 +48,7 @@ def polled(folder: Path, web: WebServer, hooks: WebhookReceiver, **server: objec
         delivery={"retry": "1h", "max_retry": "2h"},  # failed sends wait: "retry now" is what sends them
         **({"server": server} if server else {}),
     )
-    result = run_watcher("run", "--once", "--config", str(config), timeout=180)
+    result = run_cli("run", "--once", "--config", str(config))
     assert result.returncode == 0, result.stdout + result.stderr
     return config
 
