@@ -49,6 +49,7 @@ def migrate(source_value: str, target_value: str, echo: Callable[[str], None]) -
     created = _new_file(target)
     try:
         with open_store(source, writes=False) as src, open_store(target, writes=True) as dst:
+            echo("copying in one transaction: the rows below are kept only if every table is copied")
             counts = copy_store(src, dst, lambda table, n: echo(f"{table:<20} {n:>9}"))
     except BaseException:
         if created is not None:  # a file this command made and never filled: not left behind
