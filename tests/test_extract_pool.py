@@ -64,19 +64,21 @@ class SlowToStart:
         return _slow_start, (self.seconds,)
 
 
-STOP_WHILE_STARTING = """
-import multiprocessing, sys, time
-from pebble import ProcessPool
-from tests.test_extract_pool import SlowToStart
-from watcher.extract.warmup import forkserver_context, stop_pool
-
-def ignores_sigterm(pid):
+def ignores_sigterm(pid: int) -> bool:
+    """Whether process `pid` ignores SIGTERM now (a starting worker inside `_slow_start`)."""
     try:
         with open(f"/proc/{pid}/status") as f:
             ignored = next(line for line in f if line.startswith("SigIgn:")).split()[1]
     except (OSError, StopIteration):
         return False
     return bool(int(ignored, 16) & (1 << 14))
+
+
+STOP_WHILE_STARTING = """
+import multiprocessing, sys, time
+from pebble import ProcessPool
+from tests.test_extract_pool import SlowToStart, ignores_sigterm
+from watcher.extract.warmup import forkserver_context, stop_pool
 
 if __name__ == "__main__":
     pool = ProcessPool(max_workers=2, initializer=float, initargs=(SlowToStart(0.5),), context=forkserver_context())
@@ -110,3 +112,49 @@ def test_stopping_the_pool_while_workers_start_prints_no_traceback(how: str) -> 
         assert "SemLock" in result.stderr and "FileNotFoundError" in result.stderr, result.stderr
     else:
         assert "Traceback" not in result.stderr, result.stderr
+
+
+STOP_WHILE_REPLACING = """
+import threading, time
+from pebble.pool import process as pebble_process
+from pebble import ProcessPool
+from tests.test_extract_pool import SlowToStart, ignores_sigterm
+from watcher.extract.warmup import forkserver_context, stop_pool
+
+if __name__ == "__main__":
+    replacing, calls, new_worker = threading.Event(), [], pebble_process.WorkerManager.new_worker
+
+    def slow_new_worker(manager):  # the pool's loop replacing a worker, held in the act
+        calls.append(1)
+        if len(calls) == 1:
+            return new_worker(manager)
+        replacing.set()
+        time.sleep(0.3)  # the stop reads the workers now
+        new_worker(manager)
+        deadline = time.monotonic() + 60
+        while not any(ignores_sigterm(pid) for pid in manager.workers):  # the replacement is in its start
+            assert time.monotonic() < deadline, "the replacement never reached its start"
+            time.sleep(0.01)
+
+    pebble_process.WorkerManager.new_worker = slow_new_worker
+    pool = ProcessPool(max_workers=1, max_tasks=1, initializer=float, initargs=(SlowToStart(1.0),),
+                       context=forkserver_context())
+    pool.schedule(int).result(timeout=60)  # its one task done, the worker exits and the pool's loop replaces it
+    assert replacing.wait(60), "the pool never replaced its worker"
+    stop_pool(pool)
+    print("stopped")
+"""
+
+
+def test_stopping_the_pool_while_it_replaces_a_worker_prints_no_traceback() -> None:
+    """A worker that did its `max_tasks` is replaced by the pool's own loop; a stop at that moment waits for that
+    loop to end, so the replacement is ended with the others before the semaphores go (read before the loop ended,
+    the list of workers missed it, and it failed to open them with a traceback)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-c", STOP_WHILE_REPLACING], cwd=root, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0 and "stopped" in result.stdout, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr, result.stderr

@@ -30,8 +30,12 @@ def stop_pool(pool: "ProcessPool", timeout: float = 10.0) -> None:
     at that moment (unpickling its channel, which opens them by name) dies with a traceback on the daemon's
     stderr: seen when a short `run --once` ended while the second worker was still coming up on a loaded
     machine. Ending the workers first leaves none that can open them. The workers are read from pebble's
-    manager (no public list); if that is not there, the pool stops as pebble stops it."""
+    manager (no public list) once its loop, which replaces a worker that exited (after `max_tasks`), has ended:
+    a replacement started meanwhile is ended too. If those are not there, the pool stops as pebble stops it."""
     pool.stop()
+    loop = getattr(pool, "_pool_manager_loop", None)  # it sees the stop within pebble's 0.1 s tick
+    if loop is not None:
+        loop.join(timeout)
     manager = getattr(getattr(pool, "_pool_manager", None), "worker_manager", None)
     workers = list(getattr(manager, "workers", {}).values())
     for process in workers:
