@@ -186,9 +186,9 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> sub
                 logs._secrets_pattern = saved_secrets[1]
             root.handlers[:], level, levels = saved_logging
             root.setLevel(level)
-            for name, lvl in levels.items():
+            for name in list(logging.root.manager.loggerDict):  # a logger the command made (its noisy libraries) too
                 with contextlib.suppress(AttributeError):
-                    logging.getLogger(name).setLevel(lvl)
+                    logging.getLogger(name).setLevel(levels.get(name, logging.NOTSET))
         stdout, stderr = out.getvalue().decode("utf-8", "replace"), err.getvalue().decode("utf-8", "replace")
     os.environ.clear()
     os.environ.update(saved_env)

@@ -108,7 +108,10 @@ def test_the_images_command_starts_answers_healthz_and_stops_on_its_signal(web: 
         proc = subprocess.Popen(command, cwd=tmp_path / "data", env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         # a plain GET waits for the daemon (each probe below is a Python process of its own), then the image's probe
-        wait_for(lambda: get(env["WATCHER_HEALTHZ"])[0] == 200, timeout=60)
+        deadline = time.monotonic() + 60
+        while (answer := get(env["WATCHER_HEALTHZ"]))[0] != 200 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert answer[0] == 200, (answer, proc.poll(), log.read_text()[-3000:])
         assert healthy(), "the image's HEALTHCHECK command fails while /healthz answers 200"
         db = tmp_path / "data/watcher.db"
         wait_for(lambda: "source a: ok" in log.read_text(), timeout=60)

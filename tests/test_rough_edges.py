@@ -1,7 +1,7 @@
 """Rough edges a new user hits, each through the real `watcher` command: `test --url` of a configured source,
 `test` without RULES given -c, `--config` after subcommands, `--since` as an age or a date, `test --explain`
-near-misses, `watcher rules` and `watcher rules mute`. What a command says is read from it run in this process
-(`run_cli`); polls and the daemon run as processes of their own."""
+near-misses, `watcher rules` and `watcher rules mute`. What a command says, polls included, is read from it run in
+this process (`run_cli`); the daemon runs as a process of its own."""
 
 from __future__ import annotations
 
