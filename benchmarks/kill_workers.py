@@ -18,7 +18,8 @@ Then publishing stops; every feed is read again, and everything due is delivered
 Printed: stories served and alerts expected (stories served that the rule matches), alerts received, lost
 (expected, never received: must be 0), duplicates, and how many of them a send in flight at a kill explains,
 with the elapsed times and the delay from a story's publication to its alert. Exit 1 when anything was lost, a
-duplicate is not explained, or an alert came that no story served should have made.
+duplicate is not explained, a story has two alerts in the store, or an alert came that no story served should
+have made.
 
     python benchmarks/kill_workers.py [--sources 500] [--kills 20] [--workers 3] [--window 150] [--seed N]
 """
@@ -356,7 +357,7 @@ def main() -> None:
             drain = time.monotonic() - frozen
             jobs = {f"{task} {status}": n for task, status, n in store.rows(
                 "SELECT task_name, status, COUNT(*) FROM procrastinate_jobs GROUP BY 1, 2 ORDER BY 1, 2")}
-            alerts_stored = store.count("SELECT COUNT(*) FROM alerts")
+            stored = Counter(ref_of(f"{title} {body}") for title, body in store.rows("SELECT title, body FROM alerts"))
             exits = [w.stop() for w in workers]
             logs = "".join(w.log.read_text(errors="replace") for w in workers)
             recovered = (f"jobs of killed workers queued again {logs.count('of a stalled worker queued again')}, "
@@ -367,14 +368,16 @@ def main() -> None:
                 if w.proc is not None and w.proc.returncode is None:
                     w.kill()
             receiver.stop()
-        ok = report(room, receiver, kills, args, setup, drain, jobs, alerts_stored, exits)
+        ok = report(room, receiver, kills, args, setup, drain, jobs, stored, exits)
         print(recovered)
     print(f"total {time.monotonic() - began:.0f}s")
     sys.exit(0 if ok else 1)
 
 
 def report(room: Newsroom, receiver: WebhookReceiver, kills: list[Kill], args: argparse.Namespace, setup: float,
-           drain: float, jobs: dict, alerts_stored: int, exits: list[int]) -> bool:
+           drain: float, jobs: dict, stored: Counter, exits: list[int]) -> bool:
+    """The figures; whether nothing was lost, every duplicate received is a send in flight at a kill made again,
+    and no story has two alerts in the store (two alerts are two sends: a kill would not explain them)."""
     arrivals = receiver.snapshot()
     copies = Counter(ref_of(a.message) for a in arrivals)
     expected = {r for r in room.served if room.story(*r).about_buses}
@@ -382,7 +385,8 @@ def report(room: Newsroom, receiver: WebhookReceiver, kills: list[Kill], args: a
     unexpected = {r: n for r, n in copies.items() if r not in expected}
     in_flight = Counter(r for k in kills for r in k.in_flight)
     duplicates = {r: n for r, n in copies.items() if n > 1}
-    explained = {r for r, n in duplicates.items() if n - 1 <= in_flight[r]}
+    stored_twice = {r: n for r, n in stored.items() if n > 1}
+    explained = {r for r, n in duplicates.items() if n - 1 <= in_flight[r] and stored[r] == 1}
     first = {}
     for a in arrivals:
         first.setdefault(ref_of(a.message), a.at)
@@ -391,12 +395,14 @@ def report(room: Newsroom, receiver: WebhookReceiver, kills: list[Kill], args: a
     print(f"sources {args.sources}, workers {args.workers}, kills {len(kills)} "
           f"({sum(k.sender for k in kills)} of the sender, {sum(bool(k.in_flight) for k in kills)} with a send in "
           f"flight), window {args.window:.0f}s, poll interval {args.interval}s")
-    print(f"stories served {len(room.served)}, alerts expected {len(expected)}, alerts stored {alerts_stored}, "
+    print(f"stories served {len(room.served)}, alerts expected {len(expected)}, alerts stored {sum(stored.values())}, "
           f"alerts received {len(set(copies) & expected)} ({len(arrivals)} requests)")
     print(f"lost {len(lost)}{' ' + str(sorted(lost)[:20]) if lost else ''}")
     print(f"duplicates {len(duplicates)}, of which an unknown outcome at a kill explains {len(explained)} "
           f"(sends in flight at the kills: {sum(in_flight.values())})"
           + (f"; unexplained: {sorted(set(duplicates) - explained)}" if set(duplicates) - explained else ""))
+    if stored_twice:
+        print(f"stories with more than one alert stored: {dict(list(stored_twice.items())[:20])}")
     if unexpected:
         print(f"alerts no story served should have made: {dict(list(unexpected.items())[:20])}")
     if delays:
@@ -404,7 +410,7 @@ def report(room: Newsroom, receiver: WebhookReceiver, kills: list[Kill], args: a
               f"95th percentile {delays[int(0.95 * (len(delays) - 1))]:.1f}s, max {delays[-1]:.1f}s")
     print(f"elapsed: start to every feed read {setup:.1f}s, publishing {args.window:.0f}s, drain (publishing "
           f"stopped to the last alert received) {drain:.1f}s; queue left: {jobs}; exits after SIGTERM: {exits}")
-    return not lost and explained == set(duplicates) and not unexpected
+    return not lost and explained == set(duplicates) and not unexpected and not stored_twice
 
 
 if __name__ == "__main__":
