@@ -9,10 +9,11 @@ json:// channel on a real webhook receiver (tests/receivers.py) that holds each 
 The cluster is the tests' (an unprivileged PostgreSQL in a temporary folder, tests/postgres.py).
 
 `--workers` workers poll the feeds every `--interval` seconds. During the publishing window `--kills` times, at
-random moments, one worker (every other time the one holding the sender's lock, when one does) is frozen with
-SIGSTOP, the store and the receiver are read, then it gets SIGKILL and is started again. A delivery the receiver
-has already accepted while its outbox row is still `pending` under the frozen sender is a send in flight: its
-outcome is unknown (the receiver got it, the store never recorded it), and it may honestly arrive once more.
+random moments, one worker (every other time the one holding the sender's lock, when one takes it within
+SENDER_WAIT seconds: it holds it only while it sends) is frozen with SIGSTOP, the store and the receiver are
+read, then it gets SIGKILL and is started again. A delivery the receiver has already accepted while its outbox
+row is still `pending` under the frozen sender is a send in flight: its outcome is unknown (the receiver got it,
+the store never recorded it), and it may honestly arrive once more.
 Then publishing stops; every feed is read again, and everything due is delivered.
 
 Printed: stories served and alerts expected (stories served that the rule matches), alerts received, lost
@@ -57,6 +58,7 @@ rules:
     notify: [desk]
 """
 CROSS = 4  # every CROSS-th story is also listed by the feed before its own
+SENDER_WAIT = 3.0  # seconds a kill of the sender waits for a worker to take the sender's lock
 SETTLE = 0.3  # seconds a frozen worker's last bytes get to reach the receiver and the database
 RECEIVER_DELAY = 0.1  # seconds the receiver holds each request (a send in flight for that long)
 DRAIN_LIMIT = 240.0  # seconds after publishing stops for every story to be alerted
@@ -279,11 +281,21 @@ def kill_times(rng: random.Random, kills: int, window: float) -> list[float]:
     return times
 
 
+def sender_among(workers: list[Worker], store: Reads, wait: float) -> Worker | None:
+    """The worker holding the sender's lock, looked for during `wait` seconds (none if none took it)."""
+    deadline = time.monotonic() + wait
+    while True:
+        sender = store.sender_pid()
+        holder = next((w for w in workers if w.pid == sender), None)
+        if holder is not None or time.monotonic() >= deadline:
+            return holder
+        time.sleep(0.01)
+
+
 def kill_one(number: int, workers: list[Worker], store: Reads, receiver: WebhookReceiver, rng: random.Random,
              room: Newsroom, last_kill: float) -> Kill:
     """Freeze a worker, read what it was sending, kill it -9, start it again."""
-    sender = store.sender_pid()
-    holder = next((w for w in workers if w.pid == sender), None)
+    holder = sender_among(workers, store, SENDER_WAIT if number % 2 == 1 else 0.0)
     victim = holder if number % 2 == 1 and holder else rng.choice(workers)
     os.kill(victim.pid, signal.SIGSTOP)  # it does nothing more until the SIGKILL
     time.sleep(SETTLE)
