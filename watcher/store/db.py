@@ -130,15 +130,22 @@ class Store:
 
     # -- schema -----------------------------------------------------------
     def schema_version(self) -> int:
-        if "meta" not in self.db.table_names():
-            return 0
+        return self._version_and_tables()[0]
+
+    def _version_and_tables(self) -> tuple[int, list[str]]:
+        """The stored schema version and the tables, from one read of the table list: another process's first
+        migration commits its tables and `meta` at once, so one list never shows its tables without `meta`
+        (two reads could, and took a database being migrated by a worker starting beside us for a foreign one)."""
+        tables = self.db.table_names()
+        if "meta" not in tables:
+            return 0, tables
         row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        return int(row[0]) if row else 0
+        return (int(row[0]) if row else 0), tables
 
     def _check_version(self) -> int:
         """The stored schema version, refused (before anything is written) when this watcher cannot use it."""
         try:
-            version = self.schema_version()
+            version, tables = self._version_and_tables()
         except ValueError:
             raise StoreError(f"database {self.name} has an unreadable schema version; it was not written by watcher") from None
         if version > SCHEMA_VERSION:
@@ -146,9 +153,9 @@ class Store:
                 f"database {self.name} has schema version {version}, newer than this watcher "
                 f"understands ({SCHEMA_VERSION}); upgrade watcher"
             )
-        if version == 0 and self.db.table_names():
+        if version == 0 and tables:
             raise StoreError(f"database {self.name} holds tables that are not watcher's "
-                             f"({', '.join(self.db.table_names()[:5])}); set `database:` to another "
+                             f"({', '.join(tables[:5])}); set `database:` to another "
                              + ("database" if self.url else "file"))
         if self.readonly and self.url and version == 0:
             raise StoreError(f"database {self.name} has no watcher tables yet: nothing has been polled "
