@@ -71,6 +71,12 @@ def run(config_path: Path, once: bool) -> None:
     asyncio.run(Daemon(config).run())
 
 
+def check_listen(address: str) -> None:
+    """A --listen value refused unless it is HOST:PORT (IPv6 in brackets: `[::1]:8080`)."""
+    if not re.fullmatch(r"(\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}", address):
+        raise click.UsageError(f"--listen {address}: not HOST:PORT")
+
+
 @cli.command()
 @config_option
 @click.option("--concurrency", default=10, show_default=True, type=click.IntRange(1, 1000),
@@ -87,8 +93,8 @@ def worker(config_path: Path, concurrency: int, listen: str | None) -> None:
     tables are made at the first start. SIGTERM/SIGINT: jobs in flight get 5 s, then exit 0.
     A `watcher run` daemon and workers never share a database.
     """
-    if listen is not None and not re.fullmatch(r"(\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}", listen):
-        raise click.UsageError(f"--listen {listen}: not HOST:PORT")
+    if listen is not None:
+        check_listen(listen)
     config = open_config(config_path)
     for warning in config.warnings:
         logging.getLogger("watcher.config").warning("%s", warning)
@@ -373,8 +379,7 @@ def web(config_path: Path, listen: str | None, read_only: bool, hash_password: b
 
     config = open_config(config_path)
     address = listen or (config.server.listen if config.server else "127.0.0.1:8080")
-    if not re.fullmatch(r"(\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}", address):
-        raise click.UsageError(f"--listen {address}: not HOST:PORT")
+    check_listen(address)
     asyncio.run(serve_web(config, address, read_only))
 
 
