@@ -40,14 +40,13 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 from fleet import Worker, cluster, wait_until, write_config
 
 from tests.pages import news_page, rss
 from tests.receivers import WebhookReceiver
-from tests.webserver import _QuietServer  # (a killed client's reset is expected)
+from tests.webserver import Route, WebServer
 
 RULES = """\
 rules:
@@ -137,9 +136,8 @@ class Newsroom:
         self.last_tag: dict[int, str] = {}  # the ETag of each feed's last answer
         self.lock = threading.Lock()
         self._stories: dict[tuple[int, int], Story] = {}
-        self._httpd = _QuietServer(("127.0.0.1", 0), self._handler())
-        self._httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self._web = WebServer(answer=self.answer)
+        self.base = self._web.base
 
     def start(self) -> None:
         self.started = time.monotonic()
@@ -177,53 +175,27 @@ class Newsroom:
                     "published": self.wall_start + timedelta(seconds=self.published_at(*s.ref))} for s, path in items]
         return rss(entries, title=f"Outlet {feed}").replace(b"{{BASE}}", self.base.encode())
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        room = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                feed = re.fullmatch(r"/feed/(\d+)\.xml", self.path)
-                page = re.fullmatch(r"/(?:news|wire)/(\d+)/(\d+)\.html", self.path)
-                if feed and int(feed[1]) < room.feeds:
-                    tag, items = room.listing(int(feed[1]), room.elapsed())
-                    with room.lock:
-                        room.served.update(s.ref for s, _ in items)
-                        room.last_tag[int(feed[1])] = tag
-                    if self.headers.get("If-None-Match") == tag:
-                        return self._reply(304, b"", tag)
-                    return self._reply(200, room.feed_body(int(feed[1]), items), tag, "application/rss+xml")
-                if page:
-                    s = room.story(int(page[1]), int(page[2]))
-                    return self._reply(200, news_page(s.title, s.paragraphs, outlet=f"Outlet {s.feed}"))
-                self._reply(404, b"not found")
-
-            def _reply(self, status: int, body: bytes, tag: str | None = None,
-                       kind: str = "text/html; charset=utf-8") -> None:
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", kind)
-                    if tag:
-                        self.send_header("ETag", tag)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # a killed worker's connection
-
-        return Handler
+    def answer(self, path: str) -> Route | None:
+        """What the server answers at `path` now (None: 404); a feed's listing is recorded as served."""
+        feed = re.fullmatch(r"/feed/(\d+)\.xml", path)
+        page = re.fullmatch(r"/(?:news|wire)/(\d+)/(\d+)\.html", path)
+        if feed and int(feed[1]) < self.feeds:
+            tag, items = self.listing(int(feed[1]), self.elapsed())
+            with self.lock:
+                self.served.update(s.ref for s, _ in items)
+                self.last_tag[int(feed[1])] = tag
+            return Route(self.feed_body(int(feed[1]), items), content_type="application/rss+xml", etag=tag)
+        if page:
+            s = self.story(int(page[1]), int(page[2]))
+            return Route(news_page(s.title, s.paragraphs, outlet=f"Outlet {s.feed}"))
+        return None
 
     def __enter__(self) -> Newsroom:
-        threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True).start()
+        self._web.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        self._web.__exit__(*exc)
 
 
 @dataclass

@@ -33,9 +33,10 @@ class Route:
 
 
 class WebServer:
-    """`with WebServer() as s: s.route('/feed', Route(...))`; `s.url('/feed')`."""
+    """`with WebServer() as s: s.route('/feed', Route(...))`; `s.url('/feed')`. `answer(path)`, when given, makes
+    the Route of a path no route names (None: 404), for pages that change while the server runs."""
 
-    def __init__(self) -> None:
+    def __init__(self, answer: Callable[[str], Route | None] | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.hits: list[str] = []
         self.request_headers: list[dict[str, str]] = []
@@ -53,6 +54,8 @@ class WebServer:
                 server.hits.append(self.path)
                 server.request_headers.append({k.lower(): v for k, v in self.headers.items()})
                 route = server.routes.get(path)
+                if route is None and answer is not None:
+                    route = answer(path)
                 if route is None:
                     self._reply(Route(b"not found", 404, "text/plain"))
                     return
