@@ -37,7 +37,7 @@ def _new_file(database: str | Path) -> Path | None:
 def migrate(source_value: str, target_value: str, echo: Callable[[str], None]) -> dict[str, int]:
     """Copy the store at `source_value` into the one at `target_value`: rows per table, printed as they are done."""
     from watcher.store.copy import copy_store
-    from watcher.store.lock import open_store
+    from watcher.store.lock import lock_path, open_store
 
     source, target = database_of(source_value, "--from"), database_of(target_value, "--to")
     if isinstance(source, Path) and not source.is_file():
@@ -53,7 +53,8 @@ def migrate(source_value: str, target_value: str, echo: Callable[[str], None]) -
             counts = copy_store(src, dst, lambda table, n: echo(f"{table:<20} {n:>9}"))
     except BaseException:
         if created is not None:  # a file this command made and never filled: not left behind
-            for leftover in (created, *(created.with_name(created.name + s) for s in ("-wal", "-shm", ".lock"))):
+            for leftover in (created, *(created.with_name(created.name + s) for s in ("-wal", "-shm")),
+                             lock_path(created)):
                 with contextlib.suppress(OSError):
                     leftover.unlink()
         raise
