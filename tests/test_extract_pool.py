@@ -129,7 +129,10 @@ if __name__ == "__main__":
         if len(calls) == 1:
             return new_worker(manager)
         replacing.set()
-        time.sleep(0.3)  # the stop reads the workers now
+        deadline = time.monotonic() + 60
+        while pool.active:  # the replacement starts once the stop is under way (read too early, the list lacks it)
+            assert time.monotonic() < deadline, "the pool was never stopped"
+            time.sleep(0.005)
         new_worker(manager)
         deadline = time.monotonic() + 60
         while not any(ignores_sigterm(pid) for pid in manager.workers):  # the replacement is in its start
