@@ -77,6 +77,26 @@ def test_unknown_key_names_its_line_and_suggests(tmp_path: Path) -> None:
     assert "unknown key 'intervall'" in line and "did you mean 'interval'" in line
 
 
+
+def test_a_source_written_as_text_says_it_should_be_a_mapping(tmp_path: Path) -> None:
+    text = GOOD.replace("  - id: press-office\n", "  - just a line of text\n  - id: press-office\n")
+    [line] = errors_of(write(tmp_path, text), TG)
+    assert line == (f"{tmp_path / 'watcher.yaml'}:9: sources[1]: should be a mapping of keys and values, "
+                    "one `key: value` a line (it is the text 'just a line of text')")
+
+
+def test_sources_are_validated_frozen_and_hold_no_dict_each(tmp_path: Path) -> None:
+    """10,000 sources are kept as slotted objects (about 150 bytes each), not a model and a dict each."""
+    import dataclasses
+
+    cfg = load_config(write(tmp_path, GOOD), env=TG)
+    source = cfg.sources[0]
+    assert not hasattr(source, "__dict__")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        source.url = "https://example.org/other"  # type: ignore[misc]
+    assert source == load_config(write(tmp_path, GOOD), env=TG).sources[0]
+    assert dataclasses.replace(source, interval=60.0).interval == 60.0
+
 def test_bad_interval(tmp_path: Path) -> None:
     text = GOOD.replace("interval: 10m", "interval: ten minutes")
     [line] = errors_of(write(tmp_path, text), TG)

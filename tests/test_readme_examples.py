@@ -92,7 +92,7 @@ def example_docs() -> list[Path]:
 
 
 def _fits(value: Any, model: Any) -> bool:
-    return isinstance(value, dict) and bool(value) and set(value) <= set(model.model_fields)
+    return isinstance(value, dict) and bool(value) and set(value) <= set(model.__pydantic_fields__)  # a model's or a pydantic dataclass's
 
 
 def kinds(value: Any) -> list[str]:

@@ -165,7 +165,7 @@ def _to_config_error(doc: Document, err: Any, model: type[BaseModel]) -> ConfigE
     loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in {"str", "int", "float", "bool"})))
     where = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
     kind = err["type"]
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):  # a model's, a dataclass's (SourceConfig)
         key = loc[-1] if loc else "?"
         parent = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc[:-1]).replace(".[", "[")
         msg = f"unknown key '{key}'" + (f" in {parent}" if parent else "")
@@ -187,18 +187,23 @@ def _known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     for part in loc:
         if isinstance(part, int):
             continue
-        fields = getattr(current, "model_fields", None)
+        fields = _fields(current)
         if not fields or part not in fields:
             return []
         ann = fields[part].annotation
         current = _inner_model(ann)
         if current is None:
             return []
-    return list(getattr(current, "model_fields", {}))
+    return list(_fields(current))
+
+
+def _fields(model: Any) -> dict[str, Any]:
+    """The fields of a pydantic model or a pydantic dataclass (none for anything else)."""
+    return getattr(model, "__pydantic_fields__", None) or {}
 
 
 def _inner_model(ann: Any) -> Any:
-    if isinstance(ann, type) and issubclass(ann, BaseModel):
+    if isinstance(ann, type) and _fields(ann):
         return ann
     for arg in getattr(ann, "__args__", ()) or ():
         found = _inner_model(arg)

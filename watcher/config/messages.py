@@ -21,7 +21,7 @@ def in_words(err: Any) -> str | None:
         return f"{given} is not true or false"
     if kind in ("list_type", "tuple_type", "set_type"):
         return f"should be a list, e.g. [a, b] (it is {_what(value)})"
-    if kind in ("dict_type", "model_type", "model_attributes_type", "mapping_type"):
+    if kind in ("dict_type", "model_type", "dataclass_type", "model_attributes_type", "mapping_type"):
         return f"should be a mapping of keys and values, one `key: value` a line (it is {_what(value)})"
     if kind in ("string_type",):
         return f"should be text (it is {_what(value)})"
