@@ -2,14 +2,18 @@
 against the same local nginx; and what a source costs on PostgreSQL (workers) against SQLite (`watcher run`).
 
 nginx (as in benchmarks/polling.py: Debian's nginx-light, unprivileged, static files, conditional requests
-answered by nginx itself) serves `--sources` RSS feeds of one item each. One rule (keyword "council",
-`once_per: article`) matches every item and notifies one json:// channel on a local webhook receiver
-(tests/receivers.py, answering at once). The PostgreSQL cluster is the tests' (tests/postgres.py).
+answered by nginx itself) serves `--sources` RSS feeds of one item each, each item a story of its own (with
+`--copies`, the items of benchmarks/polling.py: copies of one template, the worst case of story placement,
+where every article is a candidate of every other). One rule (keyword "council", `once_per: article`) matches
+every item and notifies one json:// channel on a local webhook receiver (tests/receivers.py, answering at
+once). The PostgreSQL cluster is the tests' (tests/postgres.py).
 
 For each worker count, on a fresh database:
 - alerts: the sources are stored as not due, the workers are started, and once every one of them is up every
   source is made due at once; timed from then until every item is an alert (alerts made/s) and until every
-  alert is delivered (delivered/s: one worker sends at a time, whatever the count).
+  alert is delivered (delivered/s: one worker sends at a time, whatever the count). Meanwhile pg_locks is
+  sampled: the share of the time a worker held the turn to store placed articles (one at a time across
+  workers: see watcher/run/worker.py), and how many waited for it.
 - polls: the workers are started again with a 1 s interval, so every source is always due; the conditional
   requests (304) nginx answers, from its access log, in each of three slices of a `--seconds` window are the
   polls per second (their median printed, with each slice's).
@@ -21,7 +25,7 @@ wall time of a first poll of every source (one new item each: article, alert, de
 poll (304), with one worker on PostgreSQL, and with `watcher run --once` on a SQLite file over the same sources
 (its start, measured on no source, taken off).
 
-    python benchmarks/scale.py [--sources 400] [--seconds 15] [--workers 1,2,4]
+    python benchmarks/scale.py [--sources 400] [--seconds 15] [--workers 1,2,4] [--copies]
 """
 
 from __future__ import annotations
@@ -33,8 +37,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import polling
@@ -52,6 +58,16 @@ rules:
     notify: [desk]
 """
 NOT_DUE = "2100-01-01T00:00:00+00:00"
+SYLLABLES = ("bar", "kel", "mor", "tan", "vis", "lun", "dor", "fen", "gal", "hir", "jor", "pel", "quin", "ros", "sal",
+             "tor", "ul", "ver", "wyn", "zan", "ash", "bri", "cal", "dun")
+THINGS = ("roads", "schools", "harbour wall", "library", "bridge", "tram line", "hospital wing", "park", "water mains",
+          "social housing", "fire station", "bus depot", "market hall", "sports ground", "flood barrier", "museum",
+          "cycle lanes", "street lights", "swimming pool", "town hall roof", "recycling centre", "nursery", "pier",
+          "sewage works", "care home", "railway crossing", "car park", "youth centre", "cemetery", "allotments")
+DOINGS = ("approved", "rejected", "postponed", "cut", "doubled", "froze", "reviewed", "questioned", "backed",
+          "overturned", "audited", "split")
+SAYERS = ("the mayor", "the finance officer", "an opposition member", "the planning chief", "a residents' group",
+          "the auditor", "a union official", "the local MP")
 WARM = 3.0  # seconds the workers poll before the polls window opens
 SLICES = 3  # the polls window is timed in this many slices (the median rate is printed)
 
@@ -64,6 +80,8 @@ class Run:
     sent_s: float = 0.0  # ... to every alert delivered
     first_cpu: float = 0.0  # CPU seconds of that (workers and server)
     first_server_cpu: float = 0.0
+    turn_held: float = 0.0  # share of the alerts' time a worker held the turn to store placed articles
+    turn_waiting: float = 0.0  # workers waiting for it, on average
     polls: int = 0  # conditional polls answered in the window
     window: float = 0.0
     poll_cpu: float = 0.0  # CPU seconds of the window (workers and server)
@@ -73,6 +91,44 @@ class Run:
     @property
     def polls_per_s(self) -> float:
         return statistics.median(self.rates) if self.rates else 0.0
+
+
+class TurnSampler(threading.Thread):
+    """Samples, every 20 ms, whether a worker holds the turn to store placed articles and how many wait for it
+    (the lock's rows in pg_locks): a turn held all the time says placement bounds the alerts made per second."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url = url
+        self.done = threading.Event()
+        self.samples: list[tuple[int, int]] = []
+
+    def run(self) -> None:
+        import psycopg
+
+        from watcher.run.worker import TURN_LOCK
+
+        with psycopg.connect(self.url, autocommit=True) as db:
+            while not self.done.wait(0.02):
+                row = db.execute("SELECT COUNT(*) FILTER (WHERE granted), COUNT(*) FILTER (WHERE NOT granted) "
+                                 "FROM pg_locks WHERE locktype = 'advisory' AND objid = %s", [TURN_LOCK]).fetchone()
+                self.samples.append((row[0], row[1]))
+
+    def __enter__(self) -> TurnSampler:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.join()
+
+    @property
+    def held(self) -> float:
+        return sum(1 for h, _ in self.samples if h) / max(len(self.samples), 1)
+
+    @property
+    def waiting(self) -> float:
+        return sum(w for _, w in self.samples) / max(len(self.samples), 1)
 
 
 class Bench:
@@ -124,7 +180,10 @@ class Bench:
                 start = time.monotonic()
                 db.execute("UPDATE sources SET next_poll_at = NULL")
                 n = len(self.sources) * polling.ITEMS
-                r.made_s = wait_until(f"{n} alerts", lambda: one("SELECT COUNT(*) FROM alerts") >= n, 600.0, workers)
+                with TurnSampler(url) as turns:
+                    r.made_s = wait_until(f"{n} alerts", lambda: one("SELECT COUNT(*) FROM alerts") >= n, 600.0,
+                                          workers)
+                r.turn_held, r.turn_waiting = turns.held, turns.waiting
                 wait_until(f"{n} deliveries", lambda: one("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'")
                            >= n, 600.0, workers)
                 r.sent_s = time.monotonic() - start
@@ -174,6 +233,9 @@ def main() -> None:
     parser.add_argument("--sources", type=int, default=400)
     parser.add_argument("--seconds", type=float, default=15.0, help="the polls window (default 15)")
     parser.add_argument("--workers", default="1,2,4", help="worker counts (default 1,2,4)")
+    parser.add_argument("--copies", action="store_true",
+                        help="every item a copy of one template (story placement's worst case: each article a "
+                             "candidate of all the others) instead of a story of its own")
     args = parser.parse_args()
     if not shutil.which("nginx"):
         sys.exit("skipped: nginx not installed (apt-get install nginx-light)")
@@ -184,7 +246,10 @@ def main() -> None:
     with cluster() as pg, tempfile.TemporaryDirectory(prefix="watcher-scale-") as tmp:
         work = Path(tmp)
         work.chmod(0o755)  # nginx workers run unprivileged
-        polling.write_feeds(work / "site", args.sources, 0)
+        if args.copies:
+            polling.write_feeds(work / "site", args.sources, 0)
+        else:
+            write_stories(work / "site", args.sources)
         access = work / "access.log"
         receiver = WebhookReceiver().start()
         try:
@@ -223,6 +288,47 @@ def main() -> None:
     print(f"total {time.monotonic() - began:.0f}s")
 
 
+def write_stories(site: Path, n: int) -> None:
+    """`n` RSS feeds of one item each, every item a story of its own (a town, two projects, figures and a
+    speaker of their own), so that placing them costs what it costs with real news (a few candidates each);
+    every one mentions the council (the rule's keyword). No links: the items are stored from the feed."""
+    import random
+    from email.utils import format_datetime
+
+    (site / "f").mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        r = random.Random(i)
+        town = (SYLLABLES[i % len(SYLLABLES)] + SYLLABLES[(i // len(SYLLABLES) + 7 * i) % len(SYLLABLES)]
+                + r.choice(("ford", "by", "ham", "wick", "stead", "mouth"))).capitalize()
+        first, second = r.sample(THINGS, 2)
+        person = (r.choice(SYLLABLES) + r.choice(SYLLABLES)).capitalize()
+        money, votes, weeks = r.randrange(100, 9900) * 1000, r.randrange(10, 40), r.randrange(3, 60)
+        title = f"{town} council {r.choice(DOINGS)} {first} plan worth {money:,} euros"
+        said = [
+            f"The council of {town} {r.choice(DOINGS)} the {first} plan by {votes} votes to {r.randrange(2, 9)}.",
+            f"{cap(r.choice(SAYERS))}, {person}, said the {second} would wait {weeks} weeks.",
+            f"Asked about the {r.choice(THINGS)}, {person} told reporters: \"We have {r.randrange(2, 9)} options.\"",
+            f"Work on {second} in {town} was first promised in {r.randrange(1990, 2024)}.",
+            f"Since then, costs have risen by {r.randrange(5, 80)} percent, according to {r.choice(SAYERS)}.",
+            f"How {r.randrange(2, 90)} jobs at the {r.choice(THINGS)} would be paid for remains unclear.",
+            f"Residents of {person}ton, north of {town}, {r.choice(DOINGS)} a petition of {votes * 41} names.",
+            f"If nothing changes by {r.choice(('March', 'June', 'October'))}, {r.choice(SAYERS)} will go to court.",
+            f"Neither the mayor nor {r.choice(SAYERS)} would comment on the {money // 1000}k figure.",
+            f"In a vote that surprised few, {town}'s {first} budget was {r.choice(DOINGS)} again.",
+        ]
+        text = " ".join([said[0], *r.sample(said[1:], 3)])
+        when = format_datetime(datetime(2026, 11, 30, 8, tzinfo=timezone.utc) + timedelta(minutes=i), usegmt=True)
+        (site / "f" / f"{i:05d}.xml").write_text(
+            f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Outlet {i}</title>'
+            f"<link>https://outlet{i}.example/</link><description>News</description><item><title>{title}</title>"
+            f'<guid isPermaLink="false">outlet-{i}-{town}</guid><pubDate>{when}</pubDate>'
+            f"<description>{text}</description></item></channel></rss>", encoding="utf-8")
+
+
+def cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def rate(count: float, seconds: float) -> float:
     return count / seconds if seconds > 0 else 0.0
 
@@ -236,6 +342,7 @@ def print_run(r: Run, sources: int) -> None:
           f"(median of {[round(x) for x in r.rates]}; {r.polls} in {r.window:.1f}s, CPU {r.poll_cpu:.1f}s of which "
           f"the server {r.poll_server_cpu:.1f}s); "
           f"alerts made {rate(r.alerts, r.made_s):5.0f}/s, delivered {rate(r.alerts, r.sent_s):5.0f}/s "
+          f"(placement turn held {100 * r.turn_held:.0f}% of the time, {r.turn_waiting:.1f} workers waiting) "
           f"({r.alerts} alerts from {sources} sources: {r.made_s:.1f}s, {r.sent_s:.1f}s; CPU {r.first_cpu:.1f}s)",
           flush=True)
 

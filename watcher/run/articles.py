@@ -71,11 +71,12 @@ async def store_new(source: SourceConfig, items: list[Item], p: Pipeline, report
             ready = done + 1
             while ready < len(reads) and reads[ready].done():
                 ready += 1
-            with p.store.transaction():
-                for read in reads[done:ready]:  # in placing order already
-                    store_page(source, read.result(), p, report)
-                if ready == len(reads) and then is not None:
-                    then()
+            async with p.turn():  # (workers: placements across processes wait here, not in the transaction)
+                with p.store.transaction():
+                    for read in reads[done:ready]:  # in placing order already
+                        store_page(source, read.result(), p, report)
+                    if ready == len(reads) and then is not None:
+                        then()
             done = ready
     if not reads and then is not None:
         with p.store.transaction():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Sequence, TypeVar
 
@@ -36,6 +37,9 @@ class Pipeline:
     # polls past their first step at once: a cycle of 10,000 sources queues 10,000 small waiting tasks, not
     # 10,000 polls holding their state and a request each (the HTTP client's limits pace the network anyway)
     slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(POLLS_AT_ONCE))
+    # this process's turn to store placed articles, awaited before their transaction: workers on PostgreSQL take
+    # turns without stopping their loop (`watcher.run.worker`); one process needs none
+    turn: Callable[[], AbstractAsyncContextManager[object]] = nullcontext
 
 
 async def each_in_turn(fn: Callable[[T], Awaitable[R]], items: Sequence[T], at_once: int = POLLS_AT_ONCE) -> list[R]:

@@ -22,11 +22,18 @@ Procrastinate's worker with these tasks:
 
 A new story is decided once however many workers place articles at once: placement takes a
 transaction-scoped advisory lock on PostgreSQL (`watcher.store.stories.place`), and alerts are unique per
-(rule, story). Procrastinate's schema is applied at start when absent (once, under the migration lock).
+(rule, story). That lock is held to the commit of the poll's articles, and a worker's store connection is
+synchronous: a worker that waited for it there would stop all its polls (fetches, extraction) while it waits.
+So workers take turns before the transaction (`Turns`: a session advisory lock awaited on a connection of
+its own, the loop running meanwhile), and the transaction's lock, then never waited for, still decides.
+The worker's transactions are pipelined (`watcher.store.postgres`): they wait for the server only where they
+read, so a turn is that much shorter. Procrastinate's schema is applied at start when absent (once, under the
+migration lock).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -56,6 +63,8 @@ HEARTBEAT = 5.0  # seconds between a worker's heartbeats
 STALLED_AFTER = 20.0  # seconds without a heartbeat after which a worker's jobs are taken back
 DRAIN = 5.0  # seconds jobs in flight get after SIGTERM
 SENDER_LOCK = 0x77617465  # session advisory lock key of the one sending worker
+TURN_LOCK = 0x77617466  # session advisory lock key of the worker storing placed articles
+TURN_RUN = 8  # polls of one worker that store in one turn at most, when they wait for it together
 POLL_RETRIES = 5  # tries of a poll the database refused
 DEFER_BATCH = 500  # poll jobs deferred by one insert
 JOBS_KEPT = 72  # hours failed, cancelled and aborted jobs are kept (to look into)
@@ -74,7 +83,9 @@ async def run_worker(config: Config, concurrency: int = CONCURRENCY, listen: str
     url = str(config.database)
     big_blocks_mapped()  # before the parser threads: see watcher.run.memory
     with _beside_other_workers(url):
-        async with open_pipeline(config, alone=False) as p:
+        async with open_pipeline(config, alone=False) as p, Turns(url) as turns:
+            p.turn = turns.take
+            p.store.db.pipelined = True  # a transaction waits for the server only where it reads: see store.postgres
             # named after this process: who holds a lock (the sender's) can be told from the server
             p.store.db.execute("SELECT set_config('application_name', ?, false)", [f"watcher worker {_me()}"])
             for source in config.sources:
@@ -132,6 +143,78 @@ def _beside_other_workers(url: str) -> Iterator[None]:
         yield
     finally:
         holder.close()
+
+
+class Turns:
+    """Workers' turns to store placed articles: a session advisory lock (TURN_LOCK) taken on a connection of
+    this worker's own, awaited without blocking its loop. This worker's polls queue for it in process, and a
+    turn, once had, lets up to TURN_RUN of them store one after the other before it is handed on (a hand-over
+    costs a wake-up of the next worker). Only a wait: placement's own lock decides, should this connection be
+    lost during a turn (the server then drops the turn with it)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.conn: Any = None  # psycopg.AsyncConnection, opened at the first turn (and again after a loss)
+        self.mine = asyncio.Lock()
+        self.queued = 0  # this worker's polls waiting for a turn
+        self.held = False
+        self.run = 0  # polls that stored in this turn so far
+
+    async def __aenter__(self) -> Turns:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.conn is not None:
+            await self.conn.close()
+
+    @contextlib.asynccontextmanager
+    async def take(self) -> AsyncIterator[None]:
+        self.queued += 1
+        try:
+            await self.mine.acquire()
+        finally:
+            self.queued -= 1
+        try:
+            if not self.held:
+                await self._lock()
+                self.held, self.run = True, 0
+            self.run += 1
+            yield
+        finally:
+            try:
+                if self.held and (not self.queued or self.run >= TURN_RUN):
+                    self.held = False
+                    await self._unlock()
+            finally:
+                self.mine.release()
+
+    async def _lock(self) -> None:
+        import psycopg
+
+        from watcher.store.postgres import CONNECT_TIMEOUT, as_sqlite_error
+
+        try:
+            if self.conn is None or self.conn.broken or self.conn.closed:
+                self.conn = await psycopg.AsyncConnection.connect(
+                    self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
+                    application_name=f"watcher worker turns {_me()}"[:63])
+            await self.conn.execute("SELECT pg_advisory_lock(%s)", [TURN_LOCK])
+        except BaseException as e:  # a wait cut short (a stop, a lost server) may have been granted meanwhile
+            if self.conn is not None:
+                await self.conn.close()
+            if isinstance(e, psycopg.Error):
+                raise as_sqlite_error(e) from e
+            raise
+
+    async def _unlock(self) -> None:
+        import psycopg
+
+        try:
+            await self.conn.execute("SELECT pg_advisory_unlock(%s)", [TURN_LOCK])
+        except BaseException as e:  # (a stop, a lost server) the turn goes with the connection
+            await self.conn.close()
+            if not isinstance(e, psycopg.Error):
+                raise
 
 
 @contextlib.asynccontextmanager
@@ -199,9 +282,7 @@ def _tasks(app: Any, config: Config, p: Pipeline) -> None:
     @app.periodic(cron=f"* * * * * */{DELIVER_EVERY}", periodic_id="sweep", queueing_lock="deliver")
     @app.task(name="watcher.deliver")
     async def deliver(timestamp: int = 0) -> None:
-        with sole_sender(p) as mine:
-            if mine:
-                await p.sender.send_due()
+        await send_while_due(p)
 
     @app.periodic(cron=f"* * * * * */{STALLED_EVERY}", periodic_id="stalled", queueing_lock="stalled")
     @app.task(name="watcher.stalled")
@@ -280,6 +361,19 @@ async def take_back_stalled(app: Any) -> None:
         except exceptions.ConnectorException:
             await app.job_manager.finish_job_by_id_async(job.id, jobs.Status.FAILED, delete_job=False)
             log.warning("job %s (%s) of a stalled worker closed: a newer one waits", job.id, job.task_name)
+
+
+async def send_while_due(p: Pipeline) -> None:
+    """Send what is due if no other worker sends. A nudge (a poll's deliver job) that ran while this worker
+    sent found the lock taken and did nothing, so once the lock is let go, what is due by then is sent too
+    (by this worker, or by the one that took the lock meanwhile): an alert waits for no periodic sweep."""
+    while True:
+        with sole_sender(p) as mine:
+            if not mine:
+                return
+            await p.sender.send_due()
+        if not p.store.outbox.due(utcnow(), limit=1, exclude=p.sender.digest_channels):
+            return
 
 
 @contextlib.contextmanager
