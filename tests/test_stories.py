@@ -14,6 +14,7 @@ from watcher.dedupe.story import Candidate, compare
 from watcher.run.poll import story_sketch
 from watcher.model import Article, Entry
 from watcher.store import Store
+from watcher.store.schema import SCHEMA_VERSION
 
 SET = Path(__file__).parents[1] / "benchmarks/stories/stories.jsonl"
 RECORDS = {r["id"]: r for r in map(json.loads, SET.read_text(encoding="utf-8").splitlines())}
@@ -145,6 +146,26 @@ def test_sketches_of_an_older_version_are_made_anew_on_open(database: str | Path
     again = Store(database)
     assert again.count("story_bands") > 0 and again.meta.get("story_sketch_version") != "0"
     assert add(again, "https://b.example/1", kind("s01", "reprint")) == first
+    again.close()
+
+
+def test_a_store_that_indexed_the_skeleton_bands_drops_them_and_still_finds_copies(database: str | Path) -> None:
+    store = Store(database)
+    store.sources.ensure("s", "https://e.org/feed", "feed")
+    first = add(store, "https://a.example/1", "s01-v1")
+    assert {b for (b,) in store.db.execute("SELECT DISTINCT band FROM story_bands")} == set(range(16))
+    [article_id] = [r[0] for r in store.db.execute("SELECT id FROM articles")]
+    with store.db.atomic():  # as the schema before 13 indexed them: the skeleton's bands 16-31
+        store.db.conn.executemany("INSERT INTO story_bands (band, hash, article_id) VALUES (?, ?, ?)",
+                                  [(b, b * 7, article_id) for b in range(16, 32)])
+        store.db.execute("UPDATE meta SET value = '12' WHERE key = 'schema_version'")
+    store.close()
+    again = Store(database)
+    assert again.schema_version() == SCHEMA_VERSION
+    assert again.db.execute("SELECT COUNT(*) FROM story_bands WHERE band >= 16").fetchone()[0] == 0
+    assert again.count("story_bands") == 16
+    assert add(again, "https://b.example/1", kind("s01", "reprint")) == first
+    assert add(again, "https://c.example/1", kind("s01", "spun")) == first
     again.close()
 
 

@@ -296,6 +296,11 @@ def _v12(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE poll_log ADD COLUMN response_ms INTEGER")
 
 
+def _v13(db: sqlite_utils.Database) -> None:
+    """The LSH index keeps the word signature's bands only (0-15): the skeleton's are no longer looked up."""
+    db.execute("DELETE FROM story_bands WHERE band >= 16")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11,
-                                                              _v12]
+                                                              _v12, _v13]
 SCHEMA_VERSION = len(MIGRATIONS)

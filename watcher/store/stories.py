@@ -1,7 +1,7 @@
 """Stories in the store: candidates from the indexes, placing an article, listing stories.
 
 Candidates for a new article come from two indexes, never from a scan:
-- `story_bands`: LSH bands of the word and skeleton signatures (copies, rewrites);
+- `story_bands`: LSH bands of the word signature (copies, lightly edited reprints);
 - `story_terms`: names and figures with the time they were reported; the
   rarest of the article's terms (by `story_term_counts`) are looked up within
   the time window (other reports of the event). The TOP_TERMS heaviest content
