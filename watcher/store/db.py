@@ -25,6 +25,7 @@ from watcher.dedupe.sketch import SKETCH_VERSION
 from watcher.errors import StoreError
 from watcher.store.alerts import Alerts
 from watcher.store.articles import Articles, Stories
+from watcher.store.checkpoint import FALLBACK_PAGES, Checkpointer
 from watcher.store.engine import describe, is_postgres, is_url, migration_lock
 from watcher.store.meta import Meta
 from watcher.store.outbox import Outbox
@@ -70,6 +71,7 @@ class Store:
                 self.db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; durable at checkpoints
                 # the story indexes' inner pages stay in memory (placing an article reads ~50 index keys)
                 self.db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
+                self.db.execute(f"PRAGMA wal_autocheckpoint = {FALLBACK_PAGES}")  # a backstop: see Checkpointer
             if not self.url:
                 self.db.execute("PRAGMA foreign_keys = ON")  # PostgreSQL always checks them
             self.wait_for_locks(BUSY_WAIT)
@@ -82,6 +84,8 @@ class Store:
         except StoreError:
             conn.close()
             raise
+        # commits do not wait for the log to be copied into the database file
+        self._checkpointer = Checkpointer(self.path) if not readonly and not self.url else None
 
     def _open_file(self) -> sqlite3.Connection:
         if self.readonly and not self.path.is_file():
@@ -96,6 +100,8 @@ class Store:
             raise StoreError(f"cannot open database {self.path}: {e}") from None
 
     def close(self) -> None:
+        if self._checkpointer:
+            self._checkpointer.stop()
         self.db.close()
 
     def ping(self) -> None:
