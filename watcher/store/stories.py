@@ -114,7 +114,7 @@ MAX_REMEMBERED = 300_000  # terms remembered per connection (about 30 MB); all f
 def _remembered(db: sqlite_utils.Database) -> _Remembered | None:
     """The connection's remembered counts, forgotten first when they may be stale (None for PostgreSQL,
     which is read every time)."""
-    if not isinstance(db, sqlite_utils.Database):
+    if is_postgres(db):
         return None
     known = _REMEMBERED.get(db)
     if known is None:
@@ -267,7 +267,7 @@ def save(
     _index(db, article_id, sk)
     # the remembered counts follow (when stale, the stored count of all articles stays apart from theirs, so
     # the next placement's check forgets them)
-    known = _REMEMBERED.get(db) if isinstance(db, sqlite_utils.Database) else None
+    known = None if is_postgres(db) else _REMEMBERED.get(db)
     keys = counted(sk)
     db.conn.executemany("INSERT INTO story_term_counts (term, n) VALUES (?, 1) "
                         "ON CONFLICT(term) DO UPDATE SET n = story_term_counts.n + 1",
