@@ -15,13 +15,18 @@ database state each run), and a bare
 `httpx.AsyncClient` loop sending the same conditional headers with the same
 concurrency. Runs alternate; medians are printed with their ratio, and the
 bytes on the wire per feed in the 304 cycle come from nginx's own access log.
-Each side's peak resident memory is printed, and the machine's load average
-(the ratios of one run are what compare: other work on the machine slows both
-sides alike). Targets: watcher's change cycle >= 0.5x the bare loop's rate,
+Each side's peak resident memory is printed (and watcher's resident memory
+after its imports and config, and once its pipeline is open), its CPU time per
+feed (watcher's event-loop thread apart: that is what grows if something per
+poll scales with the number of sources), and the machine's load average (the
+ratios of one run are what compare: other work on the machine slows both sides
+alike). `--cycles 304` times only the 304 cycle (cheap: more runs for its
+medians). Targets: watcher's change cycle >= 0.5x the bare loop's rate,
 its 304 cycle >= 1.2x and < 600 bytes per feed on the wire; at 10,000 feeds
 both ratios within 10% of their 2,000-feed values and peak RSS < 130 MB.
 
-    python benchmarks/polling.py [--feeds 2000] [--runs 3] [--concurrency 16] [--profile change|304] [--workdir DIR]
+    python benchmarks/polling.py [--feeds 2000] [--runs 3] [--concurrency 16] [--cycles both|change|304]
+                                 [--profile change|304] [--workdir DIR]
 """
 
 from __future__ import annotations
@@ -139,9 +144,11 @@ def watcher_side(config_path: str, profile: str | None = None) -> dict:
 
     setup_logging("warning")
     config = load_config(config_path)
+    rss = {"config": rss_mb()}
 
     async def cycle() -> tuple[float, float, float, Counter[str]]:
         async with open_pipeline(config) as p:
+            rss["open"] = rss_mb()
             profiler = cProfile.Profile(time.thread_time) if profile else None  # CPU time: a busy machine stays out
             start, cpu, loop_cpu = time.perf_counter(), time.process_time(), time.thread_time()
             if profiler:
@@ -154,7 +161,8 @@ def watcher_side(config_path: str, profile: str | None = None) -> dict:
                     Counter(r.status for r in reports))
 
     elapsed, cpu, loop_cpu, statuses = asyncio.run(cycle())
-    return {"seconds": elapsed, "cpu": cpu, "loop_cpu": loop_cpu, "statuses": dict(statuses)}
+    return {"seconds": elapsed, "cpu": cpu, "loop_cpu": loop_cpu, "statuses": dict(statuses), "rss_config": rss["config"],
+            "rss_open": rss["open"]}
 
 
 def bare_side(requests_path: str, concurrency: int) -> dict:
@@ -182,10 +190,15 @@ def bare_side(requests_path: str, concurrency: int) -> dict:
     return {"seconds": elapsed, "cpu": cpu, "statuses": {str(k): v for k, v in statuses.items()}}
 
 
-def peak_rss_mb() -> float:
+def peak_rss_mb(field: str = "VmHWM") -> float:
     """This process's peak resident memory since exec (ru_maxrss would carry the forking parent's)."""
     status = Path("/proc/self/status").read_text()
-    return int(status.split("VmHWM:")[1].split()[0]) / 1024
+    return int(status.split(f"{field}:")[1].split()[0]) / 1024
+
+
+def rss_mb() -> float:
+    """This process's resident memory now."""
+    return peak_rss_mb("VmRSS")
 
 
 def side(args: list[str]) -> dict:
@@ -266,6 +279,8 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--cycles", choices=("both", "change", "304"), default="both",
+                        help="the cycles timed (default both)")
     parser.add_argument("--profile", choices=("change", "304"),
                         help="instead of the timed runs, one watcher cycle of this kind under cProfile (the event "
                              "loop's thread), its costliest functions printed")
@@ -309,11 +324,12 @@ def main() -> None:
                 profile_cycle(work, config, "db-before-change.db" if args.profile == "change" else "db-after-change.db")
                 return
 
-            results: dict[str, list[dict]] = {k: [] for k in ("watcher change", "bare change", "watcher 304", "bare 304")}
+            cycles = [c for c in (("change", "db-before-change.db", change_req), ("304", "db-after-change.db", same_req))
+                      if args.cycles in ("both", c[0])]
+            results: dict[str, list[dict]] = {f"{who} {c[0]}": [] for c in cycles for who in ("watcher", "bare")}
             for run in range(args.runs):
                 order = ["watcher", "bare"] if run % 2 == 0 else ["bare", "watcher"]
-                for cycle, snapshot, req in (("change", "db-before-change.db", change_req),
-                                             ("304", "db-after-change.db", same_req)):
+                for cycle, snapshot, req in cycles:
                     for who in order:
                         if who == "watcher":
                             restore(work, snapshot)
@@ -332,20 +348,26 @@ def main() -> None:
         rates[name] = n / secs
         recv, sent, count = runs[-1]["wire"]
         cpu = statistics.median(r["cpu"] for r in runs)
+        loop = (f", of it the event loop's thread {1000 * statistics.median(r['loop_cpu'] for r in runs) / n:.2f}"
+                if "loop_cpu" in runs[0] else "")
         print(f"{name:15s} {n / secs:8.0f} feeds/s  ({secs:.2f}s; runs {[round(r['seconds'], 2) for r in runs]}; "
-              f"CPU {cpu:.2f}s)  "
+              f"CPU {cpu:.2f}s: {1000 * cpu / n:.2f} ms/feed{loop})  "
               f"peak RSS {statistics.median(r['peak_mb'] for r in runs):.0f} MB  "
               f"wire/feed {((recv + sent) / max(count, 1)):.0f} B (request {recv / max(count, 1):.0f} + "
               f"response {sent / max(count, 1):.0f})  statuses {runs[-1]['statuses']}")
-    for cycle in ("change", "304"):
+    for cycle in (c[0] for c in cycles):
         ratio = rates[f"watcher {cycle}"] / rates[f"bare {cycle}"]
         paired = statistics.median(b["seconds"] / w["seconds"]
                                    for w, b in zip(results[f"watcher {cycle}"], results[f"bare {cycle}"]))
         target = "  (target >= 1.20)" if cycle == "304" else "  (target >= 0.50)"
         print(f"ratio watcher/bare, {cycle} cycle: {ratio:.2f} (ratio of medians), {paired:.2f} (median of per-run ratios){target}")
-    recv, sent, count = results["watcher 304"][-1]["wire"]
-    print(f"watcher 304 cycle on the wire: {(recv + sent) / max(count, 1):.0f} bytes per feed (target < 600)")
-    print(f"watcher peak RSS: {max(r['peak_mb'] for k in ('watcher change', 'watcher 304') for r in results[k]):.0f} MB "
+    if "watcher 304" in results:
+        recv, sent, count = results["watcher 304"][-1]["wire"]
+        print(f"watcher 304 cycle on the wire: {(recv + sent) / max(count, 1):.0f} bytes per feed (target < 600)")
+    watcher_runs = [r for k in results if k.startswith("watcher") for r in results[k]]
+    print(f"watcher RSS: {statistics.median(r['rss_config'] for r in watcher_runs):.0f} MB after imports and config, "
+          f"{statistics.median(r['rss_open'] for r in watcher_runs):.0f} MB with the pipeline open (medians)")
+    print(f"watcher peak RSS: {max(r['peak_mb'] for r in watcher_runs):.0f} MB "
           f"(target < 130); load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -264,6 +265,8 @@ class _Builder:
                 raise ConfigError(self.file, line, "mapping keys must be plain words")
             if key in parent.value:
                 raise ConfigError(self.file, line, f"duplicate key '{_clip(str(key))}'")
+            if isinstance(key, str):
+                key = sys.intern(key)  # one string for the `id:` of 10,000 sources, not 10,000
         parent.key, parent.key_line = key, line
 
     def mergeable(self, event: yaml.Event, value: Any) -> list[dict[Any, Any]]:
