@@ -458,3 +458,44 @@ def test_page_that_is_a_gallery_keeps_its_captions() -> None:
     text = _extract(_page(body_html=body)).text
 
     assert [caption for caption in captions if caption in text] == captions, text
+
+
+def test_gallery_named_by_class_and_id_in_any_case_is_found_once() -> None:
+    from lxml import html as lxml_html
+
+    from watcher.extract.galleries import find_galleries
+
+    slides = "".join(f"<li><img src='/p/{i}.jpg'>Photo {i}</li>" for i in range(4))
+    page = lxml_html.fromstring(
+        "<html><body><article>"
+        f"<div class='Harbour-SlideShow' id='main-GALLERY'><ul>{slides}</ul></div>"
+        f"<div class='sidebar'><p>{' '.join(ARTICLE_PARAGRAPHS)}</p></div>"
+        "<div id='news-carousel'><ul><li>one</li></ul></div>"  # too few items: not a gallery
+        "</article></body></html>"
+    )
+
+    found = find_galleries(page)
+
+    assert [(g.get("class"), g.get("id")) for g in found] == [("Harbour-SlideShow", "main-GALLERY")]
+
+
+def test_pages_parse_as_trafilatura_parses_them_into_plain_html_elements() -> None:
+    import trafilatura
+    import trafilatura.utils
+    from lxml import etree
+    from lxml.html import HtmlElement
+
+    from watcher.extract.tree import load_html
+
+    raw = _page(body_html=_body(_paragraphs(ARTICLE_PARAGRAPHS))).replace(
+        "</body>", "<form action='/s'><label>Search</label><input name='q'><select><option>a</option></select>"
+        "<textarea>note</textarea></form></body>"
+    ).encode("utf-8")
+    parser = trafilatura.utils.HTML_PARSER
+
+    ours, theirs = load_html(raw), trafilatura.load_html(raw)
+
+    assert etree.tostring(ours) == etree.tostring(theirs)
+    assert {type(el) for el in ours.iter()} == {HtmlElement}
+    assert trafilatura.utils.HTML_PARSER is parser  # trafilatura's own parser is back for everyone else
+    assert load_html(b"") is None

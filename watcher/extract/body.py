@@ -74,6 +74,7 @@ from watcher.extract.galleries import find_galleries
 from watcher.extract.jsonld import json_ld_bodies, prefer_json_ld
 from watcher.extract.model import Extracted
 from watcher.extract.paragraphs import mark_text_divs, with_repeated_paragraphs
+from watcher.extract.tree import load_html
 
 # A precision-mode result shorter than this share of the default output has
 # lost the article (a fragment of it, or nothing). Measured on both sets: the
@@ -145,7 +146,7 @@ def extract_article(
     """
     # Parsed once: bare_extraction copies a tree it is given, so this tree
     # serves metadata, both passes and the JSON-LD lookup.
-    tree = trafilatura.load_html(html)
+    tree = load_html(html)
     if tree is None:
         return None
     meta, declared_titles = _metadata(tree, url, need_date=need_date)  # reads, never edits, the tree
@@ -440,8 +441,12 @@ def _for_precision(tree: HtmlElement, corrections: Collection[str]) -> HtmlEleme
     return pruned
 
 
+# Only a paragraph with a link can be a teaser: the others never become Python objects.
+_LINKED_PARAGRAPHS = etree.XPath("descendant::p[descendant::a]")
+
+
 def _prune_link_teasers(tree: HtmlElement) -> None:
-    doomed = [p for p in tree.iter("p") if _is_link_teaser(p)]
+    doomed = [p for p in _LINKED_PARAGRAPHS(tree) if _is_link_teaser(p)]
     for lst in tree.iter("ul", "ol"):
         items = [li for li in lst if li.tag == "li"]
         if len(items) >= 2 and all(_is_link_teaser(li) for li in items):

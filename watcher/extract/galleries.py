@@ -19,15 +19,18 @@ _GALLERY = re.compile(r"gallery|slideshow|carousel", re.IGNORECASE)
 _MIN_ITEMS = 3  # <li>, <figure> or <img> inside
 _MAX_PAGE_SHARE = 0.5
 _NEVER = frozenset({"html", "body", "main", "article"})
-_NAMED = etree.XPath("descendant-or-self::*[@class or @id]")  # elements only, in document order
+# Every class and id value of the page, each able to name its element (a smart string): only the elements
+# whose value names a gallery become Python objects, not every element with a class or id.
+_NAMES = etree.XPath("descendant-or-self::*/@class | descendant-or-self::*/@id")
 
 
 def find_galleries(tree: HtmlElement) -> list[HtmlElement]:
     """The outermost gallery widgets of the page."""
     page_chars = None  # the body's text, measured once a candidate needs it (most pages have none)
     doomed: list[HtmlElement] = []
-    for el in _NAMED(tree):
-        if el.tag in _NEVER or not _GALLERY.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+    named = (value.getparent() for value in _NAMES(tree) if _GALLERY.search(value))
+    for el in dict.fromkeys(named):  # in document order, once each (its class and its id may both match)
+        if el.tag in _NEVER:
             continue
         if any(ancestor in doomed for ancestor in el.iterancestors()):
             continue

@@ -62,14 +62,17 @@ def with_repeated_paragraphs(text: str, tree: HtmlElement) -> str:
     have = Counter(normed)
     missing: dict[str, int] = {}
     for parent in {p.getparent() for p in tree.iter("p")} - {None}:
+        # only a paragraph the text has, and that the parent shows more often than that, can be missing: the
+        # costlier visibility test runs for those alone
+        siblings = [(child, t) for child in parent if child.tag == "p" and have[t := _norm(child.text_content())]]
+        often = Counter(t for _, t in siblings)
         shown = Counter(
             t
-            for child in parent
-            if child.tag == "p" and len((t := _norm(child.text_content())).split()) >= _MIN_WORDS
-            and not _hidden(child)
+            for child, t in siblings
+            if often[t] > have[t] and len(t.split()) >= _MIN_WORDS and not _hidden(child)
         )
         for paragraph, times in shown.items():
-            if 0 < have[paragraph] < times:
+            if have[paragraph] < times:
                 missing[paragraph] = max(missing.get(paragraph, 0), times - have[paragraph])
     if not missing:
         return text
