@@ -56,3 +56,22 @@ def test_a_store_opened_for_reading_starts_no_checkpoints(tmp_path: Path) -> Non
     reader = Store(tmp_path / "w.db", readonly=True)
     assert len(checkpoint_threads()) == before
     reader.close()
+
+
+def test_a_large_write_leaves_no_larger_log_than_the_limit(tmp_path: Path) -> None:
+    store = Store(tmp_path / "w.db")
+    limit = store.db.execute("PRAGMA journal_size_limit").fetchone()[0]
+    assert limit == FALLBACK_PAGES * 4096
+    store.db.execute("CREATE TABLE filler (x BLOB)")
+    with store.db.atomic():  # one transaction of more log than the limit
+        store.db.conn.executemany("INSERT INTO filler VALUES (randomblob(4000))", [()] * (limit // 4000 + 2000))
+    wal = tmp_path / "w.db-wal"
+    assert wal.stat().st_size > limit
+    deadline = time.monotonic() + 20
+    store.sources.ensure("s", "https://e.org/feed", "feed")  # a writer after a checkpoint starts the log anew
+    while wal.stat().st_size > limit and time.monotonic() < deadline:
+        time.sleep(0.2)
+        store.sources.ensure("s", "https://e.org/feed", "feed")
+        store.meta.set("probe", str(time.monotonic()))
+    assert wal.stat().st_size <= limit, f"the log stayed at {wal.stat().st_size} bytes (limit {limit})"
+    store.close()

@@ -72,6 +72,7 @@ class Store:
                 # the story indexes' inner pages stay in memory (placing an article reads ~50 index keys)
                 self.db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
                 self.db.execute(f"PRAGMA wal_autocheckpoint = {FALLBACK_PAGES}")  # a backstop: see Checkpointer
+                self.db.execute(f"PRAGMA journal_size_limit = {FALLBACK_PAGES * 4096}")  # a big write's log shrinks back
             if not self.url:
                 self.db.execute("PRAGMA foreign_keys = ON")  # PostgreSQL always checks them
             self.wait_for_locks(BUSY_WAIT)
