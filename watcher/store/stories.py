@@ -173,7 +173,7 @@ def members(db: sqlite_utils.Database, sk: Sketch, found: list[Candidate], windo
 
 
 _DECODED: dict[bytes, Sketch] = {}
-MAX_DECODED = 4096  # stored sketches kept decoded (~4 KB each with their bytes), keyed by the bytes: never stale
+MAX_DECODED = 2048  # stored sketches kept decoded (~4 KB each with their bytes), keyed by the bytes: never stale
 
 
 def _decoded(blob: bytes) -> Sketch:
