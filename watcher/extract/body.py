@@ -55,7 +55,6 @@ from collections.abc import Collection
 from copy import deepcopy
 
 import trafilatura
-from htmldate import find_date
 from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.metadata import (
@@ -66,10 +65,10 @@ from trafilatura.metadata import (
     extract_sitename,
     extract_title,
     extract_url,
-    set_date_params,
 )
 from trafilatura.settings import Document
 
+from watcher.extract.dates import page_date
 from watcher.extract.galleries import find_galleries
 from watcher.extract.jsonld import json_ld_bodies, prefer_json_ld
 from watcher.extract.model import Extracted
@@ -199,10 +198,6 @@ def _page_language(tree: HtmlElement) -> str | None:
     return None
 
 
-# htmldate keeps the stated time and offset ("2026-11-30T14:35:00+0100"); a page stating only a day gives its midnight
-DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
-
-
 def _metadata(tree: HtmlElement, url: str | None, *, need_date: bool = True) -> tuple[Document, list[str]]:
     """trafilatura.extract_metadata's steps for the fields we keep, and the titles the page declares.
 
@@ -227,10 +222,7 @@ def _metadata(tree: HtmlElement, url: str | None, *, need_date: bool = True) -> 
     meta.title = meta.title or extract_title(tree)
     meta.url = meta.url or extract_url(tree, url)
     if need_date:
-        date_config = set_date_params(True)
-        date_config["url"] = meta.url
-        date_config["outputformat"] = DATE_FORMAT  # the time of day and timezone too, where the page states them
-        meta.date = find_date(tree, **date_config)
+        meta.date = page_date(tree, meta.url)
     meta.sitename = meta.sitename or extract_sitename(tree)
     if meta.sitename:
         meta.sitename = meta.sitename.lstrip("@")
