@@ -38,5 +38,9 @@ def test_a_date_the_page_states_is_read(stated: str, head: str, want: str) -> No
 def test_dateparser_reads_only_the_listed_languages() -> None:
     parser = htmldate.extractors.get_external_parser()
     assert parser is _external_parser()
+    before = _external_parser.cache_info()
+    extract_article(page("Publicado el 9 de noviembre de 2025"), "https://diario.example/ciudad/otro-plan")
+    after = _external_parser.cache_info()
+    assert after.hits + after.misses > before.hits + before.misses, "htmldate no longer asks for our parser"
     assert parser.get_date_data("7 listopada 2025").date_obj.day == 7  # Polish is listed
     assert {"en", "es", "fr", "de", "ru", "uk"} <= set(LANGUAGES)
