@@ -203,3 +203,14 @@ def test_the_same_notice_for_another_town_is_another_story() -> None:
                                                     route="the racecourse link", cost="4.2"), 0.0)
     v = compare(b, Candidate(1, 1, a), 3 * DAY)
     assert not v.same and "the names differ" in v.why, v
+
+
+def test_similarities_for_many_are_those_of_each_pair() -> None:
+    from watcher.dedupe.sketch import similarity
+    from watcher.dedupe.story import similarities
+
+    new = sk("s01-v1")
+    others = [sk(i) for i in list(RECORDS)[:25]]
+    assert similarities(new, others) == [(similarity(new.words, o.words), similarity(new.skeleton, o.skeleton))
+                                         for o in others]
+    assert any(w > 0 for w, _ in similarities(new, others)) and similarities(new, []) == []

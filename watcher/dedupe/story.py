@@ -122,6 +122,16 @@ def cosines(new: Sketch, others: list[Sketch], topic: bool = False) -> np.ndarra
     return out
 
 
+def similarities(new: Sketch, others: list[Sketch]) -> list[tuple[float, float]]:
+    """The estimated Jaccard similarity of `new`'s word and skeleton signatures with each of `others`' (as
+    `similarity` gives them, for many at once)."""
+    if not others:
+        return []
+    words = np.count_nonzero(np.stack([o.words for o in others]) == new.words, axis=1) / NUM_PERM
+    skeleton = np.count_nonzero(np.stack([o.skeleton for o in others]) == new.skeleton, axis=1) / NUM_PERM
+    return list(zip(words.tolist(), skeleton.tolist()))
+
+
 def conflict(a: Sketch, b: Sketch) -> str | None:
     """A kind of figure both texts give in their lead with no value in common (another result, another
     magnitude): then they report other events."""
@@ -132,16 +142,19 @@ def conflict(a: Sketch, b: Sketch) -> str | None:
     return None
 
 
-def compare(new: Sketch, old: Candidate, window: float, content: float | None = None, explain: bool = True) -> Verdict:
+def compare(
+    new: Sketch, old: Candidate, window: float, content: float | None = None, explain: bool = True,
+    sims: tuple[float, float] | None = None,
+) -> Verdict:
     """The verdict on `new` against one earlier article; `window` is in seconds. `content` is the
     articles' TF-IDF cosine (computed here when not given); it is reported, the story decides with it.
     Without `explain`, the verdict's `why` and shared names and figures are left empty (a placement
-    explains only the verdicts it keeps)."""
+    explains only the verdicts it keeps). `sims`: the word and skeleton similarities, when already
+    computed (`similarities`)."""
     o = old.sketch
     if content is None:
         content = float(cosines(new, [o])[0])
-    words = similarity(new.words, o.words)
-    skeleton = similarity(new.skeleton, o.skeleton)
+    words, skeleton = sims or (similarity(new.words, o.words), similarity(new.skeleton, o.skeleton))
     n_names, name_overlap = overlap(new.names, o.names)
     n_numbers, number_overlap = overlap(new.numbers, o.numbers)
     figures_agree = not (new.numbers and o.numbers) or number_overlap >= COPY_NUMBER_OVERLAP
@@ -236,10 +249,14 @@ def decide(
     for group in members.values():
         everyone.update((c.article_id, c) for c in group)
     order = sorted(everyone)
-    cos = dict(zip(order, cosines(new, [everyone[a].sketch for a in order]).tolist()))
+    sketches = [everyone[a].sketch for a in order]
+    cos = dict(zip(order, cosines(new, sketches).tolist()))
+    sims = dict(zip(order, similarities(new, sketches)))
     # judged without words first; only the verdicts kept are explained
-    judged = {(c.article_id, c.story_id, id(c.sketch)): compare(new, c, window, cos[c.article_id], explain=False)
-              for c in cands}  # a story's closest article is most often a candidate: judged once
+    judged = {(c.article_id, c.story_id, id(c.sketch)): compare(
+        new, c, window, cos[c.article_id], explain=False,
+        sims=sims[c.article_id] if everyone[c.article_id].sketch is c.sketch else None,
+    ) for c in cands}  # a story's closest article is most often a candidate: judged once
     verdicts = list(judged.values())
     vetoed = {v.story_id for v in verdicts if v.veto}
     if "content" in SIGNALS:
