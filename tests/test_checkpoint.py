@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from watcher.store import Store
-from watcher.store.checkpoint import FALLBACK_PAGES
+from watcher.store.checkpoint import FALLBACK_PAGES, LOG_LIMIT
 
 
 def checkpoint_threads() -> list[threading.Thread]:
@@ -61,7 +61,7 @@ def test_a_store_opened_for_reading_starts_no_checkpoints(tmp_path: Path) -> Non
 def test_a_large_write_leaves_no_larger_log_than_the_limit(tmp_path: Path) -> None:
     store = Store(tmp_path / "w.db")
     limit = store.db.execute("PRAGMA journal_size_limit").fetchone()[0]
-    assert limit == FALLBACK_PAGES * 4096
+    assert limit == LOG_LIMIT
     store.db.execute("CREATE TABLE filler (x BLOB)")
     with store.db.atomic():  # one transaction of more log than the limit
         store.db.conn.executemany("INSERT INTO filler VALUES (randomblob(4000))", [()] * (limit // 4000 + 2000))

@@ -249,14 +249,11 @@ def decide(
     for group in members.values():
         everyone.update((c.article_id, c) for c in group)
     order = sorted(everyone)
-    sketches = [everyone[a].sketch for a in order]
-    cos = dict(zip(order, cosines(new, sketches).tolist()))
-    sims = dict(zip(order, similarities(new, sketches)))
+    cos = dict(zip(order, cosines(new, [everyone[a].sketch for a in order]).tolist()))
     # judged without words first; only the verdicts kept are explained
-    judged = {(c.article_id, c.story_id, id(c.sketch)): compare(
-        new, c, window, cos[c.article_id], explain=False,
-        sims=sims[c.article_id] if everyone[c.article_id].sketch is c.sketch else None,
-    ) for c in cands}  # a story's closest article is most often a candidate: judged once
+    judged = {(c.article_id, c.story_id, id(c.sketch)): compare(new, c, window, cos[c.article_id], False, sims)
+              for c, sims in zip(cands, similarities(new, [c.sketch for c in cands]))}
+    # (a story's closest article is most often a candidate: judged once)
     verdicts = list(judged.values())
     vetoed = {v.story_id for v in verdicts if v.veto}
     if "content" in SIGNALS:

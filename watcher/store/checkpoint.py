@@ -22,6 +22,7 @@ log = logging.getLogger("watcher.store")
 
 INTERVAL = 1.0  # seconds between checkpoints
 FALLBACK_PAGES = 16_384  # the writer checkpoints itself past this many pages of log (64 MB at 4 KB pages)
+LOG_LIMIT = FALLBACK_PAGES * 4096  # bytes the log file is cut back to once checkpointed (journal_size_limit)
 
 
 class Checkpointer:

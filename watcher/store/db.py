@@ -25,7 +25,7 @@ from watcher.dedupe.sketch import SKETCH_VERSION
 from watcher.errors import StoreError
 from watcher.store.alerts import Alerts
 from watcher.store.articles import Articles, Stories
-from watcher.store.checkpoint import FALLBACK_PAGES, Checkpointer
+from watcher.store.checkpoint import FALLBACK_PAGES, LOG_LIMIT, Checkpointer
 from watcher.store.engine import describe, is_postgres, is_url, migration_lock
 from watcher.store.meta import Meta
 from watcher.store.outbox import Outbox
@@ -72,7 +72,7 @@ class Store:
                 # the story indexes' inner pages stay in memory (placing an article reads ~50 index keys)
                 self.db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
                 self.db.execute(f"PRAGMA wal_autocheckpoint = {FALLBACK_PAGES}")  # a backstop: see Checkpointer
-                self.db.execute(f"PRAGMA journal_size_limit = {FALLBACK_PAGES * 4096}")  # a big write's log shrinks back
+                self.db.execute(f"PRAGMA journal_size_limit = {LOG_LIMIT}")  # a big write's log shrinks back
             if not self.url:
                 self.db.execute("PRAGMA foreign_keys = ON")  # PostgreSQL always checks them
             self.wait_for_locks(BUSY_WAIT)
