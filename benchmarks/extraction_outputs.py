@@ -37,7 +37,7 @@ def outputs(sets: list[Path]) -> dict[str, object]:
         ground = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
         for key, item in ground.items():
             html = gzip.decompress((data / "html" / f"{key}.html.gz").read_bytes())
-            for url in (None, item.get("url") or None):
+            for url in dict.fromkeys((None, item.get("url") or None)):  # once when there is no URL
                 doc = extract_article(html, url)
                 found[f"{data.name}/{key}/{url or '-'}"] = dataclasses.asdict(doc) if doc else None
     return found

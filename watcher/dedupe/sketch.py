@@ -387,12 +387,12 @@ def bands(sk: Sketch) -> list[tuple[int, int]]:
     """LSH keys: (band, hash) of the word signature, bands 0-15. The skeleton signature is compared, not
     indexed: a spun copy keeps the names and figures that the term index finds it by (indexing the skeleton
     too changed no placement on any labelled set and cost 16 lookups and 16 rows an article)."""
-    sigs = sk.words.tobytes() + sk.skeleton.tobytes()
-    out = _BANDS.get(sigs)
+    key = sk.words.tobytes()
+    out = _BANDS.get(key)
     if out is None:
         if len(_BANDS) >= 64:
             del _BANDS[next(iter(_BANDS))]
-        out = _BANDS[sigs] = _bands(sk)
+        out = _BANDS[key] = _bands(sk)
     return list(out)
 
 

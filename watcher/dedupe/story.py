@@ -251,7 +251,7 @@ def decide(
     order = sorted(everyone)
     cos = dict(zip(order, cosines(new, [everyone[a].sketch for a in order]).tolist()))
     # judged without words first; only the verdicts kept are explained
-    judged = {(c.article_id, c.story_id, id(c.sketch)): compare(new, c, window, cos[c.article_id], False, sims)
+    judged = {(c.article_id, c.story_id): compare(new, c, window, cos[c.article_id], False, sims)
               for c, sims in zip(cands, similarities(new, [c.sketch for c in cands]))}
     # (a story's closest article is most often a candidate: judged once)
     verdicts = list(judged.values())
@@ -281,15 +281,15 @@ def decide(
 
 def linked(
     new: Sketch, group: list[Candidate], window: float, cos: dict[int, float], explain: bool,
-    judged: dict[tuple[int, int, int], Verdict] | None = None,
+    judged: dict[tuple[int, int], Verdict] | None = None,
 ) -> Verdict:
     """The content signal's verdict on `new` against one story: the average TF-IDF cosine (`cos`, by article)
     with its articles in the window (`group`), against what is needed. Without `explain`, the verdict's `why`
     is left empty (and the share of the words other than names and figures is not computed); `judged`: the
-    unexplained verdicts already made, by article, story and sketch."""
+    unexplained verdicts already made, by article and story."""
     link = sum(cos[c.article_id] for c in group) / len(group)
     top = max(group, key=lambda c: (cos[c.article_id], -c.article_id))
-    v = None if explain or judged is None else judged.get((top.article_id, top.story_id, id(top.sketch)))
+    v = None if explain or judged is None else judged.get((top.article_id, top.story_id))
     if v is None:
         v = compare(new, top, window, cos[top.article_id], explain)
     # (only two undated texts can both be stale)
@@ -324,4 +324,5 @@ def linked(
 
 def _amended(v: Verdict, same: bool, signal: str, score: float, why: str, scores: dict[str, float]) -> Verdict:
     """`v` with another outcome (dataclasses.replace, without its cost: a placement makes several)."""
-    return Verdict(v.article_id, v.story_id, same, signal, score, why, v.shared_names, v.shared_numbers, v.veto, scores)
+    return Verdict(article_id=v.article_id, story_id=v.story_id, same=same, signal=signal, score=score, why=why,
+                   shared_names=v.shared_names, shared_numbers=v.shared_numbers, veto=v.veto, scores=scores)

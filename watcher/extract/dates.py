@@ -5,8 +5,9 @@ dateparser, which tries each of its 205 locales (compiling every one's
 patterns: 3.4 s at a worker's first such page, then 0.17 s at each later
 one) and, when none reads it, htmldate settles for a year alone, given as
 1 January. Here dateparser tries LANGUAGES only, and a 1 January at midnight
-that only the extensive search found is taken for such a guess and dropped: a
-page that states "1 January 2025" is read by the fast patterns already. (On
+that the fast patterns alone do not find too is taken for such a guess and
+dropped (a page that states "1 January 2025" in its meta tags or in words is
+read by the fast patterns as well). (On
 the 33 extraction-dev pages with a labelled date, the fast patterns alone and
 the extensive search are right on the same 31.)
 """
@@ -45,8 +46,15 @@ htmldate.extractors.get_external_parser = _external_parser
 
 def page_date(tree: HtmlElement, url: str | None) -> str | None:
     """The date the page states for itself (DATE_FORMAT), or None."""
-    config = set_date_params(True)
+    found = _find(tree, url, extensive=True)
+    if found and found[4:].startswith(_GUESS) and _find(tree, url, extensive=False) != found:
+        return None  # a year alone, not a stated 1 January
+    return found
+
+
+def _find(tree: HtmlElement, url: str | None, extensive: bool) -> str | None:
+    config = set_date_params(extensive)
     config["url"] = url
     config["outputformat"] = DATE_FORMAT
     found = find_date(tree, **config)
-    return None if not found or found[4:].startswith(_GUESS) else str(found)
+    return str(found) if found else None

@@ -14,6 +14,8 @@ extraction sets identical).
 
 from __future__ import annotations
 
+import threading
+
 import trafilatura
 import trafilatura.utils
 from lxml import etree
@@ -27,20 +29,23 @@ _PARSER.set_element_class_lookup(
     )
 )
 
+_SWAP = threading.Lock()  # one swap of trafilatura's parser at a time
+
 
 def load_html(html: bytes) -> HtmlElement | None:
     """trafilatura.load_html (its decoding, repairs and checks), parsing with the parser above.
 
     trafilatura reads its parser from a module global at each call, so the
-    global points at ours for this one call (extraction runs one page at a
-    time in each worker process; a thread parsing meanwhile would get an
-    equivalent tree).
+    global points at ours for this one call, under a lock (the web console's
+    workbench extracts in threads; a trafilatura call of someone else's in
+    another thread meanwhile would get an equivalent tree).
     """
     if not hasattr(trafilatura.utils, "HTML_PARSER"):  # a trafilatura that parses otherwise
         return trafilatura.load_html(html)
-    saved = trafilatura.utils.HTML_PARSER
-    trafilatura.utils.HTML_PARSER = _PARSER
-    try:
-        return trafilatura.load_html(html)
-    finally:
-        trafilatura.utils.HTML_PARSER = saved
+    with _SWAP:
+        saved = trafilatura.utils.HTML_PARSER
+        trafilatura.utils.HTML_PARSER = _PARSER
+        try:
+            return trafilatura.load_html(html)
+        finally:
+            trafilatura.utils.HTML_PARSER = saved

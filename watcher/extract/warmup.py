@@ -23,7 +23,7 @@ def forkserver_context() -> multiprocessing.context.BaseContext:
     return context
 
 
-def stop_pool(pool: "ProcessPool", timeout: float = 10.0) -> None:
+def stop_pool(pool: "ProcessPool", timeout: float = STOP_WAIT + 1.0) -> None:
     """Stop a pebble pool: its workers first, then the pool.
 
     pebble's own stop unlinks its channel's semaphores before it signals the workers, so a worker still starting
@@ -32,18 +32,24 @@ def stop_pool(pool: "ProcessPool", timeout: float = 10.0) -> None:
     machine. Ending the workers first leaves none that can open them. The workers are read from pebble's
     manager (no public list) once its loop, which replaces a worker that exited (after `max_tasks`), has ended:
     a replacement started meanwhile is ended too. If those are not there, the pool stops as pebble stops it."""
+    end = time.monotonic() + timeout  # the whole stop (+1 s for pebble's threads): the daemon stops two pools
+    # within docker's 10 s
+
+    def left(most: float = timeout) -> float:
+        return max(0.0, min(most, end - time.monotonic()))
+
     pool.stop()
     loop = getattr(pool, "_pool_manager_loop", None)  # it sees the stop within pebble's 0.1 s tick
     if loop is not None:
-        loop.join(timeout)
+        loop.join(left())
     manager = getattr(getattr(pool, "_pool_manager", None), "worker_manager", None)
     workers = list(getattr(manager, "workers", {}).values())
     for process in workers:
         process.terminate()
-    deadline = time.monotonic() + STOP_WAIT  # one wait for them all: a stop must end within docker's 10 s
+    wait = time.monotonic() + left(STOP_WAIT)  # one wait for them all
     for process in workers:
-        process.join(max(0.0, deadline - time.monotonic()))
+        process.join(max(0.0, wait - time.monotonic()))
         if process.is_alive():
             process.kill()
             process.join()
-    pool.join(timeout=timeout)
+    pool.join(timeout=max(1.0, left()))  # its workers are gone: only its threads are left to end
