@@ -10,7 +10,8 @@ from tests.conftest import run_cli, write_config
 
 
 @pytest.mark.parametrize("command", ["worker", "web"])
-@pytest.mark.parametrize("address", ["8080", "localhost", "host:port", "::1:8080", "host:123456"])
+@pytest.mark.parametrize("address", ["8080", "localhost", "host:port", "::1:8080", "host:123456", "127.0.0.1:99999",
+                                     "127.0.0.1:0"])
 def test_listen_not_host_port_is_refused_in_one_line(tmp_path: Path, command: str, address: str) -> None:
     config = write_config(tmp_path, [])
     result = run_cli(command, "--config", str(config), "--listen", address, cwd=tmp_path)

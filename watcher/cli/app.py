@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import re
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,6 +13,7 @@ import click
 
 from watcher import __version__
 from watcher.errors import ConfigError, ConfigErrors, WatcherError
+from watcher.config.schema import is_listen
 from watcher.config.since import SINCE, SINCE_HELP
 from watcher.logs import LOG_FORMATS, redact_all
 from watcher.cli.common import config_option, json_option, one_line, open_config, plural, print_json, print_table
@@ -73,7 +73,7 @@ def run(config_path: Path, once: bool) -> None:
 
 def check_listen(address: str) -> None:
     """A --listen value refused unless it is HOST:PORT (IPv6 in brackets: `[::1]:8080`)."""
-    if not re.fullmatch(r"(\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}", address):
+    if not is_listen(address):
         raise click.UsageError(f"--listen {address}: not HOST:PORT")
 
 

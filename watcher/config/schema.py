@@ -196,6 +196,12 @@ class StoriesConfig(Strict):
     updates_digest: DigestSpec = "hourly"  # when rules with `updates: digest` send the later reports of their stories
 
 
+def is_listen(address: str) -> bool:
+    """Is `address` HOST:PORT to listen on (IPv6 in brackets: `[::1]:8080`; an empty host: every address)?"""
+    m = re.fullmatch(r"(\[[0-9a-fA-F:.]+\]|[^:\s]*):(\d{1,5})", address)
+    return bool(m) and 0 < int(m[2]) < 65536
+
+
 class ServerConfig(Strict):
     listen: str = "127.0.0.1:8080"
     console: bool = True  # the web console beside /healthz and /metrics (credentials needed off loopback)
@@ -203,8 +209,7 @@ class ServerConfig(Strict):
     @field_validator("listen")
     @classmethod
     def _listen(cls, v: str) -> str:
-        host, sep, port = v.rpartition(":")
-        if not sep or not port.isdigit() or not (0 < int(port) < 65536):
+        if not is_listen(v):
             raise ValueError(f"'{v}' is not host:port")
         return v
 

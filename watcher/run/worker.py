@@ -172,8 +172,13 @@ class Turns:
         self.queued += 1
         try:
             await self.mine.acquire()
-        finally:
+        except BaseException:  # cancelled while queued: the turn kept for it goes back, unless another poll waits
             self.queued -= 1
+            if self.held and not self.queued and not self.mine.locked():
+                self.held = False
+                await self._unlock()
+            raise
+        self.queued -= 1
         try:
             if not self.held:
                 await self._lock()
