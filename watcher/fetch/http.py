@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Callable, Mapping
 from urllib.parse import urljoin, urlsplit
+from urllib.request import getproxies
 
 import httpcore
 import httpx
@@ -29,6 +30,7 @@ from watcher import USER_AGENT
 from watcher.errors import FetchError
 from watcher.fetch.body import ACCEPT_ENCODING, Body
 from watcher.fetch.guard import PinnedBackend, PrivateAddressError, private_address_of
+from watcher.fetch.pool import quick_transport
 
 REDIRECTS = {301, 302, 303, 307, 308}
 THROTTLED = {429, 503}  # statuses whose Retry-After pauses the host
@@ -154,14 +156,14 @@ class Fetcher:
         self._started: dict[str, float] = {}  # host -> loop time the last request to it really started
 
     def _make_client(self, user_agent: str | None, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
+        limits = _pool_limits(self.limits)
+        if transport is None and not _environment_proxy():  # (httpx's own transport mounts the proxies)
+            transport = quick_transport(limits, httpcore.AnyIOBackend())
         return httpx.AsyncClient(
             http2=True,
             follow_redirects=False,
             timeout=httpx.Timeout(self.limits.timeout),
-            limits=httpx.Limits(
-                max_connections=self.limits.concurrency,
-                max_keepalive_connections=self.limits.concurrency,
-            ),
+            limits=limits,
             headers={"User-Agent": user_agent or USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
             transport=transport,
         )
@@ -362,17 +364,17 @@ class _Budget:
 
 def _pinned_transport(limits: FetchLimits) -> httpx.AsyncHTTPTransport:
     """An httpx transport whose connections go only to addresses PinnedBackend checked."""
-    transport = httpx.AsyncHTTPTransport(http2=True, trust_env=False)
-    # httpx takes no network backend; its pool is the documented httpcore one, built again with ours
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(),
-        max_connections=limits.concurrency,
-        max_keepalive_connections=limits.concurrency,
-        http1=True,
-        http2=True,
-        network_backend=PinnedBackend(),
-    )
-    return transport
+    return quick_transport(_pool_limits(limits), PinnedBackend(), trust_env=False)
+
+
+def _pool_limits(limits: FetchLimits) -> httpx.Limits:
+    return httpx.Limits(max_connections=limits.concurrency, max_keepalive_connections=limits.concurrency)
+
+
+def _environment_proxy() -> bool:
+    """Whether the environment names an HTTP proxy (as httpx reads it)."""
+    proxies = getproxies()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
 
 
 def _clock(epoch: float) -> str:
