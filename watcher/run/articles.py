@@ -40,6 +40,7 @@ from watcher.source.intake import placing_order
 if TYPE_CHECKING:
     from watcher.extract.model import Extracted
     from watcher.run.pipeline import Pipeline
+    from watcher.store.stories import Guess
 
 log = logging.getLogger("watcher.run.poll")  # the poll's own lines, under the poll's name
 
@@ -71,10 +72,12 @@ async def store_new(source: SourceConfig, items: list[Item], p: Pipeline, report
             ready = done + 1
             while ready < len(reads) and reads[ready].done():
                 ready += 1
+            # workers: each article's placement made ahead, while other workers store; checked in the turn
+            aheads = [ahead_of(source, r.result(), p) if p.place_ahead else None for r in reads[done:ready]]
             async with p.turn():  # (workers: placements across processes wait here, not in the transaction)
                 with p.store.transaction():
-                    for read in reads[done:ready]:  # in placing order already
-                        store_page(source, read.result(), p, report)
+                    for read, ahead in zip(reads[done:ready], aheads):  # in placing order already
+                        store_page(source, read.result(), p, report, ahead)
                     if ready == len(reads) and then is not None:
                         then()
             done = ready
@@ -106,29 +109,51 @@ async def read_page(source: SourceConfig, c: Item, p: Pipeline) -> PageRead:
     return PageRead(c, extracted, final_url, error)
 
 
-def store_page(source: SourceConfig, read: PageRead, p: Pipeline, report: PollReport) -> None:
-    """Store one read (inside the caller's transaction), counting into `report`."""
-    c, extracted = read.item, read.extracted
+@dataclass(frozen=True)
+class Ahead:
+    """A read's article, its story sketch and its placement, made before the turn to store it (workers)."""
+
+    article: Article
+    sketch: Sketch
+    guess: Guess
+
+
+def ahead_of(source: SourceConfig, read: PageRead, p: Pipeline) -> Ahead | None:
+    """The read's article and placement made ahead, outside any transaction (None for a known duplicate or a
+    read with nothing to place): `store_page` checks the placement under the lock, and makes it again there
+    when an article placed meanwhile could change it."""
+    if read.duplicate_of is not None or not (_body(read).strip() or read.item.title):
+        return None
+    article = _article(source, read, body_fingerprint(_body(read)))
+    sk = _story_sketch(read, article)
+    return Ahead(article, sk, p.store.stories.guess(sk, p.config.stories.window))
+
+
+def store_page(source: SourceConfig, read: PageRead, p: Pipeline, report: PollReport,
+               ahead: Ahead | None = None) -> None:
+    """Store one read (inside the caller's transaction), counting into `report`; `ahead`: its article and
+    placement made before the transaction."""
+    c = read.item
     entry = Entry(source.id, c.key, c.guid, c.url, c.canonical_url, c.title, c.published)
     existing = read.duplicate_of
-    canon = canonical_url(read.final_url) if read.final_url else c.key
+    canon = _canon(read)
     if existing is None and read.final_url and canon != c.canonical_url:
         existing = p.store.articles.find(canonical_url=canon)
-    body = clip(extracted.text, MAX_TEXT) if extracted else c.text
+    body = _body(read)
     if existing is None and not body.strip() and not c.title:
         log.info("source %s: entry %s has no text and no title; stored without article", source.id, c.key)
         p.store.articles.add_entry(entry, None)
         return
-    body_hash = body_fingerprint(body) if existing is None else None
+    body_hash = None if existing is not None else ahead.article.body_hash if ahead else body_fingerprint(body)
     if existing is None:
         existing = p.store.articles.find(body_hash=body_hash)
     if existing is not None:
         p.store.articles.add_entry(entry, existing)
         report.duplicates += 1
         return
-    article = build_article(source, c, extracted, canon, body, body_hash, read.error)
-    made = extracted.sketch if extracted and extracted.title == article.title else None  # the worker's sketch
-    placement = p.store.stories.place(story_sketch(article, made), p.config.stories.window)
+    article = ahead.article if ahead else _article(source, read, body_hash)
+    sk = ahead.sketch if ahead else _story_sketch(read, article)
+    placement = p.store.stories.place(sk, p.config.stories.window, ahead.guess if ahead else None)
     crossings = ArticleCrossings(p.store.db, p.rules.rules, placement.verdict.story_id if placement.verdict else None)
     matches = match_article(article, source, p.rules.rules, p.config, crossings.settle) if article.alertable else []
     article_id, created = p.store.articles.add(entry, article, matches, placement)
@@ -149,6 +174,24 @@ def store_page(source: SourceConfig, read: PageRead, p: Pipeline, report: PollRe
     if article.summary_only:
         report.summary_only += 1
         log.info("source %s: %s kept as summary only: %s", source.id, c.url or c.key, read.error)
+
+
+def _canon(read: PageRead) -> str:
+    return canonical_url(read.final_url) if read.final_url else read.item.key
+
+
+def _body(read: PageRead) -> str:
+    return clip(read.extracted.text, MAX_TEXT) if read.extracted else read.item.text
+
+
+def _article(source: SourceConfig, read: PageRead, body_hash: str | None) -> Article:
+    return build_article(source, read.item, read.extracted, _canon(read), _body(read), body_hash, read.error)
+
+
+def _story_sketch(read: PageRead, article: Article) -> Sketch:
+    extracted = read.extracted
+    made = extracted.sketch if extracted and extracted.title == article.title else None  # the worker's sketch
+    return story_sketch(article, made)
 
 
 def build_article(source: SourceConfig, c: Item, extracted: Extracted | None, canon: str, body: str,

@@ -40,6 +40,8 @@ class Pipeline:
     # this process's turn to store placed articles, awaited before their transaction: workers on PostgreSQL take
     # turns without stopping their loop (`watcher.run.worker`); one process needs none
     turn: Callable[[], AbstractAsyncContextManager[object]] = nullcontext
+    # articles' placements made before the turn, and only checked in it (workers: see watcher.store.stories.place)
+    place_ahead: bool = False
 
 
 async def each_in_turn(fn: Callable[[T], Awaitable[R]], items: Sequence[T], at_once: int = POLLS_AT_ONCE) -> list[R]:

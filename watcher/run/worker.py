@@ -26,6 +26,9 @@ transaction-scoped advisory lock on PostgreSQL (`watcher.store.stories.place`), 
 synchronous: a worker that waited for it there would stop all its polls (fetches, extraction) while it waits.
 So workers take turns before the transaction (`Turns`: a session advisory lock awaited on a connection of
 its own, the loop running meanwhile), and the transaction's lock, then never waited for, still decides.
+Each article's placement (its lookups and decision) is made ahead of the turn, while other workers store,
+and only checked in it: it stands unless an article placed since (placements are numbered in commit order)
+joined a story it weighed or shares an index key with it; then it is made again under the lock.
 The worker's transactions are pipelined (`watcher.store.postgres`): they wait for the server only where they
 read, so a turn is that much shorter. Procrastinate's schema is applied at start when absent (once, under the
 migration lock).
@@ -84,7 +87,7 @@ async def run_worker(config: Config, concurrency: int = CONCURRENCY, listen: str
     big_blocks_mapped()  # before the parser threads: see watcher.run.memory
     with _beside_other_workers(url):
         async with open_pipeline(config, alone=False) as p, Turns(url) as turns:
-            p.turn = turns.take
+            p.turn, p.place_ahead = turns.take, True
             p.store.db.pipelined = True  # a transaction waits for the server only where it reads: see store.postgres
             # named after this process: who holds a lock (the sender's) can be told from the server
             p.store.db.execute("SELECT set_config('application_name', ?, false)", [f"watcher worker {_me()}"])

@@ -10,30 +10,35 @@ import sqlite_utils
 
 from watcher.alert.decide import decide, story_key
 from watcher.model import Alert, DeliveryState, LaterReport, Match, StoredMatch
-from watcher.store.console import muted
 from watcher.store.times import iso, parse_iso, utcnow
 
 
-def insert_matches(db: sqlite_utils.Database, article_id: int, matches: Iterable[Match]) -> None:
-    """Record the matches on a stored article and the alerts they make, in the caller's transaction."""
+def insert_matches(db: sqlite_utils.Database, article_id: int, matches: Iterable[Match],
+                   story: int | None = None) -> None:
+    """Record the matches on a stored article and the alerts they make, in the caller's transaction. `story`:
+    the article's story when the caller knows it (read from the article otherwise)."""
     now = iso(utcnow())
-    story: int | None = None
     for m in matches:
         db.execute(
             "INSERT INTO matches (rule_id, article_id, matched_at, evidence) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(rule_id, article_id) DO NOTHING",
             [m.rule_id, article_id, now, m.evidence_json],
         )
-        if m.alert is None or not m.alert.targets or muted(db, m.rule_id, now or ""):
-            continue  # a rule muted from the web console keeps its matches and makes no alert
+        if m.alert is None or not m.alert.targets:
+            continue
         if story is None:
             row = db.execute("SELECT story_id FROM articles WHERE id = ?", [article_id]).fetchone()
             story = row[0] if row else None
         a = m.alert
         key = story_key(a.once_per, story, article_id)
-        row = db.execute("SELECT id FROM alerts WHERE rule_id = ? AND story_key = ?", [m.rule_id, key]).fetchone()
+        # whether the rule is muted and its alert on the story so far, in one read
+        is_muted, earlier = db.execute(
+            "SELECT (SELECT 1 FROM rule_mutes WHERE rule_id = ? AND until > ?), "
+            "(SELECT id FROM alerts WHERE rule_id = ? AND story_key = ?)", [m.rule_id, now, m.rule_id, key]).fetchone()
+        if is_muted:
+            continue  # a rule muted from the web console keeps its matches and makes no alert
         decision = decide(once_per=a.once_per, updates=a.updates, story_id=story, article_id=article_id,
-                          earlier=row[0] if row else None)
+                          earlier=earlier)
         if decision is None:
             continue  # this rule already alerted on this story; the story lists the article
         # the alert and its deliveries are written with the match, before any send; the unique

@@ -16,7 +16,7 @@ import sqlite_utils
 
 from watcher.dedupe.sketch import SKETCH_VERSION, Sketch
 from watcher.model import Article, Entry, Match, StoredArticle
-from watcher.store import stories
+from watcher.store import stories, story_list
 from watcher.store.alerts import insert_matches
 from watcher.store.meta import Meta
 from watcher.store.stories import Placement
@@ -95,10 +95,11 @@ class Articles:
                 )
             else:
                 article_id = int(cur.lastrowid)
+                story = None
                 if placement is not None:
-                    stories.save(self.db, article_id, placement, article.title, values["fetched_at"])
+                    story = stories.save(self.db, article_id, placement, article.title, values["fetched_at"])
                 # the matches are recorded with the article or not at all
-                insert_matches(self.db, article_id, matches)
+                insert_matches(self.db, article_id, matches, story)
             self._insert_entry(entry, article_id)
         return article_id, created
 
@@ -144,9 +145,14 @@ class Stories:
         self.db = db
         self.meta = meta
 
-    def place(self, sk: Sketch, window: float) -> Placement:
-        """Which story a new article belongs to (read only; `Articles.add` records it)."""
-        return stories.place(self.db, sk, window)
+    def place(self, sk: Sketch, window: float, guess: stories.Guess | None = None) -> Placement:
+        """Which story a new article belongs to (read only; `Articles.add` records it). A `guess` made ahead
+        stands when nothing placed since could change it (see `watcher.store.stories.place`)."""
+        return stories.place(self.db, sk, window, guess)
+
+    def guess(self, sk: Sketch, window: float) -> stories.Guess:
+        """The article's placement made ahead of its transaction, without the placement lock (workers)."""
+        return stories.guess(self.db, sk, window)
 
     def rebuild(self, resketch: bool = False, window: float | None = None) -> int:
         """Rebuild the story indexes from the stored sketches (with `resketch`, the sketches from the bodies);
@@ -160,4 +166,4 @@ class Stories:
 
     def recent(self, limit: int = 20, since: datetime | None = None) -> list[dict[str, Any]]:
         """The stories seen most recently (since `since`), with their articles, for `watcher stories`."""
-        return stories.story_rows(self.db, limit, iso(since))
+        return story_list.story_rows(self.db, limit, iso(since))

@@ -338,8 +338,3 @@ def poll_history(db: sqlite_utils.Database, source_id: str, limit: int = 100) ->
     """A source's last `limit` polls, oldest first."""
     return _rows(db, "SELECT at, status, http_status, size, response_ms FROM (SELECT id, at, status, http_status, size, response_ms "
                      "FROM poll_log WHERE source_id = ? ORDER BY id DESC LIMIT ?) AS recent ORDER BY id", [source_id, limit])
-
-
-def muted(db: sqlite_utils.Database, rule_id: str, now: str) -> bool:
-    """Whether a rule is muted at `now` (ISO): its matches are stored, no alert is made."""
-    return db.execute("SELECT 1 FROM rule_mutes WHERE rule_id = ? AND until > ?", [rule_id, now]).fetchone() is not None

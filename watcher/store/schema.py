@@ -301,6 +301,13 @@ def _v13(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM story_bands WHERE band >= 16")
 
 
+def _v14(db: sqlite_utils.Database) -> None:
+    """Placements numbered in commit order (PostgreSQL; NULL on SQLite), for checking a placement made ahead
+    against the ones stored since (`watcher.store.stories.guess`)."""
+    db.execute("ALTER TABLE story_sketches ADD COLUMN seq INTEGER")
+    db.execute("CREATE INDEX story_sketches_seq ON story_sketches(seq) WHERE seq IS NOT NULL")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11,
-                                                              _v12, _v13]
+                                                              _v12, _v13, _v14]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -60,14 +60,66 @@ class Placement:
 PLACEMENT_LOCK = 0x77617470  # pg_advisory_xact_lock key: one placement at a time across processes (PostgreSQL)
 
 
-def place(db: sqlite_utils.Database, sk: Sketch, window: float) -> Placement:
-    if is_postgres(db):  # held to the caller's commit: an article placed by another worker meanwhile is seen
+@dataclass(frozen=True)
+class Guess:
+    """A placement made ahead, outside the placement lock (workers on PostgreSQL: their lookups and decision
+    then run while another worker stores), and what it was made from: the last placement number (`seq`)
+    stored before its first read, and the stories it weighed."""
+
+    placement: Placement
+    seq: int
+    stories: frozenset[int]
+
+
+def place(db: sqlite_utils.Database, sk: Sketch, window: float, guess: Guess | None = None) -> Placement:
+    """Which story `sk` belongs to. Under the lock, a `guess` made ahead stands when no article placed since
+    could have changed it (none that it would have found, none in a story it weighed); else it is made again.
+    (Only PostgreSQL numbers the placements: on SQLite, one process per file, a guess is made again.)"""
+    pg = is_postgres(db)
+    if pg:  # held to the caller's commit: an article placed by another worker meanwhile is seen
         db.execute("SELECT pg_advisory_xact_lock(?)", [PLACEMENT_LOCK])  # (SQLite: one process per file)
+    if guess is not None and pg and _still_holds(db, guess, window):
+        return guess.placement
+    return _placed(db, sk, window)[0]
+
+
+def guess(db: sqlite_utils.Database, sk: Sketch, window: float) -> Guess:
+    """`sk`'s placement made ahead, to be checked by `place` under the lock (read only, no lock taken)."""
+    seq = _last_seq(db)  # read first: whatever is placed after it has a higher number
+    placement, stories = _placed(db, sk, window)
+    return Guess(placement, seq, stories)
+
+
+def _placed(db: sqlite_utils.Database, sk: Sketch, window: float) -> tuple[Placement, frozenset[int]]:
+    """The placement and the stories weighed for it (their candidates' and the average link's)."""
     counts = _counts(db, counted(sk))  # one lookup: the document frequencies and the rarity of the names/figures
     sk = weigh(sk, counts)
     found = candidates(db, sk, window, counts)
-    best, closest = decide(sk, found, window, members(db, sk, found, window))
-    return Placement(sk, best, closest)
+    linked = members(db, sk, found, window)
+    best, closest = decide(sk, found, window, linked)
+    return Placement(sk, best, closest), frozenset(c.story_id for c in found) | frozenset(linked)
+
+
+def _last_seq(db: sqlite_utils.Database) -> int:
+    return int(db.execute("SELECT COALESCE(MAX(seq), 0) FROM story_sketches WHERE seq IS NOT NULL").fetchone()[0])
+
+
+def _still_holds(db: sqlite_utils.Database, guess: Guess, window: float) -> bool:
+    """Whether no article placed after `guess.seq` could change the guess: none joined a story it weighed, and
+    none shares an LSH band or any index term with it (a superset of what `candidates` would look up). The
+    counts it was weighed with may lack those articles: weights a few articles old, as a serial order of the
+    same placements could have given."""
+    rows = db.execute("SELECT story_id, sketch FROM story_sketches WHERE seq > ?", [guess.seq]).fetchall()
+    if not rows:
+        return True
+    sk = guess.placement.sketch
+    mine_bands, mine_terms = set(bands(sk)), set(terms(sk) + top_terms(sk))
+    for story_id, blob in rows:
+        other = _decoded(blob)
+        if story_id in guess.stories or mine_bands.intersection(bands(other)) \
+                or mine_terms.intersection(terms(other) + top_terms(other)):
+            return False
+    return True
 
 
 def _counts(db: sqlite_utils.Database, keys: list[str]) -> dict[str, int]:
@@ -259,9 +311,13 @@ def save(
         "UPDATE articles SET story_id = ?, story_reason = ? WHERE id = ?",
         [story_id, json.dumps(placement.reason, ensure_ascii=False), article_id],
     )
+    # numbered on PostgreSQL, under the placement lock, in the order of the commits: a guess made ahead
+    # (`guess`) is checked against the placements numbered after the last it saw
+    seq = "(SELECT COALESCE(MAX(seq), 0) + 1 FROM story_sketches WHERE seq IS NOT NULL)" if is_postgres(db) else "NULL"
     db.execute(
-        "INSERT INTO story_sketches (article_id, story_id, at, sketch) VALUES (?, ?, ?, ?) ON CONFLICT(article_id) "
-        "DO UPDATE SET story_id = excluded.story_id, at = excluded.at, sketch = excluded.sketch",
+        f"INSERT INTO story_sketches (article_id, story_id, at, sketch, seq) VALUES (?, ?, ?, ?, {seq}) "
+        "ON CONFLICT(article_id) DO UPDATE SET story_id = excluded.story_id, at = excluded.at, "
+        "sketch = excluded.sketch, seq = excluded.seq",
         [article_id, story_id, sk.at, sk.to_bytes()],
     )
     _index(db, article_id, sk)
@@ -293,47 +349,6 @@ def counted(sk: Sketch) -> list[str]:
     """The terms an article adds one to in `story_term_counts`: its names and figures, its content words
     (`w:`) and the number of articles (`""`)."""
     return ["", *terms(sk), *(f"w:{t}" for t in sk.vocab.tolist())]
-
-
-def story_rows(db: sqlite_utils.Database, limit: int = 20, since: str | None = None) -> list[dict[str, Any]]:
-    """The most recently seen stories with their articles (oldest first), for `watcher stories`."""
-    sql = "SELECT id, first_seen, last_seen, title, size FROM stories"
-    params: list[Any] = []
-    if since:
-        sql += " WHERE last_seen >= ?"
-        params.append(since)
-    cur = db.execute(sql + " ORDER BY last_seen DESC, id DESC LIMIT ?", [*params, limit])
-    cols = [d[0] for d in cur.description]
-    stories = [dict(zip(cols, r)) for r in cur.fetchall()]
-    for s in stories:
-        arts = db.execute(
-            "SELECT a.id, a.title, a.url, a.source_id, a.sitename, a.published, a.fetched_at, a.story_reason "
-            "FROM articles a WHERE a.story_id = ? ORDER BY a.fetched_at, a.id",
-            [s["id"]],
-        )
-        acols = [d[0] for d in arts.description]
-        s["articles"] = []
-        for r in arts.fetchall():
-            a = dict(zip(acols, r))
-            a["reason"] = json.loads(a.pop("story_reason") or "{}")
-            s["articles"].append(a)
-        s["outlets"] = sorted({a["sitename"] or a["source_id"] for a in s["articles"]})
-        ids = [a["id"] for a in s["articles"]]
-        marks = ",".join("?" * len(ids))
-        rules: dict[int, list[str]] = {}
-        for article_id, rule_id in db.execute(
-            f"SELECT article_id, rule_id FROM matches WHERE article_id IN ({marks}) ORDER BY id", ids
-        ):
-            rules.setdefault(article_id, []).append(rule_id)
-        for a in s["articles"]:
-            a["rules"] = rules.get(a["id"], [])
-        cur = db.execute(
-            "SELECT id, rule_id, article_id, created_at FROM alerts WHERE story_key = ? AND kind = 'alert' ORDER BY id",
-            [f"story:{s['id']}"],
-        )
-        acols = [d[0] for d in cur.description]
-        s["alerts"] = [dict(zip(acols, r)) for r in cur.fetchall()]
-    return stories
 
 
 def _stored(
