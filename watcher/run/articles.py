@@ -156,21 +156,20 @@ def store_page(source: SourceConfig, read: PageRead, p: Pipeline, report: PollRe
     placement = p.store.stories.place(sk, p.config.stories.window, ahead.guess if ahead else None)
     crossings = ArticleCrossings(p.store.db, p.rules.rules, placement.verdict.story_id if placement.verdict else None)
     matches = match_article(article, source, p.rules.rules, p.config, crossings.settle) if article.alertable else []
-    article_id, created = p.store.articles.add(entry, article, matches, placement)
-    if not created:
+    added = p.store.articles.insert(entry, article, matches, placement)
+    if not added.created:
         report.duplicates += 1
         return
-    story = p.store.articles.story_of(article_id) if matches or crossings.levels else None
+    article_id, story = added.article_id, added.story
     crossings.remember(article_id, story)  # `when: crosses` values seen, per rule, story and speaker
     report.article_ids.append(article_id)
     report.new_articles += 1
     report.matches += len(matches)
     if any(m.alert for m in matches):
         p.sender.wake.set()  # the outbox has new deliveries
-    alerts = p.store.alerts.made_for(article_id) if matches else {}
     for m in matches:
         log.info("rule %s fired on %s (%s)", m.rule_id, article.url, source.id,
-                 extra={"source": source.id, "rule": m.rule_id, "story": story, "alert": alerts.get(m.rule_id)})
+                 extra={"source": source.id, "rule": m.rule_id, "story": story, "alert": added.alerts.get(m.rule_id)})
     if article.summary_only:
         report.summary_only += 1
         log.info("source %s: %s kept as summary only: %s", source.id, c.url or c.key, read.error)

@@ -14,10 +14,11 @@ from watcher.store.times import iso, parse_iso, utcnow
 
 
 def insert_matches(db: sqlite_utils.Database, article_id: int, matches: Iterable[Match],
-                   story: int | None = None) -> None:
-    """Record the matches on a stored article and the alerts they make, in the caller's transaction. `story`:
-    the article's story when the caller knows it (read from the article otherwise)."""
+                   story: int | None = None) -> dict[str, int]:
+    """Record the matches on a stored article and the alerts they make, in the caller's transaction; the alerts
+    made, by rule. `story`: the article's story when the caller knows it (read from the article otherwise)."""
     now = iso(utcnow())
+    made: dict[str, int] = {}
     for m in matches:
         db.execute(
             "INSERT INTO matches (rule_id, article_id, matched_at, evidence) VALUES (?, ?, ?, ?) "
@@ -51,11 +52,13 @@ def insert_matches(db: sqlite_utils.Database, article_id: int, matches: Iterable
         )
         if not cur.rowcount:
             continue
+        made[m.rule_id] = int(cur.lastrowid)
         for channel, target in a.targets:
             db.execute(
                 "INSERT INTO deliveries (alert_id, channel, target, status, next_attempt_at) VALUES (?, ?, ?, 'pending', ?)",
-                [cur.lastrowid, channel, target, now],
+                [made[m.rule_id], channel, target, now],
             )
+    return made
 
 
 class Alerts:

@@ -8,7 +8,7 @@ the alerts they make) in one transaction.
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Iterable
 
@@ -76,6 +76,13 @@ class Articles:
 
         Returns the article id and whether it is new (False when another entry
         stored the same canonical URL first)."""
+        added = self.insert(entry, article, matches, placement)
+        return added.article_id, added.created
+
+    def insert(
+        self, entry: Entry, article: Article, matches: Iterable[Match] = (), placement: Placement | None = None,
+    ) -> Added:
+        """`add`, telling also the article's story and the alerts its matches made (nothing read back)."""
         values = {name: getattr(article, name) for name in _FIELDS}  # (asdict copies deeply: slower)
         values["published"] = iso(article.published)
         values["summary_only"] = int(article.summary_only)
@@ -89,19 +96,19 @@ class Articles:
                 list(values.values()),
             )
             created = cur.rowcount > 0
+            story, made = None, {}
             if not created:  # another entry stored the same URL meanwhile
                 article_id = int(
                     self.db.execute("SELECT id FROM articles WHERE canonical_url = ?", [article.canonical_url]).fetchone()[0]
                 )
             else:
                 article_id = int(cur.lastrowid)
-                story = None
                 if placement is not None:
                     story = stories.save(self.db, article_id, placement, article.title, values["fetched_at"])
                 # the matches are recorded with the article or not at all
-                insert_matches(self.db, article_id, matches, story)
+                made = insert_matches(self.db, article_id, matches, story)
             self._insert_entry(entry, article_id)
-        return article_id, created
+        return Added(article_id, created, story, made)
 
     def _insert_entry(self, entry: Entry, article_id: int | None) -> None:
         self.db.execute(
@@ -136,6 +143,17 @@ class Articles:
 
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+
+@dataclass(frozen=True)
+class Added:
+    """What `Articles.insert` stored: the article (`created` False when another entry stored its URL first, and
+    then nothing else was), its story when placed, and the alerts its matches made, by rule."""
+
+    article_id: int
+    created: bool
+    story: int | None
+    alerts: dict[str, int]
 
 
 class Stories:
