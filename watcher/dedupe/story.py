@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Iterable
 
 import numpy as np
 
@@ -107,19 +107,22 @@ def cosines(new: Sketch, others: list[Sketch], topic: bool = False) -> np.ndarra
     out = np.zeros(len(others), dtype=np.float64)
     if not len(new.weights) or not others:
         return out
-    vocab = np.concatenate([o.vocab if len(o.weights) else o.vocab[:0] for o in others])
+    weighed = [o for o in others if len(o.weights)]
+    if not weighed:
+        return out
+    vocab = np.concatenate([o.vocab for o in weighed])
     if not len(vocab):
         return out
-    weights = np.concatenate([o.weights for o in others]).astype(np.float64)
+    weights = np.concatenate([o.weights for o in weighed]).astype(np.float64)
     owner = np.repeat(np.arange(len(others)), [len(o.weights) for o in others])
     at = np.searchsorted(new.vocab, vocab)
     at[at >= len(new.vocab)] = 0
     hit = new.vocab[at] == vocab
     if topic:
-        tf = np.concatenate([o.tf for o in others if len(o.weights)])
+        tf = np.concatenate([o.tf for o in weighed])
         hit &= (tf > 0) & (new.tf[at] > 0)
-    np.add.at(out, owner[hit], weights[hit] * new.weights[at[hit]])
-    return out
+    # (bincount adds in the order np.add.at did, in float64: the same sums, without add.at's cost)
+    return np.bincount(owner[hit], weights[hit] * new.weights[at[hit]], len(others))
 
 
 def similarities(new: Sketch, others: list[Sketch]) -> list[tuple[float, float]]:
@@ -127,8 +130,10 @@ def similarities(new: Sketch, others: list[Sketch]) -> list[tuple[float, float]]
     `similarity` gives them, for many at once)."""
     if not others:
         return []
-    words = np.count_nonzero(np.stack([o.words for o in others]) == new.words, axis=1) / NUM_PERM
-    skeleton = np.count_nonzero(np.stack([o.skeleton for o in others]) == new.skeleton, axis=1) / NUM_PERM
+    k = len(others)  # (one concatenation, reshaped: np.stack costs twice as much on a few dozen signatures)
+    words = np.count_nonzero(np.concatenate([o.words for o in others]).reshape(k, -1) == new.words, axis=1) / NUM_PERM
+    skeleton = np.count_nonzero(
+        np.concatenate([o.skeleton for o in others]).reshape(k, -1) == new.skeleton, axis=1) / NUM_PERM
     return list(zip(words.tolist(), skeleton.tolist()))
 
 
@@ -169,53 +174,53 @@ def compare(
         contained = containment(new, o, words) if words * NUM_PERM >= 4 else 0.0
     scores = {"words": words, "teaser": contained, "skeleton": skeleton, "names": name_overlap,
               "figures": number_overlap, "content": content}
-
-    def figures() -> str:
-        return (f"names {n_names} of {min(len(new.names), len(o.names))} shared, "
-                f"figures {n_numbers} of {min(len(new.numbers), len(o.numbers))} shared")
-
-    def differ() -> str:
-        return f"the {clash} differs" if clash else "the figures differ" if not figures_agree else "the names differ"
-
-    def detail() -> str:
-        return (f"names {n_names} shared ({name_overlap:.0%}), figures {n_numbers} shared ({number_overlap:.0%}), "
-                f"content {content:.2f}, {days:.1f} days apart")
-
-    def verdict(same: bool, signal: str, score: float, why: Callable[[], str], veto: bool = False) -> Verdict:
-        if not explain:
-            return Verdict(old.article_id, old.story_id, same, signal, score, "", (), (), veto, scores)
-        names = tuple(sorted(new.names & o.names))
-        numbers = tuple(sorted(new.numbers & o.numbers))
-        return Verdict(old.article_id, old.story_id, same, signal, score, why(), names, numbers, veto, scores)
-
+    # the outcome, and which of the explanations below says why
     copy = "copy" in SIGNALS and words >= COPY_SIMILARITY
     if copy or ("teaser" in SIGNALS and contained >= TEASER_CONTAINMENT):
         signal, score = ("copy", words) if copy else ("teaser", contained)
-        what = f"word similarity {words:.2f}" if signal == "copy" else f"{contained:.0%} of the shorter text contained"
-        if agree:
-            return verdict(True, signal, score, lambda: f"{what}; {figures()}")
-        return verdict(False, "none", score, lambda: f"{what}, but {differ()} ({figures()})", veto=True)
-    if "rewrite" in SIGNALS and skeleton >= REWRITE_SIMILARITY:
-        if agree:
-            return verdict(True, "rewrite", skeleton,
-                           lambda: f"skeleton similarity {skeleton:.2f} (words {words:.2f}); {figures()}")
-        return verdict(False, "none", skeleton,
-                       lambda: f"skeleton similarity {skeleton:.2f}, but {differ()} ({figures()})", veto=True)
-    if clash:
-        return verdict(False, "none", max(words, skeleton, content),
-                       lambda: f"the {clash} differs ({figures()}, content {content:.2f})", veto=True)
-    event = (
-        "event" in SIGNALS and n_names >= MIN_SHARED_NAMES and n_numbers >= MIN_SHARED_NUMBERS
-        and name_overlap >= MIN_NAME_OVERLAP and number_overlap >= MIN_NUMBER_OVERLAP
-        # a translation shares no words; sketches not yet weighed have no content score
-        and (content >= EVENT_CONTENT or not (new.english and o.english and len(new.weights) and len(o.weights)))
-    )
-    score = (name_overlap + number_overlap) / 2
-    if event and days * 86400 <= window:
-        return verdict(True, "event", score, detail)
-    if event:
-        return verdict(False, "none", score, lambda: f"{detail()}: outside the {window / 86400:g}-day window")
-    return verdict(False, "none", max(score, skeleton, words, content), detail)
+        same, veto, why = agree, not agree, signal
+        if not agree:
+            signal = "none"
+    elif "rewrite" in SIGNALS and skeleton >= REWRITE_SIMILARITY:
+        same, signal, score, veto, why = agree, "rewrite" if agree else "none", skeleton, not agree, "rewrite"
+    elif clash:
+        same, signal, score, veto, why = False, "none", max(words, skeleton, content), True, "clash"
+    else:
+        event = (
+            "event" in SIGNALS and n_names >= MIN_SHARED_NAMES and n_numbers >= MIN_SHARED_NUMBERS
+            and name_overlap >= MIN_NAME_OVERLAP and number_overlap >= MIN_NUMBER_OVERLAP
+            # a translation shares no words; sketches not yet weighed have no content score
+            and (content >= EVENT_CONTENT or not (new.english and o.english and len(new.weights) and len(o.weights)))
+        )
+        score = (name_overlap + number_overlap) / 2
+        veto, why = False, "event" if event else "detail"
+        same = event and days * 86400 <= window
+        signal = "event" if same else "none"
+        if not event:
+            score = max(score, skeleton, words, content)
+    if not explain:
+        return _verdict(old.article_id, old.story_id, same, signal, score, "", (), (), veto, scores)
+
+    figures = (f"names {n_names} of {min(len(new.names), len(o.names))} shared, "
+               f"figures {n_numbers} of {min(len(new.numbers), len(o.numbers))} shared")
+    differ = f"the {clash} differs" if clash else "the figures differ" if not figures_agree else "the names differ"
+    detail = (f"names {n_names} shared ({name_overlap:.0%}), figures {n_numbers} shared ({number_overlap:.0%}), "
+              f"content {content:.2f}, {days:.1f} days apart")
+    if why in ("copy", "teaser"):
+        what = f"word similarity {words:.2f}" if why == "copy" else f"{contained:.0%} of the shorter text contained"
+        text = f"{what}; {figures}" if agree else f"{what}, but {differ} ({figures})"
+    elif why == "rewrite":
+        text = (f"skeleton similarity {skeleton:.2f} (words {words:.2f}); {figures}" if agree
+                else f"skeleton similarity {skeleton:.2f}, but {differ} ({figures})")
+    elif why == "clash":
+        text = f"the {clash} differs ({figures}, content {content:.2f})"
+    elif why == "event" and not same:
+        text = f"{detail}: outside the {window / 86400:g}-day window"
+    else:
+        text = detail
+    names = tuple(sorted(new.names & o.names))
+    numbers = tuple(sorted(new.numbers & o.numbers))
+    return Verdict(old.article_id, old.story_id, same, signal, score, text, names, numbers, veto, scores)
 
 
 def stale(sk: Sketch) -> bool:
@@ -324,5 +329,16 @@ def linked(
 
 def _amended(v: Verdict, same: bool, signal: str, score: float, why: str, scores: dict[str, float]) -> Verdict:
     """`v` with another outcome (dataclasses.replace, without its cost: a placement makes several)."""
-    return Verdict(article_id=v.article_id, story_id=v.story_id, same=same, signal=signal, score=score, why=why,
-                   shared_names=v.shared_names, shared_numbers=v.shared_numbers, veto=v.veto, scores=scores)
+    return _verdict(v.article_id, v.story_id, same, signal, score, why, v.shared_names, v.shared_numbers, v.veto,
+                    scores)
+
+
+def _verdict(article_id: int, story_id: int, same: bool, signal: str, score: float, why: str,
+             shared_names: tuple[str, ...], shared_numbers: tuple[str, ...], veto: bool,
+             scores: dict[str, float]) -> Verdict:
+    """Verdict(...) without the frozen dataclass's __init__ (a third of a candidate's judging): the same fields
+    set at once. A placement makes one per candidate."""
+    v = object.__new__(Verdict)
+    v.__dict__.update(article_id=article_id, story_id=story_id, same=same, signal=signal, score=score, why=why,
+                      shared_names=shared_names, shared_numbers=shared_numbers, veto=veto, scores=scores)
+    return v
