@@ -14,6 +14,8 @@ For each worker count, on a fresh database:
   alert is delivered (delivered/s: one worker sends at a time, whatever the count). Meanwhile pg_locks is
   sampled: the share of the time a worker held the turn to store placed articles (one at a time across
   workers: see watcher/run/worker.py), and how many waited for it.
+  The turn's time per alert bounds what any number of workers can make (one holds it at a time): its
+  inverse is printed as that ceiling, and its ratio to the run's rate.
 - polls: the workers are started again with a 1 s interval, so every source is always due; the conditional
   requests (304) nginx answers, from its access log, in each of three slices of a `--seconds` window are the
   polls per second (their median printed, with each slice's).
@@ -342,7 +344,9 @@ def print_run(r: Run, sources: int) -> None:
           f"(median of {[round(x) for x in r.rates]}; {r.polls} in {r.window:.1f}s, CPU {r.poll_cpu:.1f}s of which "
           f"the server {r.poll_server_cpu:.1f}s); "
           f"alerts made {rate(r.alerts, r.made_s):5.0f}/s, delivered {rate(r.alerts, r.sent_s):5.0f}/s "
-          f"(placement turn held {100 * r.turn_held:.0f}% of the time, {r.turn_waiting:.1f} workers waiting) "
+          f"(placement turn held {100 * r.turn_held:.0f}% of the time, {r.turn_waiting:.1f} workers waiting; "
+          f"{ms(r.turn_held * r.made_s, r.alerts)} ms an alert, so one at a time it allows at most "
+          f"{rate(r.alerts, r.turn_held * r.made_s):.0f} alerts/s, x{1 / max(r.turn_held, 1e-9):.1f} this run's) "
           f"({r.alerts} alerts from {sources} sources: {r.made_s:.1f}s, {r.sent_s:.1f}s; CPU {r.first_cpu:.1f}s)",
           flush=True)
 

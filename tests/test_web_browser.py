@@ -71,8 +71,20 @@ class Browser:
         from selenium.webdriver.support import expected_conditions
         from selenium.webdriver.support.wait import WebDriverWait
 
-        element = self.css(selector)[0]
-        element.click()
+        from selenium.common.exceptions import WebDriverException
+
+        for attempt in range(3):
+            element = self.css(selector)[0]
+            try:
+                element.click()
+                break
+            except WebDriverException as e:
+                # on a loaded machine chromedriver can lose the node it is clicking ("does not belong to the
+                # document"): a page that changed meanwhile took the click; one that did not never had it
+                if expected_conditions.staleness_of(element)(self.driver):
+                    break
+                if attempt == 2:
+                    raise AssertionError(f"clicking {selector} failed ({e.msg}); on the page: {self.text()[:300]}")
         WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(element))
 
     def text(self) -> str:
