@@ -31,6 +31,20 @@ async def test_304_has_no_body(web: WebServer) -> None:
     assert resp.not_modified and resp.content == b""
 
 
+async def test_304s_redirects_and_errors_keep_the_connection_for_the_next_request(web: WebServer) -> None:
+    feed = web.route("/f", Route(b"<rss></rss>", etag='"v1"'))
+    moved = web.route("/old", Route(b"moved", status=302, headers={"Location": "{{BASE}}/f"}))
+    async with Fetcher(allow_private=True) as f:
+        await f.get(feed)
+        for _ in range(3):
+            assert (await f.get(feed, etag='"v1"')).not_modified
+        assert (await f.get(moved, etag='"v1"')).not_modified
+        with pytest.raises(FetchError):
+            await f.get(web.url("/missing"))  # a 404 with a short body
+        assert (await f.get(feed, etag='"v1"')).not_modified
+    assert web.connections == 1, f"{web.connections} connections for {len(web.hits)} requests to one server"
+
+
 async def test_size_cap_declared_and_streamed(web: WebServer) -> None:
     big = web.route("/big", Route(b"a" * 3_000_000))
     streamed = web.route("/stream", Route(chunks=lambda: (b"b" * 65536 for _ in range(100))))

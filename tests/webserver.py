@@ -41,10 +41,15 @@ class WebServer:
         self.hits: list[str] = []
         self.request_headers: list[dict[str, str]] = []
         self.sent: list[tuple[str, int, int]] = []  # (path, status, body bytes written) per answer
+        self.connections = 0  # TCP connections accepted (HTTP/1.1 keeps one open for the next request)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                server.connections += 1
+                super().setup()
 
             def log_message(self, *args: object) -> None:
                 pass

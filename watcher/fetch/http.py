@@ -326,6 +326,7 @@ class Fetcher:
                     async with client.stream("GET", url, headers=headers) as r:
                         resp_headers = {k.lower(): v for k, v in r.headers.items()}
                         if r.status_code >= 300 or r.status_code < 200:
+                            await _drain(r)
                             return r.status_code, resp_headers, b"", r.http_version, 0
                         declared = resp_headers.get("content-length", "")
                         if declared.isdigit() and int(declared) > cap:
@@ -346,6 +347,23 @@ class Fetcher:
                     raise FetchError(url, "redirect", f"redirect to a URL that cannot be fetched: {_reason(e)}") from None
                 except httpx.HTTPError as e:
                     raise FetchError(url, "network", f"{type(e).__name__}: {_reason(e)}") from None
+
+
+DRAIN_MAX = 64 * 1024  # bytes of a 304's, a redirect's or an error's body read (and dropped) to keep its connection
+
+
+async def _drain(r: httpx.Response) -> None:
+    """Read an answer without a body we keep (a 304, a redirect, an error) to its end when it is short: only a
+    response read to its end gives its connection back to the pool; one left unread is closed, and the next
+    request to the host pays a new connection (a TLS handshake). A longer body is left, its connection closed."""
+    declared = r.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > DRAIN_MAX):
+        return
+    seen = 0
+    async for raw in r.aiter_raw():
+        seen += len(raw)
+        if seen > DRAIN_MAX:
+            return
 
 
 class _Budget:
