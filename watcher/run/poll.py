@@ -81,18 +81,20 @@ class Picked:
     waiting: int
 
 
-async def poll_source(source: SourceConfig, p: Pipeline) -> PollReport:
-    """One poll of `source`, its phases in order (see the module's docstring)."""
+async def poll_source(source: SourceConfig, p: Pipeline, state: SourceState | None = None) -> PollReport:
+    """One poll of `source`, its phases in order (see the module's docstring); `state`: the source's stored
+    state when the caller has just read it (a worker, to see whether the source is still due)."""
     async with p.slots:
         with log_fields(source=source.id):  # every JSON log line of the poll names its source
-            return await _poll(source, p)
+            return await _poll(source, p, state)
 
 
-async def _poll(source: SourceConfig, p: Pipeline) -> PollReport:
+async def _poll(source: SourceConfig, p: Pipeline, state: SourceState | None) -> PollReport:
     start, started = time.monotonic(), utcnow()
     report = PollReport(source.id)
     p.rules.refresh()
-    state = p.store.sources.ensure(source.id, source.url, source.type)
+    if state is None:
+        state = p.store.sources.ensure(source.id, source.url, source.type)
     if state.disabled:
         report.status, report.error = "disabled", state.disabled
         log.info("source %s: not polled: %s (change its url in the config to poll it again)", source.id, state.disabled)

@@ -334,7 +334,7 @@ async def poll_due_source(source: SourceConfig, p: Pipeline) -> bool:
     if state.disabled or (state.next_poll_at and state.next_poll_at > utcnow()):
         return False
     try:
-        report = await poll_source(source, p)
+        report = await poll_source(source, p, state)
         await release_memory(report.document_bytes)
     except Exception as e:
         if write_refused(e) is not None:
