@@ -325,9 +325,13 @@ def save(
     # the next placement's check forgets them)
     known = None if is_postgres(db) else _REMEMBERED.get(db)
     keys = counted(sk)
-    db.conn.executemany("INSERT INTO story_term_counts (term, n) VALUES (?, 1) "
-                        "ON CONFLICT(term) DO UPDATE SET n = story_term_counts.n + 1",
-                        [(t,) for t in keys])
+    if is_postgres(db):  # one statement, the terms as one array (executemany costs a round of Python a row)
+        db.execute("INSERT INTO story_term_counts (term, n) SELECT unnest(?::text[]), 1 "
+                   "ON CONFLICT(term) DO UPDATE SET n = story_term_counts.n + 1", [list(dict.fromkeys(keys))])
+    else:
+        db.conn.executemany("INSERT INTO story_term_counts (term, n) VALUES (?, 1) "
+                            "ON CONFLICT(term) DO UPDATE SET n = story_term_counts.n + 1",
+                            [(t,) for t in keys])
     if known is not None:
         n = known.n
         for t in keys:
@@ -339,10 +343,16 @@ def save(
 
 def _index(db: sqlite_utils.Database, article_id: int, sk: Sketch) -> None:
     """Add the article to the LSH bands and the term index."""
+    keys, index = bands(sk), terms(sk) + top_terms(sk)
+    if is_postgres(db):  # a statement a table, the rows as arrays
+        db.execute("INSERT INTO story_bands (band, hash, article_id) SELECT unnest(?::bigint[]), unnest(?::bigint[]), ?",
+                   [[b for b, _ in keys], [h for _, h in keys], article_id])
+        db.execute("INSERT INTO story_terms (term, at, article_id) SELECT unnest(?::text[]), ?, ?", [index, sk.at, article_id])
+        return
     db.conn.executemany("INSERT INTO story_bands (band, hash, article_id) VALUES (?, ?, ?)",
-                        [(b, h, article_id) for b, h in bands(sk)])
+                        [(b, h, article_id) for b, h in keys])
     db.conn.executemany("INSERT INTO story_terms (term, at, article_id) VALUES (?, ?, ?)",
-                        [(t, sk.at, article_id) for t in terms(sk) + top_terms(sk)])
+                        [(t, sk.at, article_id) for t in index])
 
 
 def counted(sk: Sketch) -> list[str]:
