@@ -361,6 +361,12 @@ def main() -> None:
                                    for w, b in zip(results[f"watcher {cycle}"], results[f"bare {cycle}"]))
         target = "  (target >= 1.20)" if cycle == "304" else "  (target >= 0.50)"
         print(f"ratio watcher/bare, {cycle} cycle: {ratio:.2f} (ratio of medians), {paired:.2f} (median of per-run ratios){target}")
+        # on a busy machine the rates move with the load, CPU per feed less (watcher's process: its reader process,
+        # on the other core, apart)
+        w_cpu, b_cpu = (statistics.median(r["cpu"] for r in results[f"{who} {cycle}"]) for who in ("watcher", "bare"))
+        loops = [round(1000 * r["loop_cpu"] / n, 2) for r in results[f"watcher {cycle}"]]
+        print(f"  CPU per feed, {cycle} cycle: bare/watcher {b_cpu / w_cpu:.2f} (medians; the loop's thread per run, "
+              f"ms/feed: {loops})")
     if "watcher 304" in results:
         recv, sent, count = results["watcher 304"][-1]["wire"]
         print(f"watcher 304 cycle on the wire: {(recv + sent) / max(count, 1):.0f} bytes per feed (target < 600)")
