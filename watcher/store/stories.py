@@ -78,7 +78,7 @@ def place(db: sqlite_utils.Database, sk: Sketch, window: float, guess: Guess | N
     pg = is_postgres(db)
     if pg:  # held to the caller's commit: an article placed by another worker meanwhile is seen
         db.execute("SELECT pg_advisory_xact_lock(?)", [PLACEMENT_LOCK])  # (SQLite: one process per file)
-    if guess is not None and pg and _still_holds(db, guess, window):
+    if guess is not None and pg and _still_holds(db, guess):
         return guess.placement
     return _placed(db, sk, window)[0]
 
@@ -104,11 +104,12 @@ def _last_seq(db: sqlite_utils.Database) -> int:
     return int(db.execute("SELECT COALESCE(MAX(seq), 0) FROM story_sketches WHERE seq IS NOT NULL").fetchone()[0])
 
 
-def _still_holds(db: sqlite_utils.Database, guess: Guess, window: float) -> bool:
+def _still_holds(db: sqlite_utils.Database, guess: Guess) -> bool:
     """Whether no article placed after `guess.seq` could change the guess: none joined a story it weighed, and
     none shares an LSH band or any index term with it (a superset of what `candidates` would look up). The
-    counts it was weighed with may lack those articles: weights a few articles old, as a serial order of the
-    same placements could have given."""
+    document frequencies it was weighed with may lack those few articles: a borderline score against an
+    earlier article may differ in its last digits from the one made under the lock, but no article it would
+    have found is missed."""
     rows = db.execute("SELECT story_id, sketch FROM story_sketches WHERE seq > ?", [guess.seq]).fetchall()
     if not rows:
         return True
