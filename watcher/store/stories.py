@@ -68,26 +68,34 @@ class Guess:
 
     placement: Placement
     seq: int
+    found: tuple[Candidate, ...]  # the candidates it judged
     stories: frozenset[int]
+    counts: dict[str, int]  # the stored counts of its names and figures then (absent: none stored)
 
 
 def place(db: sqlite_utils.Database, sk: Sketch, window: float, guess: Guess | None = None) -> Placement:
     """Which story `sk` belongs to. Under the lock, a `guess` made ahead stands when no article placed since
-    could have changed it (none that it would have found, none in a story it weighed); else it is made again.
-    (Only PostgreSQL numbers the placements: on SQLite, one process per file, a guess is made again.)"""
+    could change it (none that it would have found, none in a story it weighed); else its decision is made
+    again with those articles among its candidates and its stories' members read again. (Only PostgreSQL
+    numbers the placements: on SQLite, one process per file, a guess is made again.)"""
     pg = is_postgres(db)
     if pg:  # held to the caller's commit: an article placed by another worker meanwhile is seen
         db.execute("SELECT pg_advisory_xact_lock(?)", [PLACEMENT_LOCK])  # (SQLite: one process per file)
-    if guess is not None and pg and _still_holds(db, guess):
-        return guess.placement
+    if guess is not None and pg:
+        return _checked(db, guess, window)
     return _placed(db, sk, window)[0]
 
 
 def guess(db: sqlite_utils.Database, sk: Sketch, window: float) -> Guess:
     """`sk`'s placement made ahead, to be checked by `place` under the lock (read only, no lock taken)."""
     seq = _last_seq(db)  # read first: whatever is placed after it has a higher number
-    placement, stories = _placed(db, sk, window)
-    return Guess(placement, seq, stories)
+    counts = _counts(db, counted(sk))  # one lookup: the document frequencies and the rarity of the names/figures
+    sk = weigh(sk, counts)
+    found = candidates(db, sk, window, counts)
+    linked = members(db, sk, found, window)
+    stories = frozenset(c.story_id for c in found) | frozenset(linked)
+    return Guess(Placement(sk, *decide(sk, found, window, linked)), seq, tuple(found), stories,
+                 {t: counts[t] for t in terms(sk) if t in counts})
 
 
 def _placed(db: sqlite_utils.Database, sk: Sketch, window: float) -> tuple[Placement, frozenset[int]]:
@@ -104,23 +112,34 @@ def _last_seq(db: sqlite_utils.Database) -> int:
     return int(db.execute("SELECT COALESCE(MAX(seq), 0) FROM story_sketches WHERE seq IS NOT NULL").fetchone()[0])
 
 
-def _still_holds(db: sqlite_utils.Database, guess: Guess) -> bool:
-    """Whether no article placed after `guess.seq` could change the guess: none joined a story it weighed, and
-    none shares an LSH band or any index term with it (a superset of what `candidates` would look up). The
-    document frequencies it was weighed with may lack those few articles: a borderline score against an
-    earlier article may differ in its last digits from the one made under the lock, but no article it would
-    have found is missed."""
-    rows = db.execute("SELECT story_id, sketch FROM story_sketches WHERE seq > ?", [guess.seq]).fetchall()
+def _checked(db: sqlite_utils.Database, guess: Guess, window: float) -> Placement:
+    """The guess, when no article placed after `guess.seq` could change it; else its decision made again with
+    those articles among the candidates and the members of the stories read again. An article placed since
+    could change it when it joined a story the guess weighed, or would be a candidate (`candidates`: an LSH
+    band in common, or two of the rarest names and figures, or two of the heaviest content words; whatever
+    their dates). "The rarest" allows for the counts the articles placed since added: every name or figure at
+    most as common then as the LOOKUP_TERMS-th rarest, plus one for each of those articles, and every one not
+    stored then. The document frequencies the guess was weighed with may lack those few articles: a
+    borderline score may differ in its last digits from the one a placement under the lock would give, but
+    no article it would have found is missed."""
+    rows = db.execute("SELECT article_id, story_id, sketch FROM story_sketches WHERE seq > ?", [guess.seq]).fetchall()
     if not rows:
-        return True
+        return guess.placement
     sk = guess.placement.sketch
-    mine_bands, mine_terms = set(bands(sk)), set(terms(sk) + top_terms(sk))
-    for story_id, blob in rows:
+    known = sorted(guess.counts.values())
+    most = known[LOOKUP_TERMS - 1] + len(rows) if len(known) >= LOOKUP_TERMS else None
+    mine_terms = {t for t in terms(sk) if most is None or guess.counts.get(t, 0) <= most}
+    mine_bands, mine_top = set(bands(sk)), set(top_terms(sk))
+    new = []
+    for article_id, story_id, blob in rows:
         other = _decoded(blob)
         if story_id in guess.stories or mine_bands.intersection(bands(other)) \
-                or mine_terms.intersection(terms(other) + top_terms(other)):
-            return False
-    return True
+                or len(mine_terms.intersection(terms(other))) >= 2 or len(mine_top.intersection(top_terms(other))) >= 2:
+            new.append(Candidate(article_id, story_id, other))
+    if not new:
+        return guess.placement
+    found = [*guess.found, *new]
+    return Placement(sk, *decide(sk, found, window, members(db, sk, found, window)))
 
 
 def _counts(db: sqlite_utils.Database, keys: list[str]) -> dict[str, int]:
