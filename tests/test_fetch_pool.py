@@ -75,14 +75,38 @@ def _pass(pool_class: type[httpcore.AsyncConnectionPool], seed: int) -> tuple[li
             [r.connection.name if r.connection else None for r in requests])  # type: ignore[attr-defined]
 
 
+class SweepingPool(QuickPool):
+    sweep_every = 0.0  # every idle connection asked on every pass, as httpcore does
+
+
+class LazyPool(QuickPool):
+    _swept = float("inf")  # no sweep due: only a connection given a request is asked
+
+
 async def test_quick_pool_closes_keeps_and_assigns_as_httpcore_does() -> None:
-    differ = [seed for seed in range(3000) if _pass(QuickPool, seed) != _pass(httpcore.AsyncConnectionPool, seed)]
-    assert not differ, f"the pass differs from httpcore's in scenarios {differ[:10]}: {_pass(QuickPool, differ[0])} " \
+    differ = [seed for seed in range(3000) if _pass(SweepingPool, seed) != _pass(httpcore.AsyncConnectionPool, seed)]
+    assert not differ, f"the pass differs from httpcore's in scenarios {differ[:10]}: {_pass(SweepingPool, differ[0])} " \
                        f"against {_pass(httpcore.AsyncConnectionPool, differ[0])}"
-    outcomes = [_pass(QuickPool, seed) for seed in range(300)]  # the scenarios try every branch of the pass
+    outcomes = [_pass(SweepingPool, seed) for seed in range(300)]  # the scenarios try every branch of the pass
     assert sum(1 for closing, _, _ in outcomes if closing) > 50
     assert sum(1 for _, kept, _ in outcomes if any(name.startswith("new") for name in kept)) > 50
     assert sum(1 for _, kept, got in outcomes if any(name in kept and not name.startswith("new") for name in got if name)) > 20
+
+
+async def test_between_sweeps_no_request_goes_to_an_expired_or_closed_connection() -> None:
+    reused = 0
+    for seed in range(3000):
+        _, connections, requests = _scenario(seed)
+        before = {id(r) for r in requests if r.connection is not None}
+        states = {c.name: c for c in connections}
+        _, kept, got = _pass(LazyPool, seed)
+        for r, name in zip(requests, got):
+            if id(r) in before or name is None or name.startswith("new"):
+                continue
+            c = states[name]
+            assert not c.closed and not c.expired, f"scenario {seed}: a request went to {name}"
+            reused += 1
+    assert reused > 200, f"only {reused} requests reused a connection: the scenarios do not test the check"
 
 
 async def test_a_keep_alive_connection_the_server_closed_is_not_reused() -> None:
