@@ -125,13 +125,18 @@ class QuickPool(httpcore.AsyncConnectionPool):
         return closing
 
 
+# the httpcore internals QuickPool works with (httpcore 1.0); without them the pool is httpcore's own
+FITS = all(hasattr(httpcore.AsyncConnectionPool, name) for name in ("_assign_requests_to_connections", "_close_connections"))
+
+
 def quick_transport(
     limits: httpx.Limits, backend: httpcore.AsyncNetworkBackend, *, trust_env: bool = True
 ) -> httpx.AsyncHTTPTransport:
     """An httpx transport (HTTP/1.1 and 2) over a QuickPool whose connections `backend` makes."""
     transport = httpx.AsyncHTTPTransport(http2=True, limits=limits, trust_env=trust_env)
     # httpx takes no network backend nor pool class; its pool is the documented httpcore one, built again with ours
-    transport._pool = QuickPool(
+    # (httpcore's own where its pass is not the one QuickPool replaces: pyproject pins httpcore 1.0)
+    transport._pool = (QuickPool if FITS else httpcore.AsyncConnectionPool)(
         ssl_context=httpx.create_ssl_context(trust_env=trust_env),
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
