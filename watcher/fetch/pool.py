@@ -95,15 +95,16 @@ class QuickPool(httpcore.AsyncConnectionPool):
         for connection in list(self._connections):
             if connection.is_closed():
                 self._connections.remove(connection)
-            elif ((sweep or not connection.is_idle()) and connection.has_expired()) or (
-                connection.is_idle() and len(self._connections) > self._max_keepalive_connections
-            ):
+            elif (((sweep and connection.has_expired()) or len(self._connections) > self._max_keepalive_connections)
+                  if connection.is_idle() else connection.has_expired()):
                 self._connections.remove(connection)
                 closing.append(connection)
         for pool_request in [request for request in self._requests if request.is_queued()]:
             origin = pool_request.request.url.origin
             chosen = None
-            for c in [c for c in self._connections if c.can_handle_request(origin) and c.is_available()]:
+            for c in list(self._connections):  # the first available one (a copy: an expired one is taken out)
+                if not (c.can_handle_request(origin) and c.is_available()):
+                    continue
                 if not sweep and c.is_idle() and c.has_expired():  # asked now, before it is reused
                     self._connections.remove(c)
                     closing.append(c)
