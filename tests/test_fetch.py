@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import asyncio
 import gzip
+import time
+from pathlib import Path
 
 import pytest
 
@@ -9,6 +12,7 @@ from watcher import USER_AGENT
 from watcher.errors import FetchError
 from watcher.fetch import Fetcher, FetchLimits
 from watcher.fetch.guard import is_public_address
+from watcher.fetch.http import DRAIN_WAIT
 
 
 async def test_gzip_body_user_agent_and_conditional_headers(web: WebServer) -> None:
@@ -116,3 +120,42 @@ async def test_connection_refused() -> None:
 )
 def test_public_address(ip: str, public: bool) -> None:
     assert is_public_address(ip) is public
+
+
+async def _raw_server(answer: bytes, then: str) -> tuple[asyncio.AbstractServer, str]:
+    """A server that sends `answer` to any request, then closes the connection ("close") or stalls ("stall")."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(answer)
+        await writer.drain()
+        if then == "stall":
+            await asyncio.sleep(30)
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    return server, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/feed"
+
+
+@pytest.mark.parametrize("then", ["close", "stall"])
+async def test_an_error_whose_body_breaks_off_or_stalls_keeps_its_status(then: str) -> None:
+    answer = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 120\r\nContent-Length: 1000\r\n\r\nbusy."
+    server, url = await _raw_server(answer, then)
+    started = time.monotonic()
+    async with server, Fetcher(FetchLimits(timeout=20), allow_private=True) as f:
+        with pytest.raises(FetchError) as info:
+            await f.get(url)
+    assert (info.value.kind, info.value.status) == ("http", 503), str(info.value)
+    assert info.value.retry_after is not None and "pause" in str(info.value)
+    assert time.monotonic() - started < DRAIN_WAIT + 5, "the stalled body was waited for past its own limit"
+
+
+def test_page_fetches_trust_the_certificates_the_environment_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import certifi
+
+    first = certifi.contents().split("-----END CERTIFICATE-----")[0] + "-----END CERTIFICATE-----\n"
+    (tmp_path / "one.pem").write_text(first)
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "one.pem"))
+    f = Fetcher()  # (not private: page links go through the guarded client)
+    stores = [c._transport._pool._ssl_context.cert_store_stats()["x509_ca"] for c in (f._client, f._guarded)]
+    assert stores == [1, 1], f"CA certificates of the feed and page clients: {stores}"

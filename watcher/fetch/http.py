@@ -352,18 +352,26 @@ class Fetcher:
 DRAIN_MAX = 64 * 1024  # bytes of a 304's, a redirect's or an error's body read (and dropped) to keep its connection
 
 
+DRAIN_WAIT = 2.0  # seconds such a body gets at most
+
+
 async def _drain(r: httpx.Response) -> None:
     """Read an answer without a body we keep (a 304, a redirect, an error) to its end when it is short: only a
     response read to its end gives its connection back to the pool; one left unread is closed, and the next
-    request to the host pays a new connection (a TLS handshake). A longer body is left, its connection closed."""
+    request to the host pays a new connection (a TLS handshake). A longer body is left, its connection closed,
+    and so is one that breaks off or stalls: the answer's status stands either way."""
     declared = r.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > DRAIN_MAX):
         return
     seen = 0
-    async for raw in r.aiter_raw():
-        seen += len(raw)
-        if seen > DRAIN_MAX:
-            return
+    try:
+        async with asyncio.timeout(DRAIN_WAIT):
+            async for raw in r.aiter_raw():
+                seen += len(raw)
+                if seen > DRAIN_MAX:
+                    return
+    except (httpx.HTTPError, OSError, TimeoutError):
+        return
 
 
 class _Budget:

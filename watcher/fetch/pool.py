@@ -138,7 +138,7 @@ def quick_transport(
     # httpx takes no network backend nor pool class; its pool is the documented httpcore one, built again with ours
     # (httpcore's own where its pass is not the one QuickPool replaces: pyproject pins httpcore 1.0)
     transport._pool = (QuickPool if FITS else httpcore.AsyncConnectionPool)(
-        ssl_context=httpx.create_ssl_context(trust_env=trust_env),
+        ssl_context=httpx.create_ssl_context(),  # SSL_CERT_FILE/SSL_CERT_DIR read whatever `trust_env` says of proxies
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,
