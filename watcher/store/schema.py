@@ -308,6 +308,26 @@ def _v14(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX story_sketches_seq ON story_sketches(seq) WHERE seq IS NOT NULL")
 
 
+def _v15(db: sqlite_utils.Database) -> None:
+    """PostgreSQL numbers every placement, whoever writes it (a worker of an earlier release still running
+    beside upgraded ones, `watcher migrate`, a replay): a row stored without its number gets the next one,
+    under the placement lock its writer holds to its commit."""
+    from watcher.store.engine import is_postgres
+
+    if not is_postgres(db):
+        return
+    db.execute("""CREATE OR REPLACE FUNCTION watcher_number_placement() RETURNS trigger AS $$
+        BEGIN
+            IF NEW.seq IS NULL THEN
+                NEW.seq := (SELECT COALESCE(MAX(seq), 0) + 1 FROM story_sketches WHERE seq IS NOT NULL);
+            END IF;
+            RETURN NEW;
+        END $$ LANGUAGE plpgsql""")
+    db.execute("DROP TRIGGER IF EXISTS story_sketches_numbered ON story_sketches")
+    db.execute("CREATE TRIGGER story_sketches_numbered BEFORE INSERT OR UPDATE ON story_sketches "
+               "FOR EACH ROW EXECUTE FUNCTION watcher_number_placement()")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11,
-                                                              _v12, _v13, _v14]
+                                                              _v12, _v13, _v14, _v15]
 SCHEMA_VERSION = len(MIGRATIONS)

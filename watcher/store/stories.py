@@ -70,7 +70,6 @@ class Guess:
     seq: int
     found: tuple[Candidate, ...]  # the candidates it judged
     stories: frozenset[int]
-    counts: dict[str, int]  # the stored counts of its names and figures then (absent: none stored)
 
 
 def place(db: sqlite_utils.Database, sk: Sketch, window: float, guess: Guess | None = None) -> Placement:
@@ -89,23 +88,19 @@ def place(db: sqlite_utils.Database, sk: Sketch, window: float, guess: Guess | N
 def guess(db: sqlite_utils.Database, sk: Sketch, window: float) -> Guess:
     """`sk`'s placement made ahead, to be checked by `place` under the lock (read only, no lock taken)."""
     seq = _last_seq(db)  # read first: whatever is placed after it has a higher number
+    placement, found, linked = _placed(db, sk, window)
+    return Guess(placement, seq, tuple(found), frozenset(c.story_id for c in found) | frozenset(linked))
+
+
+def _placed(
+    db: sqlite_utils.Database, sk: Sketch, window: float,
+) -> tuple[Placement, list[Candidate], dict[int, list[Candidate]]]:
+    """The placement, its candidates, and the members of their stories it weighed."""
     counts = _counts(db, counted(sk))  # one lookup: the document frequencies and the rarity of the names/figures
     sk = weigh(sk, counts)
     found = candidates(db, sk, window, counts)
     linked = members(db, sk, found, window)
-    stories = frozenset(c.story_id for c in found) | frozenset(linked)
-    return Guess(Placement(sk, *decide(sk, found, window, linked)), seq, tuple(found), stories,
-                 {t: counts[t] for t in terms(sk) if t in counts})
-
-
-def _placed(db: sqlite_utils.Database, sk: Sketch, window: float) -> tuple[Placement, frozenset[int]]:
-    """The placement and the stories weighed for it (their candidates' and the average link's)."""
-    counts = _counts(db, counted(sk))  # one lookup: the document frequencies and the rarity of the names/figures
-    sk = weigh(sk, counts)
-    found = candidates(db, sk, window, counts)
-    linked = members(db, sk, found, window)
-    best, closest = decide(sk, found, window, linked)
-    return Placement(sk, best, closest), frozenset(c.story_id for c in found) | frozenset(linked)
+    return Placement(sk, *decide(sk, found, window, linked)), found, linked
 
 
 def _last_seq(db: sqlite_utils.Database) -> int:
@@ -115,31 +110,40 @@ def _last_seq(db: sqlite_utils.Database) -> int:
 def _checked(db: sqlite_utils.Database, guess: Guess, window: float) -> Placement:
     """The guess, when no article placed after `guess.seq` could change it; else its decision made again with
     those articles among the candidates and the members of the stories read again. An article placed since
-    could change it when it joined a story the guess weighed, or would be a candidate (`candidates`: an LSH
-    band in common, or two of the rarest names and figures, or two of the heaviest content words; whatever
-    their dates). "The rarest" allows for the counts the articles placed since added: every name or figure at
-    most as common then as the LOOKUP_TERMS-th rarest, plus one for each of those articles, and every one not
-    stored then. The document frequencies the guess was weighed with may lack those few articles: a
-    borderline score may differ in its last digits from the one a placement under the lock would give, but
-    no article it would have found is missed."""
+    could change it when it joined a story the guess weighed, or when `candidates` would find it now: an LSH
+    band in common, or two of the rarest names and figures, or two of the heaviest content words, by the
+    counts as they are now (those articles moved them), whatever their dates. A guess that stands keeps the
+    verdict it was made with, from weights a few articles old: a borderline score may differ in its last
+    digits from the one a placement under the lock would give, but no article it would find is missed."""
+    since = placed_since(db, guess)
+    if since is None:
+        return guess.placement
+    sk, new = since
+    if not new:  # the guess's verdict, the sketch weighed as now (its index terms are those it is found by)
+        return Placement(sk, guess.placement.verdict, guess.placement.closest)
+    found = [*guess.found, *new]
+    return Placement(sk, *decide(sk, found, window, members(db, sk, found, window)))
+
+
+def placed_since(db: sqlite_utils.Database, guess: Guess) -> tuple[Sketch, list[Candidate]] | None:
+    """None when nothing was placed after `guess.seq`; else the guess's sketch weighed as now and the articles
+    placed since that could change it (`_checked`)."""
     rows = db.execute("SELECT article_id, story_id, sketch FROM story_sketches WHERE seq > ?", [guess.seq]).fetchall()
     if not rows:
-        return guess.placement
-    sk = guess.placement.sketch
-    known = sorted(guess.counts.values())
-    most = known[LOOKUP_TERMS - 1] + len(rows) if len(known) >= LOOKUP_TERMS else None
-    mine_terms = {t for t in terms(sk) if most is None or guess.counts.get(t, 0) <= most}
-    mine_bands, mine_top = set(bands(sk)), set(top_terms(sk))
+        return None
+    # what the lookups would be now: the counts those articles added move the rarest names and figures and,
+    # through the weights, the heaviest words
+    counts = _counts(db, counted(guess.placement.sketch))
+    sk = weigh(guess.placement.sketch, counts)
+    rarest = sorted((counts[t], t) for t in terms(sk) if t in counts)[:LOOKUP_TERMS]
+    mine_terms, mine_bands, mine_top = {t for _, t in rarest}, set(bands(sk)), set(top_terms(sk))
     new = []
     for article_id, story_id, blob in rows:
         other = _decoded(blob)
         if story_id in guess.stories or mine_bands.intersection(bands(other)) \
                 or len(mine_terms.intersection(terms(other))) >= 2 or len(mine_top.intersection(top_terms(other))) >= 2:
             new.append(Candidate(article_id, story_id, other))
-    if not new:
-        return guess.placement
-    found = [*guess.found, *new]
-    return Placement(sk, *decide(sk, found, window, members(db, sk, found, window)))
+    return sk, new
 
 
 def _counts(db: sqlite_utils.Database, keys: list[str]) -> dict[str, int]:
@@ -331,13 +335,12 @@ def save(
         "UPDATE articles SET story_id = ?, story_reason = ? WHERE id = ?",
         [story_id, json.dumps(placement.reason, ensure_ascii=False), article_id],
     )
-    # numbered on PostgreSQL, under the placement lock, in the order of the commits: a guess made ahead
-    # (`guess`) is checked against the placements numbered after the last it saw
-    seq = "(SELECT COALESCE(MAX(seq), 0) + 1 FROM story_sketches WHERE seq IS NOT NULL)" if is_postgres(db) else "NULL"
+    # `seq`: numbered on PostgreSQL by a trigger (migration 15), under the placement lock, in the order of the
+    # commits: a guess made ahead (`guess`) is checked against the placements numbered after the last it saw
     db.execute(
-        f"INSERT INTO story_sketches (article_id, story_id, at, sketch, seq) VALUES (?, ?, ?, ?, {seq}) "
+        "INSERT INTO story_sketches (article_id, story_id, at, sketch, seq) VALUES (?, ?, ?, ?, NULL) "
         "ON CONFLICT(article_id) DO UPDATE SET story_id = excluded.story_id, at = excluded.at, "
-        "sketch = excluded.sketch, seq = excluded.seq",
+        "sketch = excluded.sketch, seq = NULL",
         [article_id, story_id, sk.at, sk.to_bytes()],
     )
     _index(db, article_id, sk)
