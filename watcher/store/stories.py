@@ -286,20 +286,13 @@ def candidates(
             f"ORDER BY article_id DESC LIMIT {PER_KEY}) AS b")
     term = (f"SELECT * FROM (SELECT ? AS tag, article_id FROM story_terms WHERE term = ? AND at BETWEEN ? AND ? "
             f"ORDER BY at DESC LIMIT {PER_KEY}) AS t")
-    # counted in SQL: the rows found (up to PER_KEY a key) need not all come out, only the articles that may count
-    sql = (f"SELECT tag, article_id, COUNT(*) AS n FROM "
-           f"({' UNION ALL '.join(band if p[0] == 0 else term for part in parts for p in part)}) AS hits "
-           "GROUP BY tag, article_id HAVING tag = 0 OR COUNT(*) >= 2")
-    hits: list[dict[int, int]] = [{}, {}, {}]
-    for tag, article_id, n in db.execute(sql, [v for part in parts for p in part for v in (p[1:] if p[0] == 0 else p)]):
-        hits[tag][article_id] = n
-    ids = dict.fromkeys(sorted(hits[0], key=lambda a: (-hits[0][a], -a))[:MAX_CANDIDATES])
-    for shared in hits[1:]:  # articles with at least 2 of the terms, most shared first
-        ids.update(dict.fromkeys(sorted(shared, key=lambda a: (-shared[a], -a))[:MAX_CANDIDATES]))
-    if not ids:
-        return []
-    marks = ",".join("?" * len(ids))
-    rows = db.execute(f"SELECT article_id, story_id, sketch FROM story_sketches WHERE article_id IN ({marks})", list(ids))
+    # counted and ranked in SQL: of each lookup, the MAX_CANDIDATES articles with the most keys in common (any
+    # band; at least 2 terms), the newest first among equals, come out with their sketches
+    sql = ("SELECT article_id, story_id, sketch FROM story_sketches WHERE article_id IN (SELECT article_id FROM "
+           "(SELECT article_id, ROW_NUMBER() OVER (PARTITION BY tag ORDER BY COUNT(*) DESC, article_id DESC) AS r "
+           f"FROM ({' UNION ALL '.join(band if p[0] == 0 else term for part in parts for p in part)}) AS hits "
+           f"GROUP BY tag, article_id HAVING tag = 0 OR COUNT(*) >= 2) AS ranked WHERE r <= {MAX_CANDIDATES})")
+    rows = db.execute(sql, [v for part in parts for p in part for v in (p[1:] if p[0] == 0 else p)])
     return [Candidate(r[0], r[1], _decoded(r[2])) for r in rows]
 
 
