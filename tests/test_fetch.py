@@ -159,3 +159,15 @@ def test_page_fetches_trust_the_certificates_the_environment_names(tmp_path: Pat
     f = Fetcher()  # (not private: page links go through the guarded client)
     stores = [c._transport._pool._ssl_context.cert_store_stats()["x509_ca"] for c in (f._client, f._guarded)]
     assert stores == [1, 1], f"CA certificates of the feed and page clients: {stores}"
+
+
+def test_a_url_checked_once_is_not_parsed_again_and_a_bad_one_always_is() -> None:
+    from watcher.fetch import http
+
+    good = "http://checked-once.example/feed.xml"
+    assert http.checked_url(good) == good and good in http._CHECKED
+    for _ in range(2):  # refused every time, never remembered
+        with pytest.raises(FetchError) as info:
+            http.checked_url("ftp://checked-once.example/feed")
+        assert info.value.kind == "bad_url"
+    assert "ftp://checked-once.example/feed" not in http._CHECKED

@@ -75,9 +75,15 @@ def host_of(url: str) -> str:
     return urlsplit(url).netloc.lower()
 
 
+_CHECKED: set[str] = set()  # URLs that passed checked_url: a source's URL is requested at every poll
+MAX_CHECKED = 50_000  # forgotten all at once past this many (a few MB at most)
+
+
 def checked_url(url: str) -> str:
     """`url` if it can be requested: http(s), a host that is a valid name or address, a port in range, not
     too long. Anything else is a FetchError of kind `bad_url` naming what is wrong."""
+    if url in _CHECKED:  # (the check depends on the URL alone)
+        return url
     if len(url) > MAX_URL:
         raise FetchError(url, "bad_url", f"bad URL {_short(url)}: longer than {MAX_URL} characters")
     try:
@@ -94,6 +100,9 @@ def checked_url(url: str) -> str:
         problem = f"port {port} is out of range"
     if problem:
         raise FetchError(url, "bad_url", f"bad URL {_short(url)}: {problem}")
+    if len(_CHECKED) >= MAX_CHECKED:
+        _CHECKED.clear()
+    _CHECKED.add(url)
     return url
 
 
