@@ -72,7 +72,7 @@ from watcher.extract.dates import page_date
 from watcher.extract.galleries import find_galleries
 from watcher.extract.jsonld import json_ld_bodies, prefer_json_ld
 from watcher.extract.model import Extracted
-from watcher.extract.paragraphs import mark_text_divs, with_repeated_paragraphs
+from watcher.extract.paragraphs import mark_text_divs, norm, with_repeated_paragraphs
 from watcher.extract.tree import load_html
 
 # A precision-mode result shorter than this share of the default output has
@@ -269,7 +269,7 @@ def _is_whole_page(text: str, tree: HtmlElement) -> bool:
     body = tree.find("body")
     if body is None:
         return False
-    return len(_norm(text)) >= _WHOLE_PAGE_SHARE * len(_norm(" ".join(_VISIBLE_TEXT(body))))
+    return len(norm(text)) >= _WHOLE_PAGE_SHARE * len(norm(" ".join(_VISIBLE_TEXT(body))))
 
 
 # The interior paragraphs are put back only where the default output holds
@@ -279,19 +279,19 @@ _SAME_LINES_SHARE = 0.9
 
 def _with_interior_paragraphs(text: str, default: str, tree: HtmlElement) -> str:
     """The default output's lines from the first to the last line of text, less link teasers."""
-    kept = [_norm(line) for line in text.splitlines() if line.strip()]
+    kept = [norm(line) for line in text.splitlines() if line.strip()]
     lines = [line for line in default.splitlines() if line.strip()]
-    in_default = {_norm(line) for line in lines}
+    in_default = {norm(line) for line in lines}
     if sum(len(line) for line in kept if line in in_default) < _SAME_LINES_SHARE * sum(map(len, kept)):
         return text
     kept_set = set(kept)
-    where = [i for i, line in enumerate(lines) if _norm(line) in kept_set]
+    where = [i for i, line in enumerate(lines) if norm(line) in kept_set]
     interior = lines[where[0] : where[-1] + 1]
-    if all(_norm(line) in kept_set for line in interior):
+    if all(norm(line) in kept_set for line in interior):
         return text
-    anchors = {_norm(a.text_content()) for a in tree.iter("a")}
+    anchors = {norm(a.text_content()) for a in tree.iter("a")}
     return "\n".join(
-        line for line in interior if _norm(line) in kept_set or _link_share(_norm(line), anchors) < _TEASER_LINK_SHARE
+        line for line in interior if norm(line) in kept_set or _link_share(norm(line), anchors) < _TEASER_LINK_SHARE
     )
 
 
@@ -308,15 +308,15 @@ def _with_whole_paragraphs(text: str, default: str) -> str:
     several paragraphs, hidden text and all, is not a whole paragraph).
     """
     lines = text.splitlines()
-    in_default = {_norm(line) for line in default.splitlines() if line.strip()}
-    cut = {i: _WORD.findall(line) for i, line in enumerate(lines) if _norm(line) not in in_default}
+    in_default = {norm(line) for line in default.splitlines() if line.strip()}
+    cut = {i: _WORD.findall(line) for i, line in enumerate(lines) if norm(line) not in in_default}
     cut = {i: words for i, words in cut.items() if len(words) >= _CUT_MIN_WORDS}
     if not cut:
         return text
-    unused = in_default - {_norm(line) for line in lines}
+    unused = in_default - {norm(line) for line in lines}
     by_first_word: dict[str, list[tuple[str, list[str]]]] = {}
     for line in default.splitlines():
-        if _norm(line) in unused and (full := _WORD.findall(line)):
+        if norm(line) in unused and (full := _WORD.findall(line)):
             by_first_word.setdefault(full[0], []).append((line, full))
     for i, words in cut.items():
         holders = [
@@ -361,12 +361,8 @@ def _trafilatura_text(tree: HtmlElement, url: str | None, *, precise: bool, fast
         include_tables=True,
     )
     body = getattr(doc, "body", None)
-    headings = {_norm(" ".join(h.itertext())) for h in body.iter("head")} if body is not None else set()
+    headings = {norm(" ".join(h.itertext())) for h in body.iter("head")} if body is not None else set()
     return (getattr(doc, "text", None) or "").strip(), headings
-
-
-def _norm(line: str) -> str:
-    return " ".join(line.split())
 
 
 def _restore_headings(text: str, default: str, headings: set[str]) -> str:
@@ -376,8 +372,8 @@ def _restore_headings(text: str, default: str, headings: set[str]) -> str:
     is restored where, in the default output, it directly precedes a line the
     precise text kept, after at least one such line (not the page's title).
     """
-    kept = {_norm(line) for line in text.splitlines() if line.strip()}
-    lines = [_norm(line) for line in default.splitlines() if line.strip()]
+    kept = {norm(line) for line in text.splitlines() if line.strip()}
+    lines = [norm(line) for line in default.splitlines() if line.strip()]
     before: dict[str, list[str]] = {}  # kept line -> headings to insert before it
     seen_kept = False
     for line, following in zip(lines, lines[1:]):
@@ -389,7 +385,7 @@ def _restore_headings(text: str, default: str, headings: set[str]) -> str:
         return text
     out: list[str] = []
     for line in text.splitlines():
-        out.extend(before.pop(_norm(line), []))
+        out.extend(before.pop(norm(line), []))
         out.append(line)
     return "\n".join(out)
 

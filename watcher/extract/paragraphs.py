@@ -58,13 +58,13 @@ def with_repeated_paragraphs(text: str, tree: HtmlElement) -> str:
     to their last copy.
     """
     lines = text.splitlines()
-    normed = [_norm(line) for line in lines]
+    normed = [norm(line) for line in lines]
     have = Counter(normed)
     missing: dict[str, int] = {}
     for parent in {p.getparent() for p in tree.iter("p")} - {None}:
         # only a paragraph the text has, and that the parent shows more often than that, can be missing: the
         # costlier visibility test runs for those alone
-        siblings = [(child, t) for child in parent if child.tag == "p" and have[t := _norm(child.text_content())]]
+        siblings = [(child, t) for child in parent if child.tag == "p" and have[t := norm(child.text_content())]]
         often = Counter(t for _, t in siblings)
         shown = Counter(
             t
@@ -93,5 +93,6 @@ def _hidden(el: HtmlElement) -> bool:
     )
 
 
-def _norm(line: str) -> str:
+def norm(line: str) -> str:
+    """The line with its runs of white space made one space, trimmed: lines compared across outputs."""
     return " ".join(line.split())
