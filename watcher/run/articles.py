@@ -111,10 +111,9 @@ async def read_page(source: SourceConfig, c: Item, p: Pipeline) -> PageRead:
 
 @dataclass(frozen=True)
 class Ahead:
-    """A read's article, its story sketch and its placement, made before the turn to store it (workers)."""
+    """A read's article and its placement, made before the turn to store it (workers)."""
 
     article: Article
-    sketch: Sketch
     guess: Guess
 
 
@@ -122,11 +121,11 @@ def ahead_of(source: SourceConfig, read: PageRead, p: Pipeline) -> Ahead | None:
     """The read's article and placement made ahead, outside any transaction (None for a known duplicate or a
     read with nothing to place): `store_page` checks the placement under the lock, and makes it again there
     when an article placed meanwhile could change it."""
-    if read.duplicate_of is not None or not (_body(read).strip() or read.item.title):
+    body = _body(read)
+    if read.duplicate_of is not None or not (body.strip() or read.item.title):
         return None
-    article = _article(source, read, body_fingerprint(_body(read)))
-    sk = _story_sketch(read, article)
-    return Ahead(article, sk, p.store.stories.guess(sk, p.config.stories.window))
+    article = _article(source, read, body_fingerprint(body))
+    return Ahead(article, p.store.stories.guess(_story_sketch(read, article), p.config.stories.window))
 
 
 def store_page(source: SourceConfig, read: PageRead, p: Pipeline, report: PollReport,
@@ -152,7 +151,8 @@ def store_page(source: SourceConfig, read: PageRead, p: Pipeline, report: PollRe
         report.duplicates += 1
         return
     article = ahead.article if ahead else _article(source, read, body_hash)
-    sk = ahead.sketch if ahead else _story_sketch(read, article)
+    # (a placement weighs its sketch from the term frequencies: the guess's weighed sketch serves as well)
+    sk = ahead.guess.placement.sketch if ahead else _story_sketch(read, article)
     placement = p.store.stories.place(sk, p.config.stories.window, ahead.guess if ahead else None)
     crossings = ArticleCrossings(p.store.db, p.rules.rules, placement.verdict.story_id if placement.verdict else None)
     matches = match_article(article, source, p.rules.rules, p.config, crossings.settle) if article.alertable else []
