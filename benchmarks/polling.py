@@ -25,8 +25,12 @@ medians). Targets: watcher's change cycle >= 0.5x the bare loop's rate,
 its 304 cycle >= 1.2x and < 600 bytes per feed on the wire; at 10,000 feeds
 both ratios within 10% of their 2,000-feed values and peak RSS < 130 MB.
 
+`--shape news` serves feeds in the shape publishers send (50 KB: 20 reports
+with HTML content, bylines and captioned photos, each its own story) instead
+of the default 2 KB feeds of alike two-line items.
+
     python benchmarks/polling.py [--feeds 2000] [--runs 3] [--concurrency 16] [--cycles both|change|304]
-                                 [--profile change|304] [--workdir DIR]
+                                 [--shape template|news] [--profile change|304] [--workdir DIR]
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from email.utils import format_datetime
+from html import escape
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
@@ -60,28 +65,87 @@ T0 = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 
 # -- the site ---------------------------------------------------------------------
 
-def write_feeds(site: Path, n: int, version: int) -> None:
-    """`n` feeds of ITEMS items; each version adds one item and moves the files' mtime (so the ETag changes)."""
+def write_feeds(site: Path, n: int, version: int, shape: str = "template") -> None:
+    """`n` feeds of ITEMS items (NEWS_ITEMS for `news`); each version adds one item and moves the files' mtime
+    (so the ETag changes)."""
     (site / "f").mkdir(parents=True, exist_ok=True)
     stamp = (T0 + timedelta(hours=version)).timestamp()
     for i in range(n):
-        items = []
-        for k in range(ITEMS + version):
-            when = format_datetime(T0 + timedelta(minutes=7 * k + i % 7), usegmt=True)
-            items.append(
-                f"<item><title>Outlet {i}: council budget update number {k}</title>"
-                f"<guid isPermaLink=\"false\">outlet-{i}-item-{k}</guid><pubDate>{when}</pubDate>"
-                f"<description>The council of town {i} published figures for quarter {k}: spending on roads, "
-                f"schools and the harbour wall, with a note on delays.</description></item>"
-            )
+        if shape == "news":
+            text = news_feed(i, version)
+        else:
+            items = []
+            for k in range(ITEMS + version):
+                when = format_datetime(T0 + timedelta(minutes=7 * k + i % 7), usegmt=True)
+                items.append(
+                    f"<item><title>Outlet {i}: council budget update number {k}</title>"
+                    f"<guid isPermaLink=\"false\">outlet-{i}-item-{k}</guid><pubDate>{when}</pubDate>"
+                    f"<description>The council of town {i} published figures for quarter {k}: spending on roads, "
+                    f"schools and the harbour wall, with a note on delays.</description></item>"
+                )
+            text = (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Outlet {i}</title>'
+                    f"<link>https://outlet{i}.example/</link><description>News</description>"
+                    f"{''.join(reversed(items))}</channel></rss>")
         path = site / "f" / f"{i:05d}.xml"
-        path.write_text(
-            f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Outlet {i}</title>'
-            f"<link>https://outlet{i}.example/</link><description>News</description>{''.join(reversed(items))}"
-            "</channel></rss>",
-            encoding="utf-8",
-        )
+        path.write_text(text, encoding="utf-8")
         os.utime(path, (stamp, stamp))
+
+
+NEWS_ITEMS = 20
+# words for the `news` shape's made-up reports: every report its own mix, so each is its own story
+_PLACES = "Arden Balmore Carrick Dunmere Elswick Farnley Glenrock Harwood Inverleith Kelso Lanark Morven".split()
+_SUBJECTS = ("council budget|ferry service|hospital wing|school roof|bridge repair|harbour wall|bus route|water main|"
+             "library hours|tram line|flood defence|housing plan|market square|rail timetable|power station").split("|")
+_VERBS = "approved|delayed|cancelled|expanded|reviewed|reopened|funded|paused|extended|announced".split("|")
+_PEOPLE = "Ailsa Grant|Tomas Lind|Priya Nair|Ana Ruiz|Callum Reid|Jana Vogt|Omar Haddad|Mei Chen".split("|")
+_SENTENCES = [
+    "Officials in {place} said the {subject} would be {verb} after a meeting on {day}.",
+    "{person}, who chairs the committee, said {n} residents had written in about the {subject}.",
+    "The cost of the {subject} is now put at {m} million, up from {m2} million last year.",
+    "Work on the {subject} in {place} is expected to take {w} weeks, according to the contractor.",
+    "Opponents said the {subject} had been {verb} without a proper consultation in {place}.",
+    "A report to be published in {month} will set out how the {subject} is paid for.",
+    "Shops near the {subject} said trade had fallen by {p} percent since the work began.",
+    "{person} told reporters the decision on the {subject} was the right one for {place}.",
+]
+_DAYS = "Monday Tuesday Wednesday Thursday Friday".split()
+_MONTHS = "January March May July September November".split()
+
+
+def news_report(i: int, k: int) -> tuple[str, list[str]]:
+    """Outlet `i`'s report `k`: a headline and paragraphs, made up from the word lists (seeded: the same every run)."""
+    import random
+
+    r = random.Random(i * 100_003 + k)
+    v = {"place": r.choice(_PLACES), "subject": r.choice(_SUBJECTS), "verb": r.choice(_VERBS),
+         "person": r.choice(_PEOPLE), "day": r.choice(_DAYS), "month": r.choice(_MONTHS), "n": r.randint(20, 900),
+         "m": r.randint(3, 90), "m2": r.randint(2, 60), "w": r.randint(3, 40), "p": r.randint(5, 40)}
+    title = f"{v['place']} {v['subject']} {v['verb']} as costs reach {v['m']} million"
+    paragraphs = [" ".join(s.format(**v) for s in r.sample(_SENTENCES, 3)) for _ in range(5)]
+    return title, paragraphs
+
+
+def news_feed(i: int, version: int) -> str:
+    """A newsroom's RSS 2.0 feed of NEWS_ITEMS reports (HTML summary and content, a byline, a captioned photo),
+    the newest first: the shape publishers send (about 50 KB)."""
+    items = []
+    for k in range(version, NEWS_ITEMS + version):
+        title, paragraphs = news_report(i, k)
+        when = format_datetime(T0 + timedelta(minutes=37 * k + i % 11), usegmt=True)
+        body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+        items.append(
+            f"<item><title>{escape(title)}</title><guid isPermaLink=\"false\">outlet-{i}-report-{k}</guid>"
+            f"<pubDate>{when}</pubDate><dc:creator>{_PEOPLE[(i + k) % len(_PEOPLE)]}</dc:creator>"
+            f"<category>Local</category><description><![CDATA[<p>{escape(paragraphs[0])}</p>]]></description>"
+            f"<content:encoded><![CDATA[{body}]]></content:encoded>"
+            f'<media:content url="https://outlet{i}.example/img/{k}.jpg" medium="image"/>'
+            f"<media:description>The site in {_PLACES[k % len(_PLACES)]}.</media:description></item>"
+        )
+    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            f'xmlns:media="http://search.yahoo.com/mrss/"><channel><title>Outlet {i}</title>'
+            f"<link>https://outlet{i}.example/</link><description>News</description><language>en-gb</language>"
+            f"{''.join(reversed(items))}</channel></rss>")
 
 
 def free_port() -> int:
@@ -242,13 +306,14 @@ class AccessLog:
         return received, sent, count
 
 
-def first_poll(work: Path, site: Path, config: Path, n: int) -> None:
+def first_poll(work: Path, site: Path, config: Path, n: int, shape: str) -> None:
     """The first poll (baseline) and the change after it, leaving the two snapshots the cycles start from."""
     first = side(["watcher", str(config)])
-    print(f"first poll (baseline, {n * ITEMS} entries stored): {first['seconds']:.2f}s "
+    print(f"first poll (baseline, {n * (NEWS_ITEMS if shape == 'news' else ITEMS)} entries stored): "
+          f"{first['seconds']:.2f}s "
           f"(CPU {first['cpu']:.2f}s) {first['statuses']}", flush=True)
     shutil.copy(work / "watcher.db", work / "db-before-change.db")
-    write_feeds(site, n, 1)  # one new item in every feed, new mtime: every ETag changes
+    write_feeds(site, n, 1, shape)  # one new item in every feed, new mtime: every ETag changes
     side(["watcher", str(config)])  # warm-up; leaves the state after the change (ETags of version 1)
     shutil.copy(work / "watcher.db", work / "db-after-change.db")
 
@@ -287,6 +352,10 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path,
                         help="keep the site and the database snapshots in this folder, and reuse them when they are "
                              "there already (same --feeds), skipping the first poll")
+    parser.add_argument("--shape", choices=("template", "news"), default="template",
+                        help="the feeds: `template` (the default: 2 KB feeds of 5 two-line items, all alike, the "
+                             "worst case for story placement) or `news` (50 KB feeds of 20 reports with HTML content, "
+                             "bylines and captioned photos, each report its own story)")
     parser.add_argument("--side", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.side:
@@ -306,17 +375,19 @@ def main() -> None:
         work.chmod(0o755)  # nginx workers run unprivileged
         site = work / "site"
         access = work / "access.log"
-        kept = (work / "db-after-change.db").is_file() and (work / "port").is_file()  # a --workdir made before
+        kept = ((work / "db-after-change.db").is_file() and (work / "port").is_file()  # a --workdir made before
+                and (work / "shape").is_file() and (work / "shape").read_text() == args.shape)
         port = int((work / "port").read_text()) if kept else free_port()
         if not kept:
-            write_feeds(site, args.feeds, 0)
+            write_feeds(site, args.feeds, 0, args.shape)
         with nginx(site, port, access) as base:
             log = AccessLog(access)
             log.since_mark()
             config = write_config(work, base, args.feeds, args.concurrency)
             if not kept:
-                first_poll(work, site, config, args.feeds)
+                first_poll(work, site, config, args.feeds, args.shape)
                 (work / "port").write_text(str(port))
+                (work / "shape").write_text(args.shape)
             change_req = conditional_requests(work / "db-before-change.db", work / "change.json")
             same_req = conditional_requests(work / "db-after-change.db", work / "same.json")
             log.since_mark()
