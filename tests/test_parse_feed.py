@@ -123,3 +123,13 @@ def test_ill_formed_feed_with_entries_is_kept_and_flagged() -> None:
     broken = RSS20.replace(b"<title>Example Daily</title>", b"<title>Example & Daily</title>")
     feed = parse_feed(broken, BASE)
     assert feed.bozo and len(feed.entries) == 2
+
+
+@pytest.mark.parametrize("ttl, frequency", [("²", "1"), ("30", "²"), ("9" * 5000, "1"), ("-5", "1"), ("3O", "x")])
+def test_a_feed_interval_that_is_not_a_plain_number_is_ignored_not_raised(ttl: str, frequency: str) -> None:
+    data = (f'<rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"><channel><title>T</title>'
+            f"<ttl>{ttl}</ttl><sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>{frequency}"
+            "</sy:updateFrequency><item><title>One</title><guid>g-1</guid></item></channel></rss>").encode()
+    feed = parse_feed(data, "https://news.example.org/feed", "application/rss+xml")
+    assert len(feed.entries) == 1
+    assert feed.ttl_seconds == 3600, feed.ttl_seconds  # hourly, the longer hint; the unreadable number ignored

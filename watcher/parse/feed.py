@@ -1,13 +1,15 @@
-"""RSS 0.9x/1.0/2.0 and Atom with feedparser (the common well-formed UTF-8 RSS 2.0 and Atom 1.0 read quickly by
-`quickfeed`, with the same result); JSON Feed by `jsonfeed`.
+"""RSS 0.9x/1.0/2.0 and Atom with feedparser; JSON Feed by `jsonfeed`.
 
 feedparser only ever sees bytes we fetched: it never touches the network.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
+import time
 import warnings
+from datetime import datetime, timezone
 from typing import Any
 
 import feedparser
@@ -15,22 +17,17 @@ import feedparser
 from watcher.parse.html import advertised_feeds, looks_like_html
 from watcher.parse.jsonfeed import looks_like_json_feed, parse_json_feed
 from watcher.parse.model import FeedEntry, FeedParseError, ParsedFeed
-from watcher.parse.quickfeed import feed_interval, quick_feed, utc_date
 
 # feedparser fetches a string argument that looks like a URL; bytes are always parsed
 # as a document. Keep its own resolution of relative links, which needs the base URL.
 
 
-def parse_feed(data: bytes, url: str, content_type: str | None = None, quick: bool = True) -> ParsedFeed:
-    """Parse a feed document; raise FeedParseError with one clear reason when it is not one. The common feed
-    (well-formed UTF-8 RSS 2.0 or Atom 1.0) is read by `quick_feed`, with the same result, unless not `quick`."""
+def parse_feed(data: bytes, url: str, content_type: str | None = None) -> ParsedFeed:
+    """Parse a feed document; raise FeedParseError with one clear reason when it is not one."""
     if not data.strip():
         raise FeedParseError("empty response: the server sent no content")
     if looks_like_json_feed(data):
         return parse_json_feed(data, url)
-    read = quick_feed(data, url, content_type) if quick else None
-    if read is not None:
-        return read
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
@@ -74,8 +71,8 @@ def _entry(e: Any) -> FeedEntry:
         summary=_text(e.get("summary")),
         content=content,
         author=_text(e.get("author")),
-        published=utc_date(e.get("published_parsed")) or utc_date(e.get("updated_parsed")),
-        updated=utc_date(e.get("updated_parsed")),
+        published=_date(e.get("published_parsed")) or _date(e.get("updated_parsed")),
+        updated=_date(e.get("updated_parsed")),
     )
 
 
@@ -86,8 +83,39 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+def _date(value: time.struct_time | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+_SY_PERIOD = {"hourly": 3600, "daily": 86400, "weekly": 7 * 86400, "monthly": 30 * 86400, "yearly": 365 * 86400}
+
+
 def _ttl(feed: Any) -> int | None:
-    return feed_interval(feed.get("ttl"), feed.get("sy_updateperiod"), feed.get("sy_updatefrequency"))
+    """The feed's own least time between polls: RSS `ttl` (minutes) or `sy:updatePeriod` / `sy:updateFrequency`."""
+    hints = []
+    ttl = _count(feed.get("ttl"))
+    if ttl:
+        hints.append(ttl * 60)
+    period = _SY_PERIOD.get(str(feed.get("sy_updateperiod") or "").strip().lower())
+    if period:
+        freq = _count(feed.get("sy_updatefrequency"))
+        hints.append(period // freq if freq else period)
+    return max(hints) if hints else None
+
+
+def _count(value: Any) -> int | None:
+    """A whole number written in ASCII digits (at most nine: `str.isdigit` also takes '²', which `int` refuses,
+    and `int` refuses over 4,300 digits)."""
+    text = str(value or "").strip()
+    return int(text) if _COUNT.fullmatch(text) else None
+
+
+_COUNT = re.compile(r"[0-9]{1,9}")
 
 
 # entity declarations in the prolog; feedparser itself drops those whose value holds '&' (nested: billion laughs)

@@ -47,8 +47,6 @@ def html_to_text(fragment: str | None) -> str:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):
         return " ".join(fragment.split())
-    for script in list(root.iter("script", "style", "applet")):  # code, not text (feedparser drops them too)
-        script.drop_tree()
     for br in root.iter("br"):
         br.tail = "\n" + (br.tail or "")
     for block in root.iter("p", "div", "li", "h1", "h2", "h3", "h4", "blockquote"):

@@ -1,9 +1,8 @@
 """Feeds and pages read in a worker process, so reading them never holds the event loop's interpreter lock.
 
-Reading a changed feed costs CPU: a millisecond or two for the common feed
-(`watcher.parse.quickfeed`), tens of milliseconds for one feedparser reads; in
-a parser thread that time is taken from the event loop by the interpreter
-lock, so a cycle of 2,000 changed feeds was paced by it. One worker
+Reading a changed feed (feedparser, in pure Python) costs a few milliseconds of
+CPU; in a parser thread that time is taken from the event loop by the
+interpreter lock, so a cycle of 2,000 changed feeds was paced by it. One worker
 process reads them instead, on the other core, while the loop fetches and
 stores. The worker is forked from the extraction fork server and replaced after
 MAX_TASKS documents; it starts only when a run has read START_AFTER documents
