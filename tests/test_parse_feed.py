@@ -129,7 +129,34 @@ def test_ill_formed_feed_with_entries_is_kept_and_flagged() -> None:
 def test_a_feed_interval_that_is_not_a_plain_number_is_ignored_not_raised(ttl: str, frequency: str) -> None:
     data = (f'<rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"><channel><title>T</title>'
             f"<ttl>{ttl}</ttl><sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>{frequency}"
-            "</sy:updateFrequency><item><title>One</title><guid>g-1</guid></item></channel></rss>").encode()
+            "</sy:updateFrequency><item><title>One</title><guid isPermaLink=\"false\">g-1</guid></item>"
+            "</channel></rss>").encode()
     feed = parse_feed(data, "https://news.example.org/feed", "application/rss+xml")
     assert len(feed.entries) == 1
     assert feed.ttl_seconds == 3600, feed.ttl_seconds  # hourly, the longer hint; the unreadable number ignored
+
+
+def test_an_entry_text_is_its_summary_not_a_photo_caption_and_its_full_content_when_it_has_one() -> None:
+    """feedparser counts a photo's media:description among an entry's content: a newsroom item with a summary
+    and a captioned photo would have had the caption for its text."""
+    from watcher.fetch import Response
+    from watcher.parse.items import read_source
+
+    data = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>The Daily Ledger</title>'
+        "<item><title>Shipyard wins order</title><guid isPermaLink=\"false\">g-1</guid>"
+        "<description>The yard will hire 400 workers and reopen its second dock, the chief executive said on "
+        "Tuesday.</description><media:content url=\"https://img.example.com/yard.jpg\" medium=\"image\"/>"
+        "<media:description>Workers at the yard on Monday.</media:description></item>"
+        "<item><title>Rates held</title><guid isPermaLink=\"false\">g-2</guid>"
+        "<description>Rates stay at 3.25%.</description>"
+        "<content:encoded><![CDATA[<p>The central bank kept its main rate at 3.25 percent for a third meeting.</p>"
+        "<p>Two members voted for a cut.</p>]]></content:encoded></item>"
+        "</channel></rss>").encode()
+    resp = Response(url="https://ledger.example.com/rss", status=200,
+                    headers={"content-type": "application/rss+xml"}, content=data, elapsed=0.0)
+    _, items, _ = read_source("ledger", "feed", resp)
+    texts = {c.guid: c.text for c in items}
+    assert texts["g-1"].startswith("The yard will hire 400 workers"), texts
+    assert "Two members voted for a cut." in texts["g-2"] and "third meeting" in texts["g-2"], texts
