@@ -15,6 +15,7 @@ from watcher.run.poll import story_sketch
 from watcher.model import Article, Entry
 from watcher.store import Store
 from watcher.store.schema import SCHEMA_VERSION
+from watcher.store.stories import weigh
 
 SET = Path(__file__).parents[1] / "benchmarks/stories/stories.jsonl"
 RECORDS = {r["id"]: r for r in map(json.loads, SET.read_text(encoding="utf-8").splitlines())}
@@ -51,6 +52,21 @@ def test_a_sketch_survives_storage_byte_for_byte() -> None:
     assert back.at == s.at and back.word_count == s.word_count
     assert np.array_equal(back.words, s.words) and np.array_equal(back.skeleton, s.skeleton)
     assert back.names == s.names and back.numbers == s.numbers and bands(back) == bands(s)
+    # every field, of a weighed sketch with a typed figure and years, and of an empty undated one
+    scored = weigh(sketch("Rovers beat City 20-13", "Rovers beat City 20-13 at Elm Park in 2025, a year after the "
+                          "2024 final; 4,000 fans watched.", 1.7e9), {"": 10, "w:rovers": 2})
+    for original in (scored, sketch("", "", 1.7e9, dated=False), s):
+        back = Sketch.from_bytes(original.to_bytes())
+        for name in Sketch.__dataclass_fields__:
+            mine, theirs = getattr(back, name), getattr(original, name)
+            if isinstance(theirs, np.ndarray):
+                assert np.array_equal(mine, theirs.astype(mine.dtype)) and len(mine) == len(theirs), name
+            else:
+                assert mine == theirs, (name, mine, theirs)
+        assert back.to_bytes() == original.to_bytes()
+        with pytest.raises(AttributeError):
+            back.at = 0.0  # type: ignore[misc]  # still frozen
+    assert scored.typed and scored.years and len(scored.weights)
 
 
 def test_a_synonym_swapped_copy_is_a_rewrite_of_its_original() -> None:
