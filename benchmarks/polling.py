@@ -222,11 +222,11 @@ def watcher_side(config_path: str, profile: str | None = None) -> dict:
                 profiler.disable()
                 profiler.dump_stats(profile)
             return (time.perf_counter() - start, time.process_time() - cpu, time.thread_time() - loop_cpu,
-                    Counter(r.status for r in reports))
+                    Counter(r.status for r in reports), sum(r.new_articles for r in reports))
 
-    elapsed, cpu, loop_cpu, statuses = asyncio.run(cycle())
+    elapsed, cpu, loop_cpu, statuses, new = asyncio.run(cycle())
     return {"seconds": elapsed, "cpu": cpu, "loop_cpu": loop_cpu, "statuses": dict(statuses), "rss_config": rss["config"],
-            "rss_open": rss["open"]}
+            "rss_open": rss["open"], "new_articles": new}
 
 
 def bare_side(requests_path: str, concurrency: int) -> dict:
@@ -318,6 +318,12 @@ def first_poll(work: Path, site: Path, config: Path, n: int, shape: str) -> None
     shutil.copy(work / "watcher.db", work / "db-after-change.db")
 
 
+def restore_nothing(work: Path) -> None:
+    """No database in `work`: the first poll starts from an empty store."""
+    for extra in ("", "-wal", "-shm"):
+        (work / f"watcher.db{extra}").unlink(missing_ok=True)
+
+
 def restore(work: Path, snapshot: str) -> None:
     """The database as it was at `snapshot` (a copy), without the WAL of a later run."""
     shutil.copy(work / snapshot, work / "watcher.db")
@@ -376,10 +382,11 @@ def main() -> None:
         site = work / "site"
         access = work / "access.log"
         kept = ((work / "db-after-change.db").is_file() and (work / "port").is_file()  # a --workdir made before
-                and (work / "shape").is_file() and (work / "shape").read_text() == args.shape)
+                and (work / "shape").is_file() and (work / "shape").read_text().strip() == args.shape)
         port = int((work / "port").read_text()) if kept else free_port()
         if not kept:
             write_feeds(site, args.feeds, 0, args.shape)
+            restore_nothing(work)  # a database left in the folder would make the first poll find nothing new
         with nginx(site, port, access) as base:
             log = AccessLog(access)
             log.since_mark()
@@ -426,6 +433,10 @@ def main() -> None:
               f"peak RSS {statistics.median(r['peak_mb'] for r in runs):.0f} MB  "
               f"wire/feed {((recv + sent) / max(count, 1)):.0f} B (request {recv / max(count, 1):.0f} + "
               f"response {sent / max(count, 1):.0f})  statuses {runs[-1]['statuses']}")
+    if "watcher change" in results:
+        stored = [r["new_articles"] for r in results["watcher change"]]
+        if any(k != n for k in stored):  # a change cycle that stores nothing measures nothing
+            sys.exit(f"the change cycle stored {stored} new articles, not {n} a run: remove the --workdir and run again")
     for cycle in (c[0] for c in cycles):
         ratio = rates[f"watcher {cycle}"] / rates[f"bare {cycle}"]
         paired = statistics.median(b["seconds"] / w["seconds"]
