@@ -160,3 +160,26 @@ def test_an_entry_text_is_its_summary_not_a_photo_caption_and_its_full_content_w
     texts = {c.guid: c.text for c in items}
     assert texts["g-1"].startswith("The yard will hire 400 workers"), texts
     assert "Two members voted for a cut." in texts["g-2"] and "third meeting" in texts["g-2"], texts
+
+
+def test_a_title_given_as_html_is_read_as_text() -> None:
+    """An Atom `type="html"` or `xhtml` title, or escaped tags in an RSS title, reach alerts without markup or
+    entities; a title that only states a comparison is left as it is."""
+    atom = (b'<feed xmlns="http://www.w3.org/2005/Atom"><title type="html">Harbour &amp;amp; Coast</title>'
+            b'<link href="https://coast.example.org/"/>'
+            b'<entry><title type="html">Ferry &lt;em&gt;Corran Star&lt;/em&gt; refloated</title>'
+            b'<link href="/2026/12/refloated"/><id>tag:coast.example.org,2026:1</id></entry>'
+            b'<entry><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Salvage <a href="/salvage">'
+            b"report</a> due</div></title><link href=\"/2026/12/salvage\"/><id>tag:coast.example.org,2026:2</id>"
+            b"</entry><entry><title>Fares rise 5 &lt; 6 percent</title><link href=\"/2026/12/fares\"/>"
+            b"<id>tag:coast.example.org,2026:3</id></entry></feed>")
+    feed = parse_feed(atom, "https://coast.example.org/atom.xml", "application/atom+xml")
+    assert feed.title == "Harbour & Coast"
+    assert [e.title for e in feed.entries] == ["Ferry Corran Star refloated", "Salvage report due",
+                                              "Fares rise 5 < 6 percent"]
+    assert feed.entries[0].url == "https://coast.example.org/2026/12/refloated"  # entries' links still absolute
+    rss = (b'<rss version="2.0"><channel><title>Ledger</title><item><title>&lt;b&gt;Rates&lt;/b&gt; held at '
+           b"3.25%</title><guid isPermaLink=\"false\">r-1</guid></item><item><title>AT&amp;T and x&lt;y</title>"
+           b"<guid isPermaLink=\"false\">r-2</guid></item></channel></rss>")
+    titles = [e.title for e in parse_feed(rss, "https://ledger.example.com/rss", "application/rss+xml").entries]
+    assert titles == ["Rates held at 3.25%", "AT&T and x<y"], titles
