@@ -183,3 +183,15 @@ def test_a_title_given_as_html_is_read_as_text() -> None:
            b"<guid isPermaLink=\"false\">r-2</guid></item></channel></rss>")
     titles = [e.title for e in parse_feed(rss, "https://ledger.example.com/rss", "application/rss+xml").entries]
     assert titles == ["Rates held at 3.25%", "AT&T and x<y"], titles
+    # titles read as HTML (a double-escaped entity in RSS, an Atom html title) whose '<' opens no tag keep it
+    html = (b'<rss version="2.0"><channel><title>Ledger</title><item><title>Q&amp;amp;A: why a&lt;b matters for '
+            b'rates</title><guid isPermaLink="false">r-3</guid></item><item><title>Rates held &amp;#8211; for now'
+            b"</title><guid isPermaLink=\"false\">r-4</guid></item></channel></rss>")
+    titles = [e.title for e in parse_feed(html, "https://ledger.example.com/rss", "application/rss+xml").entries]
+    assert titles == ["Q&A: why a<b matters for rates", "Rates held \u2013 for now"], titles
+    atom_lt = (b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><title type="html">Fares x&lt;y here, council '
+               b'says</title><link href="/f"/><id>f-1</id></entry><entry><title type="html">&lt;p&gt;One&lt;/p&gt;'
+               b'&lt;p&gt;Two&lt;/p&gt;</title><link href="/g"/><id>f-2</id></entry></feed>')
+    feed = parse_feed(atom_lt, "https://coast.example.org/atom.xml", "application/atom+xml")
+    titles = [e.title for e in feed.entries]
+    assert titles == ["Fares x<y here, council says", "One Two"], titles

@@ -15,7 +15,7 @@ from typing import Any
 
 import feedparser
 
-from watcher.parse.html import advertised_feeds, html_to_text, looks_like_html
+from watcher.parse.html import advertised_feeds, looks_like_html
 from watcher.parse.jsonfeed import looks_like_json_feed, parse_json_feed
 from watcher.parse.model import FeedEntry, FeedParseError, ParsedFeed
 
@@ -81,12 +81,22 @@ def _entry(e: Any) -> FeedEntry:
 
 
 def _title(value: Any, detail: Any) -> str | None:
-    """A title as text. feedparser gives an HTML title (an Atom `type="html"` or `xhtml` one, or one it judged
-    to be HTML) as HTML: its tags and entities are read, so an alert shows no `<em>`, link markup or `&amp;`."""
+    """A title as text. feedparser gives an HTML title (an Atom `type="html"` or `xhtml` one, or an RSS one it
+    judged to be HTML) as sanitized HTML: its complete tags are dropped and its entities read, so an alert shows
+    no `<em>`, link markup or `&amp;`. A '<' that opens no complete tag ("a<b matters") is text and stays."""
     text = _text(value)
     if text and "html" in str((detail or {}).get("type") or ""):
-        return " ".join((html_to_text(text) if "<" in text else unescape(text)).split()) or None
+        return " ".join(unescape(_TAG.sub(_tag_space, text)).split()) or None
     return text
+
+
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>|<!--.*?-->", re.S)
+_BLOCKS = frozenset("p div br li h1 h2 h3 h4 h5 h6 tr td th blockquote".split())
+
+
+def _tag_space(m: re.Match[str]) -> str:
+    """A block tag becomes a space (two paragraphs' words stay apart), any other tag nothing."""
+    return " " if (m.group(2) or "").lower() in _BLOCKS else ""
 
 
 def _text(value: Any) -> str | None:
