@@ -149,6 +149,13 @@ def test_an_entry_text_is_its_summary_not_a_photo_caption_and_its_full_content_w
         "<description>The yard will hire 400 workers and reopen its second dock, the chief executive said on "
         "Tuesday.</description><media:content url=\"https://img.example.com/yard.jpg\" medium=\"image\"/>"
         "<media:description>Workers at the yard on Monday.</media:description></item>"
+        "<item><title>Budget</title><guid isPermaLink=\"false\">g-3</guid><media:group><media:description>The "
+        "council chamber in Marrowby on Tuesday evening, when members met to vote on next year's harbour budget."
+        "</media:description></media:group><description>Budget approved.</description></item>"
+        "<item><title>Budget 2</title><guid isPermaLink=\"false\">g-4</guid><description>Budget approved.</description>"
+        "<media:content url=\"https://img.example.com/c.jpg\"><media:description>The council chamber in Marrowby "
+        "on Tuesday evening, when members met to vote on next year's budget.</media:description></media:content>"
+        "</item>"
         "<item><title>Rates held</title><guid isPermaLink=\"false\">g-2</guid>"
         "<description>Rates stay at 3.25%.</description>"
         "<content:encoded><![CDATA[<p>The central bank kept its main rate at 3.25 percent for a third meeting.</p>"
@@ -160,6 +167,15 @@ def test_an_entry_text_is_its_summary_not_a_photo_caption_and_its_full_content_w
     texts = {c.guid: c.text for c in items}
     assert texts["g-1"].startswith("The yard will hire 400 workers"), texts
     assert "Two members voted for a cut." in texts["g-2"] and "third meeting" in texts["g-2"], texts
+    assert texts["g-3"] == texts["g-4"] == "Budget approved.", texts  # a longer caption, before or after it
+    video = (b'<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/"><entry>'
+             b'<id>yt:video:1</id><title>Harbour tour</title><link href="https://video.example/watch?v=1"/>'
+             b"<media:group><media:title>Harbour tour</media:title><media:description>A walk along the harbour wall "
+             b"with the harbour master.</media:description></media:group></entry></feed>")
+    resp = Response(url="https://video.example/feed", status=200, headers={"content-type": "application/atom+xml"},
+                    content=video, elapsed=0.0)
+    _, items, _ = read_source("video", "feed", resp)
+    assert items[0].text == "A walk along the harbour wall with the harbour master."  # its only text
 
 
 def test_a_title_given_as_html_is_read_as_text() -> None:

@@ -23,6 +23,28 @@ from watcher.parse.model import FeedEntry, FeedParseError, ParsedFeed
 # as a document. Keep its own resolution of relative links, which needs the base URL.
 
 
+def _media_descriptions_apart() -> None:
+    """feedparser reads a `media:description` as the entry's own description, so a newsroom item's photo caption
+    became its summary or its content (whichever the item's description had not taken, by their order). It is
+    kept apart instead (`media_description`, the entry's first), and is the entry's text only when the entry has
+    none of its own (a video feed's items)."""
+    from feedparser.namespaces import mediarss
+
+    def start(self: Any, attrs_d: Any) -> None:
+        self.push("media_description", 1)
+
+    def end(self: Any) -> None:
+        value = self.pop("media_description")
+        if value and value.strip():
+            self._get_context().setdefault("media_description", value.strip())
+
+    mediarss.Namespace._start_media_description = start  # type: ignore[attr-defined]
+    mediarss.Namespace._end_media_description = end  # type: ignore[attr-defined]
+
+
+_media_descriptions_apart()
+
+
 def parse_feed(data: bytes, url: str, content_type: str | None = None) -> ParsedFeed:
     """Parse a feed document; raise FeedParseError with one clear reason when it is not one."""
     if not data.strip():
@@ -68,11 +90,14 @@ def _entry(e: Any) -> FeedEntry:
     content = None
     if e.get("content"):
         content = max((c.get("value") or "" for c in e.content), key=len) or None
+    summary = _text(e.get("summary"))
+    if content is None and summary is None:  # a video feed's item: its media description is its only text
+        summary = _text(e.get("media_description"))
     return FeedEntry(
         guid=_text(e.get("id")),
         url=_text(e.get("link")),
         title=_title(e.get("title"), e.get("title_detail")),
-        summary=_text(e.get("summary")),
+        summary=summary,
         content=content,
         author=_text(e.get("author")),
         published=_date(e.get("published_parsed")) or _date(e.get("updated_parsed")),
