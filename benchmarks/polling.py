@@ -44,6 +44,7 @@ import cProfile
 import json
 import os
 import pstats
+import random
 import shutil
 import socket
 import sqlite3
@@ -117,8 +118,6 @@ _MONTHS = "January March May July September November".split()
 
 def news_report(i: int, k: int) -> tuple[str, list[str]]:
     """Outlet `i`'s report `k`: a headline and paragraphs, made up from the word lists (seeded: the same every run)."""
-    import random
-
     r = random.Random(i * 100_003 + k)
     v = {"place": r.choice(_PLACES), "subject": r.choice(_SUBJECTS), "verb": r.choice(_VERBS),
          "person": r.choice(_PEOPLE), "day": r.choice(_DAYS), "month": r.choice(_MONTHS), "n": r.randint(20, 900),
@@ -321,15 +320,12 @@ def first_poll(work: Path, site: Path, config: Path, n: int, shape: str) -> None
     shutil.copy(work / "watcher.db", work / "db-after-change.db")
 
 
-def restore_nothing(work: Path) -> None:
-    """No database in `work`: the first poll starts from an empty store."""
-    for extra in ("", "-wal", "-shm"):
-        (work / f"watcher.db{extra}").unlink(missing_ok=True)
-
-
-def restore(work: Path, snapshot: str) -> None:
-    """The database as it was at `snapshot` (a copy), without the WAL of a later run."""
-    shutil.copy(work / snapshot, work / "watcher.db")
+def restore(work: Path, snapshot: str | None) -> None:
+    """The database as it was at `snapshot` (a copy), without the WAL of a later run; None: no database (the
+    first poll starts from an empty store)."""
+    (work / "watcher.db").unlink(missing_ok=True)
+    if snapshot:
+        shutil.copy(work / snapshot, work / "watcher.db")
     for extra in ("-wal", "-shm"):
         (work / f"watcher.db{extra}").unlink(missing_ok=True)
 
@@ -384,13 +380,13 @@ def main() -> None:
         work.chmod(0o755)  # nginx workers run unprivileged
         site = work / "site"
         access = work / "access.log"
-        made_for = (work / "shape").read_text().split() if (work / "shape").is_file() else []
+        made_for = (work / "made-for").read_text().split() if (work / "made-for").is_file() else []
         kept = ((work / "db-after-change.db").is_file() and (work / "port").is_file()  # a --workdir made before
                 and made_for == [args.shape, str(args.feeds)])
         port = int((work / "port").read_text()) if kept else free_port()
         if not kept:
             write_feeds(site, args.feeds, 0, args.shape)
-            restore_nothing(work)  # a database left in the folder would make the first poll find nothing new
+            restore(work, None)  # a database left in the folder would make the first poll find nothing new
         with nginx(site, port, access) as base:
             log = AccessLog(access)
             log.since_mark()
@@ -398,7 +394,7 @@ def main() -> None:
             if not kept:
                 first_poll(work, site, config, args.feeds, args.shape)
                 (work / "port").write_text(str(port))
-                (work / "shape").write_text(f"{args.shape} {args.feeds}\n")  # what the folder was made for
+                (work / "made-for").write_text(f"{args.shape} {args.feeds}\n")
             change_req = conditional_requests(work / "db-before-change.db", work / "change.json")
             same_req = conditional_requests(work / "db-after-change.db", work / "same.json")
             log.since_mark()

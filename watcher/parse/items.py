@@ -55,11 +55,8 @@ def items_from_feed(feed: ParsedFeed) -> tuple[list[Item], dict[str, tuple[str, 
 
 
 def entry_text(content: str, summary: str) -> str:
-    """The feed's own text of an entry, as plain text: the longer of its content and its summary. (feedparser
-    counts a photo's `media:description` among the content: a caption is not the entry's text when the entry
-    has a summary of its own.)"""
-    content_text, summary_text = html_to_text(content), html_to_text(summary)
-    return clip(content_text if len(content_text) >= len(summary_text) else summary_text, MAX_TEXT)
+    """The feed's own text of an entry: its content, else its summary, as plain text."""
+    return clip(html_to_text(content) or html_to_text(summary), MAX_TEXT)
 
 
 def with_text(items: Iterable[Item], listing: Listing) -> list[Item]:
