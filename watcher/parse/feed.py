@@ -20,7 +20,7 @@ from watcher.parse.jsonfeed import looks_like_json_feed, parse_json_feed
 from watcher.parse.model import FeedEntry, FeedParseError, ParsedFeed
 
 # feedparser fetches a string argument that looks like a URL; bytes are always parsed
-# as a document. Keep its own resolution of relative links, which needs the base URL.
+# as a document. Keep its own resolution of the entries' relative links and ids, which needs the base URL.
 
 
 def _media_descriptions_apart() -> None:
