@@ -213,6 +213,7 @@ class SourceState:
     last_poll_at: datetime | None = None
     max_age: float | None = None  # the last response's Cache-Control max-age
     content_hash: str | None = None  # of the last full body read
+    item_memory: bytes | None = None  # the feed's entries stored, by their bytes (`watcher.parse.unchanged`)
 
     @property
     def poll_url(self) -> str:
@@ -243,6 +244,7 @@ class PollUpdate:
     max_age: float | None = None
     content_hash: str | None = None
     response_seconds: float | None = None  # how long the source took to answer
+    item_memory: bytes | None = None  # b"" forgets it
 
 
 @dataclass
@@ -255,6 +257,7 @@ class PollReport:
     status: str = "ok"  # ok | not_modified (304) | unchanged (same bytes) | paused | disabled | <error kind>
     error: str | None = None
     entries: int = 0
+    entries_unread: int = 0  # of those, the entries stored before whose bytes had not changed: not read again
     new_articles: int = 0
     duplicates: int = 0
     summary_only: int = 0

@@ -83,6 +83,9 @@ def parse_feed(data: bytes, url: str, content_type: str | None = None) -> Parsed
         ttl_seconds=_ttl(d.feed),
         bozo=_bozo_reason(d) if d.get("bozo") else None,
         language=(_text(d.feed.get("language")) or "").split("-")[0].lower() or None,
+        encoding=str(d.get("encoding") or ""),
+        # a bozo flag for the Content-Type alone (a feed served as text/html) changes nothing of the reading
+        strict=not d.get("bozo") or isinstance(d.get("bozo_exception"), feedparser.NonXMLContentType),
     )
 
 

@@ -1,14 +1,16 @@
 """What a source lists, as `Item`s: the entries of a feed, the article links of a page, the URLs of a sitemap.
 
-Pure: a fetched document in, values out (the poll runs `read_listing` in a reader process). A feed entry's text
-is made from its HTML only for the entries a poll takes (`with_text`): most entries of a changed feed were
-seen before, and turning every summary into text again at each poll is the costly part of reading a feed.
+Pure: a fetched document in, values out (the poll runs `read_listing` in a reader process). Most entries of a
+changed feed were read before: those whose bytes the source's last polls read and stored are not read again
+(`watcher.parse.unchanged`), and a feed entry's text is made from its HTML only for the entries a poll takes
+(`with_text`).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Iterable, Mapping
 
 from watcher.dedupe import canonical_url
@@ -16,9 +18,10 @@ from watcher.fetch import Response
 from watcher.model import Item
 from watcher.parse.feed import parse_feed
 from watcher.parse.html import advertised_feeds, html_to_text, looks_like_html
-from watcher.parse.model import MAX_TEXT, FeedParseError, ParsedFeed, clip, clip_title
+from watcher.parse.model import MAX_TEXT, FeedEntry, FeedParseError, ParsedFeed, clip, clip_title
 from watcher.parse.page import PageLink, discover_links
 from watcher.parse.sitemap import SitemapEntry
+from watcher.parse.unchanged import FeedLayout, ItemMemory, Listed, Seen, cut, feed_layout, key_digest
 
 log = logging.getLogger("watcher.parse.items")
 
@@ -35,6 +38,16 @@ class Listing:
     html: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # item key -> the entry's content, summary
     advertised_feed: str | None = None  # a page's first <link rel="alternate"> feed
     bozo: str | None = None  # why a feed that could be read anyway is ill-formed
+    seen: Seen | None = None  # a feed's entries for the next poll to remember (None: nothing to remember)
+
+    @property
+    def listed(self) -> int:
+        """How many entries the document lists (read now or remembered), each key once."""
+        return len(self.items) + (len(self.seen.unread) if self.seen else 0)
+
+    def dates(self) -> list[datetime | None]:
+        """The date of every entry listed, read now or remembered."""
+        return [c.published for c in self.items] + [e.published for e in (self.seen.unread if self.seen else ())]
 
 
 def items_from_feed(feed: ParsedFeed) -> tuple[list[Item], dict[str, tuple[str, str]]]:
@@ -42,16 +55,49 @@ def items_from_feed(feed: ParsedFeed) -> tuple[list[Item], dict[str, tuple[str, 
     out: list[Item] = []
     html: dict[str, tuple[str, str]] = {}
     for e in feed.entries:
-        canon = canonical_url(e.url) if e.url else None
-        key = e.guid or canon
-        if not key:
-            continue  # an entry with neither id nor link cannot be told apart from others
-        if key in html:
+        item = _item(e, feed.language)
+        if item is None or item.key in html:
             continue  # a repeated key: the first one listed counts
-        out.append(Item(key, e.guid, e.url, canon, clip_title(e.title), "", e.author, e.published,
-                        language=feed.language))
-        html[key] = (e.content or "", e.summary or "")
+        out.append(item)
+        html[item.key] = (e.content or "", e.summary or "")
     return out, html
+
+
+def _item(e: FeedEntry, language: str | None) -> Item | None:
+    """A feed entry as an item; None when it has neither id nor link (it cannot be told apart from others)."""
+    canon = canonical_url(e.url) if e.url else None
+    key = e.guid or canon
+    if not key:
+        return None
+    return Item(key, e.guid, e.url, canon, clip_title(e.title), "", e.author, e.published, language=language)
+
+
+def items_around(feed: ParsedFeed, layout: FeedLayout, unread: Mapping[int, bytes],
+                 memory: ItemMemory | None) -> tuple[list[Item], dict[str, tuple[str, str]], Seen]:
+    """`items_from_feed` for a feed read without the entries at the indexes in `unread` (its `feed.entries` are
+    the others, in order): every entry listed, read or remembered, counted once per key in document order."""
+    read = iter(feed.entries)
+    out: list[Item] = []
+    html: dict[str, tuple[str, str]] = {}
+    listed: list[Listed] = []
+    keys: set[bytes] = set()
+    for i, digest in enumerate(layout.digests):
+        if i in unread:
+            assert memory is not None
+            was = memory.entries[digest]
+            if was.key not in keys:
+                keys.add(was.key)
+                listed.append(Listed(digest, was.key, was.published))
+            continue
+        e = next(read)
+        item = _item(e, feed.language)
+        if item is None or key_digest(item.key) in keys:
+            continue
+        keys.add(key_digest(item.key))
+        out.append(item)
+        html[item.key] = (e.content or "", e.summary or "")
+        listed.append(Listed(digest, key_digest(item.key), item.published, item.key))
+    return out, html, Seen(layout.context, tuple(listed))
 
 
 def entry_text(content: str, summary: str) -> str:
@@ -95,22 +141,60 @@ def _unique(items: list[Item]) -> list[Item]:
     return out
 
 
-def read_listing(source_id: str, type_: str | None, resp: Response) -> Listing:
-    """The items of a feed or the links of a page; an unknown type is detected (and then kept)."""
+def read_listing(source_id: str, type_: str | None, resp: Response, memory: bytes | None = None) -> Listing:
+    """The items of a feed or the links of a page; an unknown type is detected (and then kept). `memory`: the
+    source's remembered entries (`ItemMemory`), not read again where their bytes are the same."""
     if type_ == "page":
         return _page(resp)
     if type_ == "sitemap" or (type_ is None and looks_like_sitemap(resp.content)):
         return Listing("sitemap")
     try:
-        feed = parse_feed(resp.content, resp.url, resp.headers.get("content-type"))
+        feed, layout, unread, known = _read_feed(resp, memory)
     except FeedParseError:
         if type_ is None and looks_like_html(resp.content):
             return _page(resp)
         raise
-    items, html = items_from_feed(feed)
-    if feed.bozo and not items:
+    seen = None
+    if layout is None:
+        items, html = items_from_feed(feed)
+    else:
+        items, html, seen = items_around(feed, layout, unread, known)
+    if feed.bozo and not items and not (seen and seen.unread):
         raise FeedParseError(f"ill-formed feed with no usable entries: {feed.bozo}")
-    return Listing("feed", tuple(items), feed.ttl_seconds, html, bozo=feed.bozo)
+    return Listing("feed", tuple(items), feed.ttl_seconds, html, bozo=feed.bozo, seen=seen)
+
+
+def _read_feed(resp: Response, memory: bytes | None
+               ) -> tuple[ParsedFeed, FeedLayout | None, dict[int, bytes], ItemMemory | None]:
+    """The feed read (without its remembered entries where that reads the others exactly as the whole document
+    would: `watcher.parse.unchanged`), its layout (None: its entries cannot be remembered), the indexes of the
+    entries left unread with their digests, and the memory they are in."""
+    data, url, content_type = resp.content, resp.url, resp.headers.get("content-type")
+    layout = feed_layout(data, url, content_type)
+    known = ItemMemory.from_bytes(memory) if layout else None
+    if layout and known and known.context == layout.context:
+        unread = {i: d for i, d in enumerate(layout.digests) if d in known.entries}
+        if unread:
+            try:
+                feed = parse_feed(cut(data, layout.spans, set(unread)), url, content_type)
+            except FeedParseError:
+                feed = None
+            if feed is not None and feed.strict and _decodes(data, feed.encoding) \
+                    and len(feed.entries) == len(layout.spans) - len(unread):
+                return feed, layout, unread, known
+    feed = parse_feed(data, url, content_type)
+    if layout and not (feed.strict and len(feed.entries) == len(layout.spans)):
+        layout = None  # its entries cannot be told by their bytes: none is remembered
+    return feed, layout, {}, None
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    """Whether the whole document reads in `encoding` (so feedparser reads it, too, in the one it declares)."""
+    try:
+        data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return bool(encoding)
 
 
 def note_bozo(source_id: str, listing: Listing) -> None:

@@ -30,6 +30,8 @@ class ParsedFeed:
     ttl_seconds: int | None = None  # feed's own advice on how often to poll
     bozo: str | None = None  # why the feed is ill-formed, if it is
     language: str | None = None  # the feed's declared language ('en', 'ru', ...)
+    encoding: str = ""  # the encoding feedparser read the document in
+    strict: bool = False  # read by feedparser's XML parser, in the encoding its headers declare
 
 
 MAX_TITLE = 400  # characters of a title: headlines stay far below; a 10 MB "title" is a bug or an attack

@@ -82,8 +82,10 @@ def finish(report: PollReport, start: float) -> PollReport:
     report.elapsed = time.monotonic() - start
     if report.ok:
         log.info(
-            "source %s: %s, %d entries, %d new articles, %d duplicates, %d baseline, %d rule matches, %.2fs",
+            "source %s: %s, %d entries, %d new articles, %d duplicates, %d baseline, %d rule matches, %.2fs%s",
             report.source_id, report.status, report.entries, report.new_articles,
             report.duplicates, report.baseline, report.matches, report.elapsed,
+            f" ({report.entries_unread} entries stored before and unchanged, not read again)"
+            if report.entries_unread else "",
         )
     return report

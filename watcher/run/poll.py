@@ -3,7 +3,8 @@
 1. fetch   the source's document, conditionally (ETag, Last-Modified). A failure is recorded by
            `watcher.run.failures`; a 304, or the very bytes read last time, ends the poll here.
 2. read    its items: feed entries, page links or sitemap URLs (`watcher.parse.items`, in the reader process;
-           child sitemaps are fetched here).
+           child sitemaps are fetched here); a feed's entries stored before are not read again while their
+           bytes stay the same (`watcher.parse.unchanged`).
 3. pick    the new items: not listed before, at most `max_new_per_poll`, baseline on a first poll
            (`watcher.source.intake`); only those get their feed text made.
 4. pages   every picked item's page, fetched and extracted at once, and
@@ -79,6 +80,7 @@ class Picked:
 
     new: list[Item]
     waiting: int
+    known: frozenset[str] = frozenset()  # keys of the listed items the store held already
 
 
 async def poll_source(source: SourceConfig, p: Pipeline, state: SourceState | None = None) -> PollReport:
@@ -147,8 +149,8 @@ async def fetch_document(source: SourceConfig, state: SourceState, p: Pipeline) 
 async def read_document(source: SourceConfig, state: SourceState, resp: Response, p: Pipeline) -> Listing:
     """Phase 2: the document's items (a sitemap's from it and its newest child sitemaps); FeedParseError."""
     type_ = source.type or state.type
-    listing = await (p.readers.listing(source.id, type_, resp) if p.readers
-                     else off_loop(read_listing, source.id, type_, resp))
+    listing = await (p.readers.listing(source.id, type_, resp, state.item_memory) if p.readers
+                     else off_loop(read_listing, source.id, type_, resp, state.item_memory))
     note_bozo(source.id, listing)
     if listing.kind == "sitemap":
         listing = replace(listing, items=tuple(await _sitemap_items(source, resp, p)))
@@ -173,8 +175,10 @@ async def _sitemap_items(source: SourceConfig, resp: Response, p: Pipeline) -> l
 
 def pick_new(source: SourceConfig, state: SourceState, listing: Listing, p: Pipeline, report: PollReport) -> Picked:
     """Phase 3: the items the source has not listed before, as many as one poll takes, baseline on a first poll."""
-    report.type, report.entries = listing.kind, len(listing.items)
-    new = unseen(listing.items, p.store.articles.known_keys(source.id, [c.key for c in listing.items]))
+    report.type, report.entries = listing.kind, listing.listed
+    report.entries_unread = report.entries - len(listing.items)
+    known = p.store.articles.known_keys(source.id, [c.key for c in listing.items])
+    new = unseen(listing.items, known)
     new, waiting = take_new(new, source.max_new_per_poll or p.config.defaults.max_new_per_poll)
     new = mark_baseline(with_text(new, listing), first_poll=source.baseline and not state.baseline_done,
                         added_at=state.added_at)
@@ -183,7 +187,7 @@ def pick_new(source: SourceConfig, state: SourceState, listing: Listing, p: Pipe
     if waiting:
         log.info("source %s: %d new entries wait for the next poll (max_new_per_poll: %d per poll)",
                  source.id, len(waiting), len(new))
-    return Picked(new, len(waiting))
+    return Picked(new, len(waiting), frozenset(known))
 
 
 def record_unchanged(source: SourceConfig, state: SourceState, fetched: Fetched, started: datetime, p: Pipeline,
@@ -205,7 +209,7 @@ def record_read(source: SourceConfig, state: SourceState, fetched: Fetched, list
                 started: datetime, p: Pipeline, report: PollReport) -> None:
     """Phase 6 of a poll that read its source: validators, detected type, the pace learned, the next poll."""
     timing = p.config.timing(source)
-    adapted = (adapted_interval(c.published for c in listing.items) if timing.adaptive else None) \
+    adapted = (adapted_interval(listing.dates()) if timing.adaptive else None) \
         or state.adaptive_interval
     report.next_poll_at = next_poll(started, timing, adapted=adapted, hints=[listing.feed_interval, fetched.cache_age])
     # entries left waiting must be read again next time: no validators or hash that would skip the same bytes,
@@ -219,4 +223,6 @@ def record_read(source: SourceConfig, state: SourceState, fetched: Fetched, list
         baseline_done=True if complete else None, type=listing.kind, advertised_feed=listing.advertised_feed,
         feed_interval=listing.feed_interval or 0.0, adaptive_interval=adapted,
         content_hash=fetched.digest if complete else "", response_seconds=resp.elapsed, **fetched.source_fields(),
+        # the entries stored now or before, not read again while their bytes stay the same
+        item_memory=listing.seen.memory(picked.known | {c.key for c in picked.new}) if listing.seen else b"",
     ))

@@ -53,15 +53,17 @@ class Readers:
         self._up: asyncio.Task[None] | None = None  # the worker's start, done when it first answered
         self._pool_start = threading.Lock()  # held while the pool starts in a thread; close() waits for it
 
-    async def listing(self, source_id: str, type_: str | None, resp: Response) -> Listing:
-        """`read_listing(source_id, type_, resp)`, in the worker once it is up; FeedParseError as it raises it."""
+    async def listing(self, source_id: str, type_: str | None, resp: Response, memory: bytes | None = None) -> Listing:
+        """`read_listing(source_id, type_, resp, memory)`, in the worker once it is up; FeedParseError as it raises
+        it."""
         if len(resp.content) >= BIG_DOCUMENT or not self._running() or self._pool is None:
-            return await off_loop(read_listing, source_id, type_, resp)
+            return await off_loop(read_listing, source_id, type_, resp, memory)
         try:
-            listing: Listing = await asyncio.wrap_future(self._pool.schedule(read_listing, args=(source_id, type_, resp)))
+            listing: Listing = await asyncio.wrap_future(
+                self._pool.schedule(read_listing, args=(source_id, type_, resp, memory)))
         except (ProcessExpired, pickle.PicklingError, OSError, RuntimeError) as e:  # the worker, not the document
             log.info("source %s: reader process failed (%s); reading the document here", source_id, e)
-            return await off_loop(read_listing, source_id, type_, resp)
+            return await off_loop(read_listing, source_id, type_, resp, memory)
         self.read_there += 1
         return listing
 

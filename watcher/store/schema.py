@@ -328,6 +328,12 @@ def _v15(db: sqlite_utils.Database) -> None:
                "FOR EACH ROW EXECUTE FUNCTION watcher_number_placement()")
 
 
+def _v16(db: sqlite_utils.Database) -> None:
+    """A feed's entries stored, by the digest of their bytes (`watcher.parse.unchanged`): the next poll of a
+    changed feed does not read them again while their bytes stay the same."""
+    db.execute("ALTER TABLE sources ADD COLUMN item_memory BLOB")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11,
-                                                              _v12, _v13, _v14, _v15]
+                                                              _v12, _v13, _v14, _v15, _v16]
 SCHEMA_VERSION = len(MIGRATIONS)

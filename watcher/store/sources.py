@@ -18,7 +18,7 @@ from watcher.store.times import iso, parse_iso, utcnow
 _STATE_COLUMNS = (
     "id, url, added_at, baseline_done, etag, last_modified, consecutive_failures, next_poll_at, type, "
     "moved_to, move_target, move_polls, disabled, failing_since, failing_notified, feed_interval, "
-    "adaptive_interval, last_poll_at, max_age, content_hash"
+    "adaptive_interval, last_poll_at, max_age, content_hash, item_memory"
 )
 
 
@@ -59,6 +59,7 @@ def state(db: sqlite_utils.Database, source_id: str, url: str, type_: str | None
         last_poll_at=parse_iso(row[17]),
         max_age=row[18],
         content_hash=row[19],
+        item_memory=bytes(row[20]) if row[20] else None,
     )
 
 
@@ -87,7 +88,7 @@ def record(db: sqlite_utils.Database, source_id: str, r: PollUpdate, now: dateti
         fields["failing_since"] = iso(now)
         extra += ["consecutive_failures = consecutive_failures + 1"]
     for name in ("baseline_done", "type", "advertised_feed", "moved_to", "disabled", "feed_interval",
-                 "adaptive_interval", "max_age", "content_hash"):
+                 "adaptive_interval", "max_age", "content_hash", "item_memory"):
         value = getattr(r, name)
         if value is not None:
             fields[name] = int(value) if isinstance(value, bool) else value
