@@ -125,6 +125,20 @@ def test_what_an_entrys_reading_depends_on_outside_it_makes_every_entry_read_aga
     ("utf-16", '<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel><item><guid>a</guid>'
                "</item></channel></rss>".encode("utf-16")),
     ("ill-formed", b'<rss version="2.0"><channel><item><guid>a</guid><title>AT&T</title></item></channel></rss>'),
+    ("an entry's own base URI", b'<rss version="2.0"><channel><item xml:base="https://b.example/"><guid>a</guid>'
+                                b"</item></channel></rss>"),
+    ("a language on a channel child", b'<rss version="2.0"><channel><image lang="fr"><url>u</url></image>'
+                                      b"<item><guid>a</guid></item></channel></rss>"),
+    ("a namespace declared in an entry", b'<rss version="2.0"><channel><item xmlns:dc="http://purl.org/dc/terms/">'
+                                         b"<guid>a</guid></item></channel></rss>"),
+    ("a namespace declared on a channel child", b'<rss version="2.0"><channel><image xmlns:x="https://x.example/">'
+                                                b"<url>u</url></image><item><guid>a</guid></item></channel></rss>"),
+    ("a channel inside an entry", b'<rss version="2.0"><channel><item><guid>a</guid><channel>x</channel></item>'
+                                  b"</channel></rss>"),
+    ("an entry named in capitals", b'<rss version="2.0"><channel><Item><guid>a</guid></Item><item><guid>b</guid>'
+                                   b"</item></channel></rss>"),
+    ("RSS 1.0 declared per item", b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><item '
+                                  b'xmlns="http://purl.org/rss/1.0/"><link>https://x.example/1</link></item></rdf:RDF>'),
     ("unknown encoding", b'<?xml version="1.0" encoding="bogus"?><rss version="2.0"><channel><item><guid>a</guid>'
                          b"</item></channel></rss>"),
 ])
@@ -245,3 +259,28 @@ def test_polls_of_a_changed_feed_store_each_new_report_and_read_only_those(tmp_p
     assert sorted(r[0] for r in rows(db, "SELECT title FROM articles")) == sorted(f"Harbour notice {k}" for k in range(1, 8))
     (memory,) = rows(db, "SELECT item_memory FROM sources")[0]
     assert len(ItemMemory.from_bytes(memory).entries) == 6  # type: ignore[union-attr]  # what the feed lists now
+
+
+def atom(*ks: int) -> bytes:
+    entries = "".join(f"<entry><id>tag:harbour.example,2026:{k}</id><title type=\"html\">Quay &amp;lt;{k}&amp;gt;</title>"
+                      f"<updated>2026-11-2{k}T08:00:00Z</updated><link href=\"/n/{k}\"/><summary>Notice {k}</summary>"
+                      "</entry>" for k in ks)
+    return (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">'
+            f"<title>Harbour</title><updated>2026-11-2{ks[0]}T09:00:00Z</updated>{entries}</feed>").encode()
+
+
+def rdf(*ks: int) -> bytes:
+    items = "".join(f'<item rdf:about="https://harbour.example/n/{k}"><title>Notice {k}</title>'
+                    f"<link>https://harbour.example/n/{k}</link><dc:date>2026-11-2{k}T08:00:00Z</dc:date></item>"
+                    for k in ks)
+    return ('<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            'xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            f'<channel rdf:about="https://harbour.example/"><title>Harbour</title></channel>{items}</rdf:RDF>').encode()
+
+
+@pytest.mark.parametrize("make", [atom, rdf])
+def test_atom_and_rss_1_entries_are_cut_out_alike(make) -> None:  # type: ignore[no-untyped-def]
+    first = read(make(3, 2, 1), content_type="application/atom+xml")
+    second = read(make(5, 4, 3, 2, 1), remembered(first), content_type="application/atom+xml")
+    assert len(second.items) == 2 and unread(second) == 3
+    same_reading(second, read(make(5, 4, 3, 2, 1), content_type="application/atom+xml"))

@@ -110,6 +110,13 @@ def test_invalid_xml_without_entries_is_an_error() -> None:
         parse_feed(b"<?xml version='1.0'?><rss><channel><title>x</ti", BASE)
 
 
+def test_input_that_trips_feedparser_itself_is_a_clear_parse_error() -> None:
+    # feedparser raises KeyError('textinput') for a textinput inside an item of a channel that has none
+    odd = b"<rss version='2.0'><channel><item><guid>a</guid><textinput><link>https://x.example/</link></textinput></item></channel></rss>"
+    with pytest.raises(FeedParseError, match="feedparser could not read it: KeyError"):
+        parse_feed(odd, BASE)
+
+
 def test_wrong_declared_encoding_still_reads_entries() -> None:
     # declared UTF-8, actually windows-1251 bytes: feedparser falls back and flags it
     text = RSS20.decode().replace("Council passes budget", "Совет принял бюджет")

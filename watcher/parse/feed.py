@@ -58,7 +58,10 @@ def parse_feed(data: bytes, url: str, content_type: str | None = None) -> Parsed
     # the links inside an entry's HTML are not made absolute: only the HTML's text is kept (`entry_text`), and
     # resolving them was a sixth to a quarter of feedparser's CPU on a 50 KB feed. (The entries' own links and
     # ids are made absolute as before.)
-    d = feedparser.parse(data, response_headers=headers, sanitize_html=True, resolve_relative_uris=False)
+    try:
+        d = feedparser.parse(data, response_headers=headers, sanitize_html=True, resolve_relative_uris=False)
+    except Exception as e:  # noqa: BLE001 - feedparser's own slips on odd input (a KeyError for an item's textinput)
+        raise FeedParseError(f"feedparser could not read it: {type(e).__name__}: {e}") from None
     if dropped and not d.get("bozo"):
         d["bozo"], d["bozo_exception"] = 1, ValueError(dropped)
     version = d.get("version") or ""

@@ -18,7 +18,12 @@ The cut is made only where that holds:
   (`context`: the URL it came from, its Content-Type, the XML declaration, the
   start tags of the entries' ancestors with their namespaces, `xml:base` and
   `xml:lang`); the channel's own children (title, lastBuildDate) do not count;
-- no item- or entry-named element stands anywhere but where entries stand;
+- no element named as a feed's or an entry's structure stands anywhere but
+  where it belongs, and no element but the entries' ancestors declares a
+  namespace, a base URI or a language: feedparser keeps state across entries
+  (a namespace declared anywhere holds for the rest of the document; a base
+  URI can outlive its element), and these are the ways one entry or a
+  channel child could change how the entries after it read;
 - feedparser then reads the cut document with its strict parser in the
   encoding the headers declare, the whole document decodes in it too, and it
   finds one entry per range left (`watcher.parse.items` checks, and reads the
@@ -44,7 +49,9 @@ _RSS_ITEM = "item"
 _ATOM = "http://www.w3.org/2005/Atom "
 _RDF_ROOT = "http://www.w3.org/1999/02/22-rdf-syntax-ns# RDF"
 _RDF_ITEMS = ("http://purl.org/rss/1.0/ item", "http://my.netscape.com/rdf/simple/0.9/ item")
-_ITEM_NAMES = frozenset({"item", "entry"})
+# names feedparser gives a feed's or an entry's structure (in any case, under most prefixes): only where they belong
+_STRUCTURE = frozenset({"item", "entry", "channel", "feed", "rss", "rdf"})
+_SCOPED = frozenset({"base", "lang"})  # attributes (xml: or not) that feedparser reads as a base URI or language
 
 
 class _Unfit(Exception):
@@ -101,6 +108,7 @@ class _Scan:
         self.outer = ""  # the element at depth 1 the parser is in (RSS 2.0's items stand in the channel)
         self.channels = 0
         self.start = -1
+        self.declared: list[object] = []  # namespaces declared for the element about to start
         p = self.parser = pyexpat.ParserCreate(namespace_separator=" ")
         p.ordered_attributes = True
         p.XmlDeclHandler = lambda *decl: self.context.append(decl)
@@ -113,27 +121,45 @@ class _Scan:
         raise _Unfit("a DOCTYPE may declare entities")
 
     def _namespace(self, prefix: str | None, uri: str) -> None:
-        if self.item_depth is None or self.depth < self.item_depth:
-            self.context.append(("xmlns", self.depth, prefix, uri))
+        self.declared.append(("xmlns", prefix, uri))
 
     def _start(self, name: str, attrs: list[str]) -> None:
         depth = self.depth
         self.depth = depth + 1
+        local = name.rpartition(" ")[2].lower()  # feedparser reads names in any case and most prefixes
         if depth == 0:
             self._root(name)
-        elif depth == 1:
-            self.outer = name
-        if depth == self.item_depth and self._is_entry(name):
+            self._ancestor(depth, name, attrs)
+        elif depth == 1 and local == "channel" and not self.channels and self.item_depth == 2 and name == "channel":
+            self.channels, self.outer = 1, name
+            self._ancestor(depth, name, attrs)
+        elif depth == 1 and local == "channel" and not self.channels and self.item_name != _ATOM + "entry":
+            self.channels, self.outer = 1, name  # RSS 1.0's channel: beside its items
+            self._inside(name, attrs)
+        elif depth == self.item_depth and self._is_entry(name):
             self.start = self.parser.CurrentByteIndex
-        elif name.rpartition(" ")[2] in _ITEM_NAMES:
+            self._inside(name, attrs)
+        elif local in _STRUCTURE:
             raise _Unfit(f"an element named {name!r} at depth {depth}")
-        elif depth < (self.item_depth or 0):
-            if depth == 1 and name == "channel":
-                self.channels += 1
-                if self.channels > 1:
-                    raise _Unfit("more than one channel")
-            if depth == 0 or name == "channel":  # the entries' ancestors
-                self.context.append((depth, name, tuple(attrs)))
+        else:
+            if depth == 1:
+                self.outer = name
+            self._inside(name, attrs)
+
+    def _ancestor(self, depth: int, name: str, attrs: list[str]) -> None:
+        """An element the entries stand in: what it declares (namespaces, base, language) is their context."""
+        self.context += self.declared
+        self.context.append((depth, name, tuple(attrs)))
+        self.declared = []
+
+    def _inside(self, name: str, attrs: list[str]) -> None:
+        """Any other element. feedparser keeps a namespace declared anywhere for the rest of the document, and
+        an element's base URI or language can outlive it there (a `div` in HTML content is never popped), so
+        what an entry or a channel child declares could change how the entries after it read."""
+        if self.declared:
+            raise _Unfit(f"a namespace declared on {name!r}")
+        if any(a.rpartition(" ")[2] in _SCOPED for a in attrs[0::2]):
+            raise _Unfit(f"a base URI or language set on {name!r}")
 
     def _is_entry(self, name: str) -> bool:
         if self.item_depth == 2:
