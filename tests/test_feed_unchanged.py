@@ -62,7 +62,7 @@ def same_reading(part: Listing, whole: Listing) -> None:
     assert part.listed == whole.listed
     assert sorted(map(str, part.dates())) == sorted(map(str, whole.dates()))
     assert adapted_interval(part.dates()) == adapted_interval(whole.dates())
-    assert part.feed_interval == whole.feed_interval and part.kind == whole.kind
+    assert part.feed_interval == whole.feed_interval and part.kind == whole.kind and part.bozo == whole.bozo
 
 
 def unread(listing: Listing) -> int:
@@ -87,7 +87,8 @@ def test_entries_left_waiting_are_read_again_until_they_are_stored() -> None:
     first = read(data)
     stored_two = remembered(first, {"harbour-4", "harbour-3"})  # the others waited (max_new_per_poll)
     again = read(data, stored_two)
-    assert [c.key for c in again.items] == ["harbour-2", "harbour-1"] and unread(again) == 2
+    # (the document's first entry is always read)
+    assert [c.key for c in again.items] == ["harbour-4", "harbour-2", "harbour-1"] and unread(again) == 1
     same_reading(again, first)
     assert ItemMemory.from_bytes(remembered(again)) is not None
     assert len(ItemMemory.from_bytes(remembered(again)).entries) == 4  # type: ignore[union-attr]
@@ -139,6 +140,14 @@ def test_what_an_entrys_reading_depends_on_outside_it_makes_every_entry_read_aga
                                    b"</item></channel></rss>"),
     ("RSS 1.0 declared per item", b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><item '
                                   b'xmlns="http://purl.org/rss/1.0/"><link>https://x.example/1</link></item></rdf:RDF>'),
+    ("an upper-case base URI", b'<rss version="2.0"><channel><item xml:BASE="https://b.example/"><guid>a</guid>'
+                               b"</item></channel></rss>"),
+    ("an element inside a description", b'<rss version="2.0"><channel><item><guid>a</guid><description><title>x'
+                                        b"</title></description></item></channel></rss>"),
+    ("xhtml content", b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>a</id><content type="xhtml"><div '
+                      b'xmlns="http://www.w3.org/1999/xhtml"><p>x</p></div></content></entry></feed>'),
+    ("an image inside an entry", b'<rss version="2.0"><channel><item><guid>a</guid><image><url>u</url></image>'
+                                 b"</item></channel></rss>"),
     ("unknown encoding", b'<?xml version="1.0" encoding="bogus"?><rss version="2.0"><channel><item><guid>a</guid>'
                          b"</item></channel></rss>"),
 ])
@@ -222,7 +231,7 @@ def test_every_corpus_feed_reads_the_same_with_any_of_its_entries_remembered() -
                 except AssertionError as e:
                     raise AssertionError(f"{path.relative_to(CORPUS)} ({content_type}): {e}") from e
                 cut_reads += unread(part) > 0
-    assert cut_reads > 100, cut_reads
+    assert cut_reads > 10, cut_reads  # (most of its feeds list one entry, and the first one is always read)
 
 
 def rows(db: Path, sql: str) -> list[tuple]:
@@ -284,3 +293,26 @@ def test_atom_and_rss_1_entries_are_cut_out_alike(make) -> None:  # type: ignore
     second = read(make(5, 4, 3, 2, 1), remembered(first), content_type="application/atom+xml")
     assert len(second.items) == 2 and unread(second) == 3
     same_reading(second, read(make(5, 4, 3, 2, 1), content_type="application/atom+xml"))
+
+
+def podcast(*episodes: tuple[int, str]) -> bytes:
+    items = "".join(f"<item><guid isPermaLink=\"false\">ep-{k}</guid><title>Episode {k}</title><description>Short {k}{extra}</description>"
+                    f"<itunes:summary>Long notes on episode {k}</itunes:summary></item>" for k, extra in episodes)
+    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+            'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>Harbour talk</title>'
+            f"<itunes:summary>About the show</itunes:summary><description>The show</description>{items}"
+            "</channel></rss>").encode()
+
+
+def test_what_the_channel_leaves_for_the_first_entry_is_read_alike() -> None:
+    # a channel description after its itunes:summary leaves feedparser reading the next entry's description as
+    # its content: the document's first entry is always read, so that entry is the same in both readings
+    first = read(podcast((2, ""), (1, "")))
+    changed = podcast((2, ""), (1, " (corrected)"))
+    second = read(changed, remembered(first))
+    assert [c.key for c in second.items] == ["ep-2", "ep-1"] and unread(second) == 0
+    same_reading(second, read(changed))
+    grown = podcast((3, ""), (2, ""), (1, ""))
+    third = read(grown, remembered(first))
+    assert [c.key for c in third.items] == ["ep-3"] and unread(third) == 2
+    same_reading(third, read(grown))

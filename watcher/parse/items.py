@@ -173,7 +173,8 @@ def _read_feed(resp: Response, memory: bytes | None
     layout = feed_layout(data, url, content_type)
     known = ItemMemory.from_bytes(memory) if layout else None
     if layout and known and known.context == layout.context:
-        unread = {i: d for i, d in enumerate(layout.digests) if d in known.entries}
+        # (the first entry is always read: see `watcher.parse.unchanged`)
+        unread = {i: d for i, d in enumerate(layout.digests) if d in known.entries and i > 0}
         if unread:
             try:
                 feed = parse_feed(cut(data, layout.spans, set(unread)), url, content_type)

@@ -18,12 +18,21 @@ The cut is made only where that holds:
   (`context`: the URL it came from, its Content-Type, the XML declaration, the
   start tags of the entries' ancestors with their namespaces, `xml:base` and
   `xml:lang`); the channel's own children (title, lastBuildDate) do not count;
-- no element named as a feed's or an entry's structure stands anywhere but
-  where it belongs, and no element but the entries' ancestors declares a
-  namespace, a base URI or a language: feedparser keeps state across entries
-  (a namespace declared anywhere holds for the rest of the document; a base
-  URI can outlive its element), and these are the ways one entry or a
-  channel child could change how the entries after it read;
+- feedparser keeps state from one element to the next that one entry, or
+  the channel's children, can leave changed for the entries after it: a
+  namespace declared anywhere holds for the rest of the document, a base URI
+  or language can outlive its element, an element inside a title or a
+  description unbalances its count of open content elements, an entry's
+  `<image>` or `<textinput>` writes into the feed's. So no element but the
+  entries' ancestors may declare a namespace, a base URI or a language, no
+  element may stand inside a text element (title, description, summary,
+  content, ...), no entry may hold an image or textinput, and no element
+  named as a feed's or an entry's structure (in any case) may stand anywhere
+  but where it belongs;
+- the document's first entry is always read: what the channel's children
+  leave for the first entry to read under (a channel `description` after an
+  `itunes:summary` makes the first entry's description its content) is then
+  the same in both readings;
 - feedparser then reads the cut document with its strict parser in the
   encoding the headers declare, the whole document decodes in it too, and it
   finds one entry per range left (`watcher.parse.items` checks, and reads the
@@ -52,6 +61,11 @@ _RDF_ITEMS = ("http://purl.org/rss/1.0/ item", "http://my.netscape.com/rdf/simpl
 # names feedparser gives a feed's or an entry's structure (in any case, under most prefixes): only where they belong
 _STRUCTURE = frozenset({"item", "entry", "channel", "feed", "rss", "rdf"})
 _SCOPED = frozenset({"base", "lang"})  # attributes (xml: or not) that feedparser reads as a base URI or language
+# elements whose text feedparser reads as content: an element inside one (invalid, or Atom's xhtml) unbalances its
+# count of open content elements for the rest of the document
+_TEXT = frozenset({"title", "description", "summary", "content", "encoded", "subtitle", "tagline", "info", "rights",
+                   "copyright", "abstract"})
+_FEED_PARTS = frozenset({"image", "textinput"})  # inside an entry, feedparser files their children under the feed's
 
 
 class _Unfit(Exception):
@@ -109,6 +123,7 @@ class _Scan:
         self.channels = 0
         self.start = -1
         self.declared: list[object] = []  # namespaces declared for the element about to start
+        self.open: list[str] = []  # the local names of the open elements, lower-cased
         p = self.parser = pyexpat.ParserCreate(namespace_separator=" ")
         p.ordered_attributes = True
         p.XmlDeclHandler = lambda *decl: self.context.append(decl)
@@ -127,6 +142,11 @@ class _Scan:
         depth = self.depth
         self.depth = depth + 1
         local = name.rpartition(" ")[2].lower()  # feedparser reads names in any case and most prefixes
+        if self.open and self.open[-1] in _TEXT:
+            raise _Unfit(f"an element {name!r} inside {self.open[-1]!r}")
+        if self.start >= 0 and local in _FEED_PARTS:
+            raise _Unfit(f"an element {name!r} inside an entry")
+        self.open.append(local)
         if depth == 0:
             self._root(name)
             self._ancestor(depth, name, attrs)
@@ -158,7 +178,7 @@ class _Scan:
         what an entry or a channel child declares could change how the entries after it read."""
         if self.declared:
             raise _Unfit(f"a namespace declared on {name!r}")
-        if any(a.rpartition(" ")[2] in _SCOPED for a in attrs[0::2]):
+        if any(a.rpartition(" ")[2].lower() in _SCOPED for a in attrs[0::2]):  # (feedparser lower-cases them)
             raise _Unfit(f"a base URI or language set on {name!r}")
 
     def _is_entry(self, name: str) -> bool:
@@ -180,6 +200,7 @@ class _Scan:
 
     def _end(self, name: str) -> None:
         self.depth -= 1
+        self.open.pop()
         if self.depth == self.item_depth and name == self.item_name and self.start >= 0:
             self.spans.append((self.start, self.parser.CurrentByteIndex))
             self.start = -1
