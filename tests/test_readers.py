@@ -101,3 +101,55 @@ def test_a_big_document_is_read_in_a_thread_whose_reading_yields_to_the_event_lo
     listing, count = asyncio.run(read())
     assert count == 0, "a big document's listing would be unpickled in one call holding the interpreter lock"
     assert listing == read_listing("notices", "page", response(page, "text/html"))
+
+
+def _worker_pids(readers: Readers) -> list[int]:
+    manager = readers._pool._pool_manager.worker_manager  # type: ignore[union-attr]  # pebble keeps no public list
+    return [w.pid for w in manager.workers.values()]
+
+
+def test_a_reader_process_that_died_leaves_documents_to_threads_until_a_new_one_is_up() -> None:
+    import os
+    import signal
+    import time
+
+    async def read() -> tuple[list[object], int, int]:
+        with Readers(start_after=0, read_wait=20) as readers:
+            assert await readers.ready(), "the reader process did not start"
+            broken = readers._pool
+            assert broken is not None
+            for pid in _worker_pids(readers):
+                os.kill(pid, signal.SIGKILL)  # it dies with no document to read: pebble's pool breaks
+            deadline = time.monotonic() + 10
+            while broken.active and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert not broken.active, "pebble's pool still says it is active after its only worker was killed"
+            started = time.monotonic()
+            listings = await asyncio.gather(*(readers.listing("harbour", "feed", response(FEED)) for _ in range(4)))
+            assert time.monotonic() - started < 15, "documents waited for the broken pool"
+            assert await readers.ready(), "no new reader process started after the broken one"
+            listings.append(await readers.listing("harbour", "feed", response(FEED)))
+            return listings, readers.restarts, readers.read_there
+
+    listings, restarts, read_there = asyncio.run(read())
+    here = read_listing("harbour", "feed", response(FEED))
+    assert listings == [here] * 5
+    assert restarts == 1 and read_there == 1, (restarts, read_there)
+
+
+def test_a_reader_process_that_does_not_answer_in_time_is_replaced(caplog: pytest.LogCaptureFixture) -> None:
+    big = FEED.replace(b"</channel>", b"".join(
+        b"<item><title>Notice %d</title><guid>n-%d</guid><description>The harbour board met.</description></item>"
+        % (i, i) for i in range(400)) + b"</channel>")
+
+    async def read() -> tuple[object, int]:
+        with Readers(start_after=0, read_wait=0.001) as readers:
+            assert await readers.ready(), "the reader process did not start"
+            with caplog.at_level(logging.WARNING, logger="watcher.run.poll"):
+                listing = await readers.listing("harbour", "feed", response(big))
+            return listing, readers.restarts
+
+    listing, restarts = asyncio.run(read())
+    assert listing == read_listing("harbour", "feed", response(big))
+    assert restarts == 1
+    assert "did not answer in 0.001s" in caplog.text, caplog.text

@@ -35,6 +35,11 @@ log = logging.getLogger("watcher.run.poll")
 
 MAX_TASKS = 2000  # documents one worker reads before it is replaced (its heap after big documents goes with it)
 START_AFTER = 32  # documents read in parser threads before the worker is started: a short run never starts it
+# seconds a document may wait for the worker's answer (queued behind the others, then read): a 1 MB feed is read in
+# about 2 s. Past it the pool is taken as broken: pebble's pool, once a worker died while it had no task, ends its
+# own threads and leaves the documents queued meanwhile unanswered for ever (seen once in a benchmark's cycle of
+# 1,000 changed feeds: the poll waited with an idle CPU).
+READ_WAIT = 60.0
 
 
 class Readers:
@@ -44,9 +49,12 @@ class Readers:
     have to start and import trafilatura first: the loop does not wait for it); until it answers, documents are
     read in parser threads, so a short `run --once` never waits for it, nor starts it."""
 
-    def __init__(self, workers: int = 1, start_after: int = START_AFTER) -> None:
+    def __init__(self, workers: int = 1, start_after: int = START_AFTER, read_wait: float = READ_WAIT) -> None:
         self.workers = workers
         self.start_after = start_after
+        self.read_wait = read_wait
+        self.restarts = 0  # pools found broken and replaced
+        self._stopping: list[threading.Thread] = []  # broken pools being stopped
         self.read_there = 0  # documents the worker read
         self._read_here = 0
         self._pool: ProcessPool | None = None
@@ -58,14 +66,32 @@ class Readers:
         it."""
         if len(resp.content) >= BIG_DOCUMENT or not self._running() or self._pool is None:
             return await off_loop(read_listing, source_id, type_, resp, memory)
+        pool = self._pool
         try:
-            listing: Listing = await asyncio.wrap_future(
-                self._pool.schedule(read_listing, args=(source_id, type_, resp, memory)))
+            future = pool.schedule(read_listing, args=(source_id, type_, resp, memory))
+            listing: Listing = await asyncio.wait_for(asyncio.wrap_future(future), self.read_wait)
+        except TimeoutError:
+            log.warning("source %s: the reader process did not answer in %gs; reading the document here, and "
+                        "starting a new reader process", source_id, self.read_wait)
+            self._replace(pool)
+            return await off_loop(read_listing, source_id, type_, resp, memory)
         except (ProcessExpired, pickle.PicklingError, OSError, RuntimeError) as e:  # the worker, not the document
             log.info("source %s: reader process failed (%s); reading the document here", source_id, e)
+            if not pool.active:  # the pool itself is broken: the next documents go to a new one
+                self._replace(pool)
             return await off_loop(read_listing, source_id, type_, resp, memory)
         self.read_there += 1
         return listing
+
+    def _replace(self, pool: ProcessPool) -> None:
+        """Forget a broken pool (it is stopped in a thread), so a new one starts as the first did."""
+        if self._pool is not pool:
+            return  # another document found it broken first
+        self._pool, self._up, self._read_here = None, None, 0
+        self.restarts += 1
+        stopping = threading.Thread(target=stop_pool, args=(pool,), name="watcher-reader-stop", daemon=True)
+        stopping.start()
+        self._stopping.append(stopping)
 
     async def ready(self) -> bool:
         """Start the worker now if it is not started, and wait until it is up (True) or failed to start (False)."""
@@ -102,6 +128,8 @@ class Readers:
                 self._pool = None
         if self._up is not None and not self._up.done():
             self._up.cancel()
+        for stopping in self._stopping:
+            stopping.join()
 
     def __enter__(self) -> "Readers":
         return self
