@@ -148,6 +148,12 @@ def test_what_an_entrys_reading_depends_on_outside_it_makes_every_entry_read_aga
                       b'xmlns="http://www.w3.org/1999/xhtml"><p>x</p></div></content></entry></feed>'),
     ("an image inside an entry", b'<rss version="2.0"><channel><item><guid>a</guid><image><url>u</url></image>'
                                  b"</item></channel></rss>"),
+    ("a channel child between entries", b'<rss version="2.0"><channel><item><guid>a</guid></item><ttl>5</ttl>'
+                                        b"<item><guid>b</guid></item></channel></rss>"),
+    ("an element inside feedburner's content", b'<rss version="2.0" xmlns:feedburner="http://rssnamespace.org/'
+                                               b'feedburner/ext/1.0"><channel><item><guid>a</guid><feedburner:'
+                                               b"browserFriendly>x<title/></feedburner:browserFriendly></item>"
+                                               b"</channel></rss>"),
     ("unknown encoding", b'<?xml version="1.0" encoding="bogus"?><rss version="2.0"><channel><item><guid>a</guid>'
                          b"</item></channel></rss>"),
 ])
@@ -231,7 +237,7 @@ def test_every_corpus_feed_reads_the_same_with_any_of_its_entries_remembered() -
                 except AssertionError as e:
                     raise AssertionError(f"{path.relative_to(CORPUS)} ({content_type}): {e}") from e
                 cut_reads += unread(part) > 0
-    assert cut_reads > 10, cut_reads  # (most of its feeds list one entry, and the first one is always read)
+    assert cut_reads >= 5, cut_reads  # (most of its feeds list one entry, and the first one is always read)
 
 
 def rows(db: Path, sql: str) -> list[tuple]:
@@ -316,3 +322,20 @@ def test_what_the_channel_leaves_for_the_first_entry_is_read_alike() -> None:
     third = read(grown, remembered(first))
     assert [c.key for c in third.items] == ["ep-3"] and unread(third) == 2
     same_reading(third, read(grown))
+
+
+def test_photo_and_podcast_extensions_with_parts_of_their_own_are_cut_out() -> None:
+    def rich(*ks: int) -> bytes:
+        items = "".join(f"<item><guid isPermaLink=\"false\">r-{k}</guid><title>Report {k}</title>"
+                        f'<media:content url="https://harbour.example/{k}.jpg" medium="image"><media:title>Quay {k}'
+                        f"</media:title><media:credit>Desk</media:credit></media:content>"
+                        f'<itunes:image href="https://harbour.example/{k}.png"/><description>Text {k}</description>'
+                        "</item>" for k in ks)
+        return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/" '
+                f'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>Harbour</title>{items}'
+                "</channel></rss>").encode()
+
+    first = read(rich(3, 2, 1))
+    second = read(rich(4, 3, 2, 1), remembered(first))
+    assert [c.key for c in second.items] == ["r-4"] and unread(second) == 3
+    same_reading(second, read(rich(4, 3, 2, 1)))

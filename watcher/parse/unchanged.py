@@ -21,18 +21,22 @@ The cut is made only where that holds:
 - feedparser keeps state from one element to the next that one entry, or
   the channel's children, can leave changed for the entries after it: a
   namespace declared anywhere holds for the rest of the document, a base URI
-  or language can outlive its element, an element inside a title or a
-  description unbalances its count of open content elements, an entry's
-  `<image>` or `<textinput>` writes into the feed's. So no element but the
-  entries' ancestors may declare a namespace, a base URI or a language, no
-  element may stand inside a text element (title, description, summary,
-  content, ...), no entry may hold an image or textinput, and no element
-  named as a feed's or an entry's structure (in any case) may stand anywhere
-  but where it belongs;
-- the document's first entry is always read: what the channel's children
-  leave for the first entry to read under (a channel `description` after an
-  `itunes:summary` makes the first entry's description its content) is then
-  the same in both readings;
+  or language can outlive its element, an element inside one that feedparser
+  reads as content (title, description, content:encoded, itunes:summary,
+  feedburner:browserFriendly, ...: found from feedparser's own handlers)
+  unbalances its count of open content elements, an entry's `<image>` or
+  `<textinput>` writes into the feed's. So no element but the entries'
+  ancestors may declare a namespace, a base URI or a language, no element
+  may stand inside content, no entry may hold an image or textinput, and no
+  element named as a feed's or an entry's structure (in any case) may stand
+  anywhere but where it belongs. Elements are named as feedparser names them
+  (`media:content`, with parts of its own, is not content; `itunes:image` is
+  not an image);
+- the entries stand together, nothing else between them, and the document's
+  first entry is always read: what the channel's children leave for the
+  next entry (a channel `description` after an `itunes:summary` makes that
+  entry's description its content; an entry's end clears it) is then left
+  for the same entry in both readings;
 - feedparser then reads the cut document with its strict parser in the
   encoding the headers declare, the whole document decodes in it too, and it
   finds one entry per range left (`watcher.parse.items` checks, and reads the
@@ -46,6 +50,7 @@ import pyexpat
 import re
 import struct
 from dataclasses import dataclass
+from functools import cache
 from typing import Collection
 from datetime import datetime, timezone
 
@@ -61,11 +66,37 @@ _RDF_ITEMS = ("http://purl.org/rss/1.0/ item", "http://my.netscape.com/rdf/simpl
 # names feedparser gives a feed's or an entry's structure (in any case, under most prefixes): only where they belong
 _STRUCTURE = frozenset({"item", "entry", "channel", "feed", "rss", "rdf"})
 _SCOPED = frozenset({"base", "lang"})  # attributes (xml: or not) that feedparser reads as a base URI or language
-# elements whose text feedparser reads as content: an element inside one (invalid, or Atom's xhtml) unbalances its
-# count of open content elements for the rest of the document
-_TEXT = frozenset({"title", "description", "summary", "content", "encoded", "subtitle", "tagline", "info", "rights",
-                   "copyright", "abstract"})
 _FEED_PARTS = frozenset({"image", "textinput"})  # inside an entry, feedparser files their children under the feed's
+
+
+@cache
+def _content_handlers() -> frozenset[str]:
+    """The elements feedparser reads as content (title, description, content:encoded, itunes:summary, ...), by its
+    handler names: those whose start handler pushes content, or calls one that does."""
+    from feedparser.api import StrictFeedParser
+
+    import watcher.parse.feed  # noqa: F401  (its change to feedparser's media:description handler first)
+
+    starts = {n.removeprefix("_start_"): getattr(StrictFeedParser, n) for n in dir(StrictFeedParser)
+              if n.startswith("_start_")}
+    found: set[str] = set()
+    grown = True
+    while grown:
+        grown = False
+        for name, handler in starts.items():
+            called = set(getattr(getattr(handler, "__code__", None), "co_names", ()))
+            if name not in found and ("push_content" in called or any(f"_start_{c}" in called for c in found)):
+                found.add(name)
+                grown = True
+    return frozenset(found)
+
+
+@cache
+def _known_namespaces() -> dict[str, str]:
+    """feedparser's prefix for each namespace it knows, by the namespace's URI in lower case."""
+    from feedparser.mixin import _FeedParserMixin
+
+    return {uri.lower(): prefix for uri, prefix in _FeedParserMixin.namespaces.items()}
 
 
 class _Unfit(Exception):
@@ -122,9 +153,12 @@ class _Scan:
         self.outer = ""  # the element at depth 1 the parser is in (RSS 2.0's items stand in the channel)
         self.channels = 0
         self.start = -1
-        self.declared: list[object] = []  # namespaces declared for the element about to start
-        self.open: list[str] = []  # the local names of the open elements, lower-cased
+        self.between = False  # an element beside the entries came after one of them
+        self.declared: list[tuple[str | None, str]] = []  # namespaces declared for the element about to start
+        self.prefixes: dict[str, str] = {}  # feedparser's own prefix for a prefix the ancestors declare
+        self.open: list[str] = []  # feedparser's handler names of the open elements
         p = self.parser = pyexpat.ParserCreate(namespace_separator=" ")
+        p.namespace_prefixes = True  # names come as "uri local prefix": feedparser goes by the prefix for some
         p.ordered_attributes = True
         p.XmlDeclHandler = lambda *decl: self.context.append(decl)
         p.StartDoctypeDeclHandler = self._doctype
@@ -136,39 +170,66 @@ class _Scan:
         raise _Unfit("a DOCTYPE may declare entities")
 
     def _namespace(self, prefix: str | None, uri: str) -> None:
-        self.declared.append(("xmlns", prefix, uri))
+        self.declared.append((prefix, uri))
 
-    def _start(self, name: str, attrs: list[str]) -> None:
+    def _start(self, qualified: str, attrs: list[str]) -> None:
         depth = self.depth
         self.depth = depth + 1
-        local = name.rpartition(" ")[2].lower()  # feedparser reads names in any case and most prefixes
-        if self.open and self.open[-1] in _TEXT:
+        uri, _, rest = qualified.partition(" ") if " " in qualified else ("", "", qualified)
+        local, _, prefix = rest.partition(" ")
+        name = f"{uri} {local}" if uri else local
+        handler = self._handler(uri, local, prefix)
+        if self.open and self.open[-1] in _content_handlers():
             raise _Unfit(f"an element {name!r} inside {self.open[-1]!r}")
-        if self.start >= 0 and local in _FEED_PARTS:
+        if self.start >= 0 and handler in _FEED_PARTS:
             raise _Unfit(f"an element {name!r} inside an entry")
-        self.open.append(local)
+        self.open.append(handler)
+        lowered = local.lower()  # feedparser reads names in any case
         if depth == 0:
             self._root(name)
             self._ancestor(depth, name, attrs)
-        elif depth == 1 and local == "channel" and not self.channels and self.item_depth == 2 and name == "channel":
+        elif depth == 1 and lowered == "channel" and not self.channels and self.item_depth == 2 and name == "channel":
             self.channels, self.outer = 1, name
             self._ancestor(depth, name, attrs)
-        elif depth == 1 and local == "channel" and not self.channels and self.item_name != _ATOM + "entry":
+        elif depth == 1 and lowered == "channel" and not self.channels and self.item_name != _ATOM + "entry":
             self.channels, self.outer = 1, name  # RSS 1.0's channel: beside its items
+            self._beside(depth)
             self._inside(name, attrs)
         elif depth == self.item_depth and self._is_entry(name):
+            if self.between:
+                raise _Unfit("an element between two entries")
             self.start = self.parser.CurrentByteIndex
             self._inside(name, attrs)
-        elif local in _STRUCTURE:
+        elif lowered in _STRUCTURE:
             raise _Unfit(f"an element named {name!r} at depth {depth}")
         else:
             if depth == 1:
                 self.outer = name
+            self._beside(depth)
             self._inside(name, attrs)
+
+    def _handler(self, uri: str, local: str, prefix: str) -> str:
+        """The name of feedparser's handler for the element (`_start_<name>`), as its strict parser makes it."""
+        lowered = uri.lower()
+        if "backend.userland.com/rss" in lowered:
+            lowered = "http://backend.userland.com/rss"
+        known = _known_namespaces().get(lowered, prefix or None)
+        known = self.prefixes.get(known, known) if known else known
+        return f"{known.lower()}_{local.lower()}" if known else local.lower()
+
+    def _beside(self, depth: int) -> None:
+        """An element at the entries' level that is not one: the entries after it would read after it."""
+        if self.spans and self.start < 0 and depth == (self.item_depth if self.item_depth == 1 else 2) \
+                and (self.item_depth == 1 or self.outer == "channel"):
+            self.between = True
 
     def _ancestor(self, depth: int, name: str, attrs: list[str]) -> None:
         """An element the entries stand in: what it declares (namespaces, base, language) is their context."""
-        self.context += self.declared
+        known = _known_namespaces()
+        for prefix, uri in self.declared:
+            self.context.append(("xmlns", prefix, uri))
+            if prefix and uri.lower() in known:
+                self.prefixes[prefix] = known[uri.lower()]
         self.context.append((depth, name, tuple(attrs)))
         self.declared = []
 
@@ -178,7 +239,7 @@ class _Scan:
         what an entry or a channel child declares could change how the entries after it read."""
         if self.declared:
             raise _Unfit(f"a namespace declared on {name!r}")
-        if any(a.rpartition(" ")[2].lower() in _SCOPED for a in attrs[0::2]):  # (feedparser lower-cases them)
+        if any(a.split(" ")[1 if " " in a else 0].lower() in _SCOPED for a in attrs[0::2]):  # (lower-cased there)
             raise _Unfit(f"a base URI or language set on {name!r}")
 
     def _is_entry(self, name: str) -> bool:
@@ -198,9 +259,11 @@ class _Scan:
         else:
             raise _Unfit(f"root element {name!r}")
 
-    def _end(self, name: str) -> None:
+    def _end(self, qualified: str) -> None:
         self.depth -= 1
         self.open.pop()
+        uri, _, rest = qualified.partition(" ") if " " in qualified else ("", "", qualified)
+        name = f"{uri} {rest.partition(' ')[0]}" if uri else rest
         if self.depth == self.item_depth and name == self.item_name and self.start >= 0:
             self.spans.append((self.start, self.parser.CurrentByteIndex))
             self.start = -1
