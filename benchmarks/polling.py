@@ -18,7 +18,8 @@ bytes on the wire per feed in the 304 cycle come from nginx's own access log.
 Each side's peak resident memory is printed (and watcher's resident memory
 after its imports and config, and once its pipeline is open), its CPU time per
 feed (watcher's event-loop thread apart: that is what grows if something per
-poll scales with the number of sources), and the machine's load average (the
+poll scales with the number of sources; and its worker processes', such as the
+reader process, counted apart), and the machine's load average (the
 ratios of one run are what compare: other work on the machine slows both sides
 alike). `--cycles 304` times only the 304 cycle (cheap: more runs for its
 medians). Targets: watcher's change cycle >= 0.5x the bare loop's rate,
@@ -217,18 +218,33 @@ def watcher_side(config_path: str, profile: str | None = None) -> dict:
             rss["open"] = rss_mb()
             profiler = cProfile.Profile(time.thread_time) if profile else None  # CPU time: a busy machine stays out
             start, cpu, loop_cpu = time.perf_counter(), time.process_time(), time.thread_time()
+            helpers_before = helpers_cpu()
             if profiler:
                 profiler.enable()
             reports = await each_in_turn(lambda s: poll_source(s, p), config.sources)  # as `run --once` does
             if profiler:
                 profiler.disable()
                 profiler.dump_stats(profile)
+            helpers = helpers_cpu()  # (the pipeline still open: its worker processes are still there)
             return (time.perf_counter() - start, time.process_time() - cpu, time.thread_time() - loop_cpu,
-                    Counter(r.status for r in reports), sum(r.new_articles for r in reports))
+                    Counter(r.status for r in reports), sum(r.new_articles for r in reports),
+                    sum(t - helpers_before.get(pid, 0.0) for pid, t in helpers.items()))
 
-    elapsed, cpu, loop_cpu, statuses, new = asyncio.run(cycle())
+    elapsed, cpu, loop_cpu, statuses, new, helpers = asyncio.run(cycle())
     return {"seconds": elapsed, "cpu": cpu, "loop_cpu": loop_cpu, "statuses": dict(statuses), "rss_config": rss["config"],
-            "rss_open": rss["open"], "new_articles": new}
+            "rss_open": rss["open"], "new_articles": new, "helpers_cpu": helpers}
+
+
+def helpers_cpu() -> dict[int, float]:
+    """CPU seconds so far of each process under this one: the reader and extraction workers (children of
+    multiprocessing's fork server, which getrusage does not count). A worker replaced during the cycle (after
+    its tasks) takes its CPU with it."""
+    from pipeline import tree_cpu
+
+    seen: dict[int, float] = {}
+    tree_cpu(os.getpid(), seen)
+    seen.pop(os.getpid(), None)
+    return seen
 
 
 def bare_side(requests_path: str, concurrency: int) -> dict:
@@ -428,6 +444,8 @@ def main() -> None:
         cpu = statistics.median(r["cpu"] for r in runs)
         loop = (f", of it the event loop's thread {1000 * statistics.median(r['loop_cpu'] for r in runs) / n:.2f}"
                 if "loop_cpu" in runs[0] else "")
+        if "helpers_cpu" in runs[0]:
+            loop += f"; worker processes {1000 * statistics.median(r['helpers_cpu'] for r in runs) / n:.2f} ms/feed"
         print(f"{name:15s} {n / secs:8.0f} feeds/s  ({secs:.2f}s; runs {[round(r['seconds'], 2) for r in runs]}; "
               f"CPU {cpu:.2f}s: {1000 * cpu / n:.2f} ms/feed{loop})  "
               f"peak RSS {statistics.median(r['peak_mb'] for r in runs):.0f} MB  "

@@ -153,3 +153,21 @@ def test_a_reader_process_that_does_not_answer_in_time_is_replaced(caplog: pytes
     assert listing == read_listing("harbour", "feed", response(big))
     assert restarts == 1
     assert "did not answer in 0.001s" in caplog.text, caplog.text
+
+
+def test_documents_waiting_their_turn_do_not_count_against_the_reader_processs_wait() -> None:
+    big = FEED.replace(b"</channel>", b"".join(
+        b"<item><title>Notice %d</title><guid>n-%d</guid><description>The harbour board met.</description></item>"
+        % (i, i) for i in range(400)) + b"</channel>")  # ~0.1-0.2 s a read: 48 of them queue far past the wait
+
+    async def read() -> tuple[int, int, float]:
+        with Readers(start_after=0, read_wait=4.0) as readers:
+            assert await readers.ready(), "the reader process did not start"
+            import time
+
+            started = time.monotonic()
+            await asyncio.gather(*(readers.listing("harbour", "feed", response(big)) for _ in range(48)))
+            return readers.restarts, readers.read_there, time.monotonic() - started
+
+    restarts, read_there, took = asyncio.run(read())
+    assert (restarts, read_there) == (0, 48), f"restarts {restarts}, read there {read_there} in {took:.1f}s"

@@ -50,6 +50,20 @@ def browser(tmp_path: Path) -> Iterator["Browser"]:
         driver.quit()
 
 
+def gone(element: object, driver: object) -> bool:
+    """Whether the page `element` was on has been replaced. chromedriver may answer for a node of the old page
+    "does not belong to the document" (an unknown error, not a stale element) while the new page comes in."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support import expected_conditions
+
+    try:
+        return bool(expected_conditions.staleness_of(element)(driver))
+    except WebDriverException as e:
+        if "does not belong to the document" in str(e.msg):
+            return True
+        raise
+
+
 class Browser:
     def __init__(self, driver: object, folder: Path) -> None:
         self.driver = driver
@@ -68,10 +82,8 @@ class Browser:
 
     def submit(self, selector: str) -> None:
         """Click a button or link that loads another page, and wait until that page replaced this one."""
-        from selenium.webdriver.support import expected_conditions
-        from selenium.webdriver.support.wait import WebDriverWait
-
         from selenium.common.exceptions import WebDriverException
+        from selenium.webdriver.support.wait import WebDriverWait
 
         for attempt in range(3):
             element = self.css(selector)[0]
@@ -81,11 +93,11 @@ class Browser:
             except WebDriverException as e:
                 # on a loaded machine chromedriver can lose the node it is clicking ("does not belong to the
                 # document"): a page that changed meanwhile took the click; one that did not never had it
-                if expected_conditions.staleness_of(element)(self.driver):
+                if gone(element, self.driver):
                     break
                 if attempt == 2:
                     raise AssertionError(f"clicking {selector} failed ({e.msg}); on the page: {self.text()[:300]}")
-        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(element))
+        WebDriverWait(self.driver, 30).until(lambda driver: gone(element, driver))
 
     def text(self) -> str:
         return self.driver.find_element("tag name", "body").text
