@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import logging
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,7 +15,8 @@ from watcher.errors import ConfigError, ConfigErrors, WatcherError
 from watcher.config.schema import is_listen
 from watcher.config.since import SINCE, SINCE_HELP
 from watcher.logs import LOG_FORMATS, redact_all
-from watcher.cli.common import config_option, json_option, one_line, open_config, plural, print_json, print_table
+from watcher.cli.common import (config_option, exit_on_stop, json_option, one_line, open_config, plural, print_json,
+                                 print_table, start_up)
 from watcher.cli.rules import rules_cmd
 from watcher.cli.sources import sources
 
@@ -53,21 +53,15 @@ def run(config_path: Path, once: bool) -> None:
     With --once, poll every source one time and exit 0 (even when some
     sources fail: their errors are logged and shown by `watcher sources`).
     """
-    config = open_config(config_path)
-    for warning in config.warnings:
-        logging.getLogger("watcher.config").warning("%s", warning)
+    config = start_up(config_path)
     if once:
         from watcher.run.daemon import run_once
 
         asyncio.run(run_once(config))
         return
-    import signal
-
     from watcher.run.daemon import Daemon
 
-    # until the daemon's own handlers are in place, a stop request simply ends the start-up
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: sys.exit(0))
+    exit_on_stop()
     asyncio.run(Daemon(config).run())
 
 
@@ -95,16 +89,11 @@ def worker(config_path: Path, concurrency: int, listen: str | None) -> None:
     """
     if listen is not None:
         check_listen(listen)
-    config = open_config(config_path)
-    for warning in config.warnings:
-        logging.getLogger("watcher.config").warning("%s", warning)
-    import signal
-
+    config = start_up(config_path)
     from watcher.run.worker import needs_postgres, run_worker  # procrastinate is imported only here
 
     needs_postgres(config)
-    for sig in (signal.SIGTERM, signal.SIGINT):  # until the worker's own handlers are in place
-        signal.signal(sig, lambda *_: sys.exit(0))
+    exit_on_stop()
     asyncio.run(run_worker(config, concurrency, listen))
 
 

@@ -31,6 +31,25 @@ def open_config(config_path: Path) -> Config:
     return load_config(config_path)
 
 
+def start_up(config_path: Path) -> Config:
+    """The config of a command that runs the pipeline (`run`, `worker`), its warnings logged."""
+    import logging
+
+    config = open_config(config_path)
+    for warning in config.warnings:
+        logging.getLogger("watcher.config").warning("%s", warning)
+    return config
+
+
+def exit_on_stop() -> None:
+    """Until the daemon's or the worker's own handlers are in place, a stop request simply ends the start-up."""
+    import signal
+    import sys
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: sys.exit(0))
+
+
 def health_of(row: dict[str, Any]) -> str:
     from watcher.store.console import health
 
