@@ -171,3 +171,21 @@ def test_documents_waiting_their_turn_do_not_count_against_the_reader_processs_w
 
     restarts, read_there, took = asyncio.run(read())
     assert (restarts, read_there) == (0, 48), f"restarts {restarts}, read there {read_there} in {took:.1f}s"
+
+
+def test_the_reader_process_leaves_remembered_entries_unread_as_a_thread_does() -> None:
+    first = read_listing("harbour", "feed", response(FEED))
+    assert first.seen is not None, "the feed's entries should be remembered"
+    memory = first.seen.memory({c.key for c in first.items})
+    grown = FEED.replace(b"<item>", b"<item><title>Ferry timetable</title><guid isPermaLink=\"false\">ferry-3</guid>"
+                                    b"<description>Winter times.</description></item><item>", 1)
+
+    async def read() -> tuple[object, int]:
+        with Readers(start_after=0) as readers:
+            assert await readers.ready(), "the reader process did not start"
+            return await readers.listing("harbour", "feed", response(grown), memory), readers.read_there
+
+    there, count = asyncio.run(read())
+    here = read_listing("harbour", "feed", response(grown), memory)
+    assert count == 1 and there == here
+    assert [c.key for c in here.items] == ["ferry-3"] and here.listed == 3  # (the first entry is always read)
