@@ -91,12 +91,13 @@ def items_around(feed: ParsedFeed, layout: FeedLayout, unread: Mapping[int, byte
             continue
         e = next(read)
         item = _item(e, feed.language)
-        if item is None or key_digest(item.key) in keys:
+        key = key_digest(item.key) if item else b""
+        if item is None or key in keys:
             continue
-        keys.add(key_digest(item.key))
+        keys.add(key)
         out.append(item)
         html[item.key] = (e.content or "", e.summary or "")
-        listed.append(Listed(digest, key_digest(item.key), item.published, item.key))
+        listed.append(Listed(digest, key, item.published, item.key))
     return out, html, Seen(layout.context, tuple(listed))
 
 
@@ -192,10 +193,10 @@ def _read_feed(resp: Response, memory: bytes | None
 def _decodes(data: bytes, encoding: str) -> bool:
     """Whether the whole document reads in `encoding` (so feedparser reads it, too, in the one it declares)."""
     try:
-        data.decode(encoding)
+        data.decode(encoding)  # ("" is no encoding: LookupError)
     except (UnicodeDecodeError, LookupError):
         return False
-    return bool(encoding)
+    return True
 
 
 def note_bozo(source_id: str, listing: Listing) -> None:

@@ -141,6 +141,13 @@ def _end_tag_at(data: bytes, start: int, end: int) -> bool:
         b">", b" ", b"\t", b"\r", b"\n")
 
 
+def _split(qualified: str) -> tuple[str, str, str]:
+    """expat's "uri local prefix" name (with `namespace_prefixes`) as its namespace, local name and prefix."""
+    uri, _, rest = qualified.partition(" ") if " " in qualified else ("", "", qualified)
+    local, _, prefix = rest.partition(" ")
+    return uri, local, prefix
+
+
 class _Scan:
     """One expat pass: the context (XML declaration, the entries' ancestors) and the entries' byte ranges."""
 
@@ -175,8 +182,7 @@ class _Scan:
     def _start(self, qualified: str, attrs: list[str]) -> None:
         depth = self.depth
         self.depth = depth + 1
-        uri, _, rest = qualified.partition(" ") if " " in qualified else ("", "", qualified)
-        local, _, prefix = rest.partition(" ")
+        uri, local, prefix = _split(qualified)
         name = f"{uri} {local}" if uri else local
         handler = self._handler(uri, local, prefix)
         if self.open and self.open[-1] in _content_handlers():
@@ -262,8 +268,8 @@ class _Scan:
     def _end(self, qualified: str) -> None:
         self.depth -= 1
         self.open.pop()
-        uri, _, rest = qualified.partition(" ") if " " in qualified else ("", "", qualified)
-        name = f"{uri} {rest.partition(' ')[0]}" if uri else rest
+        uri, local, _ = _split(qualified)
+        name = f"{uri} {local}" if uri else local
         if self.depth == self.item_depth and name == self.item_name and self.start >= 0:
             self.spans.append((self.start, self.parser.CurrentByteIndex))
             self.start = -1
