@@ -225,3 +225,19 @@ def test_not_a_json_feed(data: bytes, words: str) -> None:
         parse_json_feed(data, BASE)
     assert words in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_a_date_with_no_utc_equivalent_is_no_date_and_the_other_items_stay() -> None:
+    """Year 1 east of UTC and year 9999 west of it are valid RFC 3339 but have no UTC date: that item has no
+    date, and the feed is read (the error escaped the poll as a traceback that ended `watcher run --once`)."""
+    doc = {"version": "https://jsonfeed.org/version/1.1", "items": [
+        {"id": "early", "url": "https://x.example/1", "date_published": "0001-01-01T00:00:00+05:00"},
+        {"id": "late", "url": "https://x.example/2", "date_modified": "9999-12-31T23:00:00-05:00"},
+        {"id": "rfc822", "url": "https://x.example/3", "date_published": "Fri, 31 Dec 9999 23:59:59 -1200"},
+        {"id": "fine", "url": "https://x.example/4", "date_published": "2026-11-20T08:00:00Z"},
+    ]}
+    entries = parse_json_feed(_bytes(doc), BASE).entries
+    assert [e.guid for e in entries] == ["early", "late", "rfc822", "fine"]
+    assert [e.published for e in entries[:3]] == [None, None, None]
+    assert entries[1].updated is None
+    assert entries[3].published == datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)

@@ -67,3 +67,23 @@ def test_sitemap_source_end_to_end(web: WebServer, tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / "data/watcher.db")
     assert conn.execute("SELECT COUNT(*) FROM articles WHERE summary_only = 0").fetchone()[0] == 3
     assert conn.execute("SELECT type FROM sources").fetchone()[0] == "sitemap"
+
+
+def test_a_lastmod_with_no_utc_equivalent_is_no_date_and_the_poll_goes_on(web: WebServer, tmp_path: Path) -> None:
+    """Year 1 east of UTC and year 9999 west of it are valid W3C dates but have no UTC date: storing one ended
+    `watcher run --once` with a traceback. Such a URL is taken undated, beside the others."""
+    urls = [("early-lastmod-story", "0001-01-01T00:00:00+05:00"), ("late-lastmod-story", "9999-12-31T23:00:00-05:00"),
+            ("plain-lastmod-story", "2026-11-20T09:30:00Z")]
+    web.route("/sitemap.xml", Route(("<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                                     + "".join(f"<url><loc>{{{{BASE}}}}/2026/11/{slug}.html</loc><lastmod>{when}</lastmod></url>"
+                                               for slug, when in urls) + "</urlset>").encode(),
+                                    content_type="application/xml"))
+    for slug, _ in urls:
+        web.route(f"/2026/11/{slug}.html", Route(news_page(slug, paragraphs(slug.replace("-", " ")))))
+    config = write_config(tmp_path, [{"id": "coast", "url": web.url("/sitemap.xml"), "type": "sitemap"}])
+    result = run_cli("run", "--once", "--config", str(config))
+    assert result.returncode == 0, result.stdout
+    conn = sqlite3.connect(tmp_path / "data/watcher.db")
+    stored = dict(conn.execute("SELECT url, published FROM entries").fetchall())
+    assert {u.rsplit("/", 1)[1] for u in stored} == {f"{slug}.html" for slug, _ in urls}, stored
+    assert sorted(map(str, stored.values())) == ["2026-11-20T09:30:00+00:00", "None", "None"], stored

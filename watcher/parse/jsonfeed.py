@@ -169,4 +169,7 @@ def _date(value: object) -> datetime | None:
             return None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)  # no offset given: UTC is the least-wrong guess
-    return dt.astimezone(timezone.utc)
+    try:
+        return dt.astimezone(timezone.utc)
+    except OverflowError:  # year 1 east of UTC or year 9999 west of it: no UTC date to give
+        return None

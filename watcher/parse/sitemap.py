@@ -103,7 +103,10 @@ def _date(text: str | None) -> datetime | None:
         dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    try:
+        return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    except OverflowError:  # year 1 east of UTC or year 9999 west of it: no UTC date to give
+        return None
 
 
 __all__ = ["Sitemap", "SitemapEntry", "newest", "parse_sitemap"]
