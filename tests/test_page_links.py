@@ -46,3 +46,22 @@ def test_no_feed_advertised_and_one_advertised() -> None:
 def test_garbage_is_no_links() -> None:
     assert discover_links(b"", "https://x.example/") == ()
     assert discover_links(b"\x00\x01\x02", "https://x.example/") == ()
+
+
+def test_link_titles_are_read_in_the_charset_the_header_gives() -> None:
+    """A page whose charset is only in the Content-Type header: its link titles were read as Latin-1 (lxml's
+    default), so a UTF-8 or KOI8-R headline became mojibake. A `<meta>` charset, a BOM and UTF-8 bytes still win."""
+    page = ('<html><body><main><h2><a href="/2026/11/ferry-timetable-cut-for-winter.html">Паромное расписание '
+            'сокращено на зиму</a></h2></main></body></html>')
+    title = "Паромное расписание сокращено на зиму"
+    url = "https://lakeside.example/news/"
+    assert discover_links(page.encode(), url, "text/html; charset=utf-8")[0].title == title
+    assert discover_links(page.encode(), url, "text/html")[0].title == title  # UTF-8 bytes, no charset at all
+    assert discover_links(page.encode("koi8-r"), url, 'text/html; charset="KOI8-R"')[0].title == title
+    assert discover_links(page.encode(), url, "text/html; charset=iso-8859-1")[0].title == title  # a lying header
+    meta = page.replace("<html>", '<html><head><meta charset="windows-1251"></head>').encode("cp1251")
+    assert discover_links(meta, url, "text/html")[0].title == title
+    assert discover_links(page.encode("utf-16"), url, "text/html; charset=utf-8")[0].title == title
+    xhtml = ('<?xml version="1.0" encoding="utf-8"?>' + page).encode()
+    assert discover_links(xhtml, url, "application/xhtml+xml")[0].title == title
+    assert discover_links(page.encode("cp1251"), url, "text/html; charset=no-such-charset") != ()  # read somehow

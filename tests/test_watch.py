@@ -269,3 +269,24 @@ def test_test_url_of_a_watched_page_runs_the_rules_over_its_region(tmp_path: Pat
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ministry changed: 8 words; 1 of 1 rules fire"), done.stdout
     assert "'Vaccines'" in done.stdout and "treated in hospital" not in done.stdout, "only the region is read"
+
+
+def test_a_page_whose_charset_is_only_in_the_header_is_read_in_it(tmp_path: Path, web: WebServer,
+                                                                    hooks: WebhookReceiver) -> None:
+    """No `<meta charset>`: the region was read as Latin-1 whatever the Content-Type said, so a rule's
+    non-ASCII keyword never fired and the alert's diff was mojibake."""
+    report = ("<html><body><main><h1>Сводка</h1><p>В больнице {n} пациентов.</p>"
+              "<p>Приём в клиниках в субботу.</p></main></body></html>")
+    web.route("/report", Route(report.format(n=12).encode("cp1251"), content_type="text/html; charset=windows-1251"))
+    (tmp_path / "rules.yaml").write_text(RULES.replace("[hospital, vaccines]", "[больнице]"), encoding="utf-8")
+    config = write_config(tmp_path, [{"id": "ministry", "url": web.url("/report"), "type": "watch"}],
+                          rules="rules.yaml", channels={"hooks": {"urls": [f"json://{hooks.base}/alerts"]}})
+    assert run_cli("run", "--once", "--config", str(config)).returncode == 0
+    [(text,)] = rows(tmp_path / "data/watcher.db", "SELECT text FROM page_versions")
+    assert text.splitlines() == ["Сводка", "В больнице 12 пациентов.", "Приём в клиниках в субботу."], text
+
+    web.route("/report", Route(report.format(n=15).encode("utf-8"), content_type="text/html; charset=utf-8"))
+    changed = run_cli("run", "--once", "--config", str(config))
+    assert changed.returncode == 0, changed.stderr
+    [alert] = hooks.snapshot()
+    assert "+ В больнице **15** пациентов." in alert.json["message"], alert.json["message"]

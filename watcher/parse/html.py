@@ -2,7 +2,33 @@
 
 from __future__ import annotations
 
+import codecs
+import re
 from urllib.parse import urljoin, urlsplit
+
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([^\s;\"']+)", re.IGNORECASE)
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*>")
+
+
+def html_source(data: bytes, content_type: str | None = None) -> str | bytes:
+    """An HTML document as lxml.html should read it. lxml reads bytes in the encoding a `<meta>` names, else in
+    Latin-1, never in the one the Content-Type header gives: a UTF-8 page whose charset is only in the header
+    became mojibake. So: bytes that are UTF-8 are read as UTF-8, else as the header's charset; a document with
+    a byte order mark, or without a charset we know, is left to lxml."""
+    if data.startswith(_BOMS):
+        return data
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        m = _CHARSET.search(content_type or "")
+        try:
+            text = data.decode(m.group(1), errors="replace") if m else None
+        except LookupError:  # a charset Python does not know
+            text = None
+        if text is None:
+            return data
+    return _XML_DECLARATION.sub("", text, count=1)  # (lxml refuses text that declares an encoding)
 
 
 def absolute_url(base: str, link: str) -> str:

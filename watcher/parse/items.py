@@ -207,7 +207,7 @@ def note_bozo(source_id: str, listing: Listing) -> None:
 
 def _page(resp: Response) -> Listing:
     feeds = advertised_feeds(resp.content, resp.url)
-    return Listing("page", tuple(items_from_links(discover_links(resp.content, resp.url))),
+    return Listing("page", tuple(items_from_links(discover_links(resp.content, resp.url, resp.headers.get("content-type")))),
                    advertised_feed=feeds[0] if feeds else None)
 
 

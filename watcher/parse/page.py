@@ -16,6 +16,8 @@ import lxml.html
 from courlan import is_navigation_page, is_not_crawlable
 from lxml import etree
 
+from watcher.parse.html import html_source
+
 _SKIP_CONTAINERS = {"nav", "header", "footer", "aside", "form"}
 _SKIP_CLASSES = re.compile(r"\b(nav|menu|footer|breadcrumb|cookie|consent|social|share|pagination|pager|tags?)\b", re.I)
 _NOT_ARTICLE_EXT = re.compile(r"\.(jpe?g|png|gif|webp|svg|pdf|zip|mp3|mp4|xml|rss|css|js|ico)$", re.I)
@@ -29,10 +31,10 @@ class PageLink:
     title: str | None
 
 
-def discover_links(data: bytes, url: str) -> tuple[PageLink, ...]:
-    """Article links on the page at `url`, in page order, each once."""
+def discover_links(data: bytes, url: str, content_type: str | None = None) -> tuple[PageLink, ...]:
+    """Article links on the page at `url` (served as `content_type`), in page order, each once."""
     try:
-        tree = lxml.html.fromstring(data, base_url=url)
+        tree = lxml.html.fromstring(html_source(data, content_type), base_url=url)
     except (etree.ParserError, ValueError):
         return ()
     base = tree.base_url or url

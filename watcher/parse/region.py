@@ -11,6 +11,8 @@ import json as jsonlib
 from dataclasses import dataclass
 from typing import Any
 
+from watcher.parse.html import html_source
+
 NOISE = ("script", "style", "noscript", "template", "svg")
 CHROME = ("nav", "header", "footer", "aside", "form")  # page furniture, left out of the main text
 BLOCKS = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section", "article",
@@ -77,7 +79,7 @@ class Region:
         if self.json or _is_json(data, content_type):
             lines = self._json_lines(data)
         else:
-            lines = self._html_lines(data)
+            lines = self._html_lines(html_source(data, content_type))
         out = []
         for line in lines:
             for rx in self._ignore:
@@ -99,7 +101,7 @@ class Region:
             raise RegionError(f"{self.label} finds nothing in the document")
         return [v if isinstance(v, str) else jsonlib.dumps(v, ensure_ascii=False, sort_keys=True) for v in values]
 
-    def _html_lines(self, data: bytes) -> list[str]:
+    def _html_lines(self, data: str | bytes) -> list[str]:
         import lxml.html
         from lxml import etree
 
