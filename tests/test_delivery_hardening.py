@@ -193,6 +193,17 @@ def test_a_failing_template_falls_back_to_the_standard_message(web: WebServer, h
     assert {(d["status"], d["attempts"]) for d in deliveries(config)} == {("sent", 1)}
 
 
+def test_a_channel_template_that_writes_nothing_sends_the_standard_message(web: WebServer, hooks: WebhookReceiver,
+                                                                          tmp_path: Path) -> None:
+    urls = publish(web, "a", HARBOUR_SLUGS[:1])  # a guard the README advises, false for an alert without a speaker
+    config = harbour_config(tmp_path, web, hooks, channel={"template": "{% if speaker %}{{ speaker.name }}{% endif %}"})
+    result = run_cli("run", "--once", "--config", str(config))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert per_article(hooks) == {urls[0]: 1}, result.stdout
+    assert hooks.snapshot()[0].message.startswith("**Harbour") and "rule: harbour" in hooks.snapshot()[0].message
+    assert {(d["status"], d["attempts"]) for d in deliveries(config)} == {("sent", 1)}
+
+
 # -- no secret in output ----------------------------------------------------------------------------------------
 
 SECRETS = {name: f"Sekrit{n}Val" for n, name in enumerate(

@@ -138,7 +138,8 @@ class Sender:
         if channel.template and not d.notice:
             shaped = render_or_none(channel.template, json.loads(d.context_json), html=channel.format == "html",
                                     whose=f"channel {d.channel} template")
-            if shaped is not None:  # else this alert lacks a value the template needs: the standard text goes
+            # None: this alert lacks a value the template needs; "": the template wrote nothing for it, and no
+            if shaped:  # service sends an empty message. Either way the standard text goes
                 body, body_format = shaped, channel.format
         title, send_to = d.title, url
         if body is d.body and not d.notice:  # the standard message: in the form this kind of channel shows best
