@@ -171,3 +171,63 @@ def test_a_url_checked_once_is_not_parsed_again_and_a_bad_one_always_is() -> Non
             http.checked_url("ftp://checked-once.example/feed")
         assert info.value.kind == "bad_url"
     assert "ftp://checked-once.example/feed" not in http._CHECKED
+
+
+def _one_port_tls_and_plain(tmp_path: Path) -> tuple[str, list[tuple[str, dict[str, str]]]]:
+    """A server on 127.0.0.1 speaking TLS (a certificate made here for `localhost`) and plain HTTP on one
+    port, as a site on ports 443 and 80 does: over TLS it redirects to itself over plain HTTP. Its requests
+    are kept as (protocol, headers)."""
+    import shutil
+    import socket
+    import ssl
+    import subprocess
+    import threading
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed: no certificate for the TLS server")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"],
+                   check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    seen: list[tuple[str, dict[str, str]]] = []
+
+    def answer(conn: socket.socket) -> None:
+        with conn:
+            tls = conn.recv(1, socket.MSG_PEEK) == b"\x16"  # a TLS handshake starts with 0x16
+            if tls:
+                conn = context.wrap_socket(conn, server_side=True)
+            head = b""
+            while b"\r\n\r\n" not in head and (more := conn.recv(4096)):
+                head += more
+            lines = head.decode().split("\r\n\r\n")[0].split("\r\n")[1:]
+            seen.append(("https" if tls else "http", {k.lower(): v.strip() for k, _, v in (x.partition(":") for x in lines)}))
+            status = f"302 Found\r\nLocation: http://localhost:{port}/feed" if tls else "404 Not Found"
+            conn.sendall(f"HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
+
+    def serve() -> None:
+        while True:
+            conn, _ = listener.accept()
+            threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    (tmp_path / "ca.pem").write_bytes(cert.read_bytes())
+    return f"https://localhost:{port}/feed", seen
+
+
+async def test_credentials_are_not_sent_in_the_clear_after_a_redirect_from_https_to_http(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A source's own headers went to its host over plain HTTP when its HTTPS URL redirected there."""
+    url, seen = _one_port_tls_and_plain(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+    secret = {"X-Api-Key": "k-93f1c2d8e7", "Authorization": "Basic YW5hbHlzdDpodW50ZXIy"}
+    async with Fetcher(FetchLimits(timeout=10), allow_private=True) as f:
+        with pytest.raises(FetchError) as info:
+            await f.get(url, extra=secret)
+    assert info.value.status == 404, str(info.value)
+    assert [proto for proto, _ in seen] == ["https", "http"], seen
+    assert seen[0][1]["x-api-key"] == "k-93f1c2d8e7", "over TLS the source's headers are sent"
+    assert "x-api-key" not in seen[1][1] and "authorization" not in seen[1][1], seen[1][1]
