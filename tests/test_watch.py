@@ -290,3 +290,16 @@ def test_a_page_whose_charset_is_only_in_the_header_is_read_in_it(tmp_path: Path
     assert changed.returncode == 0, changed.stderr
     [alert] = hooks.snapshot()
     assert "+ В больнице **15** пациентов." in alert.json["message"], alert.json["message"]
+
+
+def test_json_nested_too_deeply_fails_that_source_alone(tmp_path: Path, web: WebServer) -> None:
+    """100,000 nested arrays (200 KB) made a RecursionError that ended `watcher run --once` with a traceback."""
+    web.route("/deep", Route(b"[" * 100_000 + b"]" * 100_000, content_type="application/json"))
+    web.route("/report", Route(page()))
+    config = write_config(tmp_path, [{"id": "deep", "url": web.url("/deep"), "type": "watch"},
+                                     {"id": "ministry", "url": web.url("/report"), "type": "watch"}])
+    done = run_cli("run", "--once", "--config", str(config))
+    said = done.stdout + done.stderr
+    assert done.returncode == 0 and "Traceback" not in said, said
+    assert "source deep: parse: not JSON this reader can take: nested too deeply" in said, said
+    assert rows(tmp_path / "data/watcher.db", "SELECT source_id FROM page_versions") == [("ministry",)]

@@ -91,6 +91,12 @@ class Region:
 
     def _json_lines(self, data: bytes) -> list[str]:
         try:
+            return self._json_values(data)
+        except RecursionError:  # (a document of 100,000 nested arrays is a few hundred KB)
+            raise RegionError("not JSON this reader can take: nested too deeply") from None
+
+    def _json_values(self, data: bytes) -> list[str]:
+        try:
             doc = jsonlib.loads(data.decode("utf-8-sig", errors="replace"))
         except ValueError as e:
             raise RegionError(f"not JSON: {e}") from None
