@@ -101,14 +101,31 @@ def fit(a: apprise.Apprise, title: str, body: str) -> tuple[str, str]:
     """The title and body cut to what each service of `a` takes: the title to its title limit (or, for a
     service without titles, to a line at the head of the body), the body to MAX_PARTS of its messages."""
     for service in a:
-        title_max = int(getattr(service, "title_maxlen", 0) or 0)
-        body_max = int(getattr(service, "body_maxlen", 0) or 0)
-        title = cut(title, title_max if title_max > 0 else min(TITLE_IN_BODY, body_max or TITLE_IN_BODY))
-        if body_max > 0:
-            in_body = len(title) + 2 if title_max <= 0 else 0  # the title goes first in the body
-            # one part's worth kept spare: each part also carries the title and a [2/4] counter
-            body = cut(body, max(body_max * (MAX_PARTS - 1) - in_body, body_max // 2))
+        title, room = _limits(service, title)
+        if room is not None:
+            body = cut(body, room)
     return title, body
+
+
+def body_room(a: apprise.Apprise, title: str) -> int | None:
+    """The most characters of body that `fit` leaves whole beside `title` (None: no limit)."""
+    rooms = []
+    for service in a:
+        title, room = _limits(service, title)
+        rooms += [] if room is None else [room]
+    return min(rooms, default=None)
+
+
+def _limits(service: Any, title: str) -> tuple[str, int | None]:
+    """`title` cut to what `service` takes, and the characters of body it takes beside it (None: no limit)."""
+    title_max = int(getattr(service, "title_maxlen", 0) or 0)
+    body_max = int(getattr(service, "body_maxlen", 0) or 0)
+    title = cut(title, title_max if title_max > 0 else min(TITLE_IN_BODY, body_max or TITLE_IN_BODY))
+    if body_max <= 0:
+        return title, None
+    in_body = len(title) + 2 if title_max <= 0 else 0  # the title goes first in the body
+    # one part's worth kept spare: each part also carries the title and a [2/4] counter
+    return title, max(body_max * (MAX_PARTS - 1) - in_body, body_max // 2)
 
 
 def cut(text: str, limit: int) -> str:

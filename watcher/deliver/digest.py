@@ -38,10 +38,28 @@ def compose_digest(items: list[Delivery], updates: bool = False) -> tuple[str, s
     n = len(items)
     title = (f"watcher: {n} more report{'s' if n != 1 else ''} of stories already alerted on" if updates
              else f"watcher digest: {n} alert{'s' if n != 1 else ''}")
-    parts = []
+    return title, "\n".join(_line(d) for d in items)
+
+
+def _line(d: Delivery) -> str:
+    lines = d.body.splitlines()
+    head = lines[0] if lines else ""
+    link = next((line for line in lines if line.startswith(("http://", "https://"))), "")
+    return f"- {d.title}: {head.strip('*')} {link}".rstrip()
+
+
+def batches(items: list[Delivery], room: int | None) -> list[list[Delivery]]:
+    """`items` in order, in runs whose digest bodies take at most `room` characters each, so a service's
+    limit cuts no alert out of a digest (an alert whose line alone is longer goes in a run of its own)."""
+    if room is None:
+        return [items] if items else []
+    out: list[list[Delivery]] = []
+    size = room + 1
     for d in items:
-        lines = d.body.splitlines()
-        head = lines[0] if lines else ""
-        link = next((line for line in lines if line.startswith(("http://", "https://"))), "")
-        parts.append(f"- {d.title}: {head.strip('*')} {link}".rstrip())
-    return title, "\n".join(parts)
+        length = len(_line(d)) + 1  # and its line break
+        if size + length > room + 1:
+            out.append([])
+            size = 0
+        out[-1].append(d)
+        size += length
+    return out

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from watcher.alert.template import render_or_none
 from watcher.config import ChannelConfig, Config
-from watcher.deliver.digest import compose_digest, next_digest
+from watcher.deliver.digest import batches, compose_digest, next_digest
 from watcher.deliver.formats import shape, url_for
 from watcher.logs import redact
 from watcher.run.metrics import Metrics
@@ -113,16 +113,22 @@ class Sender:
             items = self.store.outbox.pending_for(name, i, updates_only=updates)
             if not items:
                 continue
-            title, body = compose_digest(items, updates=updates)
-            outcome = await asyncio.to_thread(send, url, title, body, timeout=timeout_of(channel))
-            if outcome.ok:
-                self.store.outbox.mark_all_sent(d.id for d in items)
-                report.sent += len(items)
-                log.info("digest of %d %s sent to %s", len(items), "story updates" if updates else "alerts", name)
-            else:
-                all_sent = False
-                report.failed += len(items)
-                log.warning("digest to %s failed: %s; the alerts stay queued for the next digest", name, outcome.error)
+            # as many messages as the service needs to show every alert: one it cuts would lose the rest
+            room = await asyncio.to_thread(digest_room, url, compose_digest(items, updates=updates)[0], channel)
+            for batch in batches(items, room):
+                title, body = compose_digest(batch, updates=updates)
+                await self._pace(url, pace_for(url, channel.pace))
+                outcome = await asyncio.to_thread(send, url, title, body, timeout=timeout_of(channel))
+                if not outcome.ok:
+                    all_sent = False
+                    report.failed += len(items)
+                    log.warning("digest to %s failed: %s; the alerts stay queued for the next digest", name,
+                                outcome.error)
+                    break
+                self.store.outbox.mark_all_sent(d.id for d in batch)
+                report.sent += len(batch)
+                items = items[len(batch):]
+                log.info("digest of %d %s sent to %s", len(batch), "story updates" if updates else "alerts", name)
         if all_sent:
             self.store.meta.set(key, iso(now) or "")
 
@@ -218,6 +224,13 @@ class Sender:
 def _fields(d: Delivery) -> dict[str, object]:
     """The structured fields of a delivery's log lines (with --log-format json)."""
     return {"alert": d.alert_id, "channel": d.channel}
+
+
+def digest_room(url: str, title: str, channel: ChannelConfig) -> int | None:
+    """The characters of body a digest titled `title` may take to `url` without being cut (None: no limit)."""
+    from watcher.deliver.channels import body_room, target
+
+    return body_room(target(url, timeout_of(channel)), title)
 
 
 def timeout_of(channel: ChannelConfig) -> Timeout:
