@@ -61,13 +61,8 @@ def test_a_digest_longer_than_the_service_takes_loses_no_alert(tmp_path: Path) -
     (tmp_path / "w.yaml").write_text(f"channels:\n  daily:\n    urls: ['json://{hooks.base}/d']\n    digest: every 1s\n")
     config = load_config(tmp_path / "w.yaml", env={})
     store = Store(tmp_path / "w.db")
-    store.sources.ensure("s", "https://e.org/feed", "feed")
-    for i in range(600):  # about 140,000 characters of digest lines: more than json:// takes in its 4 parts
-        url = f"https://e.org/{i}"
-        art = Article(url, url, None, "s", f"T{i}", None, None, None, None, f"body {i}", f"h{i}", False, True)
-        alert = AlertDraft("Harbour works " * 15, f"**Crane {i} arrives**\nPort Ellis\n{url}", (("daily", 0),))
-        store.articles.add(Entry("s", url, url, url, url, "T", None), art, [Match("r", "[]", alert)])
-    sender = Sender(store, config)
+    add_alerts(store, 600, "Harbour works " * 15)  # about 140,000 characters of digest lines: more than json://
+    sender = Sender(store, config)  # takes in its 4 parts
     try:
         asyncio.run(sender.send_due())  # the first digest is due a second from now
         time.sleep(1.1)
@@ -78,3 +73,38 @@ def test_a_digest_longer_than_the_service_takes_loses_no_alert(tmp_path: Path) -
     listed = {int(n) for n in re.findall(r"https://e\.org/(\d+)\b", text)}
     assert report.sent == 600 and listed == set(range(600)), f"{len(listed)} of 600 alerts in the digests"
     assert "characters cut" not in text
+
+
+def test_a_failing_digest_channel_is_reported_and_its_alerts_say_why(tmp_path: Path) -> None:
+    hooks = WebhookReceiver(fail_next=[(500, {})] * 3).start()
+    admin = WebhookReceiver().start()
+    (tmp_path / "w.yaml").write_text(f"channels:\n  daily:\n    urls: ['json://{hooks.base}/d']\n    digest: every 1s\n"
+                                     f"  admin:\n    urls: ['json://{admin.base}/admin']\n")
+    store = Store(tmp_path / "w.db")
+    add_alerts(store, 2, "Harbour works")
+    sender = Sender(store, load_config(tmp_path / "w.yaml", env={}))
+    try:
+        asyncio.run(sender.send_due())  # the first digest is due a second from now
+        time.sleep(1.1)
+        for _ in range(3):  # the digest is tried again at each round until it goes
+            asyncio.run(sender.send_due())
+        waiting = [d for a in store.alerts.recent() for d in a.deliveries]
+        asyncio.run(sender.send_due())
+    finally:
+        hooks.stop()
+        admin.stop()
+    assert {(d.status, d.attempts) for d in waiting} == {("pending", 3)}, waiting
+    assert all("500" in (d.last_error or "") for d in waiting), waiting
+    assert [r.json["title"] for r in admin.snapshot()] == ["watcher: channel 'daily' is failing",
+                                                           "watcher: channel 'daily' recovered"]
+    assert len(hooks.snapshot()) == 1 and {d.status for a in store.alerts.recent() for d in a.deliveries} == {"sent"}
+
+
+def add_alerts(store: Store, n: int, title: str) -> None:
+    """`n` stored articles of source 's', each with an alert titled `title` to channel 'daily'."""
+    store.sources.ensure("s", "https://e.org/feed", "feed")
+    for i in range(n):
+        url = f"https://e.org/{i}"
+        art = Article(url, url, None, "s", f"T{i}", None, None, None, None, f"body {i}", f"h{i}", False, True)
+        alert = AlertDraft(title, f"**Crane {i} arrives**\nPort Ellis\n{url}", (("daily", 0),))
+        store.articles.add(Entry("s", url, url, url, url, "T", None), art, [Match("r", "[]", alert)])

@@ -122,13 +122,17 @@ class Sender:
                 if not outcome.ok:
                     all_sent = False
                     report.failed += len(items)
-                    log.warning("digest to %s failed: %s; the alerts stay queued for the next digest", name,
-                                outcome.error)
+                    error = outcome.error or "failed"
+                    self.store.outbox.mark_all_failed((d.id for d in items), error)  # each waits, with the reason
+                    self.metrics.error("delivery")
+                    log.warning("digest to %s failed: %s; the alerts stay queued for the next digest", name, error)
+                    await self._channel_failed(name, error)
                     break
                 self.store.outbox.mark_all_sent(d.id for d in batch)
                 report.sent += len(batch)
                 items = items[len(batch):]
                 log.info("digest of %d %s sent to %s", len(batch), "story updates" if updates else "alerts", name)
+                await self._channel_ok(name)
         if all_sent:
             self.store.meta.set(key, iso(now) or "")
 

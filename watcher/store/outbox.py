@@ -83,6 +83,12 @@ class Outbox:
                     [iso(utcnow()), i],
                 )
 
+    def mark_all_failed(self, delivery_ids: Iterable[int], error: str) -> None:
+        """A failed digest: its deliveries stay pending for the next one, with one more try and its error."""
+        with self.db.atomic():
+            for i in delivery_ids:
+                self.db.execute("UPDATE deliveries SET attempts = attempts + 1, last_error = ? WHERE id = ?", [error, i])
+
     def mark_sent(self, d: Delivery) -> None:
         with self.db.atomic():
             self.db.execute(
