@@ -231,3 +231,17 @@ async def test_credentials_are_not_sent_in_the_clear_after_a_redirect_from_https
     assert [proto for proto, _ in seen] == ["https", "http"], seen
     assert seen[0][1]["x-api-key"] == "k-93f1c2d8e7", "over TLS the source's headers are sent"
     assert "x-api-key" not in seen[1][1] and "authorization" not in seen[1][1], seen[1][1]
+
+
+@pytest.mark.parametrize("etag", ['"caf\xe9-1"', '"caf\xc3\xa9-1"'], ids=["latin-1", "utf-8"])
+async def test_validators_outside_ascii_are_sent_back_byte_for_byte(web: WebServer, etag: str) -> None:
+    """A server's ETag or Last-Modified with bytes outside ASCII (here as the test server's Latin-1 text shows
+    them): sending it back raised UnicodeEncodeError, and every later poll of the source failed."""
+    stamp = "Mi\xe9, 02 Dez 2026 10:00:00 GMT"
+    url = web.route("/f", Route(b"<rss/>", etag=etag, headers={"Last-Modified": stamp}))
+    async with Fetcher(allow_private=True) as f:
+        first = await f.get(url)
+        again = await f.get(url, etag=first.headers["etag"], last_modified=first.headers["last-modified"])
+    assert again.not_modified, f"status {again.status}"
+    sent = web.request_headers[-1]
+    assert (sent["if-none-match"], sent["if-modified-since"]) == (etag, stamp)

@@ -221,11 +221,11 @@ class Fetcher:
         `trusted=False` applies the private-address guard to every hop. `extra` headers (a source's own:
         credentials, cookies, user agent) are sent to `url`'s host only, never to a host it redirects to.
         """
-        headers: dict[str, str] = {}
+        headers: dict[str, str | bytes] = {}
         if etag:
-            headers["If-None-Match"] = etag
+            headers["If-None-Match"] = _validator(etag)
         if last_modified:
-            headers["If-Modified-Since"] = last_modified
+            headers["If-Modified-Since"] = _validator(last_modified)
         if accept:
             headers["Accept"] = accept
         total = timeout if timeout is not None else self.limits.total
@@ -239,7 +239,7 @@ class Fetcher:
         except Exception as e:  # any other failure belongs to this URL alone, never to the poll around it
             raise FetchError(url, "error", f"{_short(url)}: {type(_leaf(e)).__name__}: {_reason(_leaf(e))}") from None
 
-    async def _follow(self, url: str, headers: dict[str, str], trusted: bool, budget: "_Budget",
+    async def _follow(self, url: str, headers: dict[str, str | bytes], trusted: bool, budget: "_Budget",
                       extra: Mapping[str, str] | None = None) -> Response:
         start = time.monotonic()
         hops: list[tuple[int, str]] = []
@@ -321,7 +321,7 @@ class Fetcher:
         self._next_start[host] = max(self._next_start.get(host, 0.0), now + gap)
 
     async def _one(
-        self, url: str, headers: dict[str, str], guarded: bool, budget: "_Budget"
+        self, url: str, headers: Mapping[str, str | bytes], guarded: bool, budget: "_Budget"
     ) -> tuple[int, dict[str, str], bytes, str, int]:
         host = host_of(url)
         cap = self.limits.max_bytes
@@ -334,6 +334,9 @@ class Fetcher:
                 try:
                     async with client.stream("GET", url, headers=headers) as r:
                         resp_headers = {k.lower(): v for k, v in r.headers.items()}
+                        for name, raw in r.headers.raw:  # validators byte for byte (see `_validator`)
+                            if name.lower() in VALIDATORS:
+                                resp_headers[name.decode("ascii").lower()] = raw.decode("latin-1")
                         if r.status_code >= 300 or r.status_code < 200:
                             await _drain(r)
                             return r.status_code, resp_headers, b"", r.http_version, 0
@@ -404,6 +407,19 @@ def _pinned_transport(limits: FetchLimits) -> httpx.AsyncHTTPTransport:
 
 def _pool_limits(limits: FetchLimits) -> httpx.Limits:
     return httpx.Limits(max_connections=limits.concurrency, max_keepalive_connections=limits.concurrency)
+
+
+VALIDATORS = {b"etag", b"last-modified"}
+
+
+def _validator(value: str) -> bytes:
+    """A stored ETag or Last-Modified as the bytes to send back. A server may send bytes outside ASCII there
+    (which httpx refuses to send as text, so every later poll of the source failed): they are stored one
+    character a byte (Latin-1) and sent back as they came; a value stored as UTF-8 text earlier is sent so."""
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8")
 
 
 def _keeps_credentials(first: str, hop: str) -> bool:
