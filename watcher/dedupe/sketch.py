@@ -24,6 +24,7 @@ Everything here is pure: text in, values out.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import struct
@@ -154,6 +155,7 @@ _RNG = np.random.default_rng(20261122)
 _A = _RNG.integers(1, 2**63, NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 _B = _RNG.integers(0, 2**63, NUM_PERM, dtype=np.uint64)
 _EMPTY = np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
+_EMPTY_BYTES = _EMPTY.tobytes()
 
 
 _TOKEN_IDS: dict[str, int] = {}
@@ -387,28 +389,20 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / NUM_PERM
 
 
-_BANDS: dict[bytes, list[tuple[int, int]]] = {}  # the keys of the last few signatures: placing and saving share them
-
-
 def bands(sk: Sketch) -> list[tuple[int, int]]:
     """LSH keys: (band, hash) of the word signature, bands 0-15. The skeleton signature is compared, not
     indexed: a spun copy keeps the names and figures that the term index finds it by (indexing the skeleton
     too changed no placement on any labelled set and cost 16 lookups and 16 rows an article)."""
-    key = sk.words.tobytes()
-    out = _BANDS.get(key)
-    if out is None:
-        if len(_BANDS) >= 64:
-            del _BANDS[next(iter(_BANDS))]
-        out = _BANDS[key] = _bands(sk)
-    return list(out)
+    return list(_bands(sk.words.tobytes()))
 
 
-def _bands(sk: Sketch) -> list[tuple[int, int]]:
-    if (sk.words == _EMPTY).all():
-        return []  # empty text: no signature to share
-    rows = sk.words.reshape(BANDS, ROWS)
-    return [(i, int.from_bytes(hashlib.blake2b(rows[i].tobytes(), digest_size=8).digest(), "little", signed=True))
-            for i in range(BANDS)]
+@functools.lru_cache(maxsize=64)  # the keys of the last few signatures: placing and saving share them
+def _bands(words: bytes) -> tuple[tuple[int, int], ...]:
+    if words == _EMPTY_BYTES:
+        return ()  # empty text: no signature to share
+    size = len(words) // BANDS
+    return tuple((i, int.from_bytes(hashlib.blake2b(words[i * size : (i + 1) * size], digest_size=8).digest(),
+                                    "little", signed=True)) for i in range(BANDS))
 
 
 def terms(sk: Sketch) -> list[str]:

@@ -17,6 +17,7 @@ The functions that write run inside the caller's transaction.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import weakref
@@ -248,18 +249,14 @@ def members(db: sqlite_utils.Database, sk: Sketch, found: list[Candidate], windo
     return out
 
 
-_DECODED: dict[bytes, Sketch] = {}
 MAX_DECODED = 2048  # stored sketches kept decoded (~4 KB each with their bytes), keyed by the bytes: never stale
 
 
+@functools.lru_cache(maxsize=MAX_DECODED)
 def _decoded(blob: bytes) -> Sketch:
-    """The stored sketch `blob`, decoded (the articles of active stories are read at every placement)."""
-    sk = _DECODED.get(blob)
-    if sk is None:
-        if len(_DECODED) >= MAX_DECODED:
-            del _DECODED[next(iter(_DECODED))]  # the oldest decoded
-        sk = _DECODED[blob] = Sketch.from_bytes(blob)
-    return sk
+    """The stored sketch `blob`, decoded (the articles of active stories are read at every placement; the least
+    recently read are forgotten first)."""
+    return Sketch.from_bytes(blob)
 
 
 def candidates(
