@@ -90,6 +90,18 @@ def test_mistakes_have_file_and_line(tmp_path: Path, edit: tuple[str, str], line
     assert message in err
 
 
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf", "1e400", "nan"])
+def test_a_threshold_that_is_no_finite_number_is_a_mistake_not_a_crash(tmp_path: Path, value: str) -> None:
+    rule = ("rules:\n  - id: cranes\n    title: Cranes\n    match:\n"
+            f"      number: {{gte: {value}, near: [cranes]}}\n"
+            "    examples:\n      - text: \"The port ordered 40 new cranes.\"\n        fires: true\n")
+    file = setup(tmp_path, rule)
+    [err] = errors(tmp_path)
+    assert err.startswith(f"{file}:5: rules[0].match.number.gte: ") and "is not a finite number" in err, err
+    result = run_cli("check", "--config", str(tmp_path / "watcher.yaml"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+
+
 def test_duplicate_ids_across_files_and_bad_yaml(tmp_path: Path) -> None:
     setup(tmp_path, GOOD, "a.yaml")
     setup(tmp_path, GOOD, "b.yaml")

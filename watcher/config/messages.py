@@ -17,6 +17,8 @@ def in_words(err: Any) -> str | None:
         return f"{given} is not a whole number"
     if kind in ("float_parsing", "float_type", "decimal_parsing"):
         return f"{given} is not a number"
+    if kind == "finite_number":
+        return f"{given} is not a finite number (write e.g. 15000)"
     if kind in ("bool_parsing", "bool_type"):
         return f"{given} is not true or false"
     if kind in ("list_type", "tuple_type", "set_type"):

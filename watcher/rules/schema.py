@@ -45,18 +45,21 @@ class SpeakerModel(Strict):
     aliases: list[Term] = []
 
 
+Finite = Annotated[float, Field(allow_inf_nan=False)]  # a threshold of .nan or .inf can never be compared
+
+
 class NumberModel(Strict):
-    gt: float | None = None
-    gte: float | None = None
-    lt: float | None = None
-    lte: float | None = None
+    gt: Finite | None = None
+    gte: Finite | None = None
+    lt: Finite | None = None
+    lte: Finite | None = None
     near: Annotated[list[Term], BeforeValidator(_listify)] = []
     window: int = Field(default=25, ge=1, le=500)
     same_sentence: bool = True
     unit: Literal["count", "percent", "money", "any"] = "count"
     when: Literal["always", "crosses"] = "always"  # crosses: fire when the number becomes true (README)
-    rearm_below: float | None = None  # crosses with gt/gte: fire again only after a value below this
-    rearm_above: float | None = None  # crosses with lt/lte: fire again only after a value above this
+    rearm_below: Finite | None = None  # crosses with gt/gte: fire again only after a value below this
+    rearm_above: Finite | None = None  # crosses with lt/lte: fire again only after a value above this
 
     @model_validator(mode="after")
     def _bounds(self) -> "NumberModel":
