@@ -152,6 +152,27 @@ channels:
     assert "'feed', 'page', 'sitemap' or 'watch'" in by_line[10]
 
 
+def test_request_headers_are_checked_where_they_are_written(tmp_path: Path) -> None:
+    """A header httpx cannot send failed every poll of its source; now `check` names its line (a secret not shown)."""
+    import httpx
+
+    source = ("sources:\n  - id: a\n    url: https://e.org/a\n    request:\n"
+              "      headers: {X-Token: '${TOKEN}', 'X Team': desk}\n      cookies: {sid: 'a;b'}\n"
+              "      user_agent: 'Wächter/1.0'\nhttp: {user_agent: \"bot\\nX-Evil: 1\"}\n")
+    lines = errors_of(write(tmp_path, source), {"TOKEN": "s3cret-value\n"})
+    where = f"{tmp_path / 'watcher.yaml'}"
+    assert [line.split(": ", 1)[0] for line in lines] == [f"{where}:{n}" for n in (5, 5, 6, 7, 8)], lines
+    assert "headers.X-Token: the value holds a line break at character 13" in lines[0]
+    assert "'X Team' is not a header or cookie name" in lines[1]
+    assert "may not hold ';'" in lines[2] and "holds 'ä' at character 2" in lines[3] and "line break" in lines[4]
+    assert not any("s3cret" in line for line in lines)
+    good = source.replace("'X Team'", "X-Team").replace("a;b", "ab").replace("Wächter", "Waechter").replace("\\n", " ")
+    cfg = load_config(write(tmp_path, good), env={"TOKEN": "s3cret-value"})
+    assert cfg.sources[0].request is not None and cfg.http.user_agent == "bot X-Evil: 1"
+    request = httpx.Request("GET", "https://e.org/a", headers=cfg.sources[0].request.as_headers())  # sendable
+    assert request.headers["x-token"] == "s3cret-value" and request.headers["cookie"] == "sid=ab"
+
+
 def test_duplicate_source_ids(tmp_path: Path) -> None:
     text = "sources:\n  - {id: a, url: 'https://e.org/1'}\n  - {id: a, url: 'https://e.org/2'}\n"
     [line] = errors_of(write(tmp_path, text))

@@ -18,7 +18,7 @@ from pydantic.dataclasses import dataclass
 
 from watcher.config.database import check as check_database
 from watcher.config.durations import bounded_duration, shown
-from watcher.config.watch import RequestConfig, WatchConfig
+from watcher.config.watch import HeaderValue, RequestConfig, WatchConfig
 
 SHORTEST_WAIT = 0.01  # seconds: the least a wait (retry, pace, timeout of one article) may be
 
@@ -142,7 +142,7 @@ class SourceConfig:
 
 class HttpConfig(Strict):
     allow_private: bool = False
-    user_agent: str | None = None
+    user_agent: HeaderValue | None = None
     max_bytes: ByteSize = 10 * 1000**2
     max_redirects: int = Field(default=10, ge=0, le=30)
     concurrency: int = Field(default=16, ge=1, le=512)

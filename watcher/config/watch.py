@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
+import re
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from watcher.logs import remember_secrets
 from watcher.parse.region import Region
@@ -51,6 +52,34 @@ class WatchConfig(_Strict):
         return Region.of(css=self.css, xpath=self.xpath, json=self.json_path, ignore=tuple(self.ignore))
 
 
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # a header or cookie name (RFC 9110 token)
+_BAD_IN_VALUE = re.compile(r"[^\t\x20-\x7e]")  # line breaks, control and non-ASCII characters
+
+
+def _header_name(v: str) -> str:
+    if not _TOKEN.fullmatch(v):
+        raise ValueError(f"'{v[:60]}' is not a header or cookie name (letters, digits and !#$%&'*+.^_`|~- only, no spaces)")
+    return v
+
+
+def _header_value(v: str) -> str:
+    bad = _BAD_IN_VALUE.search(v)
+    if bad:  # the value itself is not shown: it may be a secret from ${VAR}
+        raise ValueError(f"the value holds {'a line break' if bad.group() in chr(10) + chr(13) else repr(bad.group())} "
+                         f"at character {bad.start() + 1}: a request header takes printable ASCII only")
+    return v
+
+
+def _cookie_value(v: str) -> str:
+    if ";" in v:
+        raise ValueError("a cookie value may not hold ';' (it would end the cookie)")
+    return v
+
+
+HeaderName = Annotated[str, AfterValidator(_header_name)]
+HeaderValue = Annotated[str, AfterValidator(_header_value)]  # also a User-Agent
+
+
 class BasicAuth(_Strict):
     username: str = Field(min_length=1)
     password: str = ""
@@ -59,10 +88,10 @@ class BasicAuth(_Strict):
 class RequestConfig(_Strict):
     """Per-source request options. Write secrets as ${VAR}: their values are masked in every log line and table."""
 
-    headers: dict[str, str] = {}
-    cookies: dict[str, str] = {}
+    headers: dict[HeaderName, HeaderValue] = {}
+    cookies: dict[HeaderName, Annotated[HeaderValue, AfterValidator(_cookie_value)]] = {}
     auth: BasicAuth | None = None  # HTTP basic auth
-    user_agent: str | None = None
+    user_agent: HeaderValue | None = None
 
     @model_validator(mode="after")
     def _mask(self) -> "RequestConfig":
