@@ -240,3 +240,16 @@ def test_type_mistakes_are_said_in_words_at_their_line(tmp_path: Path) -> None:
     config.write_text("rules: rules.yaml\n", encoding="utf-8")
     done = run_cli("check", "--config", str(config))
     assert "rules.yaml:5: rules[0].once_per: 'week' is not allowed here: write 'story' or 'article'" in done.stderr
+
+
+def test_a_count_past_what_sqlite_takes_is_a_usage_error_not_a_traceback(tmp_path: Path) -> None:
+    """--limit of 20 digits was an OverflowError from SQLite, and a negative one listed everything."""
+    config = write_config(tmp_path, [{"id": "echo", "url": "https://echo.example/feed.xml"}])
+    Store(tmp_path / "data" / "watcher.db").close()
+    for args in (["alerts", "--limit", "99999999999999999999"], ["stories", "--limit", "-1"],
+                 ["sources", "history", "echo", "--limit", "99999999999999999999"],
+                 ["sources", "diff", "echo", "--from", "99999999999999999999"]):
+        done = run_cli(*args, "--config", str(config))
+        assert done.returncode == 1 and "Traceback" not in done.stderr, (args, done.stderr)
+        assert done.stderr.startswith(f"watcher: Invalid value for '{args[-2]}': ") and "is not in the range 1<=x<=" in done.stderr
+    assert run_cli("alerts", "--limit", "5", "--config", str(config)).returncode == 0

@@ -166,6 +166,8 @@ def test_a_changed_page_alerts_once_with_the_diff_and_the_link(tmp_path: Path, w
     assert "+ Vaccines arrive on Monday." in diff.stdout
     missing = run_cli("sources", "diff", "ministry", "--to", "7", "-c", str(config))
     assert missing.returncode == 1 and "no version 7" in missing.stderr and "Traceback" not in missing.stderr
+    whole = run_cli("sources", "diff", "ministry", "--context", "99999999999999999999", "-c", str(config))  # was a hang
+    assert whole.returncode == 0 and "+ Vaccines arrive on Monday." in whole.stdout, whole.stderr
 
 
 def test_request_options_send_headers_cookies_and_basic_auth_with_secrets_masked(

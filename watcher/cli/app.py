@@ -15,8 +15,8 @@ from watcher.errors import ConfigError, ConfigErrors, WatcherError
 from watcher.config.schema import is_listen
 from watcher.config.since import SINCE, SINCE_HELP
 from watcher.logs import LOG_FORMATS, redact_all
-from watcher.cli.common import (config_option, exit_on_stop, json_option, one_line, open_config, plural, print_json,
-                                 print_table, start_up)
+from watcher.cli.common import (COUNT, config_option, exit_on_stop, json_option, one_line, open_config, plural,
+                                 print_json, print_table, start_up)
 from watcher.cli.rules import rules_cmd
 from watcher.cli.sources import sources
 
@@ -262,7 +262,7 @@ def replay(config_path: Path, since: datetime | None, rule_id: str | None, send:
 
 @cli.command()
 @config_option
-@click.option("--limit", default=50, show_default=True, help="How many recent alerts.")
+@click.option("--limit", default=50, show_default=True, type=COUNT, help="How many recent alerts.")
 @json_option
 def alerts(config_path: Path, limit: int, as_json: bool) -> None:
     """Recent alerts: rule, article, and per channel the delivery status and attempts."""
@@ -295,7 +295,7 @@ def alerts(config_path: Path, limit: int, as_json: bool) -> None:
 
 @cli.command()
 @config_option
-@click.option("--limit", default=20, show_default=True, help="How many stories, most recently seen first.")
+@click.option("--limit", default=20, show_default=True, type=COUNT, help="How many stories, most recently seen first.")
 @click.option("--since", type=SINCE, default=None, help=f"Only stories seen since then: {SINCE_HELP}.")
 @click.option("--explain", is_flag=True, help="Say for each article why it joined its story (signal, score and "
               "every signal's score: words, skeleton, names, figures, content), "

@@ -77,6 +77,12 @@ def chosen_config(ctx: click.Context, config_path: Path | None) -> Path:
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 
+# how many rows a listing shows, and a stored version's number: SQLite takes no number past 2**63, so a larger
+# one was a traceback; a negative LIMIT was no limit at all
+COUNT = click.IntRange(1, 1_000_000_000)
+# unchanged lines around a change: more than the text holds is all of it (a huge one took forever)
+CONTEXT = click.IntRange(0, 10_000, clamp=True)
+
 
 def print_json(rows: Any) -> None:
     click.echo(json.dumps(rows, indent=2, ensure_ascii=False))

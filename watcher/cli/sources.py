@@ -11,8 +11,8 @@ from watcher.config import load_config
 from watcher.errors import WatcherError
 from watcher.logs import redact_all
 from watcher.cli.common import (
-    chosen_config, config_option, health_of, json_option, open_config, print_json, print_table, size_text,
-    sub_config_option,
+    CONTEXT, COUNT, chosen_config, config_option, health_of, json_option, open_config, print_json, print_table,
+    size_text, sub_config_option,
 )
 
 
@@ -97,7 +97,7 @@ def sources_enable(ctx: click.Context, source_id: str, sub_config: Path | None) 
 @sources.command("history")
 @click.argument("source_id")
 @sub_config_option
-@click.option("--limit", default=50, show_default=True, help="How many versions, newest first.")
+@click.option("--limit", default=50, show_default=True, type=COUNT, help="How many versions, newest first.")
 @json_option
 @click.pass_context
 def sources_history(ctx: click.Context, source_id: str, sub_config: Path | None, limit: int, as_json: bool) -> None:
@@ -121,9 +121,9 @@ def sources_history(ctx: click.Context, source_id: str, sub_config: Path | None,
 @sources.command("diff")
 @click.argument("source_id")
 @sub_config_option
-@click.option("--from", "old", type=int, default=None, metavar="N", help="The older version (default: the one before --to).")
-@click.option("--to", "new", type=int, default=None, metavar="M", help="The newer version (default: the latest).")
-@click.option("--context", default=1, show_default=True, help="Unchanged lines shown around each change.")
+@click.option("--from", "old", type=COUNT, default=None, metavar="N", help="The older version (default: the one before --to).")
+@click.option("--to", "new", type=COUNT, default=None, metavar="M", help="The newer version (default: the latest).")
+@click.option("--context", default=1, show_default=True, type=CONTEXT, help="Unchanged lines shown around each change.")
 @click.pass_context
 def sources_diff(ctx: click.Context, source_id: str, sub_config: Path | None, old: int | None, new: int | None,
                  context: int) -> None:
