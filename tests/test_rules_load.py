@@ -102,6 +102,18 @@ def test_a_threshold_that_is_no_finite_number_is_a_mistake_not_a_crash(tmp_path:
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
 
 
+def test_a_typo_is_told_the_key_as_written_even_under_not(tmp_path: Path) -> None:
+    """The hint named the field (`not_`, `in_`) rather than the key, and gave none inside a `not:` list."""
+    file = setup(tmp_path, GOOD.replace("      not:\n        - keywords: opinion\n",
+                                        "      nott:\n        - keywords: opinion\n      not:\n        - keyword: opinion\n"
+                                        "          inn: [title]\n"))
+    assert sorted(errors(tmp_path)) == [
+        f"{file}:12: unknown key 'nott' in rules[0].match (did you mean 'not'?)",
+        f"{file}:15: unknown key 'keyword' in rules[0].match.not[0] (did you mean 'keywords'?)",
+        f"{file}:16: unknown key 'inn' in rules[0].match.not[0] (did you mean 'in'?)",
+    ]
+
+
 def test_duplicate_ids_across_files_and_bad_yaml(tmp_path: Path) -> None:
     setup(tmp_path, GOOD, "a.yaml")
     setup(tmp_path, GOOD, "b.yaml")

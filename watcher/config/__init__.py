@@ -182,19 +182,23 @@ def _to_config_error(doc: Document, err: Any, model: type[BaseModel]) -> ConfigE
 
 
 def _known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """Field names of the (nested) model at `loc`, for 'did you mean' hints."""
+    """Keys of the (nested) model at `loc` as a file writes them (`not`, not the field `not_`), for 'did you
+    mean' hints."""
     current: Any = model
     for part in loc:
         if isinstance(part, int):
             continue
-        fields = _fields(current)
-        if not fields or part not in fields:
+        fields = {_key(name, info): info for name, info in _fields(current).items()}
+        if part not in fields:
             return []
-        ann = fields[part].annotation
-        current = _inner_model(ann)
+        current = _inner_model(fields[part].annotation)
         if current is None:
             return []
-    return list(_fields(current))
+    return [_key(name, info) for name, info in _fields(current).items()]
+
+
+def _key(name: str, info: Any) -> str:
+    return getattr(info, "alias", None) or name
 
 
 def _fields(model: Any) -> dict[str, Any]:
