@@ -84,6 +84,22 @@ def test_the_daemon_sends_each_alert_once_to_a_slow_channel(web: WebServer, hook
         stop(proc, signal.SIGTERM)
 
 
+def test_a_stop_during_a_slow_send_records_it(web: WebServer, hooks: WebhookReceiver, tmp_path: Path) -> None:
+    urls = publish(web, "a", HARBOUR_SLUGS[:1])
+    hooks.delay = 8.0  # answers after the stop's drain (5 s), within the channel's read timeout (20 s)
+    config = harbour_config(tmp_path, web, hooks)
+    proc = start_daemon(config, log=tmp_path / "daemon.log")
+    try:
+        wait_for(lambda: hooks.attempts >= 1, timeout=90)
+    finally:
+        code, _ = stop(proc, signal.SIGTERM)
+    log = (tmp_path / "daemon.log").read_text()[-3000:]
+    assert code == 0, log
+    assert per_article(hooks) == {urls[0]: 1}, log
+    # recorded as sent, so the next start does not send it again
+    assert [(d["status"], d["attempts"]) for d in deliveries(config)] == [("sent", 1)], log
+
+
 def test_a_timed_out_send_waits_for_its_backoff(web: WebServer, hooks: WebhookReceiver, tmp_path: Path,
                                                 database: str | Path) -> None:
     """On both engines: a SQLite file and a PostgreSQL database."""

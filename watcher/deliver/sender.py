@@ -14,6 +14,7 @@ notices are queued in the outbox like alerts, so a failed one is retried.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
@@ -68,7 +69,13 @@ class Sender:
         self.config = config
         self.metrics = metrics or Metrics()
         self.wake = asyncio.Event()
+        self._stopped = asyncio.Event()
         self._last_sent: dict[str, float] = {}  # URL -> loop time of its last message
+
+    def stop(self) -> None:
+        """Start no more sends: one in flight is answered and recorded (so never sent again), a pace ends now."""
+        self._stopped.set()
+        self.wake.set()
 
     async def send_due(self, *, everything: bool = False) -> SendReport:
         """Send every delivery that is due; with `everything`, try each pending one once, due or not,
@@ -82,6 +89,8 @@ class Sender:
             if not due:
                 return report
             for d in due:
+                if self._stopped.is_set():
+                    return report
                 await self._deliver(d, report)
             everything = False  # one pass is the retry; then what became due meanwhile (a notice) goes too
 
@@ -118,6 +127,8 @@ class Sender:
             for batch in batches(items, room):
                 title, body = compose_digest(batch, updates=updates)
                 await self._pace(url, pace_for(url, channel.pace))
+                if self._stopped.is_set():
+                    return  # the rest wait for the next start (this digest is still due then)
                 outcome = await asyncio.to_thread(send, url, title, body, timeout=timeout_of(channel))
                 if not outcome.ok:
                     all_sent = False
@@ -157,6 +168,8 @@ class Sender:
             if formatted is not None:  # (Slack: as Block Kit, which digests and notices are not cut to fit)
                 title, body, body_format, send_to = formatted.title, formatted.body, formatted.body_format, url_for(url)
         await self._pace(url, pace_for(url, channel.pace))
+        if self._stopped.is_set():
+            return
         # the log masks the URL's secrets
         log.debug("%s to %s: sending to %s", d.label, d.channel, url, extra=_fields(d))
         outcome = await asyncio.to_thread(send, send_to, title, body, body_format, timeout_of(channel))
@@ -191,7 +204,8 @@ class Sender:
         if pace and last is not None:
             wait = last + pace - loop.time()
             if wait > 0:
-                await asyncio.sleep(wait)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopped.wait(), wait)
         self._last_sent[url] = loop.time()
 
     async def _channel_failed(self, channel: str, error: str) -> None:

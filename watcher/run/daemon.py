@@ -154,10 +154,11 @@ class Daemon:
                 self.scheduler.shutdown(wait=False)
             with contextlib.suppress(asyncio.CancelledError):
                 await retention
-            try:
-                await asyncio.wait_for(sender, timeout=max(0.5, deadline - loop.time()))
-            except TimeoutError:
-                log.warning("delivery still running at stop; unsent alerts stay queued")
+            if not (await asyncio.wait({sender}, timeout=max(0.5, deadline - loop.time())))[0]:
+                # cancelled, a send in flight would reach its service unrecorded, to be sent again after the restart
+                p.sender.stop()
+                log.warning("delivery still running at stop; the send in flight is waited for, unsent alerts stay queued")
+                await sender
         log.info("stopped")
 
     def health(self, p: Pipeline) -> Health:
@@ -210,6 +211,8 @@ class Daemon:
                         self.trouble.failed(refused, "recording deliveries")
                     else:
                         log.exception("delivery failed unexpectedly")
+            if self.stopping.is_set():
+                return
             wait = self._send_wait(p)
             p.sender.wake.clear()
             try:
