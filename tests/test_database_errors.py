@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_cli, write_config
 from tests.ops import publish
 from tests.webserver import WebServer
@@ -71,6 +73,22 @@ def test_a_database_from_a_newer_watcher_is_refused_before_anything_is_written(w
     assert len(web.hits) == hits
 
 
+def _hold_lock(db: Path, first: str = "") -> subprocess.Popen[str]:
+    """Another program holding a write lock on `db` (after its statements `first`) until it is killed."""
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sqlite3, sys, time\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        f"{first}"
+        "c.execute('BEGIN EXCLUSIVE')\n"
+        "print('locked', flush=True)\n"
+        "time.sleep(300)\n"), str(db)], stdout=subprocess.PIPE, text=True)
+    if holder.stdout is None or holder.stdout.readline().strip() != "locked":
+        holder.kill()
+        holder.wait()
+        raise AssertionError("the program meant to hold the lock did not take it")
+    return holder
+
+
 def test_a_database_another_program_holds_locked_is_one_line_and_unchanged(web: WebServer, tmp_path: Path) -> None:
     config, db = _setup(tmp_path, web)
     assert run_cli("run", "--once", "--config", str(config)).returncode == 0
@@ -78,15 +96,8 @@ def test_a_database_another_program_holds_locked_is_one_line_and_unchanged(web: 
     conn = sqlite3.connect(db)
     before = conn.execute(counts).fetchone()
     conn.close()
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import sqlite3, sys, time\n"
-        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-        "c.execute('PRAGMA locking_mode = EXCLUSIVE')\n"
-        "c.execute('BEGIN EXCLUSIVE')\n"
-        "print('locked', flush=True)\n"
-        "time.sleep(300)\n"), str(db)], stdout=subprocess.PIPE, text=True)
+    holder = _hold_lock(db, "c.execute('PRAGMA locking_mode = EXCLUSIVE')\n")
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         hits = len(web.hits)
         for args in (["run", "--once"], ["alerts"], ["replay", "--send"]):
             start = time.monotonic()
@@ -99,3 +110,28 @@ def test_a_database_another_program_holds_locked_is_one_line_and_unchanged(web: 
     conn = sqlite3.connect(db)
     assert conn.execute(counts).fetchone() == before
     conn.close()
+
+
+def test_a_write_refused_by_another_programs_lock_after_opening_is_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lock is taken after the command opened the database (a reader may open; its write may not): `rules mute`
+    (as `sources enable`, `replay --send`) ended in a sqlite3 traceback."""
+    import watcher.store.db
+    from watcher.store import Store
+
+    monkeypatch.setattr(watcher.store.db, "BUSY_WAIT", 0.5)
+    (tmp_path / "rules.yaml").write_text(RULES)
+    config = write_config(tmp_path, [{"id": "a", "url": "https://a.example/feed.xml"}], rules="rules.yaml")
+    db = tmp_path / "data" / "watcher.db"
+    Store(db).close()
+    holder = _hold_lock(db)  # readers may still open it (WAL), writers wait
+    try:
+        for args in (["rules", "mute", "harbours"], ["rules", "mute", "harbours", "--off"]):
+            _refused(config, args, "cannot write to the database: another program holds a lock on it")
+    finally:
+        holder.kill()
+        holder.wait()
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT COUNT(*) FROM rule_mutes").fetchone() == (0,)
+    conn.close()
+    assert run_cli("rules", "mute", "harbours", "--config", str(config)).returncode == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sqlite3
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -421,4 +422,10 @@ def _main(argv: list[str] | None) -> None:
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+    except sqlite3.OperationalError as e:  # a write still refused after the wait (that write rolled back)
+        if "locked" not in str(e) and "busy" not in str(e):
+            raise
+        click.echo("watcher: cannot write to the database: another program holds a lock on it; "
+                   "close that program, or try again when it is done", err=True)
+        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
