@@ -293,3 +293,33 @@ def test_a_due_tick_defers_each_due_source_once_in_batches_beside_a_waiting_poll
         jobs = db.execute("SELECT args->>'source_id', queueing_lock, lock, status FROM procrastinate_jobs "
                           "ORDER BY args->>'source_id'").fetchall()
     assert jobs == [(s, f"poll:{s}", f"poll:{s}", "todo") for s in "abcd"], jobs
+
+
+def test_a_worker_stopped_during_a_slow_send_records_it(postgres: Any, tmp_path: Path) -> None:
+    from tests.ops import publish
+    from tests.postgres import query
+
+    url = postgres.new_database()
+    receiver = WebhookReceiver(delay=9.0).start()  # answers after the stop's drain (5 s), within the read timeout
+    try:
+        with WebServer() as web:
+            publish(web, "a", ["harbour-crane-arrives"])
+            (tmp_path / "rules.yaml").write_text(
+                "rules:\n  - id: harbour\n    title: Harbour news\n    match: {keywords: [harbour]}\n    notify: [hook]\n")
+            config = write_config(tmp_path, [{"id": "a", "url": web.url("/a/feed.xml"), "baseline": False}],
+                                  database=url, rules="rules.yaml",
+                                  channels={"hook": {"urls": [f"json://{receiver.base}/alerts"]}})
+            worker = Worker(1, config, tmp_path)
+            try:
+                wait_for("a send", lambda: receiver.attempts >= 1, lambda: "no request", [worker])
+                worker.proc.send_signal(signal.SIGTERM)
+                code = worker.proc.wait(timeout=60)
+            finally:
+                stop_group(worker.proc)
+        log = worker.log.read_text()[-3000:]
+        assert code == 0 and len(receiver.snapshot()) == 1, log
+        # recorded as sent, so the next start does not send it again
+        rows = query(url, "SELECT status, attempts FROM deliveries")
+        assert [tuple(r) for r in rows] == [("sent", 1)], log
+    finally:
+        receiver.stop()

@@ -77,6 +77,10 @@ class Sender:
         self._stopped.set()
         self.wake.set()
 
+    @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
+
     async def send_due(self, *, everything: bool = False) -> SendReport:
         """Send every delivery that is due; with `everything`, try each pending one once, due or not,
         except those whose last try may have arrived (they wait for their backoff)."""

@@ -374,8 +374,21 @@ async def take_back_stalled(app: Any) -> None:
 async def send_while_due(p: Pipeline) -> None:
     """Send what is due if no other worker sends. A nudge (a poll's deliver job) that ran while this worker
     sent found the lock taken and did nothing, so once the lock is let go, what is due by then is sent too
-    (by this worker, or by the one that took the lock meanwhile): an alert waits for no periodic sweep."""
-    while True:
+    (by this worker, or by the one that took the lock meanwhile): an alert waits for no periodic sweep.
+
+    A stop that cancels the job starts no other send, but lets the one in flight be answered and recorded:
+    cut short, it would reach its service unrecorded, to be sent again by the next worker."""
+    sending = asyncio.ensure_future(_send_while_due(p))
+    try:
+        await asyncio.shield(sending)
+    except asyncio.CancelledError:
+        p.sender.stop()
+        await sending
+        raise
+
+
+async def _send_while_due(p: Pipeline) -> None:
+    while not p.sender.stopped:
         with sole_sender(p) as mine:
             if not mine:
                 return
