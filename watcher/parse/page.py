@@ -39,11 +39,12 @@ def discover_links(data: bytes, url: str, content_type: str | None = None) -> tu
         return ()
     base = tree.base_url or url
     found: dict[str, str | None] = {}
+    known: dict[etree._Element, bool] = {}
     for a in tree.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
-        if _in_skipped_container(a):
+        if _in_skipped_container(a, known):
             continue
         try:
             link = urljoin(base, href).split("#", 1)[0]
@@ -57,15 +58,25 @@ def discover_links(data: bytes, url: str, content_type: str | None = None) -> tu
     return tuple(PageLink(u, t) for u, t in found.items())
 
 
-def _in_skipped_container(el: etree._Element) -> bool:
-    for anc in el.iterancestors():
-        if anc.tag in _SKIP_CONTAINERS:
-            return True
-        if anc.get("role") in ("navigation", "banner", "contentinfo"):
-            return True
-        if _SKIP_CLASSES.search(f"{anc.get('class', '')} {anc.get('id', '')}"):
-            return True
-    return False
+def _in_skipped_container(el: etree._Element, known: dict[etree._Element, bool]) -> bool:
+    """Whether an ancestor of `el` is navigation, header, footer or the like. `known` holds the answer for the
+    elements already walked (their own or an ancestor's), so each element is judged once however many links it
+    holds: 50,000 links 250 elements deep were 34 s of CPU judging the same ancestors again."""
+    walked = []
+    anc = el.getparent()
+    while anc is not None and anc not in known:
+        walked.append(anc)
+        anc = anc.getparent()
+    skipped = known[anc] if anc is not None else False
+    for anc in reversed(walked):  # from the outermost down
+        skipped = skipped or _skipped_itself(anc)
+        known[anc] = skipped
+    return skipped
+
+
+def _skipped_itself(el: etree._Element) -> bool:
+    return (el.tag in _SKIP_CONTAINERS or el.get("role") in ("navigation", "banner", "contentinfo")
+            or bool(_SKIP_CLASSES.search(f"{el.get('class', '')} {el.get('id', '')}")))
 
 
 def _is_article_url(link: str, page_url: str) -> bool:
