@@ -123,6 +123,14 @@ def test_duplicate_ids_across_files_and_bad_yaml(tmp_path: Path) -> None:
     assert any(e.startswith(f"{tmp_path / 'rules' / 'c.yml'}:") and "invalid YAML" in e for e in errs)
 
 
+def test_a_rule_file_named_in_capitals_is_read_not_skipped(tmp_path: Path) -> None:
+    setup(tmp_path, GOOD)
+    setup(tmp_path, "rules:\n  - id: cranes\n    title: Cranes\n    match: {keywords: [crane]}\n", "Ports.YAML")
+    setup(tmp_path, "rules:\n  - id: old\n    title: Old\n    match: {keywords: [x]}\n", "main.yaml.prev")
+    rules = load_rules(tmp_path / "rules", load_config(tmp_path / "watcher.yaml", env={}))
+    assert sorted(r.id for r in rules.rules) == ["cranes", "ferry-cuts"]
+
+
 def test_rule_file_written_as_json(tmp_path: Path) -> None:
     import json
 

@@ -33,7 +33,8 @@ RULE_SUFFIXES = (".yaml", ".yml", ".json")
 def rule_files(path: Path) -> list[Path]:
     try:
         if path.is_dir():
-            return sorted(p for p in path.iterdir() if p.suffix in RULE_SUFFIXES and not p.name.startswith("."))
+            return sorted(p for p in path.iterdir()  # Ports.YAML too: a file skipped for its case was a rule never in force
+                          if p.suffix.lower() in RULE_SUFFIXES and not p.name.startswith("."))
         if path.exists():
             return [path]
     except (OSError, ValueError) as e:  # unreadable folder, a NUL in the name
