@@ -253,3 +253,13 @@ def test_a_count_past_what_sqlite_takes_is_a_usage_error_not_a_traceback(tmp_pat
         assert done.returncode == 1 and "Traceback" not in done.stderr, (args, done.stderr)
         assert done.stderr.startswith(f"watcher: Invalid value for '{args[-2]}': ") and "is not in the range 1<=x<=" in done.stderr
     assert run_cli("alerts", "--limit", "5", "--config", str(config)).returncode == 0
+
+
+def test_test_url_too_broken_to_read_is_one_line(tmp_path: Path, web: WebServer, hooks: WebhookReceiver) -> None:
+    """Looking up which source a URL such as 'http://[::1' belongs to raised ValueError: a traceback."""
+    config = setup(tmp_path, web, hooks)
+    done = run_cli("test", "-c", str(config), "--url", "http://[::1/news/story.html")
+    said = done.stdout + done.stderr
+    assert done.returncode == 1 and "Traceback" not in said, said
+    lines = said.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("bad URL http://[::1/news/story.html: "), said

@@ -8,7 +8,10 @@ from watcher.config import Config, SourceConfig
 
 
 def _host(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # too broken to read ('http://[::1'): on no source's host; its fetch says what is wrong
+        return ""
     return host.removeprefix("www.")
 
 
