@@ -267,3 +267,26 @@ def test_import_command_rejects_bad_opml(tmp_path: Path) -> None:
     result = run_cli("sources", "import", str(tmp_path / "bad.opml"), cwd=tmp_path)
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_export_never_writes_over_the_config_or_the_database_and_a_missing_folder_is_one_line(tmp_path: Path) -> None:
+    """`-o watcher.yaml` replaced the config with OPML (and `-o data/watcher.db` would the database); a folder that
+    does not exist was a FileNotFoundError traceback."""
+    from tests.conftest import run_cli
+    from watcher.store import Store
+
+    config = tmp_path / "watcher.yaml"
+    text = "database: data/watcher.db\nsources:\n  - {id: blog, url: 'https://elsewhere.example/feed'}\n"
+    config.write_text(text)
+    Store(tmp_path / "data" / "watcher.db").close()
+    database = (tmp_path / "data" / "watcher.db").read_bytes()
+    for output in ("watcher.yaml", "data/watcher.db"):
+        refused = run_cli("sources", "--config", str(config), "export", "-o", output, cwd=tmp_path)
+        assert refused.returncode == 1 and "already exists and is not an OPML file" in refused.stderr, refused.stderr
+    assert config.read_text() == text and (tmp_path / "data" / "watcher.db").read_bytes() == database
+    for _ in range(2):  # a new file, then the same export again over it
+        done = run_cli("sources", "--config", str(config), "export", "-o", "feeds.opml", cwd=tmp_path)
+        assert done.returncode == 0 and "elsewhere.example/feed" in (tmp_path / "feeds.opml").read_text(), done.stderr
+    nowhere = run_cli("sources", "--config", str(config), "export", "-o", "no/such/folder/feeds.opml", cwd=tmp_path)
+    assert nowhere.returncode == 1 and "Traceback" not in nowhere.stderr, nowhere.stderr
+    assert nowhere.stderr.strip() == "no/such/folder/feeds.opml: cannot write: No such file or directory"

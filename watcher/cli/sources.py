@@ -166,14 +166,15 @@ def sources_import(ctx: click.Context, opml_file: Path, output: Path | None, sub
     if output:
         if output.exists():
             raise WatcherError(f"{output}: already exists; choose another --output file")
-        output.write_text(text, encoding="utf-8")
+        _write(output, text)
         click.echo(f"wrote {len(imported)} sources to {output}; add it to watcher.yaml as:  include: [{output}]", err=True)
     else:
         click.echo(text, nl=False)
 
 
 @sources.command("export")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (an existing one only if it is an OPML file).")
 @sub_config_option
 @click.pass_context
 def sources_export(ctx: click.Context, output: Path | None, sub_config: Path | None) -> None:
@@ -182,9 +183,19 @@ def sources_export(ctx: click.Context, output: Path | None, sub_config: Path | N
 
     text = opml_document(open_config(chosen_config(ctx, sub_config)).sources)
     if output:
-        output.write_text(text, encoding="utf-8")
+        if output.is_file() and output.stat().st_size and b"<opml" not in output.open("rb").read(4096):
+            # a slip of the keyboard (-o watcher.yaml, -o data/watcher.db) replaced the config or the database
+            raise WatcherError(f"{output}: already exists and is not an OPML file; choose another --output file")
+        _write(output, text)
     else:
         click.echo(text, nl=False)
+
+
+def _write(output: Path, text: str) -> None:
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise WatcherError(f"{output}: cannot write: {e.strerror or e}") from None
 
 
 @sources.command("add")
