@@ -245,3 +245,16 @@ async def test_validators_outside_ascii_are_sent_back_byte_for_byte(web: WebServ
     assert again.not_modified, f"status {again.status}"
     sent = web.request_headers[-1]
     assert (sent["if-none-match"], sent["if-modified-since"]) == (etag, stamp)
+
+
+@pytest.mark.parametrize("tail", [b"\x00" * 8, b"\r\n\r\n"], ids=["zero padding", "stray CRLF"])
+async def test_bytes_after_the_end_of_a_gzip_body_are_ignored(web: WebServer, tail: bytes) -> None:
+    """Bytes after a gzip body's last member (zero padding, a stray newline a script printed) failed the whole
+    response as 'bad content encoding'; curl and browsers ignore them. A second member is still read."""
+    body = b"<rss>" + b"x" * 5000 + b"</rss>"
+    plain = web.route("/f", Route(gzip.compress(body) + tail, headers={"Content-Encoding": "gzip"}))
+    two = web.route("/g", Route(gzip.compress(body) + gzip.compress(b"<!-- two -->") + tail,
+                                headers={"Content-Encoding": "gzip"}))
+    async with Fetcher(allow_private=True) as f:
+        assert (await f.get(plain)).content == body
+        assert (await f.get(two)).content == body + b"<!-- two -->"

@@ -10,6 +10,7 @@ from typing import Iterator
 from watcher.errors import FetchError
 
 STEP = 1 << 20  # decode at most this many bytes at a time
+GZIP_MAGIC = b"\x1f\x8b"  # how a gzip member starts
 
 
 def _brotli_bounded() -> bool:
@@ -36,6 +37,7 @@ class Decoder:
         self.encoding = encoding
         self._brotli = None
         self._raw_deflate_tried = False
+        self._ended = False  # the gzip stream ended before the body did: the rest is ignored
         if encoding in ("gzip", "x-gzip"):
             self._z = zlib.decompressobj(zlib.MAX_WBITS | 16)
         elif encoding == "deflate":
@@ -48,6 +50,8 @@ class Decoder:
             raise ValueError(f"unsupported content encoding '{encoding}'")
 
     def feed(self, data: bytes) -> Iterator[bytes]:
+        if self._ended:
+            return
         if self._brotli is not None:
             out = self._brotli.process(data, output_buffer_limit=STEP)
             while True:
@@ -70,7 +74,10 @@ class Decoder:
             if out:
                 yield out
             if self._z.eof and self._z.unused_data and self.encoding != "deflate":
-                data = self._z.unused_data  # a gzip file of several members
+                data = self._z.unused_data  # a gzip file of several members, or bytes after its end
+                if not GZIP_MAGIC.startswith(data[:2]):  # zero padding, a stray CRLF: ignored, as curl and
+                    self._ended = True  # browsers ignore them (it failed the whole response)
+                    return
                 self._z = zlib.decompressobj(zlib.MAX_WBITS | 16)
                 continue
             data = self._z.unconsumed_tail
