@@ -95,8 +95,9 @@ def test_page_source_that_advertises_a_feed_says_so(outlets: OutletServer, tmp_p
 
 
 def test_demo_runs_without_network(tmp_path: Path) -> None:
-    result = run_watcher("demo", "--data-dir", str(tmp_path))
+    result = run_watcher("demo", "--data-dir", "demo", cwd=tmp_path)  # a relative folder (failed at the watched page)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "demo" / "watched-page.db").is_file() and not (tmp_path / "demo" / "demo").exists()
     demo = json.loads((Path(__file__).parents[1] / "watcher/demo/outlets/manifest.json").read_text())
     assert f"{len(demo['articles'])} articles stored from {len(demo['feeds']) + len(demo.get('pages', []))} outlets" in result.stdout
     assert "Veretsky" in result.stdout

@@ -381,7 +381,7 @@ def demo(data_dir: Path | None, follow: bool) -> None:
     """Serve bundled sample outlets on localhost, poll them once and print the alerts: no network needed."""
     from watcher.demo.run import run_demo
 
-    run_demo(data_dir, follow)
+    run_demo(data_dir.resolve() if data_dir else None, follow)  # a relative one was taken twice as deep by the configs
 
 
 GC_YOUNG = 10_000  # new objects between collections of the youngest generation (Python's default, 700, collects
