@@ -305,3 +305,31 @@ def test_json_nested_too_deeply_fails_that_source_alone(tmp_path: Path, web: Web
     assert done.returncode == 0 and "Traceback" not in said, said
     assert "source deep: parse: not JSON this reader can take: nested too deeply" in said, said
     assert rows(tmp_path / "data/watcher.db", "SELECT source_id FROM page_versions") == [("ministry",)]
+
+
+def test_a_source_made_a_watch_takes_its_baseline_though_it_kept_an_etag(tmp_path: Path, web: WebServer,
+                                                                           hooks: WebhookReceiver) -> None:
+    """A source polled as another type kept that type's ETag when made `type: watch` at the same URL: the page
+    answered 304, no first version was stored, and the page's first real change was taken as the baseline
+    (its alert lost)."""
+    web.route("/report", Route(page(), etag='"v1"'))
+    (tmp_path / "rules.yaml").write_text(RULES, encoding="utf-8")
+
+    def config(kind: str) -> Path:
+        return write_config(tmp_path, [{"id": "ministry", "url": web.url("/report"), "type": kind}],
+                            rules="rules.yaml", channels={"hooks": {"urls": [f"json://{hooks.base}/alerts"]}})
+
+    db = tmp_path / "data/watcher.db"
+    assert run_cli("run", "--once", "--config", str(config("page"))).returncode == 0
+    with closing(sqlite3.connect(db)) as conn, conn:
+        assert conn.execute("SELECT etag FROM sources").fetchone() == ('"v1"',)
+        conn.execute("UPDATE sources SET next_poll_at = NULL")
+    assert run_cli("run", "--once", "--config", str(config("watch"))).returncode == 0
+    assert [r[0] for r in rows(db, "SELECT version FROM page_versions")] == [1], "the first watch poll is its baseline"
+
+    web.route("/report", Route(page(cases="1,450"), etag='"v2"'))
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE sources SET next_poll_at = NULL")
+    assert run_cli("run", "--once", "--config", str(config("watch"))).returncode == 0
+    [alert] = hooks.snapshot()
+    assert "**1,450**" in alert.json["message"], alert.json["message"]

@@ -112,8 +112,12 @@ async def poll_watch(source: SourceConfig, p: Pipeline, state: SourceState, repo
                      start: float, started: datetime) -> PollReport:
     report.type = "watch"
     timing = p.config.timing(source)
+    # no version stored yet (a source that was another type before kept that type's validators): no 304, so the
+    # page's text now is the baseline, not its first change later
+    last = versions.latest(p.store.db, source.id)
     try:
-        resp = await p.fetcher.get(state.poll_url, etag=state.etag, last_modified=state.last_modified,
+        resp = await p.fetcher.get(state.poll_url, etag=state.etag if last else None,
+                                   last_modified=state.last_modified if last else None,
                                    accept=WATCH_ACCEPT, timeout=p.config.timeout(source),
                                    extra=source.request.as_headers() if source.request else None)
     except FetchError as e:
@@ -123,7 +127,6 @@ async def poll_watch(source: SourceConfig, p: Pipeline, state: SourceState, repo
     report.document_bytes = len(resp.content)
     report.next_poll_at = next_poll(started, timing, hints=[cache_age])
     digest = "" if resp.not_modified else hashlib.blake2b(resp.content, digest_size=16).hexdigest()
-    last = versions.latest(p.store.db, source.id)
     if resp.not_modified or (last is not None and digest == state.content_hash):
         report.status = "not_modified" if resp.not_modified else "unchanged"
         p.store.sources.record_poll(source.id, PollUpdate(
