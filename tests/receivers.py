@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -125,16 +126,18 @@ class WebhookReceiver:
 class SmtpReceiver:
     """An aiosmtpd server that keeps every message it accepts."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         from aiosmtpd.controller import Controller
 
         self.messages: list[Message] = []
+        self.delay = delay  # seconds between keeping a message and saying so (a slow relay)
         self.port = free_port()
         receiver = self
 
         class Handler:
             async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
                 receiver.messages.append(message_from_bytes(envelope.original_content or envelope.content))
+                await asyncio.sleep(receiver.delay)
                 return "250 Message accepted for delivery"
 
         def accept_any(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:

@@ -119,6 +119,25 @@ def test_a_timed_out_send_waits_for_its_backoff(web: WebServer, hooks: WebhookRe
     assert per_article(hooks) == {u: 1 for u in urls}
 
 
+def test_a_slow_mail_relay_gets_each_alert_once(web: WebServer, hooks: WebhookReceiver, tmp_path: Path) -> None:
+    from tests.receivers import SmtpReceiver
+
+    publish(web, "a", HARBOUR_SLUGS[:1])
+    smtp = SmtpReceiver(delay=3.0).start()  # keeps the message, says so only after the channel's timeout
+    mail = f"mailto://u:p@127.0.0.1:{smtp.port}?to=desk@example.org&from=w@example.org&mode=insecure"
+    config = harbour_config(tmp_path, web, hooks, delivery={"retry": "10m"})
+    config.write_text(config.read_text().replace(f"json://{hooks.base}/alerts", mail).replace(
+        "channels:\n  hook:\n", "channels:\n  hook:\n    connect_timeout: 1s\n"))
+    try:
+        result = run_cli("run", "--once", "--config", str(config))
+    finally:
+        smtp.stop()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(smtp.messages) == 1, result.stdout  # not sent again at once: it may have arrived
+    [row] = deliveries(config)
+    assert (row["status"], row["attempts"]) == ("pending", 1) and "no answer within 1s" in row["last_error"], row
+
+
 # -- admin notices go through the outbox ---------------------------------------------------------------------
 
 

@@ -287,8 +287,17 @@ def send(url: str, title: str, body: str, body_format: str = "markdown", timeout
     error = messages[-1] if messages else f"Apprise reported {getattr(result.status, 'name', 'failure')}"
     # Apprise says "connection error" for a read timeout too: a failed send that lasted the whole read
     # timeout got no answer in time, though the service may have taken the message
-    read = min((float(getattr(s, "socket_read_timeout", timeout.read)) for s in services), default=timeout.read)
+    read = min((_answer_wait(s, timeout) for s in services), default=timeout.read)
     unknown = result.status == AppriseResultStatus.TIMEOUT or time.monotonic() - started >= read * TIMED_OUT
     if unknown:  # (the URL's own ?rto= may say another read timeout than the channel's)
         error = f"no answer within {read:g}s (it may have arrived; not resent before the next try): {error}"
     return Outcome(False, redact(error), unknown)
+
+
+def _answer_wait(service: object, timeout: Timeout) -> float:
+    """Seconds `service` waits for an answer: its read timeout; email's connect timeout, which smtplib keeps
+    for every reply (the server's "accepted" after the message too)."""
+    from apprise.plugins.email import NotifyEmail
+
+    name = "socket_connect_timeout" if isinstance(service, NotifyEmail) else "socket_read_timeout"
+    return float(getattr(service, name, timeout.read))
