@@ -104,7 +104,7 @@ def test_since_is_an_age_or_a_date_everywhere(tmp_path: Path, web: WebServer, ho
     config = setup(tmp_path, web, hooks)
     Store(tmp_path / "data/watcher.db").close()
     for command in ("replay", "stories"):
-        for since in ("7d", "12h", "2026-01-31", "2026-01-31T08:30"):
+        for since in ("7d", "12h", "2026-01-31", "2026-01-31T08:30", "2026-01-31T08:30 UTC"):  # the last as --help writes it
             done = run_cli(command, "--since", since, "--config", str(config))
             assert done.returncode == 0, f"{command} --since {since}: {done.stderr}"
         bad = run_cli(command, "--since", "last tuesday", "--config", str(config))
@@ -240,6 +240,16 @@ def test_type_mistakes_are_said_in_words_at_their_line(tmp_path: Path) -> None:
     config.write_text("rules: rules.yaml\n", encoding="utf-8")
     done = run_cli("check", "--config", str(config))
     assert "rules.yaml:5: rules[0].once_per: 'week' is not allowed here: write 'story' or 'article'" in done.stderr
+
+
+def test_a_date_written_with_utc_is_that_moment() -> None:
+    from datetime import datetime, timezone
+
+    from watcher.config.since import parse_since
+
+    moment = datetime(2026, 1, 31, 8, 30, tzinfo=timezone.utc)
+    assert {parse_since(t) for t in ("2026-01-31T08:30 UTC", "2026-01-31 08:30 utc", "2026-01-31T08:30UTC")} == {moment}
+    assert parse_since("2026-01-31 UTC") == moment.replace(hour=0, minute=0)
 
 
 def test_a_count_past_what_sqlite_takes_is_a_usage_error_not_a_traceback(tmp_path: Path) -> None:

@@ -15,6 +15,8 @@ DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:
 def parse_since(text: str, now: datetime | None = None) -> datetime:
     """The moment `text` names (UTC); ValueError in words when it is neither an age nor a date."""
     text = text.strip()
+    if text[-3:].upper() == "UTC" and text[:1].isdigit() and "-" in text:  # `2026-11-17T08:30 UTC`, as --help shows
+        text = text[:-3].rstrip()
     for fmt in DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).replace(tzinfo=timezone.utc)
