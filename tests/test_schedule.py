@@ -69,6 +69,7 @@ def test_cache_control_max_age() -> None:
     assert max_age("s-maxage=99") is None
     assert max_age("max-age=3600, no-cache") is None
     assert max_age("max-age=0") is None and max_age(None) is None
+    assert max_age("max-age=" + "9" * 40) == max_age("max-age=" + "9" * 5000) == 24 * 3600  # counted up to 24 h
 
 
 def test_retry_after_in_seconds_or_as_a_date() -> None:
@@ -155,18 +156,22 @@ def test_feed_ttl_and_max_age_set_the_next_poll(web: WebServer, tmp_path: Path) 
                                                    b"<description>News</description><ttl>120</ttl>")))
     web.route("/cached.xml", Route(rss(items), headers={"Cache-Control": "public, max-age=10800"}))
     web.route("/plain.xml", Route(rss(items)))
+    web.route("/forever.xml", Route(rss(items), headers={"Cache-Control": "max-age=" + "9" * 5000}))
     web.route("/q.html", Route(b"<html><body><p>Quay works.</p></body></html>"))
     config = write_config(tmp_path, [
         {"id": "ttl", "url": web.url("/ttl.xml"), "interval": "10m"},
         {"id": "cached", "url": web.url("/cached.xml"), "interval": "10m"},
         {"id": "plain", "url": web.url("/plain.xml"), "interval": "10m"},
+        {"id": "forever", "url": web.url("/forever.xml"), "interval": "10m"},  # 5,000 digits: was a traceback
     ])
     before = datetime.now(timezone.utc)
-    assert run_cli("run", "--once", "--config", str(config)).returncode == 0
+    done = run_cli("run", "--once", "--config", str(config))
+    assert done.returncode == 0, done.stdout + done.stderr
     db = tmp_path / "data/watcher.db"
     assert_next_poll(db, "ttl", before, 7200, 7200 + 301)
     assert_next_poll(db, "cached", before, 10800, 10800 + 301)
     assert_next_poll(db, "plain", before, 600, 661)
+    assert_next_poll(db, "forever", before, 86400, 86400 + 301)
 
 
 def test_adaptive_interval_is_kept_in_the_store(web: WebServer, tmp_path: Path) -> None:

@@ -71,7 +71,10 @@ def max_age(cache_control: str | None) -> float | None:
     if "no-cache" in lowered or "no-store" in lowered:
         return None
     m = _MAX_AGE.search(cache_control)
-    return float(m.group(1)) if m and int(m.group(1)) > 0 else None
+    if not m:
+        return None
+    seconds = float(m.group(1))  # (not int(): 5,000 digits raised ValueError, a traceback that ended the run)
+    return min(seconds, MAX_HINT) if seconds > 0 else None  # counted up to MAX_HINT, so kept so
 
 
 def adapted_interval(published: Iterable[datetime | None]) -> float | None:
