@@ -100,11 +100,31 @@ def test_a_failing_digest_channel_is_reported_and_its_alerts_say_why(tmp_path: P
     assert len(hooks.snapshot()) == 1 and {d.status for a in store.alerts.recent() for d in a.deliveries} == {"sent"}
 
 
-def add_alerts(store: Store, n: int, title: str) -> None:
-    """`n` stored articles of source 's', each with an alert titled `title` to channel 'daily'."""
+def test_a_failing_url_of_a_digest_channel_hurries_no_other(tmp_path: Path) -> None:
+    good = WebhookReceiver().start()
+    bad = WebhookReceiver(fail_next=[(500, {})] * 10).start()
+    (tmp_path / "w.yaml").write_text(f"channels:\n  daily:\n    urls: ['json://{good.base}/d', 'json://{bad.base}/d']\n"
+                                     "    digest: every 1h\n")
+    store = Store(tmp_path / "w.db")
+    store.meta.set("digest_last:daily", "2026-01-01T00:00:00+00:00")  # the hourly digest is due (as stored before)
+    sender = Sender(store, load_config(tmp_path / "w.yaml", env={}))
+    try:
+        for n in range(3):  # an alert to both URLs each round; the second URL fails every time
+            add_alerts(store, 1, "Harbour works", targets=(("daily", 0), ("daily", 1)), first=n)
+            asyncio.run(sender.send_due())
+    finally:
+        good.stop()
+        bad.stop()
+    assert bad.attempts == 3  # tried again each round
+    assert [r.json["title"] for r in good.snapshot()] == ["watcher digest: 1 alert"]  # the rest wait an hour
+
+
+def add_alerts(store: Store, n: int, title: str, targets: tuple[tuple[str, int], ...] = (("daily", 0),),
+               first: int = 0) -> None:
+    """`n` stored articles of source 's' (numbered from `first`), each with an alert titled `title` to `targets`."""
     store.sources.ensure("s", "https://e.org/feed", "feed")
-    for i in range(n):
+    for i in range(first, first + n):
         url = f"https://e.org/{i}"
         art = Article(url, url, None, "s", f"T{i}", None, None, None, None, f"body {i}", f"h{i}", False, True)
-        alert = AlertDraft(title, f"**Crane {i} arrives**\nPort Ellis\n{url}", (("daily", 0),))
+        alert = AlertDraft(title, f"**Crane {i} arrives**\nPort Ellis\n{url}", targets)
         store.articles.add(Entry("s", url, url, url, url, "T", None), art, [Match("r", "[]", alert)])

@@ -115,41 +115,44 @@ class Sender:
 
     async def _digest(self, name: str, key: str, spec: str, updates: bool, now: datetime, report: SendReport) -> None:
         channel = self.config.channels[name]
-        last = parse_iso(self.store.meta.get(key))
-        if last is None:  # the first digest comes at the first scheduled time from now
-            self.store.meta.set(key, iso(now) or "")
-            return
-        if now < next_digest(spec, last):
-            return
-        all_sent = True
         for i, url in enumerate(channel.urls):
-            items = self.store.outbox.pending_for(name, i, updates_only=updates)
-            if not items:
-                continue
-            # as many messages as the service needs to show every alert: one it cuts would lose the rest
-            room = await asyncio.to_thread(digest_room, url, compose_digest(items, updates=updates)[0], channel)
-            for batch in batches(items, room):
-                title, body = compose_digest(batch, updates=updates)
-                await self._pace(url, pace_for(url, channel.pace))
-                if self._stopped.is_set():
-                    return  # the rest wait for the next start (this digest is still due then)
-                outcome = await asyncio.to_thread(send, url, title, body, timeout=timeout_of(channel))
-                if not outcome.ok:
-                    all_sent = False
-                    report.failed += len(items)
-                    error = outcome.error or "failed"
-                    self.store.outbox.mark_all_failed((d.id for d in items), error)  # each waits, with the reason
-                    self.metrics.error("delivery")
-                    log.warning("digest to %s failed: %s; the alerts stay queued for the next digest", name, error)
-                    await self._channel_failed(name, error)
-                    break
-                self.store.outbox.mark_all_sent(d.id for d in batch)
-                report.sent += len(batch)
-                items = items[len(batch):]
-                log.info("digest of %d %s sent to %s", len(batch), "story updates" if updates else "alerts", name)
-                await self._channel_ok(name)
-        if all_sent:
-            self.store.meta.set(key, iso(now) or "")
+            # each URL keeps its own time, so one that fails (and is tried again each round) hurries no other;
+            # `key` alone is the channel's time from before URLs kept theirs
+            url_key = f"{key}:{i}"
+            last = parse_iso(self.store.meta.get(url_key) or self.store.meta.get(key))
+            if last is None:  # the first digest comes at the first scheduled time from now
+                self.store.meta.set(url_key, iso(now) or "")
+            elif now >= next_digest(spec, last) and await self._digest_to(name, i, url, updates, report):
+                self.store.meta.set(url_key, iso(now) or "")
+
+    async def _digest_to(self, name: str, i: int, url: str, updates: bool, report: SendReport) -> bool:
+        """The pending alerts to one URL of a digest channel, in as many messages as the service needs to show
+        every alert (one it cuts would lose the rest); False when a send failed or the sender stopped."""
+        channel = self.config.channels[name]
+        items = self.store.outbox.pending_for(name, i, updates_only=updates)
+        if not items:
+            return True
+        room = await asyncio.to_thread(digest_room, url, compose_digest(items, updates=updates)[0], channel)
+        for batch in batches(items, room):
+            title, body = compose_digest(batch, updates=updates)
+            await self._pace(url, pace_for(url, channel.pace))
+            if self._stopped.is_set():
+                return False  # the rest wait for the next start (this digest is still due then)
+            outcome = await asyncio.to_thread(send, url, title, body, timeout=timeout_of(channel))
+            if not outcome.ok:
+                report.failed += len(items)
+                error = outcome.error or "failed"
+                self.store.outbox.mark_all_failed((d.id for d in items), error)  # each waits, with the reason
+                self.metrics.error("delivery")
+                log.warning("digest to %s failed: %s; the alerts stay queued for the next digest", name, error)
+                await self._channel_failed(name, error)
+                return False
+            self.store.outbox.mark_all_sent(d.id for d in batch)
+            report.sent += len(batch)
+            items = items[len(batch):]
+            log.info("digest of %d %s sent to %s", len(batch), "story updates" if updates else "alerts", name)
+            await self._channel_ok(name)
+        return True
 
     async def _deliver(self, d: Delivery, report: SendReport) -> None:
         channel = self.config.channels.get(d.channel)
