@@ -94,3 +94,21 @@ def test_page_that_cannot_be_fetched_keeps_the_feed_text(web: WebServer, tmp_pat
     conn = sqlite3.connect(tmp_path / "data/watcher.db")
     body, summary_only, error = conn.execute("SELECT body, summary_only, extract_error FROM articles").fetchone()
     assert body == summary and summary_only == 1 and error == "HTTP 503"
+
+
+def test_a_feed_that_first_served_an_html_page_is_read_as_a_feed_when_it_comes_back(
+        web: WebServer, tmp_path: Path) -> None:
+    """A source without `type:` whose first poll got an HTML page (a bot check) was detected as a page and kept
+    so: when its feed came back, every poll read it as a page, an "ok" of 0 entries, and no entry was read."""
+    web.route("/good/feed.xml", Route(b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
+                                      b"<p>Checking your browser before accessing the site.</p></body></html>"))
+    config = write_config(tmp_path, [{"id": "good", "url": web.url("/good/feed.xml")}])
+    db = tmp_path / "data/watcher.db"
+    assert run_cli("run", "--once", "--config", str(config)).returncode == 0
+    assert count(db, "SELECT COUNT(*) FROM sources WHERE type = 'page'") == 1
+
+    good_feed(web, 3)  # the feed is back, at the same URL
+    done = run_cli("run", "--once", "--config", str(config))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert count(db, "SELECT COUNT(*) FROM entries") == 3, done.stdout + done.stderr
+    assert count(db, "SELECT COUNT(*) FROM sources WHERE type = 'feed'") == 1

@@ -144,17 +144,25 @@ def _unique(items: list[Item]) -> list[Item]:
 
 def read_listing(source_id: str, type_: str | None, resp: Response, memory: bytes | None = None) -> Listing:
     """The items of a feed or the links of a page; an unknown type is detected (and then kept). `memory`: the
-    source's remembered entries (`ItemMemory`), not read again where their bytes are the same."""
-    if type_ == "page":
+    source's remembered entries (`ItemMemory`), not read again where their bytes are the same.
+
+    A `page` whose document is no HTML page is read as the feed or sitemap it is: a feed that served an HTML
+    page (a bot check, a maintenance notice) on its first poll was detected as a page, and its entries were
+    never read again (every later poll an "ok" of 0 entries)."""
+    if type_ == "page" and looks_like_html(resp.content):
         return _page(resp)
-    if type_ == "sitemap" or (type_ is None and looks_like_sitemap(resp.content)):
+    if type_ == "sitemap" or (type_ in (None, "page") and looks_like_sitemap(resp.content)):
         return Listing("sitemap")
     try:
-        feed, layout, unread, known = _read_feed(resp, memory)
+        return _feed(resp, memory)
     except FeedParseError:
-        if type_ is None and looks_like_html(resp.content):
+        if type_ == "page" or (type_ is None and looks_like_html(resp.content)):
             return _page(resp)
         raise
+
+
+def _feed(resp: Response, memory: bytes | None) -> Listing:
+    feed, layout, unread, known = _read_feed(resp, memory)
     seen = None
     if layout is None:
         items, html = items_from_feed(feed)
