@@ -119,6 +119,18 @@ def test_a_failing_url_of_a_digest_channel_hurries_no_other(tmp_path: Path) -> N
     assert [r.json["title"] for r in good.snapshot()] == ["watcher digest: 1 alert"]  # the rest wait an hour
 
 
+def test_what_waits_for_a_digest_url_removed_from_the_config_is_given_up(tmp_path: Path) -> None:
+    store = Store(tmp_path / "w.db")
+    add_alerts(store, 1, "Harbour works", targets=(("daily", 0), ("daily", 1)))
+    # the channel had two URLs when the alert was made; the config now keeps the first
+    (tmp_path / "w.yaml").write_text("channels:\n  daily:\n    urls: ['json://127.0.0.1:9/d']\n    digest: every 1h\n")
+    report = asyncio.run(Sender(store, load_config(tmp_path / "w.yaml", env={})).send_due())
+    [alert] = store.alerts.recent()
+    states = {(d.target, d.status, d.last_error) for d in alert.deliveries}
+    assert states == {(0, "pending", None), (1, "dead", "channel 'daily' no longer has a URL number 2")}, states
+    assert report.dead == 1 and store.outbox.depth() == 1  # the first URL's digest is not due yet
+
+
 def add_alerts(store: Store, n: int, title: str, targets: tuple[tuple[str, int], ...] = (("daily", 0),),
                first: int = 0) -> None:
     """`n` stored articles of source 's' (numbered from `first`), each with an alert titled `title` to `targets`."""

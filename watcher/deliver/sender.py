@@ -70,6 +70,7 @@ class Sender:
         self.metrics = metrics or Metrics()
         self.wake = asyncio.Event()
         self._stopped = asyncio.Event()
+        self._swept = False
         self._last_sent: dict[str, float] = {}  # URL -> loop time of its last message
 
     def stop(self) -> None:
@@ -86,6 +87,10 @@ class Sender:
         except those whose last try may have arrived (they wait for their backoff)."""
         report = SendReport()
         digests = self.digest_channels
+        if not self._swept:  # once a start: what went to a channel (or URL) removed from the config is given up
+            self._swept = True
+            for d in self.store.outbox.unconfigured({name: len(ch.urls) for name, ch in self.config.channels.items()}):
+                await self._deliver(d, report)
         await self._digests(utcnow(), report)
         while True:
             when = datetime.max.replace(tzinfo=utcnow().tzinfo) if everything else utcnow()
@@ -157,9 +162,10 @@ class Sender:
     async def _deliver(self, d: Delivery, report: SendReport) -> None:
         channel = self.config.channels.get(d.channel)
         if channel is None or d.target >= len(channel.urls):
-            self.store.outbox.mark_failed(d, f"channel '{d.channel}' is no longer configured", None)
+            gone = "is no longer configured" if channel is None else f"no longer has a URL number {d.target + 1}"
+            self.store.outbox.mark_failed(d, f"channel '{d.channel}' {gone}", None)
             report.dead += 1
-            log.error("%s to %s: channel no longer configured; given up", d.label, d.channel, extra=_fields(d))
+            log.error("%s to %s: channel %s; given up", d.label, d.channel, gone, extra=_fields(d))
             return
         url = channel.urls[d.target]
         body, body_format = d.body, "markdown"
