@@ -173,6 +173,16 @@ def test_request_headers_are_checked_where_they_are_written(tmp_path: Path) -> N
     assert request.headers["x-token"] == "s3cret-value" and request.headers["cookie"] == "sid=ab"
 
 
+def test_an_admin_channel_written_out_must_exist(tmp_path: Path) -> None:
+    """A typo in `delivery.admin` sent every failing-channel and dead-alert notice nowhere, and `check` said ok."""
+    text = "channels:\n  ops: {urls: ['json://127.0.0.1:9/ops']}\ndelivery:\n  retry: 5s\n  admin: opz\n"
+    [line] = errors_of(write(tmp_path, text))
+    assert line == f"{tmp_path / 'watcher.yaml'}:5: delivery.admin: no channel is named 'opz' (did you mean 'ops'?)"
+    assert load_config(write(tmp_path, text.replace("opz", "ops")), env={}).delivery.admin == "ops"
+    for unset in ("  admin: null\n", ""):  # turned off, or the default (a channel named admin, if there is one)
+        assert load_config(write(tmp_path, text.replace("  admin: opz\n", unset)), env={}).channels.keys() == {"ops"}
+
+
 def test_duplicate_source_ids(tmp_path: Path) -> None:
     text = "sources:\n  - {id: a, url: 'https://e.org/1'}\n  - {id: a, url: 'https://e.org/2'}\n"
     [line] = errors_of(write(tmp_path, text))

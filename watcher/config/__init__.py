@@ -112,6 +112,14 @@ def load_config(file: str | Path, env: Mapping[str, str] | None = None) -> Confi
             key = "min_interval" if source.min_interval else "max_interval"
             errors.append(ConfigError(sdoc.file, sdoc.line_of(("sources", j, key)),
                                       f"sources[{j}].{key}: min_interval ({low:g}s) is longer than max_interval ({high:g}s)"))
+    admin = parsed.delivery.admin
+    if "admin" in parsed.delivery.model_fields_set and admin is not None and admin not in parsed.channels:
+        # written out, it is meant: a typo here sent every "channel failing" and "alert dead" notice nowhere
+        hint = difflib.get_close_matches(admin, list(parsed.channels), n=1)
+        errors.append(ConfigError(path, doc.line_of(("delivery", "admin")),
+                                  f"delivery.admin: no channel is named '{admin}' "
+                                  + (f"(did you mean '{hint[0]}'?)" if hint else
+                                     f"(channels: {', '.join(sorted(parsed.channels)) or 'none defined'})")))
     if errors:
         raise ConfigErrors(errors)
     return Config(
