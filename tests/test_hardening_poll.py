@@ -273,6 +273,42 @@ def test_write_errors_are_one_log_line_a_failing_health_check_and_heal_themselve
     assert len(hooks.snapshot()) == 4, "an alert was sent twice"
 
 
+def test_a_bug_met_in_one_sources_poll_leaves_the_others_polled_and_loses_nothing(
+    tmp_path: Path, web: WebServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """`run --once`, as the daemon, takes an unexpected error in one source's poll as that source's failure."""
+    from watcher.config import load_config
+    from watcher.run import poll
+    from watcher.run.daemon import run_once
+
+    publish(web, "coast", ["harbour-crane-arrives"])
+    publish(web, "city", ["library-opens-late"])
+    config = load_config(write_config(tmp_path, [
+        {"id": "coast", "url": web.url("/coast/feed.xml"), "baseline": False},
+        {"id": "city", "url": web.url("/city/feed.xml"), "baseline": False},
+    ]), env={})
+    picked = poll.pick_new
+
+    def pick_with_a_bug(source, *args):  # a defect met by one source's document (fault injected)
+        if source.id == "coast":
+            raise RuntimeError("a defect in the poll")
+        return picked(source, *args)
+
+    monkeypatch.setattr(poll, "pick_new", pick_with_a_bug)
+    with caplog.at_level(logging.ERROR, logger="watcher.run.daemon"):
+        reports = {r.source_id: r for r in asyncio.run(run_once(config))}
+    assert (reports["coast"].status, reports["city"].status) == ("internal", "ok"), reports
+    assert "RuntimeError: a defect in the poll" in (reports["coast"].error or ""), reports["coast"]
+    assert any("coast: poll failed unexpectedly" in r.getMessage() for r in caplog.records), caplog.text[-2000:]
+    db = tmp_path / "data/watcher.db"
+    assert rows(db, "SELECT guid FROM articles") == [("city-library-opens-late",)]
+
+    monkeypatch.setattr(poll, "pick_new", picked)
+    asyncio.run(run_once(config))
+    assert sorted(rows(db, "SELECT guid FROM articles")) == [("city-library-opens-late",),
+                                                              ("coast-harbour-crane-arrives",)], "an entry was lost"
+
+
 def test_run_once_on_a_database_that_refuses_writes_says_so_in_one_line(tmp_path: Path, web: WebServer) -> None:
     publish(web, "coast", ["harbour-crane-arrives"])
     config = write_config(tmp_path, [{"id": "coast", "url": web.url("/coast/feed.xml"), "baseline": False}])

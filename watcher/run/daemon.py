@@ -47,7 +47,7 @@ async def run_once(config: Config) -> list[PollReport]:
             if write_refused(e) is None:
                 raise
             log.warning("retention skipped: %s", e)
-        reports = await each_in_turn(lambda s: _poll_or_report(s, p, trouble), config.sources)
+        reports = await each_in_turn(lambda s: _poll_alone(s, p, trouble), config.sources)
         if trouble.reason:
             raise StoreError(f"{trouble.reason}; nothing was lost: the next run reads those entries again")
         sent = await p.sender.send_due()
@@ -68,6 +68,18 @@ async def run_once(config: Config) -> list[PollReport]:
         sum(r.new_articles for r in reports),
     )
     return list(reports)
+
+
+async def _poll_alone(source: SourceConfig, p: Pipeline, trouble: WriteTrouble) -> PollReport:
+    """`_poll_or_report` in `run --once`, where a bug met in one source's poll is that source's failure alone, as
+    in the daemon: logged with its traceback, counted as failing, and what the poll had not committed is read
+    again by the next run; the other sources are polled."""
+    try:
+        return await _poll_or_report(source, p, trouble)
+    except Exception as e:
+        p.metrics.error("internal")
+        log.exception("source %s: poll failed unexpectedly", source.id)
+        return PollReport(source.id, status="internal", error=f"{type(e).__name__}: {e}")
 
 
 async def _poll_or_report(source: SourceConfig, p: Pipeline, trouble: WriteTrouble) -> PollReport:
