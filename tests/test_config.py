@@ -173,6 +173,17 @@ def test_request_headers_are_checked_where_they_are_written(tmp_path: Path) -> N
     assert request.headers["x-token"] == "s3cret-value" and request.headers["cookie"] == "sid=ab"
 
 
+@pytest.mark.parametrize("url,why", [("https://e.org:99999/feed", "Port out of range"),
+                                     ("https://e.org:rss/feed", "Port could not be cast to integer"),
+                                     ("http://[::1/feed", "Invalid IPv6 URL"), ("https://:8080/feed", "names no host")])
+def test_a_source_url_no_request_can_be_made_to_is_a_mistake_at_its_line(tmp_path: Path, url: str, why: str) -> None:
+    """These passed `check` and then failed every poll as bad_url."""
+    [line] = errors_of(write(tmp_path, f"sources:\n  - id: a\n    url: '{url}'\n"))
+    assert line.startswith(f"{tmp_path / 'watcher.yaml'}:3: sources[0].url: '{url}' ") and why in line, line
+    for fine in ("http://[::1]:8080/feed", "https://e.org:443/feed", "https://user:secret@e.org/feed?a=1#top"):
+        assert load_config(write(tmp_path, f"sources:\n  - id: a\n    url: '{fine}'\n"), env={}).sources[0].url == fine
+
+
 def test_an_admin_channel_written_out_must_exist(tmp_path: Path) -> None:
     """A typo in `delivery.admin` sent every failing-channel and dead-alert notice nowhere, and `check` said ok."""
     text = "channels:\n  ops: {urls: ['json://127.0.0.1:9/ops']}\ndelivery:\n  retry: 5s\n  admin: opz\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -137,6 +138,15 @@ class SourceConfig:
     def _url(cls, v: str) -> str:
         if not re.match(r"^https?://[^/\s]+", v, re.IGNORECASE):
             raise ValueError(f"'{v}' is not an http(s) URL")
+        try:  # what no request can be made to failed at every poll (a port that is no number, an unclosed '[')
+            parts = urlsplit(v)
+            port = parts.port
+        except ValueError as e:
+            raise ValueError(f"'{v}' is not a usable URL: {e}") from None
+        if not parts.hostname:
+            raise ValueError(f"'{v}' names no host")
+        if port == 0:
+            raise ValueError(f"'{v}' is not a usable URL: port 0")
         return v
 
 
