@@ -79,6 +79,8 @@ def test_valid_rules_compile(tmp_path: Path) -> None:
         (("        fires: true", "        fires: maybe"), 17, "fires: 'maybe' is not true or false"),
         (("    notify: [analysts]\n", "    notify: [analysts]\n    once_per: outlet\n"), 15, "'story' or 'article'"),
         (("      not:\n        - keywords: opinion\n", "      not:\n        - in: [title]\n"), 13, "`in` restricts"),
+        (("        - keywords: [ferry", "        - language: [en, english]\n          keywords: [ferry"), 7,
+         "language[1]: 'english' is not a language code"),  # it never matched an article
     ],
 )
 def test_mistakes_have_file_and_line(tmp_path: Path, edit: tuple[str, str], line: int, message: str) -> None:

@@ -33,6 +33,17 @@ def _term(v: object) -> object:
 
 
 Term = Annotated[str, BeforeValidator(_term)]
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")  # en, pt-BR, zh-Hant: a page's declared language
+
+
+def _language(v: object) -> object:
+    v = _term(v)
+    if isinstance(v, str) and not _LANGUAGE.fullmatch(v):  # `english` matched no article, ever
+        raise ValueError(f"'{v[:60]}' is not a language code: write one such as en, ru, uk or pt-BR")
+    return v
+
+
+LanguageCode = Annotated[str, BeforeValidator(_language)]
 Terms = Annotated[list[Term], BeforeValidator(_listify), Field(min_length=1)]
 
 
@@ -86,7 +97,7 @@ class ConditionModel(Strict):
     in_: Annotated[list[Field_], BeforeValidator(_listify), Field(min_length=1)] | None = Field(default=None, alias="in")
     speaker: SpeakerModel | None = None
     number: NumberModel | None = None
-    language: Annotated[list[Term], BeforeValidator(_listify), Field(min_length=1)] | None = None
+    language: Annotated[list[LanguageCode], BeforeValidator(_listify), Field(min_length=1)] | None = None
 
     @model_validator(mode="after")
     def _not_empty(self) -> "ConditionModel":
