@@ -245,6 +245,25 @@ def test_a_lasting_301_moves_the_source_but_a_302_never_does(web: WebServer, tmp
     assert count_articles(db, "moved") == 1  # the same entries through the new URL are not new
 
 
+def test_a_source_moved_to_another_host_is_not_sent_its_own_headers_there(web: WebServer, tmp_path: Path) -> None:
+    """A lasting 301 to another host moves the polls there; the source's credentials stay with its own host."""
+    with WebServer() as other:
+        feed_with_story(other, "new")
+        web.route("/old.xml", Route(status=301, headers={"Location": other.url("/new/feed.xml")}))
+        config = write_config(tmp_path, [{"id": "moved", "url": web.url("/old.xml"), "request": {
+            "headers": {"X-Api-Key": "k-5be0a1"}, "auth": {"username": "analyst", "password": "pw-77c2"}}}],
+            http={"allow_private": True, "moved_after": 2})
+        once(config)
+        out = once(config)
+        assert "the source's own request headers are not sent to another host until then" in out, out[-2000:]
+        assert web.request_headers[-1]["x-api-key"] == "k-5be0a1", "its own host gets them"
+        once(config)
+        assert web.hits.count("/old.xml") == 2, web.hits  # the third poll asks the new host directly
+        assert other.hits.count("/new/feed.xml") == 3, other.hits
+        for sent in other.request_headers:  # neither through the redirects nor once moved (nor for its pages)
+            assert "x-api-key" not in sent and "authorization" not in sent, sent
+
+
 def test_410_gone_disables_the_source_until_its_url_changes(web: WebServer, tmp_path: Path) -> None:
     web.route("/gone.xml", Route(b"gone", status=410))
     feed_with_story(web, "good")

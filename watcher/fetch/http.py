@@ -251,7 +251,7 @@ class Fetcher:
                 bad = await asyncio.wait_for(private_address_of(current), self.limits.timeout)
                 if bad:
                     raise FetchError(current, "private", f"refused: {current} resolves to non-public address {bad}")
-            sent = {**headers, **extra} if extra and _keeps_credentials(url, current) else headers
+            sent = {**headers, **extra} if extra and keeps_credentials(url, current) else headers
             status, resp_headers, body, version, received = await self._one(current, sent, guarded, budget)
             if status in REDIRECTS and "location" in resp_headers:
                 try:
@@ -422,7 +422,7 @@ def _validator(value: str) -> bytes:
         return value.encode("utf-8")
 
 
-def _keeps_credentials(first: str, hop: str) -> bool:
+def keeps_credentials(first: str, hop: str) -> bool:
     """Whether a source's own headers (credentials, cookies) go to a redirect hop: to its own host only, and
     never in the clear after a redirect from HTTPS to HTTP."""
     return host_of(hop) == host_of(first) and not (urlsplit(first).scheme == "https" and urlsplit(hop).scheme == "http")

@@ -29,6 +29,7 @@ from typing import Any
 from watcher.config import SourceConfig
 from watcher.errors import FetchError
 from watcher.fetch import Response
+from watcher.fetch.http import keeps_credentials
 from watcher.logs import log_fields
 from watcher.model import Item, PollReport, PollUpdate, SourceState
 from watcher.parse.items import Listing, items_from_sitemap, note_bozo, read_listing, read_source, with_text
@@ -134,14 +135,19 @@ async def fetch_document(source: SourceConfig, state: SourceState, p: Pipeline) 
         last_modified=state.last_modified,
         accept=PAGE_ACCEPT if source.type == "page" else FEED_ACCEPT,
         timeout=p.config.timeout(source),
-        extra=source.request.as_headers() if source.request else None,  # the source's own headers, auth
+        # the source's own headers and auth, for the host of its configured URL only: not for the host a
+        # lasting redirect moved its polls to (until the config names that URL)
+        extra=source.request.as_headers() if source.request and keeps_credentials(source.url, state.poll_url)
+        else None,
     )
     move, moved_to = track_move(MoveState(state.move_target, state.move_polls), permanent_target(resp.redirects),
                                 p.config.http.moved_after)
     if moved_to:
+        withheld = source.request and not keeps_credentials(source.url, moved_to)
         log.warning("source %s: %s answered 'moved permanently' to %s on %d polls in a row; polling the new URL "
-                    "from now on (put it in the config as `url`)", source.id, state.poll_url, moved_to,
-                    p.config.http.moved_after)
+                    "from now on (put it in the config as `url`%s)", source.id, state.poll_url, moved_to,
+                    p.config.http.moved_after,
+                    ": the source's own request headers are not sent to another host until then" if withheld else "")
     digest = "" if resp.not_modified else hashlib.blake2b(resp.content, digest_size=16).hexdigest()
     return Fetched(resp, digest, max_age(resp.headers.get("cache-control")), move, moved_to)
 
