@@ -135,3 +135,34 @@ def test_a_write_refused_by_another_programs_lock_after_opening_is_one_line(
     assert conn.execute("SELECT COUNT(*) FROM rule_mutes").fetchone() == (0,)
     conn.close()
     assert run_cli("rules", "mute", "harbours", "--config", str(config)).returncode == 0
+
+
+def test_a_write_to_a_read_only_database_is_one_line(tmp_path: Path) -> None:
+    """A database file that cannot be written (`rules mute`, `stories --rebuild`, `replay --send` on it) was a
+    sqlite3 traceback; reading it still works."""
+    import os
+
+    from watcher.store import Store
+
+    (tmp_path / "rules.yaml").write_text(RULES)
+    config = write_config(tmp_path, [{"id": "a", "url": "https://a.example/feed.xml"}], rules="rules.yaml")
+    db = tmp_path / "data" / "watcher.db"
+    Store(db).close()
+    immutable = os.geteuid() == 0 and subprocess.run(["chattr", "+i", str(db)], capture_output=True).returncode == 0
+    if not immutable:
+        db.chmod(0o444)
+    try:
+        try:
+            db.open("r+b").close()
+            pytest.skip("cannot make a file read-only here (root without chattr)")
+        except PermissionError:
+            pass
+        before = db.read_bytes()
+        for args in (["rules", "mute", "harbours"], ["stories", "--rebuild"]):
+            _refused(config, args, "cannot write to the database: the file (or its folder) is read-only")
+        assert db.read_bytes() == before
+        assert run_cli("rules", "--config", str(config)).returncode == 0
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(db)], check=True)
+        db.chmod(0o644)

@@ -403,6 +403,14 @@ def main(argv: list[str] | None = None) -> None:
         gc.freeze()
 
 
+_WRITE_REFUSED = {  # SQLite's words -> what to do about it
+    "locked": "another program holds a lock on it; close that program, or try again when it is done",
+    "busy": "another program holds a lock on it; close that program, or try again when it is done",
+    "readonly": "the file (or its folder) is read-only; make it writable for this user",
+    "disk is full": "the disk is full; make room, then try again",
+}
+
+
 def _main(argv: list[str] | None) -> None:
     try:
         code = cli.main(args=argv, prog_name="watcher", standalone_mode=False)
@@ -422,10 +430,10 @@ def _main(argv: list[str] | None) -> None:
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
-    except sqlite3.OperationalError as e:  # a write still refused after the wait (that write rolled back)
-        if "locked" not in str(e) and "busy" not in str(e):
+    except sqlite3.OperationalError as e:  # a write refused (that write rolled back): one line, as at open
+        why = next((words for key, words in _WRITE_REFUSED.items() if key in str(e)), None)
+        if why is None:
             raise
-        click.echo("watcher: cannot write to the database: another program holds a lock on it; "
-                   "close that program, or try again when it is done", err=True)
+        click.echo(f"watcher: cannot write to the database: {why}", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
