@@ -206,8 +206,9 @@ def _write(output: Path, text: str) -> None:
 @click.pass_context
 def sources_add(ctx: click.Context, url: str, source_id: str | None, tags: tuple[str, ...],
                 sub_config: Path | None) -> None:
-    """Find what to poll at URL (the feed it is, else the first feed its page advertises, else the page's
-    article links) and append it to the first file the config includes (the old text kept as <file>.prev)."""
+    """Find what to poll at URL (the feed or sitemap it is, else the first feed its page advertises, else the
+    page's article links) and append it to the first file the config includes (the old text kept as <file>.prev).
+    A URL that answers with an empty document is refused: there is nothing to read there."""
     from watcher.source.opml import ImportedSource
     from watcher.web import addsource
 
@@ -222,6 +223,9 @@ def sources_add(ctx: click.Context, url: str, source_id: str | None, tags: tuple
         raise WatcherError(f"there is already a source '{source_id}'")
     sid = source_id or addsource.suggested_id(found.url, found.title, taken)
     config = addsource.add_sources(config, [ImportedSource(sid, found.url, found.title, tags)],
-                                   source_type="page" if found.kind == "page" else None)
-    what = f"a feed of {found.entries} entries" if found.kind == "feed" else "a page (its article links)"
+                                   source_type=found.kind if found.kind in ("page", "sitemap") else None)
+    what = {"feed": f"a feed of {found.entries} entries",
+            "sitemap": (f"a sitemap index of {found.children} sitemaps" if found.children
+                        else f"a sitemap of {found.entries} URLs"),
+            }.get(found.kind, "a page (its article links)")
     click.echo(f"added source {sid}: {found.url}, {what}, to {addsource.sources_file(config)}")

@@ -14,9 +14,12 @@ import yaml
 from watcher import __version__
 from watcher.config import Config, load_config
 from watcher.errors import ConfigError, ConfigErrors, WatcherError
+from watcher.fetch.http import checked_url
 from watcher.parse.feed import parse_feed
+from watcher.parse.items import looks_like_sitemap
 from watcher.parse.model import FeedParseError
 from watcher.parse.html import advertised_feeds, looks_like_html
+from watcher.parse.sitemap import parse_sitemap
 from watcher.source.opml import ImportedSource, slugify, sources_yaml
 
 FETCH_TIMEOUT = 15.0
@@ -26,19 +29,23 @@ MAX_BYTES = 5 * 1024 * 1024
 @dataclass(frozen=True)
 class Found:
     url: str
-    kind: str  # feed | page
+    kind: str  # feed | sitemap | page: the source `type` it is added as
     title: str | None
-    entries: int = 0
+    entries: int = 0  # a feed's entries, a sitemap's URLs
+    children: int = 0  # a sitemap index's child sitemaps
 
 
 async def discover(url: str) -> list[Found]:
-    """What can be watched at `url`: the feed it is, else the feeds its page advertises, else the page itself."""
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
-        raise WatcherError(f"{url}: not an http(s) URL")
+    """What can be watched at `url`: the feed or sitemap it is, else the feeds its page advertises, else the page
+    itself. A URL too broken to request, or one that answers with nothing to read, is a WatcherError saying so."""
+    checked_url(url)  # 'http://[::1', a bad port, no host: one line naming what is wrong (a FetchError)
     async with httpx.AsyncClient(timeout=FETCH_TIMEOUT, follow_redirects=True, max_redirects=5,
                                  headers={"User-Agent": f"watcher/{__version__}"}) as client:
         data, final = await _get(client, url)
-        feed = _as_feed(data, final)
+        if not data.strip():  # a page source of it would poll "ok" with 0 entries for good
+            raise WatcherError(f"{final}: the server answered with an empty document: nothing to read there "
+                               "(no feed, sitemap or page)")
+        feed = _as_sitemap(data, final) or _as_feed(data, final)
         if feed is not None:
             return [feed]
         found = []
@@ -66,8 +73,19 @@ async def _get(client: httpx.AsyncClient, url: str) -> tuple[bytes, str]:
                     raise WatcherError(f"{url}: larger than {MAX_BYTES // 1024 // 1024} MB")
                 chunks.append(chunk)
             return b"".join(chunks), str(r.url)
-    except httpx.HTTPError as e:
+    except (httpx.HTTPError, httpx.InvalidURL) as e:  # InvalidURL: an advertised link too broken to request
         raise WatcherError(f"{url}: {type(e).__name__}: {e}") from None
+
+
+def _as_sitemap(data: bytes, url: str) -> Found | None:
+    """A document whose root is <urlset> or <sitemapindex> (gzipped or not), even one listing no URLs yet."""
+    if not looks_like_sitemap(data):
+        return None
+    try:
+        parsed = parse_sitemap(data, url)
+    except FeedParseError:  # '<urlset' in an HTML page's text, or gzip of something else
+        return None
+    return Found(url, "sitemap", None, len(parsed.entries), len(parsed.children))
 
 
 def _as_feed(data: bytes, url: str) -> Found | None:
