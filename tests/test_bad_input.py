@@ -112,3 +112,44 @@ def test_a_feed_that_first_served_an_html_page_is_read_as_a_feed_when_it_comes_b
     assert done.returncode == 0, done.stdout + done.stderr
     assert count(db, "SELECT COUNT(*) FROM entries") == 3, done.stdout + done.stderr
     assert count(db, "SELECT COUNT(*) FROM sources WHERE type = 'feed'") == 1
+    # the entries it lists on coming back are its baseline, as on a first poll: not an alert each
+    assert count(db, "SELECT COUNT(*) FROM articles WHERE alertable = 1") == 0, done.stdout + done.stderr
+
+
+def test_a_watched_page_made_a_feed_at_the_same_url_takes_what_it_lists_as_a_baseline(
+        web: WebServer, tmp_path: Path) -> None:
+    """A source changed from `type: watch` to `type: feed` at the same URL: the watch's ETag got a 304 and the feed
+    was not read until it changed; then every entry it listed was new, an alert each."""
+    web.route("/good/feed.xml", Route(news_page("Harbour figures", paragraphs("harbour wall repairs")), etag='"w1"'))
+    config = write_config(tmp_path, [{"id": "good", "url": web.url("/good/feed.xml"), "type": "watch"}])
+    db = tmp_path / "data/watcher.db"
+    assert run_cli("run", "--once", "--config", str(config)).returncode == 0
+    good_feed(web, 3)
+    web.routes["/good/feed.xml"].etag = '"w1"'  # the same validator: it must not be sent for another kind
+    config.write_text(config.read_text().replace("type: watch", "type: feed"), encoding="utf-8")
+    done = run_cli("run", "--once", "--config", str(config))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert count(db, "SELECT COUNT(*) FROM entries") == 3, done.stdout + done.stderr
+    assert count(db, "SELECT COUNT(*) FROM articles WHERE alertable = 1") == 0, done.stdout + done.stderr
+    assert "3 baseline" in done.stdout, done.stdout
+
+    good_feed(web, 4)  # its next entry is news
+    done = run_cli("run", "--once", "--config", str(config))
+    assert count(db, "SELECT guid FROM articles WHERE alertable = 1") == "good-3", done.stdout + done.stderr
+
+
+def test_a_feed_that_served_an_html_page_for_a_while_alerts_on_what_it_published_meanwhile(
+        web: WebServer, tmp_path: Path) -> None:
+    """A feed that served an HTML page for a poll (a bot check) lists, when it comes back, the entries stored
+    before: its new ones are news, not a baseline."""
+    good_feed(web, 2)
+    config = write_config(tmp_path, [{"id": "good", "url": web.url("/good/feed.xml")}])
+    db = tmp_path / "data/watcher.db"
+    assert run_cli("run", "--once", "--config", str(config)).returncode == 0
+    web.route("/good/feed.xml", Route(b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
+                                      b"<p>Checking your browser before accessing the site.</p></body></html>"))
+    assert run_cli("run", "--once", "--config", str(config)).returncode == 0
+    good_feed(web, 3)
+    done = run_cli("run", "--once", "--config", str(config))
+    assert count(db, "SELECT COUNT(*) FROM entries") == 3, done.stdout + done.stderr
+    assert count(db, "SELECT COUNT(*) FROM articles WHERE alertable = 1") == 1, done.stdout + done.stderr

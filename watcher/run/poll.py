@@ -184,10 +184,17 @@ def pick_new(source: SourceConfig, state: SourceState, listing: Listing, p: Pipe
     report.type, report.entries = listing.kind, listing.listed
     report.entries_unread = report.entries - len(listing.items)
     known = p.store.articles.known_keys(source.id, [c.key for c in listing.items])
+    # read as another kind than before (a feed whose first poll got an HTML page, a bot check) and listing none
+    # of the items stored: what it lists now is a baseline, as on a first poll (a type changed in the config
+    # starts the source afresh: `watcher.store.sources.state`)
+    retyped = bool(state.baseline_done and state.type and state.type != listing.kind and listing.items and not known)
+    if retyped:
+        log.info("source %s: read as a %s now (it was a %s): the %d entries it lists are a baseline, stored "
+                 "without alerts", source.id, listing.kind, state.type, len(listing.items))
     new = unseen(listing.items, known)
     new, waiting = take_new(new, source.max_new_per_poll or p.config.defaults.max_new_per_poll)
-    new = mark_baseline(with_text(new, listing), first_poll=source.baseline and not state.baseline_done,
-                        added_at=state.added_at)
+    new = mark_baseline(with_text(new, listing), first_poll=source.baseline and (retyped or not state.baseline_done),
+                        added_at=utcnow() if retyped else state.added_at)
     report.baseline = sum(1 for c in new if not c.alertable)
     report.waiting = len(waiting)
     if waiting:

@@ -23,9 +23,12 @@ _STATE_COLUMNS = (
 
 
 def state(db: sqlite_utils.Database, source_id: str, url: str, type_: str | None, now: datetime) -> SourceState:
-    """The source's state; a new source is added, and a changed URL starts afresh (no move, not disabled)."""
+    """The source's state; a new source is added, and a changed URL starts afresh (no move, not disabled). A
+    source given another type than it was read as (a watched page made a feed) is read anew, and what it lists
+    then is its baseline, as a new source's: its validators and remembered bytes were of the other reading."""
     row = db.execute(f"SELECT {_STATE_COLUMNS} FROM sources WHERE id = ?", [source_id]).fetchone()
     if row is None or row[1] != url or (type_ is not None and row[8] != type_):
+        retyped = "(sources.type IS NOT NULL AND excluded.type IS NOT NULL AND sources.type != excluded.type)"
         with db.atomic():
             db.execute(
                 "INSERT INTO sources (id, url, type, added_at) VALUES (?, ?, ?, ?) "
@@ -33,8 +36,12 @@ def state(db: sqlite_utils.Database, source_id: str, url: str, type_: str | None
                 "moved_to = CASE WHEN sources.url = excluded.url THEN sources.moved_to END, "
                 "move_target = CASE WHEN sources.url = excluded.url THEN sources.move_target END, "
                 "disabled = CASE WHEN sources.url = excluded.url THEN sources.disabled END, "
-                "etag = CASE WHEN sources.url = excluded.url THEN sources.etag END, "
-                "last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END",
+                f"etag = CASE WHEN sources.url = excluded.url AND NOT {retyped} THEN sources.etag END, "
+                f"last_modified = CASE WHEN sources.url = excluded.url AND NOT {retyped} THEN sources.last_modified END, "
+                f"content_hash = CASE WHEN {retyped} THEN NULL ELSE sources.content_hash END, "
+                f"item_memory = CASE WHEN {retyped} THEN NULL ELSE sources.item_memory END, "
+                f"baseline_done = CASE WHEN {retyped} THEN 0 ELSE sources.baseline_done END, "
+                f"added_at = CASE WHEN {retyped} THEN excluded.added_at ELSE sources.added_at END",
                 [source_id, url, type_, iso(now)],
             )
         row = db.execute(f"SELECT {_STATE_COLUMNS} FROM sources WHERE id = ?", [source_id]).fetchone()
