@@ -15,10 +15,25 @@ from watcher.dedupe import body_fingerprint, canonical_url
         ("https://news.example.org:8443/a.html?id=7&utm_term=x", "https://news.example.org:8443/a.html?id=7"),
         ("https://news.example.org/story?b=2&a=1", "https://news.example.org/story?a=1&b=2"),
         ("https://news.example.org", "https://news.example.org/"),
+        ("HTTP://[2001:DB8::1]:8080/a?utm_source=x", "http://[2001:db8::1]:8080/a"),  # IPv6 keeps its brackets
     ],
 )
 def test_canonical_url(url: str, canonical: str) -> None:
     assert canonical_url(url) == canonical
+
+
+def test_entries_whose_links_name_no_page_are_told_apart_by_their_ids() -> None:
+    """Every entry of every feed linking to `javascript:void(0)` had one canonical URL, and was one article."""
+    from watcher.parse.feed import parse_feed
+    from watcher.parse.items import items_from_feed
+
+    def feed(guid: str) -> bytes:
+        return (f'<rss version="2.0"><channel><title>Desk</title><item><title>Harbour report {guid}</title>'
+                f'<link>javascript:void(0)</link><guid isPermaLink="false">{guid}</guid></item>'
+                '<item><title>No id</title><link>mailto:desk@example.org</link></item></channel></rss>').encode()
+
+    items = [c for g in ("a-1", "b-1") for c in items_from_feed(parse_feed(feed(g), "https://e.org/f.xml"))[0]]
+    assert [(c.key, c.url, c.canonical_url) for c in items] == [("a-1", None, None), ("b-1", None, None)]
 
 
 def test_meaningful_parameters_are_kept() -> None:

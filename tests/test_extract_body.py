@@ -499,3 +499,7 @@ def test_pages_parse_as_trafilatura_parses_them_into_plain_html_elements() -> No
     assert {type(el) for el in ours.iter()} == {HtmlElement}
     assert trafilatura.utils.HTML_PARSER is parser  # trafilatura's own parser is back for everyone else
     assert load_html(b"") is None
+
+
+def test_an_empty_article_element_is_no_body_not_an_error() -> None:
+    assert extract_article(b"<html><body><article></article></body></html>") is None

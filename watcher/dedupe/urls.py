@@ -33,7 +33,14 @@ def canonical_url(url: str) -> str:
     except ValueError:  # a broken link ('[::1', port 99999) is still one entry's key; its fetch reports it
         return url
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
-    netloc = (parts.hostname or "").lower()
+    host = (parts.hostname or "").lower()
+    netloc = f"[{host}]" if ":" in host else host  # an IPv6 address keeps its brackets
     if port and not (parts.scheme == "http" and port == 80 or parts.scheme == "https" and port == 443):
         netloc += f":{port}"
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(sorted(query)), ""))
+
+
+def is_page_link(url: str) -> bool:
+    """A link that can name an article: http(s), or relative (a `javascript:`, `mailto:` or `data:` link names
+    none, and entries of every feed that carry the same one are not one article)."""
+    return urlsplit(url.strip()).scheme.lower() in ("http", "https", "")

@@ -286,6 +286,8 @@ def _with_interior_paragraphs(text: str, default: str, tree: HtmlElement) -> str
         return text
     kept_set = set(kept)
     where = [i for i, line in enumerate(lines) if norm(line) in kept_set]
+    if not where:  # no text kept (an empty <article>)
+        return text
     interior = lines[where[0] : where[-1] + 1]
     if all(norm(line) in kept_set for line in interior):
         return text

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Iterable, Mapping
 
-from watcher.dedupe import canonical_url
+from watcher.dedupe import canonical_url, is_page_link
 from watcher.fetch import Response
 from watcher.model import Item
 from watcher.parse.feed import parse_feed
@@ -65,11 +65,12 @@ def items_from_feed(feed: ParsedFeed) -> tuple[list[Item], dict[str, tuple[str, 
 
 def _item(e: FeedEntry, language: str | None) -> Item | None:
     """A feed entry as an item; None when it has neither id nor link (it cannot be told apart from others)."""
-    canon = canonical_url(e.url) if e.url else None
+    url = e.url if e.url and is_page_link(e.url) else None  # a `javascript:void(0)` link is no link
+    canon = canonical_url(url) if url else None
     key = e.guid or canon
     if not key:
         return None
-    return Item(key, e.guid, e.url, canon, clip_title(e.title), "", e.author, e.published, language=language)
+    return Item(key, e.guid, url, canon, clip_title(e.title), "", e.author, e.published, language=language)
 
 
 def items_around(feed: ParsedFeed, layout: FeedLayout, unread: Mapping[int, bytes],
