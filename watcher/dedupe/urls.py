@@ -43,4 +43,8 @@ def canonical_url(url: str) -> str:
 def is_page_link(url: str) -> bool:
     """A link that can name an article: http(s), or relative (a `javascript:`, `mailto:` or `data:` link names
     none, and entries of every feed that carry the same one are not one article)."""
-    return urlsplit(url.strip()).scheme.lower() in ("http", "https", "")
+    scheme = _SCHEME.match(url.strip())  # (not urlsplit: a broken link, '[::1', is still an entry's link)
+    return scheme is None or scheme[1].lower() in ("http", "https")
+
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
