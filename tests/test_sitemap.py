@@ -87,3 +87,24 @@ def test_a_lastmod_with_no_utc_equivalent_is_no_date_and_the_poll_goes_on(web: W
     stored = dict(conn.execute("SELECT url, published FROM entries").fetchall())
     assert {u.rsplit("/", 1)[1] for u in stored} == {f"{slug}.html" for slug, _ in urls}, stored
     assert sorted(map(str, stored.values())) == ["2026-11-20T09:30:00+00:00", "None", "None"], stored
+
+
+def test_an_index_of_indexes_is_read_one_level_down_and_an_index_naming_itself_is_skipped(
+        web: WebServer, tmp_path: Path) -> None:
+    """A yearly index of monthly indexes gave no entry, and the poll said ok; so did an index listing itself."""
+    web.route("/sitemap.xml", Route(b"<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/"
+                                    b"sitemap/0.9'><sitemap><loc>{{BASE}}/sitemap.xml</loc><lastmod>2026-11-21"
+                                    b"</lastmod></sitemap><sitemap><loc>{{BASE}}/sitemaps/2026.xml</loc>"
+                                    b"<lastmod>2026-11-20</lastmod></sitemap></sitemapindex>",
+                                    content_type="application/xml"))
+    web.route("/sitemaps/2026.xml", Route(INDEX, content_type="application/xml"))
+    web.route("/sitemaps/2026-11.xml", Route(NEWS_SITEMAP, content_type="application/xml"))
+    for slug in ("harbour-dredging-contract", "night-bus-route-returns", "relative-link-story-here"):
+        web.route(f"/2026/11/{slug}.html", Route(news_page(slug, paragraphs(slug.replace("-", " ")))))
+    config = write_config(tmp_path, [{"id": "coast", "url": web.url("/sitemap.xml"), "type": "sitemap"}])
+    result = run_cli("run", "--once", "--config", str(config))
+    assert result.returncode == 0, result.stdout
+    assert "sitemap.xml skipped: it is the index itself or listed before" in result.stdout, result.stdout
+    assert web.hits.count("/sitemap.xml") == 1, web.hits
+    conn = sqlite3.connect(tmp_path / "data/watcher.db")
+    assert conn.execute("SELECT COUNT(*) FROM articles WHERE summary_only = 0").fetchone()[0] == 3

@@ -52,6 +52,7 @@ log = logging.getLogger("watcher.run.poll")
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 SITEMAP_CHILDREN = 3  # child sitemaps of an index read per poll, most recently modified first
+SITEMAP_LEVELS = 2  # levels of indexes read below the source's own: an index's children and theirs
 SITEMAP_ENTRIES = 200  # newest URLs of a sitemap considered per poll; a sitemap may list 50,000
 
 
@@ -167,15 +168,29 @@ async def read_document(source: SourceConfig, state: SourceState, resp: Response
 
 
 async def _sitemap_items(source: SourceConfig, resp: Response, p: Pipeline) -> list[Item]:
+    """A sitemap's entries, and those of its index's most recently modified children: an index of indexes (out
+    of the protocol, but published: a yearly index of monthly ones) is read one level further down."""
     sitemap = await off_loop(parse_sitemap, resp.content, resp.url)
     entries = list(sitemap.entries)
-    recent = sorted(sitemap.children, key=lambda c: c[1] or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
-    for child_url, _ in recent[:SITEMAP_CHILDREN]:
-        try:
-            child = await p.fetcher.get(child_url, trusted=False, timeout=p.config.timeout(source))
-            entries.extend((await off_loop(parse_sitemap, child.content, child.url)).entries)
-        except (FetchError, FeedParseError) as e:
-            log.warning("source %s: child sitemap %s skipped: %s", source.id, child_url, e)
+    seen = {resp.url, source.url}
+    level = sitemap.children
+    for _ in range(SITEMAP_LEVELS):
+        recent = sorted(level, key=lambda c: c[1] or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
+        level = []
+        for child_url, _ in recent[:SITEMAP_CHILDREN]:
+            if child_url in seen:
+                log.warning("source %s: child sitemap %s skipped: it is the index itself or listed before",
+                            source.id, child_url)
+                continue
+            seen.add(child_url)
+            try:
+                child = await p.fetcher.get(child_url, trusted=False, timeout=p.config.timeout(source))
+                read = await off_loop(parse_sitemap, child.content, child.url)
+            except (FetchError, FeedParseError) as e:
+                log.warning("source %s: child sitemap %s skipped: %s", source.id, child_url, e)
+                continue
+            entries.extend(read.entries)
+            level.extend(read.children)
     return items_from_sitemap(newest(tuple(entries), SITEMAP_ENTRIES))
 
 
