@@ -74,3 +74,28 @@ def test_disabled_rule_is_checked_but_not_in_force(tmp_path: Path) -> None:
     (tmp_path / "rules.yaml").write_text(RULES.replace("    notify: [hooks, mail, screen]\n", "    enabled: false\n    colour: red\n"))
     with pytest.raises(Exception, match="unknown key 'colour'"):
         load_rules(tmp_path / "rules.yaml")
+
+
+def test_a_template_making_a_huge_value_is_a_mistake_not_the_memory(tmp_path: Path) -> None:
+    # 'a' * 100000000 took ~440 MB at `watcher check` (worked out when loaded); a bigger one took all the memory
+    (tmp_path / "watcher.yaml").write_text(
+        "channels:\n  brief:\n    urls: ['json://127.0.0.1:9/x']\n    template: \"{{ 'a' * 100000000 }}\"\n")
+    result = run_cli("check", "--config", str(tmp_path / "watcher.yaml"))
+    assert result.returncode == 1, result.stdout
+    assert result.stderr.strip() == (
+        f"{tmp_path / 'watcher.yaml'}:4: channels.brief.template: template error on its line 1: '*' would make a "
+        "value of 100000000 characters or items; a template value may have at most 1000000"), result.stderr
+    (tmp_path / "watcher.yaml").write_text("rules: rules.yaml\n")
+    (tmp_path / "rules.yaml").write_text(RULES.replace("    notify: [hooks, mail, screen]\n",
+                                                       "    notify: []\n    template: 'x\n\n      {{ 2 ** 99999999 }}'\n"))
+    result = run_cli("check", "--config", str(tmp_path / "watcher.yaml"))
+    assert result.returncode == 1, result.stdout
+    assert result.stderr.startswith(f"{tmp_path / 'rules.yaml'}:10: rules[0].template: template error on its line 2: "
+                                    "'**' would make a number of over 1000000 digits"), result.stderr
+    # made of the alert's values, or written over and over: the render stops, the standard message goes
+    ctx = {"title": "Prices rise"}
+    with pytest.raises(ValueError, match="template failed on its line 2: '\\*' would make a value of 1100000000 "):
+        render("{{ title }}\n{{ title * 100000000 }}", ctx)
+    with pytest.raises(ValueError, match="the message would be over 1000000 characters"):
+        render("{% for i in range(100000) %}{% for j in range(10) %}{{ title }}{% endfor %}{% endfor %}", ctx)
+    assert render("{{ title * 2 }} {{ '-' * 3 }} {{ 2 ** 10 }} {{ [1] * 2 }}", ctx) == "Prices risePrices rise --- 1024 [1, 1]"
