@@ -166,3 +166,15 @@ def test_a_write_to_a_read_only_database_is_one_line(tmp_path: Path) -> None:
         if immutable:
             subprocess.run(["chattr", "-i", str(db)], check=True)
         db.chmod(0o644)
+
+
+def test_a_database_that_names_a_folder_says_so(tmp_path: Path) -> None:
+    """`database:` naming a folder: the readers said it 'does not exist yet', `run --once` 'unable to open'."""
+    (tmp_path / "rules.yaml").write_text(RULES)
+    config = write_config(tmp_path, [{"id": "a", "url": "https://a.example/feed.xml"}], database="data",
+                          rules="rules.yaml")
+    (tmp_path / "data").mkdir()
+    for args in (*READERS, ["run", "--once"]):
+        line = _refused(config, args, f"database {tmp_path / 'data'} is a folder, not a database file")
+        assert "does not exist yet" not in line, line
+    assert list((tmp_path / "data").iterdir()) == []

@@ -89,6 +89,9 @@ class Store:
         self._checkpointer = Checkpointer(self.path) if not readonly and not self.url else None
 
     def _open_file(self) -> sqlite3.Connection:
+        if self.path.is_dir():
+            raise StoreError(f"database {self.path} is a folder, not a database file: name a file "
+                             f"(database: {self.path / 'watcher.db'})")
         if self.readonly and not self.path.is_file():
             raise StoreError(f"database {self.path} does not exist yet: nothing has been polled "
                              "(`watcher run --once` or the daemon creates it)")
