@@ -26,3 +26,23 @@ def test_host_port_forms_are_accepted() -> None:
 
     for good in ("127.0.0.1:8080", "[::1]:8080", ":8080", "0.0.0.0:1"):
         check_listen(good)  # raises click.UsageError when refused
+
+
+def test_check_reports_a_console_off_loopback_without_credentials_at_its_line(tmp_path: Path) -> None:
+    """`server.listen: 0.0.0.0:PORT` with no token passed `watcher check`, then `watcher run` refused it."""
+    import os
+
+    from tests.conftest import run_watcher
+
+    config = write_config(tmp_path, [], server={"console": True, "listen": "0.0.0.0:18931"})
+    line = config.read_text().splitlines().index("  listen: 0.0.0.0:18931") + 1
+    bare = {k: v for k, v in os.environ.items() if not k.startswith("WATCHER_CONSOLE_")}
+    refusal = ("server.listen 0.0.0.0:18931: the web console on a non-loopback address needs credentials: set "
+               "WATCHER_CONSOLE_TOKEN (or WATCHER_CONSOLE_TOKEN_FILE), listen on 127.0.0.1, or set `console: false`")
+    result = run_cli("check", "--config", str(config), env=bare)
+    assert (result.returncode, result.stderr.strip(), result.stdout) == (1, f"{config}:{line}: {refusal}", "")
+    run = run_watcher("run", "--config", str(config), env=bare, timeout=60)
+    assert (run.returncode, run.stderr.strip()) == (1, refusal), run.stderr  # what run says, without the place
+    assert run_cli("check", "--config", str(config), env={**bare, "WATCHER_CONSOLE_TOKEN": "s3cret"}).returncode == 0
+    write_config(tmp_path, [], server={"console": False, "listen": "0.0.0.0:18931"})
+    assert run_cli("check", "--config", str(config), env=bare).returncode == 0

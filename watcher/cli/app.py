@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from watcher import __version__
+from watcher.config import Config
 from watcher.errors import ConfigError, ConfigErrors, WatcherError
 from watcher.config.schema import is_listen
 from watcher.config.since import SINCE, SINCE_HELP
@@ -136,17 +137,39 @@ def check(config_path: Path) -> None:
                for line in config_path.read_text(encoding="utf-8", errors="replace").splitlines()):
         click.echo(f"{config_path}:1: warning: the config is empty: no sources, rules or channels, so nothing "
                    "will be polled or sent (see the README's example config)", err=True)
-    click.echo(f"{config_path}: ok ({len(config.sources)} sources, {len(config.channels)} channels)")
+    console = console_mistakes(config)
+    for mistake in console:
+        click.echo(one_line(mistake), err=True)
+    if not console:
+        click.echo(f"{config_path}: ok ({len(config.sources)} sources, {len(config.channels)} channels)")
     if config.rules is None:
+        if console:
+            raise click.exceptions.Exit(1)
         return
     rules = load_rules(config.rules, config)
     failures = template_mistakes(rules, config) + example_failures(rules)
+    if console and not failures:
+        raise click.exceptions.Exit(1)
     if failures:
         for failure in failures:
             click.echo(one_line(failure), err=True)
         raise click.exceptions.Exit(1)
     examples = sum(len(r.examples) for r in rules.rules)
     click.echo(f"{config.rules}: ok ({len(rules)} rules, {examples} examples pass)")
+
+
+def console_mistakes(config: Config) -> list[str]:
+    """What `watcher run` would refuse about its web console (off loopback without credentials), file:line."""
+    if config.server is None or not config.server.console:
+        return []
+    from watcher.run.endpoint import split_listen
+    from watcher.web.auth import Credentials, check_bind
+
+    try:
+        check_bind(config.server.listen, split_listen(config.server.listen)[0], Credentials.from_env())
+    except WatcherError as e:
+        return [f"{config.file}:{config.server_line}: {e}"]
+    return []
 
 
 @cli.command("test")

@@ -48,6 +48,7 @@ class Config:
     retention: RetentionConfig = RetentionConfig()
     stories: StoriesConfig = StoriesConfig()
     rules_line: int = 1  # where `rules:` is written, for errors about the path
+    server_line: int = 1  # where `server.listen:` is written, for `watcher check` on the console's address
     warnings: tuple[ConfigError, ...] = ()  # allowed but unwise (e.g. polling more than once a minute), file:line
 
     def interval(self, source: SourceConfig) -> float:
@@ -127,6 +128,7 @@ def load_config(file: str | Path, env: Mapping[str, str] | None = None) -> Confi
         database=parsed.database if is_url(parsed.database) else _resolve(base, parsed.database),
         rules=_resolve(base, parsed.rules) if parsed.rules else None,
         rules_line=doc.line_of(("rules",)),
+        server_line=doc.line_of(("server", "listen")),
         defaults=parsed.defaults,
         sources=tuple(s for s, _, _ in sources),
         http=parsed.http,
