@@ -132,7 +132,16 @@ async def test_console_add_source_offers_a_sitemap_as_a_sitemap(console: httpx.A
     assert r.status_code == 200, r.text[-800:]
     choices = re.findall(r'name="choice" value="([^"]+)"', r.text)
     assert choices == [f"sitemap {url}"], choices
+    # it was offered as "the page itself (its article links)" and written without a type
+    label = " ".join(re.search(r'name="choice"[^>]*>(.*?)</label>', r.text, re.S)[1].split())
+    assert label.startswith("sitemap of 2 URLs: ") and "page itself" not in label, label
     r = await _post(console, "/sources/add", {"id": "quay-sitemap", "choice": choices[0]})
     assert r.status_code == 303, r.text[-800:]
     [source] = added_sources(tmp_path / "more-sources.yaml")
-    assert source["url"] == url and source.get("type") != "page", source  # a sitemap: detected as one at its poll
+    assert source == {"id": "quay-sitemap", "url": url, "type": "sitemap"}, source
+    assert [s.type for s in load_config(tmp_path / "watcher.yaml").sources] == ["sitemap"]
+    index = web.route("/sitemap-index.xml", Route(INDEX.replace(b"{{BASE}}", web.base.encode()),
+                                                  content_type="application/xml"))
+    r = await _post(console, "/sources/discover", {"url": index})
+    label = " ".join(re.search(r'name="choice"[^>]*>(.*?)</label>', r.text, re.S)[1].split())
+    assert label.startswith("sitemap index of 3 sitemaps: "), label
