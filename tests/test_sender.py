@@ -54,6 +54,22 @@ def test_pace_spaces_messages_to_one_url(tmp_path: Path) -> None:
     assert since_start[1] >= 0.4 and since_start[2] >= 0.8, since_start
 
 
+def test_two_channels_sharing_a_url_keep_its_pace(tmp_path: Path) -> None:
+    hooks = WebhookReceiver().start()
+    url = f"json://{hooks.base}/shared"
+    (tmp_path / "w.yaml").write_text(f"channels:\n  desk:\n    urls: ['{url}']\n    pace: 400ms\n"
+                                     f"  wire:\n    urls: ['{url}']\n    pace: 400ms\n")
+    store = Store(tmp_path / "w.db")
+    add_alerts(store, 2, "Harbour works", targets=(("desk", 0), ("wire", 0)))  # two lanes, one URL
+    start = time.monotonic()
+    report = asyncio.run(Sender(store, load_config(tmp_path / "w.yaml", env={})).send_due())
+    hooks.stop()
+    since_start = sorted(round(r.at - start, 3) for r in hooks.snapshot())
+    assert report.sent == 4 and len(since_start) == 4, (report, since_start)
+    # the n-th message (from 0) to the URL cannot arrive before n paces have passed, whichever lane sent it
+    assert all(t >= 0.4 * n for n, t in enumerate(since_start)), since_start
+
+
 def test_a_digest_longer_than_the_service_takes_loses_no_alert(tmp_path: Path) -> None:
     import re
 
@@ -129,6 +145,47 @@ def test_what_waits_for_a_digest_url_removed_from_the_config_is_given_up(tmp_pat
     states = {(d.target, d.status, d.last_error) for d in alert.deliveries}
     assert states == {(0, "pending", None), (1, "dead", "channel 'daily' no longer has a URL number 2")}, states
     assert report.dead == 1 and store.outbox.depth() == 1  # the first URL's digest is not due yet
+
+
+def test_a_channel_that_never_answers_holds_back_no_other(tmp_path: Path) -> None:
+    hung = WebhookReceiver(delay=60).start()  # takes each message and never answers in time
+    good = WebhookReceiver().start()
+    (tmp_path / "w.yaml").write_text(f"channels:\n  hung:\n    urls: ['json://{hung.base}/h']\n    read_timeout: 10s\n"
+                                     f"  good:\n    urls: ['json://{good.base}/g']\n")
+    store = Store(tmp_path / "w.db")
+    add_alerts(store, 5, "Harbour works", targets=(("hung", 0),))  # queued first, so due first
+    add_alerts(store, 1, "Quay closed", targets=(("good", 0),), first=5)
+    sender = Sender(store, load_config(tmp_path / "w.yaml", env={}))
+
+    def tries(channel: str) -> list[int]:
+        return [d.attempts for a in reversed(store.alerts.recent()) for d in a.deliveries if d.channel == channel]
+
+    async def arrived(n: int) -> None:
+        """Until `good` has `n` messages; the hung channel's first send must still be waiting for its answer."""
+        deadline = time.monotonic() + 7
+        while len(good.snapshot()) < n and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        seen = (len(good.snapshot()), hung.attempts, tries("hung"))
+        assert seen == (n, 1, [0] * 5), f"(good's messages, hung's requests, hung's recorded tries): {seen}"
+
+    async def go() -> None:
+        sending = asyncio.create_task(sender.send_due())
+        await arrived(1)
+        add_alerts(store, 1, "Crane arrives", targets=(("good", 0),), first=6)  # made while the hung send waits
+        sender.wake.set()
+        await arrived(2)
+        sender.stop()  # the send in flight is answered (no answer in time) and recorded, no other starts
+        await sending
+
+    try:
+        asyncio.run(go())
+    finally:
+        hung.stop()
+        good.stop()
+    assert [r.json["title"] for r in good.snapshot()] == ["Quay closed", "Crane arrives"]
+    assert tries("hung") == [1, 0, 0, 0, 0] and hung.attempts == 1
+    [first] = [d for a in store.alerts.recent() for d in a.deliveries if d.channel == "hung" and d.attempts]
+    assert first.status == "pending" and "no answer within 10s" in (first.last_error or ""), first
 
 
 def add_alerts(store: Store, n: int, title: str, targets: tuple[tuple[str, int], ...] = (("daily", 0),),

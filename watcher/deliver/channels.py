@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import threading
 from typing import Any
 
 import apprise
@@ -14,6 +15,7 @@ from watcher.model import Timeout
 from watcher.logs import logs_as_json, remember_secrets
 
 _registered = False
+_registering = threading.Lock()  # sends run in threads, several at once
 # a failed send is logged once, by the sender, with Apprise's reason in it; its own line would say it twice
 logging.getLogger("apprise").propagate = False
 
@@ -21,9 +23,13 @@ logging.getLogger("apprise").propagate = False
 def register_console() -> None:
     """`console://` prints alerts to stdout, registered through Apprise's own custom-notification hook."""
     global _registered
-    if _registered:
-        return
+    with _registering:
+        if not _registered:
+            _register()
+            _registered = True
 
+
+def _register() -> None:
     @notify(on="console", name="watcher console")
     def _console(body: str, title: str, notify_type: str, *args: Any, **kwargs: Any) -> bool:
         if logs_as_json():  # one JSON object a line on stdout, the alert among the log records
@@ -34,8 +40,6 @@ def register_console() -> None:
         out.write(f"\n=== {title} ===\n{body}\n")
         out.flush()
         return True
-
-    _registered = True
 
 
 def url_error(url: str) -> str | None:

@@ -1,4 +1,9 @@
-"""The outbox sender: pending deliveries go out through Apprise, one channel URL at a time.
+"""The outbox sender: pending deliveries go out through Apprise, each channel URL on its own.
+
+Each channel URL (a target) is sent its due deliveries in their order, one at a time, in a lane of its own.
+The lanes take turns: one send at a time while services answer (so a kill can leave at most that one
+unrecorded), and a send still unanswered after SLOW_SEND seconds gives up its turn, so a service that does not
+answer holds back only what waits for it, not the alerts to other channels.
 
 A delivery is marked sent only when Apprise's per-service result says that
 service succeeded; otherwise it is retried with exponential backoff and
@@ -15,13 +20,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import random
 import time
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from watcher.alert.template import render_or_none
 from watcher.config import ChannelConfig, Config
@@ -36,6 +43,9 @@ from watcher.store.times import iso, parse_iso, utcnow
 log = logging.getLogger("watcher.deliver")
 FAILING_AFTER = 3  # consecutive failures before a channel is reported failing
 TIMED_OUT = 0.95  # a failed send that lasted this share of the read timeout ran out of it
+SLOW_SEND = 3.0  # seconds a send holds the turn before another target's may start beside it
+SENDS_AT_ONCE = 16  # at most this many sends in flight (a thread each: a hung one holds up no other work)
+LOOK_AGAIN = 1.0  # seconds between looks at the outbox for other targets while sends are under way
 # chat services throttle bots that post faster than about one message a second per chat
 CHAT_PACE = {"tgram": 1.0, "slack": 1.0, "discord": 1.0, "msteams": 1.0, "matrix": 1.0, "mmost": 1.0, "rocket": 1.0}
 
@@ -51,6 +61,18 @@ class SendReport:
     sent: int = 0
     failed: int = 0
     dead: int = 0
+
+
+@dataclass
+class _Round:
+    """One `send_due`: what it sent, whose turn it is to send, and whether a lane's error ended it."""
+
+    report: SendReport = field(default_factory=SendReport)
+    turn: asyncio.Lock = field(default_factory=asyncio.Lock)
+    halt: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def over(self, sender: "Sender") -> bool:
+        return sender.stopped or self.halt.is_set()
 
 
 def next_attempt(attempts: int, created_at: datetime, now: datetime, retry: float, max_retry: float,
@@ -72,6 +94,7 @@ class Sender:
         self._stopped = asyncio.Event()
         self._swept = False
         self._last_sent: dict[str, float] = {}  # URL -> loop time of its last message
+        self._threads: ThreadPoolExecutor | None = None  # sends' own threads: a hung one holds up no other work
 
     def stop(self) -> None:
         """Start no more sends: one in flight is answered and recorded (so never sent again), a pace ends now."""
@@ -85,23 +108,53 @@ class Sender:
     async def send_due(self, *, everything: bool = False) -> SendReport:
         """Send every delivery that is due; with `everything`, try each pending one once, due or not,
         except those whose last try may have arrived (they wait for their backoff)."""
-        report = SendReport()
+        rnd = _Round()
         digests = self.digest_channels
         if not self._swept:  # once a start: what went to a channel (or URL) removed from the config is given up
             self._swept = True
             for d in self.store.outbox.unconfigured({name: len(ch.urls) for name, ch in self.config.channels.items()}):
-                await self._deliver(d, report)
-        await self._digests(utcnow(), report)
+                await self._deliver(d, rnd)
+        await self._digests(utcnow(), rnd.report)
+        lanes: dict[tuple[str, int], asyncio.Task[None]] = {}  # (channel, URL index) -> its sends under way
+        try:
+            await self._send_lanes(lanes, everything, digests, rnd)
+        except asyncio.CancelledError:
+            for task in lanes.values():
+                task.cancel()
+            raise
+        except BaseException:
+            rnd.halt.set()  # the sends under way are answered and recorded (cut short, they would be sent again)
+            await asyncio.gather(*lanes.values(), return_exceptions=True)
+            raise
+        return rnd.report
+
+    async def _send_lanes(self, lanes: dict[tuple[str, int], asyncio.Task[None]], everything: bool,
+                          digests: list[str], rnd: _Round) -> None:
+        """Start a lane for each target with something due and none under way, until nothing is due and every
+        lane is done; looks again when a lane ends, and every LOOK_AGAIN while sends are under way."""
         while True:
-            when = datetime.max.replace(tzinfo=utcnow().tzinfo) if everything else utcnow()
-            due = self.store.outbox.due(when, exclude=digests, unknown_too=not everything)
-            if not due:
-                return report
-            for d in due:
-                if self._stopped.is_set():
-                    return report
-                await self._deliver(d, report)
-            everything = False  # one pass is the retry; then what became due meanwhile (a notice) goes too
+            if not rnd.over(self):
+                when = datetime.max.replace(tzinfo=utcnow().tzinfo) if everything else utcnow()
+                due = self.store.outbox.due(when, exclude=digests, unknown_too=not everything, busy=lanes)
+                everything = False  # one pass is the retry; then what became due meanwhile (a notice) goes too
+                for key, queue in by_target(due).items():
+                    lanes[key] = asyncio.create_task(self._lane(queue, rnd))
+                if due:
+                    continue  # more may be due beyond the query's limit, to targets with no lane yet
+            if not lanes:
+                return
+            # stopping: only the sends under way are waited for
+            await asyncio.wait(lanes.values(), timeout=None if rnd.over(self) else LOOK_AGAIN,
+                               return_when=asyncio.FIRST_COMPLETED)
+            for key in [k for k, task in lanes.items() if task.done()]:
+                lanes.pop(key).result()  # a lane's error ends the round (the other lanes finish their send)
+
+    async def _lane(self, queue: list[Delivery], rnd: _Round) -> None:
+        """One target's due deliveries, in their order."""
+        for d in queue:
+            if rnd.over(self):
+                return
+            await self._deliver(d, rnd)
 
     @property
     def digest_channels(self) -> list[str]:
@@ -159,7 +212,8 @@ class Sender:
             await self._channel_ok(name)
         return True
 
-    async def _deliver(self, d: Delivery, report: SendReport) -> None:
+    async def _deliver(self, d: Delivery, rnd: _Round) -> None:
+        report = rnd.report
         channel = self.config.channels.get(d.channel)
         if channel is None or d.target >= len(channel.urls):
             gone = "is no longer configured" if channel is None else f"no longer has a URL number {d.target + 1}"
@@ -180,12 +234,10 @@ class Sender:
             formatted = shape(url, d.title, json.loads(d.context_json))
             if formatted is not None:  # (Slack: as Block Kit, which digests and notices are not cut to fit)
                 title, body, body_format, send_to = formatted.title, formatted.body, formatted.body_format, url_for(url)
-        await self._pace(url, pace_for(url, channel.pace))
-        if self._stopped.is_set():
+        outcome = await self._in_turn(functools.partial(send, send_to, title, body, body_format, timeout_of(channel)),
+                                      rnd, d, url, pace_for(url, channel.pace))
+        if outcome is None:
             return
-        # the log masks the URL's secrets
-        log.debug("%s to %s: sending to %s", d.label, d.channel, url, extra=_fields(d))
-        outcome = await asyncio.to_thread(send, send_to, title, body, body_format, timeout_of(channel))
         if outcome.ok:
             self.store.outbox.mark_sent(d)
             report.sent += 1
@@ -211,15 +263,36 @@ class Sender:
                         error, when.strftime("%H:%M:%S"), extra=_fields(d))
         await self._channel_failed(d.channel, error)
 
-    async def _pace(self, url: str, pace: float) -> None:
+    async def _in_turn(self, call: Callable[[], Outcome], rnd: _Round, d: Delivery, url: str,
+                       pace: float) -> Outcome | None:
+        """`call` (a send to `url`) in a thread, when it is this lane's turn and `pace` has passed since the last
+        message to `url`: the turn is given up when the send is answered or has lasted SLOW_SEND; None when the
+        round is over first (nothing sent)."""
         loop = asyncio.get_running_loop()
+        while True:
+            await self._pace(url, pace)
+            async with rnd.turn:
+                if rnd.over(self):
+                    return None
+                last = self._last_sent.get(url)
+                if pace and last is not None and loop.time() < last + pace:
+                    continue  # a lane of another channel with this URL sent meanwhile: pace again
+                self._last_sent[url] = loop.time()
+                # the log masks the URL's secrets
+                log.debug("%s to %s: sending to %s", d.label, d.channel, url, extra=_fields(d))
+                if self._threads is None:
+                    self._threads = ThreadPoolExecutor(SENDS_AT_ONCE, thread_name_prefix="watcher-send")
+                sending = loop.run_in_executor(self._threads, call)
+                await asyncio.wait({sending}, timeout=SLOW_SEND)
+            return await sending
+
+    async def _pace(self, url: str, pace: float) -> None:
+        """Until `pace` has passed since the last message to `url` (or the sender stops)."""
         last = self._last_sent.get(url)
-        if pace and last is not None:
-            wait = last + pace - loop.time()
-            if wait > 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopped.wait(), wait)
-        self._last_sent[url] = loop.time()
+        wait = 0.0 if not pace or last is None else last + pace - asyncio.get_running_loop().time()
+        if wait > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopped.wait(), wait)
 
     async def _channel_failed(self, channel: str, error: str) -> None:
         failures, reported = self.store.outbox.channel_health(channel)
@@ -250,6 +323,14 @@ class Sender:
         # a notice quotes errors and URLs: masked like everything else watcher shows
         self.store.outbox.add_notice(redact(title), redact(body), ((name, i) for i in range(len(channel.urls))))
         self.wake.set()
+
+
+def by_target(due: list[Delivery]) -> dict[tuple[str, int], list[Delivery]]:
+    """Deliveries by (channel, URL index), each target's in the order given."""
+    out: dict[tuple[str, int], list[Delivery]] = {}
+    for d in due:
+        out.setdefault((d.channel, d.target), []).append(d)
+    return out
 
 
 def _fields(d: Delivery) -> dict[str, object]:

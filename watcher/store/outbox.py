@@ -24,6 +24,15 @@ class ChannelTotals:
     pending: int
 
 
+def _idle(busy: Iterable[tuple[str, int]], table: str = "") -> tuple[str, list[object]]:
+    """A condition (and its arguments) leaving out rows to the `busy` (channel, URL index) targets."""
+    pairs = list(busy)
+    if not pairs:
+        return "", []
+    either = " OR ".join(f"({table}channel = ? AND {table}target = ?)" for _ in pairs)
+    return f"AND NOT ({either}) ", [v for pair in pairs for v in pair]
+
+
 def _table(d: Delivery) -> str:
     """The table holding this outbox row."""
     return "notices" if d.notice else "deliveries"
@@ -34,20 +43,23 @@ class Outbox:
         self.db = db
 
     def due(self, now: datetime, limit: int = 100, exclude: Iterable[str] = (),
-            unknown_too: bool = True) -> list[Delivery]:
+            unknown_too: bool = True, busy: Iterable[tuple[str, int]] = ()) -> list[Delivery]:
         """Pending deliveries and admin notices whose time has come, except alerts to the `exclude` channels
-        (digests); without `unknown_too`, not those whose last try may have arrived (no answer in time)."""
+        (digests) and anything to the `busy` (channel, URL index) targets (their sends are under way); without
+        `unknown_too`, not those whose last try may have arrived (no answer in time)."""
         skip = list(exclude)
         marks = ",".join("?" * len(skip))
+        busy = list(busy)
+        idle, idle_args = _idle(busy)
         cur = self.db.execute(
             "SELECT d.id, d.alert_id, d.channel, d.target, d.attempts, a.title, a.body, a.created_at, a.context, "
             "d.next_attempt_at FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
             "WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND a.kind != 'update-digest' "
             + (f"AND d.channel NOT IN ({marks}) " if skip else "") + ("" if unknown_too else "AND d.outcome_unknown = 0 ")
-            + "UNION ALL SELECT id, NULL, channel, target, attempts, title, body, created_at, '{}', next_attempt_at "
-            "FROM notices WHERE status = 'pending' AND next_attempt_at <= ? "
-            + ("" if unknown_too else "AND outcome_unknown = 0 ") + "ORDER BY 10, 1 LIMIT ?",
-            [iso(now), *skip, iso(now), limit],
+            + _idle(busy, "d.")[0] + "UNION ALL SELECT id, NULL, channel, target, attempts, title, body, created_at, '{}', "
+            "next_attempt_at FROM notices WHERE status = 'pending' AND next_attempt_at <= ? "
+            + ("" if unknown_too else "AND outcome_unknown = 0 ") + idle + "ORDER BY 10, 1 LIMIT ?",
+            [iso(now), *skip, *idle_args, iso(now), *idle_args, limit],
         )
         return [Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_iso(r[7]) or now, r[8]) for r in cur.fetchall()]
 
@@ -136,16 +148,19 @@ class Outbox:
         return int(self.db.execute("SELECT (SELECT COUNT(*) FROM deliveries WHERE status = 'pending') "
                                    "+ (SELECT COUNT(*) FROM notices WHERE status = 'pending')").fetchone()[0])
 
-    def next_due(self, exclude: Iterable[str] = ()) -> datetime | None:
-        """When the next pending delivery or notice is due (alerts to the `exclude` channels aside)."""
+    def next_due(self, exclude: Iterable[str] = (), busy: Iterable[tuple[str, int]] = ()) -> datetime | None:
+        """When the next pending delivery or notice is due (alerts to the `exclude` channels, and anything to
+        the `busy` targets, aside)."""
         skip = list(exclude)
         marks = ",".join("?" * len(skip))
+        busy = list(busy)
+        idle, idle_args = _idle(busy)
         row = self.db.execute(
             "SELECT MIN(t) FROM (SELECT MIN(d.next_attempt_at) AS t FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
-            "WHERE d.status = 'pending' AND a.kind != 'update-digest'"
-            + (f" AND d.channel NOT IN ({marks})" if skip else "")
-            + " UNION ALL SELECT MIN(next_attempt_at) FROM notices WHERE status = 'pending') AS due",
-            skip,
+            "WHERE d.status = 'pending' AND a.kind != 'update-digest' "
+            + (f"AND d.channel NOT IN ({marks}) " if skip else "") + _idle(busy, "d.")[0]
+            + "UNION ALL SELECT MIN(next_attempt_at) FROM notices WHERE status = 'pending' " + idle + ") AS due",
+            [*skip, *idle_args, *idle_args],
         ).fetchone()
         return parse_iso(row[0]) if row and row[0] else None
 
