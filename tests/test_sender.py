@@ -188,6 +188,28 @@ def test_a_channel_that_never_answers_holds_back_no_other(tmp_path: Path) -> Non
     assert first.status == "pending" and "no answer within 10s" in (first.last_error or ""), first
 
 
+def test_channel_totals_count_every_state_from_the_index_alone(tmp_path: Path) -> None:
+    store = Store(tmp_path / "w.db")
+    add_alerts(store, 12, "Harbour works", targets=(("mail", 0), ("hook", 0), ("hook", 1)))
+    store.db.execute("UPDATE deliveries SET status = CASE id % 4 WHEN 0 THEN 'sent' WHEN 1 THEN 'sent' "
+                     "WHEN 2 THEN 'pending' ELSE 'dead' END, attempts = 1 + id % 3")
+    rows = store.db.execute("SELECT channel, status, attempts FROM deliveries").fetchall()
+    assert {status for _, status, _ in rows} == {"sent", "pending", "dead"}
+    expected = [(c, sum(1 for ch, s, _ in rows if ch == c and s == "sent"),
+                 sum(a - (s == "sent") for ch, s, a in rows if ch == c),  # a sent one's last try is no failure
+                 sum(1 for ch, s, _ in rows if ch == c and s == "dead"),
+                 sum(1 for ch, s, _ in rows if ch == c and s == "pending")) for c in ("hook", "mail")]
+    queries: list[str] = []
+    store.db.conn.set_trace_callback(queries.append)
+    got = [(t.channel, t.sent, t.failed, t.dead, t.pending) for t in store.outbox.totals()]
+    store.db.conn.set_trace_callback(None)
+    assert got == expected
+    for sql in queries:  # /metrics runs it at every scrape: no walk through the table, no sort of its rows
+        plan = " ".join(str(r[-1]) for r in store.db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
+        assert "COVERING INDEX deliveries_totals" in plan and "TEMP B-TREE" not in plan, (sql, plan)
+    assert queries
+
+
 def add_alerts(store: Store, n: int, title: str, targets: tuple[tuple[str, int], ...] = (("daily", 0),),
                first: int = 0) -> None:
     """`n` stored articles of source 's' (numbered from `first`), each with an alert titled `title` to `targets`."""

@@ -165,11 +165,17 @@ class Outbox:
         return parse_iso(row[0]) if row and row[0] else None
 
     def totals(self) -> list[ChannelTotals]:
-        """Each channel's alert deliveries: sent, failed tries, given up and waiting."""
-        rows = self.db.execute(
-            "SELECT channel, COUNT(*) FILTER (WHERE status = 'sent'), "
-            "SUM(CASE WHEN status = 'sent' THEN attempts - 1 ELSE attempts END), COUNT(*) FILTER (WHERE status = 'dead'), "
-            "COUNT(*) FILTER (WHERE status = 'pending') FROM deliveries GROUP BY channel ORDER BY channel"
-        ).fetchall()
-        return [ChannelTotals(channel, sent or 0, int(failed or 0), dead or 0, pending or 0)
-                for channel, sent, failed, dead, pending in rows]
+        """Each channel's alert deliveries: sent, failed tries, given up and waiting (read from the index
+        deliveries_totals alone)."""
+        counts: dict[str, dict[str, tuple[int, int]]] = {}  # channel -> status -> (deliveries, their tries)
+        for channel, status, n, tries in self.db.execute(
+                "SELECT channel, status, COUNT(*), SUM(attempts) FROM deliveries GROUP BY channel, status "
+                "ORDER BY channel, status").fetchall():
+            counts.setdefault(channel, {})[status] = (int(n), int(tries or 0))
+        out = []
+        for channel, by_status in counts.items():  # in the database's order of channels
+            sent = by_status.get("sent", (0, 0))[0]
+            tries = sum(t for _, t in by_status.values())
+            out.append(ChannelTotals(channel, sent, tries - sent, by_status.get("dead", (0, 0))[0],
+                                     by_status.get("pending", (0, 0))[0]))
+        return out
