@@ -99,3 +99,41 @@ def test_a_template_making_a_huge_value_is_a_mistake_not_the_memory(tmp_path: Pa
     with pytest.raises(ValueError, match="the message would be over 1000000 characters"):
         render("{% for i in range(100000) %}{% for j in range(10) %}{{ title }}{% endfor %}{% endfor %}", ctx)
     assert render("{{ title * 2 }} {{ '-' * 3 }} {{ 2 ** 10 }} {{ [1] * 2 }}", ctx) == "Prices risePrices rise --- 1024 [1, 1]"
+
+
+@pytest.mark.parametrize("template", [
+    "{{ title|center(100000000) }}", "{{ (title ~ '\n' ~ title)|indent(100000000) }}",
+    "{{ '%0100000000d'|format(1) }}", "{{ fmt % 1 }}", "{{ title.ljust(100000000) }}",
+    "{{ '{:>100000000}'.format(title) }}", "{{ (title * 50000)|replace('e', title * 5000) }}",
+    "{{ range(100000)|join(title * 10000) }}", "{{ lipsum(100000)|length }}",
+    "{% set ns = namespace(s=title) %}{% for i in range(24) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}",
+    "{% set ns = namespace(s=[title]) %}{% for i in range(27) %}{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s }}",
+    "{% set x %}{% for i in range(100000) %}{{ title * 90000 }}{% endfor %}{% endset %}{{ x|length }}",
+    "{% macro m() %}{% for i in range(100000) %}{{ title * 90000 }}{% endfor %}{% endmacro %}{{ m()|length }}",
+    "{{ [title]|batch(100000000, 'x')|list|length }}", "{{ {'a': 1}|tojson(indent=100000000) }}",
+])
+def test_text_building_filters_and_loops_are_bounded_too(template: str) -> None:
+    # each of these took 100 MB to GBs (and all the memory with bigger numbers) before the message was refused
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="would make a value of (over )?[0-9]+ characters"):
+            render(template, {"title": "Prices rise", "fmt": "%0100000000d"})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 30_000_000, f"rendering {template!r} took {peak} bytes"
+
+
+def test_bounded_templates_still_build_ordinary_text() -> None:
+    ctx = {"title": "Prices rise", "n": 5_000_000, "tags": ["a", "b"]}
+    assert render("[{{ title|center(15) }}]{{ 'a\nb'|indent(2) }}|{{ '%5d|%s'|format(3, n) }}|{{ '%*d' % (4, 7) }}",
+                  ctx) == "[  Prices rise  ]a\n  b|    3|5000000|   7"
+    assert render("{{ tags|join(', ') }} {{ title|replace('rise', 'fall') }} {{ [[1], [2]]|sum(start=[]) }} "
+                  "{{ '{:>4}'.format(n % 7) }} {{ title.ljust(12) ~ '|' }}", ctx) == "a, b Prices fall [1, 2]    5 Prices rise |"
+    assert render("{% set x %}{{ title }}!{% endset %}{% macro m(v) %}<{{ v }}>{% endmacro %}{{ x }}{{ m(n) }}"
+                  "{{ {'a': 1}|tojson(indent=2)|length }} {{ lipsum(1, False, 5, 6)|wordcount }}", ctx) \
+        == "Prices rise!<5000000>12 5"
+    with pytest.raises(ValueError, match="template error on its line 1: a '%' width of 100000000 would make a value"):
+        check_template("{{ '%0100000000d' % 1 }}")

@@ -15,40 +15,19 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, nodes
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
+
+from watcher.alert.bounds import MAX_TEXT, BoundedEnvironment, check_binop
 
 log = logging.getLogger("watcher.alert")
-MAX_TEXT = 1_000_000  # characters (or items) a template may make of one value, and may write in all
-
-
-class _BoundedEnvironment(SandboxedEnvironment):
-    """The sandbox, with `*` and `**` refused where they would make a value over MAX_TEXT (the sandbox bounds
-    range() but not 'a' * 10**9, which takes the memory before anything is sent)."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        _check_binop(operator, left, right)
-        return super().call_binop(context, operator, left, right)
-
-
-def _check_binop(operator: str, left: Any, right: Any) -> None:
-    if operator == "*":
-        seq, times = (left, right) if isinstance(right, int) else (right, left)
-        if isinstance(seq, (str, bytes, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_TEXT:
-            raise SecurityError(f"'*' would make a value of {len(seq) * times} characters or items; "
-                                f"a template value may have at most {MAX_TEXT}")
-    elif isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
-        if (abs(left).bit_length() - 1) * right > 4 * MAX_TEXT:
-            raise SecurityError(f"'**' would make a number of over {MAX_TEXT} digits")
 
 
 # not optimized: the optimizer works out constant parts when the template is loaded, however big they make
-_ENV = {html: _BoundedEnvironment(autoescape=html, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                                  optimized=False)
+_ENV = {html: BoundedEnvironment(autoescape=html, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                                 optimized=False)
         for html in (False, True)}
 # a template has no files to read: naming one is a mistake, found when the template is loaded
 _OTHER_TEMPLATES = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
+_BUILDERS = (nodes.Mul, nodes.Pow, nodes.Mod)  # worked out when the template is checked, if all literal
 _reported: set[tuple[str, str]] = set()  # (whose template, what went wrong) already logged
 _reported_lock = threading.Lock()
 MAX_REPORTED = 1000
@@ -67,7 +46,7 @@ def check_template(text: str) -> str:
         if other is not None:
             raise ValueError(f"template error on its line {other.lineno}: alert templates cannot include, extend or "
                              "import other templates; write the text in this one")
-        for node in tree.find_all((nodes.Mul, nodes.Pow)):  # 'a' * 100000000 is a mistake whatever the alert
+        for node in tree.find_all(_BUILDERS):  # 'a' * 100000000 is a mistake whatever the alert
             try:
                 _constant(node)
             except nodes.Impossible:
@@ -94,11 +73,11 @@ def _constant(node: nodes.Node) -> Any:
     is left to the render: working out a filter here would run it unbounded."""
     if isinstance(node, nodes.Const):
         return node.value
-    if isinstance(node, (nodes.Mul, nodes.Pow)):
+    if isinstance(node, _BUILDERS):
         left, right = _constant(node.left), _constant(node.right)
-        _check_binop(node.operator, left, right)
+        check_binop(node.operator, left, right)
         try:
-            return left * right if node.operator == "*" else left ** right
+            return left * right if node.operator == "*" else left ** right if node.operator == "**" else left % right
         except Exception:  # noqa: BLE001 - 'a' * 'b' is for the render to report, with the alert's values
             raise nodes.Impossible() from None
     raise nodes.Impossible()
