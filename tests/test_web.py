@@ -107,6 +107,17 @@ async def test_every_page_renders_what_the_daemon_stored(console: Browser) -> No
     await console.page("/sources/nope", status=404)
 
 
+async def test_ids_and_cursors_beyond_what_sqlite_stores_are_not_found_not_a_crash(console: Browser) -> None:
+    # /alerts/99999999999999999999 was a 500 and an OverflowError traceback in the log
+    huge = "99999999999999999999"
+    for path in (f"/alerts/{huge}", f"/stories/{huge}", f"/articles/{huge}"):
+        assert "nothing at" in await console.page(path, status=404)
+    r = await console.post(f"/alerts/{huge}/false-positive", {"mark": "1"})
+    assert r.status_code == 404, r.text[:300]
+    assert "Harbour crane arrives" in await console.page(f"/stories?before_id={huge}&before=x")  # the first page
+    assert len(re.findall(r'<a href="/alerts/\d+">', await console.page(f"/alerts?before={huge}"))) == 2
+
+
 async def test_secrets_are_never_rendered_and_headers_are_strict(console: Browser) -> None:
     alert_id = console.scalar("SELECT MIN(id) FROM alerts")
     for path in ("/", "/sources", "/sources/echo", "/alerts", f"/alerts/{alert_id}", "/stories", "/rules",

@@ -162,6 +162,16 @@ def back(request: Request, to: str, message: str | None = None) -> RedirectRespo
 
 # -- routes with their guards -------------------------------------------------
 
+MAX_ID = 2 ** 63 - 1  # the largest id SQLite stores
+
+
+def _beyond_ids(request: Request) -> Response | None:
+    """A 404 for an id in the path no database row can have (SQLite cannot even be asked about it)."""
+    if any(isinstance(v, int) and abs(v) > MAX_ID for v in request.path_params.values()):
+        return problem(request, 404, f"nothing at {request.url.path}")
+    return None
+
+
 Page = Callable[[Request], Awaitable[Response]]
 Action = Callable[[Request, dict[str, str]], Awaitable[Response]]
 
@@ -171,7 +181,7 @@ def page(path: str, handler: Page) -> Route:
     async def guarded(request: Request) -> Response:
         if role(request) is None:
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-        return await handler(request)
+        return _beyond_ids(request) or await handler(request)
     return Route(path, guarded, methods=["GET", "HEAD"])
 
 
@@ -188,5 +198,5 @@ def action(path: str, handler: Action, viewer_ok: bool = False) -> Route:
             return RedirectResponse("/login", status_code=303)
         if who != ADMIN and not viewer_ok:
             return problem(request, 403, "read-only: this login can look but not change anything")
-        return await handler(request, form)
+        return _beyond_ids(request) or await handler(request, form)
     return Route(path, guarded, methods=["POST"])

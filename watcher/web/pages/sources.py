@@ -12,7 +12,7 @@ from watcher.errors import ConfigError, ConfigErrors, WatcherError
 from watcher.source.opml import ImportedSource, opml_document, read_opml
 from watcher.store import console as q
 from watcher.web import addsource
-from watcher.web.app import action, back, console_of, page, problem, render
+from watcher.web.app import MAX_ID, action, back, console_of, page, problem, render
 from watcher.web.charts import poll_strip
 
 PAGE = 50
@@ -62,10 +62,12 @@ async def source(request: Request) -> Response:
 
 
 def _int(value: str | None) -> int | None:
+    """A number from a form or query (None when it is none, or beyond any id SQLite stores)."""
     try:
-        return int(value) if value else None
+        number = int(value) if value else None
     except ValueError:
         return None
+    return number if number is None or abs(number) <= MAX_ID else None
 
 
 async def poll_now(request: Request, form: dict[str, str]) -> Response:
