@@ -118,6 +118,22 @@ async def test_ids_and_cursors_beyond_what_sqlite_stores_are_not_found_not_a_cra
     assert len(re.findall(r'<a href="/alerts/\d+">', await console.page(f"/alerts?before={huge}"))) == 2
 
 
+async def test_a_change_while_another_program_holds_the_database_is_a_page_saying_so(console: Browser) -> None:
+    # it was a 500 'Internal Server Error' and a traceback in the log
+    alert_id = console.scalar("SELECT MIN(id) FROM alerts")
+    console.store.db.execute("PRAGMA busy_timeout = 100")
+    other = sqlite3.connect(console.store.db.execute("PRAGMA database_list").fetchone()[2], isolation_level=None)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+        r = await console.post(f"/alerts/{alert_id}/false-positive", {"mark": "1"})
+        assert r.status_code == 503 and "another program holds a lock on it" in r.text, (r.status_code, r.text[:500])
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    r = await console.post(f"/alerts/{alert_id}/false-positive", {"mark": "1"})
+    assert r.status_code == 303 and console.scalar("SELECT COUNT(*) FROM false_positives") == 1
+
+
 async def test_secrets_are_never_rendered_and_headers_are_strict(console: Browser) -> None:
     alert_id = console.scalar("SELECT MIN(id) FROM alerts")
     for path in ("/", "/sources", "/sources/echo", "/alerts", f"/alerts/{alert_id}", "/stories", "/rules",

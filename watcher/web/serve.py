@@ -25,7 +25,7 @@ from starlette.staticfiles import StaticFiles
 from watcher.config import Config
 from watcher.errors import WatcherError
 from watcher.run.endpoint import Health, split_listen
-from watcher.web.app import HERE, SESSION_HOURS, Console, SecurityHeaders
+from watcher.web.app import HERE, SESSION_HOURS, Console, SecurityHeaders, problem
 from watcher.web.auth import Credentials, check_bind
 from watcher.web.control import Control, NoDaemon
 from watcher.web.pages import alerts, login, overview, rules, sources, stories
@@ -142,6 +142,7 @@ def create_app(console: Console, extra_routes: Sequence[BaseRoute] = ()) -> Star
         routes += module.routes()
     app = Starlette(
         routes=routes,
+        exception_handlers={sqlite3.OperationalError: database_refused},
         middleware=[
             Middleware(SecurityHeaders),
             Middleware(SessionMiddleware, secret_key=session_key(console.store), session_cookie="watcher_session",
@@ -150,6 +151,16 @@ def create_app(console: Console, extra_routes: Sequence[BaseRoute] = ()) -> Star
     )
     app.state.console = console
     return app
+
+
+async def database_refused(request: Request, exc: Exception) -> Response:
+    """A write the database refused (another program holds its lock past the wait, a read-only file, a full
+    disk): a page saying so and one log line, not a 500 and a traceback."""
+    text = str(exc)
+    why = ("another program holds a lock on it (is a `watcher` command or a database tool writing?); "
+           "try again when it is done") if "locked" in text or "busy" in text else text
+    log.warning("console: %s %s: the database refused it: %s", request.method, request.url.path, text)
+    return problem(request, 503, f"the database refused this: {why}")
 
 
 SESSION_KEY = "console_session_key"
