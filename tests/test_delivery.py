@@ -200,6 +200,29 @@ def test_replay_send_alerts_once(web: WebServer, hooks: WebhookReceiver, smtp: S
     assert "(0 deliveries sent)" in again.stdout and len(hooks.received) == 2
 
 
+def test_replay_says_how_many_articles_it_saw_by_title_only(web: WebServer, hooks: WebhookReceiver, smtp: SmtpReceiver,
+                                                            tmp_path: Path) -> None:
+    # after retention emptied the bodies, replay said "0 would fire" and nothing else
+    from watcher.config import load_config
+    from watcher.store import Store
+    from watcher.store.retention import prune_bodies
+    from watcher.store.times import utcnow
+
+    publish(web, [("veretsky-18500-sent-to-front", "Veretsky: 18,500 migrants sent to the front", STORY)])
+    config = configure(tmp_path, web, hooks, smtp.port)
+    assert run_cli("run", "--once", "--config", str(config)).returncode == 0
+    assert "1 would fire" in run_cli("replay", "--config", str(config)).stdout
+    store = Store(load_config(config).database)
+    try:
+        assert prune_bodies(store, utcnow() + timedelta(seconds=1)) == 1
+    finally:
+        store.close()
+    dry = run_cli("replay", "--config", str(config))
+    assert "1 articles, 1 rules: 0 would fire (nothing sent)\n  1 of the articles have no stored text (emptied by " \
+           "retention, or none was extracted): the rules saw their titles only\n" in dry.stdout, dry.stdout
+    assert json.loads(run_cli("replay", "--config", str(config), "--json").stdout)["without_text"] == 1
+
+
 def test_failing_and_recovered_notices_once_across_restarts(web: WebServer, smtp: SmtpReceiver, tmp_path: Path) -> None:
     import yaml
 

@@ -38,12 +38,16 @@ def replay_rules(config: Config, age: float | None, rule_id: str | None, as_json
         articles = store.articles.since(since)
         hits, per_rule = _replay(rules, articles, tags, store if send else None, config)
         sent = _deliver(store, config) if send else None
+    untext = sum(1 for stored in articles if not stored.article.body)  # emptied by retention, or none extracted
     if as_json:
-        click.echo(json.dumps({"articles": len(articles), "rules": len(rules), "fired": hits,
+        click.echo(json.dumps({"articles": len(articles), "without_text": untext, "rules": len(rules), "fired": hits,
                                "sent": sent}, indent=2, ensure_ascii=False))
         return
     tail = f"{sent} deliveries sent" if send else "nothing sent"
     click.echo(f"{len(articles)} articles, {len(rules)} rules: {len(hits)} would fire ({tail})")
+    if untext:
+        click.echo(f"  {untext} of the articles have no stored text (emptied by retention, or none was extracted): "
+                   "the rules saw their titles only")
     for rule in rules.rules:
         click.echo(f"  {rule.id}: {per_rule[rule.id]}")
     for h in hits:
