@@ -334,6 +334,24 @@ def test_credentials_from_files_and_hashes(tmp_path: Path) -> None:
         Credentials.from_env({"WATCHER_CONSOLE_TOKEN_FILE": str(tmp_path / "missing")})
 
 
+def test_a_password_hash_cut_short_is_refused_at_start_and_stdin_must_be_text(tmp_path: Path) -> None:
+    # a hash pasted without its last characters started the console, and no password ever opened it
+    whole = hash_password("pw", iterations=1000)
+    for broken in (whole[:-4], whole.replace("$1000$", "$many$"), "pbkdf2_sha256$1000$salt"):
+        with pytest.raises(WatcherError, match="WATCHER_CONSOLE_TOKEN: it starts as a password hash but is not a whole"):
+            Credentials.from_env({"WATCHER_CONSOLE_TOKEN": broken})
+    (tmp_path / "hash").write_text(whole[:-1] + "\n")
+    with pytest.raises(WatcherError, match="WATCHER_CONSOLE_READONLY_TOKEN: it starts as a password hash"):
+        Credentials.from_env({"WATCHER_CONSOLE_READONLY_TOKEN_FILE": str(tmp_path / "hash")})
+    assert Credentials.from_env({"WATCHER_CONSOLE_TOKEN": whole}).role_for("pw") == "admin"
+    import subprocess  # bytes that are not UTF-8 on stdin were a UnicodeEncodeError traceback
+
+    result = subprocess.run([sys.executable, "-m", "watcher", "web", "--hash-password"], input=b"\xff\xfepw\n",
+                            capture_output=True)
+    assert result.returncode != 0 and result.stdout == b"", result
+    assert b"the password on stdin is not plain UTF-8 text" in result.stderr and b"Traceback" not in result.stderr
+
+
 def test_charts_are_plain_svg_scaled_to_the_largest_value() -> None:
     svg = str(day_bars([("2026-11-01", 0), ("2026-11-02", 7), ("2026-11-03", 3)], "articles <per> day"))
     assert svg.startswith("<svg") and svg.count("<rect") == 3 and "style=" not in svg

@@ -386,6 +386,8 @@ def web(config_path: Path, listen: str | None, read_only: bool, hash_password: b
         password = sys.stdin.readline().rstrip("\n")
         if not password:
             raise click.UsageError("give the password on stdin")
+        if any("\ud800" <= ch <= "\udfff" for ch in password):  # bytes stdin could not decode
+            raise click.UsageError("the password on stdin is not plain UTF-8 text (the login form sends UTF-8)")
         click.echo(make_hash(password))
         return
     from watcher.web.serve import serve_web

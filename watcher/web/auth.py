@@ -48,7 +48,7 @@ def _matches(given: str, stored: str) -> bool:
 
 def _secret(env: Mapping[str, str], name: str) -> str | None:
     if env.get(name):
-        return env[name].strip()
+        return _checked_hash(name, env[name].strip())
     path = env.get(f"{name}_FILE")
     if not path:
         return None
@@ -58,6 +58,22 @@ def _secret(env: Mapping[str, str], name: str) -> str | None:
         raise WatcherError(f"{name}_FILE={path}: cannot read it: {e.strerror or e}") from None
     if not value:
         raise WatcherError(f"{name}_FILE={path}: the file is empty")
+    return _checked_hash(name, value)
+
+
+def _checked_hash(name: str, value: str) -> str:
+    """`value`; a WatcherError when it starts as a --hash-password hash but is not one (cut short when pasted, say),
+    which no password would ever match."""
+    if value.startswith(HASH_PREFIX):
+        parts = value[len(HASH_PREFIX):].split("$")
+        try:
+            whole = len(parts) == 3 and int(parts[0]) > 0 and parts[1] != "" and len(base64.b64decode(
+                parts[2], validate=True)) == hashlib.sha256().digest_size
+        except ValueError:
+            whole = False
+        if not whole:
+            raise WatcherError(f"{name}: it starts as a password hash but is not a whole one "
+                               f"({HASH_PREFIX}ITERATIONS$SALT$HASH, as `watcher web --hash-password` prints it)")
     return value
 
 
