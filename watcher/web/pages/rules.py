@@ -3,6 +3,7 @@ test it on pasted text or a stored article, backtest it over stored articles, an
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from starlette.requests import Request
@@ -91,7 +92,8 @@ async def workbench_form(request: Request, form: dict[str, str]) -> Response:
     elif do == "backtest":
         days = min(max(_int(form.get("days")) or 7, 1), 365)
         rows = q.recent_articles(c.store.db, c.now() - timedelta(days=days), BACKTEST_MAX)
-        seen, fired = workbench.backtest(edited, rows, c.config)
+        # in a thread: thousands of articles take seconds, and the daemon's loop keeps answering /healthz meanwhile
+        seen, fired = await asyncio.to_thread(workbench.backtest, edited, rows, c.config)
         result.update(backtest={"days": days, "seen": seen, "fired": fired, "capped": seen >= BACKTEST_MAX})
     else:
         article_id = _int(form.get("article"))
