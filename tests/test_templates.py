@@ -111,6 +111,10 @@ def test_a_template_making_a_huge_value_is_a_mistake_not_the_memory(tmp_path: Pa
     "{% set x %}{% for i in range(100000) %}{{ title * 90000 }}{% endfor %}{% endset %}{{ x|length }}",
     "{% macro m() %}{% for i in range(100000) %}{{ title * 90000 }}{% endfor %}{% endmacro %}{{ m()|length }}",
     "{{ [title]|batch(100000000, 'x')|list|length }}", "{{ {'a': 1}|tojson(indent=100000000) }}",
+    # a list of big strings is small to hold, but not to write out
+    "{% set t = title * 90000 %}{{ [t] * 200 }}", "{% set t = title * 90000 %}{{ ([t] * 200)|string|length }}",
+    "{% set t = title * 90000 %}{{ ('%s' % ([t] * 200,))|length }}", "{% set t = title * 90000 %}{{ ([t] * 200) ~ '' }}",
+    "{% set l = [] %}{% for i in range(200) %}{% set _ = l.append(title * 90000) %}{% endfor %}{{ l|upper|length }}",
 ])
 def test_text_building_filters_and_loops_are_bounded_too(template: str) -> None:
     # each of these took 100 MB to GBs (and all the memory with bigger numbers) before the message was refused
@@ -135,5 +139,7 @@ def test_bounded_templates_still_build_ordinary_text() -> None:
     assert render("{% set x %}{{ title }}!{% endset %}{% macro m(v) %}<{{ v }}>{% endmacro %}{{ x }}{{ m(n) }}"
                   "{{ {'a': 1}|tojson(indent=2)|length }} {{ lipsum(1, False, 5, 6)|wordcount }}", ctx) \
         == "Prices rise!<5000000>12 5"
+    assert render("{{ tags }} {{ tags ~ '!' }} {{ '%s' % (tags,) }} {{ {'k': tags}|string }} {% set l = [1] %}"
+                  "{% set _ = l.append(l) %}{{ l }}", ctx) == "['a', 'b'] ['a', 'b']! ['a', 'b'] {'k': ['a', 'b']} [1, [...]]"
     with pytest.raises(ValueError, match="template error on its line 1: a '%' width of 100000000 would make a value"):
         check_template("{{ '%0100000000d' % 1 }}")

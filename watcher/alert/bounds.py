@@ -15,7 +15,8 @@ from typing import Any, Callable
 from jinja2 import defaults, filters
 from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import SandboxedEnvironment, modifies_known_mutable
+from jinja2.utils import Namespace
 
 MAX_TEXT = 1_000_000  # characters (or items) a template may make of one value, and may write in all
 _SIZED = (str, bytes, list, tuple)
@@ -40,6 +41,36 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
     elif operator == "%" and isinstance(left, (str, bytes)):
         values = right.values() if isinstance(right, dict) else right if isinstance(right, tuple) else (right,)
         _check_printf(left, tuple(values))
+        refuse_over(sum(text_size(v) for v in values), "'%'")
+
+
+_CONTAINERS = (list, tuple, set, frozenset, dict, Namespace)
+
+
+def text_size(value: Any, limit: int = MAX_TEXT) -> int:
+    """About how many characters str(value) makes, counted only until past `limit` (a list of 1,000 strings
+    of 1,000,000 characters is small to hold, but written out it is a billion characters)."""
+    total, seen, todo = 0, set(), [value]
+    while todo and total <= limit:
+        x = todo.pop()
+        if isinstance(x, (str, bytes)):
+            total += len(x)
+        elif isinstance(x, _CONTAINERS):
+            if id(x) not in seen:  # a list holding itself is written as [...]
+                seen.add(id(x))
+                items = x._Namespace__attrs if isinstance(x, Namespace) else x  # noqa: SLF001 - its values
+                todo.extend([*items.keys(), *items.values()] if isinstance(items, dict) else items)
+            total += 2 + 2 * (len(x) if not isinstance(x, Namespace) else 0)
+        else:
+            total += 8  # a number, a date, None: short
+    return total
+
+
+def check_text(value: Any, what: str) -> Any:
+    """`value`, refused when written out it would be over MAX_TEXT characters."""
+    if isinstance(value, _CONTAINERS):
+        refuse_over(text_size(value), what)
+    return value
 
 
 def _int(value: Any) -> int:
@@ -82,7 +113,7 @@ def _replace_size(text: Any, old: Any, new: Any, count: Any) -> int:
 
 
 def _joined_size(items: list[Any], separator: Any) -> int:
-    return sum(len(str(item)) for item in items) + len(items) * len(str(separator))
+    return sum(text_size(item) for item in items) + len(items) * len(str(separator))
 
 
 def _sum_size(items: list[Any], start: Any) -> int:
@@ -98,7 +129,8 @@ _FILTER_SIZES: dict[str, tuple[Callable[[dict[str, Any]], int], str | None]] = {
     "center": (lambda a: max(len(str(a["value"])), _int(a["width"])), None),
     "indent": (lambda a: len(str(a["s"])) + _lines(str(a["s"])) * (
         _int(a["width"]) if isinstance(a["width"], int) else len(str(a["width"]))), None),
-    "format": (lambda a: _check_printf(str(a["value"]), a["args"] + tuple(a["kwargs"].values())) or 0, None),
+    "format": (lambda a: _check_printf(str(a["value"]), a["args"] + tuple(a["kwargs"].values()))
+               or sum(text_size(v) for v in (*a["args"], *a["kwargs"].values())), None),
     "replace": (lambda a: _replace_size(a["s"], a["old"], a["new"], a["count"]), None),
     "join": (lambda a: _joined_size(a["value"], a["d"]), "value"),
     "wordwrap": (lambda a: len(str(a["s"])) + (len(str(a["s"]).split()) + len(str(a["s"])) // max(1, _int(a["width"]))
@@ -110,12 +142,17 @@ _FILTER_SIZES: dict[str, tuple[Callable[[dict[str, Any]], int], str | None]] = {
     "sum": (lambda a: _sum_size(a["iterable"], a["start"]), "iterable"),
     "truncate": (lambda a: _int(a["length"]) + len(str(a["end"])), None),
 }
+# filters that write their value out as text, whatever it holds
+_WRITE_OUT = ("string", "e", "escape", "forceescape", "pprint", "title", "upper", "lower", "capitalize", "trim",
+              "striptags", "urlize", "wordcount", "urlencode", "safe", "xmlattr")
+_FILTER_SIZES.update({name: (lambda a: 0, None) for name in _WRITE_OUT})
 _SYNC_FILTERS = {"join": filters.sync_do_join, "sum": filters.sync_do_sum, "slice": filters.sync_do_slice}
 
 
 def _guarded(name: str, func: Callable[..., Any], size: Callable[[dict[str, Any]], int],
              to_list: str | None) -> Callable[..., Any]:
     signature = inspect.signature(func)
+    value = next((p for p in signature.parameters if p not in ("eval_ctx", "environment", "env", "context")), None)
 
     @functools.wraps(func)  # keeps the marker saying which context the filter takes first
     def guarded(*args: Any, **kwargs: Any) -> Any:
@@ -123,6 +160,8 @@ def _guarded(name: str, func: Callable[..., Any], size: Callable[[dict[str, Any]
         bound.apply_defaults()
         if to_list is not None:
             bound.arguments[to_list] = list(bound.arguments[to_list])
+        if value is not None and to_list is None:
+            check_text(bound.arguments[value], f"'{name}'")
         refuse_over(size(bound.arguments), f"'{name}'")
         return func(*bound.args, **bound.kwargs)
 
@@ -142,6 +181,7 @@ def _text_method_size(text: str | bytes, name: str, args: tuple[Any, ...], kwarg
     if name in ("format", "format_map"):
         values = (*args, *kwargs.values(), *(first.values() if name == "format_map" and isinstance(first, dict) else ()))
         _check_format(str(text), values)
+        return len(text) + sum(text_size(v) for v in values)
     return 0
 
 
@@ -166,9 +206,17 @@ class _BoundedCodeGenerator(CodeGenerator):
         self.writeline(f"{frame.buffer} = environment.output_buffer()")
 
     def visit_Concat(self, node: Any, frame: Any) -> None:
-        self.write("environment.bounded(")
-        super().visit_Concat(node, frame)
-        self.write(")")
+        """As Jinja writes it, with each part's size checked before it is written out, and the whole after."""
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        else:
+            join = "markup_join" if frame.eval_ctx.autoescape else "str_join"
+        self.write(f"environment.bounded({join}((")
+        for arg in node.nodes:
+            self.write("environment.written(")
+            self.visit(arg, frame)
+            self.write("), ")
+        self.write(")))")
 
 
 class BoundedEnvironment(SandboxedEnvironment):
@@ -179,11 +227,15 @@ class BoundedEnvironment(SandboxedEnvironment):
     output_buffer = _OutputBuffer
 
     def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
+        super().__init__(finalize=self.written, **options)  # every {{ value }} goes through it
         for name, (size, to_list) in _FILTER_SIZES.items():
             self.filters[name] = _guarded(name, _SYNC_FILTERS.get(name, self.filters[name]), size, to_list)
         self.globals["lipsum"] = _guarded("lipsum", defaults.DEFAULT_NAMESPACE["lipsum"],
                                           lambda a: _int(a["n"]) * max(_int(a["min"]), _int(a["max"])) * 12, None)
+
+    @staticmethod
+    def written(value: Any) -> Any:
+        return check_text(value, "writing it out")
 
     @staticmethod
     def bounded(value: Any) -> Any:
@@ -206,7 +258,8 @@ class BoundedEnvironment(SandboxedEnvironment):
                 args = (list(args[0]), *args[1:])
                 refuse_over(_joined_size(args[0], owner), "'join'")
             refuse_over(_text_method_size(owner, name, args, kwargs), f"'{name}'")
-        value = super().call(__context, __obj, *args, **kwargs)
-        if isinstance(owner, list) and name == "extend":
-            refuse_over(len(owner), "'extend'")
-        return value
+        elif owner is not None and modifies_known_mutable(owner, name):  # l.append(...) in a loop: all it holds
+            added = getattr(__context, "watcher_added", 0) + sum(text_size(v) for v in (*args, *kwargs.values()))
+            refuse_over(added, "what this template adds to lists and dicts")
+            __context.watcher_added = added
+        return super().call(__context, __obj, *args, **kwargs)
