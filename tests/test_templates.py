@@ -143,3 +143,16 @@ def test_bounded_templates_still_build_ordinary_text() -> None:
                   "{% set _ = l.append(l) %}{{ l }}", ctx) == "['a', 'b'] ['a', 'b']! ['a', 'b'] {'k': ['a', 'b']} [1, [...]]"
     with pytest.raises(ValueError, match="template error on its line 1: a '%' width of 100000000 would make a value"):
         check_template("{{ '%0100000000d' % 1 }}")
+
+
+def test_loops_in_loops_stop_after_a_million_turns() -> None:
+    # range(100000) in range(100000) that wrote nothing kept the render (and the sending) busy for ~13 minutes
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(ValueError, match="template failed on its line 2: the template's loops would take over 1000000"):
+        render("{{ title }}\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+               {"title": "Prices rise"})
+    assert time.monotonic() - started < 10, "the loops were not stopped"
+    assert render("{% for i in range(3) %}{{ loop.index }}/{{ loop.length }}{% if loop.last %}!{% endif %}"
+                  "{% endfor %}{% for i in [] %}x{% else %} none{% endfor %}", {}) == "1/32/33/3! none"

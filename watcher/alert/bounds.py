@@ -12,13 +12,14 @@ import re
 import string
 from typing import Any, Callable
 
-from jinja2 import defaults, filters
+from jinja2 import defaults, filters, nodes, pass_context
 from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment, modifies_known_mutable
 from jinja2.utils import Namespace
 
 MAX_TEXT = 1_000_000  # characters (or items) a template may make of one value, and may write in all
+MAX_TURNS = 1_000_000  # turns all of a template's loops may take in one render (about a tenth of a second)
 _SIZED = (str, bytes, list, tuple)
 _PRINTF_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 
@@ -185,6 +186,18 @@ def _text_method_size(text: str | bytes, name: str, args: tuple[Any, ...], kwarg
     return 0
 
 
+@pass_context
+def _counted(context: Any, iterable: Any) -> Any:
+    """The items of a {% for %}, each counted against the render's MAX_TURNS: loops in loops that write
+    nothing (range(100000) in range(100000)) kept the sender busy for hours."""
+    for item in iterable:
+        turns = getattr(context, "watcher_turns", 0) + 1
+        if turns > MAX_TURNS:
+            raise SecurityError(f"the template's loops would take over {MAX_TURNS} turns")
+        context.watcher_turns = turns
+        yield item
+
+
 class _OutputBuffer(list):  # type: ignore[type-arg]
     """What a {% set %} block, a macro or a {% filter %} block writes, before it is joined."""
 
@@ -219,6 +232,9 @@ class _BoundedCodeGenerator(CodeGenerator):
         self.write(")))")
 
 
+_COUNTED = "watcher_counted"
+
+
 class BoundedEnvironment(SandboxedEnvironment):
     """The sandbox, with anything that would make a value over MAX_TEXT refused."""
 
@@ -230,8 +246,14 @@ class BoundedEnvironment(SandboxedEnvironment):
         super().__init__(finalize=self.written, **options)  # every {{ value }} goes through it
         for name, (size, to_list) in _FILTER_SIZES.items():
             self.filters[name] = _guarded(name, _SYNC_FILTERS.get(name, self.filters[name]), size, to_list)
+        self.globals[_COUNTED] = _counted
         self.globals["lipsum"] = _guarded("lipsum", defaults.DEFAULT_NAMESPACE["lipsum"],
                                           lambda a: _int(a["n"]) * max(_int(a["min"]), _int(a["max"])) * 12, None)
+
+    def _generate(self, source: Any, name: Any, filename: Any, defer_init: bool = False) -> str:
+        for loop in source.find_all(nodes.For):  # every loop's items are counted
+            loop.iter = nodes.Call(nodes.Name(_COUNTED, "load"), [loop.iter], [], None, None).set_lineno(loop.lineno)
+        return super()._generate(source, name, filename, defer_init)  # type: ignore[no-any-return]
 
     @staticmethod
     def written(value: Any) -> Any:
