@@ -426,6 +426,8 @@ async def test_a_muted_rule_keeps_its_matches_and_makes_no_alert(console: Browse
     assert console.scalar("SELECT COUNT(*) FROM alerts") == alerts_before, "a muted rule made an alert"
 
     await console.post("/rules/library-hours/mute", {"for": ""}, token_from="/rules/library-hours")
+    r = await console.post("/rules/no-such-rule/mute", {"for": "1d"}, token_from="/rules/library-hours")
+    assert r.status_code == 404 and console.scalar("SELECT COUNT(*) FROM rule_mutes WHERE rule_id = 'no-such-rule'") == 0
     assert 'id="muted"' not in await console.page("/rules/library-hours")
     other = console.scalar("SELECT id FROM articles WHERE title LIKE 'Harbour crane%'")
     console.store.alerts.add_matches(other, [record])

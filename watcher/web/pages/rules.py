@@ -64,6 +64,9 @@ async def mute(request: Request, form: dict[str, str]) -> Response:
     if hours is None:
         q.unmute_rule(c.store.db, rule_id)
         return back(request, f"/rules/{rule_id}", f"{rule_id} unmuted")
+    loaded = workbench.rule_set(c.config).rules  # None while the rule files have a mistake: mute what was named
+    if loaded is not None and rule_id not in loaded.by_id:  # a mute kept for a name no rule has would silence
+        return problem(request, 404, f"no rule {rule_id}")  # a rule given that name later
     q.mute_rule(c.store.db, rule_id, c.now() + timedelta(hours=hours), c.now())
     return back(request, f"/rules/{rule_id}", f"{rule_id} muted for {form['for']}")
 
