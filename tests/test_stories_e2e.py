@@ -78,6 +78,8 @@ def test_one_alert_per_story_and_the_older_story_is_its_own(outlets: OutletServe
 
         explained = run_cli("stories", "--explain", "--config", str(config))
         assert "3 articles from 3 outlets" in explained.stdout
+        later = run_cli("stories", "--since", "2099-01-01", "--config", str(config))  # none since: not "none yet"
+        assert later.stdout.strip() == "no stories seen since 2099-01-01T00:00+00:00", later.stdout
         assert "joined as" in explained.stdout and "started the story" in explained.stdout
 
         # the alert history lists the two later outlets under the story's alert

@@ -344,7 +344,7 @@ def stories(config_path: Path, limit: int, since: datetime | None, explain: bool
         print_json(rows)
         return
     if not rows:
-        click.echo("no stories yet")
+        click.echo(f"no stories seen since {since.isoformat(timespec='minutes')}" if since else "no stories yet")
         return
     from watcher.match.explain import explain_reason  # the matchers take a while to import: only when listing
 
