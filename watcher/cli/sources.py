@@ -223,7 +223,7 @@ def sources_add(ctx: click.Context, url: str, source_id: str | None, tags: tuple
         raise WatcherError(f"there is already a source '{source_id}'")
     sid = source_id or addsource.suggested_id(found.url, found.title, taken)
     config = addsource.add_sources(config, [ImportedSource(sid, found.url, found.title, tags)],
-                                   source_type=found.kind if found.kind in ("page", "sitemap") else None)
+                                   source_type=addsource.source_type(found.kind))
     what = {"feed": f"a feed of {found.entries} entries",
             "sitemap": (f"a sitemap index of {found.children} sitemaps" if found.children
                         else f"a sitemap of {found.entries} URLs"),

@@ -35,6 +35,11 @@ class Found:
     children: int = 0  # a sitemap index's child sitemaps
 
 
+def source_type(kind: str) -> str | None:
+    """The `type:` a source found as `kind` is added with (none for a feed: a feed is detected)."""
+    return kind if kind in ("page", "sitemap") else None
+
+
 async def discover(url: str) -> list[Found]:
     """What can be watched at `url`: the feed or sitemap it is, else the feeds its page advertises, else the page
     itself. A URL too broken to request, or one that answers with nothing to read, is a WatcherError saying so."""

@@ -143,7 +143,7 @@ async def add(request: Request, form: dict[str, str]) -> Response:
         return problem(request, 422, "choose what to watch")
     try:
         c.config = addsource.add_sources(c.config, [ImportedSource(sid, url, None, tags)],
-                                         source_type=kind if kind in ("page", "sitemap") else None)
+                                         source_type=addsource.source_type(kind))
     except (WatcherError, ConfigError, ConfigErrors) as e:
         return problem(request, 422, f"the source was not added: {e}")
     c.control.add_source(next(s for s in c.config.sources if s.id == sid))
