@@ -46,3 +46,18 @@ def test_check_reports_a_console_off_loopback_without_credentials_at_its_line(tm
     assert run_cli("check", "--config", str(config), env={**bare, "WATCHER_CONSOLE_TOKEN": "s3cret"}).returncode == 0
     write_config(tmp_path, [], server={"console": False, "listen": "0.0.0.0:18931"})
     assert run_cli("check", "--config", str(config), env=bare).returncode == 0
+
+
+def test_check_with_rules_still_fails_on_the_console_address(tmp_path: Path) -> None:
+    """With a rules file that is fine, the console mistake alone still makes `watcher check` exit 1."""
+    import os
+
+    rule = "rules:\n  - id: quake\n    title: Quake\n    match:\n      keywords: [earthquake]\n"
+    (tmp_path / "rules.yaml").write_text(rule, encoding="utf-8")
+    config = write_config(tmp_path, [], rules="rules.yaml", server={"console": True, "listen": "0.0.0.0:18932"})
+    bare = {k: v for k, v in os.environ.items() if not k.startswith("WATCHER_CONSOLE_")}
+    result = run_cli("check", "--config", str(config), env=bare)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "needs credentials" in result.stderr and "ok" not in result.stdout, result.stdout + result.stderr
+    ok = run_cli("check", "--config", str(config), env={**bare, "WATCHER_CONSOLE_TOKEN": "s3cret"})
+    assert (ok.returncode, "1 rules" in ok.stdout) == (0, True), ok.stdout + ok.stderr

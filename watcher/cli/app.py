@@ -148,11 +148,9 @@ def check(config_path: Path) -> None:
         return
     rules = load_rules(config.rules, config)
     failures = template_mistakes(rules, config) + example_failures(rules)
-    if console and not failures:
-        raise click.exceptions.Exit(1)
-    if failures:
-        for failure in failures:
-            click.echo(one_line(failure), err=True)
+    for failure in failures:
+        click.echo(one_line(failure), err=True)
+    if console or failures:
         raise click.exceptions.Exit(1)
     examples = sum(len(r.examples) for r in rules.rules)
     click.echo(f"{config.rules}: ok ({len(rules)} rules, {examples} examples pass)")
