@@ -183,12 +183,17 @@ def sources_export(ctx: click.Context, output: Path | None, sub_config: Path | N
 
     text = opml_document(open_config(chosen_config(ctx, sub_config)).sources)
     if output:
-        if output.is_file() and output.stat().st_size and b"<opml" not in output.open("rb").read(4096):
+        if output.is_file() and output.stat().st_size and b"<opml" not in _head(output):
             # a slip of the keyboard (-o watcher.yaml, -o data/watcher.db) replaced the config or the database
             raise WatcherError(f"{output}: already exists and is not an OPML file; choose another --output file")
         _write(output, text)
     else:
         click.echo(text, nl=False)
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as f:
+        return f.read(4096)
 
 
 def _write(output: Path, text: str) -> None:
