@@ -422,6 +422,12 @@ def _validator(value: str) -> bytes:
         return value.encode("utf-8")
 
 
+def own_headers(headers: Mapping[str, str] | None, home: str, url: str) -> Mapping[str, str] | None:
+    """A source's own headers (credentials, cookies) for a request to `url`, when they may go there from the
+    source's configured URL `home` (`keeps_credentials`): not to the host a lasting redirect moved its polls to."""
+    return headers if headers and keeps_credentials(home, url) else None
+
+
 def keeps_credentials(first: str, hop: str) -> bool:
     """Whether a source's own headers (credentials, cookies) go to a redirect hop: to its own host only, and
     never in the clear after a redirect from HTTPS to HTTP."""

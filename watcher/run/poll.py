@@ -29,7 +29,7 @@ from typing import Any
 from watcher.config import SourceConfig
 from watcher.errors import FetchError
 from watcher.fetch import Response
-from watcher.fetch.http import keeps_credentials
+from watcher.fetch.http import keeps_credentials, own_headers
 from watcher.logs import log_fields
 from watcher.model import Item, PollReport, PollUpdate, SourceState
 from watcher.parse.items import Listing, items_from_sitemap, note_bozo, read_listing, read_source, with_text
@@ -136,10 +136,7 @@ async def fetch_document(source: SourceConfig, state: SourceState, p: Pipeline) 
         last_modified=state.last_modified,
         accept=PAGE_ACCEPT if source.type == "page" else FEED_ACCEPT,
         timeout=p.config.timeout(source),
-        # the source's own headers and auth, for the host of its configured URL only: not for the host a
-        # lasting redirect moved its polls to (until the config names that URL)
-        extra=source.request.as_headers() if source.request and keeps_credentials(source.url, state.poll_url)
-        else None,
+        extra=own_headers(source.request.as_headers() if source.request else None, source.url, state.poll_url),
     )
     move, moved_to = track_move(MoveState(state.move_target, state.move_polls), permanent_target(resp.redirects),
                                 p.config.http.moved_after)

@@ -24,6 +24,7 @@ from watcher.config import Config, SourceConfig
 from watcher.config.watch import WatchConfig
 from watcher.dedupe import canonical_url
 from watcher.errors import FetchError, WatcherError
+from watcher.fetch.http import own_headers
 from watcher.match.article import ArticleText
 from watcher.match.threshold import Level
 from watcher.rules.crossings import settle
@@ -119,7 +120,8 @@ async def poll_watch(source: SourceConfig, p: Pipeline, state: SourceState, repo
         resp = await p.fetcher.get(state.poll_url, etag=state.etag if last else None,
                                    last_modified=state.last_modified if last else None,
                                    accept=WATCH_ACCEPT, timeout=p.config.timeout(source),
-                                   extra=source.request.as_headers() if source.request else None)
+                                   extra=own_headers(source.request.as_headers() if source.request else None,
+                                                     source.url, state.poll_url))
     except FetchError as e:
         return await record_failure(p, source, state, report, e.kind, str(e), start, started,
                                     http_status=e.status, retry_after=e.retry_after)
