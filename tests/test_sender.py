@@ -91,6 +91,27 @@ def test_a_digest_longer_than_the_service_takes_loses_no_alert(tmp_path: Path) -
     assert "characters cut" not in text
 
 
+def test_the_parts_of_a_long_digest_keep_the_pace(tmp_path: Path) -> None:
+    hooks = WebhookReceiver().start()
+    (tmp_path / "w.yaml").write_text(f"channels:\n  daily:\n    urls: ['json://{hooks.base}/d']\n"
+                                     "    digest: every 1s\n    pace: 400ms\n")
+    store = Store(tmp_path / "w.db")
+    add_alerts(store, 600, "Harbour works " * 15)  # more than one json:// message takes: several parts
+    sender = Sender(store, load_config(tmp_path / "w.yaml", env={}))
+    try:
+        asyncio.run(sender.send_due())  # the first digest is due a second from now
+        time.sleep(1.1)
+        start = time.monotonic()
+        report = asyncio.run(sender.send_due())
+    finally:
+        hooks.stop()
+    since_start = sorted(round(r.at - start, 3) for r in hooks.snapshot())
+    assert report.sent == 600, report
+    # the digest went as two messages or more (the service splits each in parts of its own, sent at once):
+    # the last message cannot arrive before a pace has passed
+    assert len(since_start) >= 2 and since_start[-1] >= 0.4, since_start
+
+
 def test_a_failing_digest_channel_is_reported_and_its_alerts_say_why(tmp_path: Path) -> None:
     hooks = WebhookReceiver(fail_next=[(500, {})] * 3).start()
     admin = WebhookReceiver().start()

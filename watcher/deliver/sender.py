@@ -196,6 +196,7 @@ class Sender:
             await self._pace(url, pace_for(url, channel.pace))
             if self._stopped.is_set():
                 return False  # the rest wait for the next start (this digest is still due then)
+            self._last_sent[url] = asyncio.get_running_loop().time()  # the next part, or alert, keeps the pace
             outcome = await asyncio.to_thread(send, url, title, body, timeout=timeout_of(channel))
             if not outcome.ok:
                 report.failed += len(items)
