@@ -67,12 +67,7 @@ class Outbox:
         """Pending deliveries to a channel, or a URL of one, that the config no longer has (`url_counts`: each
         channel's number of URLs): digests and story updates never ask for them."""
         kept = " OR ".join("(d.channel = ? AND d.target < ?)" for _ in url_counts) or "1 = 0"
-        cur = self.db.execute(
-            "SELECT d.id, d.alert_id, d.channel, d.target, d.attempts, a.title, a.body, a.created_at, a.context "
-            f"FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE d.status = 'pending' AND NOT ({kept}) "
-            "ORDER BY d.id", [v for item in url_counts.items() for v in item])
-        return [Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_iso(r[7]) or utcnow(), r[8])
-                for r in cur.fetchall()]
+        return self._pending(f"NOT ({kept}) ", [v for item in url_counts.items() for v in item])
 
     def add_notice(self, title: str, body: str, targets: Iterable[tuple[str, int]]) -> None:
         """An admin notice, queued for each (channel, URL index), to be sent and retried like alerts."""
@@ -87,12 +82,15 @@ class Outbox:
 
     def pending_for(self, channel: str, target: int, updates_only: bool = False) -> list[Delivery]:
         """Pending deliveries to one URL (for a digest); only story updates held for a digest with `updates_only`."""
+        return self._pending("d.channel = ? AND d.target = ? " + ("AND a.kind = 'update-digest' " if updates_only else ""),
+                             [channel, target])
+
+    def _pending(self, where: str, args: list[object]) -> list[Delivery]:
+        """Pending alert deliveries that meet `where` (on deliveries d and alerts a), oldest first."""
         cur = self.db.execute(
             "SELECT d.id, d.alert_id, d.channel, d.target, d.attempts, a.title, a.body, a.created_at, a.context "
-            "FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
-            "WHERE d.status = 'pending' AND d.channel = ? AND d.target = ? "
-            + ("AND a.kind = 'update-digest' " if updates_only else "") + "ORDER BY d.id",
-            [channel, target],
+            f"FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE d.status = 'pending' AND {where}ORDER BY d.id",
+            args,
         )
         return [Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_iso(r[7]) or utcnow(), r[8])
                 for r in cur.fetchall()]
