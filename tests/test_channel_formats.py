@@ -18,7 +18,7 @@ from watcher.alert.compose import compose
 from watcher.config import load_config
 from watcher.deliver.sender import Sender
 from watcher.match.engine import Evidence
-from watcher.model import AlertDraft, Article, Entry, Match
+from watcher.model import AlertDraft, Article, Entry, Match, Target
 from watcher.store import Store
 
 RULE = "Strike at the port"
@@ -38,7 +38,7 @@ def deliver(tmp_path: Path, url: str, evidence: list[Evidence], headline: str = 
     content = compose(rule_id="port-strike", rule_title=RULE, article_title=headline, outlet="Harbour News",
                       published=None, url=ARTICLE, evidence=evidence)
     art = Article(ARTICLE, ARTICLE, None, "s", headline, None, None, None, None, SENTENCE, "h", False, True)
-    alert = AlertDraft(content.title, content.body, (("out", 0),), context_json=json.dumps(content.context))
+    alert = AlertDraft(content.title, content.body, (Target("out", 0),), context_json=json.dumps(content.context))
     store.articles.add(Entry("s", ARTICLE, ARTICLE, ARTICLE, ARTICLE, headline, None), art, [Match("r", "[]", alert)])
     report = asyncio.run(Sender(store, config).send_due())
     assert report.sent == 1, report

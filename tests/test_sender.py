@@ -11,7 +11,7 @@ from pathlib import Path
 from tests.receivers import WebhookReceiver
 from watcher.config import load_config
 from watcher.deliver.sender import Sender, next_attempt
-from watcher.model import AlertDraft, Article, Entry, Match
+from watcher.model import AlertDraft, Article, Entry, Match, Target
 from watcher.store import Store
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
@@ -42,7 +42,7 @@ def test_pace_spaces_messages_to_one_url(tmp_path: Path) -> None:
     for i in range(3):
         url = f"https://e.org/{i}"
         art = Article(url, url, None, "s", f"T{i}", None, None, None, None, f"body {i}", f"h{i}", False, True)
-        alert = AlertDraft(f"Rule {i}", f"Body {i}", (("hooks", 0),))
+        alert = AlertDraft(f"Rule {i}", f"Body {i}", (Target("hooks", 0),))
         store.articles.add(Entry("s", url, url, url, url, "T", None), art, [Match("r", "[]", alert)])
     start = time.monotonic()
     report = asyncio.run(Sender(store, config).send_due())
@@ -60,7 +60,7 @@ def test_two_channels_sharing_a_url_keep_its_pace(tmp_path: Path) -> None:
     (tmp_path / "w.yaml").write_text(f"channels:\n  desk:\n    urls: ['{url}']\n    pace: 400ms\n"
                                      f"  wire:\n    urls: ['{url}']\n    pace: 400ms\n")
     store = Store(tmp_path / "w.db")
-    add_alerts(store, 2, "Harbour works", targets=(("desk", 0), ("wire", 0)))  # two lanes, one URL
+    add_alerts(store, 2, "Harbour works", targets=(Target("desk", 0), Target("wire", 0)))  # two lanes, one URL
     start = time.monotonic()
     report = asyncio.run(Sender(store, load_config(tmp_path / "w.yaml", env={})).send_due())
     hooks.stop()
@@ -147,7 +147,7 @@ def test_a_failing_url_of_a_digest_channel_hurries_no_other(tmp_path: Path) -> N
     sender = Sender(store, load_config(tmp_path / "w.yaml", env={}))
     try:
         for n in range(3):  # an alert to both URLs each round; the second URL fails every time
-            add_alerts(store, 1, "Harbour works", targets=(("daily", 0), ("daily", 1)), first=n)
+            add_alerts(store, 1, "Harbour works", targets=(Target("daily", 0), Target("daily", 1)), first=n)
             asyncio.run(sender.send_due())
     finally:
         good.stop()
@@ -158,7 +158,7 @@ def test_a_failing_url_of_a_digest_channel_hurries_no_other(tmp_path: Path) -> N
 
 def test_what_waits_for_a_digest_url_removed_from_the_config_is_given_up(tmp_path: Path) -> None:
     store = Store(tmp_path / "w.db")
-    add_alerts(store, 1, "Harbour works", targets=(("daily", 0), ("daily", 1)))
+    add_alerts(store, 1, "Harbour works", targets=(Target("daily", 0), Target("daily", 1)))
     # the channel had two URLs when the alert was made; the config now keeps the first
     (tmp_path / "w.yaml").write_text("channels:\n  daily:\n    urls: ['json://127.0.0.1:9/d']\n    digest: every 1h\n")
     report = asyncio.run(Sender(store, load_config(tmp_path / "w.yaml", env={})).send_due())
@@ -174,8 +174,8 @@ def test_a_channel_that_never_answers_holds_back_no_other(tmp_path: Path) -> Non
     (tmp_path / "w.yaml").write_text(f"channels:\n  hung:\n    urls: ['json://{hung.base}/h']\n    read_timeout: 10s\n"
                                      f"  good:\n    urls: ['json://{good.base}/g']\n")
     store = Store(tmp_path / "w.db")
-    add_alerts(store, 5, "Harbour works", targets=(("hung", 0),))  # queued first, so due first
-    add_alerts(store, 1, "Quay closed", targets=(("good", 0),), first=5)
+    add_alerts(store, 5, "Harbour works", targets=(Target("hung", 0),))  # queued first, so due first
+    add_alerts(store, 1, "Quay closed", targets=(Target("good", 0),), first=5)
     sender = Sender(store, load_config(tmp_path / "w.yaml", env={}))
 
     def tries(channel: str) -> list[int]:
@@ -192,7 +192,7 @@ def test_a_channel_that_never_answers_holds_back_no_other(tmp_path: Path) -> Non
     async def go() -> None:
         sending = asyncio.create_task(sender.send_due())
         await arrived(1)
-        add_alerts(store, 1, "Crane arrives", targets=(("good", 0),), first=6)  # made while the hung send waits
+        add_alerts(store, 1, "Crane arrives", targets=(Target("good", 0),), first=6)  # made while the hung send waits
         sender.wake.set()
         await arrived(2)
         sender.stop()  # the send in flight is answered (no answer in time) and recorded, no other starts
@@ -211,7 +211,7 @@ def test_a_channel_that_never_answers_holds_back_no_other(tmp_path: Path) -> Non
 
 def test_channel_totals_count_every_state_from_the_index_alone(tmp_path: Path) -> None:
     store = Store(tmp_path / "w.db")
-    add_alerts(store, 12, "Harbour works", targets=(("mail", 0), ("hook", 0), ("hook", 1)))
+    add_alerts(store, 12, "Harbour works", targets=(Target("mail", 0), Target("hook", 0), Target("hook", 1)))
     store.db.execute("UPDATE deliveries SET status = CASE id % 4 WHEN 0 THEN 'sent' WHEN 1 THEN 'sent' "
                      "WHEN 2 THEN 'pending' ELSE 'dead' END, attempts = 1 + id % 3")
     rows = store.db.execute("SELECT channel, status, attempts FROM deliveries").fetchall()
@@ -231,7 +231,7 @@ def test_channel_totals_count_every_state_from_the_index_alone(tmp_path: Path) -
     assert queries
 
 
-def add_alerts(store: Store, n: int, title: str, targets: tuple[tuple[str, int], ...] = (("daily", 0),),
+def add_alerts(store: Store, n: int, title: str, targets: tuple[Target, ...] = (Target("daily", 0),),
                first: int = 0) -> None:
     """`n` stored articles of source 's' (numbered from `first`), each with an alert titled `title` to `targets`."""
     store.sources.ensure("s", "https://e.org/feed", "feed")

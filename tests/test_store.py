@@ -72,7 +72,7 @@ def test_article_found_by_url_guid_or_body(tmp_path: Path) -> None:
 
 
 def test_an_article_and_its_alert_are_stored_together_or_not_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from watcher.model import AlertDraft, Match
+    from watcher.model import AlertDraft, Match, Target
     from watcher.store import articles
 
     store = Store(tmp_path / "w.db")
@@ -82,7 +82,7 @@ def test_an_article_and_its_alert_are_stored_together_or_not_at_all(tmp_path: Pa
         raise RuntimeError("killed between the article and its alert")
 
     monkeypatch.setattr(articles, "insert_matches", crash)
-    alert = AlertDraft("Rule", "Body", (("desk", 0),))
+    alert = AlertDraft("Rule", "Body", (Target("desk", 0),))
     with pytest.raises(RuntimeError):
         store.articles.add(entry("a"), article("https://e.org/a"), [Match("r", "[]", alert)])
     counts = {t: store.count(t) for t in ("articles", "entries", "matches", "alerts", "deliveries")}

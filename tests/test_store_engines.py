@@ -18,7 +18,7 @@ from tests.receivers import WebhookReceiver
 from tests.webserver import Route, WebServer
 from watcher.dedupe.sketch import sketch
 from watcher.errors import StoreError
-from watcher.model import AlertDraft, Article, Entry, Match, PollUpdate
+from watcher.model import AlertDraft, Article, Entry, Match, PollUpdate, Target
 from watcher.store import Store, console, rule_activity, thresholds, versions
 from watcher.store.retention import prune_bodies
 from watcher.store.schema import SCHEMA_VERSION
@@ -58,7 +58,7 @@ def entry(url: str) -> Entry:
 
 
 def alert_match(rule: str = "ferries", updates: str = "silent") -> Match:
-    return Match(rule, '[{"term": "ferry"}]', AlertDraft(f"{rule} alert", "Body", (("desk", 0), ("desk", 1)),
+    return Match(rule, '[{"term": "ferry"}]', AlertDraft(f"{rule} alert", "Body", (Target("desk", 0), Target("desk", 1)),
                                                          updates=updates))
 
 
@@ -143,7 +143,11 @@ def test_articles_are_stored_once_and_placed_in_their_story(store: Store) -> Non
     assert store.articles.find(canonical_url="https://b.example/1") == rewrite
     assert store.articles.known_keys("s", ["https://a.example/1", "https://z.example/"]) == {"https://a.example/1"}
     assert [a.id for a in store.articles.all("s")] == [first, rewrite, other]
-    assert [a.id for a in store.articles.since(utcnow() - timedelta(hours=1))] == [first, rewrite, other]
+    hour_ago = utcnow() - timedelta(hours=1)
+    pages = [[a.id for a in page] for page in store.articles.pages_since(hour_ago, size=2)]
+    assert pages == [[first, rewrite], [other]] and store.articles.count_since(hour_ago) == 3
+    assert list(store.articles.pages_since(utcnow() + timedelta(hours=1))) == []
+    assert [len(p) for p in store.articles.pages_since(None, size=3)] == [3]  # a full last page ends it too
     [listed] = [s for s in store.stories.recent() if s["id"] == story]
     assert listed["size"] == 2 and listed["outlets"] == ["a.example", "b.example"]
     assert listed["articles"][1]["reason"]["joined"] is True
@@ -168,21 +172,30 @@ def test_one_alert_per_story_its_deliveries_and_the_outbox(store: Store) -> None
     assert [d.status for d in alert.deliveries] == ["pending", "pending"] and len(alert.also) == 1
     assert {m.rule_id for m in store.alerts.matches()} == {"ferries", "quiet"}
     assert store.alerts.rule_hits() == [("ferries", 2), ("quiet", 1)]
-    store.outbox.add_notice("Source failing", "news.example: HTTP 500", [("admin", 0)])
+    store.outbox.add_notice("Source failing", "news.example: HTTP 500", [Target("admin", 0)])
     due = store.outbox.due(utcnow())
     assert sorted((d.channel, d.target, d.notice) for d in due) == [("admin", 0, True), ("desk", 0, False),
                                                                     ("desk", 1, False)]
     assert store.outbox.depth() == 3 and store.outbox.next_due() is not None
     by = {(d.channel, d.target): d for d in due}
+    # rows made without a URL key go by place; each knows the keys of its message's other rows to its channel
+    assert [by["desk", 0].url_key, by["desk", 1].url_key, by["admin", 0].url_key] == ["#0", "#1", "#0"]
+    assert store.outbox.keys_beside(by["desk", 0]) == {"#1"} and store.outbox.keys_beside(by["admin", 0]) == set()
     store.outbox.mark_sent(by["desk", 0])
     store.outbox.mark_sent(by["admin", 0])
     store.outbox.mark_failed(by["desk", 1], "timed out", utcnow() + timedelta(minutes=5), unknown=True)
     assert store.outbox.due(utcnow()) == [] and store.outbox.depth() == 1
     assert [d.target for d in store.outbox.due(utcnow() + timedelta(minutes=6), unknown_too=True)] == [1]
+    # the targets with sends under way are left out, however many there are (an OR each would pass SQLite's
+    # expression depth of 1,000)
+    later = utcnow() + timedelta(minutes=6)
+    assert store.outbox.due(later, busy=[("desk", "#1")]) == [] and store.outbox.next_due(busy=[("desk", "#1")]) is None
+    crowd = [(f"hook{i}", f"#{i}") for i in range(1500)]
+    assert [d.target for d in store.outbox.due(later, busy=crowd)] == [1] and store.outbox.next_due(busy=crowd)
     assert store.outbox.due(utcnow() + timedelta(minutes=6), unknown_too=False) == []
     [totals] = store.outbox.totals()
     assert (totals.channel, totals.sent, totals.failed, totals.dead, totals.pending) == ("desk", 1, 1, 0, 1)
-    store.outbox.mark_all_sent([d.id for d in store.outbox.pending_for("desk", 1)])
+    store.outbox.mark_all_sent([d.id for d in store.outbox.pending_for("desk")])
     assert store.outbox.depth() == 0 and store.outbox.next_due() is None
     store.outbox.set_channel_health("desk", 3, True)
     store.outbox.set_channel_health("desk", 4, True)

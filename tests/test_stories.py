@@ -178,6 +178,8 @@ def test_a_store_that_indexed_the_skeleton_bands_drops_them_and_still_finds_copi
         store.db.execute("ALTER TABLE story_sketches DROP COLUMN seq")
         store.db.execute("ALTER TABLE sources DROP COLUMN item_memory")  # and without 16's remembered entries
         store.db.execute("DROP INDEX deliveries_totals")  # and 17's delivery totals
+        for table in ("deliveries", "notices"):  # and 18's URL keys
+            store.db.execute(f"ALTER TABLE {table} DROP COLUMN url_key")
         store.db.execute("UPDATE meta SET value = '12' WHERE key = 'schema_version'")
     store.close()
     again = Store(database)

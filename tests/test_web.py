@@ -411,7 +411,7 @@ def test_the_schema_indexes_back_the_console_queries(site: Path) -> None:
 
 
 async def test_a_muted_rule_keeps_its_matches_and_makes_no_alert(console: Browser) -> None:
-    from watcher.model import AlertDraft, Match
+    from watcher.model import AlertDraft, Match, Target
 
     r = await console.post("/rules/library-hours/mute", {"for": "1d"}, token_from="/rules/library-hours")
     assert r.status_code == 303
@@ -420,7 +420,7 @@ async def test_a_muted_rule_keeps_its_matches_and_makes_no_alert(console: Browse
     assert "muted</span>" in await console.page("/rules")
     article_id = console.scalar("SELECT id FROM articles WHERE title LIKE 'Library%'")
     alerts_before = console.scalar("SELECT COUNT(*) FROM alerts")
-    record = Match("library-hours", "[]", AlertDraft("Library hours", "body", (("hook", 0),)))
+    record = Match("library-hours", "[]", AlertDraft("Library hours", "body", (Target("hook", 0),)))
     console.store.alerts.add_matches(article_id, [record])
     assert console.scalar("SELECT COUNT(*) FROM matches WHERE rule_id = 'library-hours'") == 1
     assert console.scalar("SELECT COUNT(*) FROM alerts") == alerts_before, "a muted rule made an alert"

@@ -186,6 +186,7 @@ def test_a_delivery_made_as_the_sender_lets_go_is_sent_at_once(postgres: Any, tm
     """A poll's nudge that ran while this worker was sending found the lock taken and did nothing: the sender
     sends what is due once it has let go of the lock, without the periodic sweep (not run here)."""
     from watcher.config import load_config
+    from watcher.model import Target
     from watcher.deliver.sender import Sender
     from watcher.run import worker
     from watcher.run.services import open_pipeline
@@ -206,13 +207,13 @@ def test_a_delivery_made_as_the_sender_lets_go_is_sent_at_once(postgres: Any, tm
             report = await super().send_due(everything=everything)
             Nudged.looks += 1
             if Nudged.looks == 1:
-                other.outbox.add_notice("second", "stored as the sender let go", [("desk", 0)])
+                other.outbox.add_notice("second", "stored as the sender let go", [Target("desk", 0)])
             return report
 
     async def main() -> None:
         async with open_pipeline(config, alone=False) as p:
             p.sender = Nudged(p.store, config, p.metrics)
-            p.store.outbox.add_notice("first", "waiting for the sender", [("desk", 0)])
+            p.store.outbox.add_notice("first", "waiting for the sender", [Target("desk", 0)])
             await worker.send_while_due(p)
             assert other.outbox.depth() == 0, "a delivery is left for the next sweep"
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 # -- what a source lists ------------------------------------------------------
 
@@ -83,13 +83,23 @@ class StoredArticle:
 # -- what rules make of it ----------------------------------------------------
 
 
+class Target(NamedTuple):
+    """One URL of a channel an alert goes to: its place in the channel's list when the alert was made, and its
+    key (`config.schema.url_key`), which finds it again after the list is reordered or shortened; None: by
+    place alone."""
+
+    channel: str
+    index: int
+    key: str | None = None
+
+
 @dataclass(frozen=True)
 class AlertDraft:
     """The message a rule's match would send, before `alert.decide` says whether it becomes an alert."""
 
     title: str
     body: str
-    targets: tuple[tuple[str, int], ...]  # (channel, index of the URL in the channel)
+    targets: tuple[Target, ...]
     context_json: str = "{}"  # the values a channel template renders
     once_per: str = "story"  # story | article: what one alert covers
     updates: str = "silent"  # silent | digest | notify: how later articles of an alerted story are reported
@@ -175,6 +185,7 @@ class Delivery:
     body: str
     created_at: datetime
     context_json: str = "{}"
+    url_key: str = ""  # the URL's key when the message was queued; "#N" for "the channel's URL number N+1"
 
     @property
     def notice(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -178,6 +179,12 @@ def _apprise_url(url: str) -> str:
 
 
 AppriseURL = Annotated[str, AfterValidator(_apprise_url)]
+
+
+def url_key(url: str) -> str:
+    """A channel URL's key in the outbox: the same URL has the same key wherever it stands in the list, and the
+    key does not show the URL's secrets (the first 16 hex digits of its SHA-256)."""
+    return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 class ChannelConfig(Strict):

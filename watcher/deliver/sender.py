@@ -34,6 +34,7 @@ from watcher.alert.template import render_or_none
 from watcher.config import ChannelConfig, Config
 from watcher.deliver.digest import batches, compose_digest, next_digest
 from watcher.deliver.formats import shape, url_for
+from watcher.deliver.targets import kept_keys, targets_for, where_to
 from watcher.logs import redact
 from watcher.run.metrics import Metrics
 from watcher.model import Delivery, Timeout
@@ -112,10 +113,12 @@ class Sender:
         digests = self.digest_channels
         if not self._swept:  # once a start: what went to a channel (or URL) removed from the config is given up
             self._swept = True
-            for d in self.store.outbox.unconfigured({name: len(ch.urls) for name, ch in self.config.channels.items()}):
-                await self._deliver(d, rnd)
+            kept = {name: kept_keys(ch.urls) for name, ch in self.config.channels.items()}
+            for d in self.store.outbox.unconfigured(kept):
+                if self._url_of(d) is None:
+                    self._given_up(d, rnd.report)  # the others go in their lane or digest (their URL was replaced)
         await self._digests(utcnow(), rnd.report)
-        lanes: dict[tuple[str, int], asyncio.Task[None]] = {}  # (channel, URL index) -> its sends under way
+        lanes: dict[tuple[str, str], asyncio.Task[None]] = {}  # (channel, URL key) -> its sends under way
         try:
             await self._send_lanes(lanes, everything, digests, rnd)
         except asyncio.CancelledError:
@@ -128,7 +131,7 @@ class Sender:
             raise
         return rnd.report
 
-    async def _send_lanes(self, lanes: dict[tuple[str, int], asyncio.Task[None]], everything: bool,
+    async def _send_lanes(self, lanes: dict[tuple[str, str], asyncio.Task[None]], everything: bool,
                           digests: list[str], rnd: _Round) -> None:
         """Start a lane for each target with something due and none under way, until nothing is due and every
         lane is done; looks again when a lane ends, and every LOOK_AGAIN while sends are under way."""
@@ -187,7 +190,7 @@ class Sender:
         """The pending alerts to one URL of a digest channel, in as many messages as the service needs to show
         every alert (one it cuts would lose the rest); False when a send failed or the sender stopped."""
         channel = self.config.channels[name]
-        items = self.store.outbox.pending_for(name, i, updates_only=updates)
+        items = [d for d in self.store.outbox.pending_for(name, updates_only=updates) if self._url_of(d) == url]
         if not items:
             return True
         room = await asyncio.to_thread(digest_room, url, compose_digest(items, updates=updates)[0], channel)
@@ -216,13 +219,10 @@ class Sender:
     async def _deliver(self, d: Delivery, rnd: _Round) -> None:
         report = rnd.report
         channel = self.config.channels.get(d.channel)
-        if channel is None or d.target >= len(channel.urls):
-            gone = "is no longer configured" if channel is None else f"no longer has a URL number {d.target + 1}"
-            self.store.outbox.mark_failed(d, f"channel '{d.channel}' {gone}", None)
-            report.dead += 1
-            log.error("%s to %s: channel %s; given up", d.label, d.channel, gone, extra=_fields(d))
+        url = self._url_of(d)
+        if channel is None or url is None:
+            self._given_up(d, report)
             return
-        url = channel.urls[d.target]
         body, body_format = d.body, "markdown"
         if channel.template and not d.notice:
             shaped = render_or_none(channel.template, json.loads(d.context_json), html=channel.format == "html",
@@ -263,6 +263,22 @@ class Sender:
             log.warning("%s to %s failed (try %d): %s; next try %s", d.label, d.channel, d.attempts + 1,
                         error, when.strftime("%H:%M:%S"), extra=_fields(d))
         await self._channel_failed(d.channel, error)
+
+    def _url_of(self, d: Delivery) -> str | None:
+        """The configured URL `d` goes to, or None when its channel, or its URL in the channel, was removed."""
+        channel = self.config.channels.get(d.channel)
+        if channel is None:
+            return None
+        return where_to(channel.urls, d.url_key, d.target, lambda: self.store.outbox.keys_beside(d))
+
+    def _given_up(self, d: Delivery, report: SendReport) -> None:
+        """`d`'s channel, or the URL it was queued for, is no longer in the config: it goes nowhere else."""
+        gone = ("is no longer configured" if d.channel not in self.config.channels
+                else f"no longer has a URL number {d.target + 1}" if d.url_key.startswith("#")
+                else f"no longer has the URL this was queued for (its URL number {d.target + 1} then)")
+        self.store.outbox.mark_failed(d, f"channel '{d.channel}' {gone}", None)
+        report.dead += 1
+        log.error("%s to %s: channel %s; given up", d.label, d.channel, gone, extra=_fields(d))
 
     async def _in_turn(self, call: Callable[[], Outcome], rnd: _Round, d: Delivery, url: str,
                        pace: float) -> Outcome | None:
@@ -322,15 +338,15 @@ class Sender:
         if channel is None:
             return
         # a notice quotes errors and URLs: masked like everything else watcher shows
-        self.store.outbox.add_notice(redact(title), redact(body), ((name, i) for i in range(len(channel.urls))))
+        self.store.outbox.add_notice(redact(title), redact(body), targets_for(self.config.channels, [name]))
         self.wake.set()
 
 
-def by_target(due: list[Delivery]) -> dict[tuple[str, int], list[Delivery]]:
-    """Deliveries by (channel, URL index), each target's in the order given."""
-    out: dict[tuple[str, int], list[Delivery]] = {}
+def by_target(due: list[Delivery]) -> dict[tuple[str, str], list[Delivery]]:
+    """Deliveries by (channel, URL key), each target's in the order given."""
+    out: dict[tuple[str, str], list[Delivery]] = {}
     for d in due:
-        out.setdefault((d.channel, d.target), []).append(d)
+        out.setdefault((d.channel, d.url_key), []).append(d)
     return out
 
 

@@ -27,6 +27,7 @@ from watcher.config import Config, SourceConfig
 from watcher.dedupe import body_fingerprint, canonical_url
 from watcher.dedupe.identity import global_guid
 from watcher.dedupe.sketch import Sketch, sketch
+from watcher.deliver.targets import targets_for
 from watcher.errors import FetchError
 from watcher.extract.pool import ExtractionFailed
 from watcher.match.article import ArticleText
@@ -238,7 +239,7 @@ def match_records(
                 outlet=article.sitename or source.name or source.id, published=article.published,
                 url=article.url, evidence=m.evidence, template=m.rule.template,
             )
-            targets = tuple((ch, i) for ch in m.rule.notify for i in range(len(config.channels[ch].urls)))
+            targets = targets_for(config.channels, m.rule.notify)
             alert = AlertDraft(title=content.title, body=content.body, targets=targets,
                                context_json=json.dumps(content.context, ensure_ascii=False),
                                once_per=m.rule.once_per, updates=m.rule.updates)

@@ -6,7 +6,7 @@ import asyncio
 import json
 import sys
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
 import click
@@ -35,16 +35,16 @@ def replay_rules(config: Config, age: float | None, rule_id: str | None, as_json
     tags = {s.id: frozenset(s.tags) for s in config.sources}
     with open_store(config.database, writes=send) as store:  # --send queues and sends: it holds the lock
         since = utcnow() - timedelta(seconds=age) if age else None
-        articles = store.articles.since(since)
-        hits, per_rule = _replay(rules, articles, tags, store if send else None, config)
+        done = _replay(rules, store.articles.pages_since(since), store.articles.count_since(since), tags,
+                       store if send else None, config)
         sent = _deliver(store, config) if send else None
-    untext = sum(1 for stored in articles if not stored.article.body)  # emptied by retention, or none extracted
+    hits, per_rule, untext = done.hits, done.per_rule, done.untext
     if as_json:
-        click.echo(json.dumps({"articles": len(articles), "without_text": untext, "rules": len(rules), "fired": hits,
+        click.echo(json.dumps({"articles": done.articles, "without_text": untext, "rules": len(rules), "fired": hits,
                                "sent": sent}, indent=2, ensure_ascii=False))
         return
     tail = f"{sent} deliveries sent" if send else "nothing sent"
-    click.echo(f"{len(articles)} articles, {len(rules)} rules: {len(hits)} would fire ({tail})")
+    click.echo(f"{done.articles} articles, {len(rules)} rules: {len(hits)} would fire ({tail})")
     if untext:
         click.echo(f"  {untext} of the articles have no stored text (emptied by retention, or none was extracted): "
                    "the rules saw their titles only")
@@ -56,29 +56,44 @@ def replay_rules(config: Config, age: float | None, rule_id: str | None, as_json
             click.echo("    " + evidence_line(Evidence(**e)))
 
 
-def _replay(rules, articles, tags, store, config):  # type: ignore[no-untyped-def]
-    """Run the rules over the articles; with a store, record matches and queue their alerts."""
+@dataclass
+class Replayed:
+    """What a replay saw: the articles read, those without stored text (their titles alone were matched), and
+    each rule's hits."""
+
+    articles: int = 0
+    untext: int = 0
+    hits: list[dict] = field(default_factory=list)
+    per_rule: Counter[str] = field(default_factory=Counter)
+
+
+def _replay(rules, pages, total, tags, store, config) -> Replayed:  # type: ignore[no-untyped-def]
+    """Run the rules over the articles, page after page (`total` of them); with a store, record matches and
+    queue their alerts."""
     from watcher.run.poll import match_records
 
     sources = {s.id: s for s in config.sources}
     # `when: crosses` values, followed in the order the articles were stored
     crossings = ReplayCrossings(rules, frozenset(s.id for s in config.sources if s.type == "watch"))
-    hits: list[dict] = []
-    per_rule: Counter[str] = Counter()
-    with click.progressbar(articles, label=f"replaying {len(rules)} rules", file=sys.stderr,
+    done = Replayed()
+    with click.progressbar(length=total, label=f"replaying {len(rules)} rules", file=sys.stderr,
                            show_pos=True) as bar:
-        for stored in bar:
-            a = stored.article
-            text = ArticleText(a.title or "", a.body, a.source_id, tags.get(a.source_id, frozenset()), a.language)
-            fired = crossings.settle(text, rules.match(text), stored.story_id, stored.id)
-            for m in fired:
-                per_rule[m.rule.id] += 1
-                hits.append({"rule": m.rule.id, "article_id": stored.id, "title": a.title, "url": redact(a.url),
-                             "source": a.source_id, "published": iso(a.published),
-                             "evidence": [asdict(e) for e in m.evidence]})
-            if store is not None and fired and a.source_id in sources:
-                store.alerts.add_matches(stored.id, match_records(fired, a, sources[a.source_id], config))
-    return hits, per_rule
+        for page in pages:
+            for stored in page:
+                a = stored.article
+                done.articles += 1
+                done.untext += not a.body
+                text = ArticleText(a.title or "", a.body, a.source_id, tags.get(a.source_id, frozenset()), a.language)
+                fired = crossings.settle(text, rules.match(text), stored.story_id, stored.id)
+                for m in fired:
+                    done.per_rule[m.rule.id] += 1
+                    done.hits.append({"rule": m.rule.id, "article_id": stored.id, "title": a.title,
+                                      "url": redact(a.url), "source": a.source_id, "published": iso(a.published),
+                                      "evidence": [asdict(e) for e in m.evidence]})
+                if store is not None and fired and a.source_id in sources:
+                    store.alerts.add_matches(stored.id, match_records(fired, a, sources[a.source_id], config))
+            bar.update(len(page))
+    return done
 
 
 def _deliver(store: Store, config: Config) -> int:

@@ -22,6 +22,7 @@ from watcher.alert.template import render_or_none
 from watcher.change.diff import Change, word_diff
 from watcher.config import Config, SourceConfig
 from watcher.config.watch import WatchConfig
+from watcher.deliver.targets import targets_for
 from watcher.dedupe import canonical_url
 from watcher.errors import FetchError, WatcherError
 from watcher.fetch.http import own_headers
@@ -97,7 +98,7 @@ def change_records(matches: list[RuleMatch], article: Article, source: SourceCon
             body = f"{content.body}\n\nChanges:\n{change.markdown()}"
             if m.rule.template:  # rendered with the diff among its values
                 body = render_or_none(m.rule.template, context, whose=f"rule {m.rule.id} template") or body
-            targets = tuple((ch, i) for ch in m.rule.notify for i in range(len(config.channels[ch].urls)))
+            targets = targets_for(config.channels, m.rule.notify)
             alert = AlertDraft(title=content.title, body=body, targets=targets,
                                 context_json=json.dumps(context, ensure_ascii=False), once_per="article")
         out.append(Match(m.rule.id, json.dumps([asdict(e) for e in m.evidence], ensure_ascii=False), alert))

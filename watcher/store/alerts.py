@@ -53,10 +53,11 @@ def insert_matches(db: sqlite_utils.Database, article_id: int, matches: Iterable
         if not cur.rowcount:
             continue
         made[m.rule_id] = int(cur.lastrowid)
-        for channel, target in a.targets:
+        for t in a.targets:
             db.execute(
-                "INSERT INTO deliveries (alert_id, channel, target, status, next_attempt_at) VALUES (?, ?, ?, 'pending', ?)",
-                [made[m.rule_id], channel, target, now],
+                "INSERT INTO deliveries (alert_id, channel, target, url_key, status, next_attempt_at) "
+                "VALUES (?, ?, ?, ?, 'pending', ?)",
+                [made[m.rule_id], t.channel, t.index, t.key or f"#{t.index}", now],
             )
     return made
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import sqlite_utils
 
@@ -23,6 +23,7 @@ from watcher.store.stories import Placement
 from watcher.store.times import iso, parse_iso, utcnow
 
 _FIELDS = tuple(f.name for f in fields(Article))
+PAGE = 500  # articles a replay reads at a time
 _ARTICLE_COLUMNS = ("id, canonical_url, url, guid, source_id, title, author, published, sitename, language, body, "
                     "body_hash, summary_only, alertable, extract_error, fetched_at, story_id")
 
@@ -118,14 +119,30 @@ class Articles:
              iso(entry.published), iso(utcnow()), article_id],
         )
 
-    def since(self, since: datetime | None) -> list[StoredArticle]:
-        """Stored articles fetched since `since` (all when None), oldest first."""
-        sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles"
-        params: list[str] = []
-        if since is not None:
-            sql += " WHERE fetched_at >= ?"
-            params.append(iso(since) or "")
-        return [_stored(r) for r in self.db.execute(sql + " ORDER BY id", params).fetchall()]
+    def count_since(self, since: datetime | None) -> int:
+        """How many stored articles were fetched since `since` (all when None)."""
+        if since is None:
+            return self.count()
+        return int(self.db.execute("SELECT COUNT(*) FROM articles WHERE fetched_at >= ?", [iso(since)]).fetchone()[0])
+
+    def pages_since(self, since: datetime | None, size: int = PAGE) -> Iterator[list[StoredArticle]]:
+        """The articles of `since`, oldest first, `size` at a time: a replay over months of articles holds one
+        page of them, not all. Each page is its own read, after the last id of the one before, so the caller
+        may write between pages (and sees articles stored meanwhile)."""
+        after = 0
+        while True:
+            sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id > ?"
+            params: list[Any] = [after]
+            if since is not None:
+                sql += " AND fetched_at >= ?"
+                params.append(iso(since))
+            page = [_stored(r) for r in self.db.execute(sql + " ORDER BY id LIMIT ?", [*params, size]).fetchall()]
+            if not page:
+                return
+            yield page
+            if len(page) < size:
+                return
+            after = page[-1].id
 
     def all(self, source_id: str | None = None) -> list[StoredArticle]:
         """Every stored article (of one source, or all), oldest first."""

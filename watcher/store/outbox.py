@@ -9,7 +9,7 @@ from typing import Iterable
 
 import sqlite_utils
 
-from watcher.model import Delivery
+from watcher.model import Delivery, Target
 from watcher.store.times import iso, parse_iso, utcnow
 
 
@@ -24,13 +24,14 @@ class ChannelTotals:
     pending: int
 
 
-def _idle(busy: Iterable[tuple[str, int]], table: str = "") -> tuple[str, list[object]]:
-    """A condition (and its arguments) leaving out rows to the `busy` (channel, URL index) targets."""
+def _idle(busy: Iterable[tuple[str, str]], table: str = "") -> tuple[str, list[object]]:
+    """A condition (and its arguments) leaving out rows to the `busy` (channel, URL key) targets."""
     pairs = list(busy)
     if not pairs:
         return "", []
-    either = " OR ".join(f"({table}channel = ? AND {table}target = ?)" for _ in pairs)
-    return f"AND NOT ({either}) ", [v for pair in pairs for v in pair]
+    # one row-value list, not an OR per target: hundreds of targets in flight stay within SQLite's expression depth
+    listed = ", ".join("(?, ?)" for _ in pairs)
+    return f"AND ({table}channel, {table}url_key) NOT IN (VALUES {listed}) ", [v for pair in pairs for v in pair]
 
 
 def _table(d: Delivery) -> str:
@@ -38,14 +39,19 @@ def _table(d: Delivery) -> str:
     return "notices" if d.notice else "deliveries"
 
 
+def _delivery(r: tuple, now: datetime) -> Delivery:
+    """A row of the outbox queries: id, alert id, channel, place, attempts, title, body, created, context, key."""
+    return Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_iso(r[7]) or now, r[8], url_key=r[9])
+
+
 class Outbox:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
 
     def due(self, now: datetime, limit: int = 100, exclude: Iterable[str] = (),
-            unknown_too: bool = True, busy: Iterable[tuple[str, int]] = ()) -> list[Delivery]:
+            unknown_too: bool = True, busy: Iterable[tuple[str, str]] = ()) -> list[Delivery]:
         """Pending deliveries and admin notices whose time has come, except alerts to the `exclude` channels
-        (digests) and anything to the `busy` (channel, URL index) targets (their sends are under way); without
+        (digests) and anything to the `busy` (channel, URL key) targets (their sends are under way); without
         `unknown_too`, not those whose last try may have arrived (no answer in time)."""
         skip = list(exclude)
         marks = ",".join("?" * len(skip))
@@ -53,47 +59,61 @@ class Outbox:
         idle, idle_args = _idle(busy)
         cur = self.db.execute(
             "SELECT d.id, d.alert_id, d.channel, d.target, d.attempts, a.title, a.body, a.created_at, a.context, "
-            "d.next_attempt_at FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+            "d.url_key, d.next_attempt_at FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
             "WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND a.kind != 'update-digest' "
             + (f"AND d.channel NOT IN ({marks}) " if skip else "") + ("" if unknown_too else "AND d.outcome_unknown = 0 ")
-            + _idle(busy, "d.")[0] + "UNION ALL SELECT id, NULL, channel, target, attempts, title, body, created_at, '{}', "
-            "next_attempt_at FROM notices WHERE status = 'pending' AND next_attempt_at <= ? "
-            + ("" if unknown_too else "AND outcome_unknown = 0 ") + idle + "ORDER BY 10, 1 LIMIT ?",
+            + _idle(busy, "d.")[0] + "UNION ALL SELECT id, NULL, channel, target, attempts, title, body, created_at, "
+            "'{}', url_key, next_attempt_at FROM notices WHERE status = 'pending' AND next_attempt_at <= ? "
+            + ("" if unknown_too else "AND outcome_unknown = 0 ") + idle + "ORDER BY 11, 1 LIMIT ?",
             [iso(now), *skip, *idle_args, iso(now), *idle_args, limit],
         )
-        return [Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_iso(r[7]) or now, r[8]) for r in cur.fetchall()]
+        return [_delivery(r, now) for r in cur.fetchall()]
 
-    def unconfigured(self, url_counts: dict[str, int]) -> list[Delivery]:
-        """Pending deliveries to a channel, or a URL of one, that the config no longer has (`url_counts`: each
-        channel's number of URLs): digests and story updates never ask for them."""
-        kept = " OR ".join("(d.channel = ? AND d.target < ?)" for _ in url_counts) or "1 = 0"
-        return self._pending(f"NOT ({kept}) ", [v for item in url_counts.items() for v in item])
+    def unconfigured(self, kept: dict[str, set[str]]) -> list[Delivery]:
+        """Pending deliveries to a channel the config no longer has, or with a URL key that none of its channel's
+        URLs has now (`kept`: each channel's keys, `deliver.targets.kept_keys`): digests and story updates never
+        ask for them. The sender finds where each goes, if anywhere."""
+        either = " OR ".join(f"(d.channel = ? AND d.url_key IN ({','.join('?' * len(keys))}))"
+                             for keys in kept.values()) or "1 = 0"
+        return self._pending(f"NOT ({either}) ", [v for name, keys in kept.items() for v in (name, *sorted(keys))])
 
-    def add_notice(self, title: str, body: str, targets: Iterable[tuple[str, int]]) -> None:
-        """An admin notice, queued for each (channel, URL index), to be sent and retried like alerts."""
+    def add_notice(self, title: str, body: str, targets: Iterable[Target]) -> None:
+        """An admin notice, queued for each channel URL, to be sent and retried like alerts."""
         now = iso(utcnow())
         with self.db.atomic():
-            for channel, target in targets:
+            for t in targets:
                 self.db.execute(
-                    "INSERT INTO notices (created_at, title, body, channel, target, status, next_attempt_at) "
-                    "VALUES (?, ?, ?, ?, ?, 'pending', ?)",
-                    [now, title, body, channel, target, now],
+                    "INSERT INTO notices (created_at, title, body, channel, target, url_key, status, next_attempt_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
+                    [now, title, body, t.channel, t.index, t.key or f"#{t.index}", now],
                 )
 
-    def pending_for(self, channel: str, target: int, updates_only: bool = False) -> list[Delivery]:
-        """Pending deliveries to one URL (for a digest); only story updates held for a digest with `updates_only`."""
-        return self._pending("d.channel = ? AND d.target = ? " + ("AND a.kind = 'update-digest' " if updates_only else ""),
-                             [channel, target])
+    def pending_for(self, channel: str, updates_only: bool = False) -> list[Delivery]:
+        """Pending deliveries to one channel (for its digests, which sort them by URL); only story updates held
+        for a digest with `updates_only`."""
+        return self._pending("d.channel = ? " + ("AND a.kind = 'update-digest' " if updates_only else ""), [channel])
+
+    def keys_beside(self, d: Delivery) -> set[str]:
+        """The URL keys of the other rows of `d`'s message to its channel: the alert's other deliveries there, or
+        the copies of the same notice."""
+        if d.notice:
+            rows = self.db.execute(
+                "SELECT n.url_key FROM notices n JOIN notices o ON o.id = ? AND n.channel = o.channel "
+                "AND n.created_at = o.created_at AND n.title = o.title AND n.body = o.body WHERE n.id != o.id", [d.id])
+        else:
+            rows = self.db.execute("SELECT url_key FROM deliveries WHERE alert_id = ? AND channel = ? AND id != ?",
+                                   [d.alert_id, d.channel, d.id])
+        return {r[0] for r in rows.fetchall()}
 
     def _pending(self, where: str, args: list[object]) -> list[Delivery]:
         """Pending alert deliveries that meet `where` (on deliveries d and alerts a), oldest first."""
         cur = self.db.execute(
-            "SELECT d.id, d.alert_id, d.channel, d.target, d.attempts, a.title, a.body, a.created_at, a.context "
-            f"FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE d.status = 'pending' AND {where}ORDER BY d.id",
+            "SELECT d.id, d.alert_id, d.channel, d.target, d.attempts, a.title, a.body, a.created_at, a.context, "
+            f"d.url_key FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE d.status = 'pending' AND {where}"
+            "ORDER BY d.id",
             args,
         )
-        return [Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_iso(r[7]) or utcnow(), r[8])
-                for r in cur.fetchall()]
+        return [_delivery(r, utcnow()) for r in cur.fetchall()]
 
     def mark_all_sent(self, delivery_ids: Iterable[int]) -> None:
         with self.db.atomic():
@@ -146,7 +166,7 @@ class Outbox:
         return int(self.db.execute("SELECT (SELECT COUNT(*) FROM deliveries WHERE status = 'pending') "
                                    "+ (SELECT COUNT(*) FROM notices WHERE status = 'pending')").fetchone()[0])
 
-    def next_due(self, exclude: Iterable[str] = (), busy: Iterable[tuple[str, int]] = ()) -> datetime | None:
+    def next_due(self, exclude: Iterable[str] = (), busy: Iterable[tuple[str, str]] = ()) -> datetime | None:
         """When the next pending delivery or notice is due (alerts to the `exclude` channels, and anything to
         the `busy` targets, aside)."""
         skip = list(exclude)

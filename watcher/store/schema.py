@@ -340,6 +340,14 @@ def _v17(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX deliveries_totals ON deliveries(channel, status, attempts)")
 
 
+def _v18(db: sqlite_utils.Database) -> None:
+    """Each queued message keeps the key of the channel URL it is for (`watcher.deliver.targets`), so a
+    channel's URLs reordered or removed do not send it to another URL; rows queued before go by place ("#N")."""
+    for table in ("deliveries", "notices"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN url_key TEXT NOT NULL DEFAULT ''")
+        db.execute(f"UPDATE {table} SET url_key = '#' || CAST(target AS TEXT)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11,
-                                                              _v12, _v13, _v14, _v15, _v16, _v17]
+                                                              _v12, _v13, _v14, _v15, _v16, _v17, _v18]
 SCHEMA_VERSION = len(MIGRATIONS)
