@@ -240,3 +240,33 @@ def add_alerts(store: Store, n: int, title: str, targets: tuple[Target, ...] = (
         art = Article(url, url, None, "s", f"T{i}", None, None, None, None, f"body {i}", f"h{i}", False, True)
         alert = AlertDraft(title, f"**Crane {i} arrives**\nPort Ellis\n{url}", targets)
         store.articles.add(Entry("s", url, url, url, url, "T", None), art, [Match("r", "[]", alert)])
+
+
+def test_a_digest_url_that_never_answers_holds_back_no_other_channel(tmp_path: Path) -> None:
+    hung = WebhookReceiver(delay=60).start()  # takes the digest and never answers in time
+    good = WebhookReceiver().start()
+    (tmp_path / "w.yaml").write_text(f"channels:\n  daily:\n    urls: ['json://{hung.base}/d']\n    digest: every 1h\n"
+                                     f"    read_timeout: 10s\n  good:\n    urls: ['json://{good.base}/g']\n")
+    store = Store(tmp_path / "w.db")
+    store.meta.set("digest_last:daily", "2026-01-01T00:00:00+00:00")  # the hourly digest is due
+    add_alerts(store, 3, "Harbour works", targets=(Target("daily", 0),))
+    add_alerts(store, 1, "Quay closed", targets=(Target("good", 0),), first=3)
+    sender = Sender(store, load_config(tmp_path / "w.yaml", env={}))
+
+    async def go() -> None:
+        sending = asyncio.create_task(sender.send_due())
+        deadline = time.monotonic() + 7  # well before the digest's read timeout
+        while not good.snapshot() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        seen = ([r.json["title"] for r in good.snapshot()], hung.attempts)
+        assert seen == (["Quay closed"], 1), f"(good's messages, the digest URL's requests): {seen}"
+        sender.stop()  # the digest in flight is answered (no answer in time) and recorded
+        await sending
+
+    try:
+        asyncio.run(go())
+    finally:
+        hung.stop()
+        good.stop()
+    tries = sorted(d.attempts for a in store.alerts.recent() for d in a.deliveries if d.channel == "daily")
+    assert tries == [1, 1, 1] and hung.attempts == 1  # one failed try each, kept for the next digest

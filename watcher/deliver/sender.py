@@ -3,7 +3,8 @@
 Each channel URL (a target) is sent its due deliveries in their order, one at a time, in a lane of its own.
 The lanes take turns: one send at a time while services answer (so a kill can leave at most that one
 unrecorded), and a send still unanswered after SLOW_SEND seconds gives up its turn, so a service that does not
-answer holds back only what waits for it, not the alerts to other channels.
+answer holds back only what waits for it, not the alerts to other channels. A digest's messages to each of
+its URLs take their turns beside the lanes in the same way.
 
 A delivery is marked sent only when Apprise's per-service result says that
 service succeeded; otherwise it is retried with exponential backoff and
@@ -117,24 +118,28 @@ class Sender:
             for d in self.store.outbox.unconfigured(kept):
                 if self._url_of(d) is None:
                     self._given_up(d, rnd.report)  # the others go in their lane or digest (their URL was replaced)
-        await self._digests(utcnow(), rnd.report)
+        # digests go beside the lanes, taking turns with them: a digest URL that does not answer holds back
+        # only its own digest
+        digesting = asyncio.create_task(self._digests(utcnow(), rnd))
         lanes: dict[tuple[str, str], asyncio.Task[None]] = {}  # (channel, URL key) -> its sends under way
         try:
-            await self._send_lanes(lanes, everything, digests, rnd)
+            await self._send_lanes(lanes, everything, digests, digesting, rnd)
         except asyncio.CancelledError:
-            for task in lanes.values():
+            for task in (*lanes.values(), digesting):
                 task.cancel()
             raise
         except BaseException:
             rnd.halt.set()  # the sends under way are answered and recorded (cut short, they would be sent again)
-            await asyncio.gather(*lanes.values(), return_exceptions=True)
+            await asyncio.gather(*lanes.values(), digesting, return_exceptions=True)
             raise
+        await digesting
         return rnd.report
 
     async def _send_lanes(self, lanes: dict[tuple[str, str], asyncio.Task[None]], everything: bool,
-                          digests: list[str], rnd: _Round) -> None:
+                          digests: list[str], digesting: asyncio.Task[None], rnd: _Round) -> None:
         """Start a lane for each target with something due and none under way, until nothing is due and every
-        lane is done; looks again when a lane ends, and every LOOK_AGAIN while sends are under way."""
+        lane, and the `digesting` task, is done; looks again when a lane or the digests end (a notice they
+        queued goes in this round), and every LOOK_AGAIN while sends are under way."""
         while True:
             if not rnd.over(self):
                 when = datetime.max.replace(tzinfo=utcnow().tzinfo) if everything else utcnow()
@@ -144,10 +149,11 @@ class Sender:
                     lanes[key] = asyncio.create_task(self._lane(queue, rnd))
                 if due:
                     continue  # more may be due beyond the query's limit, to targets with no lane yet
-            if not lanes:
+            under_way = [*lanes.values(), *([] if digesting.done() else [digesting])]
+            if not under_way:
                 return
             # stopping: only the sends under way are waited for
-            await asyncio.wait(lanes.values(), timeout=None if rnd.over(self) else LOOK_AGAIN,
+            await asyncio.wait(under_way, timeout=None if rnd.over(self) else LOOK_AGAIN,
                                return_when=asyncio.FIRST_COMPLETED)
             for key in [k for k, task in lanes.items() if task.done()]:
                 lanes.pop(key).result()  # a lane's error ends the round (the other lanes finish their send)
@@ -163,44 +169,48 @@ class Sender:
     def digest_channels(self) -> list[str]:
         return [name for name, ch in self.config.channels.items() if ch.digest]
 
-    async def _digests(self, now: datetime, report: SendReport) -> None:
-        """For each digest channel whose time has come: one message per URL listing its pending alerts.
+    async def _digests(self, now: datetime, rnd: _Round) -> None:
+        """For each digest channel whose time has come: one message per URL listing its pending alerts, each URL
+        on its own (all of them finish their send before an error of one is raised).
 
         Other channels get the story updates of rules with `updates: digest`
         the same way, on the `stories.updates_digest` schedule."""
+        digests = []
         for name, channel in self.config.channels.items():
-            if channel.digest:
-                await self._digest(name, f"digest_last:{name}", channel.digest, False, now, report)
-            else:
-                await self._digest(name, f"updates_last:{name}", self.config.stories.updates_digest, True, now, report)
+            key, spec, updates = ((f"digest_last:{name}", channel.digest, False) if channel.digest
+                                  else (f"updates_last:{name}", self.config.stories.updates_digest, True))
+            digests += [self._digest(name, key, spec, updates, i, url, now, rnd) for i, url in enumerate(channel.urls)]
+        for outcome in await asyncio.gather(*digests, return_exceptions=True):
+            if isinstance(outcome, BaseException):
+                raise outcome
 
-    async def _digest(self, name: str, key: str, spec: str, updates: bool, now: datetime, report: SendReport) -> None:
-        channel = self.config.channels[name]
-        for i, url in enumerate(channel.urls):
-            # each URL keeps its own time, so one that fails (and is tried again each round) hurries no other;
-            # `key` alone is the channel's time from before URLs kept theirs
-            url_key = f"{key}:{i}"
-            last = parse_iso(self.store.meta.get(url_key) or self.store.meta.get(key))
-            if last is None:  # the first digest comes at the first scheduled time from now
-                self.store.meta.set(url_key, iso(now) or "")
-            elif now >= next_digest(spec, last) and await self._digest_to(name, i, url, updates, report):
-                self.store.meta.set(url_key, iso(now) or "")
+    async def _digest(self, name: str, key: str, spec: str, updates: bool, i: int, url: str, now: datetime,
+                      rnd: _Round) -> None:
+        # each URL keeps its own time, so one that fails (and is tried again each round) hurries no other;
+        # `key` alone is the channel's time from before URLs kept theirs
+        url_key = f"{key}:{i}"
+        last = parse_iso(self.store.meta.get(url_key) or self.store.meta.get(key))
+        if last is None:  # the first digest comes at the first scheduled time from now
+            self.store.meta.set(url_key, iso(now) or "")
+        elif now >= next_digest(spec, last) and await self._digest_to(name, url, updates, rnd):
+            self.store.meta.set(url_key, iso(now) or "")
 
-    async def _digest_to(self, name: str, i: int, url: str, updates: bool, report: SendReport) -> bool:
+    async def _digest_to(self, name: str, url: str, updates: bool, rnd: _Round) -> bool:
         """The pending alerts to one URL of a digest channel, in as many messages as the service needs to show
         every alert (one it cuts would lose the rest); False when a send failed or the sender stopped."""
         channel = self.config.channels[name]
         items = [d for d in self.store.outbox.pending_for(name, updates_only=updates) if self._url_of(d) == url]
         if not items:
             return True
+        report = rnd.report
         room = await asyncio.to_thread(digest_room, url, compose_digest(items, updates=updates)[0], channel)
         for batch in batches(items, room):
             title, body = compose_digest(batch, updates=updates)
-            await self._pace(url, pace_for(url, channel.pace))
-            if self._stopped.is_set():
-                return False  # the rest wait for the next start (this digest is still due then)
-            self._last_sent[url] = asyncio.get_running_loop().time()  # the next part, or alert, keeps the pace
-            outcome = await asyncio.to_thread(send, url, title, body, timeout=timeout_of(channel))
+            # in turn with the lanes, and paced like them: the next part, or alert, to the URL keeps the pace
+            outcome = await self._in_turn(functools.partial(send, url, title, body, timeout=timeout_of(channel)),
+                                          rnd, f"digest to {name}", {"channel": name}, url, pace_for(url, channel.pace))
+            if outcome is None:
+                return False  # the sender stopped: the rest wait for the next start (this digest is still due then)
             if not outcome.ok:
                 report.failed += len(items)
                 error = outcome.error or "failed"
@@ -236,7 +246,7 @@ class Sender:
             if formatted is not None:  # (Slack: as Block Kit, which digests and notices are not cut to fit)
                 title, body, body_format, send_to = formatted.title, formatted.body, formatted.body_format, url_for(url)
         outcome = await self._in_turn(functools.partial(send, send_to, title, body, body_format, timeout_of(channel)),
-                                      rnd, d, url, pace_for(url, channel.pace))
+                                      rnd, f"{d.label} to {d.channel}", _fields(d), url, pace_for(url, channel.pace))
         if outcome is None:
             return
         if outcome.ok:
@@ -280,11 +290,11 @@ class Sender:
         report.dead += 1
         log.error("%s to %s: channel %s; given up", d.label, d.channel, gone, extra=_fields(d))
 
-    async def _in_turn(self, call: Callable[[], Outcome], rnd: _Round, d: Delivery, url: str,
-                       pace: float) -> Outcome | None:
-        """`call` (a send to `url`) in a thread, when it is this lane's turn and `pace` has passed since the last
-        message to `url`: the turn is given up when the send is answered or has lasted SLOW_SEND; None when the
-        round is over first (nothing sent)."""
+    async def _in_turn(self, call: Callable[[], Outcome], rnd: _Round, what: str, fields: dict[str, object],
+                       url: str, pace: float) -> Outcome | None:
+        """`call` (a send of `what` to `url`) in a thread, when it is this lane's turn and `pace` has passed since
+        the last message to `url`: the turn is given up when the send is answered or has lasted SLOW_SEND; None
+        when the round is over first (nothing sent)."""
         loop = asyncio.get_running_loop()
         while True:
             await self._pace(url, pace)
@@ -296,7 +306,7 @@ class Sender:
                     continue  # a lane of another channel with this URL sent meanwhile: pace again
                 self._last_sent[url] = loop.time()
                 # the log masks the URL's secrets
-                log.debug("%s to %s: sending to %s", d.label, d.channel, url, extra=_fields(d))
+                log.debug("%s: sending to %s", what, url, extra=fields)
                 if self._threads is None:
                     self._threads = ThreadPoolExecutor(SENDS_AT_ONCE, thread_name_prefix="watcher-send")
                 sending = loop.run_in_executor(self._threads, call)
