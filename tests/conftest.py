@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import compileall
 import os
 import subprocess
 import sys
@@ -53,6 +54,14 @@ test_delivery.py::test_channel_down_then_recovered_after_restart
 test_baseline_and_daemon.py::test_restart_does_not_repoll_early
 test_docker.py::test_the_images_command_starts_answers_healthz_and_stops_on_its_signal
 """.split()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The package compiled once, before any test starts a `watcher` process: with PYTHONDONTWRITEBYTECODE set
+    (as some machines and images do) each of those hundreds of processes would compile every module of the
+    package from source again (about a third of its start). Files the user cannot write are left as they are."""
+    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist), not each worker
+        compileall.compile_dir(ROOT / "watcher", quiet=2)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -35,7 +35,7 @@ MB = 1_000_000
 
 
 def once(config: Path, *extra: str) -> str:
-    result = run_watcher("run", "--once", "--config", str(config), *extra)
+    result = run_cli("run", "--once", "--config", str(config), *extra)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     return result.stdout
