@@ -7,6 +7,7 @@ import random
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any, Coroutine
 
 from tests.receivers import WebhookReceiver
 from watcher.config import load_config
@@ -198,11 +199,7 @@ def test_a_channel_that_never_answers_holds_back_no_other(tmp_path: Path) -> Non
         sender.stop()  # the send in flight is answered (no answer in time) and recorded, no other starts
         await sending
 
-    try:
-        asyncio.run(go())
-    finally:
-        hung.stop()
-        good.stop()
+    run_then_stop(go(), hung, good)
     assert [r.json["title"] for r in good.snapshot()] == ["Quay closed", "Crane arrives"]
     assert tries("hung") == [1, 0, 0, 0, 0] and hung.attempts == 1
     [first] = [d for a in store.alerts.recent() for d in a.deliveries if d.channel == "hung" and d.attempts]
@@ -229,6 +226,15 @@ def test_channel_totals_count_every_state_from_the_index_alone(tmp_path: Path) -
         plan = " ".join(str(r[-1]) for r in store.db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
         assert "COVERING INDEX deliveries_totals" in plan and "TEMP B-TREE" not in plan, (sql, plan)
     assert queries
+
+
+def run_then_stop(work: Coroutine[Any, Any, None], *receivers: WebhookReceiver) -> None:
+    """`work` in an event loop of its own; the receivers stopped however it ends."""
+    try:
+        asyncio.run(work)
+    finally:
+        for receiver in receivers:
+            receiver.stop()
 
 
 def add_alerts(store: Store, n: int, title: str, targets: tuple[Target, ...] = (Target("daily", 0),),
@@ -263,10 +269,6 @@ def test_a_digest_url_that_never_answers_holds_back_no_other_channel(tmp_path: P
         sender.stop()  # the digest in flight is answered (no answer in time) and recorded
         await sending
 
-    try:
-        asyncio.run(go())
-    finally:
-        hung.stop()
-        good.stop()
+    run_then_stop(go(), hung, good)
     tries = sorted(d.attempts for a in store.alerts.recent() for d in a.deliveries if d.channel == "daily")
     assert tries == [1, 1, 1] and hung.attempts == 1  # one failed try each, kept for the next digest
