@@ -69,7 +69,7 @@ def test_a_slow_channel_gets_each_alert_once(web: WebServer, hooks: WebhookRecei
 def test_the_daemon_sends_each_alert_once_to_a_slow_channel(web: WebServer, hooks: WebhookReceiver,
                                                             tmp_path: Path) -> None:
     urls = publish(web, "a", HARBOUR_SLUGS)
-    hooks.delay = 6.0
+    hooks.delay = 4.0  # longer than a retry (2 s) waits, so a resend would come while the first is held
     config = harbour_config(tmp_path, web, hooks, delivery={"retry": "2s"})
     proc = start_daemon(config, log=tmp_path / "daemon.log")
     try:
@@ -78,7 +78,7 @@ def test_the_daemon_sends_each_alert_once_to_a_slow_channel(web: WebServer, hook
             return len(rows) == 3 and all(d["status"] == "sent" for d in rows)
 
         wait_for(all_sent, timeout=90)
-        time.sleep(8)  # longer than a retry would wait
+        time.sleep(5)  # longer than two retries would wait
         assert per_article(hooks) == {u: 1 for u in urls}, (tmp_path / "daemon.log").read_text()[-3000:]
     finally:
         stop(proc, signal.SIGTERM)

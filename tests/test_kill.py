@@ -11,12 +11,13 @@ must have arrived, and the only duplicates allowed are the ones a kill can
 honestly cause: the receiver accepted the request, then the process died
 before it committed `sent`. Each run logs every send it starts and every one it
 records, so each duplicate must match a send its (killed) run started and never
-recorded; the sender sends one at a time, so a kill leaves at most one such send.
+recorded; the sender sends one at a time, so a kill leaves at most one such send
+(several only when each was still unanswered after the sender's SLOW_SEND).
 A kill that lands while the receiver still holds a request must lead to one.
 The database must end with each article once and every delivery `sent`.
 
 It runs on both engines: a SQLite file, and a PostgreSQL database (fewer kills there: each run costs a
-server connection or two more, and SQLite's 20 cover the stages; the guarantees asked are the same).
+server connection or two more, and SQLite's 14 cover the stages; the guarantees asked are the same).
 
 `pytest -s` shows the figures: kills, duplicates, kills inside the window.
 """
@@ -41,9 +42,10 @@ from tests.pages import rss
 from tests.postgres import query
 from tests.receivers import Received, WebhookReceiver
 from tests.webserver import Route, WebServer
+from watcher.deliver.sender import SLOW_SEND
 
 SEED = 20261120
-KILLS = {"sqlite": 20, "postgresql": 10}  # by engine
+KILLS = {"sqlite": 14, "postgresql": 7}  # by engine
 # (what a run must have done since it started, the longest extra random wait before the kill, in seconds)
 STAGES = (("polling", 0.5), ("stored", 0.3), ("sent", 0.1))
 STAGE_TIMEOUT = 90.0  # seconds a run may take to reach its stage (generous: the machine may be busy)
@@ -315,12 +317,21 @@ def _run_kill_test(tmp_path: Path, database: str | Path, web: WebServer, receive
     slug_of_alert = {str(i): slug_of_url[u] for i, u in query(
         database, "SELECT a.id, ar.canonical_url FROM alerts a JOIN articles ar ON ar.id = a.article_id")}
     unrecorded: dict[int, list[tuple[str, str]]] = {}
+    overlapping: dict[int, list[tuple[str, tuple[str, str]]]] = {}  # several unrecorded, not SLOW_SEND apart
     for r in runs:
         text = r.log.read_text()
-        started = Counter((slug_of_alert[a], c) for a, c in re.findall(r"alert (\d+) to (\w+): sending to", text))
+        starts = [(t, (slug_of_alert[a], c)) for t, a, c in
+                  re.findall(r"^(\S+) DEBUG +[\w.]+: alert (\d+) to (\w+): sending to", text, re.M)]
+        started = Counter(pair for _, pair in starts)
         recorded = Counter((slug_of_alert[a], c) for a, c in re.findall(r"alert (\d+) sent to (\w+)", text))
         assert not recorded - started, f"run {r.number} logged sends it never started: {recorded - started}"
         unrecorded[r.number] = sorted((started - recorded).elements())
+        # the sender's promise: one send at a time while services answer, so a kill leaves one unrecorded; a
+        # send still unanswered after SLOW_SEND lets the next begin (a machine busy enough can be that slow)
+        cut_short = sorted((t, pair) for t, pair in starts if pair in unrecorded[r.number])
+        times = [datetime.fromisoformat(t) for t, _ in cut_short]
+        if any((b - a).total_seconds() < SLOW_SEND - 1 for a, b in zip(times, times[1:])):  # the log has seconds
+            overlapping[r.number] = cut_short
     # a kill that lands while the receiver still holds a request cannot have let the daemon commit it:
     # that pair must come again (proof that the test does hit the window it is about)
     held = [(r.number, pair_of(a, article_urls)) for r in runs if r.killed_at is not None for a in arrivals
@@ -338,10 +349,8 @@ def _run_kill_test(tmp_path: Path, database: str | Path, web: WebServer, receive
                          f"{outbox_gaps(database)}\nfinal run log:\n{final_log[-3000:]}")
     assert kills == planned, f"only {kills} kills"
     assert sent_in_kill_phase, "nothing was delivered before the final run: the kills tested nothing"
-    # the sender's promise: one send at a time while services answer, so a kill leaves at most one unrecorded
     assert not unrecorded[final.number], f"the final run left sends unrecorded: {unrecorded[final.number]}"
-    several = {n: pairs for n, pairs in unrecorded.items() if len(pairs) > 1}
-    assert not several, f"runs killed with more than one send unrecorded: {several}"
+    assert not overlapping, f"runs killed with sends unrecorded that began less than {SLOW_SEND}s apart: {overlapping}"
     # and a pair arrives again only as often as a killed run sent it without recording it
     cut = Counter(pair for pairs in unrecorded.values() for pair in pairs)
     unexplained = {pair: n for pair, n in counts.items() if n - 1 > cut[pair]}
@@ -349,7 +358,7 @@ def _run_kill_test(tmp_path: Path, database: str | Path, web: WebServer, receive
         f"{dups} duplicate deliveries after {kills} kills; these came more often than their sends were cut short "
         f"by a kill (arrivals by pair: {unexplained}; cut short: {dict(cut)}):\n"
         f"{timeline(arrivals, runs, article_urls, test_start)}")
-    assert dups <= kills, f"{dups} duplicate deliveries after {kills} kills: more than one per kill"
+    assert dups <= sum(map(len, unrecorded.values())), f"{dups} duplicate deliveries: more than sends cut short"
     assert len(resent) == len(held), (
         f"killed while the receiver held these, yet never sent again ({dups} duplicates, {kills} kills): "
         f"{sorted(set(held) - set(resent))}")

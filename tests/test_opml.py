@@ -169,6 +169,17 @@ def test_external_entity_in_attribute_is_an_error() -> None:
         read_opml(data)
 
 
+def test_html_named_characters_in_titles_are_read_as_the_characters_they_name() -> None:
+    data = ('<?xml version="1.0"?><opml version="2.0"><body><outline text="Tech&nbsp;&amp;&nbsp;Science">'
+            '<outline text="Le Monde &eacute;dition &mdash; Europe" xmlUrl="https://lemonde.example/rss"/>'
+            '<outline text="Caf&eacute; &lt;Daily&gt;" xmlUrl="https://cafe.example/feed"/></outline></body></opml>')
+    first, second = read_opml(data.encode())
+    assert (first.title, first.id) == ("Le Monde \u00e9dition \u2014 Europe", "le-monde-edition-europe")
+    assert second.title == "Caf\u00e9 <Daily>" and first.tags == ("tech-science",)
+    with pytest.raises(OpmlError, match=r"^invalid XML at line 1: .*bogus"):  # a name HTML has not either
+        read_opml(data.replace("&eacute;dition", "&bogus;dition").encode())
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

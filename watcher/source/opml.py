@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from html.entities import name2codepoint
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -47,6 +48,10 @@ _MAX_SLUG = 60  # long blog titles make unwieldy ids
 # anything else in a `# title` comment would break the file or end the comment early.
 _NOT_COMMENT_SAFE = re.compile("[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _LXML_POSITION = re.compile(r",\s*line \d+, column \d+\s*$")
+# HTML's named characters, which XML does not know: exports written by hand or by HTML-minded tools put
+# `&nbsp;` or `&eacute;` in titles; written as numbers they read as the characters they name
+_HTML_NAMED = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
+_XML_NAMED = frozenset({"amp", "lt", "gt", "quot", "apos"})
 
 
 def slugify(text: str) -> str:
@@ -104,9 +109,18 @@ def sources_yaml(sources: list[ImportedSource]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _numbered(found: re.Match[bytes]) -> bytes:
+    name = found[1].decode("ascii")
+    if name in _XML_NAMED or name not in name2codepoint:
+        return found[0]  # XML's own, or a name HTML does not have either: the parser says what it makes of it
+    return b"&#%d;" % name2codepoint[name]
+
+
 def _parse(data: bytes) -> etree._Element:
     # No entity substitution, no DTD or network access, libxml2's size limits on:
     # a billion-laughs bomb fails fast and an external entity is never read.
+    if b"<!ENTITY" not in data:  # a document that declares entities of its own keeps them (and they stay unread)
+        data = _HTML_NAMED.sub(_numbered, data)
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, dtd_validation=False
     )
