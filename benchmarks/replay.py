@@ -3,9 +3,9 @@
 Builds two SQLite stores of generated news articles (~6 KB of text each, the
 size of a long report), N and 8N of them, and runs `watcher replay --json`
 over each in its own process, with one keyword rule that fires on one
-article in fifty. Prints each run's peak RSS (the process's own, VmHWM) and the ratio large/small. A replay that reads its range a page
-at a time holds about the same memory whatever the range: target ratio
-under 1.3.
+article in fifty. Prints each run's peak RSS (the process's own, VmHWM)
+and the ratio large/small. A replay that reads its range a page at a time
+holds about the same memory whatever the range: target ratio under 1.3.
 
     python benchmarks/replay.py [--articles 5000] [--runs 3]
 """
@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -101,7 +100,6 @@ def main() -> None:
     print(f"replay peak RSS, median of {args.runs}: {args.articles} articles {small_mb:.0f} MB, "
           f"{args.articles * 8} articles {large_mb:.0f} MB; ratio {ratio:.2f} (target < 1.3) "
           f"{'ok' if ratio < 1.3 else 'OVER'}")
-    print(f"(this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
 
 
 if __name__ == "__main__":

@@ -253,8 +253,8 @@ def _run_kill_test(tmp_path: Path, database: str | Path, web: WebServer, receive
     def start() -> Run:
         log = tmp_path / f"run-{len(runs) + 1:02d}.log"
         with log.open("wb") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "watcher", "--log-level", "debug", "run", "--config", str(config)],
-                                    cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+            argv = [sys.executable, "-m", "watcher", "--log-level", "debug", "run", "--config", str(config)]
+            proc = subprocess.Popen(argv, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         run = Run(len(runs) + 1, time.monotonic(), proc, log)
         runs.append(run)
         return run

@@ -58,8 +58,8 @@ def entry(url: str) -> Entry:
 
 
 def alert_match(rule: str = "ferries", updates: str = "silent") -> Match:
-    return Match(rule, '[{"term": "ferry"}]', AlertDraft(f"{rule} alert", "Body", (Target("desk", 0), Target("desk", 1)),
-                                                         updates=updates))
+    desk = (Target("desk", 0), Target("desk", 1))
+    return Match(rule, '[{"term": "ferry"}]', AlertDraft(f"{rule} alert", "Body", desk, updates=updates))
 
 
 def add(store: Store, url: str, text: tuple[str, str], matches: list[Match] | None = None) -> tuple[int, int]:

@@ -92,6 +92,11 @@ class Target(NamedTuple):
     index: int
     key: str | None = None
 
+    @property
+    def row_key(self) -> str:
+        """What the outbox row keeps: the key, or "#N" (the channel's URL number N+1) when there is none."""
+        return self.key or f"#{self.index}"
+
 
 @dataclass(frozen=True)
 class AlertDraft:

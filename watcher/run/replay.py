@@ -38,19 +38,18 @@ def replay_rules(config: Config, age: float | None, rule_id: str | None, as_json
         done = _replay(rules, store.articles.pages_since(since), store.articles.count_since(since), tags,
                        store if send else None, config)
         sent = _deliver(store, config) if send else None
-    hits, per_rule, untext = done.hits, done.per_rule, done.untext
     if as_json:
-        click.echo(json.dumps({"articles": done.articles, "without_text": untext, "rules": len(rules), "fired": hits,
-                               "sent": sent}, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({"articles": done.articles, "without_text": done.untext, "rules": len(rules),
+                               "fired": done.hits, "sent": sent}, indent=2, ensure_ascii=False))
         return
     tail = f"{sent} deliveries sent" if send else "nothing sent"
-    click.echo(f"{done.articles} articles, {len(rules)} rules: {len(hits)} would fire ({tail})")
-    if untext:
-        click.echo(f"  {untext} of the articles have no stored text (emptied by retention, or none was extracted): "
-                   "the rules saw their titles only")
+    click.echo(f"{done.articles} articles, {len(rules)} rules: {len(done.hits)} would fire ({tail})")
+    if done.untext:
+        click.echo(f"  {done.untext} of the articles have no stored text (emptied by retention, or none was "
+                   "extracted): the rules saw their titles only")
     for rule in rules.rules:
-        click.echo(f"  {rule.id}: {per_rule[rule.id]}")
-    for h in hits:
+        click.echo(f"  {rule.id}: {done.per_rule[rule.id]}")
+    for h in done.hits:
         click.echo(f"\n{h['rule']}  {h['title']}  [{h['source']}, {(h['published'] or '')[:10]}]\n  {h['url']}")
         for e in h["evidence"]:
             click.echo("    " + evidence_line(Evidence(**e)))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from html.entities import name2codepoint
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from html.entities import name2codepoint
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 

@@ -57,7 +57,7 @@ def insert_matches(db: sqlite_utils.Database, article_id: int, matches: Iterable
             db.execute(
                 "INSERT INTO deliveries (alert_id, channel, target, url_key, status, next_attempt_at) "
                 "VALUES (?, ?, ?, ?, 'pending', ?)",
-                [made[m.rule_id], t.channel, t.index, t.key or f"#{t.index}", now],
+                [made[m.rule_id], t.channel, t.index, t.row_key, now],
             )
     return made
 

@@ -85,7 +85,7 @@ class Outbox:
                 self.db.execute(
                     "INSERT INTO notices (created_at, title, body, channel, target, url_key, status, next_attempt_at) "
                     "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
-                    [now, title, body, t.channel, t.index, t.key or f"#{t.index}", now],
+                    [now, title, body, t.channel, t.index, t.row_key, now],
                 )
 
     def pending_for(self, channel: str, updates_only: bool = False) -> list[Delivery]:
