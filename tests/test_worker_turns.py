@@ -227,6 +227,42 @@ def test_a_delivery_made_as_the_sender_lets_go_is_sent_at_once(postgres: Any, tm
         receiver.stop()
 
 
+def test_a_deliver_job_aborted_mid_send_records_that_send_and_the_next_job_sends_again(postgres: Any,
+                                                                                       tmp_path: Path) -> None:
+    """procrastinate aborts an async job by cancelling its task: the send in flight is answered and recorded
+    (cut short it would be sent again), and the worker's next deliver job sends, not only after a restart."""
+    from watcher.config import load_config
+    from watcher.model import Target
+    from watcher.run import worker
+    from watcher.run.services import open_pipeline
+
+    url = postgres.new_database()
+    receiver = WebhookReceiver(delay=1.5).start()
+    config = load_config(write_config(tmp_path, [], database=url, delivery={"admin": None},
+                                      channels={"desk": {"urls": [f"json://{receiver.base}/desk"]}}))
+
+    async def main() -> None:
+        async with open_pipeline(config, alone=False) as p:
+            p.store.outbox.add_notice("first", "in flight when the job is aborted", [Target("desk", 0)])
+            job = asyncio.create_task(worker.send_while_due(p))
+            await until("send reaching the receiver", lambda: receiver.attempts == 1)
+            job.cancel()  # as procrastinate's abort does
+            with pytest.raises(asyncio.CancelledError):
+                await job
+            assert p.store.outbox.depth() == 0, "the send in flight was not recorded"
+            receiver.delay = 0.0
+            p.store.outbox.add_notice("second", "queued after the abort", [Target("desk", 0)])
+            await worker.send_while_due(p)  # the worker's next deliver job
+            assert p.store.outbox.depth() == 0, "the next deliver job sent nothing"
+
+    try:
+        run_alone(main)
+        got = [a.message for a in receiver.snapshot()]
+        assert len(got) == 2 and "in flight" in got[0] and "after the abort" in got[1], got
+    finally:
+        receiver.stop()
+
+
 def test_a_poll_cancelled_while_queued_for_the_turn_gives_the_turn_back(postgres: Any) -> None:
     """The turn is kept for a poll queued behind the one storing; if that poll is cancelled while it waits
     (a job aborted), the turn goes back to the server, not held with nobody to use it."""

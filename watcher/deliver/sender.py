@@ -103,6 +103,10 @@ class Sender:
         self._stopped.set()
         self.wake.set()
 
+    def resume(self) -> None:
+        """Send again after a `stop` that ended one job's sending, not the process (a worker's aborted job)."""
+        self._stopped.clear()
+
     @property
     def stopped(self) -> bool:
         return self._stopped.is_set()

@@ -376,14 +376,18 @@ async def send_while_due(p: Pipeline) -> None:
     sent found the lock taken and did nothing, so once the lock is let go, what is due by then is sent too
     (by this worker, or by the one that took the lock meanwhile): an alert waits for no periodic sweep.
 
-    A stop that cancels the job starts no other send, but lets the one in flight be answered and recorded:
-    cut short, it would reach its service unrecorded, to be sent again by the next worker."""
+    A cancel (a stop, or the job aborted) starts no other send, but lets the one in flight be answered and
+    recorded: cut short, it would reach its service unrecorded, to be sent again by the next worker. The
+    worker's next deliver job sends again (an aborted job stops its own sending, not the worker's)."""
     sending = asyncio.ensure_future(_send_while_due(p))
     try:
         await asyncio.shield(sending)
     except asyncio.CancelledError:
         p.sender.stop()
-        await sending
+        try:
+            await sending
+        finally:
+            p.sender.resume()
         raise
 
 
