@@ -157,6 +157,36 @@ def test_a_failing_url_of_a_digest_channel_hurries_no_other(tmp_path: Path) -> N
     assert [r.json["title"] for r in good.snapshot()] == ["watcher digest: 1 alert"]  # the rest wait an hour
 
 
+def test_a_digest_url_moved_in_the_list_keeps_its_own_time(tmp_path: Path) -> None:
+    """Each URL's digest time follows the URL, not its place: swapped, the URL that just had its digest waits
+    for its hour and the failing one is tried again (by place, they would trade times)."""
+    from watcher.deliver.targets import targets_for
+
+    good = WebhookReceiver().start()
+    bad = WebhookReceiver(fail_next=[(500, {})] * 10).start()
+    urls = [f"json://{good.base}/d", f"json://{bad.base}/d"]
+
+    def sender_for(order: list[str]) -> Sender:
+        (tmp_path / "w.yaml").write_text("channels:\n  daily:\n    urls: [" + ", ".join(f"'{u}'" for u in order)
+                                         + "]\n    digest: every 1h\n")
+        return Sender(store, load_config(tmp_path / "w.yaml", env={}))
+
+    store = Store(tmp_path / "w.db")
+    store.meta.set("digest_last:daily", "2026-01-01T00:00:00+00:00")  # the hourly digest is due for both
+    try:
+        sender = sender_for(urls)
+        add_alerts(store, 1, "Harbour works", targets=targets_for(sender.config.channels, ["daily"]))
+        asyncio.run(sender.send_due())  # the first URL has its digest, the second fails
+        sender = sender_for(urls[::-1])
+        add_alerts(store, 1, "Harbour works", targets=targets_for(sender.config.channels, ["daily"]), first=1)
+        asyncio.run(sender.send_due())
+    finally:
+        good.stop()
+        bad.stop()
+    assert [r.json["title"] for r in good.snapshot()] == ["watcher digest: 1 alert"]  # the second waits its hour
+    assert bad.attempts == 2  # still due, tried again
+
+
 def test_what_waits_for_a_digest_url_removed_from_the_config_is_given_up(tmp_path: Path) -> None:
     store = Store(tmp_path / "w.db")
     add_alerts(store, 1, "Harbour works", targets=(Target("daily", 0), Target("daily", 1)))

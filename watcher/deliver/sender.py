@@ -33,6 +33,7 @@ from typing import Callable, NamedTuple
 
 from watcher.alert.template import render_or_none
 from watcher.config import ChannelConfig, Config
+from watcher.config.schema import url_key
 from watcher.deliver.digest import batches, compose_digest, next_digest
 from watcher.deliver.formats import shape, url_for
 from watcher.deliver.targets import kept_keys, targets_for, where_to
@@ -190,14 +191,15 @@ class Sender:
 
     async def _digest(self, name: str, key: str, spec: str, updates: bool, i: int, url: str, now: datetime,
                       rnd: _Round) -> None:
-        # each URL keeps its own time, so one that fails (and is tried again each round) hurries no other;
-        # `key` alone is the channel's time from before URLs kept theirs
-        url_key = f"{key}:{i}"
-        last = parse_iso(self.store.meta.get(url_key) or self.store.meta.get(key))
+        # each URL keeps its own time, under its key (a URL moved in the list keeps it), so one that fails (and
+        # is tried again each round) hurries no other; `key:N` is the time of the URL at place N from before
+        # the times were keyed, `key` alone the channel's from before URLs kept theirs
+        own = f"{key}:{url_key(url)}"
+        last = parse_iso(self.store.meta.get(own) or self.store.meta.get(f"{key}:{i}") or self.store.meta.get(key))
         if last is None:  # the first digest comes at the first scheduled time from now
-            self.store.meta.set(url_key, iso(now) or "")
+            self.store.meta.set(own, iso(now) or "")
         elif now >= next_digest(spec, last) and await self._digest_to(name, url, updates, rnd):
-            self.store.meta.set(url_key, iso(now) or "")
+            self.store.meta.set(own, iso(now) or "")
 
     async def _digest_to(self, name: str, url: str, updates: bool, rnd: _Round) -> bool:
         """The pending alerts to one URL of a digest channel, in as many messages as the service needs to show
