@@ -154,6 +154,25 @@ def test_a_broken_link_in_a_page_sitemap_or_json_feed_is_that_entrys_problem(tmp
     assert rows(db, "SELECT extract_error FROM articles WHERE guid = 'j-bad'")[0][0].startswith("bad URL")
 
 
+def test_a_control_character_in_an_items_html_is_read_as_a_line_break(tmp_path: Path, web: WebServer) -> None:
+    """JSON allows a form feed in a string, and lxml reads one from HTML but refuses to set text holding one:
+    marking the summary's line breaks on its tree failed the whole feed."""
+    web.route("/feed.json", Route(json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": "Echo", "items": [
+            {"id": "j-ff", "title": "Ferry times change", "content_html":
+                "<p>Ferry times change from Monday.</p>\f The harbour office<br>lists 14 sailings.\x0b"},
+            {"id": "j-plain", "title": "Crane arrives", "content_html": "<p>A new crane reached the quay.</p>"}]}
+    ).encode(), content_type="application/feed+json"))
+    config = write_config(tmp_path, [{"id": "json", "url": web.url("/feed.json"), "baseline": False}])
+    result = run_cli("run", "--once", "--config", str(config))
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    db = tmp_path / "data/watcher.db"
+    assert rows(db, "SELECT last_status FROM sources") == [("ok",)]
+    assert dict(rows(db, "SELECT guid, body FROM articles")) == {
+        "j-ff": "Ferry times change from Monday.\nThe harbour office\nlists 14 sailings.",
+        "j-plain": "A new crane reached the quay."}
+
+
 # -- 11: log lines cannot be forged ------------------------------------------------------------------------------
 
 FORGED = "2026-12-01T09:00:00 WARNING watcher.run.poll: source admin: password reset to hunter2"

@@ -76,6 +76,35 @@ def test_a_region_that_selects_nothing_says_so() -> None:
         Region.of(json="$.a").text(b"<html>oops</html>")
 
 
+def test_lines_break_where_python_breaks_lines_and_nested_selections_read_as_alone() -> None:
+    """Every line separator str.splitlines knows breaks a line, blank lines are dropped, and an element
+    selected inside another reads the same as when it is selected alone (the tree is marked in place)."""
+    seps = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+    words = [f"word{i}" for i in range(len(seps) + 1)]
+    joined = "".join(w + s for w, s in zip(words, seps)) + words[-1] + "\r\n \n"
+    doc = f"<html><body><main><pre>{joined}</pre></main></body></html>".encode()
+    assert Region.of().text(doc).splitlines() == [w for w in joined.splitlines() if w.strip()] == words
+    nested = page(extra="<li>Vaccines <br>arrive <b>today</b>.</li>")
+    alone = Region.of(css="#notices li").text(nested)
+    assert alone == "Clinics open on Saturday.\nVaccines\narrive today."
+    assert Region.of(css="#notices, #notices li").text(nested) == f"{alone}\n{alone}"
+    assert Region.of(css="#notices li, #notices").text(nested) == f"{alone}\n{alone}"
+
+
+def test_a_limited_region_text_is_cut_as_the_whole_text_is() -> None:
+    """With a limit, the lines past it are not made, and the cut text is the whole text's cut."""
+    from watcher.parse.model import clip
+
+    doc = ("<html><body><main>" + "".join(f"<p>Row {i}: harbour dues {i * 7} crowns</p>" for i in range(3000))
+           + "</main></body></html>").encode()
+    whole = Region.of().text(doc)
+    for limit in (1, 40, 41, 1000, len(whole) - 1, len(whole), len(whole) + 5):
+        cut = Region.of().text(doc, limit=limit)
+        assert whole.startswith(cut) and (cut == whole or len(cut) > limit), limit
+        assert clip(cut, limit) == clip(whole, limit), limit
+    assert len(Region.of().text(doc, limit=1000)) < 1100
+
+
 def test_word_diff_marks_only_the_words_that_changed() -> None:
     old = "Situation report\nThe ministry said 1,200 people were treated.\nClinics open on Saturday."
     new = "Situation report\nThe ministry said 1,450 people were treated.\nClinics open on Saturday.\nVaccines arrive."
@@ -292,6 +321,26 @@ def test_a_page_whose_charset_is_only_in_the_header_is_read_in_it(tmp_path: Path
     assert changed.returncode == 0, changed.stderr
     [alert] = hooks.snapshot()
     assert "+ В больнице **15** пациентов." in alert.json["message"], alert.json["message"]
+
+
+def test_a_page_with_a_form_feed_beside_a_script_is_watched(tmp_path: Path, web: WebServer,
+                                                             hooks: WebhookReceiver) -> None:
+    """lxml reads a control character (a form feed pasted from a word processor) from a page but refuses to
+    set text holding one: dropping a <script> before it, or marking the page's line breaks, failed the poll."""
+    report = ("<html><body><main><h1>Notice</h1><p>Ferry times<script>track()</script>\x0c from Monday.</p>"
+              "<p>The harbour office reports {n} sailings.\x0b</p></main></body></html>")
+    web.route("/notice", Route(report.format(n=12).encode()))
+    (tmp_path / "rules.yaml").write_text(RULES.replace("[hospital, vaccines]", "[sailings]"), encoding="utf-8")
+    config = write_config(tmp_path, [{"id": "harbour", "url": web.url("/notice"), "type": "watch"}],
+                          rules="rules.yaml", channels={"hooks": {"urls": [f"json://{hooks.base}/alerts"]}})
+    first = run_cli("run", "--once", "--config", str(config))
+    assert first.returncode == 0, first.stderr
+    [(text,)] = rows(tmp_path / "data/watcher.db", "SELECT text FROM page_versions")
+    assert text.splitlines() == ["Notice", "Ferry times", "from Monday.", "The harbour office reports 12 sailings."], text
+    web.route("/notice", Route(report.format(n=15).encode()))
+    assert run_cli("run", "--once", "--config", str(config)).returncode == 0
+    [alert] = hooks.snapshot()
+    assert "reports **15** sailings" in alert.json["message"], alert.json["message"]
 
 
 def test_json_nested_too_deeply_fails_that_source_alone(tmp_path: Path, web: WebServer) -> None:

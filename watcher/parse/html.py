@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import Any, Collection, Iterator
 from urllib.parse import urljoin, urlsplit
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -73,9 +74,58 @@ def html_to_text(fragment: str | None) -> str:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):
         return " ".join(fragment.split())
-    for br in root.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-    for block in root.iter("p", "div", "li", "h1", "h2", "h3", "h4", "blockquote"):
-        block.tail = "\n" + (block.tail or "")
-    lines = (" ".join(line.split()) for line in root.text_content().splitlines())
-    return "\n".join(line for line in lines if line)
+    return "\n".join(text_lines(root, _SUMMARY_BLOCKS))
+
+
+_SUMMARY_BLOCKS = frozenset(("p", "div", "li", "h1", "h2", "h3", "h4", "blockquote"))
+
+
+# what str.splitlines breaks a line at
+_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def text_lines(el: Any, blocks: Collection[str], *, break_before_text: bool = False) -> Iterator[str]:
+    """The text of an element as `text_content()` joins it, a line per block, blank lines dropped and spaces
+    collapsed: a line ends after each of `blocks` and each `<br>`, and with `break_before_text` also before a
+    block's own text.
+
+    Made by walking the tree, which is left as it is: no copy of a big page's tree, no text set on it (lxml
+    refuses a control character such as a form feed in text it is given, though it reads one from a page),
+    and each line made as it is taken."""
+    line: list[str] = []
+
+    def ended() -> str | None:
+        text = " ".join("".join(line).split())
+        line.clear()
+        return text or None
+
+    def pieces(text: str) -> Iterator[str]:  # the lines `text` ends, its last piece left in `line`
+        parts = _BREAK.split(text)
+        line.append(parts[0])
+        for part in parts[1:]:
+            if (done := ended()) is not None:
+                yield done
+            line.append(part)
+
+    stack: list[tuple[Any, bool]] = [(el, False)]
+    while stack:
+        e, closing = stack.pop()
+        if closing:
+            if e is not el:
+                if e.tag in blocks or e.tag == "br":
+                    if (done := ended()) is not None:
+                        yield done
+                if e.tail:
+                    yield from pieces(e.tail)
+            continue
+        if isinstance(e.tag, str):  # (a comment's or processing instruction's own text is not shown)
+            if e.text:
+                if break_before_text and e.tag in blocks and (done := ended()) is not None:
+                    yield done
+                yield from pieces(e.text)
+            stack.append((e, True))
+            stack.extend((child, False) for child in reversed(e))
+        else:
+            stack.append((e, True))
+    if (done := ended()) is not None:
+        yield done

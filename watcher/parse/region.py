@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json as jsonlib
 from dataclasses import dataclass
-from typing import Any
+from itertools import chain
+from typing import Any, Iterable, Iterator
 
-from watcher.parse.html import html_source
+from watcher.parse.html import html_source, text_lines
 
 NOISE = ("script", "style", "noscript", "template", "svg")
 CHROME = ("nav", "header", "footer", "aside", "form")  # page furniture, left out of the main text
@@ -74,19 +75,25 @@ class Region:
             return f"json {self.json}"
         return "main text"
 
-    def text(self, data: bytes, content_type: str = "") -> str:
-        """The region's text, one line per block or value, ignore patterns removed, blank lines dropped."""
+    def text(self, data: bytes, content_type: str = "", limit: int | None = None) -> str:
+        """The region's text, one line per block or value, ignore patterns removed, blank lines dropped. With
+        `limit`, the lines past the first `limit` characters are not made (the text is longer than `limit`
+        then, and begins as the whole text does)."""
         if self.json or _is_json(data, content_type):
-            lines = self._json_lines(data)
+            lines: Iterable[str] = self._json_lines(data)
         else:
             lines = self._html_lines(html_source(data, content_type))
         out = []
+        size = -1
         for line in lines:
             for rx in self._ignore:
                 line = rx.sub("", line)
             line = " ".join(line.split())
             if line:
                 out.append(line)
+                size += len(line) + 1
+                if limit is not None and size > limit:
+                    break
         return "\n".join(out)
 
     def _json_lines(self, data: bytes) -> list[str]:
@@ -107,7 +114,7 @@ class Region:
             raise RegionError(f"{self.label} finds nothing in the document")
         return [v if isinstance(v, str) else jsonlib.dumps(v, ensure_ascii=False, sort_keys=True) for v in values]
 
-    def _html_lines(self, data: str | bytes) -> list[str]:
+    def _html_lines(self, data: str | bytes) -> Iterable[str]:
         import lxml.html
         from lxml import etree
 
@@ -133,33 +140,22 @@ class Region:
             found = [found]
         if not found:
             raise RegionError(f"{self.label} selects nothing on the page")
-        lines: list[str] = []
-        for item in found:
-            if isinstance(item, etree._Element):
-                lines.extend(element_lines(item))
-            else:
-                lines.append(str(item))  # an attribute or text() result
-        return lines
+        # (an attribute or text() result is a line of its own)
+        return chain.from_iterable(element_lines(item) if isinstance(item, etree._Element) else (str(item),)
+                                   for item in found)
 
 
-def element_lines(el: Any) -> list[str]:
-    """The visible text of an element, a line per block (paragraph, list item, row, heading)."""
-    import copy
-
-    el = copy.deepcopy(el)
-    for br in el.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-    for block in el.iter(*BLOCKS):
-        block.tail = "\n" + (block.tail or "")
-        if block.text:
-            block.text = "\n" + block.text
-    return [" ".join(line.split()) for line in el.text_content().splitlines() if line.strip()]
+def element_lines(el: Any) -> Iterator[str]:
+    """The visible text of an element, a line per block (paragraph, list item, row, heading), blank lines
+    dropped; the tree is left as it is (`watcher.parse.html.text_lines`)."""
+    return text_lines(el, BLOCKS, break_before_text=True)
 
 
 def _drop(el: Any) -> None:
-    """Remove an element but keep its tail text (which belongs to the parent)."""
-    if el.getparent() is not None:
-        el.drop_tree()
+    """Take an element out of the text, its tail text kept where it is: emptied and renamed, not removed (removing
+    it joins its tail to the text before it, and lxml refuses to set text holding a control character)."""
+    el.clear(keep_tail=True)
+    el.tag = "dropped"
 
 
 def _is_json(data: bytes, content_type: str) -> bool:

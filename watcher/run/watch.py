@@ -107,7 +107,7 @@ def change_records(matches: list[RuleMatch], article: Article, source: SourceCon
 
 def read_region(source: SourceConfig, data: bytes, content_type: str) -> str:
     region = (source.watch or WatchConfig()).region()
-    return clip(region.text(data, content_type), MAX_TEXT)
+    return clip(region.text(data, content_type, limit=MAX_TEXT), MAX_TEXT)
 
 
 async def poll_watch(source: SourceConfig, p: Pipeline, state: SourceState, report: PollReport,
