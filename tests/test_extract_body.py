@@ -202,6 +202,19 @@ def test_json_ld_article_body_with_html_and_entities_becomes_plain_text() -> Non
     assert text.splitlines() == [p.replace(" and ", " & ") for p in ARTICLE_PARAGRAPHS]
 
 
+def test_json_ld_article_body_with_html_and_a_form_feed_is_read() -> None:
+    """A form feed between the articleBody's paragraphs (JSON allows one) failed the page's whole extraction:
+    lxml refuses to set text holding a control character."""
+    from watcher.extract.jsonld import json_ld_bodies
+    from watcher.extract.tree import load_html
+
+    marked_up = "\f".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
+    page = _page(head_extra=_json_ld(marked_up, graph=False))
+
+    assert json_ld_bodies(load_html(page.encode())) == ["\n".join(ARTICLE_PARAGRAPHS)]
+    assert _extract(page).text.splitlines() == ARTICLE_PARAGRAPHS
+
+
 def test_short_json_ld_teaser_does_not_replace_the_full_text() -> None:
     teaser = ARTICLE_PARAGRAPHS[0]  # a summary-length articleBody, as some sites ship
     text = _extract(_page(head_extra=_json_ld(teaser, graph=False))).text

@@ -17,6 +17,8 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
+from watcher.parse.html import text_lines
+
 # JSON-LD articleBody is used only when it covers nearly all of trafilatura's
 # text and trafilatura's text supports most of it: the same article, not a
 # teaser, a paywall-truncated body or another story.
@@ -83,9 +85,7 @@ def _plain_text(body: str) -> str:
             fragment = lxml_html.fragment_fromstring(body, create_parent="div")
         except (etree.ParserError, ValueError):
             return ""
-        for block in fragment.iter(*_BLOCK_TAGS):
-            block.tail = "\n" + (block.tail or "")
-        body = fragment.text_content()
+        body = "\n".join(text_lines(fragment, _BLOCK_TAGS))  # (the tree is read, never edited)
     lines = (" ".join(line.split()) for line in html_lib.unescape(body).splitlines())
     return "\n".join(line for line in lines if line)
 

@@ -77,17 +77,17 @@ def html_to_text(fragment: str | None) -> str:
     return "\n".join(text_lines(root, _SUMMARY_BLOCKS))
 
 
-_SUMMARY_BLOCKS = frozenset(("p", "div", "li", "h1", "h2", "h3", "h4", "blockquote"))
+_SUMMARY_BLOCKS = frozenset(("br", "p", "div", "li", "h1", "h2", "h3", "h4", "blockquote"))
 
 
 # what str.splitlines breaks a line at
 _BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
-def text_lines(el: Any, blocks: Collection[str], *, break_before_text: bool = False) -> Iterator[str]:
+def text_lines(el: Any, ends: Collection[str], starts: Collection[str] = ()) -> Iterator[str]:
     """The text of an element as `text_content()` joins it, a line per block, blank lines dropped and spaces
-    collapsed: a line ends after each of `blocks` and each `<br>`, and with `break_before_text` also before a
-    block's own text.
+    collapsed: a line ends after each element whose tag is in `ends`, and before the own text of each one in
+    `starts`.
 
     Made by walking the tree, which is left as it is: no copy of a big page's tree, no text set on it (lxml
     refuses a control character such as a form feed in text it is given, though it reads one from a page),
@@ -112,7 +112,7 @@ def text_lines(el: Any, blocks: Collection[str], *, break_before_text: bool = Fa
         e, closing = stack.pop()
         if closing:
             if e is not el:
-                if e.tag in blocks or e.tag == "br":
+                if e.tag in ends:
                     if (done := ended()) is not None:
                         yield done
                 if e.tail:
@@ -120,7 +120,7 @@ def text_lines(el: Any, blocks: Collection[str], *, break_before_text: bool = Fa
             continue
         if isinstance(e.tag, str):  # (a comment's or processing instruction's own text is not shown)
             if e.text:
-                if break_before_text and e.tag in blocks and (done := ended()) is not None:
+                if e.tag in starts and (done := ended()) is not None:
                     yield done
                 yield from pieces(e.text)
             stack.append((e, True))

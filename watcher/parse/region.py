@@ -16,8 +16,9 @@ from watcher.parse.html import html_source, text_lines
 
 NOISE = ("script", "style", "noscript", "template", "svg")
 CHROME = ("nav", "header", "footer", "aside", "form")  # page furniture, left out of the main text
-BLOCKS = ("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section", "article",
-          "main", "pre", "dd", "dt", "table", "ul", "ol", "td", "th")
+BLOCKS = frozenset(("p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section", "article",
+                    "main", "pre", "dd", "dt", "table", "ul", "ol", "td", "th"))
+_ENDS = BLOCKS | {"br"}  # a line ends after each of these
 
 
 class RegionError(ValueError):
@@ -148,7 +149,7 @@ class Region:
 def element_lines(el: Any) -> Iterator[str]:
     """The visible text of an element, a line per block (paragraph, list item, row, heading), blank lines
     dropped; the tree is left as it is (`watcher.parse.html.text_lines`)."""
-    return text_lines(el, BLOCKS, break_before_text=True)
+    return text_lines(el, _ENDS, BLOCKS)
 
 
 def _drop(el: Any) -> None:
