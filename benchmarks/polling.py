@@ -26,14 +26,21 @@ medians). Targets: watcher's change cycle >= 0.5x the bare loop's rate,
 its 304 cycle >= 1.2x and < 600 bytes per feed on the wire; at 10,000 feeds
 both ratios within 10% of their 2,000-feed values and peak RSS < 130 MB. A
 change cycle whose runs did not each store one new article a feed is reported
-as such, and the run exits with an error. A `--workdir` is reused only when it
-was made for the same `--shape` and `--feeds`.
+as such, and the run exits with an error. A `--workdir` keeps each feed
+count's site and snapshots in a folder of its own (`n2000/`), reused when it
+was made for the same `--shape` and count.
+
+`--feeds 2000,10000` times both sizes in every run, one after the other, and
+prints each larger size's ratios over the smallest's, run by run: a ratio
+depends on the machine's load (the bare loop's CPU per request does), and the
+sizes of one run are timed at nearly the same load, where two separate runs
+are not.
 
 `--shape news` serves feeds in the shape publishers send (50 KB: 20 reports
 with HTML content, bylines and captioned photos, each its own story) instead
 of the default 2 KB feeds of alike two-line items.
 
-    python benchmarks/polling.py [--feeds 2000] [--runs 3] [--concurrency 16] [--cycles both|change|304]
+    python benchmarks/polling.py [--feeds 2000[,10000]] [--runs 3] [--concurrency 16] [--cycles both|change|304]
                                  [--shape template|news] [--profile change|304] [--workdir DIR]
 """
 
@@ -56,6 +63,7 @@ import tempfile
 import time
 from collections import Counter
 from contextlib import contextmanager
+from dataclasses import dataclass
 from email.utils import format_datetime
 from html import escape
 from datetime import datetime, timedelta, timezone
@@ -158,28 +166,32 @@ def free_port() -> int:
 
 
 @contextmanager
-def nginx(site: Path, port: int, log: Path) -> Iterator[str]:
-    conf = site.parent / "nginx.conf"
+def nginx(folder: Path, sites: dict[int, Path], log: Path) -> Iterator[dict[int, str]]:
+    """nginx serving each of `sites` (port -> folder) on its own port, its config, pid and error log in
+    `folder`; yields each port's base URL."""
+    conf = folder / "nginx.conf"
+    servers = "".join(f"  server {{ listen 127.0.0.1:{port}; root {root}; keepalive_requests 100000; }}\n"
+                      for port, root in sites.items())
     conf.write_text(
         "worker_processes 1; pid nginx.pid; error_log nginx-error.log;\n"
         "events { worker_connections 512; }\n"
         "http { types { application/rss+xml xml; }\n"
         "  log_format bench '$request_length $bytes_sent $status';\n"
-        f"  access_log {log} bench;\n"
-        f"  server {{ listen 127.0.0.1:{port}; root {site}; keepalive_requests 100000; }} }}\n"
+        f"  access_log {log} bench;\n{servers}}}\n"
     )
-    proc = subprocess.Popen(["nginx", "-p", str(site.parent), "-c", str(conf), "-g", "daemon off;"])
+    proc = subprocess.Popen(["nginx", "-p", str(folder), "-c", str(conf), "-g", "daemon off;"])
     try:
         deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    sys.exit("nginx did not start")
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
+        for port in sites:
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        sys.exit("nginx did not start")
+                    time.sleep(0.05)
+        yield {port: f"http://127.0.0.1:{port}" for port in sites}
     finally:
         proc.terminate()
         proc.wait()
@@ -362,7 +374,9 @@ def profile_cycle(work: Path, config: Path, snapshot: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--feeds", type=int, default=2000)
+    parser.add_argument("--feeds", default="2000",
+                        help="feeds served (default 2000); several, comma-separated (2000,10000), are timed in "
+                             "turn within each run, and their ratios compared run by run")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--cycles", choices=("both", "change", "304"), default="both",
@@ -372,7 +386,7 @@ def main() -> None:
                              "loop's thread), its costliest functions printed")
     parser.add_argument("--workdir", type=Path,
                         help="keep the site and the database snapshots in this folder, and reuse them when they are "
-                             "there already (same --feeds), skipping the first poll")
+                             "there already (same --shape and feed count), skipping the first poll")
     parser.add_argument("--shape", choices=("template", "news"), default="template",
                         help="the feeds: `template` (the default: 2 KB feeds of 5 two-line items, all alike, the "
                              "worst case for story placement) or `news` (50 KB feeds of 20 reports with HTML content, "
@@ -388,54 +402,100 @@ def main() -> None:
     if not shutil.which("nginx"):
         print("skipped: nginx not installed (apt-get install nginx-light)")
         return
+    try:
+        sizes = sorted({int(x) for x in args.feeds.split(",")})
+    except ValueError:
+        sys.exit(f"--feeds: a number of feeds, or several separated by commas, not {args.feeds!r}")
 
     load_at_start = " ".join(f"{x:.1f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="watcher-polling-") as tmp:
         work = args.workdir or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         work.chmod(0o755)  # nginx workers run unprivileged
-        site = work / "site"
         access = work / "access.log"
-        made_for = (work / "made-for").read_text().split() if (work / "made-for").is_file() else []
-        kept = ((work / "db-after-change.db").is_file() and (work / "port").is_file()  # a --workdir made before
-                and made_for == [args.shape, str(args.feeds)])
-        port = int((work / "port").read_text()) if kept else free_port()
-        if not kept:
-            write_feeds(site, args.feeds, 0, args.shape)
-            restore(work, None)  # a database left in the folder would make the first poll find nothing new
-        with nginx(site, port, access) as base:
+        folders = {n: work / f"n{n}" for n in sizes}
+        ports = {n: port_of(folder) for n, folder in folders.items()}  # each size served on a port of its own
+        with nginx(work, {ports[n]: folders[n] / "site" for n in sizes}, access) as bases:
             log = AccessLog(access)
             log.since_mark()
-            config = write_config(work, base, args.feeds, args.concurrency)
-            if not kept:
-                first_poll(work, site, config, args.feeds, args.shape)
-                (work / "port").write_text(str(port))
-                (work / "made-for").write_text(f"{args.shape} {args.feeds}\n")
-            change_req = conditional_requests(work / "db-before-change.db", work / "change.json")
-            same_req = conditional_requests(work / "db-after-change.db", work / "same.json")
+            plans = [prepare(folders[n], bases[ports[n]], n, args) for n in sizes]
             log.since_mark()
             if args.profile:
-                profile_cycle(work, config, "db-before-change.db" if args.profile == "change" else "db-after-change.db")
+                for plan in plans:
+                    profile_cycle(plan.folder, plan.config,
+                                  "db-before-change.db" if args.profile == "change" else "db-after-change.db")
                 return
-
-            cycles = [c for c in (("change", "db-before-change.db", change_req), ("304", "db-after-change.db", same_req))
-                      if args.cycles in ("both", c[0])]
-            results: dict[str, list[dict]] = {f"{who} {c[0]}": [] for c in cycles for who in ("watcher", "bare")}
+            results: dict[int, dict[str, list[dict]]] = {plan.n: {} for plan in plans}
             for run in range(args.runs):
                 order = ["watcher", "bare"] if run % 2 == 0 else ["bare", "watcher"]
-                for cycle, snapshot, req in cycles:
-                    for who in order:
-                        if who == "watcher":
-                            restore(work, snapshot)
-                            r = side(["watcher", str(config)])
-                        else:
-                            r = side(["bare", str(req), str(args.concurrency)])
-                        r["wire"] = log.since_mark()
-                        results[f"{who} {cycle}"].append(r)
+                for plan in plans:
+                    for cycle, snapshot, req in plan.cycles:
+                        for who in order:
+                            if who == "watcher":
+                                restore(plan.folder, snapshot)
+                                r = side(["watcher", str(plan.config)])
+                            else:
+                                r = side(["bare", str(req), str(args.concurrency)])
+                            r["wire"] = log.since_mark()
+                            results[plan.n].setdefault(f"{who} {cycle}", []).append(r)
 
-    n = args.feeds
-    print(f"feeds: {n}, runs: {args.runs} (medians), concurrency: {args.concurrency}, cores: {os.cpu_count()}, "
+    print(f"runs: {args.runs} (medians), concurrency: {args.concurrency}, cores: {os.cpu_count()}, "
           f"server: nginx on 127.0.0.1, load average at the start: {load_at_start}")
+    for plan in plans:
+        report(plan.n, results[plan.n], [c[0] for c in plan.cycles])
+    if len(sizes) > 1:
+        compare_sizes(sizes, results)
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    for plan in plans:
+        if "watcher change" in results[plan.n]:  # a change cycle storing less than an article a feed measures else
+            stored = [r["new_articles"] for r in results[plan.n]["watcher change"]]
+            if any(k < plan.n for k in stored):  # (more: a feed whose first poll failed stores all its items)
+                sys.exit(f"NOT A CHANGE CYCLE: the runs at {plan.n} feeds stored {stored} new articles, fewer than "
+                         f"{plan.n} each (failed polls, or a --workdir whose database was not made by this "
+                         "benchmark's first poll)")
+
+
+@dataclass
+class Plan:
+    """One size's feeds, config and the cycles to time (name, database snapshot, the bare loop's requests)."""
+
+    n: int
+    folder: Path
+    config: Path
+    cycles: list[tuple[str, str, Path]]
+
+
+def port_of(folder: Path) -> int:
+    """The port `folder`'s site is served on: the one its snapshots were made with (their URLs name it)."""
+    folder.mkdir(exist_ok=True)
+    if not (folder / "port").is_file():
+        (folder / "port").write_text(str(free_port()))
+        (folder / "made-for").unlink(missing_ok=True)  # snapshots of another port would fetch nothing
+    return int((folder / "port").read_text())
+
+
+def prepare(folder: Path, base: str, n: int, args: argparse.Namespace) -> Plan:
+    """`n` feeds in `folder/site` (served at `base`), and the database snapshots of their first poll: made, or
+    kept from a --workdir made for the same shape and size."""
+    site = folder / "site"
+    made_for = (folder / "made-for").read_text().split() if (folder / "made-for").is_file() else []
+    kept = (folder / "db-after-change.db").is_file() and made_for == [args.shape, str(n)]
+    config = write_config(folder, base, n, args.concurrency)
+    if not kept:
+        write_feeds(site, n, 0, args.shape)
+        restore(folder, None)  # a database left in the folder would make the first poll find nothing new
+        first_poll(folder, site, config, n, args.shape)
+        (folder / "made-for").write_text(f"{args.shape} {n}\n")
+    change_req = conditional_requests(folder / "db-before-change.db", folder / "change.json")
+    same_req = conditional_requests(folder / "db-after-change.db", folder / "same.json")
+    cycles = [c for c in (("change", "db-before-change.db", change_req), ("304", "db-after-change.db", same_req))
+              if args.cycles in ("both", c[0])]
+    return Plan(n, folder, config, cycles)
+
+
+def report(n: int, results: dict[str, list[dict]], cycles: list[str]) -> None:
+    """One size's figures: each side's rate, CPU, memory and bytes on the wire, and the ratios."""
+    print(f"-- {n} feeds")
     rates: dict[str, float] = {}
     for name, runs in results.items():
         secs = statistics.median(r["seconds"] for r in runs)
@@ -451,10 +511,9 @@ def main() -> None:
               f"peak RSS {statistics.median(r['peak_mb'] for r in runs):.0f} MB  "
               f"wire/feed {((recv + sent) / max(count, 1)):.0f} B (request {recv / max(count, 1):.0f} + "
               f"response {sent / max(count, 1):.0f})  statuses {runs[-1]['statuses']}")
-    for cycle in (c[0] for c in cycles):
+    for cycle in cycles:
         ratio = rates[f"watcher {cycle}"] / rates[f"bare {cycle}"]
-        paired = statistics.median(b["seconds"] / w["seconds"]
-                                   for w, b in zip(results[f"watcher {cycle}"], results[f"bare {cycle}"]))
+        paired = statistics.median(per_run_ratios(results, cycle))
         target = "  (target >= 1.20)" if cycle == "304" else "  (target >= 0.50)"
         print(f"ratio watcher/bare, {cycle} cycle: {ratio:.2f} (ratio of medians), {paired:.2f} (median of per-run ratios){target}")
         # on a busy machine the rates move with the load, CPU per feed less (watcher's process: its reader process,
@@ -469,13 +528,27 @@ def main() -> None:
     watcher_runs = [r for k in results if k.startswith("watcher") for r in results[k]]
     print(f"watcher RSS: {statistics.median(r['rss_config'] for r in watcher_runs):.0f} MB after imports and config, "
           f"{statistics.median(r['rss_open'] for r in watcher_runs):.0f} MB with the pipeline open (medians)")
-    print(f"watcher peak RSS: {max(r['peak_mb'] for r in watcher_runs):.0f} MB "
-          f"(target < 130); load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    if "watcher change" in results:  # a change cycle that stores less than an article a feed measures something else
-        stored = [r["new_articles"] for r in results["watcher change"]]
-        if any(k < n for k in stored):  # (more: a feed whose first poll failed stores all its items)
-            sys.exit(f"NOT A CHANGE CYCLE: the runs stored {stored} new articles, fewer than {n} each (failed polls, "
-                     "or a --workdir whose database was not made by this benchmark's first poll)")
+    print(f"watcher peak RSS: {max(r['peak_mb'] for r in watcher_runs):.0f} MB (target < 130)")
+
+
+def per_run_ratios(results: dict[str, list[dict]], cycle: str) -> list[float]:
+    """Each run's watcher/bare rate ratio for `cycle` (the two sides timed back to back)."""
+    return [b["seconds"] / w["seconds"] for w, b in zip(results[f"watcher {cycle}"], results[f"bare {cycle}"])]
+
+
+def compare_sizes(sizes: list[int], results: dict[int, dict[str, list[dict]]]) -> None:
+    """Each larger size's ratios over the smallest's, run by run: the sizes of one run are timed minutes apart,
+    not at the loads of two separate runs. Target: within 10% (0.90 to 1.10)."""
+    small = sizes[0]
+    for n in sizes[1:]:
+        for cycle in (k.split()[1] for k in results[n] if k.startswith("watcher")):
+            each = [big / base for big, base in zip(per_run_ratios(results[n], cycle),
+                                                    per_run_ratios(results[small], cycle))]
+            cpu = [(w["cpu"] / n) / (s["cpu"] / small)
+                   for w, s in zip(results[n][f"watcher {cycle}"], results[small][f"watcher {cycle}"])]
+            print(f"{cycle} cycle, ratio at {n} feeds / ratio at {small}: {statistics.median(each):.2f} (median of "
+                  f"runs {[round(x, 2) for x in each]}; target 0.90-1.10); watcher's CPU per feed "
+                  f"{statistics.median(cpu):.2f}x")
 
 
 if __name__ == "__main__":
