@@ -215,6 +215,17 @@ def test_json_ld_article_body_with_html_and_a_form_feed_is_read() -> None:
     assert _extract(page).text.splitlines() == ARTICLE_PARAGRAPHS
 
 
+def test_a_json_ld_article_body_with_half_a_surrogate_pair_is_storable() -> None:
+    """JSON's "\ud800" decodes to a character no store can keep; the publisher's articleBody, standing in for a
+    script-rendered page, carried one into the article's text and failed its poll."""
+    paragraphs = [ARTICLE_PARAGRAPHS[0].replace("seven", "seven \ud800"), *ARTICLE_PARAGRAPHS[1:]]
+    teaser = ARTICLE_PARAGRAPHS[0][:80] + "..."
+    body = f'<article><h1>{HEADLINE}</h1><div id="app"><p>{teaser}</p></div></article>'
+    text = _extract(_page(head_extra=_json_ld("\n\n".join(paragraphs), graph=False), body_html=body)).text
+
+    assert text.splitlines() == [p.replace("\ud800", "\ufffd") for p in paragraphs]
+
+
 def test_short_json_ld_teaser_does_not_replace_the_full_text() -> None:
     teaser = ARTICLE_PARAGRAPHS[0]  # a summary-length articleBody, as some sites ship
     text = _extract(_page(head_extra=_json_ld(teaser, graph=False))).text

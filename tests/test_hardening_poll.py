@@ -173,6 +173,25 @@ def test_a_control_character_in_an_items_html_is_read_as_a_line_break(tmp_path: 
         "j-plain": "A new crane reached the quay."}
 
 
+def test_an_item_with_half_a_surrogate_pair_is_stored_with_the_replacement_character(tmp_path: Path,
+                                                                                     web: WebServer) -> None:
+    """JSON's "\ud800" decodes to a character UTF-8 cannot encode: storing that one title failed every poll
+    of the feed, with a traceback, and its other items were never stored."""
+    web.route("/feed.json", Route(
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "Echo", "items": ['
+        b'{"id": "j-half", "title": "Crane \\ud800 arrives", "content_text": "The crane reached the quay."},'
+        b'{"id": "j-whole", "title": "Ferry resumes", "content_text": "Sailings resume on Monday."}]}',
+        content_type="application/feed+json"))
+    config = write_config(tmp_path, [{"id": "json", "url": web.url("/feed.json"), "baseline": False}])
+    result = run_cli("run", "--once", "--config", str(config))
+    out = result.stdout + result.stderr
+    assert result.returncode == 0 and "Traceback" not in out, out[-3000:]
+    db = tmp_path / "data/watcher.db"
+    assert rows(db, "SELECT last_status FROM sources") == [("ok",)]
+    assert dict(rows(db, "SELECT guid, title FROM articles")) == {"j-half": "Crane \ufffd arrives",
+                                                                  "j-whole": "Ferry resumes"}
+
+
 # -- 11: log lines cannot be forged ------------------------------------------------------------------------------
 
 FORGED = "2026-12-01T09:00:00 WARNING watcher.run.poll: source admin: password reset to hunter2"

@@ -241,3 +241,15 @@ def test_a_date_with_no_utc_equivalent_is_no_date_and_the_other_items_stay() -> 
     assert [e.published for e in entries[:3]] == [None, None, None]
     assert entries[1].updated is None
     assert entries[3].published == datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+
+
+def test_a_lone_surrogate_escape_becomes_the_replacement_character() -> None:
+    """JSON's "\\ud800" decodes to half a surrogate pair, which UTF-8 (and so every store) cannot hold: one such
+    title failed the whole poll. A whole pair ("\\ud83d\\udea2") is one character and stays."""
+    doc = ('{"version": "https://jsonfeed.org/version/1.1", "title": "Echo \\udc00", "items": ['
+           '{"id": "a\\ud800", "title": "Crane \\ud800 arrives", "content_text": "Ship \\ud83d\\udea2 at the quay",'
+           ' "authors": [{"name": "Ana \\udfff Ruiz"}]}]}').encode()
+    feed = parse_json_feed(doc, BASE)
+    [entry] = feed.entries
+    assert (feed.title, entry.guid, entry.title, entry.content, entry.author) == (
+        "Echo \ufffd", "a\ufffd", "Crane \ufffd arrives", "Ship \U0001f6a2 at the quay", "Ana \ufffd Ruiz")

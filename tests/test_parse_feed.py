@@ -239,3 +239,15 @@ def test_many_entity_declarations_cost_one_pass_over_the_document() -> None:
     short = head + b'<rss version="2.0"><channel><title>Coast</title>' + items[:2_000].rsplit(b"<item>", 1)[0] \
         + b"</channel></rss>"
     assert parse_feed(short, "https://coast.example/feed").entries[0].title == "Ferry 0 & x bus"
+
+
+def test_character_references_to_no_character_become_the_replacement_character() -> None:
+    """`&#xD800;` (a surrogate half) or a reference past U+10FFFF made feedparser's fallback parser raise, and
+    the whole feed failed on one title; each becomes U+FFFD, and every other reference is read as before."""
+    doc = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour</title>'
+           b"<item><title>Crane &#xD800; arrives &#x110000;</title><description>Quay &#55296; works &#8217;"
+           b"&#99999999999999999999999;</description><guid>g1</guid></item>"
+           b"<item><title>Ferry resumes &#x2019;</title><guid>g2</guid></item></channel></rss>")
+    feed = parse_feed(doc, "https://harbour.example/feed.xml")
+    assert [(e.title, e.summary) for e in feed.entries] == [
+        ("Crane \ufffd arrives \ufffd", "Quay \ufffd works \u2019\ufffd"), ("Ferry resumes \u2019", None)]

@@ -108,3 +108,14 @@ def test_an_index_of_indexes_is_read_one_level_down_and_an_index_naming_itself_i
     assert web.hits.count("/sitemap.xml") == 1, web.hits
     conn = sqlite3.connect(tmp_path / "data/watcher.db")
     assert conn.execute("SELECT COUNT(*) FROM articles WHERE summary_only = 0").fetchone()[0] == 3
+
+
+def test_a_reference_to_half_a_surrogate_pair_is_that_entrys_replacement_character() -> None:
+    """lxml's recovering parser kept `&#xD800;` as bytes it could not read back: a UnicodeDecodeError that failed
+    the whole poll."""
+    doc = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+           b"<url><loc>https://coast.example/news/crane-&#xD800;-arrives.html</loc></url>"
+           b"<url><loc>https://coast.example/news/ferry-resumes.html</loc></url></urlset>")
+    sm = parse_sitemap(doc, "https://coast.example/sitemap.xml")
+    assert [e.url for e in sm.entries] == ["https://coast.example/news/crane-\ufffd-arrives.html",
+                                           "https://coast.example/news/ferry-resumes.html"]

@@ -91,6 +91,13 @@ def test_lines_break_where_python_breaks_lines_and_nested_selections_read_as_alo
     assert Region.of(css="#notices li, #notices").text(nested) == f"{alone}\n{alone}"
 
 
+def test_a_json_value_with_half_a_surrogate_pair_is_read_with_the_replacement_character() -> None:
+    """JSON's "\ud800" decodes to a character UTF-8 cannot hold: storing the version failed the poll."""
+    doc = b'{"status": "Berth \\ud800 4 closed", "ship": "\\ud83d\\udea2"}'
+    assert Region.of(json="$.status").text(doc) == "Berth \ufffd 4 closed"
+    assert Region.of(json="$.ship").text(doc) == "\U0001f6a2"
+
+
 def test_a_limited_region_text_is_cut_as_the_whole_text_is() -> None:
     """With a limit, the lines past it are not made, and the cut text is the whole text's cut."""
     from watcher.parse.model import clip

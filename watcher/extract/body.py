@@ -74,6 +74,7 @@ from watcher.extract.jsonld import json_ld_bodies, prefer_json_ld
 from watcher.extract.model import Extracted
 from watcher.extract.paragraphs import mark_text_divs, norm, with_repeated_paragraphs
 from watcher.extract.tree import load_html
+from watcher.parse.chars import storable, storable_or_none
 
 # A precision-mode result shorter than this share of the default output has
 # lost the article (a fragment of it, or nothing). Measured on both sets: the
@@ -170,14 +171,15 @@ def extract_article(
         text = prefer_json_ld(text, ld_bodies)
     if not text:
         return None
+    # (a JSON-LD value's lone "\ud800" becomes U+FFFD: no store can keep it)
     return Extracted(
-        text=text,
-        title=meta.title,
-        author=meta.author,
+        text=storable(text),
+        title=storable_or_none(meta.title),
+        author=storable_or_none(meta.author),
         date=meta.date,
-        sitename=meta.sitename,
+        sitename=storable_or_none(meta.sitename),
         language=meta.language or _page_language(tree),
-        description=meta.description,
+        description=storable_or_none(meta.description),
     )
 
 

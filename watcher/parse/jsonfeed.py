@@ -9,6 +9,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from watcher.parse.chars import storable
 from watcher.parse.html import absolute_url
 from watcher.parse.model import FeedEntry, FeedParseError, ParsedFeed
 
@@ -113,8 +114,8 @@ def _format(version: str) -> str:
 
 
 def _text(value: object) -> str | None:
-    # Non-strings (numbers, objects) in text fields are publisher bugs: drop them.
-    return value if isinstance(value, str) and value.strip() else None
+    # Non-strings (numbers, objects) in text fields are publisher bugs: drop them. A lone "\ud800" becomes U+FFFD.
+    return storable(value) if isinstance(value, str) and value.strip() else None
 
 
 def _id(value: object) -> str | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any, Iterable, Iterator
 
+from watcher.parse.chars import storable
 from watcher.parse.html import html_source, text_lines
 
 NOISE = ("script", "style", "noscript", "template", "svg")
@@ -89,7 +90,7 @@ class Region:
         for line in lines:
             for rx in self._ignore:
                 line = rx.sub("", line)
-            line = " ".join(line.split())
+            line = " ".join(storable(line).split())  # (a JSON value's lone "\ud800" becomes U+FFFD)
             if line:
                 out.append(line)
                 size += len(line) + 1

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 from lxml import etree
 
+from watcher.parse.chars import storable_charrefs
 from watcher.parse.html import absolute_url
 from watcher.parse.model import FeedParseError
 
@@ -40,7 +41,7 @@ def parse_sitemap(data: bytes, url: str) -> Sitemap:
     if not data.strip():
         raise FeedParseError("empty response: the server sent no content")
     try:
-        root = etree.fromstring(data, _PARSER)
+        root = etree.fromstring(storable_charrefs(data), _PARSER)
     except etree.XMLSyntaxError as e:
         raise FeedParseError(f"not a sitemap: invalid XML ({e})") from None
     if root is None:
