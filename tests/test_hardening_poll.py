@@ -173,23 +173,29 @@ def test_a_control_character_in_an_items_html_is_read_as_a_line_break(tmp_path: 
         "j-plain": "A new crane reached the quay."}
 
 
-def test_an_item_with_half_a_surrogate_pair_is_stored_with_the_replacement_character(tmp_path: Path,
-                                                                                     web: WebServer) -> None:
-    """JSON's "\ud800" decodes to a character UTF-8 cannot encode: storing that one title failed every poll
-    of the feed, with a traceback, and its other items were never stored."""
+def test_an_item_with_half_a_surrogate_pair_or_a_nul_is_stored_with_the_replacement_character(
+        tmp_path: Path, web: WebServer, database: str | Path) -> None:
+    """JSON's "\ud800" decodes to a character UTF-8 cannot encode, and "\u0000" to one PostgreSQL's text cannot
+    hold: storing that one title failed every poll of the feed, with a traceback, and its other items were
+    never stored."""
+    from tests.postgres import query
+
     web.route("/feed.json", Route(
         b'{"version": "https://jsonfeed.org/version/1.1", "title": "Echo", "items": ['
         b'{"id": "j-half", "title": "Crane \\ud800 arrives", "content_text": "The crane reached the quay."},'
+        b'{"id": "j-nul", "title": "Quay \\u0000 works", "content_text": "Berth 4 \\u0000 reopens."},'
         b'{"id": "j-whole", "title": "Ferry resumes", "content_text": "Sailings resume on Monday."}]}',
         content_type="application/feed+json"))
-    config = write_config(tmp_path, [{"id": "json", "url": web.url("/feed.json"), "baseline": False}])
+    config = write_config(tmp_path, [{"id": "json", "url": web.url("/feed.json"), "baseline": False}],
+                          database=str(database))
     result = run_cli("run", "--once", "--config", str(config))
     out = result.stdout + result.stderr
     assert result.returncode == 0 and "Traceback" not in out, out[-3000:]
-    db = tmp_path / "data/watcher.db"
-    assert rows(db, "SELECT last_status FROM sources") == [("ok",)]
-    assert dict(rows(db, "SELECT guid, title FROM articles")) == {"j-half": "Crane \ufffd arrives",
-                                                                  "j-whole": "Ferry resumes"}
+    assert query(database, "SELECT last_status FROM sources") == [("ok",)]
+    assert dict(query(database, "SELECT guid, title || ' / ' || body FROM articles")) == {
+        "j-half": "Crane \ufffd arrives / The crane reached the quay.",
+        "j-nul": "Quay \ufffd works / Berth 4 \ufffd reopens.",
+        "j-whole": "Ferry resumes / Sailings resume on Monday."}
 
 
 # -- 11: log lines cannot be forged ------------------------------------------------------------------------------

@@ -243,11 +243,15 @@ def test_many_entity_declarations_cost_one_pass_over_the_document() -> None:
 
 def test_character_references_to_no_character_become_the_replacement_character() -> None:
     """`&#xD800;` (a surrogate half) or a reference past U+10FFFF made feedparser's fallback parser raise, and
-    the whole feed failed on one title; each becomes U+FFFD, and every other reference is read as before."""
+    the whole feed failed on one title; each becomes U+FFFD, as does a NUL (which PostgreSQL's text cannot
+    hold), and every other reference is read as before."""
     doc = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour</title>'
            b"<item><title>Crane &#xD800; arrives &#x110000;</title><description>Quay &#55296; works &#8217;"
            b"&#99999999999999999999999;</description><guid>g1</guid></item>"
-           b"<item><title>Ferry resumes &#x2019;</title><guid>g2</guid></item></channel></rss>")
+           b"<item><title>Ferry resumes &#x2019;</title><guid>g2</guid></item>"
+           b"<item><title>Berth &#0; 4</title><description>Open\x00 now</description><guid>g3</guid></item>"
+           b"</channel></rss>")
     feed = parse_feed(doc, "https://harbour.example/feed.xml")
     assert [(e.title, e.summary) for e in feed.entries] == [
-        ("Crane \ufffd arrives \ufffd", "Quay \ufffd works \u2019\ufffd"), ("Ferry resumes \u2019", None)]
+        ("Crane \ufffd arrives \ufffd", "Quay \ufffd works \u2019\ufffd"), ("Ferry resumes \u2019", None),
+        ("Berth \ufffd 4", "Open\ufffd now")]

@@ -16,7 +16,7 @@ from typing import Any
 
 import feedparser
 
-from watcher.parse.chars import storable_charrefs
+from watcher.parse.chars import storable, storable_charrefs
 from watcher.parse.html import advertised_feeds, looks_like_html
 from watcher.parse.jsonfeed import looks_like_json_feed, parse_json_feed
 from watcher.parse.model import FeedEntry, FeedParseError, ParsedFeed
@@ -97,7 +97,7 @@ def parse_feed(data: bytes, url: str, content_type: str | None = None) -> Parsed
 def _entry(e: Any) -> FeedEntry:
     content = None
     if e.get("content"):
-        content = max((c.get("value") or "" for c in e.content), key=len) or None
+        content = storable(max((c.get("value") or "" for c in e.content), key=len)) or None
     summary = _text(e.get("summary"))
     if content is None and summary is None:  # a video feed's item: its media description is its only text
         summary = _text(e.get("media_description"))
@@ -135,7 +135,7 @@ def _tag_space(m: re.Match[str]) -> str:
 def _text(value: Any) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    text = storable(str(value)).strip()  # (feedparser passes a NUL byte through)
     return text or None
 
 
