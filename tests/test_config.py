@@ -184,6 +184,15 @@ def test_a_source_url_no_request_can_be_made_to_is_a_mistake_at_its_line(tmp_pat
         assert load_config(write(tmp_path, f"sources:\n  - id: a\n    url: '{fine}'\n"), env={}).sources[0].url == fine
 
 
+def test_a_source_url_with_a_control_character_is_a_mistake_at_its_line(tmp_path: Path) -> None:
+    """A YAML escape can put a NUL or a line break in a URL: `check` said ok, and every poll failed (on
+    PostgreSQL storing the source failed the run)."""
+    for escape in ("\\u0000", "\\n", "\\t"):
+        [line] = errors_of(write(tmp_path, f'sources:\n  - id: a\n    url: "https://e.org/feed{escape}.xml"\n'))
+        assert line.startswith(f"{tmp_path / 'watcher.yaml'}:3: sources[0].url: 'https://e.org/feed") \
+            and "holds a control character" in line and "\x00" not in line and "\n" not in line, line
+
+
 def test_an_admin_channel_written_out_must_exist(tmp_path: Path) -> None:
     """A typo in `delivery.admin` sent every failing-channel and dead-alert notice nowhere, and `check` said ok."""
     text = "channels:\n  ops: {urls: ['json://127.0.0.1:9/ops']}\ndelivery:\n  retry: 5s\n  admin: opz\n"

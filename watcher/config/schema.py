@@ -77,6 +77,9 @@ def _parse_size(value: object) -> int:
 ByteSize = Annotated[int, BeforeValidator(_parse_size), Field(gt=0)]
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -137,6 +140,9 @@ class SourceConfig:
     @field_validator("url")
     @classmethod
     def _url(cls, v: str) -> str:
+        if control := _CONTROL.search(v):  # (a NUL or a line break a YAML escape put there, shown escaped)
+            shown = v.encode("unicode_escape").decode("ascii")
+            raise ValueError(f"'{shown}' holds a control character ({control[0]!r}): no request can carry it")
         if not re.match(r"^https?://[^/\s]+", v, re.IGNORECASE):
             raise ValueError(f"'{v}' is not an http(s) URL")
         try:  # what no request can be made to failed at every poll (a port that is no number, an unclosed '[')
