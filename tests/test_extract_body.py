@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -224,6 +227,23 @@ def test_a_json_ld_article_body_with_half_a_surrogate_pair_is_storable() -> None
     text = _extract(_page(head_extra=_json_ld("\n\n".join(paragraphs), graph=False), body_html=body)).text
 
     assert text.splitlines() == [p.replace("\ud800", "\ufffd") for p in paragraphs]
+
+
+def test_a_json_ld_article_body_of_unclosed_tags_is_read_in_one_pass(tmp_path: Path) -> None:
+    """The test for HTML in an articleBody searched the rest of the body again from each `<a` without a `>`:
+    a 400 KB body took minutes, past the extraction's time limit, and the article was kept as a summary. (Read
+    in a child process, killed past a bound a thousand times what one pass takes.)"""
+    body = "\n\n".join(ARTICLE_PARAGRAPHS) + "\n\n" + "<a" * 200_000
+    page = tmp_path / "page.html"
+    page.write_text(_page(head_extra=_json_ld(body, graph=False)), encoding="utf-8")
+    script = ("import sys\nfrom watcher.extract.jsonld import json_ld_bodies\nfrom watcher.extract.tree import load_html\n"
+              "print(json_ld_bodies(load_html(open(sys.argv[1], 'rb').read()))[0][:300])\n")
+    try:
+        done = subprocess.run([sys.executable, "-c", script, str(page)], capture_output=True, text=True, timeout=30)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("reading the articleBody took longer than 30 s") from None
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(ARTICLE_PARAGRAPHS[0]), done.stdout
 
 
 def test_short_json_ld_teaser_does_not_replace_the_full_text() -> None:

@@ -31,7 +31,7 @@ _LD_SCRIPT_TYPE = re.compile(r"ld\+json", re.IGNORECASE)
 # For JSON-LD that json.loads rejects (comments and trailing commas are
 # common), the articleBody string literal alone.
 _LD_BODY_LITERAL = re.compile(r'"articleBody"\s*:\s*"((?:[^"\\]|\\.)*)"', re.DOTALL)
-_HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+_HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>")  # ([^<>]: a "<a<a<a..." body is not searched to its end from each)
 _BLOCK_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "br")
 _WORD = re.compile(r"\w+")
 

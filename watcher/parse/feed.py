@@ -119,11 +119,22 @@ def _title(value: Any, detail: Any) -> str | None:
     no `<em>`, link markup or `&amp;`. A '<' that opens no complete tag ("a<b matters") is text and stays."""
     text = _text(value)
     if text and "html" in str((detail or {}).get("type") or ""):
-        return " ".join(unescape(_TAG.sub(_tag_space, text)).split()) or None
+        return " ".join(unescape(_TAG.sub(_tag_space, _without_comments(text))).split()) or None
     return text
 
 
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>|<!--.*?-->", re.S)
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")
+
+
+def _without_comments(text: str) -> str:
+    """`text` less its complete `<!-- -->` comments, in one pass (a pattern for them searched the rest of the
+    text again from each unclosed `<!--`: a 64 KB title of them took 13 s to read). An unclosed one stays."""
+    kept, at = [], 0
+    while (start := text.find("<!--", at)) != -1 and (end := text.find("-->", start + 4)) != -1:
+        kept.append(text[at:start])
+        at = end + 3
+    kept.append(text[at:])
+    return "".join(kept)
 _BLOCKS = frozenset("p div br li h1 h2 h3 h4 h5 h6 tr td th blockquote".split())
 
 
