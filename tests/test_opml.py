@@ -111,6 +111,17 @@ def test_title_only_feed_and_uppercase_attribute() -> None:
     assert (second.id, second.title) == ("untitled-example", None)
 
 
+def test_a_reference_to_no_character_is_read_as_the_replacement_character() -> None:
+    """`&#xD800;` (half a surrogate pair) or `&#0;` in a title refused the whole file; each is U+FFFD, as in feeds."""
+    data = b"""<?xml version="1.0"?>
+<opml version="2.0"><body>
+  <outline text="Harbour &#xD800; news" xmlUrl="https://harbour.example/feed"/>
+  <outline text="Quay&#0; notices" xmlUrl="https://quay.example/rss"/>
+</body></opml>"""
+    assert [(s.id, s.title) for s in read_opml(data)] == [("harbour-news", "Harbour \ufffd news"),
+                                                          ("quay-notices", "Quay\ufffd notices")]
+
+
 @pytest.mark.parametrize(
     ("text", "slug"),
     [

@@ -14,6 +14,7 @@ import yaml
 from lxml import etree
 
 from watcher.errors import WatcherError
+from watcher.parse.chars import storable_charrefs
 
 if TYPE_CHECKING:
     from watcher.config import SourceConfig
@@ -121,6 +122,7 @@ def _parse(data: bytes) -> etree._Element:
     # a billion-laughs bomb fails fast and an external entity is never read.
     if b"<!ENTITY" not in data:  # a document that declares entities of its own keeps them (and they stay unread)
         data = _HTML_NAMED.sub(_numbered, data)
+    data = storable_charrefs(data)  # (`&#xD800;`, `&#0;`: U+FFFD, not a refused document)
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, dtd_validation=False
     )
