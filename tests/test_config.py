@@ -175,7 +175,9 @@ def test_request_headers_are_checked_where_they_are_written(tmp_path: Path) -> N
 
 @pytest.mark.parametrize("url,why", [("https://e.org:99999/feed", "Port out of range"),
                                      ("https://e.org:rss/feed", "Port could not be cast to integer"),
-                                     ("http://[::1/feed", "Invalid IPv6 URL"), ("https://:8080/feed", "names no host")])
+                                     ("http://[::1/feed", "Invalid IPv6 URL"), ("https://:8080/feed", "no host"),
+                                     ("https://" + "a" * 64 + ".example/feed", "the host name is not a valid DNS name"),
+                                     ("https://xn--.example/feed", "Malformed A-label")])
 def test_a_source_url_no_request_can_be_made_to_is_a_mistake_at_its_line(tmp_path: Path, url: str, why: str) -> None:
     """These passed `check` and then failed every poll as bad_url."""
     [line] = errors_of(write(tmp_path, f"sources:\n  - id: a\n    url: '{url}'\n"))

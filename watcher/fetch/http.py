@@ -13,7 +13,6 @@ every request to that host until then.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -31,12 +30,12 @@ from watcher.errors import FetchError
 from watcher.fetch.body import ACCEPT_ENCODING, Body
 from watcher.fetch.guard import PinnedBackend, PrivateAddressError, private_address_of
 from watcher.fetch.pool import quick_transport
+from watcher.fetch.urls import url_problem
 
 REDIRECTS = {301, 302, 303, 307, 308}
 THROTTLED = {429, 503}  # statuses whose Retry-After pauses the host
 MAX_PAUSE = 24 * 3600.0  # a Retry-After further away than this is read as this
 PAUSE_WAIT = 5.0  # a request to a host paused for less than this waits instead of failing
-MAX_URL = 16 * 1024  # characters; longer links are refused (real article links stay far below)
 
 
 @dataclass(frozen=True)
@@ -80,44 +79,16 @@ MAX_CHECKED = 50_000  # forgotten all at once past this many (a few MB at most)
 
 
 def checked_url(url: str) -> str:
-    """`url` if it can be requested: http(s), a host that is a valid name or address, a port in range, not
-    too long. Anything else is a FetchError of kind `bad_url` naming what is wrong."""
+    """`url` if it can be requested (`watcher.fetch.urls.url_problem`); anything else is a FetchError of kind
+    `bad_url` naming what is wrong."""
     if url in _CHECKED:  # (the check depends on the URL alone)
         return url
-    if len(url) > MAX_URL:
-        raise FetchError(url, "bad_url", f"bad URL {_short(url)}: longer than {MAX_URL} characters")
-    try:
-        parsed = httpx.URL(url)
-        parsed.host  # decodes the IDNA labels: an empty or malformed one ('xn--') raises here
-        host = parsed.raw_host.decode("ascii")
-        port = parsed.port
-    except (httpx.InvalidURL, ValueError, UnicodeError) as e:  # idna.IDNAError is a UnicodeError
-        raise FetchError(url, "bad_url", f"bad URL {_short(url)}: {_reason(e)}") from None
-    if parsed.scheme not in ("http", "https"):
-        raise FetchError(url, "bad_url", f"bad URL {_short(url)}: only http and https are fetched")
-    problem = _host_problem(host)
-    if problem is None and port is not None and not 0 < port < 65536:
-        problem = f"port {port} is out of range"
-    if problem:
+    if problem := url_problem(url):
         raise FetchError(url, "bad_url", f"bad URL {_short(url)}: {problem}")
     if len(_CHECKED) >= MAX_CHECKED:
         _CHECKED.clear()
     _CHECKED.add(url)
     return url
-
-
-def _host_problem(host: str) -> str | None:
-    if not host:
-        return "no host"
-    try:
-        ipaddress.ip_address(host.split("%", 1)[0])
-        return None
-    except ValueError:
-        pass
-    labels = host.rstrip(".").split(".")
-    if len(host) > 253 or any(not 0 < len(label) < 64 for label in labels):
-        return "the host name is not a valid DNS name"
-    return None
 
 
 def retry_after(value: str | None, now: float) -> float | None:
