@@ -515,7 +515,8 @@ def report(n: int, results: dict[str, list[dict]], cycles: list[str]) -> None:
         ratio = rates[f"watcher {cycle}"] / rates[f"bare {cycle}"]
         paired = statistics.median(per_run_ratios(results, cycle))
         target = "  (target >= 1.20)" if cycle == "304" else "  (target >= 0.50)"
-        print(f"ratio watcher/bare, {cycle} cycle: {ratio:.2f} (ratio of medians), {paired:.2f} (median of per-run ratios){target}")
+        print(f"ratio watcher/bare, {cycle} cycle: {ratio:.2f} (ratio of medians), {paired:.2f} "
+              f"(median of per-run ratios){target}")
         # on a busy machine the rates move with the load, CPU per feed less (watcher's process: its reader process,
         # on the other core, apart)
         w_cpu, b_cpu = (statistics.median(r["cpu"] for r in results[f"{who} {cycle}"]) for who in ("watcher", "bare"))

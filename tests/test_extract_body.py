@@ -236,7 +236,8 @@ def test_a_json_ld_article_body_of_unclosed_tags_is_read_in_one_pass(tmp_path: P
     body = "\n\n".join(ARTICLE_PARAGRAPHS) + "\n\n" + "<a" * 200_000
     page = tmp_path / "page.html"
     page.write_text(_page(head_extra=_json_ld(body, graph=False)), encoding="utf-8")
-    script = ("import sys\nfrom watcher.extract.jsonld import json_ld_bodies\nfrom watcher.extract.tree import load_html\n"
+    script = ("import sys\n"
+              "from watcher.extract.jsonld import json_ld_bodies\nfrom watcher.extract.tree import load_html\n"
               "print(json_ld_bodies(load_html(open(sys.argv[1], 'rb').read()))[0][:300])\n")
     try:
         done = subprocess.run([sys.executable, "-c", script, str(page)], capture_output=True, text=True, timeout=30)

@@ -343,7 +343,8 @@ def test_a_page_with_a_form_feed_beside_a_script_is_watched(tmp_path: Path, web:
     first = run_cli("run", "--once", "--config", str(config))
     assert first.returncode == 0, first.stderr
     [(text,)] = rows(tmp_path / "data/watcher.db", "SELECT text FROM page_versions")
-    assert text.splitlines() == ["Notice", "Ferry times", "from Monday.", "The harbour office reports 12 sailings."], text
+    assert text.splitlines() == ["Notice", "Ferry times", "from Monday.",
+                                 "The harbour office reports 12 sailings."], text
     web.route("/notice", Route(report.format(n=15).encode()))
     assert run_cli("run", "--once", "--config", str(config)).returncode == 0
     [alert] = hooks.snapshot()

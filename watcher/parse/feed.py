@@ -135,6 +135,8 @@ def _without_comments(text: str) -> str:
         at = end + 3
     kept.append(text[at:])
     return "".join(kept)
+
+
 _BLOCKS = frozenset("p div br li h1 h2 h3 h4 h5 h6 tr td th blockquote".split())
 
 
