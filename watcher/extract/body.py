@@ -176,9 +176,9 @@ def extract_article(
         text=storable(text),
         title=storable_or_none(meta.title),
         author=storable_or_none(meta.author),
-        date=meta.date,
+        date=storable_or_none(meta.date),
         sitename=storable_or_none(meta.sitename),
-        language=meta.language or _page_language(tree),
+        language=storable_or_none(meta.language) or _page_language(tree),
         description=storable_or_none(meta.description),
     )
 
