@@ -261,6 +261,8 @@ def test_meta_versions_thresholds_and_what_the_console_reads(store: Store) -> No
     assert [a["id"] for a in console.source_articles(db, "s", None, 1)] == [first + 1]
     assert [a["id"] for a in console.alerts(db, console.AlertFilter(text="FERRY"), None)] == [1]  # any case
     assert console.alerts(db, console.AlertFilter(text="100%"), None) == []
+    # a NUL from the query string (?text=%00) finds nothing (PostgreSQL refuses one in a string)
+    assert console.alerts(db, console.AlertFilter(rule="a\x00", channel="\x00", text="\x00\ud800"), None) == []
     [listed] = console.alerts(db, console.AlertFilter(rule="ferries", channel="desk", status="pending"), None)
     shown = console.alert(db, listed["id"])
     assert shown["evidence"] == [{"term": "ferry"}] and len(shown["deliveries"]) == 2
@@ -271,6 +273,8 @@ def test_meta_versions_thresholds_and_what_the_console_reads(store: Store) -> No
     assert console.retry_delivery(db, shown["deliveries"][0]["id"], now)
     assert console.alert_filters(db) == {"rules": ["ferries"], "channels": ["desk"]}
     assert [s["id"] for s in console.stories(db, None)][-1] == story
+    # a page link's `before` from the query string, holding a NUL: read as U+FFFD (PostgreSQL refuses a NUL)
+    assert console.stories(db, ("\x00", 1 << 62)) == console.stories(db, ("\ufffd", 1 << 62)) != []
     assert console.story(db, story)["alerts"][0]["article_id"] == first
     assert console.article(db, first)["title"] == FERRY[0]
     assert len(console.recent_articles(db, now - timedelta(hours=1), 10)) == 2

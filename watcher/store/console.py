@@ -15,6 +15,7 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
+from watcher.parse.chars import storable
 from watcher.store.times import iso, parse_iso
 
 Row = dict[str, Any]
@@ -174,22 +175,25 @@ class AlertFilter:
     day: str = ""  # YYYY-MM-DD: alerts made that day or before
 
     def where(self) -> tuple[str, list[Any]]:
+        """The SQL condition and its parameters. Values are made storable first: a NUL from the query string
+        (`?text=%00`) failed the page on PostgreSQL, which refuses one in a string; now it finds nothing."""
+        rule, channel, status, text = (storable(v) for v in (self.rule, self.channel, self.status, self.text))
         sql, params = [], []
-        if self.rule:
+        if rule:
             sql.append("a.rule_id = ?")
-            params.append(self.rule)
-        if self.status == "false-positive":
+            params.append(rule)
+        if status == "false-positive":
             sql.append("EXISTS (SELECT 1 FROM false_positives f WHERE f.alert_id = a.id)")
-        elif self.channel or self.status:
+        elif channel or status:
             parts = ["d.alert_id = a.id"]
-            for column, value in (("channel", self.channel), ("status", self.status)):
+            for column, value in (("channel", channel), ("status", status)):
                 if value:
                     parts.append(f"d.{column} = ?")
                     params.append(value)
             sql.append(f"EXISTS (SELECT 1 FROM deliveries d WHERE {' AND '.join(parts)})")
-        if self.text:
+        if text:
             sql.append("LOWER(ar.title) LIKE LOWER(?) ESCAPE '\\'")  # in any case, on both engines
-            params.append("%" + self.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+            params.append("%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
         if self.day:
             sql.append("a.created_at < ?")
             params.append(self.day + "T99")  # any time of that day sorts before
@@ -274,6 +278,7 @@ def alert_filters(db: sqlite_utils.Database) -> Row:
 def stories(db: sqlite_utils.Database, before: tuple[str, int] | None, limit: int = 50) -> list[Row]:
     """Stories most recently seen first, `limit` at a time after the (last_seen, id) `before`."""
     last_seen, last_id = before or ("9999", 1 << 62)
+    last_seen = storable(last_seen)  # (from the query string: a NUL is refused by PostgreSQL)
     return _rows(
         db, "SELECT id, first_seen, last_seen, title, size FROM stories WHERE (last_seen, id) < (?, ?) "
             "ORDER BY last_seen DESC, id DESC LIMIT ?", [last_seen, last_id, limit])
