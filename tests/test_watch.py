@@ -93,9 +93,11 @@ def test_lines_break_where_python_breaks_lines_and_nested_selections_read_as_alo
 
 def test_a_json_value_with_half_a_surrogate_pair_is_read_with_the_replacement_character() -> None:
     """JSON's "\ud800" decodes to a character UTF-8 cannot hold: storing the version failed the poll."""
-    doc = b'{"status": "Berth \\ud800 4 closed", "ship": "\\ud83d\\udea2"}'
+    doc = b'{"status": "Berth \\ud800 4 closed", "ship": "\\ud83d\\udea2", "note": "tide\\u0000"}'
     assert Region.of(json="$.status").text(doc) == "Berth \ufffd 4 closed"
     assert Region.of(json="$.ship").text(doc) == "\U0001f6a2"
+    assert Region.of(json="$.note").text(doc) == "tide\ufffd"
+    assert "Berth \ufffd 4 closed" in Region.of().text(doc)  # the whole document, with no path
 
 
 def test_a_limited_region_text_is_cut_as_the_whole_text_is() -> None:

@@ -90,7 +90,7 @@ class Region:
         for line in lines:
             for rx in self._ignore:
                 line = rx.sub("", line)
-            line = " ".join(storable(line).split())  # (a JSON value's lone "\ud800" becomes U+FFFD)
+            line = " ".join(line.split())
             if line:
                 out.append(line)
                 size += len(line) + 1
@@ -109,12 +109,14 @@ class Region:
             doc = jsonlib.loads(data.decode("utf-8-sig", errors="replace"))
         except ValueError as e:
             raise RegionError(f"not JSON: {e}") from None
+        # (a value's "\ud800" or "\u0000" is a character no store keeps: U+FFFD; lxml reads HTML's as U+FFFD itself)
         if self._compiled is None:
-            return jsonlib.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True).splitlines()
+            return storable(jsonlib.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True)).splitlines()
         values = [m.value for m in self._compiled.find(doc)]
         if not values:
             raise RegionError(f"{self.label} finds nothing in the document")
-        return [v if isinstance(v, str) else jsonlib.dumps(v, ensure_ascii=False, sort_keys=True) for v in values]
+        return [storable(v if isinstance(v, str) else jsonlib.dumps(v, ensure_ascii=False, sort_keys=True))
+                for v in values]
 
     def _html_lines(self, data: str | bytes) -> Iterable[str]:
         import lxml.html
