@@ -103,6 +103,113 @@ def test_a_new_store_is_current_with_indexed_story_lookups_and_reopens(database:
     reader.close()
 
 
+def test_a_store_being_created_is_seen_whole_or_not_at_all(database: str | Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """`watcher alerts` beside a daemon that is creating the database: it read the migrations committed so far
+    ("schema version 17 ... start the daemon to upgrade it"), a false error that failed a probe of the daemon."""
+    import watcher.store.db
+    from watcher.store import schema
+
+    seen: list[str] = []
+    last = schema.MIGRATIONS[-1]
+
+    def last_then_look(db: object) -> None:
+        last(db)  # type: ignore[arg-type]
+        try:
+            Store(database, readonly=True).close()
+            seen.append("opened")
+        except StoreError as e:
+            seen.append(str(e))
+
+    monkeypatch.setattr(watcher.store.db, "MIGRATIONS", [*schema.MIGRATIONS[:-1], last_then_look])
+    Store(database).close()
+    assert len(seen) == 1 and "has no watcher tables yet: nothing has been polled" in seen[0], seen
+    reader = Store(database, readonly=True)
+    assert reader.schema_version() == SCHEMA_VERSION
+    reader.close()
+
+
+def test_a_store_created_by_two_connections_at_once_is_migrated_once(database: str | Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second one read "no tables" while the first was migrating, then ran the migrations again (SQLite:
+    "database is locked", or "table already exists"); it must wait, then find the store current."""
+    import watcher.store.db
+    from watcher.store import schema
+
+    inside, release = threading.Event(), threading.Event()
+    runs: list[int] = []
+    last = schema.MIGRATIONS[-1]
+
+    def last_held(db: object) -> None:
+        last(db)  # type: ignore[arg-type]
+        runs.append(1)
+        inside.set()
+        assert release.wait(30), "the test never let the first migration finish"
+
+    monkeypatch.setattr(watcher.store.db, "MIGRATIONS", [*schema.MIGRATIONS[:-1], last_held])
+    outcomes: dict[str, BaseException | None] = {}
+
+    def open_store(name: str) -> None:
+        try:
+            Store(database, application=name).close()
+            outcomes[name] = None
+        except BaseException as e:  # noqa: BLE001  (reported by the assertion below)
+            outcomes[name] = e
+
+    first = threading.Thread(target=open_store, args=("first",))
+    first.start()
+    assert inside.wait(30), f"the first connection never reached its last migration: {outcomes}"
+    second = threading.Thread(target=open_store, args=("second",))
+    second.start()
+    second.join(0.5)  # it waits for the first one's migration (or would have failed by now)
+    release.set()
+    first.join(30)
+    second.join(30)
+    assert outcomes == {"first": None, "second": None}, outcomes
+    assert runs == [1], "the migrations ran twice"
+    store = Store(database)
+    assert store.schema_version() == SCHEMA_VERSION
+    store.close()
+
+
+OPEN_AT_ONCE = """\
+import sys, time
+from pathlib import Path
+from watcher.errors import StoreError
+from watcher.store import Store
+go = Path(sys.argv[2])
+Path(sys.argv[3]).touch()
+while not go.exists():
+    time.sleep(0.005)
+try:
+    Store(sys.argv[1]).close()
+    print("ok")
+except StoreError as e:
+    print(e)
+"""
+
+
+def test_processes_opening_a_new_sqlite_file_at_the_same_moment_all_open_it(tmp_path: Path) -> None:
+    """Switching a new file to WAL needs it alone, and SQLite fails at once, without waiting, when another process
+    holds it: of three processes starting together on a new file, one or two failed ("another program holds a
+    lock on it")."""
+    import subprocess
+    import sys
+
+    go = tmp_path / "go"
+    procs = [subprocess.Popen([sys.executable, "-c", OPEN_AT_ONCE, str(tmp_path / f"db{n // 3}.db"), str(go),
+                               str(tmp_path / f"ready{n}")],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for n in range(9)]
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("ready*"))) < 9:  # imports done: each waits for `go`, then opens its file
+        assert time.monotonic() < deadline and all(p.poll() is None for p in procs), \
+            [p.communicate()[0] for p in procs if p.poll() is not None]
+        time.sleep(0.02)
+    go.touch()
+    said = [p.communicate(timeout=120)[0].strip() for p in procs]
+    assert said == ["ok"] * 9, said
+
+
 def test_sources_keep_their_polling_state_history_and_pauses(store: Store) -> None:
     state = store.sources.ensure("s", "https://news.example/feed", "feed")
     assert state.baseline_done is False and state.consecutive_failures == 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,7 @@ class Store:
         try:
             version = self._check_version()  # reads only: a database we must refuse is left as it was
             if not readonly and not self.url:
-                self.db.enable_wal()  # type: ignore[union-attr]
+                self._enable_wal()
                 self.db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; durable at checkpoints
                 # the story indexes' inner pages stay in memory (placing an article reads ~50 index keys)
                 self.db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
@@ -102,6 +103,19 @@ class Store:
             return sqlite3.connect(self.path, timeout=OPEN_WAIT)
         except (OSError, sqlite3.Error) as e:
             raise StoreError(f"cannot open database {self.path}: {e}") from None
+
+    def _enable_wal(self) -> None:
+        """WAL mode, kept by the file once set. Setting it needs the file to itself, and SQLite does not wait
+        for that (another process opening a new database at the same moment holds it): tried again meanwhile."""
+        deadline = time.monotonic() + OPEN_WAIT
+        while True:
+            try:
+                self.db.enable_wal()
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def close(self) -> None:
         if self._checkpointer:
@@ -167,7 +181,7 @@ class Store:
             raise StoreError(f"database {self.name} holds tables that are not watcher's "
                              f"({', '.join(tables[:5])}); set `database:` to another "
                              + ("database" if self.url else "file"))
-        if self.readonly and self.url and version == 0:
+        if self.readonly and version == 0:  # an empty file, or one a starting daemon has yet to fill
             raise StoreError(f"database {self.name} has no watcher tables yet: nothing has been polled "
                              "(`watcher run --once` or the daemon creates them)")
         if self.readonly and version < SCHEMA_VERSION:
@@ -176,19 +190,18 @@ class Store:
         return version
 
     def _migrate(self, version: int) -> None:
-        """The missing migrations, one transaction each, the same on both engines."""
-        with migration_lock(self.db):
-            version = self._check_version()  # another process may have migrated while we waited
-            for number in range(version + 1, SCHEMA_VERSION + 1):
+        """The missing migrations, the same on both engines, as one transaction: a program reading the database
+        meanwhile (`watcher alerts` beside a daemon creating it) sees it as it was or as it is, never half way."""
+        if version < SCHEMA_VERSION:  # an up-to-date database waits for no lock
+            with migration_lock(self.db):
+                version = self._check_version()  # another process may have migrated while we waited
                 with self.db.atomic():
-                    if "meta" not in self.db.table_names():  # with the first migration: never seen alone
+                    if "meta" not in self.db.table_names():
                         self.db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
-                    MIGRATIONS[number - 1](self.db)  # type: ignore[arg-type]
-                    self.db.execute(
-                        "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
-                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                        [str(number)],
-                    )
+                    for migration in MIGRATIONS[version:]:
+                        migration(self.db)  # type: ignore[arg-type]
+                    self.db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [str(SCHEMA_VERSION)])
         if is_postgres(self.db):
             self.db.learn_identity()
 

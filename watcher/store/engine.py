@@ -4,7 +4,8 @@ the same surface, so the store's parts are written once; the few steps that diff
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from watcher.config.database import describe, display, is_url
@@ -17,9 +18,21 @@ def is_postgres(db: Any) -> bool:
 
 
 def migration_lock(db: Any) -> AbstractContextManager[object]:
-    """Held while migrating: on PostgreSQL an advisory lock (several processes may open the database at once);
-    a SQLite file is migrated under its own write lock."""
-    return db.migration_lock() if is_postgres(db) else nullcontext()  # type: ignore[no-any-return]
+    """Held while migrating, as several processes may open the database at once: on PostgreSQL an advisory
+    lock; on a SQLite file its write lock, taken at the start of the transaction the migrations run in (a
+    deferred one would deadlock with another process's, each holding a read lock the other waits on)."""
+    return db.migration_lock() if is_postgres(db) else _write_locked(db)  # type: ignore[no-any-return]
+
+
+@contextmanager
+def _write_locked(db: Any) -> Iterator[None]:
+    db.execute("BEGIN IMMEDIATE")  # waits for another writer up to the connection's busy timeout
+    try:
+        yield
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
 
 
 def ids_taken(db: Any, table: str) -> None:

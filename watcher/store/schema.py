@@ -2,8 +2,8 @@
 
 `meta.schema_version` is the number of migrations applied. A new release adds
 a function to MIGRATIONS; opening an older database applies the missing ones
-in one transaction each. A database newer than this code is refused rather
-than damaged.
+in one transaction, so another program reading it meanwhile never sees it half
+upgraded. A database newer than this code is refused rather than damaged.
 
 The same migrations build a PostgreSQL store: written in SQLite's words, their
 column types are mapped there by `watcher.store.postgres.translate` (INTEGER
