@@ -218,6 +218,18 @@ def test_json_ld_article_body_with_html_and_a_form_feed_is_read() -> None:
     assert _extract(page).text.splitlines() == ARTICLE_PARAGRAPHS
 
 
+def test_a_teaser_page_whose_json_ld_body_has_a_form_feed_gives_its_text_without_markup() -> None:
+    """On a page that is only a teaser, trafilatura reads the articleBody itself, fails on the form feed between
+    its paragraphs, and returns the body raw: the article's text held its `<p>` tags."""
+    paragraphs = ARTICLE_PARAGRAPHS
+    marked_up = "\f".join(f"<p>{p}</p>" for p in paragraphs)
+    body = f'<article><h1>{HEADLINE}</h1><div id="app"><p>Subscribe to read the whole story.</p></div></article>'
+    text = _extract(_page(head_extra=_json_ld(marked_up, graph=False), body_html=body)).text
+
+    assert "<p>" not in text and "</p>" not in text, text
+    assert text.splitlines() == paragraphs
+
+
 def test_a_json_ld_article_body_with_half_a_surrogate_pair_is_storable() -> None:
     """JSON's "\ud800" decodes to a character no store can keep; the publisher's articleBody, standing in for a
     script-rendered page, carried one into the article's text and failed its poll."""

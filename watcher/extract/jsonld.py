@@ -92,19 +92,22 @@ def _plain_text(body: str) -> str:
 
 def prefer_json_ld(text: str, bodies: list[str]) -> str:
     """The publisher's articleBody if it is our article plus what we missed."""
+    # Markup in our text may be this same body leaked raw: trafilatura's own JSON-LD reading gives up on one it
+    # cannot parse (a form feed between paragraphs) and returns it as it is. Its tags are not the article's words.
+    leaked = bool(_HTML_TAG.search(text))
     candidates = [body for body in bodies if len(body) >= _LD_MIN_CHARS]
     if not candidates:
         return text
     best = max(candidates, key=len)
     if not text:
         return best
-    ours, theirs = _shingles(text), _shingles(best)
+    ours, theirs = _shingles(_HTML_TAG.sub(" ", text) if leaked else text), _shingles(best)
     n_ours, n_theirs = sum(ours.values()), sum(theirs.values())
     shared = sum((ours & theirs).values())
     if shared < _LD_MIN_COVERAGE * n_ours or shared < _LD_MIN_SUPPORT * n_theirs:
         return text  # not the same article, or only part of it
-    # More words wins; on a tie, the version that keeps paragraph breaks.
-    if n_theirs > n_ours or (n_theirs == n_ours and best.count("\n") > text.count("\n")):
+    # More words wins; on a tie, the version without markup, then the one that keeps paragraph breaks.
+    if n_theirs > n_ours or (n_theirs == n_ours and (leaked or best.count("\n") > text.count("\n"))):
         return best
     return text
 
