@@ -13,6 +13,7 @@ import yaml
 
 from tests.postgres import database, postgres  # noqa: F401  (fixtures: a store on each engine)
 from tests.receivers import SmtpReceiver, WebhookReceiver
+from tests.utf8_reports import pytest_runtest_makereport  # noqa: F401  (a failure always reaches the report)
 from tests.webserver import WebServer
 
 ROOT = Path(__file__).resolve().parents[1]
