@@ -36,7 +36,8 @@ def older_than_a_second() -> None:
 
 
 def query(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
+    """Rows of `sql`, read only: a missing file is an OperationalError, never made here before the daemon makes it."""
+    conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
     try:
         return conn.execute(sql).fetchall()
     finally:

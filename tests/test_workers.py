@@ -18,7 +18,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any, Callable
 import pytest
 
 from tests.conftest import ROOT, run_cli, write_config
+from tests.ops import get
 from tests.pages import rss
 from tests.receivers import WebhookReceiver, free_port
 from tests.test_kill import CHANNEL_PATHS, RULE_ID, RULES, TOWNS, page, stop_group, story
@@ -180,11 +180,18 @@ def test_three_workers_alert_each_story_once_and_a_killed_sender_loses_nothing(p
             assert len(stories_alerted) == FIRST and all(n == 1 for _, n in stories_alerted), stories_alerted
             merged = db.execute("SELECT COUNT(DISTINCT story_id) FROM articles").fetchone()[0]
             assert merged == FIRST, f"{FIRST} stories were stored as {merged}"
-            health = urllib.request.urlopen(f"http://{status}/healthz", timeout=10).read().decode()
-            metrics = urllib.request.urlopen(f"http://{status}/metrics", timeout=10).read().decode()
-            assert health.startswith(f"ok: worker of {FEEDS} sources"), health
-            assert re.search(r'^watcher_polls_total\{source="outlet-\d+",status="\w+"\} [1-9]', metrics, re.M), \
-                metrics[:2000]
+            # the first worker serves once it has started, and counts its own polls (the other two may have
+            # done all of the work so far, while it was still starting on a busy machine)
+            served: dict[str, str] = {}
+
+            def polled_and_served() -> bool:
+                served.update((page, get(f"http://{status}/{page}", timeout=10)[1]) for page in ("healthz", "metrics"))
+                return bool(re.search(r'^watcher_polls_total\{source="outlet-\d+",status="\w+"\} [1-9]',
+                                      served["metrics"], re.M))
+
+            wait_for("a poll in the first worker's /metrics", polled_and_served,
+                     lambda: served.get("metrics", "")[:2000], workers)
+            assert served["healthz"].startswith(f"ok: worker of {FEEDS} sources"), served["healthz"]
             daemon = run_cli("run", "--once", "--config", str(config))  # never beside workers
             assert daemon.returncode == 1 and "is in use by watcher worker pid" in daemon.stderr, daemon.stderr
 
