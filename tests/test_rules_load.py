@@ -81,6 +81,18 @@ def test_valid_rules_compile(tmp_path: Path) -> None:
         (("      not:\n        - keywords: opinion\n", "      not:\n        - in: [title]\n"), 13, "`in` restricts"),
         (("        - keywords: [ferry", "        - language: [en, english]\n          keywords: [ferry"), 7,
          "language[1]: 'english' is not a language code"),  # it never matched an article
+        # an empty list written out: `notify: []` made no alert, `tags: []` watched every source
+        (("notify: [analysts]", "notify: []"), 14, "notify: must not be empty"),
+        (("sources: {tags: [russia]}", "sources: {tags: []}"), 4, "sources.tags: must not be empty"),
+        (("sources: {tags: [russia]}", "sources: []"), 4, "sources.ids: must not be empty"),
+        (("sources: {tags: [russia]}", "sources: {}"), 4, "sources needs ids or tags"),
+        (("        - keywords: [ferry", "        - speaker: {name: Ivan Petrov, aliases: []}\n          keywords: [ferry"),
+         7, "speaker.aliases: must not be empty"),
+        (("        - keywords: [ferry", "        - number: {gte: 5, near: []}\n          keywords: [ferry"), 7,
+         "number.near: must not be empty"),
+        (("    examples:\n      - text: \"The ferry operator said winter sailings will be cut.\"\n        fires: true\n"
+          "      - text: \"Opinion: the ferry cut in winter is a scandal.\"\n        fires: false\n", "    examples: []\n"),
+         15, "examples: must not be empty"),
     ],
 )
 def test_mistakes_have_file_and_line(tmp_path: Path, edit: tuple[str, str], line: int, message: str) -> None:

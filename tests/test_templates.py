@@ -54,7 +54,7 @@ def test_rule_and_channel_templates_shape_the_message(web: WebServer, smtp: Smtp
 
 def test_template_mistakes_are_load_errors_with_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "rules.yaml").write_text(RULES.replace("    notify: [hooks, mail, screen]\n",
-                                                       "    notify: []\n    template: '{{ title '\n"))
+                                                       "    enabled: true\n    template: '{{ title '\n"))
     (tmp_path / "watcher.yaml").write_text(
         "rules: rules.yaml\nchannels:\n  brief:\n    urls: ['json://127.0.0.1:9/x']\n    template: '{% for %}'\n")
     result = run_cli("check", "--config", str(tmp_path / "watcher.yaml"))
@@ -87,7 +87,7 @@ def test_a_template_making_a_huge_value_is_a_mistake_not_the_memory(tmp_path: Pa
         "value of 100000000 characters or items; a template value may have at most 1000000"), result.stderr
     (tmp_path / "watcher.yaml").write_text("rules: rules.yaml\n")
     (tmp_path / "rules.yaml").write_text(RULES.replace("    notify: [hooks, mail, screen]\n",
-                                                       "    notify: []\n    template: 'x\n\n      {{ 2 ** 99999999 }}'\n"))
+                                                       "    enabled: true\n    template: 'x\n\n      {{ 2 ** 99999999 }}'\n"))
     result = run_cli("check", "--config", str(tmp_path / "watcher.yaml"))
     assert result.returncode == 1, result.stdout
     assert result.stderr.startswith(f"{tmp_path / 'rules.yaml'}:10: rules[0].template: template error on its line 2: "

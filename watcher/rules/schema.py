@@ -45,6 +45,8 @@ def _language(v: object) -> object:
 
 LanguageCode = Annotated[str, BeforeValidator(_language)]
 Terms = Annotated[list[Term], BeforeValidator(_listify), Field(min_length=1)]
+# a list that may be left out, but not written empty: `notify: []` alerted nowhere, `tags: []` watched every source
+Some = Annotated[list[Term], BeforeValidator(_listify), Field(min_length=1)]
 
 
 class Strict(BaseModel):
@@ -53,7 +55,7 @@ class Strict(BaseModel):
 
 class SpeakerModel(Strict):
     name: Term
-    aliases: list[Term] = []
+    aliases: Annotated[list[Term], Field(min_length=1)] = []
 
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]  # a threshold of .nan or .inf can never be compared
@@ -64,7 +66,7 @@ class NumberModel(Strict):
     gte: Finite | None = None
     lt: Finite | None = None
     lte: Finite | None = None
-    near: Annotated[list[Term], BeforeValidator(_listify)] = []
+    near: Some = []
     window: int = Field(default=25, ge=1, le=500)
     same_sentence: bool = True
     unit: Literal["count", "percent", "money", "any"] = "count"
@@ -111,8 +113,14 @@ class ConditionModel(Strict):
 
 
 class SourcesModel(Strict):
-    ids: Annotated[list[Term], BeforeValidator(_listify)] = []
-    tags: Annotated[list[Term], BeforeValidator(_listify)] = []
+    ids: Some = []
+    tags: Some = []
+
+    @model_validator(mode="after")
+    def _some(self) -> "SourcesModel":
+        if not self.ids and not self.tags:
+            raise ValueError("sources needs ids or tags (leave `sources` out to watch every source)")
+        return self
 
 
 def _sources(v: object) -> object:
@@ -132,12 +140,12 @@ class RuleModel(Strict):
     title: Term
     match: ConditionModel
     sources: Annotated[SourcesModel, BeforeValidator(_sources)] | None = None
-    notify: Annotated[list[Term], BeforeValidator(_listify)] = []
+    notify: Some = []
     once_per: Literal["story", "article"] = "story"
     updates: Literal["silent", "digest", "notify"] = "silent"  # later articles of a story already alerted on
     enabled: bool = True
     template: Template | None = None  # Jinja2 for the message body (sandboxed); see the README for its values
-    examples: list[ExampleModel] = []
+    examples: Annotated[list[ExampleModel], Field(min_length=1)] = []
 
     @field_validator("id")
     @classmethod
