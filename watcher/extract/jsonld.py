@@ -92,15 +92,15 @@ def _plain_text(body: str) -> str:
 
 def prefer_json_ld(text: str, bodies: list[str]) -> str:
     """The publisher's articleBody if it is our article plus what we missed."""
-    # Markup in our text may be this same body leaked raw: trafilatura's own JSON-LD reading gives up on one it
-    # cannot parse (a form feed between paragraphs) and returns it as it is. Its tags are not the article's words.
-    leaked = bool(_HTML_TAG.search(text))
     candidates = [body for body in bodies if len(body) >= _LD_MIN_CHARS]
     if not candidates:
         return text
     best = max(candidates, key=len)
     if not text:
         return best
+    # Markup in our text may be this same body leaked raw: trafilatura's own JSON-LD reading gives up on one it
+    # cannot parse (a form feed between paragraphs) and returns it as it is. Its tags are not the article's words.
+    leaked = bool(_HTML_TAG.search(text))
     ours, theirs = _shingles(_HTML_TAG.sub(" ", text) if leaked else text), _shingles(best)
     n_ours, n_theirs = sum(ours.values()), sum(theirs.values())
     shared = sum((ours & theirs).values())

@@ -44,9 +44,8 @@ def _language(v: object) -> object:
 
 
 LanguageCode = Annotated[str, BeforeValidator(_language)]
-Terms = Annotated[list[Term], BeforeValidator(_listify), Field(min_length=1)]
 # a list that may be left out, but not written empty: `notify: []` alerted nowhere, `tags: []` watched every source
-Some = Annotated[list[Term], BeforeValidator(_listify), Field(min_length=1)]
+Terms = Annotated[list[Term], BeforeValidator(_listify), Field(min_length=1)]
 
 
 class Strict(BaseModel):
@@ -66,7 +65,7 @@ class NumberModel(Strict):
     gte: Finite | None = None
     lt: Finite | None = None
     lte: Finite | None = None
-    near: Some = []
+    near: Terms = []
     window: int = Field(default=25, ge=1, le=500)
     same_sentence: bool = True
     unit: Literal["count", "percent", "money", "any"] = "count"
@@ -113,8 +112,8 @@ class ConditionModel(Strict):
 
 
 class SourcesModel(Strict):
-    ids: Some = []
-    tags: Some = []
+    ids: Terms = []
+    tags: Terms = []
 
     @model_validator(mode="after")
     def _some(self) -> "SourcesModel":
@@ -140,7 +139,7 @@ class RuleModel(Strict):
     title: Term
     match: ConditionModel
     sources: Annotated[SourcesModel, BeforeValidator(_sources)] | None = None
-    notify: Some = []
+    notify: Terms = []
     once_per: Literal["story", "article"] = "story"
     updates: Literal["silent", "digest", "notify"] = "silent"  # later articles of a story already alerted on
     enabled: bool = True
